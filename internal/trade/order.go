@@ -1,0 +1,211 @@
+package trade
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// MaxClientIDLen is the longest client order id tradectl accepts: the
+// strictest length the supported venues share (Binance allows 36).
+const MaxClientIDLen = 36
+
+// OrderRequest is what a trader asks for. Price and StopPrice are unset
+// (Valid=false) when the order type does not take them.
+type OrderRequest struct {
+	Symbol      Symbol              `json:"symbol"`
+	Side        Side                `json:"side"`
+	Type        OrderType           `json:"type"`
+	TimeInForce TimeInForce         `json:"time_in_force"`
+	Qty         decimal.Decimal     `json:"qty"`
+	Price       decimal.NullDecimal `json:"price"`
+	StopPrice   decimal.NullDecimal `json:"stop_price"`
+	PostOnly    bool                `json:"post_only"`
+	ClientID    string              `json:"client_id"`
+}
+
+// ValidationError says which field of a request is wrong and why.
+type ValidationError struct {
+	Field   string
+	Message string
+}
+
+func (e *ValidationError) Error() string {
+	if e.Field == "" {
+		return e.Message
+	}
+	return e.Field + ": " + e.Message
+}
+
+func invalid(field, format string, args ...any) error {
+	return &ValidationError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Validate checks the request on its own, without instrument rules or I/O.
+// A zero TimeInForce is read as gtc (day for market orders is not implied).
+func (r OrderRequest) Validate() error {
+	if r.Symbol.IsZero() {
+		return invalid("symbol", "is required")
+	}
+	if r.Side != Buy && r.Side != Sell {
+		return invalid("side", "must be buy or sell, got %q", r.Side)
+	}
+	switch r.Type {
+	case Market, Limit, Stop, StopLimit:
+	default:
+		return invalid("type", "must be one of market, limit, stop, stop-limit, got %q", r.Type)
+	}
+	switch r.TimeInForce {
+	case "", GTC, IOC, FOK, Day:
+	default:
+		return invalid("time_in_force", "must be one of gtc, ioc, fok, day, got %q", r.TimeInForce)
+	}
+	if !r.Qty.IsPositive() {
+		return invalid("qty", "must be greater than 0, got %s", r.Qty)
+	}
+	needsPrice := r.Type == Limit || r.Type == StopLimit
+	needsStop := r.Type == Stop || r.Type == StopLimit
+	switch {
+	case needsPrice && !r.Price.Valid:
+		return invalid("price", "is required for a %s order", r.Type)
+	case !needsPrice && r.Price.Valid:
+		return invalid("price", "is not allowed for a %s order", r.Type)
+	case r.Price.Valid && !r.Price.Decimal.IsPositive():
+		return invalid("price", "must be greater than 0, got %s", r.Price.Decimal)
+	}
+	switch {
+	case needsStop && !r.StopPrice.Valid:
+		return invalid("stop_price", "is required for a %s order", r.Type)
+	case !needsStop && r.StopPrice.Valid:
+		return invalid("stop_price", "is not allowed for a %s order", r.Type)
+	case r.StopPrice.Valid && !r.StopPrice.Decimal.IsPositive():
+		return invalid("stop_price", "must be greater than 0, got %s", r.StopPrice.Decimal)
+	}
+	if r.PostOnly {
+		if r.Type != Limit {
+			return invalid("post_only", "is only allowed on limit orders")
+		}
+		if r.TimeInForce == IOC || r.TimeInForce == FOK {
+			return invalid("post_only", "cannot be combined with %s", r.TimeInForce)
+		}
+	}
+	if r.Type == Market && r.TimeInForce == Day {
+		return invalid("time_in_force", "day is not allowed for market orders")
+	}
+	return ValidateClientID(r.ClientID)
+}
+
+// ValidateClientID checks a client order id: empty (none) or 1–36 of
+// A–Z a–z 0–9 . _ - : — a set every supported venue accepts.
+func ValidateClientID(id string) error {
+	if id == "" {
+		return nil
+	}
+	if len(id) > MaxClientIDLen {
+		return invalid("client_id", "is %d characters; at most %d are allowed", len(id), MaxClientIDLen)
+	}
+	for _, r := range id {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-:", r)
+		if !ok {
+			return invalid("client_id", "has invalid character %q (allowed: letters, digits, . _ - :)", r)
+		}
+	}
+	return nil
+}
+
+// EffectiveTIF is the time in force the request means: gtc when unset.
+func (r OrderRequest) EffectiveTIF() TimeInForce {
+	if r.TimeInForce == "" {
+		return GTC
+	}
+	return r.TimeInForce
+}
+
+// Order is an order as a venue reports it.
+type Order struct {
+	ID           string              `json:"id"`
+	ClientID     string              `json:"client_id"`
+	Symbol       Symbol              `json:"symbol"`
+	Side         Side                `json:"side"`
+	Type         OrderType           `json:"type"`
+	TimeInForce  TimeInForce         `json:"time_in_force"`
+	PostOnly     bool                `json:"post_only"`
+	Status       OrderStatus         `json:"status"`
+	Qty          decimal.Decimal     `json:"qty"`
+	FilledQty    decimal.Decimal     `json:"filled_qty"`
+	Price        decimal.NullDecimal `json:"price"`
+	StopPrice    decimal.NullDecimal `json:"stop_price"`
+	AvgFillPrice decimal.NullDecimal `json:"avg_fill_price"`
+	Fee          decimal.Decimal     `json:"fee"`
+	FeeAsset     string              `json:"fee_asset"`
+	RejectReason string              `json:"reject_reason,omitempty"`
+	CreatedAt    time.Time           `json:"created_at"`
+	UpdatedAt    time.Time           `json:"updated_at"`
+	Exchange     string              `json:"exchange"`
+	Profile      string              `json:"profile"`
+}
+
+// RemainingQty is what is left to fill.
+func (o Order) RemainingQty() decimal.Decimal { return o.Qty.Sub(o.FilledQty) }
+
+// Liquidity says whether a fill added to the book (maker) or took from it (taker).
+type Liquidity string
+
+const (
+	Maker Liquidity = "maker"
+	Taker Liquidity = "taker"
+)
+
+// Fill is one execution of an order.
+type Fill struct {
+	ID        string          `json:"id"`
+	OrderID   string          `json:"order_id"`
+	Symbol    Symbol          `json:"symbol"`
+	Side      Side            `json:"side"`
+	Qty       decimal.Decimal `json:"qty"`
+	Price     decimal.Decimal `json:"price"`
+	Fee       decimal.Decimal `json:"fee"`
+	FeeAsset  string          `json:"fee_asset"`
+	Liquidity Liquidity       `json:"liquidity"`
+	Time      time.Time       `json:"time"`
+}
+
+// Balance is one asset's holdings. Total is Free + Locked.
+type Balance struct {
+	Asset  string          `json:"asset"`
+	Free   decimal.Decimal `json:"free"`
+	Locked decimal.Decimal `json:"locked"`
+	Total  decimal.Decimal `json:"total"`
+}
+
+// NewBalance builds a Balance whose Total is always Free + Locked.
+func NewBalance(asset string, free, locked decimal.Decimal) Balance {
+	return Balance{Asset: asset, Free: free, Locked: locked, Total: free.Add(locked)}
+}
+
+// Position is a holding with its average cost, as a venue or the paper
+// engine reports it. Quantity is negative for a short.
+type Position struct {
+	Symbol  Symbol          `json:"symbol"`
+	Qty     decimal.Decimal `json:"qty"`
+	AvgCost decimal.Decimal `json:"avg_cost"`
+}
+
+// Quote is the top of the book and the last trade price.
+type Quote struct {
+	Symbol Symbol          `json:"symbol"`
+	Bid    decimal.Decimal `json:"bid"`
+	Ask    decimal.Decimal `json:"ask"`
+	Last   decimal.Decimal `json:"last"`
+	Time   time.Time       `json:"time"`
+}
+
+// Mid is the midpoint of bid and ask, or Last when either side is missing.
+func (q Quote) Mid() decimal.Decimal {
+	if q.Bid.IsPositive() && q.Ask.IsPositive() {
+		return q.Bid.Add(q.Ask).Div(decimal.NewFromInt(2))
+	}
+	return q.Last
+}
