@@ -66,11 +66,11 @@ func (in Instrument) Conform(req OrderRequest, mode RoundMode, refPrice decimal.
 		return req, err
 	}
 	for _, p := range []struct {
-		field string
-		d     decimal.NullDecimal
-	}{{"price", out.Price}, {"stop_price", out.StopPrice}} {
-		if p.d.Valid && !p.d.Decimal.IsPositive() {
-			return req, invalid(p.field, "%s rounds to %s for %s (tick size %s)", req.Price.Decimal, p.d.Decimal, in.Symbol, in.TickSize)
+		field     string
+		orig, got decimal.NullDecimal
+	}{{"price", req.Price, out.Price}, {"stop_price", req.StopPrice, out.StopPrice}} {
+		if p.got.Valid && !p.got.Decimal.IsPositive() {
+			return req, invalid(p.field, "%s rounds to %s for %s (tick size %s)", p.orig.Decimal, p.got.Decimal, in.Symbol, in.TickSize)
 		}
 	}
 	if !out.Qty.IsPositive() {

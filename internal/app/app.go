@@ -1,0 +1,125 @@
+// Package app runs tradectl: it builds the factory and the command tree,
+// executes the command and turns its error into an exit code. It is the
+// only package that decides how the process ends.
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/tradectl/tradectl/internal/cmd/factory"
+	"github.com/tradectl/tradectl/internal/cmd/root"
+	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/render"
+)
+
+// Main runs the process's command line and returns the exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ios := iostreams.System(os.Getenv)
+	f := factory.New(ios, os.Getenv, nil)
+	return Run(ctx, f, os.Args[1:])
+}
+
+// Run executes args with an already built factory; tests call it in process.
+func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
+	cmd := root.NewCmdRoot(f)
+	cmd.SetArgs(args)
+	cmd.SetIn(f.IOStreams.In)
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+	err := cmd.ExecuteContext(ctx)
+	f.RunExitHooks()
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	err = classifyCobra(err)
+	c := cmdutil.Classify(ctx, err)
+	var silent *cmdutil.SilentError
+	if !errors.As(err, &silent) {
+		printError(f.IOStreams.ErrOut, err, c)
+	}
+	// A partial result was already printed, failures included; a second
+	// document after it would only confuse a JSON reader.
+	if wantsJSON(f) && c.Exit != cmdutil.ExitPartial {
+		writeErrorJSON(f.IOStreams.Out, err, c)
+	}
+	return c.Exit
+}
+
+// classifyCobra marks the usage errors cobra reports as plain errors.
+func classifyCobra(err error) error {
+	var u *cmdutil.UsageError
+	if errors.As(err, &u) {
+		return err
+	}
+	msg := err.Error()
+	for _, prefix := range []string{"unknown command", "required flag", "unknown flag", "unknown shorthand flag", "invalid argument", "if any flags in the group", "flag needs an argument"} {
+		if strings.HasPrefix(msg, prefix) {
+			return &cmdutil.UsageError{Err: err}
+		}
+	}
+	return err
+}
+
+func printError(w io.Writer, err error, c cmdutil.Classification) {
+	msg := err.Error()
+	switch {
+	case c.Exit == cmdutil.ExitInterrupted:
+		msg = "interrupted"
+	case c.Code == "timeout":
+		msg += " (the command's --timeout ran out)"
+	case c.Exit == cmdutil.ExitInternal:
+		msg = "internal error: " + msg
+	}
+	fmt.Fprintln(w, "Error: "+msg)
+}
+
+func wantsJSON(f *cmdutil.Factory) bool {
+	if f.Globals.JQ != "" {
+		return false
+	}
+	format, err := render.ParseFormat(f.Globals.Output)
+	if err == nil && f.Globals.Output == "" && f.Getenv != nil {
+		format, err = render.ParseFormat(f.Getenv("TRADECTL_OUTPUT"))
+	}
+	return err == nil && format.Machine()
+}
+
+// ErrorJSON is the envelope scripts get on stdout with -o json.
+type ErrorJSON struct {
+	Error ErrorBody `json:"error"`
+}
+
+// ErrorBody describes one failure.
+type ErrorBody struct {
+	Code       string  `json:"code"`
+	ExitCode   int     `json:"exit_code"`
+	Message    string  `json:"message"`
+	Retryable  bool    `json:"retryable"`
+	RetryAfter float64 `json:"retry_after_seconds,omitempty"`
+	ClientID   string  `json:"client_id,omitempty"`
+}
+
+func writeErrorJSON(w io.Writer, err error, c cmdutil.Classification) {
+	body := ErrorBody{Code: c.Code, ExitCode: c.Exit, Message: err.Error(), Retryable: c.Retryable}
+	if d, ok := exchange.RetryAfter(err); ok {
+		body.RetryAfter = d.Seconds()
+	}
+	var xe *exchange.Error
+	if errors.As(err, &xe) {
+		body.ClientID = xe.ClientID
+	}
+	b, _ := json.Marshal(ErrorJSON{Error: body})
+	fmt.Fprintln(w, string(b))
+}

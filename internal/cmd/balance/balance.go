@@ -1,0 +1,77 @@
+// Package balance implements `tradectl balance`.
+package balance
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+// BalanceOptions is a parsed `balance`.
+type BalanceOptions struct {
+	Factory *cmdutil.Factory
+}
+
+// NewCmdBalance builds the command; runF replaces the run step in tests.
+func NewCmdBalance(f *cmdutil.Factory, runF func(*BalanceOptions) error) *cobra.Command {
+	opts := &BalanceOptions{Factory: f}
+	return &cobra.Command{
+		Use:   "balance",
+		Short: "Show the account's balances",
+		Long: heredoc.Doc(`
+			Show every asset the selected profile holds: free (available to trade),
+			locked (reserved by working orders) and total.
+		`),
+		Example: heredoc.Doc(`
+			$ tradectl balance
+			$ tradectl balance -o json --jq '.[] | select(.asset == "USD") | .free'
+		`),
+		Args:    cobra.NoArgs,
+		GroupID: "account",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return balanceRun(cmd.Context(), opts)
+		},
+	}
+}
+
+func balanceRun(ctx context.Context, o *BalanceOptions) error {
+	printer, err := o.Factory.Printer()
+	if err != nil {
+		return err
+	}
+	ex, _, err := o.Factory.OpenExchange(ctx, "")
+	if err != nil {
+		return err
+	}
+	defer ex.Close()
+	balances, err := ex.Balances(ctx)
+	if err != nil {
+		return fmt.Errorf("balances: %w", err)
+	}
+	return printer.Print(balances, func() *render.TableData { return Table(balances) })
+}
+
+// Table lays out balances.
+func Table(balances []trade.Balance) *render.TableData {
+	t := &render.TableData{
+		Columns: []render.Column{{Header: "asset"}, {Header: "free", Right: true}, {Header: "locked", Right: true}, {Header: "total", Right: true}},
+		Empty:   "no balances",
+	}
+	for _, b := range balances {
+		locked := render.T(b.Locked.String())
+		if b.Locked.IsZero() {
+			locked.Style = render.Muted
+		}
+		t.AddRow(render.S(b.Asset, render.Bold), render.T(b.Free.String()), locked, render.T(b.Total.String()))
+	}
+	return t
+}

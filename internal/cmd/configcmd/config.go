@@ -1,0 +1,99 @@
+// Package configcmd implements `tradectl config`: where the configuration
+// lives and what it says once every default and override is applied.
+package configcmd
+
+import (
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/render"
+)
+
+// NewCmdConfig builds `tradectl config`.
+func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "config <command>",
+		Short:   "Show where the configuration is and what it says",
+		GroupID: "setup",
+	}
+	cmd.AddCommand(newCmdPath(f), newCmdShow(f))
+	return cmd
+}
+
+// PathInfo is what `config path` prints as JSON.
+type PathInfo struct {
+	Path   string `json:"path"`
+	Exists bool   `json:"exists"`
+}
+
+func newCmdPath(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "path",
+		Short: "Print the configuration file's path",
+		Long: heredoc.Doc(`
+			Print the path of the configuration file tradectl reads: --config, else
+			TRADECTL_CONFIG, else $XDG_CONFIG_HOME/tradectl/config.yaml. The file need
+			not exist: without one, the built-in paper profile is used.
+		`),
+		Example: "$ tradectl config path\n$ $EDITOR \"$(tradectl config path)\"",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			info := PathInfo{Path: cfg.Path, Exists: cfg.FileExists}
+			if p.Format == render.Table {
+				_, err := fmt.Fprintln(f.IOStreams.Out, info.Path)
+				if !info.Exists && f.IOStreams.IsStdoutTTY() {
+					fmt.Fprintln(f.IOStreams.ErrOut, "(the file does not exist yet; the built-in paper profile is in use)")
+				}
+				return err
+			}
+			return p.Print(info, nil)
+		},
+	}
+}
+
+func newCmdShow(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show",
+		Short: "Print the effective configuration, secrets redacted",
+		Long: heredoc.Doc(`
+			Print the configuration as tradectl sees it after flags, TRADECTL_*
+			environment variables, the file and the defaults are combined. Every secret
+			is replaced by [redacted]; secrets read from the environment, a file or a
+			command show only where they come from.
+		`),
+		Example: "$ tradectl config show\n$ tradectl config show -o json --jq '.profiles | keys'",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			p, err := f.Printer()
+			if err != nil {
+				return err
+			}
+			doc := cfg.Redacted()
+			if p.Format == render.Table || p.Format == render.CSV {
+				b, err := yaml.Marshal(doc)
+				if err != nil {
+					return err
+				}
+				_, err = f.IOStreams.Out.Write(b)
+				return err
+			}
+			return p.Print(doc, nil)
+		},
+	}
+}

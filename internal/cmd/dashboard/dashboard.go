@@ -1,0 +1,185 @@
+// Package dashboard implements `tradectl dashboard`: balances, positions,
+// open orders and P&L of many accounts at once, fetched concurrently.
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+// DashboardOptions is a parsed `dashboard`.
+type DashboardOptions struct {
+	Factory       *cmdutil.Factory
+	Profiles      []string // empty: the selected profile
+	AllProfiles   bool
+	Currency      string
+	TargetTimeout time.Duration
+	Refresh       time.Duration
+}
+
+// NewCmdDashboard builds the command; runF replaces the run step in tests.
+func NewCmdDashboard(f *cmdutil.Factory, runF func(*DashboardOptions) error) *cobra.Command {
+	opts := &DashboardOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "dashboard [--profile a,b,…] [--all-profiles] [--in USD] [--refresh 5s]",
+		Short: "Balances, positions, open orders and P&L across accounts",
+		Long: heredoc.Doc(`
+			Show every chosen account at once: balances (free, locked, total and value),
+			positions (quantity, average cost, last price, market value, unrealised P&L),
+			open orders, and totals per account and overall (realised P&L from fills,
+			unrealised P&L, equity) valued in --in.
+
+			Accounts are fetched concurrently, each under --target-timeout inside the
+			command's --timeout, so the wait is that of the slowest account, not the
+			sum. An account that fails or times out is shown as a row saying why, the
+			others still render, and the exit code is 8.
+
+			--profile takes a comma-separated list; --all-profiles shows every profile
+			in the configuration. On a terminal, --refresh redraws every interval until
+			q or Ctrl-C; piped or with -o json it prints one snapshot, or with --refresh
+			one NDJSON line per refresh.
+		`),
+		Example: heredoc.Doc(`
+			$ tradectl dashboard
+			$ tradectl dashboard --all-profiles --in USD
+			$ tradectl dashboard --profile paper,binance -o json --jq .totals.equity
+			$ tradectl dashboard --all-profiles --refresh 5s
+		`),
+		Args:        cobra.NoArgs,
+		GroupID:     "account",
+		Annotations: map[string]string{"tradectl/long-running": "true"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if p := f.Globals.Profile; p != "" && cmd.Flags().Changed("profile") {
+				for _, name := range strings.Split(p, ",") {
+					if name = strings.TrimSpace(name); name != "" {
+						opts.Profiles = append(opts.Profiles, name)
+					}
+				}
+			}
+			if opts.AllProfiles && len(opts.Profiles) > 0 {
+				return cmdutil.Usagef("--all-profiles and --profile cannot be combined")
+			}
+			cur, err := trade.ParseSymbol(opts.Currency)
+			if err != nil || cur.IsPair() {
+				return cmdutil.Usagef("--in %q: give an asset such as USD or USDT", opts.Currency)
+			}
+			opts.Currency = cur.Base
+			if opts.TargetTimeout <= 0 {
+				return cmdutil.Usagef("--target-timeout must be above 0")
+			}
+			if opts.Refresh < 0 || (opts.Refresh > 0 && opts.Refresh < time.Second) {
+				return cmdutil.Usagef("--refresh must be at least 1s")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return dashboardRun(cmd.Context(), cmd, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.AllProfiles, "all-profiles", false, "show every profile in the configuration")
+	cmd.Flags().StringVar(&opts.Currency, "in", "USD", "value holdings in this asset")
+	cmd.Flags().DurationVar(&opts.TargetTimeout, "target-timeout", 5*time.Second, "give up on one account after this long")
+	cmd.Flags().DurationVar(&opts.Refresh, "refresh", 0, "redraw every interval (0: one snapshot)")
+	return cmd
+}
+
+func dashboardRun(ctx context.Context, cmd *cobra.Command, o *DashboardOptions) error {
+	f := o.Factory
+	printer, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	var profiles []Profile
+	switch {
+	case o.AllProfiles:
+		for _, name := range cfg.ProfileNames() {
+			profiles = append(profiles, Profile{Name: name, Exchange: cfg.Profiles[name].Exchange})
+		}
+	case len(o.Profiles) > 0:
+		for _, name := range o.Profiles {
+			p, err := cfg.Lookup(name)
+			if err != nil {
+				return err
+			}
+			profiles = append(profiles, Profile{Name: p.Name, Exchange: p.Exchange})
+		}
+	default:
+		p, err := cfg.Selected()
+		if err != nil {
+			return err
+		}
+		profiles = []Profile{{Name: p.Name, Exchange: p.Exchange}}
+	}
+	col := &Collector{
+		Profiles:      profiles,
+		Currency:      o.Currency,
+		TargetTimeout: o.TargetTimeout,
+		Now:           f.Now,
+		Open: func(ctx context.Context, name string) (exchange.Exchange, error) {
+			ex, _, err := f.OpenExchange(ctx, name)
+			return ex, err
+		},
+	}
+	// One snapshot is bounded by --timeout like any command; a refreshing
+	// dashboard runs until stopped, each round bounded by --target-timeout.
+	if o.Refresh == 0 && cfg.Timeout > 0 && !cmd.Flags().Changed("timeout") {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.Timeout)
+		defer cancel()
+	}
+	if o.Refresh > 0 && f.IOStreams.IsStdoutTTY() && printer.Format == render.Table {
+		return runLive(ctx, f, col, o.Refresh)
+	}
+	for {
+		snap := col.Collect(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err := printSnapshot(f, printer, snap, o.Refresh > 0); err != nil {
+			return err
+		}
+		if o.Refresh == 0 {
+			return partial(snap)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(o.Refresh):
+		}
+	}
+}
+
+// partial is the error that makes the exit code 8 when accounts failed.
+func partial(s Snapshot) error {
+	if s.Failed == 0 {
+		return nil
+	}
+	return &cmdutil.SilentError{Err: &cmdutil.PartialError{Failed: s.Failed, Total: len(s.Accounts)}}
+}
+
+func printSnapshot(f *cmdutil.Factory, p *render.Printer, snap Snapshot, stream bool) error {
+	switch {
+	case p.Format == render.Table:
+		_, err := fmt.Fprint(f.IOStreams.Out, View(f.IOStreams, snap, f.Now()))
+		return err
+	case p.Format == render.CSV:
+		return p.Print(snap, func() *render.TableData { return balancesCSV(snap) })
+	case stream:
+		return p.PrintEvent(snap)
+	}
+	return p.Print(snap, nil)
+}

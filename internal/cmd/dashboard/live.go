@@ -1,0 +1,83 @@
+package dashboard
+
+import (
+	"context"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/tradectl/tradectl/internal/cmdutil"
+)
+
+// runLive redraws the dashboard in place every interval until q or Ctrl-C.
+// bubbletea owns the terminal: it diffs frames (no flicker) and restores
+// the terminal on every way out.
+func runLive(ctx context.Context, f *cmdutil.Factory, col *Collector, every time.Duration) error {
+	m := &liveModel{ctx: ctx, f: f, col: col, every: every}
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(f.IOStreams.In), tea.WithOutput(f.IOStreams.Out), tea.WithAltScreen())
+	final, err := p.Run()
+	if err != nil && ctx.Err() != nil {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if lm, ok := final.(*liveModel); ok && lm.interrupted {
+		return nil
+	}
+	return nil
+}
+
+type snapshotMsg Snapshot
+
+type tickMsg struct{}
+
+type liveModel struct {
+	ctx         context.Context
+	f           *cmdutil.Factory
+	col         *Collector
+	every       time.Duration
+	snap        *Snapshot
+	fetching    bool
+	interrupted bool
+}
+
+func (m *liveModel) fetch() tea.Cmd {
+	m.fetching = true
+	return func() tea.Msg { return snapshotMsg(m.col.Collect(m.ctx)) }
+}
+
+func (m *liveModel) Init() tea.Cmd { return m.fetch() }
+
+func (m *liveModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		switch msg.String() {
+		case "q", "ctrl+c", "esc":
+			m.interrupted = true
+			return m, tea.Quit
+		case "r":
+			if !m.fetching {
+				return m, m.fetch()
+			}
+		}
+	case snapshotMsg:
+		s := Snapshot(msg)
+		m.snap, m.fetching = &s, false
+		return m, tea.Tick(m.every, func(time.Time) tea.Msg { return tickMsg{} })
+	case tickMsg:
+		if !m.fetching {
+			return m, m.fetch()
+		}
+	}
+	return m, nil
+}
+
+func (m *liveModel) View() string {
+	pal := m.f.IOStreams.Palette()
+	if m.snap == nil {
+		return pal.Muted.Render("loading accounts…") + "\n"
+	}
+	footer := pal.Muted.Render("updated " + m.snap.Time.Local().Format("15:04:05") + " · every " + m.every.String() + " · r refresh · q quit")
+	return View(m.f.IOStreams, *m.snap, m.f.Now()) + "\n" + footer + "\n"
+}

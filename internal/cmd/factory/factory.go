@@ -1,0 +1,150 @@
+// Package factory wires the real dependencies into a cmdutil.Factory: the
+// one place that knows every venue and reads the process environment.
+package factory
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/config"
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/binance"
+	"github.com/tradectl/tradectl/internal/exchange/paper"
+	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/xdg"
+)
+
+// Registry lists every venue tradectl can open.
+func Registry() *exchange.Registry {
+	return exchange.NewRegistry(
+		paper.Venue(),
+		binance.Venue(),
+	)
+}
+
+// New builds a factory over the given streams and environment. now is the
+// clock (nil: the wall clock).
+func New(ios *iostreams.IOStreams, getenv func(string) string, now func() time.Time) *cmdutil.Factory {
+	var clockErr error
+	if now == nil {
+		now, clockErr = clockFromEnv(getenv)
+	}
+	f := &cmdutil.Factory{
+		IOStreams: ios,
+		Getenv:    getenv,
+		Now:       now,
+		Registry:  Registry(),
+		Globals:   &cmdutil.GlobalOptions{},
+	}
+	var flags *pflag.FlagSet
+	f.Flags = func() *pflag.FlagSet { return flags }
+	f.SetFlags = func(fs *pflag.FlagSet) { flags = fs }
+
+	f.Dirs = sync.OnceValues(func() (xdg.Dirs, error) {
+		d, err := xdg.FromEnv(getenv)
+		if err != nil {
+			return d, &cmdutil.SetupError{Err: err}
+		}
+		return d, nil
+	})
+	f.Logger = sync.OnceValue(func() *slog.Logger { return newLogger(f) })
+	f.HTTPClient = sync.OnceValue(func() *http.Client {
+		return &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	})
+	f.Config = sync.OnceValues(func() (*config.Config, error) {
+		if clockErr != nil {
+			return nil, clockErr
+		}
+		dirs, err := f.Dirs()
+		if err != nil {
+			return nil, err
+		}
+		return config.Load(context.Background(), config.LoadOptions{
+			Path:     f.Globals.ConfigPath,
+			Getenv:   getenv,
+			Flags:    f.Flags(),
+			Registry: f.Registry,
+			Dirs:     dirs,
+		})
+	})
+	f.OpenExchange = func(ctx context.Context, name string) (exchange.Exchange, config.Profile, error) {
+		return openExchange(ctx, f, name)
+	}
+	return f
+}
+
+// clockFromEnv pins the clock to TRADECTL_NOW (RFC 3339) when it is set:
+// the paper exchange's prices are a function of time, so a pinned clock
+// replays the same market — for tests, demos and reproducing a problem.
+func clockFromEnv(getenv func(string) string) (func() time.Time, error) {
+	v := getenv("TRADECTL_NOW")
+	if v == "" {
+		return time.Now, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Now, &cmdutil.SetupError{Err: fmt.Errorf("TRADECTL_NOW=%q: want an RFC 3339 time such as 2026-11-27T12:00:00Z", v)}
+	}
+	return func() time.Time { return t }, nil
+}
+
+func newLogger(f *cmdutil.Factory) *slog.Logger {
+	level := slog.LevelWarn
+	if f.Globals.Verbose {
+		level = slog.LevelDebug
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if f.Globals.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(f.IOStreams.ErrOut, opts))
+	}
+	return slog.New(slog.NewTextHandler(f.IOStreams.ErrOut, opts))
+}
+
+func openExchange(ctx context.Context, f *cmdutil.Factory, name string) (exchange.Exchange, config.Profile, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, config.Profile{}, err
+	}
+	var prof config.Profile
+	if name == "" {
+		prof, err = cfg.Selected()
+	} else {
+		prof, err = cfg.Lookup(name)
+	}
+	if err != nil {
+		return nil, prof, err
+	}
+	dirs, err := f.Dirs()
+	if err != nil {
+		return nil, prof, err
+	}
+	dataDir, cacheDir := dirs.DataDir(), dirs.CacheDir()
+	for _, d := range []string{dataDir, cacheDir} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, prof, &cmdutil.SetupError{Err: fmt.Errorf("cannot create directory %s: %w", d, err)}
+		}
+	}
+	ex, err := f.Registry.Open(ctx, exchange.Params{
+		Profile:    prof.Name,
+		Exchange:   prof.Exchange,
+		Options:    prof.Options,
+		Secret:     prof.SecretResolver(f.Getenv, config.ShellRunner(f.IOStreams.ErrOut)),
+		DataDir:    dataDir,
+		CacheDir:   cacheDir,
+		Now:        f.Now,
+		HTTPClient: f.HTTPClient(),
+		Logger:     f.Logger().With(slog.String("profile", prof.Name)),
+	})
+	if err != nil {
+		return nil, prof, fmt.Errorf("open profile %q (%s): %w", prof.Name, prof.Exchange, err)
+	}
+	return ex, prof, nil
+}

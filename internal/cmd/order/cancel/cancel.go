@@ -1,0 +1,146 @@
+// Package cancel implements `tradectl order cancel`.
+package cancel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
+	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+// CancelOptions is a parsed `order cancel`.
+type CancelOptions struct {
+	Factory  *cmdutil.Factory
+	IDs      []string
+	ClientID string
+	All      bool
+	Symbol   trade.Symbol
+}
+
+// NewCmdCancel builds the command; runF replaces the run step in tests.
+func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Command {
+	opts := &CancelOptions{Factory: f}
+	var symbol string
+	cmd := &cobra.Command{
+		Use:   "cancel {ID... | --client-id ID | --all [--symbol S]}",
+		Short: "Cancel orders",
+		Long: heredoc.Doc(`
+			Cancel one or more working orders by id, one by client id, or every working
+			order (--all), optionally only those of one symbol.
+
+			With several ids every one is tried; when some fail the others are still
+			canceled, the failures are reported and the exit code is 8 (partial). A
+			single id that does not exist exits 3.
+		`),
+		Example: heredoc.Doc(`
+			$ tradectl order cancel 12
+			$ tradectl order cancel 12 13 14
+			$ tradectl order cancel --all --symbol BTC-USD
+		`),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.IDs = args
+			given := 0
+			for _, b := range []bool{len(args) > 0, opts.ClientID != "", opts.All} {
+				if b {
+					given++
+				}
+			}
+			if given != 1 {
+				return cmdutil.Usagef("give order IDs, --client-id, or --all (exactly one of them)")
+			}
+			if symbol != "" {
+				s, err := trade.ParseSymbol(symbol)
+				if err != nil {
+					return cmdutil.Usagef("--symbol: %v", err)
+				}
+				opts.Symbol = s
+			}
+			if err := trade.ValidateClientID(opts.ClientID); err != nil {
+				return cmdutil.Usagef("--client-id: %v", err)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return cancelRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.ClientID, "client-id", "", "cancel the order with this client id")
+	cmd.Flags().BoolVar(&opts.All, "all", false, "cancel every working order")
+	cmd.Flags().StringVar(&symbol, "symbol", "", "with --all: only this symbol; with ids: the symbol, for venues that need it")
+	return cmd
+}
+
+// Failure is one id that could not be canceled, as JSON reports it.
+type Failure struct {
+	ID    string `json:"id"`
+	Error string `json:"error"`
+}
+
+func cancelRun(ctx context.Context, o *CancelOptions) error {
+	printer, err := o.Factory.Printer()
+	if err != nil {
+		return err
+	}
+	ex, _, err := o.Factory.OpenExchange(ctx, "")
+	if err != nil {
+		return err
+	}
+	defer ex.Close()
+
+	if o.All {
+		canceled, err := ex.CancelAll(ctx, o.Symbol)
+		if err != nil {
+			return fmt.Errorf("cancel all: %w", err)
+		}
+		return printer.Print(canceled, func() *render.TableData {
+			t := orderview.Table(canceled)
+			t.Empty = "no working orders to cancel"
+			return t
+		})
+	}
+	refs := make([]exchange.OrderRef, 0, len(o.IDs)+1)
+	for _, id := range o.IDs {
+		refs = append(refs, exchange.OrderRef{ID: id, Symbol: o.Symbol})
+	}
+	if o.ClientID != "" {
+		refs = append(refs, exchange.OrderRef{ClientID: o.ClientID, Symbol: o.Symbol})
+	}
+	var (
+		canceled []trade.Order
+		failures []Failure
+		lastErr  error
+	)
+	for _, ref := range refs {
+		order, err := ex.CancelOrder(ctx, ref)
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			lastErr = fmt.Errorf("cancel order %s: %w", ref, err)
+			failures = append(failures, Failure{ID: ref.String(), Error: err.Error()})
+			continue
+		}
+		canceled = append(canceled, order)
+	}
+	if len(refs) == 1 && lastErr != nil {
+		return lastErr
+	}
+	if err := printer.Print(canceled, func() *render.TableData { return orderview.Table(canceled) }); err != nil {
+		return err
+	}
+	if len(failures) == 0 {
+		return nil
+	}
+	for _, f := range failures {
+		fmt.Fprintf(o.Factory.IOStreams.ErrOut, "cancel %s: %s\n", f.ID, f.Error)
+	}
+	return &cmdutil.SilentError{Err: errors.Join(&cmdutil.PartialError{Failed: len(failures), Total: len(refs)}, lastErr)}
+}

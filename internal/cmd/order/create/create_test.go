@@ -1,0 +1,82 @@
+package create
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+func TestCreateFlags(t *testing.T) {
+	btc := trade.MustSymbol("BTC-USD")
+	tests := []struct {
+		name      string
+		args      string
+		want      CreateOptions
+		wantUsage string
+	}{
+		{
+			name: "market inferred",
+			args: "btc/usd --side BUY --qty 0.01",
+			want: CreateOptions{Request: trade.OrderRequest{Symbol: btc, Side: trade.Buy, Type: trade.Market, TimeInForce: trade.GTC, Qty: trade.Dec("0.01")}, Round: trade.RoundReject},
+		},
+		{
+			name: "limit inferred from price",
+			args: "BTC-USD -s sell -q 1 -p 60000.5 --post-only --client-id abc-1 --round down",
+			want: CreateOptions{Request: trade.OrderRequest{Symbol: btc, Side: trade.Sell, Type: trade.Limit, TimeInForce: trade.GTC,
+				Qty: trade.Dec("1"), Price: trade.OptDec("60000.5"), PostOnly: true, ClientID: "abc-1"}, Round: trade.RoundDown},
+		},
+		{
+			name: "stop-limit inferred",
+			args: "BTC-USD --side sell --qty 1 --price 50 --stop-price 51 --tif day --dry-run",
+			want: CreateOptions{Request: trade.OrderRequest{Symbol: btc, Side: trade.Sell, Type: trade.StopLimit, TimeInForce: trade.Day,
+				Qty: trade.Dec("1"), Price: trade.OptDec("50"), StopPrice: trade.OptDec("51")}, Round: trade.RoundReject, DryRun: true},
+		},
+		{name: "zero qty", args: "BTC-USD --side buy --qty 0", wantUsage: "--qty must be greater than 0"},
+		{name: "negative qty", args: "BTC-USD --side buy --qty -1", wantUsage: "--qty must be greater than 0"},
+		{name: "exponent qty", args: "BTC-USD --side buy --qty 1e3", wantUsage: "--qty: invalid number"},
+		{name: "limit without price", args: "BTC-USD --side buy --qty 1 --type limit", wantUsage: "--price is required for a limit order"},
+		{name: "market with price", args: "BTC-USD --side buy --qty 1 --type market --price 5", wantUsage: "--price is not allowed"},
+		{name: "bad side", args: "BTC-USD --side long --qty 1", wantUsage: "--side: invalid side"},
+		{name: "bad type", args: "BTC-USD --side buy --qty 1 --type trailing", wantUsage: "--type: invalid order type"},
+		{name: "bad tif", args: "BTC-USD --side buy --qty 1 --tif gtd", wantUsage: "--tif"},
+		{name: "bad round", args: "BTC-USD --side buy --qty 1 --round up", wantUsage: "--round"},
+		{name: "bad symbol", args: "BTC--USD --side buy --qty 1", wantUsage: "invalid symbol"},
+		{name: "post-only market", args: "BTC-USD --side buy --qty 1 --post-only", wantUsage: "--post-only is only allowed on limit orders"},
+		{name: "bad client id", args: "BTC-USD --side buy --qty 1 --client-id a/b", wantUsage: "--client-id has invalid character"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, _ := iostreams.Test()
+			f := &cmdutil.Factory{IOStreams: ios, Globals: &cmdutil.GlobalOptions{}}
+			var got *CreateOptions
+			cmd := NewCmdCreate(f, func(o *CreateOptions) error { got = o; return nil })
+			cmd.SetArgs(strings.Fields(tt.args))
+			cmd.SetOut(&bytes.Buffer{})
+			cmd.SetErr(&bytes.Buffer{})
+			err := cmd.Execute()
+			if tt.wantUsage != "" {
+				if _, ok := err.(*cmdutil.UsageError); !ok || !strings.Contains(err.Error(), tt.wantUsage) {
+					t.Fatalf("error = %v (%T), want a usage error containing %q", err, err, tt.wantUsage)
+				}
+				if got != nil {
+					t.Fatal("run step was reached with invalid input")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got.Factory = nil
+			if diff := cmp.Diff(&tt.want, got, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })); diff != "" {
+				t.Errorf("options (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

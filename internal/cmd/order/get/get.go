@@ -1,0 +1,84 @@
+// Package get implements `tradectl order get`.
+package get
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
+	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+// GetOptions is a parsed `order get`.
+type GetOptions struct {
+	Factory *cmdutil.Factory
+	Ref     exchange.OrderRef
+}
+
+// NewCmdGet builds the command; runF replaces the run step in tests.
+func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command {
+	opts := &GetOptions{Factory: f}
+	var symbol string
+	cmd := &cobra.Command{
+		Use:   "get {ID | --client-id ID}",
+		Short: "Show one order",
+		Long: heredoc.Doc(`
+			Show one order by the venue's id or by your client id, with its fills so far.
+			Some venues need the symbol to find an order (Binance); give it with --symbol.
+		`),
+		Example: heredoc.Doc(`
+			$ tradectl order get 1
+			$ tradectl order get --client-id nightly-rebalance-1
+			$ tradectl order get 1 -o json --jq .status
+		`),
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Ref.ID = args[0]
+			}
+			if (opts.Ref.ID == "") == (opts.Ref.ClientID == "") {
+				return cmdutil.Usagef("give exactly one of an order ID or --client-id")
+			}
+			if err := trade.ValidateClientID(opts.Ref.ClientID); err != nil {
+				return cmdutil.Usagef("--client-id: %v", err)
+			}
+			if symbol != "" {
+				s, err := trade.ParseSymbol(symbol)
+				if err != nil {
+					return cmdutil.Usagef("--symbol: %v", err)
+				}
+				opts.Ref.Symbol = s
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return getRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Ref.ClientID, "client-id", "", "find the order by its client id")
+	cmd.Flags().StringVar(&symbol, "symbol", "", "the order's symbol, for venues that need it")
+	return cmd
+}
+
+func getRun(ctx context.Context, o *GetOptions) error {
+	printer, err := o.Factory.Printer()
+	if err != nil {
+		return err
+	}
+	ex, _, err := o.Factory.OpenExchange(ctx, "")
+	if err != nil {
+		return err
+	}
+	defer ex.Close()
+	order, err := ex.GetOrder(ctx, o.Ref)
+	if err != nil {
+		return fmt.Errorf("get order %s: %w", o.Ref, err)
+	}
+	return printer.Print(order, func() *render.TableData { return orderview.Detail(order) })
+}

@@ -1,0 +1,104 @@
+// Package list implements `tradectl order list`.
+package list
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
+	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+// ListOptions is a parsed `order list`.
+type ListOptions struct {
+	Factory *cmdutil.Factory
+	Filter  exchange.ListFilter
+}
+
+var statusChoices = []string{"open", "filled", "canceled", "rejected", "expired", "all"}
+
+// NewCmdList builds the command; runF replaces the run step in tests.
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{Factory: f}
+	var status, symbol, since string
+	cmd := &cobra.Command{
+		Use:   "list [flags]",
+		Short: "List orders",
+		Long: heredoc.Doc(`
+			List orders, newest first. By default only working orders (open and
+			partially filled); --status picks finished ones or all of them.
+
+			--since takes a duration back from now (90m, 2h, 7d) or a time
+			(2026-11-27, 2026-11-27T09:30:00Z).
+		`),
+		Example: heredoc.Doc(`
+			$ tradectl order list
+			$ tradectl order list --status all --symbol BTC-USD --since 24h
+			$ tradectl order list --status filled -o csv > fills.csv
+			$ tradectl order list -o json --jq '.[].id'
+		`),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch status {
+			case "open":
+				opts.Filter.Scope = exchange.ListOpen
+			case "all":
+				opts.Filter.Scope = exchange.ListAll
+			case "filled", "canceled", "rejected", "expired":
+				opts.Filter.Scope = exchange.ListAll
+				opts.Filter.Statuses = []trade.OrderStatus{trade.OrderStatus(status)}
+			default:
+				return cmdutil.Usagef("--status %q: use one of open, filled, canceled, rejected, expired, all", status)
+			}
+			if symbol != "" {
+				s, err := trade.ParseSymbol(symbol)
+				if err != nil {
+					return cmdutil.Usagef("--symbol: %v", err)
+				}
+				opts.Filter.Symbol = s
+			}
+			t, err := cmdutil.ParseSince(since, f.Now())
+			if err != nil {
+				return cmdutil.Usagef("%v", err)
+			}
+			opts.Filter.Since = t
+			if opts.Filter.Limit < 0 {
+				return cmdutil.Usagef("--limit must be 0 (no limit) or more, got %d", opts.Filter.Limit)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&status, "status", "open", "open, filled, canceled, rejected, expired or all")
+	cmd.Flags().StringVar(&symbol, "symbol", "", "only this symbol")
+	cmd.Flags().StringVar(&since, "since", "", "only orders created since this duration ago or time")
+	cmd.Flags().IntVarP(&opts.Filter.Limit, "limit", "n", 100, "at most this many orders (0: no limit)")
+	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(statusChoices, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func listRun(ctx context.Context, o *ListOptions) error {
+	printer, err := o.Factory.Printer()
+	if err != nil {
+		return err
+	}
+	ex, _, err := o.Factory.OpenExchange(ctx, "")
+	if err != nil {
+		return err
+	}
+	defer ex.Close()
+	orders, err := ex.ListOrders(ctx, o.Filter)
+	if err != nil {
+		return fmt.Errorf("list orders: %w", err)
+	}
+	orders = o.Filter.Apply(orders)
+	return printer.Print(orders, func() *render.TableData { return orderview.Table(orders) })
+}

@@ -1,0 +1,85 @@
+// Package paper implements `tradectl paper`, the commands that manage the
+// embedded paper exchange's local account.
+package paper
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/exchange/paper"
+)
+
+// NewCmdPaper builds `tradectl paper`.
+func NewCmdPaper(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "paper <command>",
+		Short:   "Manage the paper exchange's local account",
+		GroupID: "account",
+	}
+	cmd.AddCommand(NewCmdReset(f, nil))
+	return cmd
+}
+
+// ResetOptions is a parsed `paper reset`.
+type ResetOptions struct {
+	Factory *cmdutil.Factory
+}
+
+// NewCmdReset builds `tradectl paper reset`.
+func NewCmdReset(f *cmdutil.Factory, runF func(*ResetOptions) error) *cobra.Command {
+	opts := &ResetOptions{Factory: f}
+	return &cobra.Command{
+		Use:   "reset",
+		Short: "Start the profile's paper account over",
+		Long: heredoc.Doc(`
+			Delete every order and fill of the selected paper profile and restore its
+			starting balances. Asks first on a terminal; without one, --yes is required
+			so a stray script line cannot wipe an account.
+		`),
+		Example: heredoc.Doc(`
+			$ tradectl paper reset
+			$ tradectl paper reset --profile rehearsal --yes
+		`),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return resetRun(cmd.Context(), opts)
+		},
+	}
+}
+
+func resetRun(ctx context.Context, o *ResetOptions) error {
+	f := o.Factory
+	ex, prof, err := f.OpenExchange(ctx, "")
+	if err != nil {
+		return err
+	}
+	defer ex.Close()
+	pe, ok := ex.(*paper.Exchange)
+	if !ok {
+		return cmdutil.Usagef("profile %q uses %s, not the paper exchange; only paper accounts can be reset", prof.Name, prof.Exchange)
+	}
+	if !f.Globals.Yes {
+		if !f.IOStreams.CanPrompt() {
+			return cmdutil.Usagef("paper reset deletes every order and fill of profile %q: pass --yes to confirm", prof.Name)
+		}
+		ok, err := f.IOStreams.Confirm(fmt.Sprintf("Delete every order and fill of paper profile %q and restore its starting balances?", prof.Name))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return cmdutil.Usagef("reset canceled; nothing changed")
+		}
+	}
+	if err := pe.Reset(ctx); err != nil {
+		return fmt.Errorf("reset paper profile %q: %w", prof.Name, err)
+	}
+	fmt.Fprintf(f.IOStreams.ErrOut, "paper profile %q reset to its starting balances\n", prof.Name)
+	return nil
+}

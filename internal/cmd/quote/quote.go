@@ -1,0 +1,86 @@
+// Package quote implements `tradectl quote`.
+package quote
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+// QuoteOptions is a parsed `quote`.
+type QuoteOptions struct {
+	Factory *cmdutil.Factory
+	Symbols []trade.Symbol
+}
+
+// NewCmdQuote builds the command; runF replaces the run step in tests.
+func NewCmdQuote(f *cmdutil.Factory, runF func(*QuoteOptions) error) *cobra.Command {
+	opts := &QuoteOptions{Factory: f}
+	return &cobra.Command{
+		Use:   "quote SYMBOL...",
+		Short: "Show bid, ask and last price",
+		Long: heredoc.Doc(`
+			Show the best bid, best ask, last price and spread of one or more symbols.
+			Symbols may be written BTC-USD, BTC/USD or btc-usd; stocks by ticker (AAPL).
+		`),
+		Example: heredoc.Doc(`
+			$ tradectl quote BTC-USD ETH-USD AAPL
+			$ tradectl quote BTC-USD -o json --jq '.[0].ask'
+		`),
+		Args:    cobra.MinimumNArgs(1),
+		GroupID: "market",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			seen := map[trade.Symbol]bool{}
+			for _, a := range args {
+				s, err := trade.ParseSymbol(a)
+				if err != nil {
+					return cmdutil.Usagef("%v", err)
+				}
+				if !seen[s] {
+					seen[s] = true
+					opts.Symbols = append(opts.Symbols, s)
+				}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return quoteRun(cmd.Context(), opts)
+		},
+	}
+}
+
+func quoteRun(ctx context.Context, o *QuoteOptions) error {
+	printer, err := o.Factory.Printer()
+	if err != nil {
+		return err
+	}
+	ex, _, err := o.Factory.OpenExchange(ctx, "")
+	if err != nil {
+		return err
+	}
+	defer ex.Close()
+	quotes, err := ex.Quotes(ctx, o.Symbols)
+	if err != nil {
+		return fmt.Errorf("quote: %w", err)
+	}
+	return printer.Print(quotes, func() *render.TableData { return Table(quotes) })
+}
+
+// Table lays out quotes.
+func Table(quotes []trade.Quote) *render.TableData {
+	t := &render.TableData{Columns: []render.Column{
+		{Header: "symbol"}, {Header: "bid", Right: true}, {Header: "ask", Right: true},
+		{Header: "last", Right: true}, {Header: "spread", Right: true}, {Header: "time"},
+	}}
+	for _, q := range quotes {
+		t.AddRow(render.S(q.Symbol.String(), render.Bold), render.T(q.Bid.String()), render.T(q.Ask.String()),
+			render.T(q.Last.String()), render.S(q.Ask.Sub(q.Bid).String(), render.Muted), render.At(q.Time))
+	}
+	return t
+}

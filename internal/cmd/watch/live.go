@@ -1,0 +1,157 @@
+package watch
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/trade"
+	"github.com/tradectl/tradectl/internal/watch/expr"
+)
+
+// sparkPoints is how many recent prices a sparkline shows.
+const sparkPoints = 24
+
+// liveTable redraws the watch table in place: it moves the cursor back up
+// over the previous frame and overwrites it line by line (clearing each
+// line's tail), in one write, so the screen never blanks between frames.
+type liveTable struct {
+	ios      *iostreams.IOStreams
+	pal      iostreams.Palette
+	order    []trade.Symbol
+	rows     map[trade.Symbol]*liveRow
+	alert    *expr.Expr
+	until    *expr.Expr
+	status   []string
+	lastRows int
+}
+
+type liveRow struct {
+	ev      QuoteEvent
+	prev    decimal.Decimal
+	history []decimal.Decimal
+}
+
+func newLiveTable(ios *iostreams.IOStreams, symbols []trade.Symbol, alert, until *expr.Expr) *liveTable {
+	t := &liveTable{ios: ios, pal: ios.Palette(), order: symbols, rows: map[trade.Symbol]*liveRow{}, alert: alert, until: until}
+	fmt.Fprint(ios.Out, "\x1b[?25l") // hide the cursor while redrawing
+	return t
+}
+
+func (t *liveTable) close() { fmt.Fprint(t.ios.Out, "\x1b[?25h") }
+
+func (t *liveTable) update(ev QuoteEvent) {
+	r := t.rows[ev.Symbol]
+	if r == nil {
+		r = &liveRow{}
+		t.rows[ev.Symbol] = r
+	} else {
+		r.prev = r.ev.Last
+	}
+	r.ev = ev
+	r.history = append(r.history, ev.Last)
+	if len(r.history) > sparkPoints {
+		r.history = r.history[len(r.history)-sparkPoints:]
+	}
+}
+
+func (t *liveTable) condition(ev ConditionEvent) {
+	line := fmt.Sprintf("%s %s: %s", ev.Time.Format("15:04:05"), ev.Type, ev.Expr)
+	t.status = append(t.status, line)
+	if len(t.status) > 3 {
+		t.status = t.status[len(t.status)-3:]
+	}
+}
+
+// frame renders the table as lines.
+func (t *liveTable) frame() []string {
+	td := &render.TableData{Columns: []render.Column{
+		{Header: "symbol"}, {Header: "bid", Right: true}, {Header: "ask", Right: true}, {Header: "last", Right: true},
+		{Header: "change", Right: true}, {Header: "%", Right: true}, {Header: "recent", Shrink: true},
+	}}
+	for _, s := range t.order {
+		r := t.rows[s]
+		if r == nil {
+			td.AddRow(render.S(s.String(), render.Bold), render.S("…", render.Muted))
+			continue
+		}
+		tick := render.Plain
+		switch {
+		case r.prev.IsZero():
+		case r.ev.Last.GreaterThan(r.prev):
+			tick = render.Good
+		case r.ev.Last.LessThan(r.prev):
+			tick = render.Bad
+		}
+		dir := render.Plain
+		if r.ev.Change.IsPositive() {
+			dir = render.Good
+		} else if r.ev.Change.IsNegative() {
+			dir = render.Bad
+		}
+		td.AddRow(render.S(s.String(), render.Bold), render.T(r.ev.Bid.String()), render.T(r.ev.Ask.String()),
+			render.S(r.ev.Last.String(), tick), render.S(r.ev.Change.String(), dir),
+			render.S(r.ev.ChangePct.StringFixed(2), dir), render.S(Sparkline(r.history), render.Accent))
+	}
+	var b strings.Builder
+	sub := *t.ios
+	sub.Out = &b
+	p, _ := render.NewPrinter(&sub, "table", "", nil)
+	_ = p.Print(nil, func() *render.TableData { return td })
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	if t.until != nil {
+		lines = append(lines, t.pal.Muted.Render("until: "+t.until.String()))
+	}
+	if t.alert != nil {
+		lines = append(lines, t.pal.Muted.Render("alert: "+t.alert.String()))
+	}
+	for _, s := range t.status {
+		lines = append(lines, t.pal.Warn.Render(s))
+	}
+	return lines
+}
+
+func (t *liveTable) draw() {
+	lines := t.frame()
+	var b strings.Builder
+	if t.lastRows > 0 {
+		fmt.Fprintf(&b, "\x1b[%dF", t.lastRows)
+	}
+	for _, l := range lines {
+		b.WriteString(l)
+		b.WriteString("\x1b[K\n")
+	}
+	for i := len(lines); i < t.lastRows; i++ {
+		b.WriteString("\x1b[K\n")
+	}
+	t.lastRows = max(len(lines), t.lastRows)
+	fmt.Fprint(t.ios.Out, b.String())
+}
+
+var sparkRunes = []rune("▁▂▃▄▅▆▇█")
+
+// Sparkline draws prices as a row of block characters scaled between
+// their minimum and maximum; a flat series is a flat line.
+func Sparkline(prices []decimal.Decimal) string {
+	if len(prices) == 0 {
+		return ""
+	}
+	lo, hi := prices[0], prices[0]
+	for _, p := range prices {
+		lo, hi = decimal.Min(lo, p), decimal.Max(hi, p)
+	}
+	span := hi.Sub(lo)
+	out := make([]rune, len(prices))
+	top := decimal.NewFromInt(int64(len(sparkRunes) - 1))
+	for i, p := range prices {
+		idx := 0
+		if span.IsPositive() {
+			idx = int(p.Sub(lo).Mul(top).DivRound(span, 0).IntPart())
+		}
+		out[i] = sparkRunes[idx]
+	}
+	return string(out)
+}

@@ -1,0 +1,257 @@
+// Package watch implements `tradectl watch`: live quotes, alerts, and
+// --until conditions a script can wait on.
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/quotes"
+	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/trade"
+	"github.com/tradectl/tradectl/internal/watch/expr"
+)
+
+// WatchOptions is a parsed `watch`.
+type WatchOptions struct {
+	Factory  *cmdutil.Factory
+	Symbols  []trade.Symbol
+	Interval time.Duration
+	Count    int
+	Until    *expr.Expr
+	Alert    *expr.Expr
+}
+
+// NewCmdWatch builds the command; runF replaces the run step in tests.
+func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Command {
+	opts := &WatchOptions{Factory: f}
+	var until, alert string
+	cmd := &cobra.Command{
+		Use:   "watch SYMBOL... [--until EXPR] [--alert EXPR]",
+		Short: "Watch live prices; wait for a condition",
+		Long: heredoc.Docf(`
+			Follow bid, ask and last price of one or more symbols, streamed where the
+			venue pushes quotes and polled every --interval otherwise.
+
+			On a terminal a table is redrawn in place, with the change since the watch
+			started and a sparkline of recent prices. Piped or with -o json/ndjson, one
+			JSON object per update is written and flushed at once, so
+			'tradectl watch BTC-USD | jq' works line by line.
+
+			--until EXPR ends the watch with exit 0 the moment EXPR holds; if --timeout
+			passes first the exit code is 10. --alert EXPR keeps watching and announces
+			each time EXPR becomes true (a bell on a terminal, an "alert" event in JSON).
+
+			An expression compares fields of symbols with decimal numbers:
+			  BTC-USD.last >= 60000
+			  ETH-USD.bid < 2000 or BTC-USD.change_pct > 5
+			  not (AAPL.ask > 200.5) and AAPL.spread <= 0.05
+			Fields: %s. Operators: < <= > >= == !=, and, or, not, parentheses.
+			change, change_pct, high and low are measured since the watch started.
+		`, fieldList()),
+		Example: heredoc.Doc(`
+			$ tradectl watch BTC-USD ETH-USD
+			$ tradectl watch BTC-USD --count 3 -o ndjson
+			$ tradectl watch BTC-USD --until 'BTC-USD.last >= 60000' --timeout 1h && ./buy.sh
+			$ tradectl watch ETH-USD --alert 'ETH-USD.change_pct <= -2'
+		`),
+		Args:        cobra.ArbitraryArgs,
+		GroupID:     "market",
+		Annotations: map[string]string{"tradectl/long-running": "true"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			seen := map[trade.Symbol]bool{}
+			add := func(s trade.Symbol) {
+				if !seen[s] {
+					seen[s] = true
+					opts.Symbols = append(opts.Symbols, s)
+				}
+			}
+			for _, a := range args {
+				s, err := trade.ParseSymbol(a)
+				if err != nil {
+					return cmdutil.Usagef("%v", err)
+				}
+				add(s)
+			}
+			var err error
+			if opts.Until, err = parseExpr("--until", until); err != nil {
+				return err
+			}
+			if opts.Alert, err = parseExpr("--alert", alert); err != nil {
+				return err
+			}
+			for _, e := range []*expr.Expr{opts.Until, opts.Alert} {
+				if e != nil {
+					for _, s := range e.Symbols() {
+						add(s)
+					}
+				}
+			}
+			if len(opts.Symbols) == 0 {
+				return cmdutil.Usagef("give at least one symbol to watch")
+			}
+			if opts.Count < 0 {
+				return cmdutil.Usagef("--count must be 0 (no limit) or more")
+			}
+			if opts.Interval < quotes.MinPollInterval {
+				return cmdutil.Usagef("--interval must be at least %s", quotes.MinPollInterval)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return watchRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().DurationVar(&opts.Interval, "interval", time.Second, "how often to poll venues that do not stream")
+	cmd.Flags().IntVarP(&opts.Count, "count", "n", 0, "stop after this many updates (0: no limit)")
+	cmd.Flags().StringVar(&until, "until", "", "exit 0 as soon as this condition holds")
+	cmd.Flags().StringVar(&alert, "alert", "", "announce each time this condition becomes true")
+	return cmd
+}
+
+func fieldList() string {
+	s := ""
+	for i, f := range expr.Fields() {
+		if i > 0 {
+			s += ", "
+		}
+		s += string(f)
+	}
+	return s
+}
+
+func parseExpr(flag, src string) (*expr.Expr, error) {
+	if src == "" {
+		return nil, nil
+	}
+	e, err := expr.Parse(src)
+	if err != nil {
+		var se *expr.SyntaxError
+		if errors.As(err, &se) {
+			return nil, cmdutil.Usagef("%s: %v\n%s", flag, err, se.Caret())
+		}
+		return nil, cmdutil.Usagef("%s: %v", flag, err)
+	}
+	return e, nil
+}
+
+// QuoteEvent is one update as JSON shows it.
+type QuoteEvent struct {
+	Type      string          `json:"type"` // "quote"
+	Symbol    trade.Symbol    `json:"symbol"`
+	Bid       decimal.Decimal `json:"bid"`
+	Ask       decimal.Decimal `json:"ask"`
+	Last      decimal.Decimal `json:"last"`
+	Change    decimal.Decimal `json:"change"`
+	ChangePct decimal.Decimal `json:"change_pct"`
+	Time      time.Time       `json:"time"`
+}
+
+// ConditionEvent says an --alert became true ("alert") or --until held ("until").
+type ConditionEvent struct {
+	Type string    `json:"type"`
+	Expr string    `json:"expr"`
+	Time time.Time `json:"time"`
+}
+
+func watchRun(ctx context.Context, o *WatchOptions) error {
+	f := o.Factory
+	printer, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	ex, _, err := f.OpenExchange(ctx, "")
+	if err != nil {
+		return err
+	}
+	defer ex.Close()
+	// Unknown symbols fail now, with exit 3, rather than as a silent stream.
+	if _, err := ex.Quotes(ctx, o.Symbols); err != nil {
+		return fmt.Errorf("watch: %w", err)
+	}
+
+	tty := f.IOStreams.IsStdoutTTY() && printer.Format == render.Table
+	var screen *liveTable
+	if tty {
+		screen = newLiveTable(f.IOStreams, o.Symbols, o.Alert, o.Until)
+		defer screen.close()
+	}
+	tracker := expr.NewTracker()
+	alertWas := false
+	updates := 0
+	err = quotes.Follow(ctx, ex, o.Symbols, o.Interval, f.Logger(), func(q trade.Quote) error {
+		tracker.Update(q)
+		updates++
+		change, _ := tracker.Field(q.Symbol, expr.FieldChange)
+		pct, _ := tracker.Field(q.Symbol, expr.FieldChangePct)
+		ev := QuoteEvent{Type: "quote", Symbol: q.Symbol, Bid: q.Bid, Ask: q.Ask, Last: q.Last, Change: change, ChangePct: pct.Round(4), Time: q.Time.UTC()}
+		if screen != nil {
+			screen.update(ev)
+		} else if err := printer.PrintEvent(ev); err != nil {
+			return err
+		}
+		if o.Alert != nil {
+			now, err := o.Alert.Eval(tracker)
+			if err != nil {
+				return err
+			}
+			if now && !alertWas {
+				if err := announce(printer, screen, f, "alert", o.Alert, q.Time); err != nil {
+					return err
+				}
+			}
+			alertWas = now
+		}
+		if o.Until != nil {
+			held, err := o.Until.Eval(tracker)
+			if err != nil {
+				return err
+			}
+			if held {
+				if err := announce(printer, screen, f, "until", o.Until, q.Time); err != nil {
+					return err
+				}
+				return quotes.ErrStop
+			}
+		}
+		if screen != nil {
+			screen.draw()
+		}
+		if o.Count > 0 && updates >= o.Count {
+			return quotes.ErrStop
+		}
+		return nil
+	})
+	if screen != nil {
+		screen.draw()
+	}
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
+		if o.Until != nil {
+			return fmt.Errorf("--until %q did not hold before --timeout: %w", o.Until.String(), cmdutil.ErrConditionTimeout)
+		}
+		return nil // a timed watch without a condition simply ends
+	}
+	return err
+}
+
+func announce(p *render.Printer, screen *liveTable, f *cmdutil.Factory, kind string, e *expr.Expr, at time.Time) error {
+	ev := ConditionEvent{Type: kind, Expr: e.String(), Time: at.UTC()}
+	if screen != nil {
+		screen.condition(ev)
+		if kind == "alert" {
+			fmt.Fprint(f.IOStreams.ErrOut, "\a")
+		}
+		return nil
+	}
+	return p.PrintEvent(ev)
+}

@@ -1,0 +1,83 @@
+package cmdutil
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/tradectl/tradectl/internal/config"
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/xdg"
+)
+
+// Factory hands commands their dependencies. Everything that costs
+// something (config, exchanges, HTTP) is a func called on demand, so
+// `--help` and `version` never read a file or open a database.
+type Factory struct {
+	IOStreams *iostreams.IOStreams
+	Getenv    func(string) string
+	Now       func() time.Time
+	Registry  *exchange.Registry
+
+	// Flags are the root command's parsed persistent flags; config
+	// precedence (flag > env > file > default) reads them.
+	Flags    func() *pflag.FlagSet
+	SetFlags func(*pflag.FlagSet)
+	Globals  *GlobalOptions
+
+	Dirs       func() (xdg.Dirs, error)
+	Config     func() (*config.Config, error)
+	HTTPClient func() *http.Client
+	Logger     func() *slog.Logger
+	// OpenExchange opens the named profile's exchange ("" for the selected
+	// profile). The caller closes it.
+	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+
+	onExit []func()
+}
+
+// OnExit registers fn to run when the command has finished (timers,
+// contexts); internal/app calls RunExitHooks once.
+func (f *Factory) OnExit(fn func()) { f.onExit = append(f.onExit, fn) }
+
+// RunExitHooks runs the registered hooks, last first.
+func (f *Factory) RunExitHooks() {
+	for i := len(f.onExit) - 1; i >= 0; i-- {
+		f.onExit[i]()
+	}
+	f.onExit = nil
+}
+
+// GlobalOptions are the root command's persistent flags.
+type GlobalOptions struct {
+	ConfigPath string
+	Profile    string
+	Output     string
+	JQ         string
+	Timeout    time.Duration
+	Yes        bool
+	Verbose    bool
+	LogFormat  string
+	Color      string
+}
+
+// Printer builds the output printer from -o/--jq and the config's default
+// output format.
+func (f *Factory) Printer() (*render.Printer, error) {
+	format := ""
+	if cfg, err := f.Config(); err == nil {
+		format = cfg.Output
+	} else {
+		return nil, err
+	}
+	p, err := render.NewPrinter(f.IOStreams, format, f.Globals.JQ, f.Now)
+	if err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	return p, nil
+}

@@ -1,0 +1,275 @@
+package binance
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tradectl/tradectl/internal/exchange"
+)
+
+// Production and spot-testnet endpoints ([BN] rest-api.md, testnet docs).
+const (
+	ProductionURL   = "https://api.binance.com"
+	TestnetURL      = "https://testnet.binance.vision"
+	ProductionWSURL = "wss://stream.binance.com:9443"
+	TestnetWSURL    = "wss://stream.testnet.binance.vision"
+)
+
+// Option keys a binance profile may set.
+const (
+	KeyBaseURL        = "base_url"
+	KeySandbox        = "sandbox"
+	KeyRecvWindow     = "recv_window"
+	KeyKeyType        = "key_type"
+	KeySyncClock      = "sync_clock"
+	KeyWSURL          = "ws_url"
+	KeyInstrumentsTTL = "instruments_ttl"
+)
+
+const (
+	defaultRecvWindow     = 5000
+	maxRecvWindow         = 60000
+	defaultInstrumentsTTL = time.Hour
+	defaultWeightLimit    = 6000
+	// defaultRequestTimeout bounds each REST call; Binance itself gives up
+	// on the matching engine after 10 s (-1007), so a little more.
+	defaultRequestTimeout = 15 * time.Second
+	defaultPollInterval   = 3 * time.Second
+)
+
+// Venue registers Binance Spot.
+func Venue() exchange.Venue {
+	return exchange.Venue{
+		Name:        venueName,
+		Keys:        []string{KeyBaseURL, KeySandbox, KeyRecvWindow, KeyKeyType, KeySyncClock, KeyWSURL, KeyInstrumentsTTL},
+		Credentials: []string{"api_key", "api_secret"},
+		Summary:     "Binance Spot (sandbox: true for the spot testnet)",
+		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
+			return New(ctx, p)
+		},
+	}
+}
+
+// Exchange is one Binance Spot account. It is safe for concurrent use.
+type Exchange struct {
+	profile    string
+	baseURL    string
+	wsURL      string
+	http       *http.Client
+	now        func() time.Time
+	log        *slog.Logger
+	secret     func(ctx context.Context, name string) (string, error)
+	keyType    string
+	recvWindow int
+	syncClock  bool
+	cacheDir   string
+	ttl        time.Duration
+
+	requestTimeout time.Duration
+	pollInterval   time.Duration
+	wsBackoffMin   time.Duration
+	wsBackoffMax   time.Duration
+	wsDialAttempts int
+	wsIdleTimeout  time.Duration
+
+	limiter *weightLimiter
+
+	credMu sync.Mutex
+	creds  *credentials
+
+	offsetMS atomic.Int64 // venue clock minus local clock
+	synced   atomic.Bool
+
+	rulesSem chan struct{} // one exchangeInfo fetch at a time, cancelable
+	rulesMu  sync.Mutex
+	rules    *ruleSet
+}
+
+type credentials struct {
+	apiKey string
+	signer signer
+}
+
+var (
+	_ exchange.Exchange       = (*Exchange)(nil)
+	_ exchange.QuoteStreamer  = (*Exchange)(nil)
+	_ exchange.OrderValidator = (*Exchange)(nil)
+)
+
+// New opens a Binance account from a profile. It does no I/O: credentials,
+// clock sync and instrument rules are fetched when first needed.
+func New(_ context.Context, p exchange.Params) (*Exchange, error) {
+	sandbox, err := p.Bool(KeySandbox, false)
+	if err != nil {
+		return nil, err
+	}
+	defBase, defWS := ProductionURL, ProductionWSURL
+	if sandbox {
+		defBase, defWS = TestnetURL, TestnetWSURL
+	}
+	base, err := p.String(KeyBaseURL, defBase)
+	if err != nil {
+		return nil, err
+	}
+	if base, err = cleanURL(p.Profile, KeyBaseURL, base, []string{"http", "https"}, "/api"); err != nil {
+		return nil, err
+	}
+	ws, err := p.String(KeyWSURL, defWS)
+	if err != nil {
+		return nil, err
+	}
+	if ws, err = cleanURL(p.Profile, KeyWSURL, ws, []string{"ws", "wss"}, "/ws", "/stream"); err != nil {
+		return nil, err
+	}
+	recvWindow, err := p.Int(KeyRecvWindow, defaultRecvWindow)
+	if err != nil {
+		return nil, err
+	}
+	if recvWindow < 1 || recvWindow > maxRecvWindow {
+		return nil, fmt.Errorf("profile %q: %s must be between 1 and %d milliseconds, got %d", p.Profile, KeyRecvWindow, maxRecvWindow, recvWindow)
+	}
+	keyType, err := p.String(KeyKeyType, "hmac")
+	if err != nil {
+		return nil, err
+	}
+	keyType = strings.ToLower(strings.TrimSpace(keyType))
+	if keyType != "hmac" && keyType != "ed25519" {
+		return nil, fmt.Errorf("profile %q: %s must be hmac or ed25519, got %q", p.Profile, KeyKeyType, keyType)
+	}
+	syncClock, err := p.Bool(KeySyncClock, false)
+	if err != nil {
+		return nil, err
+	}
+	ttl, err := p.Duration(KeyInstrumentsTTL, defaultInstrumentsTTL)
+	if err != nil {
+		return nil, err
+	}
+	if ttl < 0 {
+		return nil, fmt.Errorf("profile %q: %s must not be negative, got %s", p.Profile, KeyInstrumentsTTL, ttl)
+	}
+
+	e := &Exchange{
+		profile:        p.Profile,
+		baseURL:        base,
+		wsURL:          ws,
+		http:           p.HTTPClient,
+		now:            p.Now,
+		log:            p.Logger,
+		secret:         p.Secret,
+		keyType:        keyType,
+		recvWindow:     recvWindow,
+		syncClock:      syncClock,
+		cacheDir:       p.CacheDir,
+		ttl:            ttl,
+		requestTimeout: defaultRequestTimeout,
+		pollInterval:   defaultPollInterval,
+		wsBackoffMin:   500 * time.Millisecond,
+		wsBackoffMax:   30 * time.Second,
+		wsDialAttempts: 3,
+		wsIdleTimeout:  3 * time.Minute,
+		rulesSem:       make(chan struct{}, 1),
+	}
+	if e.http == nil {
+		e.http = &http.Client{}
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	e.limiter = newWeightLimiter(e.venueNow, defaultWeightLimit)
+	e.limiter.onWait = func(wait time.Duration, used, limit int) {
+		e.log.Info("binance: request weight near the limit, waiting for the next minute",
+			"profile", e.profile, "used", used, "limit", limit, "wait", wait.Round(time.Millisecond))
+	}
+	return e, nil
+}
+
+// cleanURL checks a configured URL and drops a trailing path the adapter
+// adds itself (Binance's docs give the testnet as ".../api").
+func cleanURL(profile, key, raw string, schemes []string, dropSuffixes ...string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("profile %q: %s %q is not an absolute URL", profile, key, raw)
+	}
+	ok := false
+	for _, s := range schemes {
+		ok = ok || u.Scheme == s
+	}
+	if !ok {
+		return "", fmt.Errorf("profile %q: %s %q must use %s", profile, key, raw, strings.Join(schemes, " or "))
+	}
+	out := strings.TrimRight(raw, "/")
+	for _, s := range dropSuffixes {
+		out = strings.TrimSuffix(out, s)
+	}
+	return out, nil
+}
+
+// Name implements exchange.Exchange.
+func (e *Exchange) Name() string { return venueName }
+
+// Close implements exchange.Exchange; idle connections belong to the
+// shared HTTP client, so there is nothing of our own to release.
+func (e *Exchange) Close() error { return nil }
+
+// venueNow is the local clock corrected by the last measured offset.
+func (e *Exchange) venueNow() time.Time {
+	return e.now().Add(time.Duration(e.offsetMS.Load()) * time.Millisecond)
+}
+
+// credentialsFor resolves and caches the API key and signer on the first
+// signed call, so public calls never ask for secrets.
+func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
+	e.credMu.Lock()
+	defer e.credMu.Unlock()
+	if e.creds != nil {
+		return e.creds, nil
+	}
+	get := func(name string) (string, error) {
+		if e.secret == nil {
+			return "", nil
+		}
+		v, err := e.secret(ctx, name)
+		if err != nil {
+			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
+				Message: fmt.Sprintf("reading %s for profile %q: %v", name, e.profile, err), Err: err}
+		}
+		if strings.TrimSpace(v) == "" {
+			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
+				Message: fmt.Sprintf("profile %q has no %s: set %s for this profile (this call needs a Binance API key)", e.profile, name, name)}
+		}
+		return strings.TrimSpace(v), nil
+	}
+	key, err := get("api_key")
+	if err != nil {
+		return nil, err
+	}
+	secret, err := get("api_secret")
+	if err != nil {
+		return nil, err
+	}
+	c := &credentials{apiKey: key}
+	if e.keyType == "ed25519" {
+		k, err := parseEd25519Key(secret)
+		if err != nil {
+			return nil, &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
+				Message: fmt.Sprintf("profile %q: key_type is ed25519 but %v", e.profile, err)}
+		}
+		c.signer = ed25519Signer{key: k}
+	} else {
+		c.signer = hmacSigner{secret: []byte(secret)}
+	}
+	e.creds = c
+	return c, nil
+}

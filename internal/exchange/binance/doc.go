@@ -1,0 +1,66 @@
+// Package binance is the Binance Spot adapter: REST (api/v3) for trading,
+// balances, quotes and instrument rules, and the combined market stream
+// for live quotes.
+//
+// # Order ids
+//
+// Binance finds an order only together with its symbol. So that an id on
+// its own is enough (tradectl order get/cancel ID), the adapter's
+// trade.Order.ID is self-describing: "<VENUESYMBOL>:<orderId>", e.g.
+// "BTCUSDT:28". A bare numeric id ("28") works when OrderRef.Symbol is
+// given and is otherwise refused with ErrInvalidOrder naming both remedies.
+//
+// A client id is looked up with origClientOrderId when the symbol is
+// known. Without a symbol the adapter searches the open orders of every
+// symbol (one call, weight 80); a finished order cannot be found that way,
+// and the error (ErrNotFound) says to pass the symbol.
+//
+// # Listing
+//
+// Open orders are listed across all symbols in one call. Order history
+// (ListAll) exists on Binance only per symbol, so ListAll without a symbol
+// is ErrInvalidOrder asking for one, rather than fanning out over every
+// symbol with a balance, which would be slow, expensive in request weight
+// and still incomplete (sold-out assets have no balance). A ListAll whose
+// status filter asks only for working statuses is served from open orders.
+//
+// Executions (FillLister, /api/v3/myTrades) are likewise per symbol; Fills
+// without a symbol is ErrInvalidOrder. Fill ids are Binance trade ids,
+// their OrderID the self-describing order id.
+//
+// # Placement
+//
+// Requests are checked locally first (OrderRequest.Validate and the
+// instrument's tick, step, minimum and notional rules with RoundReject), so
+// a malformed price never reaches the venue. Every order carries a
+// newClientOrderId (generated when the request has none) so that an
+// ErrUnknownOutcome — a 5xx, a timeout or a dropped connection after the
+// request was written — always names the id to look the order up by.
+// Binance's own time in force has no "day"; such orders are refused.
+//
+// # Requests
+//
+// Signed payloads are built in a fixed parameter order and signed over the
+// exact bytes sent (HMAC-SHA256 hex, or Ed25519 base64 with key_type
+// ed25519). Credentials are resolved on the first signed call only, so
+// quotes and instruments work without keys. A -1021 (timestamp outside
+// recvWindow) triggers one clock sync against /api/v3/time and one retry:
+// Binance rejected the first request before acting on it. The client
+// follows X-MBX-USED-WEIGHT-1M and waits for the next minute rather than
+// crossing 90% of the weight limit; after a 429/418 it sends nothing until
+// Retry-After has passed.
+//
+// Instrument rules come from /api/v3/exchangeInfo and are cached on disk
+// (CacheDir/binance-<hash of base_url>-exchangeinfo.json) for
+// instruments_ttl. Market orders are checked against MARKET_LOT_SIZE
+// merged with LOT_SIZE; trade.Instrument reports LOT_SIZE.
+//
+// # Streaming
+//
+// StreamQuotes subscribes to <symbol>@bookTicker for bid/ask and
+// <symbol>@miniTicker for the last price (seeded once from ticker/price),
+// so a quote's Last is the most recent known close, which may lag the book
+// by up to a second. Dropped connections are redialed with exponential
+// backoff and jitter. If no connection can be established at all, it
+// falls back to polling the REST tickers every few seconds.
+package binance

@@ -1,0 +1,386 @@
+package binance
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+// symbolRules is what the adapter keeps of one exchangeInfo symbol.
+type symbolRules struct {
+	VenueSymbol string          `json:"venue_symbol"`
+	Base        string          `json:"base"`
+	Quote       string          `json:"quote"`
+	Status      string          `json:"status"`
+	TickSize    decimal.Decimal `json:"tick_size"`
+	MinPrice    decimal.Decimal `json:"min_price"`
+	MaxPrice    decimal.Decimal `json:"max_price"`
+	StepSize    decimal.Decimal `json:"step_size"`
+	MinQty      decimal.Decimal `json:"min_qty"`
+	MaxQty      decimal.Decimal `json:"max_qty"`
+	MinNotional decimal.Decimal `json:"min_notional"`
+	// MARKET_LOT_SIZE, when the symbol has one.
+	HasMarketLot bool            `json:"has_market_lot,omitempty"`
+	MarketStep   decimal.Decimal `json:"market_step"`
+	MarketMinQty decimal.Decimal `json:"market_min_qty"`
+	MarketMaxQty decimal.Decimal `json:"market_max_qty"`
+}
+
+func (r symbolRules) symbol() trade.Symbol { return trade.Symbol{Base: r.Base, Quote: r.Quote} }
+
+func (r symbolRules) trading() bool { return r.Status == "TRADING" }
+
+// instrument is the LOT_SIZE view every order type shares.
+func (r symbolRules) instrument() trade.Instrument {
+	return trade.Instrument{
+		Symbol: r.symbol(), BaseAsset: r.Base, QuoteAsset: r.Quote,
+		TickSize: r.TickSize, StepSize: r.StepSize, MinQty: r.MinQty, MaxQty: r.MaxQty,
+		MinNotional: r.MinNotional, VenueSymbol: r.VenueSymbol,
+	}
+}
+
+// marketInstrument tightens the LOT_SIZE view with MARKET_LOT_SIZE, which
+// Binance applies to market orders on top of LOT_SIZE.
+func (r symbolRules) marketInstrument() trade.Instrument {
+	in := r.instrument()
+	if !r.HasMarketLot {
+		return in
+	}
+	if r.MarketStep.GreaterThan(in.StepSize) {
+		in.StepSize = r.MarketStep
+	}
+	if r.MarketMinQty.GreaterThan(in.MinQty) {
+		in.MinQty = r.MarketMinQty
+	}
+	if r.MarketMaxQty.IsPositive() && (!in.MaxQty.IsPositive() || r.MarketMaxQty.LessThan(in.MaxQty)) {
+		in.MaxQty = r.MarketMaxQty
+	}
+	return in
+}
+
+// ruleSet is the decoded exchangeInfo, also the on-disk cache format.
+type ruleSet struct {
+	Version     int           `json:"version"`
+	BaseURL     string        `json:"base_url"`
+	FetchedAt   time.Time     `json:"fetched_at"`
+	WeightLimit int           `json:"weight_limit"`
+	Symbols     []symbolRules `json:"symbols"`
+
+	byVenue map[string]int
+}
+
+const cacheVersion = 1
+
+func (rs *ruleSet) index() {
+	rs.byVenue = make(map[string]int, len(rs.Symbols))
+	for i, s := range rs.Symbols {
+		rs.byVenue[s.VenueSymbol] = i
+	}
+}
+
+func (rs *ruleSet) lookup(venueSymbol string) (symbolRules, bool) {
+	i, ok := rs.byVenue[venueSymbol]
+	if !ok {
+		return symbolRules{}, false
+	}
+	return rs.Symbols[i], true
+}
+
+// exchangeInfo is the part of /api/v3/exchangeInfo the adapter reads.
+type exchangeInfo struct {
+	RateLimits []struct {
+		RateLimitType string `json:"rateLimitType"`
+		Interval      string `json:"interval"`
+		IntervalNum   int    `json:"intervalNum"`
+		Limit         int    `json:"limit"`
+	} `json:"rateLimits"`
+	Symbols []struct {
+		Symbol     string            `json:"symbol"`
+		Status     string            `json:"status"`
+		BaseAsset  string            `json:"baseAsset"`
+		QuoteAsset string            `json:"quoteAsset"`
+		Filters    []json.RawMessage `json:"filters"`
+	} `json:"symbols"`
+}
+
+type filter struct {
+	FilterType  string `json:"filterType"`
+	MinPrice    string `json:"minPrice"`
+	MaxPrice    string `json:"maxPrice"`
+	TickSize    string `json:"tickSize"`
+	MinQty      string `json:"minQty"`
+	MaxQty      string `json:"maxQty"`
+	StepSize    string `json:"stepSize"`
+	MinNotional string `json:"minNotional"`
+}
+
+// parseExchangeInfo decodes exchangeInfo into rules. Symbols whose assets
+// tradectl cannot name (odd characters) are skipped rather than failing
+// the whole list; a malformed filter value fails, since trading on a
+// misread tick would be worse than not trading.
+func parseExchangeInfo(body []byte) (*ruleSet, error) {
+	var info exchangeInfo
+	if err := json.Unmarshal(body, &info); err != nil {
+		return nil, fmt.Errorf("decode exchangeInfo: %w", err)
+	}
+	rs := &ruleSet{Version: cacheVersion}
+	for _, rl := range info.RateLimits {
+		if rl.RateLimitType == "REQUEST_WEIGHT" && rl.Interval == "MINUTE" && rl.IntervalNum == 1 && rl.Limit > 0 {
+			rs.WeightLimit = rl.Limit
+		}
+	}
+	for _, s := range info.Symbols {
+		if s.Symbol == "" || s.BaseAsset == "" || s.QuoteAsset == "" {
+			continue
+		}
+		if _, err := trade.ParseSymbol(s.BaseAsset + "-" + s.QuoteAsset); err != nil {
+			continue
+		}
+		r := symbolRules{VenueSymbol: s.Symbol, Base: s.BaseAsset, Quote: s.QuoteAsset, Status: s.Status}
+		for _, raw := range s.Filters {
+			var f filter
+			if err := json.Unmarshal(raw, &f); err != nil {
+				return nil, fmt.Errorf("decode exchangeInfo: %s filter: %w", s.Symbol, err)
+			}
+			var err error
+			switch f.FilterType {
+			case "PRICE_FILTER":
+				err = decodeAll(s.Symbol, f.FilterType, []*decimal.Decimal{&r.MinPrice, &r.MaxPrice, &r.TickSize}, f.MinPrice, f.MaxPrice, f.TickSize)
+			case "LOT_SIZE":
+				err = decodeAll(s.Symbol, f.FilterType, []*decimal.Decimal{&r.MinQty, &r.MaxQty, &r.StepSize}, f.MinQty, f.MaxQty, f.StepSize)
+			case "MARKET_LOT_SIZE":
+				r.HasMarketLot = true
+				err = decodeAll(s.Symbol, f.FilterType, []*decimal.Decimal{&r.MarketMinQty, &r.MarketMaxQty, &r.MarketStep}, f.MinQty, f.MaxQty, f.StepSize)
+			case "NOTIONAL", "MIN_NOTIONAL":
+				// Both carry minNotional; a symbol has one or the other.
+				var mn decimal.Decimal
+				if err = decodeAll(s.Symbol, f.FilterType, []*decimal.Decimal{&mn}, f.MinNotional); err == nil && mn.GreaterThan(r.MinNotional) {
+					r.MinNotional = mn
+				}
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		rs.Symbols = append(rs.Symbols, r)
+	}
+	rs.index()
+	return rs, nil
+}
+
+func decodeAll(symbol, filterType string, dst []*decimal.Decimal, values ...string) error {
+	for i, v := range values {
+		if v == "" {
+			*dst[i] = decimal.Zero
+			continue
+		}
+		d, err := trade.ParseDecimal(v)
+		if err != nil || d.IsNegative() {
+			return fmt.Errorf("decode exchangeInfo: %s %s: bad value %q", symbol, filterType, v)
+		}
+		*dst[i] = d
+	}
+	return nil
+}
+
+// cachePath names the disk cache per base URL, so the testnet and
+// production (or a fake) never share rules.
+func (e *Exchange) cachePath() string {
+	if e.cacheDir == "" || e.ttl == 0 {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(e.baseURL))
+	return filepath.Join(e.cacheDir, "binance-"+hex.EncodeToString(sum[:6])+"-exchangeinfo.json")
+}
+
+func (e *Exchange) fresh(rs *ruleSet) bool {
+	age := e.now().Sub(rs.FetchedAt)
+	return rs.BaseURL == e.baseURL && age >= -time.Minute && (e.ttl == 0 || age < e.ttl)
+}
+
+// loadCache returns cached rules when present, intact and fresh. Anything
+// else (missing, corrupt, stale, other version) means refetch.
+func (e *Exchange) loadCache() *ruleSet {
+	path := e.cachePath()
+	if path == "" {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var rs ruleSet
+	if err := json.Unmarshal(b, &rs); err != nil || rs.Version != cacheVersion || len(rs.Symbols) == 0 {
+		e.log.Debug("binance: ignoring unreadable instrument cache", "path", path)
+		return nil
+	}
+	if !e.fresh(&rs) {
+		return nil
+	}
+	rs.index()
+	return &rs
+}
+
+// saveCache writes atomically (temp file + rename) so a concurrent reader
+// or a crash never sees half a file.
+func (e *Exchange) saveCache(rs *ruleSet) error {
+	path := e.cachePath()
+	if path == "" {
+		return nil
+	}
+	b, err := json.Marshal(rs)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".binance-exchangeinfo-*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// ruleSet returns current instrument rules: from memory, the disk cache,
+// or exchangeInfo, in that order.
+func (e *Exchange) ruleSet(ctx context.Context) (*ruleSet, error) {
+	e.rulesMu.Lock()
+	rs := e.rules
+	e.rulesMu.Unlock()
+	if rs != nil && e.fresh(rs) {
+		return rs, nil
+	}
+	select {
+	case e.rulesSem <- struct{}{}:
+		defer func() { <-e.rulesSem }()
+	case <-ctx.Done():
+		return nil, fmt.Errorf("binance: instrument rules: %w", ctx.Err())
+	}
+	// Someone else may have refreshed while we waited.
+	e.rulesMu.Lock()
+	rs = e.rules
+	e.rulesMu.Unlock()
+	if rs != nil && e.fresh(rs) {
+		return rs, nil
+	}
+	if rs = e.loadCache(); rs == nil {
+		var err error
+		if rs, err = e.fetchRules(ctx); err != nil {
+			return nil, err
+		}
+		if err := e.saveCache(rs); err != nil {
+			e.log.Warn("binance: cannot write instrument cache", "err", err)
+		}
+	}
+	if rs.WeightLimit > 0 {
+		e.limiter.setLimit(rs.WeightLimit)
+	}
+	e.rulesMu.Lock()
+	e.rules = rs
+	e.rulesMu.Unlock()
+	return rs, nil
+}
+
+func (e *Exchange) fetchRules(ctx context.Context) (*ruleSet, error) {
+	var raw json.RawMessage
+	if err := e.do(ctx, call{method: http.MethodGet, path: "/api/v3/exchangeInfo", weight: 20}, &raw); err != nil {
+		return nil, err
+	}
+	rs, err := parseExchangeInfo(raw)
+	if err != nil {
+		return nil, &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: err.Error(), Err: err}
+	}
+	rs.BaseURL, rs.FetchedAt = e.baseURL, e.now()
+	return rs, nil
+}
+
+// Instruments implements exchange.Exchange: the symbols Binance currently
+// trades (status TRADING).
+func (e *Exchange) Instruments(ctx context.Context) ([]trade.Instrument, error) {
+	rs, err := e.ruleSet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]trade.Instrument, 0, len(rs.Symbols))
+	for _, s := range rs.Symbols {
+		if s.trading() {
+			out = append(out, s.instrument())
+		}
+	}
+	return out, nil
+}
+
+// venueSymbol is Binance's name for sym: base and quote run together.
+func venueSymbol(sym trade.Symbol) (string, error) {
+	if !sym.IsPair() {
+		return "", &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName,
+			Message: fmt.Sprintf("unknown symbol %s: Binance Spot symbols are pairs such as BTC-USDT", sym)}
+	}
+	return sym.Base + sym.Quote, nil
+}
+
+// rulesFor returns the rules of sym or ErrNotFound.
+func (e *Exchange) rulesFor(ctx context.Context, sym trade.Symbol) (symbolRules, error) {
+	vs, err := venueSymbol(sym)
+	if err != nil {
+		return symbolRules{}, err
+	}
+	rs, err := e.ruleSet(ctx)
+	if err != nil {
+		return symbolRules{}, err
+	}
+	r, ok := rs.lookup(vs)
+	if !ok || r.symbol() != sym {
+		return symbolRules{}, &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName, Message: "unknown symbol " + sym.String()}
+	}
+	return r, nil
+}
+
+// knownQuotes splits venue symbols missing from exchangeInfo (delisted
+// pairs in old orders); longest suffix first so FDUSD beats USD.
+var knownQuotes = []string{"FDUSD", "USDT", "USDC", "TUSD", "BUSD", "EUR", "TRY", "BRL", "BTC", "ETH", "BNB", "JPY", "USD"}
+
+// symbolOf turns a venue symbol back into a trade.Symbol, preferring the
+// caller's hint, then exchangeInfo, then a quote-suffix guess.
+func (e *Exchange) symbolOf(ctx context.Context, vs string, hint trade.Symbol) (trade.Symbol, error) {
+	if hint.IsPair() && hint.Base+hint.Quote == vs {
+		return hint, nil
+	}
+	rs, err := e.ruleSet(ctx)
+	if err != nil {
+		return trade.Symbol{}, err
+	}
+	if r, ok := rs.lookup(vs); ok {
+		return r.symbol(), nil
+	}
+	for _, q := range knownQuotes {
+		if base, ok := strings.CutSuffix(vs, q); ok && base != "" {
+			return trade.Symbol{Base: base, Quote: q}, nil
+		}
+	}
+	return trade.Symbol{}, &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName, Message: "unknown symbol " + vs}
+}

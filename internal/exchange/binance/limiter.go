@@ -1,0 +1,120 @@
+package binance
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// weightLimiter keeps the client under Binance's per-minute request weight
+// so it slows down instead of collecting 429s and, after those, an IP ban
+// (418) that can last days. Binance counts weight per IP per calendar
+// minute and reports the running total in X-MBX-USED-WEIGHT-1M; the
+// limiter adds what it is about to spend and trusts the header, whichever
+// is higher, because other processes on the same IP count too.
+type weightLimiter struct {
+	now   func() time.Time // the venue's clock estimate: minutes roll over on its time
+	sleep func(ctx context.Context, d time.Duration) error
+	// onWait is told when the limiter pauses a request (for logging).
+	onWait func(wait time.Duration, used, limit int)
+
+	mu          sync.Mutex
+	limit       int
+	minute      time.Time // the minute used belongs to
+	used        int
+	bannedUntil time.Time
+}
+
+// headroom is the fraction of the limit spent before waiting: the header
+// lags concurrent requests, so stop a little short.
+const headroom = 0.9
+
+// rolloverMargin is added to waits so a request lands safely in the next
+// minute despite clock differences.
+const rolloverMargin = 250 * time.Millisecond
+
+func newWeightLimiter(now func() time.Time, limit int) *weightLimiter {
+	return &weightLimiter{now: now, sleep: sleepCtx, limit: limit}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (l *weightLimiter) rollLocked(now time.Time) {
+	m := now.Truncate(time.Minute)
+	if !m.Equal(l.minute) {
+		l.minute, l.used = m, 0
+	}
+}
+
+// setLimit adopts the REQUEST_WEIGHT limit from exchangeInfo.
+func (l *weightLimiter) setLimit(n int) {
+	if n <= 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.limit = n
+}
+
+// acquire reserves weight, waiting for the next minute when it would
+// cross the headroom. While a ban from a 429/418 lasts it fails at once
+// with the remaining time instead of sending anything.
+func (l *weightLimiter) acquire(ctx context.Context, weight int) (banned time.Duration, err error) {
+	for {
+		l.mu.Lock()
+		now := l.now()
+		if now.Before(l.bannedUntil) {
+			d := l.bannedUntil.Sub(now)
+			l.mu.Unlock()
+			return d, nil
+		}
+		l.rollLocked(now)
+		budget := int(float64(l.limit) * headroom)
+		// A fresh minute admits any single request, however heavy.
+		if l.used == 0 || l.used+weight <= budget {
+			l.used += weight
+			l.mu.Unlock()
+			return 0, nil
+		}
+		wait := l.minute.Add(time.Minute).Sub(now) + rolloverMargin
+		used, limit := l.used, l.limit
+		l.mu.Unlock()
+		if l.onWait != nil {
+			l.onWait(wait, used, limit)
+		}
+		if err := l.sleep(ctx, wait); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// observe records the venue's used weight for the current minute.
+func (l *weightLimiter) observe(used int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.rollLocked(l.now())
+	if used > l.used {
+		l.used = used
+	}
+}
+
+// ban stops all requests for d after the venue answered 429 or 418.
+func (l *weightLimiter) ban(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if until := l.now().Add(d); until.After(l.bannedUntil) {
+		l.bannedUntil = until
+	}
+}

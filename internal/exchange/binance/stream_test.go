@@ -1,0 +1,120 @@
+package binance
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+// collect streams quotes until stop says so, then cancels and returns what
+// arrived and StreamQuotes' result.
+func collect(t *testing.T, e *Exchange, syms []trade.Symbol, stop func([]trade.Quote) bool) ([]trade.Quote, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	var mu sync.Mutex
+	var got []trade.Quote
+	err := e.StreamQuotes(ctx, syms, func(q trade.Quote) error {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, q)
+		if stop(got) {
+			cancel()
+		}
+		return nil
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if ctx.Err() == context.DeadlineExceeded {
+		t.Fatalf("stream timed out after %d quotes", len(got))
+	}
+	return got, err
+}
+
+func TestStreamQuotesBookAndLast(t *testing.T) {
+	f := newFixture(t, fakebinance.WithStreamInterval(20*time.Millisecond))
+	e := f.open(t, nil)
+	eth := trade.MustSymbol("ETH-USDT")
+	moved := false
+	got, err := collect(t, e, []trade.Symbol{btcusdt, eth}, func(qs []trade.Quote) bool {
+		if !moved {
+			moved = true
+			go f.srv.SetBook("BTCUSDT", trade.Dec("61000"), trade.Dec("61000.5"))
+		}
+		var sawEth, sawMove bool
+		for _, q := range qs {
+			sawEth = sawEth || q.Symbol == eth
+			sawMove = sawMove || (q.Symbol == btcusdt && q.Bid.Equal(trade.Dec("61000")))
+		}
+		return sawEth && sawMove
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("StreamQuotes = %v, want context.Canceled", err)
+	}
+	for _, q := range got {
+		if !q.Bid.IsPositive() || q.Bid.GreaterThan(q.Ask) || !q.Last.IsPositive() {
+			t.Errorf("quote %+v: want 0 < bid ≤ ask and a last price", q)
+		}
+		if q.Symbol == btcusdt && q.Bid.Equal(trade.Dec("60000")) && !q.Ask.Equal(trade.Dec("60000.01")) {
+			t.Errorf("bid/ask mixed up with quantities: %+v", q)
+		}
+	}
+}
+
+func TestStreamReconnects(t *testing.T) {
+	f := newFixture(t, fakebinance.WithStreamInterval(10*time.Millisecond))
+	e := f.open(t, nil)
+	var dropped bool
+	_, err := collect(t, e, []trade.Symbol{btcusdt}, func(qs []trade.Quote) bool {
+		if !dropped && len(qs) >= 2 {
+			dropped = true
+			go f.srv.DropStreams()
+		}
+		return f.srv.StreamConnections() >= 2 && len(qs) >= 6
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("StreamQuotes = %v, want context.Canceled", err)
+	}
+	if n := f.srv.StreamConnections(); n < 2 {
+		t.Errorf("stream connections = %d, want a reconnect", n)
+	}
+}
+
+func TestStreamFallsBackToPolling(t *testing.T) {
+	f := newFixture(t)
+	f.srv.DisableStreams(true)
+	e := f.open(t, nil)
+	got, err := collect(t, e, []trade.Symbol{btcusdt}, func(qs []trade.Quote) bool { return len(qs) >= 3 })
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("StreamQuotes = %v, want context.Canceled", err)
+	}
+	if f.srv.StreamConnections() != 0 {
+		t.Error("a stream connection was accepted while disabled")
+	}
+	if n := f.srv.Count("GET", "/api/v3/ticker/bookTicker"); n < 3 {
+		t.Errorf("bookTicker polls = %d, want ≥ 3", n)
+	}
+	if q := got[0]; q.Symbol != btcusdt || !q.Last.Equal(trade.Dec("60000")) {
+		t.Errorf("polled quote = %+v", q)
+	}
+}
+
+func TestStreamReturnsFnError(t *testing.T) {
+	f := newFixture(t)
+	e := f.open(t, nil)
+	stop := errors.New("enough")
+	err := e.StreamQuotes(ctxT(t), []trade.Symbol{btcusdt}, func(trade.Quote) error { return stop })
+	if !errors.Is(err, stop) {
+		t.Errorf("StreamQuotes = %v, want fn's error", err)
+	}
+	f.srv.DisableStreams(true)
+	err = e.StreamQuotes(ctxT(t), []trade.Symbol{btcusdt}, func(trade.Quote) error { return stop })
+	if !errors.Is(err, stop) {
+		t.Errorf("polling StreamQuotes = %v, want fn's error", err)
+	}
+}

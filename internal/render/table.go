@@ -1,0 +1,249 @@
+package render
+
+import (
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/mattn/go-runewidth"
+
+	"github.com/tradectl/tradectl/internal/iostreams"
+)
+
+// Style names a cell's meaning; the palette decides its colour.
+type Style int
+
+const (
+	Plain Style = iota
+	Good
+	Bad
+	Warn
+	Muted
+	Accent
+	Bold
+)
+
+// Cell is one table value. Text is what every format shows; a non-zero
+// Time is shown relative ("3m ago") on a terminal and as RFC 3339 elsewhere.
+type Cell struct {
+	Text  string
+	Style Style
+	Time  time.Time
+}
+
+// Column describes one column.
+type Column struct {
+	Header string
+	Right  bool // numbers align right
+	// Shrink marks the column that gives up width first when the table is
+	// wider than the terminal.
+	Shrink bool
+}
+
+// TableData is a table to print.
+type TableData struct {
+	Columns []Column
+	Rows    [][]Cell
+	// Empty is printed (to stderr on a terminal) when there are no rows.
+	Empty string
+}
+
+// AddRow appends a row of cells.
+func (t *TableData) AddRow(cells ...Cell) { t.Rows = append(t.Rows, cells) }
+
+// T is shorthand for a plain cell; S for a styled one.
+func T(text string) Cell              { return Cell{Text: text} }
+func S(text string, style Style) Cell { return Cell{Text: text, Style: style} }
+
+// At is a time cell.
+func At(t time.Time) Cell {
+	if t.IsZero() {
+		return Cell{Text: "-"}
+	}
+	return Cell{Text: t.UTC().Format(time.RFC3339), Time: t}
+}
+
+// text returns what the cell shows on this stream.
+func (c Cell) text(tty bool, now time.Time) string {
+	if tty && !c.Time.IsZero() {
+		return Relative(now, c.Time)
+	}
+	return c.Text
+}
+
+// Relative formats t relative to now: "12s ago", "3m ago", "in 5m", or a
+// date for anything older than a week.
+func Relative(now, t time.Time) string {
+	d := now.Sub(t)
+	future := d < 0
+	if future {
+		d = -d
+	}
+	var s string
+	switch {
+	case d < time.Second:
+		return "now"
+	case d < time.Minute:
+		s = itoa(int(d/time.Second)) + "s"
+	case d < time.Hour:
+		s = itoa(int(d/time.Minute)) + "m"
+	case d < 24*time.Hour:
+		s = itoa(int(d/time.Hour)) + "h"
+	case d < 7*24*time.Hour:
+		s = itoa(int(d/(24*time.Hour))) + "d"
+	default:
+		return t.UTC().Format("2006-01-02")
+	}
+	if future {
+		return "in " + s
+	}
+	return s + " ago"
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	if n == 0 {
+		return "0"
+	}
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
+
+const columnGap = "  "
+
+// writeTable prints t aligned. On a terminal the header is bold, cells take
+// their style's colour and the table is fitted to the terminal width by
+// truncating the Shrink column (then the widest) with an ellipsis; piped,
+// it is plain aligned text with nothing cut, so scripts can read it.
+func writeTable(ios *iostreams.IOStreams, t *TableData, now time.Time) error {
+	tty := ios.IsStdoutTTY()
+	pal := ios.Palette()
+	texts := make([][]string, len(t.Rows))
+	widths := make([]int, len(t.Columns))
+	for i, c := range t.Columns {
+		widths[i] = runewidth.StringWidth(c.Header)
+	}
+	for r, row := range t.Rows {
+		texts[r] = make([]string, len(t.Columns))
+		for i := range t.Columns {
+			if i < len(row) {
+				texts[r][i] = sanitize(row[i].text(tty, now))
+			}
+			if w := runewidth.StringWidth(texts[r][i]); w > widths[i] {
+				widths[i] = w
+			}
+		}
+	}
+	if tty && ios.TerminalWidth() > 0 {
+		fitWidths(t.Columns, widths, ios.TerminalWidth())
+	}
+	var b strings.Builder
+	line := func(cells []string, styleOf func(i int) lipgloss.Style) {
+		for i, c := range cells {
+			c = runewidth.Truncate(c, widths[i], "…")
+			pad := strings.Repeat(" ", widths[i]-runewidth.StringWidth(c))
+			styled := styleOf(i).Render(c)
+			last := i == len(cells)-1
+			switch {
+			case t.Columns[i].Right:
+				b.WriteString(pad + styled)
+			case last:
+				b.WriteString(styled)
+			default:
+				b.WriteString(styled + pad)
+			}
+			if !last {
+				b.WriteString(columnGap)
+			}
+		}
+		b.WriteString("\n")
+	}
+	headers := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		headers[i] = strings.ToUpper(c.Header)
+	}
+	line(headers, func(int) lipgloss.Style { return pal.Header })
+	for r, row := range texts {
+		line(row, func(i int) lipgloss.Style {
+			if i < len(t.Rows[r]) {
+				return styleFor(pal, t.Rows[r][i].Style)
+			}
+			return lipgloss.NewStyle()
+		})
+	}
+	_, err := ios.Out.Write([]byte(b.String()))
+	return err
+}
+
+// fitWidths narrows columns until the row fits in total, taking from the
+// Shrink column first and then from the widest, never below 4 cells.
+func fitWidths(cols []Column, widths []int, total int) {
+	const minWidth = 4
+	sum := func() int {
+		n := len(columnGap) * (len(widths) - 1)
+		for _, w := range widths {
+			n += w
+		}
+		return n
+	}
+	for over := sum() - total; over > 0; over = sum() - total {
+		pick := -1
+		for i, c := range cols {
+			if c.Shrink && widths[i] > minWidth {
+				pick = i
+				break
+			}
+		}
+		if pick < 0 {
+			for i, w := range widths {
+				if w > minWidth && (pick < 0 || w > widths[pick]) {
+					pick = i
+				}
+			}
+		}
+		if pick < 0 {
+			return
+		}
+		cut := min(over, widths[pick]-minWidth)
+		widths[pick] -= cut
+	}
+}
+
+func styleFor(p iostreams.Palette, s Style) lipgloss.Style {
+	switch s {
+	case Good:
+		return p.Good
+	case Bad:
+		return p.Bad
+	case Warn:
+		return p.Warn
+	case Muted:
+		return p.Muted
+	case Accent:
+		return p.Accent
+	case Bold:
+		return p.Bold
+	}
+	return lipgloss.NewStyle()
+}
+
+// sanitize drops control characters so a venue's text can never move the
+// cursor or recolour the terminal.
+func sanitize(s string) string {
+	if strings.IndexFunc(s, isControl) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
