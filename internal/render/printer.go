@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"time"
@@ -100,12 +101,22 @@ func (p *Printer) printJSON(data any) error {
 		}
 		return nil
 	}
-	b, err := json.MarshalIndent(normalizeNil(data), "", "  ")
-	if err != nil {
+	return encode(p.IO.Out, normalizeNil(data), true)
+}
+
+// encode writes v as JSON without HTML escaping: "<" in a condition or a
+// venue message stays "<" for the person or jq reading it.
+func encode(w io.Writer, v any, indent bool) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if indent {
+		enc.SetIndent("", "  ")
+	}
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	b = append(b, '\n')
-	_, err = p.IO.Out.Write(b)
+	_, err := w.Write(buf.Bytes())
 	return err
 }
 
@@ -134,16 +145,7 @@ func (p *Printer) runJQ(data any, compact bool) error {
 			}
 			continue
 		}
-		var b []byte
-		if compact {
-			b, err = json.Marshal(v)
-		} else {
-			b, err = json.MarshalIndent(v, "", "  ")
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := p.IO.Out.Write(append(b, '\n')); err != nil {
+		if err := encode(p.IO.Out, v, !compact); err != nil {
 			return err
 		}
 	}
@@ -186,12 +188,7 @@ func fromNumbers(v any) any {
 }
 
 func writeJSONLine(ios *iostreams.IOStreams, v any) error {
-	b, err := json.Marshal(normalizeNil(v))
-	if err != nil {
-		return err
-	}
-	_, err = ios.Out.Write(append(b, '\n'))
-	return err
+	return encode(ios.Out, normalizeNil(v), false)
 }
 
 // asSlice reports whether v is a slice and returns its elements.

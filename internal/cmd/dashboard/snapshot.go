@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -112,7 +113,12 @@ func (c *Collector) Collect(ctx context.Context) Snapshot {
 		acct := Account{Profile: r.Target, Exchange: c.Profiles[i].Exchange, ElapsedMS: r.Elapsed.Milliseconds(),
 			Balances: []BalanceLine{}, Positions: []pnl.Valuation{}, OpenOrders: []trade.Order{}}
 		if r.Err != nil {
-			class := cmdutil.Classify(ctx, r.Err)
+			lead := r.Err
+			var ae *accountError
+			if errors.As(lead, &ae) {
+				lead = ae.errs[0]
+			}
+			class := cmdutil.Classify(ctx, lead)
 			code := class.Code
 			if r.TimedOut {
 				code = "timeout"
@@ -197,7 +203,7 @@ func (c *Collector) fetch(ctx context.Context, profile string) (accountData, err
 	run("positions", func() error { return fetchPositions(ctx, ex, profile, &d) })
 	wg.Wait()
 	if len(errs) > 0 {
-		return d, errors.Join(errs...)
+		return d, primary(errs)
 	}
 	symbols := quoteSymbols(c.Currency, d)
 	if len(symbols) > 0 {
@@ -208,14 +214,51 @@ func (c *Collector) fetch(ctx context.Context, profile string) (accountData, err
 	return d, nil
 }
 
+// accountError is an account's failures, led by the one that explains the
+// others: an unreachable venue makes every call fail, and "unavailable"
+// says more than the auth or validation errors that ride along.
+type accountError struct{ errs []error }
+
+func primary(errs []error) error {
+	rank := func(err error) int {
+		switch {
+		case errors.Is(err, context.DeadlineExceeded), errors.Is(err, exchange.ErrUnavailable):
+			return 0
+		case errors.Is(err, exchange.ErrAuth):
+			return 1
+		case errors.Is(err, exchange.ErrRateLimited):
+			return 2
+		}
+		return 3
+	}
+	sort.SliceStable(errs, func(i, j int) bool { return rank(errs[i]) < rank(errs[j]) })
+	return &accountError{errs: errs}
+}
+
+func (e *accountError) Error() string {
+	msgs := make([]string, len(e.errs))
+	for i, err := range e.errs {
+		msgs[i] = err.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Unwrap exposes the leading error first, so classification follows it.
+func (e *accountError) Unwrap() []error { return e.errs }
+
 func fetchPositions(ctx context.Context, ex exchange.Exchange, profile string, d *accountData) error {
 	if fl, ok := ex.(exchange.FillLister); ok {
 		fills, err := fl.Fills(ctx, exchange.FillFilter{})
-		if err != nil {
+		switch {
+		case errors.Is(err, exchange.ErrInvalidOrder):
+			// The venue lists executions only per symbol (Binance): fall
+			// through to reported positions, or show balances alone.
+		case err != nil:
+			return err
+		default:
+			d.positions, err = pnl.FromFills(profile, fills)
 			return err
 		}
-		d.positions, err = pnl.FromFills(profile, fills)
-		return err
 	}
 	if pl, ok := ex.(exchange.PositionLister); ok {
 		ps, err := pl.Positions(ctx)

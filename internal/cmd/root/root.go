@@ -129,6 +129,12 @@ func setup(cmd *cobra.Command, f *cmdutil.Factory) error {
 	if err != nil {
 		return err
 	}
+	if !cmd.Flags().Changed("color") {
+		// TRADECTL_COLOR and the file's color: apply once the config is read.
+		if m, ok := iostreams.ParseColorMode(cfg.Color); ok {
+			f.IOStreams.SetColorMode(m, f.Getenv)
+		}
+	}
 	for _, w := range cfg.Warnings() {
 		f.Logger().Warn(w)
 	}

@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
 	"strconv"
 
 	"modernc.org/sqlite"
@@ -91,6 +94,9 @@ CREATE INDEX fills_time ON fills (time, id);
 // single connection keeps a process from queuing behind itself on the
 // file lock.
 func openDB(ctx context.Context, path string) (*sql.DB, error) {
+	if err := checkHeader(path); err != nil {
+		return nil, err
+	}
 	dsn := path + "?_pragma=busy_timeout(" + strconv.Itoa(busyTimeoutMs) + ")" +
 		"&_pragma=foreign_keys(1)" +
 		"&_pragma=journal_mode(WAL)" +
@@ -110,6 +116,35 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 	}
 	return db, nil
 }
+
+// checkHeader refuses an existing file that is not a SQLite database.
+// SQLite itself takes a file shorter than its header for an empty database
+// and would write its schema over it; a mistyped db_path must not cost the
+// file it points at.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("paper: open database %s: %w", path, err)
+	}
+	defer f.Close()
+	head := make([]byte, len(sqliteHeader))
+	n, err := io.ReadFull(f, head)
+	if n == 0 && (err == io.EOF || err == nil) {
+		return nil // empty: a new database
+	}
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("paper: open database %s: %w", path, err)
+	}
+	if string(head[:n]) != sqliteHeader {
+		return fmt.Errorf("paper: %s exists and is not a SQLite database; refusing to overwrite it", path)
+	}
+	return nil
+}
+
+const sqliteHeader = "SQLite format 3\x00"
 
 // initialise migrates the schema and, on a new database, writes the
 // starting balances, all in one transaction.

@@ -285,6 +285,10 @@ func TestUnwritableDataDir(t *testing.T) {
 	if err := os.WriteFile(blocker, []byte(strings.Repeat("not a database\n", 100)), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	tiny := filepath.Join(base, "tiny")
+	if err := os.WriteFile(tiny, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		dataDir string
@@ -294,6 +298,7 @@ func TestUnwritableDataDir(t *testing.T) {
 		{"data dir under a file", filepath.Join(blocker, "data"), nil, filepath.Join(blocker, "data")},
 		{"db_path is a directory", base, map[string]any{KeyDBPath: base}, base},
 		{"db_path is not a database", base, map[string]any{KeyDBPath: blocker}, blocker},
+		{"db_path is a short file that is not a database", base, map[string]any{KeyDBPath: tiny}, "not a SQLite database"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -302,6 +307,9 @@ func TestUnwritableDataDir(t *testing.T) {
 			_, err := New(context.Background(), p)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("New = %v, want an error naming %s", err, tt.want)
+			}
+			if b, _ := os.ReadFile(tiny); string(b) != "x" {
+				t.Errorf("the file at db_path was overwritten: %q", b)
 			}
 		})
 	}
