@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
 )
 
 // BenchmarkProcess measures whole processes, start to exit, as a person
@@ -63,4 +68,66 @@ func BenchmarkProcess(b *testing.B) {
 	b.ReportMetric(float64(tOrder.Microseconds())/n, "order-µs")
 	b.ReportMetric(float64(tVersion)/float64(tHello), "version/hello")
 	b.ReportMetric(float64(tOrder)/float64(tHello), "order/hello")
+}
+
+// BenchmarkWatch100Symbols runs `tradectl watch` on 100 symbols streamed
+// by a fake Binance (a bookTicker and a miniTicker message per symbol
+// every second, as NDJSON to a pipe) and reports the process's CPU use as
+// a percentage of one core and its peak resident memory. Targets: under
+// 2% of a core and under 40 MB. The run lasts 60 s;
+// TRADECTL_BENCH_WATCH=10s shortens it.
+func BenchmarkWatch100Symbols(b *testing.B) {
+	span := 60 * time.Second
+	if v := os.Getenv("TRADECTL_BENCH_WATCH"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			b.Fatal(err)
+		}
+		span = d
+	}
+	var specs []fakebinance.SymbolSpec
+	var args []string
+	for i := range 100 {
+		base := fmt.Sprintf("SYM%d", i)
+		specs = append(specs, fakebinance.SymbolSpec{Symbol: base + "USDT", Base: base, Quote: "USDT",
+			MinPrice: "0.01", MaxPrice: "100000", TickSize: "0.01", MinQty: "0.001", MaxQty: "100000", StepSize: "0.001",
+			MinNotional: "5", Bid: "100.00", Ask: "100.01", Last: "100.00"})
+		args = append(args, base+"-USDT")
+	}
+	srv := fakebinance.New("bench-key", "bench-secret", fakebinance.WithSymbols(specs...), fakebinance.WithStreamInterval(time.Second))
+	b.Cleanup(srv.Close)
+	bin := tradectlBinary(b)
+	home := b.TempDir()
+	cfg := filepath.Join(home, "config.yaml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("profiles:\n  bn:\n    exchange: binance\n    base_url: %s\n    ws_url: %s\n", srv.URL(), srv.WSURL())), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		cmd := exec.Command(bin, append([]string{"watch", "--profile", "bn", "--timeout", span.String(), "-o", "ndjson"}, args...)...)
+		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CACHE_HOME="+home+"/cache", "XDG_DATA_HOME="+home+"/data",
+			"XDG_STATE_HOME="+home+"/state", "TRADECTL_CONFIG="+cfg)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		lines := 0
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines++
+		}
+		if err := cmd.Wait(); err != nil {
+			b.Fatalf("watch: %v", err)
+		}
+		wall := time.Since(start)
+		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		b.ReportMetric(100*cpu.Seconds()/wall.Seconds(), "cpu-%")
+		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-rss-MB")
+		b.ReportMetric(float64(lines)/wall.Seconds(), "updates/s")
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,7 +25,7 @@ var (
 
 // tradectlBinary builds the real binary once per test run; the TTY tests
 // run it in a terminal the way a person would.
-func tradectlBinary(t *testing.T) string {
+func tradectlBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "tradectl-tty")
@@ -145,3 +146,49 @@ func ttyEnv(t *testing.T, extra ...string) []string {
 	}
 	return append(env, extra...)
 }
+
+// TestTTYWatch drives `tradectl watch` in a real terminal: the table is
+// redrawn in place (one frame on screen, not a scroll of frames), the
+// alert is announced under it, and the cursor comes back at the end.
+func TestTTYWatch(t *testing.T) {
+	bin := tradectlBinary(t)
+	env := ttyEnv(t, "TRADECTL_NOW=2026-11-27T12:00:00Z", "TZ=UTC")
+	term := newTerminal(t, 100, 14, env,
+		bin+" watch BTC-USD ETH-USD AAPL --count 6 --alert 'BTC-USD.last > 1'; echo \"[exit $?]\"; sleep 60")
+	screen := term.waitFor("[exit 0]", 15*time.Second)
+	checkGolden(t, "watch", screen)
+	if n := strings.Count(screen, "SYMBOL"); n != 1 {
+		t.Errorf("the table header appears %d times; a redraw in place shows it once:\n%s", n, screen)
+	}
+}
+
+// TestTTYDashboardRefresh drives `tradectl dashboard --refresh` in a real
+// terminal: the view appears full screen, q leaves, and the terminal is
+// given back as it was (the shell's earlier output is visible again).
+func TestTTYDashboardRefresh(t *testing.T) {
+	bin := tradectlBinary(t)
+	env := ttyEnv(t, "TRADECTL_NOW=2026-11-27T12:00:00Z", "TZ=UTC")
+	term := newTerminal(t, 110, 24, env,
+		"echo before-dashboard; "+bin+" order create BTC-USD --side buy --qty 0.1 >/dev/null && "+
+			bin+" order create ETH-USD --side buy --qty 1 --price 100 >/dev/null && "+
+			bin+" dashboard --refresh 1s; echo \"[exit $?]\"; sleep 60")
+	screen := term.waitFor("Total equity", 15*time.Second)
+	checkGolden(t, "dashboard", normalizeElapsed(screen))
+	if strings.Contains(screen, "before-dashboard") {
+		t.Errorf("the dashboard should use the alternate screen:\n%s", screen)
+	}
+	term.send("q")
+	after := term.waitFor("[exit 0]", 10*time.Second)
+	if !strings.Contains(after, "before-dashboard") {
+		t.Errorf("after q the terminal should be restored to the shell's screen:\n%s", after)
+	}
+	if strings.Contains(after, "Total equity") {
+		t.Errorf("after q the dashboard should be gone from the screen:\n%s", after)
+	}
+}
+
+var elapsedRE = regexp.MustCompile(`ok \(\d+ms\)`)
+
+// normalizeElapsed hides the one number on the screen that depends on how
+// fast the machine is.
+func normalizeElapsed(s string) string { return elapsedRE.ReplaceAllString(s, "ok (Nms)") }

@@ -129,6 +129,7 @@ func dashboardRun(ctx context.Context, cmd *cobra.Command, o *DashboardOptions) 
 		Currency:      o.Currency,
 		TargetTimeout: o.TargetTimeout,
 		Now:           f.Now,
+		Hints:         hints(f),
 		Open: func(ctx context.Context, name string) (exchange.Exchange, error) {
 			ex, _, err := f.OpenExchange(ctx, name)
 			return ex, err
@@ -161,6 +162,14 @@ func dashboardRun(ctx context.Context, cmd *cobra.Command, o *DashboardOptions) 
 		case <-time.After(o.Refresh):
 		}
 	}
+}
+
+func hints(f *cmdutil.Factory) Hints {
+	dirs, err := f.Dirs()
+	if err != nil {
+		return &FileHints{}
+	}
+	return &FileHints{Dir: dirs.CacheDir()}
 }
 
 // partial is the error that makes the exit code 8 when accounts failed.

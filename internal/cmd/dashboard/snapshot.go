@@ -89,6 +89,15 @@ type Collector struct {
 	TargetTimeout time.Duration
 	Open          func(ctx context.Context, profile string) (exchange.Exchange, error)
 	Now           func() time.Time
+	// Hints remembers which quotes valued each account, to fetch them
+	// together with the balances next time; nil fetches them after.
+	Hints Hints
+}
+
+// Hints stores, per profile, the symbols whose quotes valued it last time.
+type Hints interface {
+	Load(profile string) []trade.Symbol
+	Save(profile string, symbols []trade.Symbol)
 }
 
 // Profile names one account to show.
@@ -201,15 +210,45 @@ func (c *Collector) fetch(ctx context.Context, profile string) (accountData, err
 	})
 	run("instruments", func() (err error) { d.instruments, err = ex.Instruments(ctx); return })
 	run("positions", func() error { return fetchPositions(ctx, ex, profile, &d) })
+	// The quotes that valued this account last time are fetched alongside,
+	// so a steady account costs one round trip instead of two; a failure
+	// here only means they are fetched again below.
+	var guessed []trade.Quote
+	if c.Hints != nil {
+		if hint := c.Hints.Load(profile); len(hint) > 0 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				guessed, _ = ex.Quotes(ctx, hint)
+			}()
+		}
+	}
 	wg.Wait()
 	if len(errs) > 0 {
 		return d, primary(errs)
 	}
 	symbols := quoteSymbols(c.Currency, d)
-	if len(symbols) > 0 {
-		if d.quotes, err = ex.Quotes(ctx, symbols); err != nil {
+	have := map[trade.Symbol]trade.Quote{}
+	for _, q := range guessed {
+		have[q.Symbol] = q
+	}
+	var missing []trade.Symbol
+	for _, s := range symbols {
+		if q, ok := have[s]; ok {
+			d.quotes = append(d.quotes, q)
+		} else {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) > 0 {
+		qs, err := ex.Quotes(ctx, missing)
+		if err != nil {
 			return d, fmt.Errorf("quotes: %w", err)
 		}
+		d.quotes = append(d.quotes, qs...)
+	}
+	if c.Hints != nil {
+		c.Hints.Save(profile, symbols)
 	}
 	return d, nil
 }

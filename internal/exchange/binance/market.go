@@ -96,10 +96,19 @@ func symbolsParam(vss []string) (*query, int) {
 // unknown symbol is reported by name.
 func (e *Exchange) tickers(ctx context.Context, vss []string, bySymbol map[string]trade.Symbol) (map[string]trade.Quote, error) {
 	q, weight := symbolsParam(vss)
+	// The book and the last price are independent reads: ask for both at
+	// once so a quote costs one round trip, not two.
 	var rawBook, rawPrice json.RawMessage
+	var priceErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		priceErr = e.do(ctx, call{method: http.MethodGet, path: "/api/v3/ticker/price", params: q, weight: weight}, &rawPrice)
+	}()
 	err := e.do(ctx, call{method: http.MethodGet, path: "/api/v3/ticker/bookTicker", params: q, weight: weight}, &rawBook)
+	<-done
 	if err == nil {
-		err = e.do(ctx, call{method: http.MethodGet, path: "/api/v3/ticker/price", params: q, weight: weight}, &rawPrice)
+		err = priceErr
 	}
 	if err != nil {
 		if errors.Is(err, exchange.ErrNotFound) {
