@@ -98,9 +98,9 @@ func TestCollectValuesAccountsExactly(t *testing.T) {
 	cash := decimal.NewFromInt(100000).Sub(cost)
 	held := order.FilledQty.Mul(last)
 	want := Totals{
-		Equity:        cash.Add(held).Add(decimal.NewFromInt(100000)),
-		Cash:          cash.Add(decimal.NewFromInt(100000)),
-		Holdings:      held,
+		Equity:   cash.Add(held).Add(decimal.NewFromInt(100000)),
+		Cash:     cash.Add(decimal.NewFromInt(100000)),
+		Holdings: held,
 		// The fee paid to open is part of the cost basis (average-cost method).
 		UnrealizedPnL: held.Sub(cost),
 		Fees:          order.Fee,
