@@ -20,7 +20,8 @@ install: ## install tradectl into $(go env GOPATH)/bin
 	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/tradectl
 
 # The race detector needs cgo; the binary we ship does not.
-test: ## run every test with the race detector (what CI runs)
+test: ## run every test with the race detector (what CI runs); installs gcc and tmux if missing
+	@bash .ci/deps
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m ./...
 
 test-short: ## quick test run without the race detector
