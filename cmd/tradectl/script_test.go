@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -58,14 +60,31 @@ func TestScripts(t *testing.T) {
 // and secret are random per script and reach tradectl only through the
 // BINANCE_KEY / BINANCE_SECRET variables, never through a file.
 //
-//	fakebinance            start it
+//	fakebinance                  start it
+//	fakebinance ratelimit 3s     answer the next request with 429 and Retry-After
 func cmdFakeBinance(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 0 {
-		ts.Fatalf("usage: fakebinance")
+	if neg {
+		ts.Fatalf("usage: fakebinance [ratelimit DURATION]")
+	}
+	if len(args) > 0 {
+		srv, ok := runningFakes.Load(ts)
+		if !ok {
+			ts.Fatalf("fakebinance %s: start it first", args[0])
+		}
+		switch {
+		case args[0] == "ratelimit" && len(args) == 2:
+			d, err := time.ParseDuration(args[1])
+			ts.Check(err)
+			srv.(*fakebinance.Server).RateLimitNext(d)
+		default:
+			ts.Fatalf("usage: fakebinance [ratelimit DURATION]")
+		}
+		return
 	}
 	key, secret := randomHex(ts, 32), randomHex(ts, 32)
 	srv := fakebinance.New(key, secret)
-	ts.Defer(srv.Close)
+	runningFakes.Store(ts, srv)
+	ts.Defer(func() { runningFakes.Delete(ts); srv.Close() })
 	ts.Setenv("BINANCE_KEY", key)
 	ts.Setenv("BINANCE_SECRET", secret)
 	ts.Setenv("BINANCE_URL", srv.URL())
@@ -93,6 +112,9 @@ profiles:
 		ts.Fatalf("%v", err)
 	}
 }
+
+// runningFakes finds a script's fake venue for the commands that steer it.
+var runningFakes sync.Map // *testscript.TestScript → *fakebinance.Server
 
 func randomHex(ts *testscript.TestScript, n int) string {
 	b := make([]byte, n/2)
