@@ -1,6 +1,8 @@
 package binance
 
 import (
+	"github.com/go-resty/resty/v2"
+
 	"context"
 	"fmt"
 	"io"
@@ -64,6 +66,7 @@ type Exchange struct {
 	baseURL    string
 	wsURL      string
 	http       *http.Client
+	rest       *resty.Client
 	now        func() time.Time
 	log        *slog.Logger
 	secret     func(ctx context.Context, name string) (string, error)
@@ -180,6 +183,16 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	if e.http == nil {
 		e.http = &http.Client{}
 	}
+	// resty carries the REST calls; the query is handed over already
+	// encoded and signed, and resty leaves it byte for byte as it is
+	// (no query parameters of its own, no unescaping). Retries are ours:
+	// a blind resend of a placement is exactly what must never happen.
+	e.rest = resty.NewWithClient(e.http).
+		SetLogger(quietLogger{}).
+		SetRetryCount(0).
+		SetResponseBodyLimit(maxBody).
+		SetHeader("Accept", "application/json").
+		SetHeader("User-Agent", "tradectl")
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -273,3 +286,12 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 	e.creds = c
 	return c, nil
 }
+
+// quietLogger keeps resty from printing: its messages quote request URLs,
+// and a signed URL carries the signature. Failures reach the user through
+// the typed errors instead.
+type quietLogger struct{}
+
+func (quietLogger) Errorf(string, ...any) {}
+func (quietLogger) Warnf(string, ...any)  {}
+func (quietLogger) Debugf(string, ...any) {}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -134,28 +133,19 @@ func (e *Exchange) send(ctx context.Context, c call) (int, http.Header, []byte, 
 			}
 		},
 	})
-	req, err := http.NewRequestWithContext(rctx, c.method, target, nil)
-	if err != nil {
-		// Only a malformed base_url gets here; say so without the query.
-		return 0, nil, nil, &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: fmt.Sprintf("%s: bad request URL", c)}
+	req := e.rest.R().SetContext(rctx)
+	for k, v := range header {
+		req.SetHeader(k, v[0])
 	}
-	req.Header = header
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "tradectl")
-
-	resp, err := e.http.Do(req)
+	resp, err := req.Execute(c.method, target)
 	if err != nil {
 		return 0, nil, nil, transportError(ctx, c, err, wrote.Load())
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return 0, nil, nil, transportError(ctx, c, err, true)
-	}
-	if used, err := strconv.Atoi(resp.Header.Get("X-MBX-USED-WEIGHT-1M")); err == nil {
+	body := resp.Body()
+	if used, err := strconv.Atoi(resp.Header().Get("X-MBX-USED-WEIGHT-1M")); err == nil {
 		e.limiter.observe(used)
 	}
-	return resp.StatusCode, resp.Header, body, nil
+	return resp.StatusCode(), resp.Header(), body, nil
 }
 
 // canceled reports a call that ended before anything was sent.
