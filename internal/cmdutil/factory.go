@@ -11,6 +11,7 @@ import (
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/journal"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/xdg"
 )
@@ -37,6 +38,9 @@ type Factory struct {
 	// OpenExchange opens the named profile's exchange ("" for the selected
 	// profile). The caller closes it.
 	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+	// Journal opens the order journal ($XDG_STATE_HOME/tradectl/journal.db)
+	// on first use; it is closed when the command ends.
+	Journal func() (*journal.Journal, error)
 
 	onExit []func()
 }

@@ -21,6 +21,7 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 		GroupID: "setup",
 	}
 	cmd.AddCommand(newCmdPath(f), newCmdShow(f))
+	cmd.AddCommand(NewCmdSetSecret(f, nil))
 	return cmd
 }
 

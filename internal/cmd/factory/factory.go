@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -16,9 +17,14 @@ import (
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/alpaca"
 	"github.com/tradectl/tradectl/internal/exchange/binance"
+	"github.com/tradectl/tradectl/internal/exchange/coinbase"
+	"github.com/tradectl/tradectl/internal/exchange/kraken"
 	"github.com/tradectl/tradectl/internal/exchange/paper"
 	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/journal"
+	"github.com/tradectl/tradectl/internal/placement"
 	"github.com/tradectl/tradectl/internal/xdg"
 )
 
@@ -27,6 +33,9 @@ func Registry() *exchange.Registry {
 	return exchange.NewRegistry(
 		paper.Venue(),
 		binance.Venue(),
+		alpaca.Venue(),
+		coinbase.Venue(),
+		kraken.Venue(),
 	)
 }
 
@@ -76,9 +85,55 @@ func New(ios *iostreams.IOStreams, getenv func(string) string, now func() time.T
 		})
 	})
 	f.OpenExchange = func(ctx context.Context, name string) (exchange.Exchange, config.Profile, error) {
-		return openExchange(ctx, f, name)
+		ex, prof, err := openExchange(ctx, f, name)
+		if err == nil {
+			reconcilePending(ctx, f, ex, prof.Name)
+		}
+		return ex, prof, err
 	}
+	f.Journal = sync.OnceValues(func() (*journal.Journal, error) {
+		dirs, err := f.Dirs()
+		if err != nil {
+			return nil, err
+		}
+		j, err := journal.Open(context.Background(), filepath.Join(dirs.StateDir(), journal.FileName), journal.WithClock(f.Now))
+		if err != nil {
+			return nil, &cmdutil.SetupError{Err: err}
+		}
+		f.OnExit(func() { _ = j.Close() })
+		return j, nil
+	})
 	return f
+}
+
+// reconcileOptions keep the check every command makes cheap: one look-up
+// per pending intent, a short attempt; whatever stays unknown is left for
+// the next command, with a warning.
+func reconcileOptions() placement.Options {
+	return placement.Options{
+		AttemptTimeout: 5 * time.Second,
+		Retry:          placement.Retry{Sends: 1, Lookups: 1, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, MaxRetryAfter: time.Second},
+	}
+}
+
+// reconcilePending settles the orders an earlier process left pending on
+// the profile — the next command on a profile reconciles first. It never
+// fails the command: problems are warnings. Without a journal file nothing
+// was ever placed from this machine, and none is created.
+func reconcilePending(ctx context.Context, f *cmdutil.Factory, ex exchange.Exchange, profile string) {
+	dirs, err := f.Dirs()
+	if err != nil || !journal.Exists(filepath.Join(dirs.StateDir(), journal.FileName)) {
+		return
+	}
+	j, err := f.Journal()
+	if err != nil {
+		f.Logger().Warn("the order journal cannot be opened; earlier pending orders were not checked", "err", err)
+		return
+	}
+	deps := placement.Deps{Exchange: ex, Journal: j, Profile: profile, LockDir: placement.LockDir(dirs.StateDir()), Logger: f.Logger()}
+	if _, err := placement.Reconcile(ctx, deps, reconcileOptions()); err != nil {
+		f.Logger().Warn("earlier pending orders could not be checked", "profile", profile, "err", err)
+	}
 }
 
 // clockFromEnv pins the clock to TRADECTL_NOW (RFC 3339) when it is set:

@@ -14,6 +14,8 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/balance"
 	"github.com/tradectl/tradectl/internal/cmd/configcmd"
 	"github.com/tradectl/tradectl/internal/cmd/dashboard"
+	"github.com/tradectl/tradectl/internal/cmd/doctor"
+	"github.com/tradectl/tradectl/internal/cmd/journal"
 	"github.com/tradectl/tradectl/internal/cmd/order"
 	"github.com/tradectl/tradectl/internal/cmd/paper"
 	"github.com/tradectl/tradectl/internal/cmd/quote"
@@ -75,12 +77,14 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	})
 
 	cmd.AddCommand(order.NewCmdOrder(f))
+	cmd.AddCommand(journal.NewCmdJournal(f, nil))
 	cmd.AddCommand(balance.NewCmdBalance(f, nil))
 	cmd.AddCommand(dashboard.NewCmdDashboard(f, nil))
 	cmd.AddCommand(quote.NewCmdQuote(f, nil))
 	cmd.AddCommand(watch.NewCmdWatch(f, nil))
 	cmd.AddCommand(paper.NewCmdPaper(f))
 	cmd.AddCommand(configcmd.NewCmdConfig(f))
+	cmd.AddCommand(doctor.NewCmdDoctor(f, nil))
 	v := version.NewCmdVersion(f)
 	v.GroupID = "setup"
 	v.Annotations = map[string]string{annotationNoConfig: "true"}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -14,8 +15,13 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	orderwatch "github.com/tradectl/tradectl/internal/cmd/order/watch"
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/config"
+	"github.com/tradectl/tradectl/internal/confirm"
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/journal"
+	"github.com/tradectl/tradectl/internal/placement"
 	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -28,10 +34,25 @@ type CreateOptions struct {
 	DryRun      bool
 	Wait        bool
 	WaitTimeout time.Duration
+	// IdempotencyKey derives the client id from the key and the profile,
+	// so running the same command again finds the order instead of
+	// placing another.
+	IdempotencyKey string
+	// LockTimeout bounds the wait for another process placing on the
+	// same profile (0: one try).
+	LockTimeout time.Duration
+	// OverrideLimits are the risk limits lifted for this command
+	// (--override-limit), checked names, sorted.
+	OverrideLimits []string
+	// MaxSlippage is --max-slippage in percent; unset means the profile's
+	// max_slippage_pct, and no guard when that is unset too.
+	MaxSlippage decimal.NullDecimal
 }
 
 type rawFlags struct {
 	side, qty, typ, price, stopPrice, tif, round string
+	overrides                                    []string
+	maxSlippage                                  string
 }
 
 // NewCmdCreate builds the command; runF replaces the run step in tests.
@@ -61,6 +82,16 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			(a spinner on a terminal's stderr) and sets the exit code by how it ended:
 			0 filled, 5 rejected, 11 canceled or expired, 10 when --wait-timeout passes
 			first. --timeout bounds the placement, --wait-timeout the wait.
+
+			Every order is placed at most once. It carries a client id, and its intent
+			is written to the journal (see tradectl journal) before it is sent. When the
+			venue's answer is lost, the order is looked up by that id: found, it is
+			reported; certainly absent, it is sent again under the same id; still
+			unknown, the command exits 9 with the client id. --idempotency-key KEY
+			makes the client id a function of the key and the profile, so running the
+			same command again prints the existing order ("existing": true, exit 0)
+			instead of placing a second one. Processes placing on one profile take
+			turns; --lock-timeout bounds the wait (exit 6 when it runs out).
 		`),
 		Example: heredoc.Doc(`
 			# buy 0.01 BTC at the market on the paper exchange
@@ -71,6 +102,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 
 			# buy and wait until filled, at most 10 minutes, then act on it
 			$ tradectl order create ETH-USD --side buy --qty 0.5 --price 2000 --wait --wait-timeout 10m && ./hedge.sh
+
+			# from cron: safe to run twice, places one order
+			$ tradectl order create BTC-USD --side buy --qty 0.01 --idempotency-key "dca-$(date +%F)" -o json
 
 			# see what would be sent, without sending it
 			$ tradectl order create ETH-USD --side buy --qty 0.5 --price 1000.005 --round down --dry-run
@@ -88,6 +122,17 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			}
 			if opts.Wait && opts.DryRun {
 				return cmdutil.Usagef("--wait and --dry-run cannot be combined: a dry run places nothing to wait for")
+			}
+			if cmd.Flags().Changed("idempotency-key") {
+				if opts.Request.ClientID != "" {
+					return cmdutil.Usagef("give --client-id or --idempotency-key, not both: the key derives the client id")
+				}
+				if err := placement.ValidateIdempotencyKey(opts.IdempotencyKey); err != nil {
+					return cmdutil.Usagef("--idempotency-key: %v", err)
+				}
+			}
+			if opts.LockTimeout < 0 {
+				return cmdutil.Usagef("--lock-timeout must be 0 (one try) or more, got %s", opts.LockTimeout)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -108,6 +153,11 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "check everything and show the order without sending it")
 	fl.BoolVar(&opts.Wait, "wait", false, "follow the order until it is filled, canceled, rejected or expired")
 	fl.DurationVar(&opts.WaitTimeout, "wait-timeout", 0, "with --wait: give up waiting after this long (exit 10; default: no limit)")
+	fl.StringVar(&opts.IdempotencyKey, "idempotency-key", "", "derive the client id from KEY and the profile: a re-run returns the existing order instead of placing another")
+	fl.DurationVar(&opts.LockTimeout, "lock-timeout", placement.DefaultLockTimeout, "wait at most this long while another tradectl process places on the same profile (exit 6)")
+	fl.StringArrayVar(&raw.overrides, "override-limit", nil, "lift the named risk limit for this command, recorded in the journal (repeatable): "+strings.Join(risk.LimitNames(), ", "))
+	fl.StringVar(&raw.maxSlippage, "max-slippage", "", "market orders: refuse when the expected average fill is more than PCT% from the mid (default: the profile's max_slippage_pct)")
+	_ = cmd.RegisterFlagCompletionFunc("override-limit", cobra.FixedCompletions(risk.LimitNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagRequired("side")
 	_ = cmd.MarkFlagRequired("qty")
 	cmdutil.RegisterEnumCompletion(cmd, "side", trade.Sides)
@@ -161,6 +211,19 @@ func (o *CreateOptions) parse(symbol string, raw rawFlags, cmd *cobra.Command) e
 	if err := r.Validate(); err != nil {
 		return cmdutil.Usagef("invalid order: %v", flagNames(err))
 	}
+	if o.OverrideLimits, err = risk.ParseOverrides(raw.overrides); err != nil {
+		return err
+	}
+	if cmd.Flags().Changed("max-slippage") {
+		if r.Type != trade.Market {
+			return &cmdutil.UsageError{Err: risk.ErrSlippageNotMarket}
+		}
+		d, err := risk.ParseTolerance(raw.maxSlippage)
+		if err != nil {
+			return err
+		}
+		o.MaxSlippage = decimal.NewNullDecimal(d)
+	}
 	return nil
 }
 
@@ -200,6 +263,13 @@ type DryRunResult struct {
 	Profile        string             `json:"profile"`
 	Request        trade.OrderRequest `json:"request"`
 	VenueValidated bool               `json:"venue_validated"`
+	// Existing is true when the venue already has an order with the
+	// request's client id: the real run would return it, not place one.
+	Existing bool `json:"existing,omitempty"`
+	// Risk says which limits the order passed and which were overridden;
+	// Slippage is the slippage guard's estimate, when it ran.
+	Risk     *risk.Report   `json:"risk,omitempty"`
+	Slippage *risk.Estimate `json:"slippage,omitempty"`
 }
 
 func createRun(parent context.Context, o *CreateOptions) error {
@@ -228,20 +298,58 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.IdempotencyKey != "" {
+		// Shown by --dry-run too, so a script can learn the id up front.
+		req.ClientID = placement.ClientIDFor(prof.Name, o.IdempotencyKey)
+	}
+	var (
+		dec risk.Decision
+		sf  config.Safety
+	)
+	rerun := o.knownIntent(ctx, prof.Name, req.ClientID)
+	if !rerun {
+		if dec, sf, err = o.pretrade(ctx, ex, prof, req); err != nil {
+			return err
+		}
+		req = dec.Request
+	}
 	if o.DryRun {
 		res := DryRunResult{DryRun: true, Exchange: ex.Name(), Profile: prof.Name, Request: req}
+		if !rerun {
+			res.Risk, res.Slippage = &dec.Report, dec.Estimate
+		}
 		if v, ok := ex.(exchange.OrderValidator); ok {
-			if err := v.ValidateOrder(ctx, req); err != nil {
+			switch err := v.ValidateOrder(ctx, req); {
+			case err != nil && req.ClientID != "" && errors.Is(err, exchange.ErrDuplicateClientID):
+				res.Existing = true
+			case err != nil:
 				return fmt.Errorf("dry run: %w", err)
+			default:
+				res.VenueValidated = true
 			}
-			res.VenueValidated = true
 		}
 		return printer.Print(res, func() *render.TableData { return dryRunTable(res) })
 	}
-	order, err := ex.PlaceOrder(ctx, req)
-	if err != nil {
-		return fmt.Errorf("place order: %w", err)
+	placeCtx := ctx
+	if !rerun {
+		copts := confirm.Options{IO: f.IOStreams, Yes: f.Globals.Yes, Safety: sf}
+		asked := confirm.NeedsPrompt(copts, ex.Name())
+		if err := confirm.Order(parent, copts, confirmSummary(prof, ex.Name(), req, dec, sf)); err != nil {
+			return err
+		}
+		if asked && cfg.Timeout > 0 {
+			// The prompt waited on a person; the placement gets the whole
+			// --timeout of its own.
+			var cancel context.CancelFunc
+			placeCtx, cancel = context.WithTimeout(parent, cfg.Timeout)
+			defer cancel()
+		}
 	}
+	res, err := place(placeCtx, o, ex, prof.Name, req)
+	if err != nil {
+		return err
+	}
+	order := res.Order
 	if o.Wait {
 		waitCtx := parent
 		if o.WaitTimeout > 0 {
@@ -251,12 +359,72 @@ func createRun(parent context.Context, o *CreateOptions) error {
 		}
 		var waitErr error
 		order, waitErr = orderwatch.Follow(waitCtx, ex, order, time.Second, f.IOStreams)
-		if err := printer.Print(order, func() *render.TableData { return orderview.Detail(order) }); err != nil {
+		recordFills(parent, f, prof.Name, order)
+		if err := printOrder(printer, order, res.Existing); err != nil {
 			return err
 		}
 		return waitErr
 	}
-	return printer.Print(order, func() *render.TableData { return orderview.Detail(order) })
+	return printOrder(printer, order, res.Existing)
+}
+
+// CreatedOrder is what order create prints: the order, and whether it was
+// already there (a re-run with the same --idempotency-key or --client-id)
+// so nothing was sent.
+type CreatedOrder struct {
+	trade.Order
+	Existing bool `json:"existing"`
+}
+
+func printOrder(p *render.Printer, o trade.Order, existing bool) error {
+	return p.Print(CreatedOrder{Order: o, Existing: existing}, func() *render.TableData {
+		t := orderview.Detail(o)
+		if existing {
+			t.AddRow(render.S("existing", render.Muted), render.T("yes: placed by an earlier run with this client id; nothing was sent"))
+		}
+		return t
+	})
+}
+
+// place sends req through the exactly-once path: journal, lock,
+// reconciliation.
+func place(ctx context.Context, o *CreateOptions, ex exchange.Exchange, profile string, req trade.OrderRequest) (placement.Result, error) {
+	f := o.Factory
+	j, err := f.Journal()
+	if err != nil {
+		return placement.Result{}, err
+	}
+	dirs, err := f.Dirs()
+	if err != nil {
+		return placement.Result{}, err
+	}
+	lockTimeout := o.LockTimeout
+	if lockTimeout == 0 {
+		lockTimeout = -1 // placement's "one try"
+	}
+	res, err := placement.Place(ctx, placement.Deps{
+		Exchange: ex,
+		Journal:  j,
+		Profile:  profile,
+		LockDir:  placement.LockDir(dirs.StateDir()),
+		Logger:   f.Logger(),
+	}, req, placement.Options{IdempotencyKey: o.IdempotencyKey, LockTimeout: lockTimeout})
+	if errors.Is(err, placement.ErrKeyConflict) {
+		return res, &cmdutil.UsageError{Err: err}
+	}
+	return res, err
+}
+
+// recordFills notes the fills --wait saw, so daily P&L limits count them.
+// The command's outcome does not depend on it.
+func recordFills(ctx context.Context, f *cmdutil.Factory, profile string, o trade.Order) {
+	j, err := f.Journal()
+	if err == nil {
+		err = j.RecordOrder(context.WithoutCancel(ctx), profile, o)
+	}
+	if err != nil {
+		f.Logger().Warn("the journal could not record the order's fills", "order", o.ID, "err", err)
+	}
 }
 
 // Prepare checks req against the venue's instrument rules, rounding as
@@ -303,10 +471,140 @@ func dryRunTable(r DryRunResult) *render.TableData {
 	add("stop price", orderview.Opt(q.StopPrice))
 	add("post only", fmt.Sprint(q.PostOnly))
 	add("client id", q.ClientID)
-	if r.VenueValidated {
+	if r.Risk != nil {
+		passed := "no limit set"
+		if len(r.Risk.Passed) > 0 {
+			passed = "within " + strings.Join(r.Risk.Passed, ", ")
+		}
+		add("risk limits", passed)
+		for _, ov := range r.Risk.Overridden {
+			add("overridden", ov.Limit)
+		}
+	}
+	if e := r.Slippage; e != nil {
+		add("slippage", fmt.Sprintf("about %s%% (average %s, mid %s; %s)", e.SlippagePct.Round(4), e.AvgPrice.Round(8), e.Mid, e.Describe()))
+	}
+	if r.Existing {
+		add("venue check", "an order with this client id exists: a real run returns it and sends nothing")
+	} else if r.VenueValidated {
 		add("venue check", "passed")
 	} else {
 		add("venue check", "not offered by this venue; checked locally")
 	}
 	return t
+}
+
+// pretrade applies the profile's safety settings to req, in --dry-run too:
+// the slippage guard first (on a live venue a guarded market order goes
+// out as a limit IOC at the tolerance price), then the risk limits, on the
+// order that will really be sent. A real run journals refusals and
+// overrides.
+func (o *CreateOptions) pretrade(ctx context.Context, ex exchange.Exchange, prof config.Profile, req trade.OrderRequest) (risk.Decision, config.Safety, error) {
+	f := o.Factory
+	cfg, err := f.Config()
+	if err != nil {
+		return risk.Decision{}, config.Safety{}, err
+	}
+	sf, err := cfg.Safety(prof.Name)
+	if err != nil {
+		return risk.Decision{}, sf, err
+	}
+	inst, err := exchange.FindInstrument(ctx, ex, req.Symbol)
+	if err != nil {
+		return risk.Decision{}, sf, err
+	}
+	// The journal's fills are the fallback measure of today's loss, for
+	// venues that cannot list their own.
+	var realised func(context.Context, time.Time) (map[string]decimal.Decimal, error)
+	if j, err := f.Journal(); err == nil {
+		realised = func(ctx context.Context, since time.Time) (map[string]decimal.Decimal, error) {
+			return j.RealizedPnL(ctx, prof.Name, since)
+		}
+	}
+	dec, err := risk.Evaluate(ctx, risk.Pretrade{
+		Profile:     prof.Name,
+		Exchange:    ex,
+		Instrument:  inst,
+		Request:     req,
+		Safety:      sf,
+		Overrides:   o.OverrideLimits,
+		MaxSlippage: o.MaxSlippage,
+		// Paper's market orders fill against the very book the estimate
+		// walked, so the estimate is exact there; a live venue enforces
+		// the bound itself when sent a limit IOC at the tolerance price.
+		MarketableLimit: confirm.Live(ex.Name()),
+		DailyLoss:       risk.DailyLossSource(ex, f.Now, inst, realised),
+	})
+	if !o.DryRun {
+		o.journalRisk(ctx, prof.Name, dec, err)
+	}
+	return dec, sf, err
+}
+
+// journalRisk records what the limits refused and which were overridden.
+// The journal is the audit trail: a failure to write it is logged, but
+// does not change the command's outcome.
+func (o *CreateOptions) journalRisk(ctx context.Context, profile string, dec risk.Decision, evalErr error) {
+	f := o.Factory
+	j, err := f.Journal()
+	if err != nil {
+		f.Logger().Warn("the journal could not record the risk checks", "err", err)
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	var (
+		refused *risk.RefusedError
+		slipped *risk.SlippageError
+	)
+	switch {
+	case errors.As(evalErr, &refused):
+		for _, b := range refused.Breaches {
+			err = errors.Join(err, j.RecordRefusal(ctx, profile, b.Limit, b.Message))
+		}
+	case errors.As(evalErr, &slipped):
+		err = j.RecordRefusal(ctx, profile, config.SafetyMaxSlippagePct, slipped.Error())
+	}
+	for _, ov := range dec.Report.Overridden {
+		detail := ov.Breach
+		switch {
+		case detail == "" && ov.Note != "":
+			detail = ov.Note
+		case detail == "":
+			detail = "the order was within the limit"
+		}
+		err = errors.Join(err, j.RecordOverride(ctx, profile, ov.Limit, detail))
+	}
+	if err != nil {
+		f.Logger().Warn("the journal could not record the risk checks", "err", err)
+	}
+}
+
+// confirmSummary is the confirmation screen of a live order.
+func confirmSummary(prof config.Profile, exName string, req trade.OrderRequest, dec risk.Decision, sf config.Safety) confirm.Summary {
+	s := confirm.Summary{Profile: prof.Name, Exchange: exName, Request: req,
+		EstimatedValue: dec.Value, Currency: dec.Currency, Limits: sf.Limits()}
+	if dec.Converted && dec.Estimate != nil {
+		s.Notes = append(s.Notes, fmt.Sprintf("market order sent as a limit IOC at %s: no fill beyond %s%% from the mid %s",
+			req.Price.Decimal, dec.Tolerance, dec.Estimate.Mid))
+	}
+	for _, ov := range dec.Report.Overridden {
+		s.Notes = append(s.Notes, "--override-limit "+ov.Limit)
+	}
+	return s
+}
+
+// knownIntent reports whether the journal already holds an intent for
+// clientID: the run will report (or reconcile) that order instead of
+// sending a new one, so the limits — which would count the order against
+// itself — and the confirmation are not applied again.
+func (o *CreateOptions) knownIntent(ctx context.Context, profile, clientID string) bool {
+	if clientID == "" {
+		return false
+	}
+	j, err := o.Factory.Journal()
+	if err != nil {
+		return false
+	}
+	in, ok, err := j.Intent(ctx, profile, clientID)
+	return err == nil && ok && (in.Status == journal.Placed || in.Status == journal.Pending)
 }

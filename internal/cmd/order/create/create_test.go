@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
@@ -50,6 +51,21 @@ func TestCreateFlags(t *testing.T) {
 		{name: "bad symbol", args: "BTC--USD --side buy --qty 1", wantUsage: "invalid symbol"},
 		{name: "post-only market", args: "BTC-USD --side buy --qty 1 --post-only", wantUsage: "--post-only is only allowed on limit orders"},
 		{name: "bad client id", args: "BTC-USD --side buy --qty 1 --client-id a/b", wantUsage: "--client-id has invalid character"},
+		{
+			name: "idempotency key and lock timeout",
+			args: "BTC-USD --side buy --qty 1 --idempotency-key dca-2026-11-27 --lock-timeout 2s",
+			want: CreateOptions{Request: trade.OrderRequest{Symbol: btc, Side: trade.Buy, Type: trade.Market, TimeInForce: trade.GTC, Qty: trade.Dec("1")},
+				Round: trade.RoundReject, IdempotencyKey: "dca-2026-11-27", LockTimeout: 2 * time.Second},
+		},
+		{
+			name: "lock timeout 0 is one try",
+			args: "BTC-USD --side buy --qty 1 --lock-timeout 0",
+			want: CreateOptions{Request: trade.OrderRequest{Symbol: btc, Side: trade.Buy, Type: trade.Market, TimeInForce: trade.GTC, Qty: trade.Dec("1")},
+				Round: trade.RoundReject, LockTimeout: 0},
+		},
+		{name: "empty idempotency key", args: "BTC-USD --side buy --qty 1 --idempotency-key=", wantUsage: "--idempotency-key: the idempotency key is empty"},
+		{name: "negative lock timeout", args: "BTC-USD --side buy --qty 1 --lock-timeout -1s", wantUsage: "--lock-timeout must be 0"},
+		{name: "client id and key", args: "BTC-USD --side buy --qty 1 --client-id a --idempotency-key b", wantUsage: "give --client-id or --idempotency-key, not both"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,6 +90,9 @@ func TestCreateFlags(t *testing.T) {
 				t.Fatal(err)
 			}
 			got.Factory = nil
+			if tt.want.LockTimeout == 0 && !strings.Contains(tt.args, "--lock-timeout") {
+				tt.want.LockTimeout = 30 * time.Second
+			}
 			if diff := cmp.Diff(&tt.want, got, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })); diff != "" {
 				t.Errorf("options (-want +got):\n%s", diff)
 			}

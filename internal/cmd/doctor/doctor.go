@@ -1,0 +1,264 @@
+// Package doctor implements `tradectl doctor`: it checks the setup a
+// script or cron job depends on — the config file and its permissions,
+// every secret source, the venue, its clock, the API key's permissions
+// and the paper database — and says what to fix, without ever printing a
+// secret.
+package doctor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/config"
+	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/render"
+)
+
+// Status is one check's outcome.
+type Status string
+
+const (
+	// OK: nothing to do.
+	OK Status = "ok"
+	// Warn: works, but should be fixed (a plain-text secret, a trading
+	// key that can withdraw). Warnings do not change the exit code.
+	Warn Status = "warn"
+	// Fail: something a command will trip over. Any failure makes the
+	// exit code 8.
+	Fail Status = "fail"
+	// Skip: the check does not apply, with the reason in the detail.
+	Skip Status = "skip"
+)
+
+// Check is one line of the report. Detail never holds a secret.
+type Check struct {
+	Profile string `json:"profile,omitempty"`
+	Name    string `json:"check"`
+	Status  Status `json:"status"`
+	Detail  string `json:"detail"`
+}
+
+// Report is what doctor prints with -o json.
+type Report struct {
+	OK       bool    `json:"ok"`
+	Failed   int     `json:"failed"`
+	Warnings int     `json:"warnings"`
+	Checks   []Check `json:"checks"`
+}
+
+// DefaultCheckTimeout bounds each network check.
+const DefaultCheckTimeout = 5 * time.Second
+
+// DoctorOptions is a parsed `doctor`.
+type DoctorOptions struct {
+	Factory *cmdutil.Factory
+	// CheckTimeout bounds each check that waits on the network or a
+	// secret command.
+	CheckTimeout time.Duration
+}
+
+// NewCmdDoctor builds the command; runF replaces the run step in tests.
+func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Command {
+	opts := &DoctorOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "doctor [--profile P]",
+		Short: "Check the configuration, secrets, venues and paper databases",
+		Long: heredoc.Doc(`
+			Check what trading from scripts depends on, and say what to fix:
+
+			  config file         parses; its permissions (a warning when others can read
+			                      plain-text secrets in it, or change it)
+			  secret NAME         every secret source resolves (the value is never shown);
+			                      secret files must be mode 0600
+			  venue               reachable: instruments and a quote, within --check-timeout
+			  clock skew          this machine's clock against the venue's (Binance)
+			  key permissions     what the API key may do (Binance: a warning when a trading
+			                      key can withdraw)
+			  paper database      SQLite integrity check, and locked balances equal to what
+			                      the open orders reserve
+
+			Without --profile (or TRADECTL_PROFILE) every profile is checked.
+
+			Exit status: 0 when no check failed (warnings allowed), 8 when at least one
+			failed. The config file is checked too, so a broken file is a failed check,
+			not an error.
+		`),
+		Example: heredoc.Doc(`
+			$ tradectl doctor
+			$ tradectl doctor --profile binance -o json --jq '.checks[] | select(.status != "ok")'
+		`),
+		Args:    cobra.NoArgs,
+		GroupID: "setup",
+		// Doctor reads the config itself, so that a broken file is one of
+		// its findings instead of an error before it starts.
+		Annotations: map[string]string{"tradectl/no-config": "true"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.CheckTimeout <= 0 {
+				return cmdutil.Usagef("--check-timeout must be above 0")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return doctorRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().DurationVar(&opts.CheckTimeout, "check-timeout", DefaultCheckTimeout, "bound each network or secret-command check")
+	return cmd
+}
+
+func doctorRun(ctx context.Context, o *DoctorOptions) error {
+	f := o.Factory
+	d := &doctor{f: f, timeout: o.CheckTimeout}
+	cfg, cfgErr := f.Config()
+	printer, err := d.printer(cfg, cfgErr)
+	if err != nil {
+		return err
+	}
+	d.checkConfig(cfg, cfgErr)
+	if cfgErr == nil {
+		// Doctor runs without the root command's setup (it must survive a
+		// broken file), so it applies the file's colour and --timeout here.
+		if fl := f.Flags; fl != nil && fl() != nil {
+			if c := fl().Lookup("color"); c == nil || !c.Changed {
+				if m, ok := iostreams.ParseColorMode(cfg.Color); ok {
+					f.IOStreams.SetColorMode(m, f.Getenv)
+				}
+			}
+		}
+		if cfg.Timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, cfg.Timeout)
+			defer cancel()
+		}
+		names, err := d.profiles(cfg)
+		if err != nil {
+			return err
+		}
+		for _, name := range names {
+			if ctx.Err() != nil {
+				if errors.Is(ctx.Err(), context.Canceled) {
+					return ctx.Err()
+				}
+				// Report what was found; the rest is a failure of its own.
+				d.add(name, "not checked", Fail, "the command's --timeout (%s) ran out first", cfg.Timeout)
+				continue
+			}
+			d.checkProfile(ctx, cfg, cfg.Profiles[name])
+		}
+	}
+	rep := d.report()
+	if err := printer.Print(rep, func() *render.TableData { return table(rep) }); err != nil {
+		return err
+	}
+	w := f.IOStreams.ErrOut
+	switch {
+	case rep.Failed > 0:
+		fmt.Fprintf(w, "doctor: %d of %d checks failed, %s\n", rep.Failed, len(rep.Checks), plural(rep.Warnings, "warning"))
+		return &cmdutil.SilentError{Err: &cmdutil.PartialError{Failed: rep.Failed, Total: len(rep.Checks)}}
+	case rep.Warnings > 0:
+		fmt.Fprintf(w, "doctor: no check failed, %s\n", plural(rep.Warnings, "warning"))
+	default:
+		fmt.Fprintln(w, "doctor: every check passed")
+	}
+	return nil
+}
+
+// doctor collects checks.
+type doctor struct {
+	f       *cmdutil.Factory
+	timeout time.Duration
+	checks  []Check
+}
+
+func (d *doctor) add(profile, name string, st Status, format string, args ...any) {
+	d.checks = append(d.checks, Check{Profile: profile, Name: name, Status: st, Detail: fmt.Sprintf(format, args...)})
+}
+
+func (d *doctor) report() Report {
+	r := Report{Checks: d.checks}
+	for _, c := range d.checks {
+		switch c.Status {
+		case Fail:
+			r.Failed++
+		case Warn:
+			r.Warnings++
+		}
+	}
+	r.OK = r.Failed == 0
+	if r.Checks == nil {
+		r.Checks = []Check{}
+	}
+	return r
+}
+
+// printer builds the output printer even when the config does not load:
+// then only -o / TRADECTL_OUTPUT choose the format.
+func (d *doctor) printer(cfg *config.Config, cfgErr error) (*render.Printer, error) {
+	f := d.f
+	format := f.Globals.Output
+	if cfgErr == nil {
+		format = cfg.Output
+	} else if format == "" && f.Getenv != nil {
+		format = f.Getenv(config.EnvOutput)
+	}
+	p, err := render.NewPrinter(f.IOStreams, format, f.Globals.JQ, f.Now)
+	if err != nil {
+		return nil, &cmdutil.UsageError{Err: err}
+	}
+	return p, nil
+}
+
+// profiles are the ones to check: the selected one when --profile or
+// TRADECTL_PROFILE names it, else all of them.
+func (d *doctor) profiles(cfg *config.Config) ([]string, error) {
+	named := false
+	if fl := d.f.Flags; fl != nil && fl() != nil {
+		if p := fl().Lookup("profile"); p != nil && p.Changed {
+			named = true
+		}
+	}
+	if d.f.Getenv != nil && d.f.Getenv(config.EnvProfile) != "" {
+		named = true
+	}
+	if !named {
+		return cfg.ProfileNames(), nil
+	}
+	p, err := cfg.Selected()
+	if err != nil {
+		return nil, err
+	}
+	return []string{p.Name}, nil
+}
+
+func table(r Report) *render.TableData {
+	t := &render.TableData{Columns: []render.Column{{Header: "profile"}, {Header: "check"}, {Header: "status"}, {Header: "detail", Shrink: true}}}
+	style := map[Status]render.Style{OK: render.Good, Warn: render.Warn, Fail: render.Bad, Skip: render.Muted}
+	for _, c := range r.Checks {
+		t.AddRow(render.T(c.Profile), render.T(c.Name), render.S(string(c.Status), style[c.Status]), render.T(c.Detail))
+	}
+	return t
+}
+
+// sortedKeys returns m's keys in order, for stable reports.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,307 @@
+package alpaca
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/tradectl/tradectl/internal/exchange"
+)
+
+const venueName = "alpaca"
+
+// Alpaca's endpoints (reference section 4). Paper trading has its own
+// trading host and its own keys; market data has one host for both.
+const (
+	ProductionURL = "https://api.alpaca.markets"
+	PaperURL      = "https://paper-api.alpaca.markets"
+	DataURL       = "https://data.alpaca.markets"
+)
+
+// Option keys an alpaca profile may set.
+const (
+	KeyBaseURL        = "base_url"
+	KeyDataURL        = "data_url"
+	KeyPaper          = "paper"
+	KeyFeed           = "feed"
+	KeyExtendedHours  = "extended_hours"
+	KeyInstrumentsTTL = "instruments_ttl"
+)
+
+// Stock quote feeds: IEX is free, SIP needs a market data subscription.
+const (
+	FeedIEX = "iex"
+	FeedSIP = "sip"
+)
+
+const (
+	defaultInstrumentsTTL = time.Hour
+	// defaultRequestTimeout bounds each HTTP exchange; the caller's ctx
+	// may end it sooner.
+	defaultRequestTimeout = 15 * time.Second
+	// defaultRateLimit is Alpaca's documented 200 requests per minute per
+	// account; the data API has its own allowance of the same size.
+	defaultRateLimit = 200
+	// maxBody bounds one answer; the full asset list (~12k assets) is a
+	// few MB.
+	maxBody = 32 << 20
+	// Alpaca may answer a cancel with pending_cancel; CancelOrder reads
+	// the order back for this long, every cancelPoll, until it settles.
+	defaultCancelSettle = 2 * time.Second
+	defaultCancelPoll   = 200 * time.Millisecond
+)
+
+// Venue registers Alpaca (US stocks and crypto).
+func Venue() exchange.Venue {
+	return exchange.Venue{
+		Name:        venueName,
+		Keys:        []string{KeyBaseURL, KeyDataURL, KeyPaper, KeyFeed, KeyExtendedHours, KeyInstrumentsTTL},
+		Credentials: []string{"api_key", "api_secret"},
+		Summary:     "Alpaca US stocks and crypto (paper: true, the default, for paper trading)",
+		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
+			return New(ctx, p)
+		},
+	}
+}
+
+// Exchange is one Alpaca account. It is safe for concurrent use.
+type Exchange struct {
+	profile       string
+	baseURL       string
+	dataURL       string
+	feed          string
+	extendedHours bool
+	now           func() time.Time
+	log           *slog.Logger
+	secret        func(ctx context.Context, name string) (string, error)
+	cacheDir      string
+	ttl           time.Duration
+
+	requestTimeout time.Duration
+	cancelSettle   time.Duration
+	cancelPoll     time.Duration
+	sleep          func(ctx context.Context, d time.Duration) error
+
+	trading *resty.Client
+	data    *resty.Client
+	// Alpaca counts trading and market-data requests separately.
+	tradeLimiter *limiter
+	dataLimiter  *limiter
+
+	credMu sync.Mutex
+	creds  *credentials
+
+	rulesSem chan struct{} // one asset-list fetch at a time, cancelable
+	rulesMu  sync.Mutex
+	rules    *assetSet
+}
+
+type credentials struct {
+	keyID  string
+	secret string
+}
+
+var (
+	_ exchange.Exchange       = (*Exchange)(nil)
+	_ exchange.PositionLister = (*Exchange)(nil)
+)
+
+// New opens an Alpaca account from a profile. It does no I/O: keys and the
+// asset list are fetched when first needed.
+func New(_ context.Context, p exchange.Params) (*Exchange, error) {
+	paper, err := p.Bool(KeyPaper, true)
+	if err != nil {
+		return nil, err
+	}
+	defBase := ProductionURL
+	if paper {
+		defBase = PaperURL
+	}
+	base, err := p.String(KeyBaseURL, defBase)
+	if err != nil {
+		return nil, err
+	}
+	if base, err = cleanURL(p.Profile, KeyBaseURL, base, "/v2"); err != nil {
+		return nil, err
+	}
+	data, err := p.String(KeyDataURL, DataURL)
+	if err != nil {
+		return nil, err
+	}
+	if data, err = cleanURL(p.Profile, KeyDataURL, data, "/v2"); err != nil {
+		return nil, err
+	}
+	feed, err := p.String(KeyFeed, FeedIEX)
+	if err != nil {
+		return nil, err
+	}
+	feed = strings.ToLower(strings.TrimSpace(feed))
+	if feed != FeedIEX && feed != FeedSIP {
+		return nil, fmt.Errorf("profile %q: %s must be iex or sip, got %q", p.Profile, KeyFeed, feed)
+	}
+	ext, err := p.Bool(KeyExtendedHours, false)
+	if err != nil {
+		return nil, err
+	}
+	ttl, err := p.Duration(KeyInstrumentsTTL, defaultInstrumentsTTL)
+	if err != nil {
+		return nil, err
+	}
+	if ttl < 0 {
+		return nil, fmt.Errorf("profile %q: %s must not be negative, got %s", p.Profile, KeyInstrumentsTTL, ttl)
+	}
+
+	e := &Exchange{
+		profile:        p.Profile,
+		baseURL:        base,
+		dataURL:        data,
+		feed:           feed,
+		extendedHours:  ext,
+		now:            p.Now,
+		log:            p.Logger,
+		secret:         p.Secret,
+		cacheDir:       p.CacheDir,
+		ttl:            ttl,
+		requestTimeout: defaultRequestTimeout,
+		cancelSettle:   defaultCancelSettle,
+		cancelPoll:     defaultCancelPoll,
+		sleep:          sleepCtx,
+		rulesSem:       make(chan struct{}, 1),
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	e.trading = newRestyClient(p.HTTPClient, base)
+	e.data = newRestyClient(p.HTTPClient, data)
+	e.tradeLimiter = newLimiter(e.now, defaultRateLimit)
+	e.dataLimiter = newLimiter(e.now, defaultRateLimit)
+	for _, l := range []*limiter{e.tradeLimiter, e.dataLimiter} {
+		l.onWait = func(wait time.Duration) {
+			e.log.Info("alpaca: pacing requests under the rate limit", "profile", e.profile, "wait", wait.Round(time.Millisecond))
+		}
+	}
+	return e, nil
+}
+
+// newRestyClient wraps a copy of the shared HTTP client: resty would
+// otherwise set a transport on the caller's client, and the copy refuses
+// redirects, because Go forwards custom headers (our key and secret) to
+// wherever a redirect points. Alpaca's API never redirects.
+func newRestyClient(shared *http.Client, baseURL string) *resty.Client {
+	hc := &http.Client{}
+	if shared != nil {
+		cp := *shared
+		hc = &cp
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return resty.NewWithClient(hc).
+		SetBaseURL(baseURL).
+		SetLogger(quietLogger{}).
+		SetResponseBodyLimit(maxBody).
+		SetHeader("User-Agent", "tradectl").
+		SetHeader("Accept", "application/json")
+}
+
+// quietLogger keeps resty silent: errors reach the caller typed, and
+// nothing a library prints may carry request details.
+type quietLogger struct{}
+
+func (quietLogger) Errorf(string, ...any) {}
+func (quietLogger) Warnf(string, ...any)  {}
+func (quietLogger) Debugf(string, ...any) {}
+
+// cleanURL checks a configured URL and drops a trailing API version the
+// adapter adds itself.
+func cleanURL(profile, key, raw string, dropSuffixes ...string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("profile %q: %s %q is not an absolute URL", profile, key, raw)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("profile %q: %s %q must use http or https", profile, key, raw)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("profile %q: %s must be a plain base URL such as %s", profile, key, PaperURL)
+	}
+	out := strings.TrimRight(raw, "/")
+	for _, s := range dropSuffixes {
+		out = strings.TrimSuffix(out, s)
+	}
+	return out, nil
+}
+
+// Name implements exchange.Exchange.
+func (e *Exchange) Name() string { return venueName }
+
+// Close implements exchange.Exchange; connections belong to the shared
+// HTTP transport, so there is nothing of our own to release.
+func (e *Exchange) Close() error { return nil }
+
+// credentialsFor resolves the key id and secret on the first call. Every
+// Alpaca endpoint, market data included, needs both.
+func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
+	e.credMu.Lock()
+	defer e.credMu.Unlock()
+	if e.creds != nil {
+		return e.creds, nil
+	}
+	get := func(name string) (string, error) {
+		if e.secret == nil {
+			return "", e.missing(name)
+		}
+		v, err := e.secret(ctx, name)
+		if err != nil {
+			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
+				Message: fmt.Sprintf("reading %s for profile %q: %v", name, e.profile, err), Err: err}
+		}
+		v = strings.TrimSpace(v)
+		if v == "" {
+			return "", e.missing(name)
+		}
+		// A header value cannot carry line breaks; saying so beats a
+		// transport error that might echo the value.
+		if strings.ContainsAny(v, "\r\n") {
+			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
+				Message: fmt.Sprintf("profile %q: %s contains a line break", e.profile, name)}
+		}
+		return v, nil
+	}
+	key, err := get("api_key")
+	if err != nil {
+		return nil, err
+	}
+	secret, err := get("api_secret")
+	if err != nil {
+		return nil, err
+	}
+	e.creds = &credentials{keyID: key, secret: secret}
+	return e.creds, nil
+}
+
+func (e *Exchange) missing(name string) error {
+	return &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
+		Message: fmt.Sprintf("profile %q has no %s: set %s for this profile (every Alpaca call, quotes included, needs a key)", e.profile, name, name)}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,147 @@
+// Package alpaca is the Alpaca adapter for US stocks and crypto: the
+// Trading API (orders, account, positions, assets) and the Market Data API
+// (latest quotes and trades), both over REST with resty.
+//
+// # Profile keys
+//
+//	base_url         Trading API; default https://paper-api.alpaca.markets
+//	                 (paper: true) or https://api.alpaca.markets (paper: false)
+//	data_url         Market Data API; default https://data.alpaca.markets
+//	paper            true (default): paper trading, which has its own keys
+//	feed             iex (default, free) or sip (needs a data subscription)
+//	extended_hours   false (default); true sends extended_hours on limit day
+//	                 stock orders, the only ones Alpaca accepts it on
+//	instruments_ttl  how long the asset list is cached on disk; default 1h,
+//	                 0 keeps it in memory only
+//
+// Credentials api_key and api_secret go out as the APCA-API-KEY-ID and
+// APCA-API-SECRET-KEY headers. They are resolved on the first request and
+// every request needs them, market data included. Redirects are refused
+// rather than followed, because Go would forward those custom headers to
+// wherever a redirect points.
+//
+// # Symbols and instruments
+//
+// Stocks are tickers (AAPL, BRK.B); crypto pairs are BTC/USD on Alpaca and
+// BTC-USD in tradectl. Positions name crypto without the slash (BTCUSD);
+// the asset list, else a quote-suffix guess (USDT, USDC, USD, BTC), turns
+// that back into a pair.
+//
+// Instruments come from GET /v2/assets?status=active, tradable ones only,
+// and are cached on disk (CacheDir/alpaca-<hash of base_url>-assets.json,
+// written atomically; a corrupt, stale or foreign cache is refetched).
+// Crypto takes Alpaca's own price_increment (tick), min_trade_increment
+// (step) and min_order_size (minimum quantity). Stocks follow Alpaca's
+// stated rules: the tick is 0.01; a fractionable stock has step 0.000000001
+// and a minimum order value of $1, any other stock whole shares. Alpaca
+// also accepts 4 decimals below $1, but an instrument has one tick, so
+// tradectl refuses sub-cent prices for every stock: the cent tick is the
+// rule for almost every order, and a sub-penny price on a stock above $1 —
+// the common mistake — is caught before anything is sent. A stock is quoted
+// in USD (QuoteAsset) though its symbol has no quote.
+//
+// # Orders
+//
+// Every order is checked locally first (OrderRequest.Validate, the
+// instrument's rules with RoundReject, then Alpaca's own restrictions), so
+// a refused order never reaches Alpaca; Alpaca has no validate endpoint,
+// so the adapter implements no OrderValidator and --dry-run is local.
+// Refused locally with ErrInvalidOrder: post-only (not an Alpaca feature);
+// FOK or day on crypto (crypto is gtc or ioc); plain stops on crypto
+// (market, limit and stop-limit only); fractional stock quantities on
+// non-fractionable assets or outside day orders. A fractional market order
+// asked as gtc (tradectl's default) is sent as day, since Alpaca takes
+// fractional orders only as day orders and for a market order the two do
+// not differ.
+//
+// Types map market, limit, stop, stop-limit to market, limit, stop,
+// stop_limit; a trailing_stop placed elsewhere reads back as a stop. Time in
+// force maps gtc, ioc, fok, day one to one. Alpaca's opg and cls (auction
+// orders) cannot be placed because the domain has no name for them; placed
+// elsewhere they read back as day. Notional (dollar-amount) orders cannot
+// be expressed in trade.OrderRequest and are not supported; one placed
+// elsewhere reads back with its filled quantity as its quantity.
+//
+// A client_order_id is always sent (tctl-<24 hex> when the request has
+// none), so that ErrUnknownOutcome — a 5xx, a timeout or a dropped
+// connection after the request was written — always names the id to look
+// the order up by. Alpaca keeps client ids unique across all orders, open
+// or finished; reusing one is ErrDuplicateClientID.
+//
+// Placement is asynchronous on Alpaca: the answer is usually pending_new
+// with nothing filled, even for a market order, and PlaceOrder returns it
+// as answered (status open). `tradectl order get` (or --wait) shows later
+// fills. Statuses map as: new, accepted, pending_new, accepted_for_bidding,
+// held, suspended, stopped, pending_cancel, pending_replace, done_for_day →
+// open, or partially_filled once something filled; partially_filled;
+// filled; calculated → filled when fully filled, else as a working order;
+// canceled and replaced → canceled; expired; rejected. Alpaca's order
+// object has no fees, so Fee is zero with no asset.
+//
+// Orders are found by id (GET /v2/orders/{id}; ids are UUIDs, anything
+// else is ErrNotFound without a request, as Alpaca would answer 422) or by
+// client id (GET /v2/orders:by_client_order_id), open or finished. A symbol
+// given with the reference must match the order's. Cancel is DELETE
+// /v2/orders/{id}, which answers 204 without a body; the order is read back,
+// for up to two seconds while Alpaca reports pending_cancel, and returned
+// as it then stands. CancelAll without a symbol is DELETE /v2/orders (207,
+// one entry per order, failures reported with the orders that were
+// canceled); with a symbol, Alpaca has no filter, so the symbol's open
+// orders are listed and canceled one by one. ListOrders is one page of up
+// to 500 orders, newest first (status open, closed or all chosen from the
+// filter; finer status filters and limits under them apply locally).
+//
+// # Balances and positions
+//
+// Alpaca reports cash and buying power, not free and locked. The account
+// currency's balance is: total = cash; free = non_marginable_buying_power
+// (else buying_power) clamped to [0, cash]; locked = the rest, which on a
+// cash account is what open buy orders hold. Margin beyond cash is never
+// shown as free money; negative cash (a margin loan) is all free.
+//
+// Positions (exchange.PositionLister) come from GET /v2/positions with qty
+// and avg_entry_price; shorts are negative. Every position is also a
+// balance of its asset (AAPL, BTC) — free is qty_available, locked what
+// open sell orders hold — so balances list holdings as on a spot venue and
+// the dashboard values them; it counts a position only when its asset has
+// no balance, so nothing is counted twice.
+//
+// # Quotes
+//
+// Quotes come from the Market Data API: pairs from
+// /v1beta3/crypto/us/latest/quotes and .../latest/trades, tickers from
+// /v2/stocks/quotes/latest and /v2/stocks/trades/latest with the profile's
+// feed. Bid and ask are the latest quote, Last the latest trade, Time the
+// quote's timestamp. Prices arrive as JSON numbers and are read from their
+// text, never through a float. A symbol Alpaca has no quote for is
+// ErrNotFound.
+//
+// # Errors and rate limits
+//
+// Alpaca's {"code","message"} answers map to: 401 → ErrAuth; 403 with
+// "insufficient" (buying power, qty available, crypto balance) →
+// ErrInsufficientFunds; other 403s on a placement that are not about the
+// key (wash trade, pattern day trader) → ErrInvalidOrder, else ErrAuth;
+// 404 with Alpaca's body → ErrNotFound, without it (a wrong URL) →
+// ErrUnavailable; 422/400 → ErrInvalidOrder, except "client_order_id must
+// be unique" → ErrDuplicateClientID and a bad symbol on market data →
+// ErrNotFound; 429 → ErrRateLimited with Retry-After, else
+// X-RateLimit-Reset; 5xx → ErrUnavailable, or ErrUnknownOutcome with the
+// client id on a placement.
+//
+// Alpaca allows 200 requests a minute per account. A token bucket per API
+// (trading and data count separately) admits that many at once and then
+// one every 300ms, waiting on ctx. The venue's X-RateLimit-Remaining
+// outranks the local count when lower (other processes share the account),
+// a Remaining of 0 holds requests until X-RateLimit-Reset, and after a 429
+// nothing is sent until Retry-After has passed (calls fail at once with
+// ErrRateLimited). Nothing is retried automatically. Every request has a
+// deadline (15s, or the caller's sooner one).
+//
+// # Not supported
+//
+// Streaming quotes and order updates (Alpaca's websockets: `tradectl
+// watch` polls), executions (FillLister; Alpaca has them as account
+// activities), fees, notional orders, order replacement, bracket, OCO and
+// OTO orders, trailing stops, and paging beyond 500 orders.
+package alpaca

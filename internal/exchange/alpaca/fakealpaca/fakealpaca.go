@@ -1,0 +1,467 @@
+// Package fakealpaca is an in-process Alpaca venue for tests: two httptest
+// servers, one for the Trading API and one for the Market Data API, that
+// speak Alpaca's wire format closely enough that the adapter cannot tell
+// them from the real hosts.
+//
+// It checks what Alpaca checks: both key headers on every request (401
+// {"code":40110000,"message":"request is not authorized"} otherwise), order
+// fields, sub-penny prices, crypto increments, fractionable assets, buying
+// power and available quantity (403), and client_order_id uniqueness across
+// all orders, open or not (422). It answers with Alpaca's JSON shapes —
+// strings for trading numbers, JSON numbers for market data — and with
+// X-RateLimit-Limit/-Remaining/-Reset headers, enforcing its own per-minute
+// limit with 429.
+//
+// Placement is asynchronous as on Alpaca: POST /v2/orders answers
+// pending_new with nothing filled; the order is processed before the next
+// request the fake serves, so a marketable order is filled on the next read
+// and a resting one becomes new. Buy orders hold buying power until filled
+// or canceled; fills move cash and build positions with an average entry
+// price. Crypto positions are named without the slash ("BTCUSD"), as
+// Alpaca names them.
+//
+// Tests can inject failures (429, a 5xx after the order was accepted, a
+// dropped connection, a hang) and inspect what the fake received. It is a
+// regular package (not _test) so end-to-end CLI tests can start it too. The
+// fake never logs or prints the credentials it was given.
+package fakealpaca
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Server is a fake Alpaca account. All methods are safe for concurrent use.
+type Server struct {
+	trading *httptest.Server
+	data    *httptest.Server
+
+	keyID  string
+	secret string
+
+	closing   chan struct{}
+	closeOnce sync.Once
+
+	clock func() time.Time
+
+	mu          sync.Mutex
+	assets      map[string]*asset // by Alpaca symbol: "AAPL", "BTC/USD"
+	assetOrder  []string
+	cash        decimal.Decimal
+	positions   map[string]*position // by Alpaca symbol of the asset
+	orders      []*order
+	byID        map[string]*order
+	byClientID  map[string]*order
+	lastCreated time.Time
+	failures    []Failure
+	requests    []Request
+	placed      int
+	rateLimit   int
+	rateMinute  int64
+	rateUsed    int
+	accountID   string
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithClock replaces the venue's clock (default time.Now).
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.clock = now } }
+
+// WithAssets replaces the default assets.
+func WithAssets(specs ...AssetSpec) Option {
+	return func(s *Server) {
+		s.assets = map[string]*asset{}
+		s.assetOrder = nil
+		for _, sp := range specs {
+			s.addAsset(sp)
+		}
+	}
+}
+
+// WithCash sets the starting cash (default 100000 USD).
+func WithCash(amount decimal.Decimal) Option { return func(s *Server) { s.cash = amount } }
+
+// WithRateLimit sets the trading API's requests per minute (default 200,
+// Alpaca's documented limit); beyond it the fake answers 429.
+func WithRateLimit(n int) Option { return func(s *Server) { s.rateLimit = n } }
+
+// New starts a fake account that accepts keyID and secret in the
+// APCA-API-KEY-ID and APCA-API-SECRET-KEY headers, with the default assets
+// (AAPL, MSFT, TSLA fractionable stocks; BTC/USD, ETH/USD crypto; a
+// non-tradable OLD stock) and 100000 USD of cash. Close it when done.
+func New(keyID, secret string, opts ...Option) *Server {
+	s := &Server{
+		keyID:      keyID,
+		secret:     secret,
+		clock:      time.Now,
+		closing:    make(chan struct{}),
+		assets:     map[string]*asset{},
+		positions:  map[string]*position{},
+		byID:       map[string]*order{},
+		byClientID: map[string]*order{},
+		cash:       decimal.NewFromInt(100000),
+		rateLimit:  200,
+		accountID:  newUUID(),
+	}
+	for _, sp := range DefaultAssets() {
+		s.addAsset(sp)
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	s.trading = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, tradingRoutes, true) }))
+	s.data = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, dataRoutes, false) }))
+	return s
+}
+
+// URL is the Trading API base URL (base_url), e.g. http://127.0.0.1:41234.
+func (s *Server) URL() string { return s.trading.URL }
+
+// DataURL is the Market Data API base URL (data_url).
+func (s *Server) DataURL() string { return s.data.URL }
+
+// Client returns an HTTP client for both servers.
+func (s *Server) Client() *http.Client { return s.trading.Client() }
+
+// Close stops both servers, releasing hanging requests first.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		s.trading.Close()
+		s.data.Close()
+	})
+}
+
+func (s *Server) now() time.Time { return s.clock().UTC() }
+
+// Request is one request the fake received. The key headers are reduced to
+// whether they matched, so a dump of requests never shows them.
+type Request struct {
+	Data       bool // true for the market data host
+	Method     string
+	Path       string
+	Query      string
+	Body       string
+	Authorized bool
+}
+
+// Requests returns every request received so far, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Count returns how many requests hit method and path ("" matches any method).
+func (s *Server) Count(method, path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.requests {
+		if (method == "" || r.Method == method) && r.Path == path {
+			n++
+		}
+	}
+	return n
+}
+
+// OrdersPlaced counts orders the venue accepted.
+func (s *Server) OrdersPlaced() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.placed
+}
+
+// FailureMode says how an injected failure plays out.
+type FailureMode int
+
+const (
+	// Reject answers with the failure instead of handling the request.
+	Reject FailureMode = iota
+	// AfterAccept handles the request (an order is placed) and then
+	// answers with the failure, like a 5xx whose outcome is unknown.
+	AfterAccept
+	// DropAfterAccept handles the request and closes the connection
+	// without answering.
+	DropAfterAccept
+	// Hang holds the request unanswered until the client gives up or the
+	// server closes.
+	Hang
+)
+
+// Failure is one injected failure, used by the next matching request on
+// either host.
+type Failure struct {
+	Method string // "" matches any method
+	Path   string // "" matches any path
+	Mode   FailureMode
+	Status int
+	Body   string
+	Header http.Header
+}
+
+// Inject queues f; each failure is used once, in order.
+func (s *Server) Inject(f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = append(s.failures, f)
+}
+
+// FailNext answers the next request with status, body and header.
+func (s *Server) FailNext(status int, body string, header http.Header) {
+	s.Inject(Failure{Status: status, Body: body, Header: header})
+}
+
+// RateLimitNext answers the next request with 429, Retry-After of
+// retryAfter (whole seconds, rounded up) and the X-RateLimit headers of a
+// spent window that resets then.
+func (s *Server) RateLimitNext(retryAfter time.Duration) {
+	secs := int64((retryAfter + time.Second - 1) / time.Second)
+	h := http.Header{}
+	h.Set("Retry-After", strconv.FormatInt(secs, 10))
+	h.Set("X-RateLimit-Limit", "200")
+	h.Set("X-RateLimit-Remaining", "0")
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(s.now().Unix()+secs, 10))
+	s.FailNext(http.StatusTooManyRequests, `{"code":42910000,"message":"rate limit exceeded"}`, h)
+}
+
+// HangNext holds the next request until the client gives up.
+func (s *Server) HangNext() { s.Inject(Failure{Mode: Hang}) }
+
+// FailNextOrderAfterAccept places the next order and then answers status
+// with an internal-error body.
+func (s *Server) FailNextOrderAfterAccept(status int) {
+	s.Inject(Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: AfterAccept, Status: status,
+		Body: `{"code":50010000,"message":"internal server error occurred"}`})
+}
+
+// DropNextOrderAfterAccept places the next order and then drops the
+// connection without answering.
+func (s *Server) DropNextOrderAfterAccept() {
+	s.Inject(Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: DropAfterAccept})
+}
+
+func (s *Server) takeFailure(method, path string) (Failure, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, f := range s.failures {
+		if (f.Method == "" || f.Method == method) && (f.Path == "" || f.Path == path) {
+			s.failures = append(s.failures[:i], s.failures[i+1:]...)
+			return f, true
+		}
+	}
+	return Failure{}, false
+}
+
+// apiError is Alpaca's error body.
+type apiError struct {
+	status  int
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+func errBody(status, code int, format string, args ...any) *apiError {
+	return &apiError{status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Alpaca's codes are the HTTP status followed by a sequence.
+func unprocessable(format string, args ...any) *apiError {
+	return errBody(http.StatusUnprocessableEntity, 40010001, format, args...)
+}
+
+var (
+	errUnauthorized  = errBody(http.StatusUnauthorized, 40110000, "request is not authorized")
+	errOrderNotFound = errBody(http.StatusNotFound, 40410000, "order not found")
+)
+
+// response is what a handler produced, written by serve so injected
+// failures can replace it after the handler acted.
+type response struct {
+	status int
+	body   []byte
+	text   bool // plain text rather than JSON
+}
+
+func jsonResponse(status int, v any) response {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return response{status: 500, body: []byte(`{"code":50010000,"message":"internal server error occurred"}`)}
+	}
+	return response{status: status, body: b}
+}
+
+func errorResponse(e *apiError) response { return jsonResponse(e.status, e) }
+
+// handler serves one route with the lock held; rest is the path after the
+// route's prefix (an order id).
+type handler func(s *Server, r *http.Request, body []byte, rest string) response
+
+type route struct {
+	method string
+	path   string // exact, or a prefix when it ends in "/"
+	handle handler
+}
+
+var tradingRoutes = []route{
+	{http.MethodGet, "/v2/account", (*Server).handleAccount},
+	{http.MethodGet, "/v2/assets", (*Server).handleAssets},
+	{http.MethodGet, "/v2/positions", (*Server).handlePositions},
+	{http.MethodPost, "/v2/orders", (*Server).handleNewOrder},
+	{http.MethodGet, "/v2/orders", (*Server).handleListOrders},
+	{http.MethodDelete, "/v2/orders", (*Server).handleCancelAll},
+	{http.MethodGet, "/v2/orders:by_client_order_id", (*Server).handleOrderByClientID},
+	{http.MethodGet, "/v2/orders/", (*Server).handleGetOrder},
+	{http.MethodDelete, "/v2/orders/", (*Server).handleCancelOrder},
+}
+
+var dataRoutes = []route{
+	{http.MethodGet, "/v2/stocks/quotes/latest", (*Server).handleStockQuotes},
+	{http.MethodGet, "/v2/stocks/trades/latest", (*Server).handleStockTrades},
+	{http.MethodGet, "/v1beta3/crypto/us/latest/quotes", (*Server).handleCryptoQuotes},
+	{http.MethodGet, "/v1beta3/crypto/us/latest/trades", (*Server).handleCryptoTrades},
+}
+
+func match(routes []route, method, path string) (route, string, bool) {
+	for _, rt := range routes {
+		if rt.method != method {
+			continue
+		}
+		if strings.HasSuffix(rt.path, "/") {
+			if rest, ok := strings.CutPrefix(path, rt.path); ok && rest != "" && !strings.Contains(rest, "/") {
+				return rt, rest, true
+			}
+			continue
+		}
+		if path == rt.path {
+			return rt, "", true
+		}
+	}
+	return route{}, "", false
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	key := r.Header.Get("APCA-API-KEY-ID")
+	sec := r.Header.Get("APCA-API-SECRET-KEY")
+	okKey := subtle.ConstantTimeCompare([]byte(key), []byte(s.keyID)) == 1
+	okSec := subtle.ConstantTimeCompare([]byte(sec), []byte(s.secret)) == 1
+	return okKey && okSec && s.keyID != ""
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, routes []route, trading bool) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "read body", http.StatusBadRequest)
+		return
+	}
+	auth := s.authorized(r)
+	path := r.URL.Path
+	s.mu.Lock()
+	s.requests = append(s.requests, Request{Data: !trading, Method: r.Method, Path: path, Query: r.URL.RawQuery, Body: string(body), Authorized: auth})
+	s.mu.Unlock()
+
+	fail, failing := s.takeFailure(r.Method, path)
+	if failing {
+		switch fail.Mode {
+		case Reject:
+			writeFailure(w, fail)
+			return
+		case Hang:
+			select {
+			case <-r.Context().Done():
+			case <-s.closing:
+			}
+			return
+		}
+	}
+
+	s.mu.Lock()
+	resp, header := s.serveLocked(r, routes, trading, auth, body)
+	s.mu.Unlock()
+
+	if failing && fail.Mode == DropAfterAccept {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
+	for k, vs := range header {
+		w.Header()[k] = vs
+	}
+	if failing && fail.Mode == AfterAccept {
+		writeFailure(w, fail)
+		return
+	}
+	if resp.status == http.StatusNoContent {
+		w.WriteHeader(resp.status)
+		return
+	}
+	if resp.text {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	}
+	w.WriteHeader(resp.status)
+	_, _ = w.Write(resp.body)
+}
+
+// serveLocked counts the request against the rate limit, authenticates,
+// processes orders placed by earlier requests and runs the handler.
+func (s *Server) serveLocked(r *http.Request, routes []route, trading, auth bool, body []byte) (response, http.Header) {
+	header := http.Header{}
+	if trading {
+		now := s.now()
+		if m := now.Unix() / 60; m != s.rateMinute {
+			s.rateMinute, s.rateUsed = m, 0
+		}
+		s.rateUsed++
+		reset := (s.rateMinute + 1) * 60
+		header.Set("X-RateLimit-Limit", strconv.Itoa(s.rateLimit))
+		header.Set("X-RateLimit-Remaining", strconv.Itoa(max(s.rateLimit-s.rateUsed, 0)))
+		header.Set("X-RateLimit-Reset", strconv.FormatInt(reset, 10))
+		if s.rateUsed > s.rateLimit {
+			header.Set("Retry-After", strconv.FormatInt(max(reset-now.Unix(), 1), 10))
+			return errorResponse(errBody(http.StatusTooManyRequests, 42910000, "rate limit exceeded")), header
+		}
+	}
+	if !auth {
+		return errorResponse(errUnauthorized), header
+	}
+	rt, rest, ok := match(routes, r.Method, r.URL.Path)
+	if !ok {
+		// Go's own 404, not Alpaca's JSON: a wrong path is a client bug.
+		return response{status: http.StatusNotFound, body: []byte("404 page not found\n"), text: true}, header
+	}
+	s.processLocked()
+	return rt.handle(s, r, body, rest), header
+}
+
+func writeFailure(w http.ResponseWriter, f Failure) {
+	for k, vs := range f.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	}
+	status := f.Status
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(f.Body))
+}

@@ -1,0 +1,266 @@
+package coinbase
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/tradectl/tradectl/internal/exchange"
+)
+
+// Production and sandbox REST hosts (reference §3, "Base URLs"). The API
+// prefix /api/v3/brokerage is added by the adapter.
+const (
+	ProductionURL = "https://api.coinbase.com"
+	SandboxURL    = "https://api-sandbox.coinbase.com"
+	apiPrefix     = "/api/v3/brokerage"
+)
+
+// Option keys a coinbase profile may set.
+const (
+	KeyBaseURL        = "base_url"
+	KeySandbox        = "sandbox"
+	KeyInstrumentsTTL = "instruments_ttl"
+)
+
+const (
+	venueName             = "coinbase"
+	defaultInstrumentsTTL = time.Hour
+	// defaultRequestTimeout bounds each REST call when the caller's context
+	// allows longer.
+	defaultRequestTimeout = 15 * time.Second
+	// Published limits (reference §3, "Errors and rate limits"; marked
+	// unverified there): 30 requests/s per key on private endpoints, 10/s
+	// per IP on public ones.
+	privateRatePerSecond = 30
+	publicRatePerSecond  = 10
+)
+
+// Venue registers Coinbase Advanced Trade.
+func Venue() exchange.Venue {
+	return exchange.Venue{
+		Name:        venueName,
+		Keys:        []string{KeyBaseURL, KeySandbox, KeyInstrumentsTTL},
+		Credentials: []string{"api_key", "api_secret"},
+		Summary:     "Coinbase Advanced Trade (api_key: CDP key name, api_secret: its EC private key PEM; sandbox: true for the static sandbox)",
+		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
+			return New(ctx, p)
+		},
+	}
+}
+
+// Exchange is one Coinbase Advanced Trade account. It is safe for
+// concurrent use.
+type Exchange struct {
+	profile string
+	sandbox bool
+	// baseURL serves accounts and orders; marketURL serves the public
+	// /market endpoints (products, tickers). They differ only in sandbox
+	// mode, whose static mock has no market data.
+	baseURL   string
+	marketURL string
+	rc        *resty.Client
+	now       func() time.Time
+	log       *slog.Logger
+	secret    func(ctx context.Context, name string) (string, error)
+	cacheDir  string
+	ttl       time.Duration
+
+	requestTimeout time.Duration
+	private        *bucket
+	public         *bucket
+
+	credMu    sync.Mutex
+	credsDone bool
+	creds     *credentials // nil with credsDone: sandbox, unsigned
+	// How Quotes reads prices, decided once; see useBook.
+	quoteModeSet, quoteBook bool
+
+	rulesSem chan struct{} // one products fetch at a time, cancelable
+	rulesMu  sync.Mutex
+	rules    *ruleSet
+}
+
+// credentials are the resolved CDP key: its name and the parsed key.
+// A nil *credentials with a nil error means "send unsigned" (sandbox).
+type credentials struct {
+	keyName string
+	key     *ecdsa.PrivateKey
+}
+
+var (
+	_ exchange.Exchange       = (*Exchange)(nil)
+	_ exchange.OrderValidator = (*Exchange)(nil)
+)
+
+// New opens a Coinbase account from a profile. It does no I/O: keys and
+// products are fetched when first needed.
+func New(_ context.Context, p exchange.Params) (*Exchange, error) {
+	sandbox, err := p.Bool(KeySandbox, false)
+	if err != nil {
+		return nil, err
+	}
+	def := ProductionURL
+	if sandbox {
+		def = SandboxURL
+	}
+	base, err := p.String(KeyBaseURL, def)
+	if err != nil {
+		return nil, err
+	}
+	if base, err = cleanURL(p.Profile, base); err != nil {
+		return nil, err
+	}
+	market := base
+	if _, explicit := p.Options[KeyBaseURL]; sandbox && !explicit {
+		// The sandbox mocks accounts and orders only; products and tickers
+		// are public data, read from production without credentials.
+		market = ProductionURL
+	}
+	ttl, err := p.Duration(KeyInstrumentsTTL, defaultInstrumentsTTL)
+	if err != nil {
+		return nil, err
+	}
+	if ttl < 0 {
+		return nil, fmt.Errorf("profile %q: %s must not be negative, got %s", p.Profile, KeyInstrumentsTTL, ttl)
+	}
+
+	e := &Exchange{
+		profile:        p.Profile,
+		sandbox:        sandbox,
+		baseURL:        base,
+		marketURL:      market,
+		now:            p.Now,
+		log:            p.Logger,
+		secret:         p.Secret,
+		cacheDir:       p.CacheDir,
+		ttl:            ttl,
+		requestTimeout: defaultRequestTimeout,
+		rulesSem:       make(chan struct{}, 1),
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	// A copy, so nothing resty sets on its client reaches the caller's,
+	// which other venues share. The transport (connections) is shared.
+	hc := &http.Client{}
+	if p.HTTPClient != nil {
+		c := *p.HTTPClient
+		hc = &c
+	}
+	e.rc = resty.NewWithClient(hc).
+		SetLogger(restyLogger{e.log}).
+		SetResponseBodyLimit(maxBody).
+		SetHeader("User-Agent", "tradectl").
+		SetHeader("Accept", "application/json")
+	e.private = newBucket(privateRatePerSecond, e.now, sleepCtx)
+	e.public = newBucket(publicRatePerSecond, e.now, sleepCtx)
+	return e, nil
+}
+
+// cleanURL checks a configured base URL and drops the API prefix, which
+// the adapter adds itself (the reference quotes the sandbox with it).
+func cleanURL(profile, raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("profile %q: %s %q is not an absolute URL", profile, KeyBaseURL, raw)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("profile %q: %s %q must use http or https", profile, KeyBaseURL, raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("profile %q: %s %q must not carry a query or fragment", profile, KeyBaseURL, raw)
+	}
+	out := strings.TrimRight(raw, "/")
+	out = strings.TrimSuffix(out, apiPrefix)
+	return strings.TrimRight(out, "/"), nil
+}
+
+// Name implements exchange.Exchange.
+func (e *Exchange) Name() string { return venueName }
+
+// Close implements exchange.Exchange; connections belong to the shared
+// transport, so there is nothing of our own to release.
+func (e *Exchange) Close() error { return nil }
+
+// errNoCredentials marks an ErrAuth caused by a profile without keys, so
+// Quotes can fall back to public endpoints.
+var errNoCredentials = errors.New("no credentials")
+
+// credentialsFor resolves and caches the key on the first private call, so
+// public calls never ask for secrets.
+func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
+	e.credMu.Lock()
+	defer e.credMu.Unlock()
+	if e.credsDone {
+		return e.creds, nil
+	}
+	get := func(name string) (string, error) {
+		if e.secret == nil {
+			return "", nil
+		}
+		v, err := e.secret(ctx, name)
+		if err != nil {
+			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
+				Message: fmt.Sprintf("reading %s for profile %q: %v", name, e.profile, err), Err: err}
+		}
+		return strings.TrimSpace(v), nil
+	}
+	name, err := get("api_key")
+	if err != nil {
+		return nil, err
+	}
+	secret, err := get("api_secret")
+	if err != nil {
+		return nil, err
+	}
+	if name == "" && secret == "" && e.sandbox {
+		// The sandbox needs no authentication (reference §3).
+		e.credsDone = true
+		return nil, nil
+	}
+	for _, missing := range []struct{ name, v string }{{"api_key", name}, {"api_secret", secret}} {
+		if missing.v == "" {
+			return nil, &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName, Err: errNoCredentials,
+				Message: fmt.Sprintf("profile %q has no %s: set %s for this profile (this call needs a Coinbase CDP API key: api_key is its name organizations/…/apiKeys/…, api_secret its EC private key)", e.profile, missing.name, missing.name)}
+		}
+	}
+	if !strings.HasPrefix(name, "organizations/") || !strings.Contains(name, "/apiKeys/") {
+		e.log.Warn("coinbase: api_key does not look like a CDP key name (organizations/{org_id}/apiKeys/{key_id})", "profile", e.profile)
+	}
+	key, err := parsePrivateKey(secret)
+	if err != nil {
+		return nil, &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
+			Message: fmt.Sprintf("profile %q: api_secret: %v", e.profile, err)}
+	}
+	e.creds, e.credsDone = &credentials{keyName: name, key: key}, true
+	return e.creds, nil
+}
+
+// restyLogger sends resty's own messages to the debug log; they may quote
+// URLs (never credentials: those travel in the Authorization header).
+type restyLogger struct{ log *slog.Logger }
+
+func (l restyLogger) Errorf(format string, v ...any) {
+	l.log.Debug("coinbase: http: " + fmt.Sprintf(format, v...))
+}
+func (l restyLogger) Warnf(format string, v ...any) {
+	l.log.Debug("coinbase: http: " + fmt.Sprintf(format, v...))
+}
+func (l restyLogger) Debugf(format string, v ...any) {
+	l.log.Debug("coinbase: http: " + fmt.Sprintf(format, v...))
+}

@@ -1,0 +1,22 @@
+package coinbase
+
+import (
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange/exchangetest"
+)
+
+func TestConformance(t *testing.T) {
+	exchangetest.Run(t, func(t *testing.T) exchangetest.Harness {
+		f := newFixture(t)
+		return exchangetest.Harness{
+			Exchange:        f.open(t, nil),
+			Symbol:          btcusd,
+			InjectRateLimit: f.srv.RateLimitNext,
+			InjectHang:      f.srv.HangNext,
+			Fund:            func(asset string, amount decimal.Decimal) { f.srv.SetBalance(asset, amount) },
+		}
+	})
+}

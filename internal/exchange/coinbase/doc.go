@@ -1,0 +1,138 @@
+// Package coinbase is the Coinbase Advanced Trade adapter: REST
+// (/api/v3/brokerage) for orders, balances, quotes and product rules.
+//
+// # Profile
+//
+// Keys: base_url (default https://api.coinbase.com; a trailing
+// /api/v3/brokerage is accepted and dropped), sandbox (true: the static
+// sandbox https://api-sandbox.coinbase.com) and instruments_ttl (default
+// 1h; 0 disables the disk cache). Credentials: api_key is the CDP key
+// name ("organizations/{org_id}/apiKeys/{key_id}"), api_secret its EC
+// private key as PEM, SEC1 ("EC PRIVATE KEY", as Coinbase issues it) or
+// PKCS#8 ("PRIVATE KEY"), on curve P-256. A secret pasted from the key's
+// JSON file with literal \n escapes is accepted. Ed25519 keys are refused:
+// Coinbase itself recommends ECDSA keys for the Advanced Trade API.
+//
+// # Authentication
+//
+// Every private request carries a fresh JWT (Authorization: Bearer),
+// built with the standard library only: header {alg ES256, kid key name,
+// nonce 16 random bytes in hex, typ JWT}, claims {iss "cdp", sub key name,
+// nbf now, exp now+120s, uri "METHOD host/path"} — no scheme and no query
+// in uri, the query travels separately. The signature is the raw 64-byte
+// r‖s of RFC 7518, not the ASN.1 DER crypto/ecdsa produces by default. The
+// key is resolved on the first private call, so instruments and quotes
+// work without one. The clock is the injected one (exchange.Params.Now):
+// a pinned clock makes tokens the venue refuses.
+//
+// Public data uses the unauthenticated /market endpoints: products
+// (/market/products) always, and quotes from the public ticker
+// (/market/products/{id}/ticker, one call per symbol) when the profile has
+// no key. With a key, quotes come from best_bid_ask (one call for every
+// symbol) plus the last trade price from /products.
+//
+// The sandbox needs no authentication and mocks only accounts and orders:
+// with sandbox: true and no keys, private requests go unsigned, and
+// products and quotes are read from production's public endpoints (unless
+// base_url is set, which then serves everything).
+//
+// # Placement
+//
+// Requests are checked locally first (OrderRequest.Validate, what Coinbase
+// can express, then the product's price_increment — or quote_increment —,
+// base_increment, base_min_size, base_max_size and quote_min_size as the
+// minimum order value), so an order off the tick never reaches Coinbase.
+// Product rules come from /market/products and are cached on disk
+// (CacheDir/coinbase-<hash of the market URL>-products.json, written
+// atomically, refetched when stale or unreadable).
+//
+// The domain maps to order_configuration as follows:
+//
+//	market (gtc, ioc)       market_market_ioc {base_size}; fok is refused
+//	limit gtc               limit_limit_gtc {base_size, limit_price, post_only}
+//	limit day               limit_limit_gtd {…, end_time: next 00:00 UTC, post_only}
+//	limit ioc               sor_limit_ioc {base_size, limit_price}
+//	limit fok               limit_limit_fok {base_size, limit_price}
+//	stop-limit gtc / day    stop_limit_stop_limit_gtc / _gtd {…, stop_price, stop_direction}
+//	stop (stop-market)      refused with ErrInvalidOrder: Coinbase has none
+//
+// Coinbase has no "day" time in force: a day order is good-till-date until
+// the end of the current UTC day. stop_direction comes from comparing the
+// stop price with the current price (last trade, else the mid): above it
+// STOP_UP, below it STOP_DOWN, equal to it by side (buy up, sell down).
+// Reading orders back, every good-till-date order shows as "day" and
+// brackets placed elsewhere as stop-limit orders (limit price, stop
+// trigger price).
+//
+// # Client ids and duplicates
+//
+// Every create carries a client_order_id: the request's, or a generated
+// UUID v4 (36 characters, within tradectl's client id alphabet). Coinbase
+// does not refuse a repeated client_order_id: it creates nothing and
+// returns the existing order. The adapter reads that order back and
+// reports it as the result when it is the same order (symbol, side, type,
+// size, prices) — so resending after ErrUnknownOutcome under the same
+// client id is safe and yields the original order — and ErrDuplicateClientID
+// when the id names a different order.
+//
+// A failure after the create was written (5xx, 408, a dropped connection,
+// a timeout, an unreadable answer) is ErrUnknownOutcome carrying the client
+// id. Coinbase cannot filter orders by client id, so a lookup by client id
+// scans: every open order first (order_status=OPEN, all pages), then the
+// 1000 most recent orders; an older finished order is reported not found.
+//
+// # Orders
+//
+// GetOrder reads orders/historical/{id}; ids are UUIDs, and anything that
+// does not look like one is not found without a request. CancelOrder is a
+// batch_cancel of one followed by reading the order back; Coinbase answers
+// UNKNOWN_CANCEL_ORDER for finished orders as for missing ones, so a failed
+// cancel reads the order to say "already filled" (ErrInvalidOrder) rather
+// than not found. CancelAll lists the open orders (of one product or all)
+// and cancels them in batches of 100; it returns the listed orders marked
+// canceled rather than reading each back. ListOrders uses
+// orders/historical/batch with product_ids, start_date, order_status
+// (OPEN alone for working orders — Coinbase refuses OPEN combined with
+// other statuses — or the finished statuses asked for), follows the cursor,
+// stops once Limit matching orders are found, and filters the rest locally.
+//
+// Statuses: PENDING, QUEUED, OPEN, EDIT_QUEUED and CANCEL_QUEUED are
+// working (partially_filled once filled_size > 0: a queued cancel can still
+// be overtaken by a fill), FILLED is filled, CANCELLED canceled, EXPIRED
+// expired and FAILED rejected. Fees are total_fees, in the quote currency.
+//
+// Balances sum available_balance (free) and hold (locked) per currency over
+// every page of accounts.
+//
+// # Errors
+//
+// Non-2xx answers carry grpc-gateway's {"error","code","message","details"}
+// or {"error","message","error_details"}; a create refused on business
+// grounds answers 200 with success=false and error_response {error,
+// message, error_details, preview_failure_reason, new_order_failure_reason};
+// a preview lists its reasons in errs. 401 and 403 are ErrAuth, 404 with a
+// JSON body ErrNotFound (a bare 404 page means a wrong base_url:
+// ErrUnavailable), 429 ErrRateLimited with Retry-After (or
+// x-ratelimit-reset), 5xx ErrUnavailable — ErrUnknownOutcome for a create.
+// Reasons naming insufficient funds are ErrInsufficientFunds, an unknown
+// product ErrNotFound, and every other refusal (precision, size, post-only
+// crossing, UNKNOWN_FAILURE_REASON) ErrInvalidOrder, with the venue's
+// reason as the error code. Messages quote Coinbase's words only, never a
+// request, a token or a key.
+//
+// # Rate limits
+//
+// Coinbase publishes 30 requests/s per key for private endpoints and 10/s
+// per IP for public ones (reference: unverified third-party summaries). Two
+// token buckets, one per class, keep the client under them: each refills at
+// 80% of the limit with a burst of 20%, so no one-second window can exceed
+// the limit however the venue aligns its windows; a request waits for its
+// turn on its context. After a 429 the bucket sends nothing until
+// Retry-After (at least a second) has passed and fails at once with
+// ErrRateLimited instead.
+//
+// # Not supported
+//
+// Streaming quotes (the WebSocket feed), fills (FillLister), positions,
+// quote-sized market orders, brackets and edits are not implemented.
+package coinbase

@@ -1,0 +1,91 @@
+package coinbase
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// bucket is a token bucket that keeps the client under one of Coinbase's
+// published request rates, waiting (on ctx) rather than collecting 429s.
+//
+// It refills at rate tokens per second up to burst, with rate + burst equal
+// to the published per-second limit: a token bucket admits at most
+// burst + rate·T requests in any window of T, so no one-second window ever
+// exceeds the limit, whatever the venue's own window alignment.
+type bucket struct {
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+	rate  float64 // tokens per second
+	burst float64
+
+	mu          sync.Mutex
+	tokens      float64 // may go negative: waiters hold reservations
+	last        time.Time
+	pausedUntil time.Time
+}
+
+func newBucket(perSecond int, now func() time.Time, sleep func(context.Context, time.Duration) error) *bucket {
+	burst := max(1, perSecond/5)
+	rate := max(1, perSecond-burst)
+	return &bucket{now: now, sleep: sleep, rate: float64(rate), burst: float64(burst), tokens: float64(burst)}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// take reserves one request, waiting until its turn. While a pause from a
+// 429 lasts it returns the time left instead, without reserving.
+func (b *bucket) take(ctx context.Context) (paused time.Duration, err error) {
+	b.mu.Lock()
+	now := b.now()
+	if now.Before(b.pausedUntil) {
+		d := b.pausedUntil.Sub(now)
+		b.mu.Unlock()
+		return d, nil
+	}
+	if b.last.IsZero() {
+		b.last = now
+	}
+	if elapsed := now.Sub(b.last); elapsed > 0 {
+		b.tokens = min(b.burst, b.tokens+elapsed.Seconds()*b.rate)
+		b.last = now
+	}
+	b.tokens--
+	var wait time.Duration
+	if b.tokens < 0 {
+		wait = time.Duration(-b.tokens / b.rate * float64(time.Second))
+	}
+	b.mu.Unlock()
+	if wait <= 0 {
+		return 0, nil
+	}
+	if err := b.sleep(ctx, wait); err != nil {
+		// Give the reservation back so later callers do not wait for it.
+		b.mu.Lock()
+		b.tokens++
+		b.mu.Unlock()
+		return 0, err
+	}
+	return 0, nil
+}
+
+// pause stops requests through this bucket for d after a 429.
+func (b *bucket) pause(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if until := b.now().Add(d); until.After(b.pausedUntil) {
+		b.pausedUntil = until
+	}
+}

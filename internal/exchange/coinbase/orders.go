@@ -1,0 +1,870 @@
+package coinbase
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+// configBody is every field an order_configuration variant may carry;
+// omitempty leaves each variant with exactly its own fields.
+type configBody struct {
+	QuoteSize        string `json:"quote_size,omitempty"`
+	BaseSize         string `json:"base_size,omitempty"`
+	LimitPrice       string `json:"limit_price,omitempty"`
+	StopPrice        string `json:"stop_price,omitempty"`
+	StopTriggerPrice string `json:"stop_trigger_price,omitempty"`
+	StopDirection    string `json:"stop_direction,omitempty"`
+	EndTime          string `json:"end_time,omitempty"`
+	PostOnly         *bool  `json:"post_only,omitempty"`
+}
+
+// orderConfig is Coinbase's order_configuration: exactly one variant set.
+type orderConfig struct {
+	MarketIOC         *configBody `json:"market_market_ioc,omitempty"`
+	SorLimitIOC       *configBody `json:"sor_limit_ioc,omitempty"`
+	LimitGTC          *configBody `json:"limit_limit_gtc,omitempty"`
+	LimitGTD          *configBody `json:"limit_limit_gtd,omitempty"`
+	LimitFOK          *configBody `json:"limit_limit_fok,omitempty"`
+	StopLimitGTC      *configBody `json:"stop_limit_stop_limit_gtc,omitempty"`
+	StopLimitGTD      *configBody `json:"stop_limit_stop_limit_gtd,omitempty"`
+	TriggerBracketGTC *configBody `json:"trigger_bracket_gtc,omitempty"`
+	TriggerBracketGTD *configBody `json:"trigger_bracket_gtd,omitempty"`
+}
+
+// variant is how one order_configuration key reads in the domain.
+type variant struct {
+	typ trade.OrderType
+	tif trade.TimeInForce
+}
+
+// variantOf returns the set variant, its body and its domain reading.
+// Brackets (take-profit limit plus stop trigger, placed elsewhere) read as
+// stop-limit orders; "day" stands for every good-till-date order, since
+// tradectl places GTD orders only for day orders.
+func (c orderConfig) variantOf() (variant, *configBody, bool) {
+	for _, v := range []struct {
+		body *configBody
+		variant
+	}{
+		{c.MarketIOC, variant{trade.Market, trade.IOC}},
+		{c.SorLimitIOC, variant{trade.Limit, trade.IOC}},
+		{c.LimitGTC, variant{trade.Limit, trade.GTC}},
+		{c.LimitGTD, variant{trade.Limit, trade.Day}},
+		{c.LimitFOK, variant{trade.Limit, trade.FOK}},
+		{c.StopLimitGTC, variant{trade.StopLimit, trade.GTC}},
+		{c.StopLimitGTD, variant{trade.StopLimit, trade.Day}},
+		{c.TriggerBracketGTC, variant{trade.StopLimit, trade.GTC}},
+		{c.TriggerBracketGTD, variant{trade.StopLimit, trade.Day}},
+	} {
+		if v.body != nil {
+			return v.variant, v.body, true
+		}
+	}
+	return variant{}, nil, false
+}
+
+// orderWire is an order as GET orders/historical returns it.
+type orderWire struct {
+	OrderID            string      `json:"order_id"`
+	ProductID          string      `json:"product_id"`
+	Side               string      `json:"side"`
+	ClientOrderID      string      `json:"client_order_id"`
+	Status             string      `json:"status"`
+	TimeInForce        string      `json:"time_in_force"`
+	CreatedTime        string      `json:"created_time"`
+	LastFillTime       string      `json:"last_fill_time"`
+	FilledSize         string      `json:"filled_size"`
+	AverageFilledPrice string      `json:"average_filled_price"`
+	TotalFees          string      `json:"total_fees"`
+	OrderType          string      `json:"order_type"`
+	RejectReason       string      `json:"reject_reason"`
+	RejectMessage      string      `json:"reject_message"`
+	OrderConfiguration orderConfig `json:"order_configuration"`
+}
+
+// statusFromWire maps Coinbase's order statuses. Queued states are still
+// working: a CANCEL_QUEUED order can yet fill.
+var statusFromWire = map[string]trade.OrderStatus{
+	"PENDING":       trade.StatusOpen,
+	"QUEUED":        trade.StatusOpen,
+	"OPEN":          trade.StatusOpen,
+	"EDIT_QUEUED":   trade.StatusOpen,
+	"CANCEL_QUEUED": trade.StatusOpen,
+	"FILLED":        trade.StatusFilled,
+	"CANCELLED":     trade.StatusCanceled,
+	"EXPIRED":       trade.StatusExpired,
+	"FAILED":        trade.StatusRejected,
+}
+
+// tifFromWire reads time_in_force when the configuration does not say.
+var tifFromWire = map[string]trade.TimeInForce{
+	"GOOD_UNTIL_CANCELLED": trade.GTC,
+	"GOOD_UNTIL_DATE_TIME": trade.Day,
+	"IMMEDIATE_OR_CANCEL":  trade.IOC,
+	"FILL_OR_KILL":         trade.FOK,
+}
+
+func optDec(field, s string) (decimal.NullDecimal, error) {
+	d, err := parseDec(field, s)
+	if err != nil || !d.IsPositive() {
+		return decimal.NullDecimal{}, err
+	}
+	return decimal.NewNullDecimal(d), nil
+}
+
+// mapOrder turns an order object into a trade.Order.
+func (e *Exchange) mapOrder(w orderWire) (trade.Order, error) {
+	status, ok := statusFromWire[w.Status]
+	if !ok {
+		return trade.Order{}, fmt.Errorf("unknown order status %q", w.Status)
+	}
+	var side trade.Side
+	switch w.Side {
+	case "BUY":
+		side = trade.Buy
+	case "SELL":
+		side = trade.Sell
+	default:
+		return trade.Order{}, fmt.Errorf("unknown side %q", w.Side)
+	}
+	sym, err := symbolOf(w.ProductID)
+	if err != nil {
+		return trade.Order{}, err
+	}
+	v, body, ok := w.OrderConfiguration.variantOf()
+	if !ok {
+		return trade.Order{}, fmt.Errorf("order %s has no order_configuration tradectl knows", w.OrderID)
+	}
+	if tif, ok := tifFromWire[w.TimeInForce]; ok && v.typ != trade.Market {
+		v.tif = tif
+	}
+	o := trade.Order{
+		ID: w.OrderID, ClientID: w.ClientOrderID, Symbol: sym, Side: side, Type: v.typ, TimeInForce: v.tif,
+		PostOnly: body.PostOnly != nil && *body.PostOnly, Status: status, FeeAsset: sym.Quote,
+		Exchange: venueName, Profile: e.profile,
+	}
+	var errs []error
+	var e1 error
+	o.Qty, e1 = parseDec("base_size", body.BaseSize)
+	errs = append(errs, e1)
+	o.FilledQty, e1 = parseDec("filled_size", w.FilledSize)
+	errs = append(errs, e1)
+	o.Fee, e1 = parseDec("total_fees", w.TotalFees)
+	errs = append(errs, e1)
+	o.AvgFillPrice, e1 = optDec("average_filled_price", w.AverageFilledPrice)
+	errs = append(errs, e1)
+	if v.typ != trade.Market {
+		o.Price, e1 = optDec("limit_price", body.LimitPrice)
+		errs = append(errs, e1)
+	}
+	if v.typ == trade.StopLimit {
+		o.StopPrice, e1 = optDec("stop_price", firstNonEmpty(body.StopPrice, body.StopTriggerPrice))
+		errs = append(errs, e1)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return trade.Order{}, err
+	}
+	if o.Qty.IsZero() {
+		// A market order sized in quote currency (placed elsewhere) has no
+		// base size; what it bought is its size.
+		o.Qty = o.FilledQty
+	}
+	if !o.FilledQty.IsPositive() {
+		o.AvgFillPrice = decimal.NullDecimal{}
+	}
+	if status == trade.StatusOpen && o.FilledQty.IsPositive() {
+		o.Status = trade.StatusPartiallyFilled
+	}
+	if status == trade.StatusRejected {
+		o.RejectReason = firstNonEmpty(w.RejectMessage, w.RejectReason)
+	}
+	if t, ok := parseTime(w.CreatedTime); ok {
+		o.CreatedAt = t
+	}
+	o.UpdatedAt = o.CreatedAt
+	if t, ok := parseTime(w.LastFillTime); ok && t.After(o.UpdatedAt) {
+		o.UpdatedAt = t
+	}
+	return o, nil
+}
+
+// createBody is the create and preview request; preview sends no client id.
+type createBody struct {
+	ClientOrderID      string      `json:"client_order_id,omitempty"`
+	ProductID          string      `json:"product_id"`
+	Side               string      `json:"side"`
+	OrderConfiguration orderConfig `json:"order_configuration"`
+}
+
+type createResponse struct {
+	Success bool `json:"success"`
+	// Older answers put these at the top level.
+	FailureReason   string `json:"failure_reason"`
+	OrderID         string `json:"order_id"`
+	SuccessResponse *struct {
+		OrderID       string `json:"order_id"`
+		ProductID     string `json:"product_id"`
+		Side          string `json:"side"`
+		ClientOrderID string `json:"client_order_id"`
+	} `json:"success_response"`
+	ErrorResponse *errorBody `json:"error_response"`
+}
+
+// createdID returns the order id of a successful create, or the typed
+// refusal of an unsuccessful one.
+func (r createResponse) createdID() (string, error) {
+	if !r.Success {
+		ae := apiError{Status: http.StatusOK}
+		if r.ErrorResponse != nil {
+			ae.fromBody(*r.ErrorResponse)
+		}
+		if ae.Code == "" && ae.Reason == "" {
+			ae.Code = r.FailureReason
+			ae.Message = strings.ToLower(strings.ReplaceAll(firstNonEmpty(r.FailureReason, "order refused without a reason"), "_", " "))
+		}
+		return "", toError(ae, false, "")
+	}
+	id := r.OrderID
+	if r.SuccessResponse != nil && r.SuccessResponse.OrderID != "" {
+		id = r.SuccessResponse.OrderID
+	}
+	if id == "" {
+		return "", errors.New("success without an order_id")
+	}
+	return id, nil
+}
+
+type previewResponse struct {
+	Errs    []json.RawMessage `json:"errs"`
+	Warning []json.RawMessage `json:"warning"`
+}
+
+// reasons reads errs entries: enum strings in practice, objects carrying
+// a failure reason in some versions.
+func reasons(raw []json.RawMessage) []string {
+	var out []string
+	for _, r := range raw {
+		var s string
+		if json.Unmarshal(r, &s) == nil {
+			if s != "" {
+				out = append(out, s)
+			}
+			continue
+		}
+		var b errorBody
+		if json.Unmarshal(r, &b) == nil {
+			if s := firstNonEmpty(b.PreviewFailureReason, b.NewOrderFailureReason, b.Error, b.Message); s != "" {
+				out = append(out, s)
+				continue
+			}
+		}
+		if s := excerpt(r); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func invalid(err error) error {
+	var ve *trade.ValidationError
+	if errors.As(err, &ve) {
+		return &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Message: ve.Error(), Err: err}
+	}
+	return err
+}
+
+func refuse(format string, args ...any) error {
+	return &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Message: fmt.Sprintf(format, args...)}
+}
+
+// checkSupported refuses what Coinbase Advanced Trade cannot express,
+// before any request is made.
+func checkSupported(req trade.OrderRequest) error {
+	tif := req.EffectiveTIF()
+	switch req.Type {
+	case trade.Market:
+		if tif == trade.FOK {
+			return refuse("coinbase market orders are immediate-or-cancel: time in force fok is not available (use a limit order with --tif fok)")
+		}
+	case trade.Stop:
+		return refuse("coinbase advanced trade has no stop (stop-market) orders: give a limit price too (--price) for a stop-limit order")
+	case trade.StopLimit:
+		if tif == trade.IOC || tif == trade.FOK {
+			return refuse("coinbase stop-limit orders are gtc or day, not %s", tif)
+		}
+	}
+	return nil
+}
+
+// Stop directions: which way the price must move to trigger.
+const (
+	stopUp   = "STOP_DIRECTION_STOP_UP"
+	stopDown = "STOP_DIRECTION_STOP_DOWN"
+)
+
+// endOfUTCDay is when a day order expires: Coinbase has no "day" time in
+// force, so a day order is good-till-date until the next 00:00 UTC.
+func endOfUTCDay(now time.Time) time.Time {
+	y, m, d := now.UTC().Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)
+}
+
+// buildConfig maps a checked request to its order_configuration. stopDir
+// is used by stop-limit orders only.
+func buildConfig(req trade.OrderRequest, now time.Time, stopDir string) (orderConfig, error) {
+	if err := checkSupported(req); err != nil {
+		return orderConfig{}, err
+	}
+	size := req.Qty.String()
+	price := ""
+	if req.Price.Valid {
+		price = req.Price.Decimal.String()
+	}
+	postOnly := req.PostOnly
+	end := endOfUTCDay(now).Format(time.RFC3339)
+	var c orderConfig
+	switch req.Type {
+	case trade.Market:
+		c.MarketIOC = &configBody{BaseSize: size}
+	case trade.Limit:
+		switch req.EffectiveTIF() {
+		case trade.GTC:
+			c.LimitGTC = &configBody{BaseSize: size, LimitPrice: price, PostOnly: &postOnly}
+		case trade.Day:
+			c.LimitGTD = &configBody{BaseSize: size, LimitPrice: price, EndTime: end, PostOnly: &postOnly}
+		case trade.IOC:
+			c.SorLimitIOC = &configBody{BaseSize: size, LimitPrice: price}
+		case trade.FOK:
+			c.LimitFOK = &configBody{BaseSize: size, LimitPrice: price}
+		}
+	case trade.StopLimit:
+		body := &configBody{BaseSize: size, LimitPrice: price, StopPrice: req.StopPrice.Decimal.String(), StopDirection: stopDir}
+		if req.EffectiveTIF() == trade.Day {
+			body.EndTime = end
+			c.StopLimitGTD = body
+		} else {
+			c.StopLimitGTC = body
+		}
+	}
+	return c, nil
+}
+
+// stopDirection compares the stop price with the current price: a stop
+// above the market triggers on the way up, one below on the way down. At
+// exactly the market price the side decides (a buy stop guards against a
+// rise, a sell stop against a fall).
+func (e *Exchange) stopDirection(ctx context.Context, req trade.OrderRequest) (string, error) {
+	qs, err := e.Quotes(ctx, []trade.Symbol{req.Symbol})
+	if err != nil {
+		return "", fmt.Errorf("current price for the stop direction: %w", err)
+	}
+	ref := qs[0].Last
+	if !ref.IsPositive() {
+		ref = qs[0].Mid()
+	}
+	stop := req.StopPrice.Decimal
+	switch {
+	case !ref.IsPositive():
+		return "", &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: "no current price for " + req.Symbol.String() + " to choose the stop direction"}
+	case stop.GreaterThan(ref):
+		return stopUp, nil
+	case stop.LessThan(ref):
+		return stopDown, nil
+	case req.Side == trade.Buy:
+		return stopUp, nil
+	}
+	return stopDown, nil
+}
+
+// prepare checks req locally (shape, what Coinbase supports, then the
+// product's increments and sizes) and returns the body to send. A bad
+// request never reaches Coinbase.
+func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID string) (createBody, error) {
+	if err := req.Validate(); err != nil {
+		return createBody{}, invalid(err)
+	}
+	if err := checkSupported(req); err != nil {
+		return createBody{}, err
+	}
+	rules, err := e.rulesFor(ctx, req.Symbol)
+	if err != nil {
+		return createBody{}, err
+	}
+	switch {
+	case rules.Halted != "":
+		return createBody{}, refuse("%s takes no new orders on coinbase: %s", req.Symbol, rules.Halted)
+	case rules.LimitOnly && req.Type == trade.Market:
+		return createBody{}, refuse("%s is in limit-only mode on coinbase: market orders are refused", req.Symbol)
+	case rules.PostOnly && !(req.Type == trade.Limit && req.PostOnly):
+		return createBody{}, refuse("%s is in post-only mode on coinbase: only post-only limit orders are accepted", req.Symbol)
+	}
+	// Market orders have no price to value them by here; Coinbase checks
+	// their size against the book.
+	if _, err := rules.instrument().Conform(req, trade.RoundReject, decimal.Zero); err != nil {
+		return createBody{}, invalid(err)
+	}
+	dir := ""
+	if req.Type == trade.StopLimit {
+		if dir, err = e.stopDirection(ctx, req); err != nil {
+			return createBody{}, err
+		}
+	}
+	cfg, err := buildConfig(req, e.now(), dir)
+	if err != nil {
+		return createBody{}, err
+	}
+	return createBody{ClientOrderID: clientID, ProductID: rules.ProductID, Side: strings.ToUpper(string(req.Side)), OrderConfiguration: cfg}, nil
+}
+
+// newClientID generates a UUID v4, the form Coinbase's own SDK uses and
+// within tradectl's client id alphabet.
+func newClientID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// sameOrder reports whether o is what req asks for: Coinbase answers a
+// repeated client_order_id with the existing order, which is the caller's
+// order when it is a retry and a different one when the id was reused.
+func sameOrder(o trade.Order, req trade.OrderRequest) bool {
+	if o.Symbol != req.Symbol || o.Side != req.Side || o.Type != req.Type || !o.Qty.Equal(req.Qty) {
+		return false
+	}
+	for _, p := range [][2]decimal.NullDecimal{{o.Price, req.Price}, {o.StopPrice, req.StopPrice}} {
+		if p[0].Valid != p[1].Valid || (p[1].Valid && !p[0].Decimal.Equal(p[1].Decimal)) {
+			return false
+		}
+	}
+	return true
+}
+
+// PlaceOrder implements exchange.Exchange. See the package documentation
+// for client ids and duplicates.
+func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trade.Order, error) {
+	clientID := req.ClientID
+	if clientID == "" {
+		clientID = newClientID()
+	}
+	body, err := e.prepare(ctx, req, clientID)
+	if err != nil {
+		return trade.Order{}, fmt.Errorf("place order: %w", err)
+	}
+	c := call{method: http.MethodPost, path: "/orders", body: body, private: true, placement: true, clientID: clientID}
+	var resp createResponse
+	if err := e.do(ctx, c, &resp); err != nil {
+		return trade.Order{}, fmt.Errorf("place order: %w", err)
+	}
+	id, err := resp.createdID()
+	if err != nil {
+		var xe *exchange.Error
+		if errors.As(err, &xe) {
+			return trade.Order{}, fmt.Errorf("place order: %w", err)
+		}
+		return trade.Order{}, fmt.Errorf("place order: %w", decodeFailure(c.String(), err, true, clientID))
+	}
+	o, err := e.fetchOrder(ctx, id)
+	if err != nil {
+		// The order exists; only reading it back failed. Report what was
+		// asked, as the venue has not said more yet.
+		e.log.Warn("coinbase: order placed but not read back", "profile", e.profile, "order_id", id, "err", err)
+		now := e.now().UTC()
+		return trade.Order{ID: id, ClientID: clientID, Symbol: req.Symbol, Side: req.Side, Type: req.Type,
+			TimeInForce: req.EffectiveTIF(), PostOnly: req.PostOnly, Status: trade.StatusOpen, Qty: req.Qty,
+			Price: req.Price, StopPrice: req.StopPrice, FeeAsset: req.Symbol.Quote, CreatedAt: now, UpdatedAt: now,
+			Exchange: venueName, Profile: e.profile}, nil
+	}
+	if o.ClientID == clientID && !sameOrder(o, req) {
+		return trade.Order{}, fmt.Errorf("place order: %w", &exchange.Error{Kind: exchange.ErrDuplicateClientID, Venue: venueName,
+			Message: fmt.Sprintf("client id %s already names order %s (%s %s %s %s), which Coinbase returned instead of placing a new one",
+				clientID, o.ID, o.Side, o.Type, o.Qty, o.Symbol)})
+	}
+	return o, nil
+}
+
+// ValidateOrder implements exchange.OrderValidator with orders/preview,
+// which runs Coinbase's checks (funds included) without placing anything.
+func (e *Exchange) ValidateOrder(ctx context.Context, req trade.OrderRequest) error {
+	body, err := e.prepare(ctx, req, "")
+	if err != nil {
+		return fmt.Errorf("validate order: %w", err)
+	}
+	var resp previewResponse
+	if err := e.do(ctx, call{method: http.MethodPost, path: "/orders/preview", body: body, private: true}, &resp); err != nil {
+		return fmt.Errorf("validate order: %w", err)
+	}
+	if errs := reasons(resp.Errs); len(errs) > 0 {
+		kind := failureKind(errs...)
+		if kind == nil {
+			kind = exchange.ErrInvalidOrder
+		}
+		return fmt.Errorf("validate order: %w", &exchange.Error{Kind: kind, Venue: venueName, Code: errs[0],
+			Message: strings.ToLower(strings.ReplaceAll(strings.Join(errs, ", "), "_", " "))})
+	}
+	return nil
+}
+
+// orderIDPattern accepts Coinbase's UUID order ids (and anything shaped
+// like one) and keeps other text out of the request path.
+var orderIDPattern = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
+
+func checkOrderID(id string) error {
+	if !orderIDPattern.MatchString(id) {
+		return &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName,
+			Message: fmt.Sprintf("no coinbase order has id %q: order ids are UUIDs such as 0b4d5c4e-5b3a-4a4e-8f51-6b0a1f6c8d2e", id)}
+	}
+	return nil
+}
+
+// fetchOrder reads one order by its id.
+func (e *Exchange) fetchOrder(ctx context.Context, id string) (trade.Order, error) {
+	if err := checkOrderID(id); err != nil {
+		return trade.Order{}, err
+	}
+	c := call{method: http.MethodGet, path: "/orders/historical/" + url.PathEscape(id), private: true}
+	var w struct {
+		Order orderWire `json:"order"`
+	}
+	if err := e.do(ctx, c, &w); err != nil {
+		return trade.Order{}, err
+	}
+	o, err := e.mapOrder(w.Order)
+	if err != nil {
+		return trade.Order{}, decodeFailure(c.String(), err, false, "")
+	}
+	return o, nil
+}
+
+// ordersPageSize is the page asked of orders/historical/batch.
+const ordersPageSize = 100
+
+// clientIDScanPages bounds the history searched for a client id.
+const clientIDScanPages = 10
+
+type ordersPage struct {
+	Orders  []orderWire `json:"orders"`
+	HasNext bool        `json:"has_next"`
+	Cursor  string      `json:"cursor"`
+}
+
+// scanOrders pages through orders/historical/batch with q, newest first,
+// until visit returns true, the pages end or pages run out.
+func (e *Exchange) scanOrders(ctx context.Context, q url.Values, pages int, visit func(orderWire) (stop bool, err error)) error {
+	cursor := ""
+	for page := 0; page < pages; page++ {
+		pq := url.Values{}
+		for k, v := range q {
+			pq[k] = v
+		}
+		pq.Set("limit", strconv.Itoa(ordersPageSize))
+		if cursor != "" {
+			pq.Set("cursor", cursor)
+		}
+		var w ordersPage
+		if err := e.do(ctx, call{method: http.MethodGet, path: "/orders/historical/batch", query: pq, private: true}, &w); err != nil {
+			return err
+		}
+		for _, o := range w.Orders {
+			stop, err := visit(o)
+			if err != nil || stop {
+				return err
+			}
+		}
+		if !w.HasNext || w.Cursor == "" || w.Cursor == cursor {
+			return nil
+		}
+		cursor = w.Cursor
+	}
+	return nil
+}
+
+// findByClientID searches working orders first (all of them), then the
+// most recent history, for the order with clientID. Coinbase cannot
+// filter by client id, so this is a scan; see the package documentation.
+func (e *Exchange) findByClientID(ctx context.Context, clientID string, sym trade.Symbol) (trade.Order, error) {
+	base := url.Values{}
+	if !sym.IsZero() {
+		id, err := productID(sym)
+		if err != nil {
+			return trade.Order{}, err
+		}
+		base.Set("product_ids", id)
+	}
+	var found *orderWire
+	visit := func(w orderWire) (bool, error) {
+		if w.ClientOrderID == clientID {
+			found = &w
+			return true, nil
+		}
+		return false, nil
+	}
+	open := url.Values{"order_status": {"OPEN"}}
+	for k, v := range base {
+		open[k] = v
+	}
+	if err := e.scanOrders(ctx, open, maxPages, visit); err != nil {
+		return trade.Order{}, err
+	}
+	if found == nil {
+		if err := e.scanOrders(ctx, base, clientIDScanPages, visit); err != nil {
+			return trade.Order{}, err
+		}
+	}
+	if found == nil {
+		return trade.Order{}, &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName,
+			Message: fmt.Sprintf("no order with client id %s among the open orders and the %d most recent ones", clientID, clientIDScanPages*ordersPageSize)}
+	}
+	o, err := e.mapOrder(*found)
+	if err != nil {
+		return trade.Order{}, decodeFailure("GET "+apiPrefix+"/orders/historical/batch", err, false, "")
+	}
+	return o, nil
+}
+
+// GetOrder implements exchange.Exchange.
+func (e *Exchange) GetOrder(ctx context.Context, ref exchange.OrderRef) (trade.Order, error) {
+	var o trade.Order
+	var err error
+	switch {
+	case ref.ID != "":
+		o, err = e.fetchOrder(ctx, ref.ID)
+	case ref.ClientID != "":
+		o, err = e.findByClientID(ctx, ref.ClientID, ref.Symbol)
+	default:
+		err = refuse("an order id or client id is required")
+	}
+	if err != nil {
+		return trade.Order{}, fmt.Errorf("get order %s: %w", ref, err)
+	}
+	return o, nil
+}
+
+type cancelResult struct {
+	Success       bool   `json:"success"`
+	FailureReason string `json:"failure_reason"`
+	OrderID       string `json:"order_id"`
+}
+
+// maxBatchCancel is how many ids one batch_cancel takes.
+const maxBatchCancel = 100
+
+// batchCancel cancels ids in batches and returns each id's result.
+func (e *Exchange) batchCancel(ctx context.Context, ids []string) (map[string]cancelResult, error) {
+	out := make(map[string]cancelResult, len(ids))
+	for chunk := range slices.Chunk(ids, maxBatchCancel) {
+		var w struct {
+			Results []cancelResult `json:"results"`
+		}
+		body := struct {
+			OrderIDs []string `json:"order_ids"`
+		}{chunk}
+		if err := e.do(ctx, call{method: http.MethodPost, path: "/orders/batch_cancel", body: body, private: true}, &w); err != nil {
+			return out, err
+		}
+		for _, r := range w.Results {
+			out[r.OrderID] = r
+		}
+	}
+	return out, nil
+}
+
+// cancelFailure types a failed result: an order Coinbase does not know
+// is not found; one it refuses to cancel has usually finished already.
+func cancelFailure(id string, r cancelResult, found bool) *exchange.Error {
+	reason := r.FailureReason
+	switch {
+	case !found:
+		return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: "batch_cancel gave no result for order " + id}
+	case reason == "UNKNOWN_CANCEL_ORDER":
+		return &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName, Code: reason, Message: "no order " + id}
+	}
+	return &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Code: reason,
+		Message: fmt.Sprintf("order %s cannot be canceled: %s", id, strings.ToLower(strings.ReplaceAll(firstNonEmpty(reason, "no reason given"), "_", " ")))}
+}
+
+// CancelOrder implements exchange.Exchange: a batch cancel of one, then
+// the order read back.
+func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trade.Order, error) {
+	id := ref.ID
+	if id == "" {
+		if ref.ClientID == "" {
+			return trade.Order{}, fmt.Errorf("cancel order: %w", refuse("an order id or client id is required"))
+		}
+		o, err := e.findByClientID(ctx, ref.ClientID, ref.Symbol)
+		if err != nil {
+			return trade.Order{}, fmt.Errorf("cancel order %s: %w", ref, err)
+		}
+		id = o.ID
+	} else if err := checkOrderID(id); err != nil {
+		return trade.Order{}, fmt.Errorf("cancel order %s: %w", ref, err)
+	}
+	results, err := e.batchCancel(ctx, []string{id})
+	if err != nil {
+		return trade.Order{}, fmt.Errorf("cancel order %s: %w", ref, err)
+	}
+	if r, ok := results[id]; !ok || !r.Success {
+		xe := cancelFailure(id, r, ok)
+		// Coinbase gives finished orders the same UNKNOWN_CANCEL_ORDER as
+		// missing ones; reading the order tells them apart, and "already
+		// filled" beats a bare failure reason.
+		if o, err := e.fetchOrder(ctx, id); err == nil && o.Status.Terminal() {
+			xe = &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Code: r.FailureReason,
+				Message: fmt.Sprintf("order %s is already %s", id, o.Status)}
+		}
+		return trade.Order{}, fmt.Errorf("cancel order %s: %w", ref, xe)
+	}
+	o, err := e.fetchOrder(ctx, id)
+	if err != nil {
+		return trade.Order{}, fmt.Errorf("cancel order %s: canceled, but reading it back failed: %w", ref, err)
+	}
+	return o, nil
+}
+
+// openOrders lists every working order, of one product or of all.
+func (e *Exchange) openOrders(ctx context.Context, sym trade.Symbol) ([]trade.Order, error) {
+	q := url.Values{"order_status": {"OPEN"}}
+	if !sym.IsZero() {
+		id, err := productID(sym)
+		if err != nil {
+			return nil, err
+		}
+		q.Set("product_ids", id)
+	}
+	var out []trade.Order
+	err := e.scanOrders(ctx, q, maxPages, func(w orderWire) (bool, error) {
+		o, err := e.mapOrder(w)
+		if err != nil {
+			return true, decodeFailure("order "+w.OrderID, err, false, "")
+		}
+		out = append(out, o)
+		return false, nil
+	})
+	return out, err
+}
+
+// CancelAll implements exchange.Exchange: the working orders are listed
+// and canceled in batches. The orders returned are those listed, marked
+// canceled, rather than read back one by one.
+func (e *Exchange) CancelAll(ctx context.Context, sym trade.Symbol) ([]trade.Order, error) {
+	open, err := e.openOrders(ctx, sym)
+	if err != nil {
+		return nil, fmt.Errorf("cancel all: %w", err)
+	}
+	if len(open) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(open))
+	for i, o := range open {
+		ids[i] = o.ID
+	}
+	results, err := e.batchCancel(ctx, ids)
+	var out []trade.Order
+	var errs []error
+	now := e.now().UTC()
+	for _, o := range open {
+		r, ok := results[o.ID]
+		if ok && r.Success {
+			o.Status, o.UpdatedAt = trade.StatusCanceled, now
+			out = append(out, o)
+		} else if ok || err == nil {
+			errs = append(errs, fmt.Errorf("cancel order %s: %w", o.ID, cancelFailure(o.ID, r, ok)))
+		}
+	}
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return out, fmt.Errorf("cancel all: %w", errors.Join(errs...))
+	}
+	return out, nil
+}
+
+// wireStatus is the order_status filter for a domain status, "" when the
+// venue cannot filter on it alone.
+var wireStatus = map[trade.OrderStatus]string{
+	trade.StatusFilled:   "FILLED",
+	trade.StatusCanceled: "CANCELLED",
+	trade.StatusExpired:  "EXPIRED",
+	trade.StatusRejected: "FAILED",
+}
+
+func onlyWorking(statuses []trade.OrderStatus) bool {
+	if len(statuses) == 0 {
+		return false
+	}
+	for _, s := range statuses {
+		if !s.Working() {
+			return false
+		}
+	}
+	return true
+}
+
+// ListOrders implements exchange.Exchange. Working orders come from
+// order_status=OPEN; history is filtered by product, start date and, for
+// finished statuses, status at the venue, the rest locally.
+func (e *Exchange) ListOrders(ctx context.Context, f exchange.ListFilter) ([]trade.Order, error) {
+	q := url.Values{}
+	if !f.Symbol.IsZero() {
+		id, err := productID(f.Symbol)
+		if err != nil {
+			return nil, fmt.Errorf("list orders: %w", err)
+		}
+		q.Set("product_ids", id)
+	}
+	if !f.Since.IsZero() {
+		q.Set("start_date", f.Since.UTC().Format(time.RFC3339))
+	}
+	if f.Scope == exchange.ListOpen || onlyWorking(f.Statuses) {
+		// OPEN cannot be combined with other statuses in one request.
+		q.Set("order_status", "OPEN")
+	} else if len(f.Statuses) > 0 {
+		var ws []string
+		for _, s := range f.Statuses {
+			w, ok := wireStatus[s]
+			if !ok {
+				ws = nil
+				break
+			}
+			ws = append(ws, w)
+		}
+		if len(ws) > 0 {
+			q["order_status"] = ws
+		}
+	}
+	var out []trade.Order
+	err := e.scanOrders(ctx, q, maxPages, func(w orderWire) (bool, error) {
+		o, err := e.mapOrder(w)
+		if err != nil {
+			return true, decodeFailure("order "+w.OrderID, err, false, "")
+		}
+		if f.Match(o) {
+			out = append(out, o)
+		}
+		return f.Limit > 0 && len(out) >= f.Limit, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	slices.SortStableFunc(out, func(a, b trade.Order) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return f.Apply(out), nil
+}

@@ -1,0 +1,331 @@
+package coinbase
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+// productWire is the part of a product object the adapter reads.
+type productWire struct {
+	ProductID       string `json:"product_id"`
+	Price           string `json:"price"`
+	BaseIncrement   string `json:"base_increment"`
+	QuoteIncrement  string `json:"quote_increment"`
+	PriceIncrement  string `json:"price_increment"`
+	BaseMinSize     string `json:"base_min_size"`
+	BaseMaxSize     string `json:"base_max_size"`
+	QuoteMinSize    string `json:"quote_min_size"`
+	Status          string `json:"status"`
+	TradingDisabled bool   `json:"trading_disabled"`
+	IsDisabled      bool   `json:"is_disabled"`
+	CancelOnly      bool   `json:"cancel_only"`
+	LimitOnly       bool   `json:"limit_only"`
+	PostOnly        bool   `json:"post_only"`
+	ViewOnly        bool   `json:"view_only"`
+	ProductType     string `json:"product_type"`
+}
+
+type productsWire struct {
+	Products []productWire `json:"products"`
+}
+
+// productRules is what the adapter keeps of one product; also the cache
+// format.
+type productRules struct {
+	ProductID   string          `json:"product_id"`
+	Base        string          `json:"base"`
+	Quote       string          `json:"quote"`
+	TickSize    decimal.Decimal `json:"tick_size"`
+	StepSize    decimal.Decimal `json:"step_size"`
+	MinQty      decimal.Decimal `json:"min_qty"`
+	MaxQty      decimal.Decimal `json:"max_qty"`
+	MinNotional decimal.Decimal `json:"min_notional"`
+	// Why the product cannot take new orders, "" when it can.
+	Halted    string `json:"halted,omitempty"`
+	LimitOnly bool   `json:"limit_only,omitempty"`
+	PostOnly  bool   `json:"post_only,omitempty"`
+}
+
+func (r productRules) symbol() trade.Symbol { return trade.Symbol{Base: r.Base, Quote: r.Quote} }
+
+func (r productRules) instrument() trade.Instrument {
+	return trade.Instrument{
+		Symbol: r.symbol(), BaseAsset: r.Base, QuoteAsset: r.Quote,
+		TickSize: r.TickSize, StepSize: r.StepSize, MinQty: r.MinQty, MaxQty: r.MaxQty,
+		MinNotional: r.MinNotional, VenueSymbol: r.ProductID,
+	}
+}
+
+// ruleSet is the decoded product list, also the on-disk cache format.
+type ruleSet struct {
+	Version   int            `json:"version"`
+	BaseURL   string         `json:"base_url"`
+	FetchedAt time.Time      `json:"fetched_at"`
+	Products  []productRules `json:"products"`
+
+	byID map[string]int
+}
+
+const cacheVersion = 1
+
+func (rs *ruleSet) index() {
+	rs.byID = make(map[string]int, len(rs.Products))
+	for i, p := range rs.Products {
+		rs.byID[p.ProductID] = i
+	}
+}
+
+func (rs *ruleSet) lookup(productID string) (productRules, bool) {
+	i, ok := rs.byID[productID]
+	if !ok {
+		return productRules{}, false
+	}
+	return rs.Products[i], true
+}
+
+// parseProducts decodes a product list. Products tradectl cannot name
+// (futures ids such as BIT-31JAN25-CDE, odd characters) and non-spot
+// products are skipped; a malformed increment fails the whole list, since
+// trading on a misread tick would be worse than not trading.
+func parseProducts(body []byte) (*ruleSet, error) {
+	var w productsWire
+	if err := json.Unmarshal(body, &w); err != nil {
+		return nil, fmt.Errorf("decode products: %w", err)
+	}
+	rs := &ruleSet{Version: cacheVersion}
+	for _, p := range w.Products {
+		if p.ProductType != "" && !strings.EqualFold(p.ProductType, "SPOT") {
+			continue
+		}
+		sym, err := trade.ParseSymbol(p.ProductID)
+		if err != nil || !sym.IsPair() || sym.String() != p.ProductID {
+			continue
+		}
+		r := productRules{ProductID: p.ProductID, Base: sym.Base, Quote: sym.Quote, LimitOnly: p.LimitOnly, PostOnly: p.PostOnly}
+		tick := p.PriceIncrement
+		if tick == "" {
+			tick = p.QuoteIncrement
+		}
+		for _, f := range []struct {
+			name, v string
+			dst     *decimal.Decimal
+		}{
+			{"price_increment", tick, &r.TickSize},
+			{"base_increment", p.BaseIncrement, &r.StepSize},
+			{"base_min_size", p.BaseMinSize, &r.MinQty},
+			{"base_max_size", p.BaseMaxSize, &r.MaxQty},
+			{"quote_min_size", p.QuoteMinSize, &r.MinNotional},
+		} {
+			if f.v == "" {
+				continue
+			}
+			d, err := trade.ParseDecimal(f.v)
+			if err != nil || d.IsNegative() {
+				return nil, fmt.Errorf("decode products: %s %s: bad value %q", p.ProductID, f.name, f.v)
+			}
+			*f.dst = d
+		}
+		switch {
+		case p.TradingDisabled || p.IsDisabled:
+			r.Halted = "trading is disabled"
+		case p.CancelOnly:
+			r.Halted = "the product is in cancel-only mode"
+		case p.ViewOnly:
+			r.Halted = "the product is view-only"
+		case p.Status != "" && !strings.EqualFold(p.Status, "online"):
+			r.Halted = "status " + p.Status
+		}
+		rs.Products = append(rs.Products, r)
+	}
+	rs.index()
+	return rs, nil
+}
+
+// cachePath names the disk cache per market URL, so production and a fake
+// never share rules.
+func (e *Exchange) cachePath() string {
+	if e.cacheDir == "" || e.ttl == 0 {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(e.marketURL))
+	return filepath.Join(e.cacheDir, "coinbase-"+hex.EncodeToString(sum[:6])+"-products.json")
+}
+
+func (e *Exchange) fresh(rs *ruleSet) bool {
+	age := e.now().Sub(rs.FetchedAt)
+	return rs.BaseURL == e.marketURL && age >= -time.Minute && (e.ttl == 0 || age < e.ttl)
+}
+
+// loadCache returns cached rules when present, intact and fresh. Anything
+// else (missing, corrupt, stale, other version) means refetch.
+func (e *Exchange) loadCache() *ruleSet {
+	path := e.cachePath()
+	if path == "" {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var rs ruleSet
+	if err := json.Unmarshal(b, &rs); err != nil || rs.Version != cacheVersion || len(rs.Products) == 0 {
+		e.log.Debug("coinbase: ignoring unreadable product cache", "path", path)
+		return nil
+	}
+	if !e.fresh(&rs) {
+		return nil
+	}
+	rs.index()
+	return &rs
+}
+
+// saveCache writes atomically (temp file + rename) so a concurrent reader
+// or a crash never sees half a file.
+func (e *Exchange) saveCache(rs *ruleSet) error {
+	path := e.cachePath()
+	if path == "" {
+		return nil
+	}
+	b, err := json.Marshal(rs)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".coinbase-products-*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// ruleSet returns current product rules: from memory, the disk cache, or
+// the venue, in that order.
+func (e *Exchange) ruleSet(ctx context.Context) (*ruleSet, error) {
+	e.rulesMu.Lock()
+	rs := e.rules
+	e.rulesMu.Unlock()
+	if rs != nil && e.fresh(rs) {
+		return rs, nil
+	}
+	select {
+	case e.rulesSem <- struct{}{}:
+		defer func() { <-e.rulesSem }()
+	case <-ctx.Done():
+		return nil, fmt.Errorf("coinbase: products: %w", ctx.Err())
+	}
+	// Someone else may have refreshed while we waited.
+	e.rulesMu.Lock()
+	rs = e.rules
+	e.rulesMu.Unlock()
+	if rs != nil && e.fresh(rs) {
+		return rs, nil
+	}
+	if rs = e.loadCache(); rs == nil {
+		var err error
+		if rs, err = e.fetchRules(ctx); err != nil {
+			return nil, err
+		}
+		if err := e.saveCache(rs); err != nil {
+			e.log.Warn("coinbase: cannot write product cache", "err", err)
+		}
+	}
+	e.rulesMu.Lock()
+	e.rules = rs
+	e.rulesMu.Unlock()
+	return rs, nil
+}
+
+// fetchRules reads the public product list: it needs no key, so order
+// checks and instrument lists work before credentials are resolved.
+func (e *Exchange) fetchRules(ctx context.Context) (*ruleSet, error) {
+	var raw json.RawMessage
+	c := call{method: http.MethodGet, path: "/market/products", query: url.Values{"product_type": {"SPOT"}}}
+	if err := e.do(ctx, c, &raw); err != nil {
+		return nil, err
+	}
+	rs, err := parseProducts(raw)
+	if err != nil {
+		return nil, &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: err.Error(), Err: err}
+	}
+	rs.BaseURL, rs.FetchedAt = e.marketURL, e.now()
+	return rs, nil
+}
+
+// Instruments implements exchange.Exchange: the spot products that take
+// new orders.
+func (e *Exchange) Instruments(ctx context.Context) ([]trade.Instrument, error) {
+	rs, err := e.ruleSet(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("instruments: %w", err)
+	}
+	out := make([]trade.Instrument, 0, len(rs.Products))
+	for _, p := range rs.Products {
+		if p.Halted == "" {
+			out = append(out, p.instrument())
+		}
+	}
+	return out, nil
+}
+
+// productID is Coinbase's name for sym: product ids are already the
+// canonical "BTC-USD".
+func productID(sym trade.Symbol) (string, error) {
+	if !sym.IsPair() {
+		return "", &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName,
+			Message: fmt.Sprintf("unknown symbol %s: Coinbase products are pairs such as BTC-USD", sym)}
+	}
+	return sym.String(), nil
+}
+
+// rulesFor returns the rules of sym or ErrNotFound.
+func (e *Exchange) rulesFor(ctx context.Context, sym trade.Symbol) (productRules, error) {
+	id, err := productID(sym)
+	if err != nil {
+		return productRules{}, err
+	}
+	rs, err := e.ruleSet(ctx)
+	if err != nil {
+		return productRules{}, err
+	}
+	r, ok := rs.lookup(id)
+	if !ok {
+		return productRules{}, &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName, Message: "unknown symbol " + sym.String()}
+	}
+	return r, nil
+}
+
+// symbolOf turns a product id from an order or account back into a symbol.
+func symbolOf(id string) (trade.Symbol, error) {
+	sym, err := trade.ParseSymbol(id)
+	if err != nil || !sym.IsPair() {
+		return trade.Symbol{}, fmt.Errorf("product id %q is not a BASE-QUOTE pair", id)
+	}
+	return sym, nil
+}

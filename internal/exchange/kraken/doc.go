@@ -1,0 +1,126 @@
+// Package kraken is the Kraken Spot adapter: REST (https://api.kraken.com,
+// /0/public and /0/private) for trading, balances, executions, quotes and
+// instrument rules.
+//
+// # Profile keys
+//
+//	base_url         API root (default https://api.kraken.com; a trailing /0 is dropped)
+//	nonce_file       absolute path of the file keeping the key's last nonce (default:
+//	                 kraken-<key hash>.nonce in the data directory)
+//	instruments_ttl  how long AssetPairs rules are cached (default 1h; 0: no disk cache)
+//	rate_tier        starter (default), intermediate or pro: the call-counter limits
+//
+// Credentials are api_key and api_secret (Kraken's base64 private key),
+// resolved on the first private call only: quotes and instruments need no
+// keys. Kraken has no public Spot sandbox; dry runs (exchange.OrderValidator)
+// send AddOrder with validate=true, which Kraken checks without trading.
+//
+// # Requests and nonces
+//
+// Private calls are form-encoded POSTs whose body is built in a fixed order
+// and signed over the exact bytes sent: API-Sign = base64(HMAC-SHA512(secret,
+// path + SHA256(nonce + body))). Kraken requires each nonce of a key to be
+// larger than every nonce the key used before. Nonces are microseconds since
+// the epoch, raised to last+1 when the clock has not moved on, and the last
+// one is kept in a state file under the data directory, guarded by an
+// exclusive file lock, so goroutines, Exchange values and overlapping
+// tradectl processes on one key never reuse or reorder one. Within an
+// Exchange, private calls are also sent one at a time, from nonce to answer,
+// because two requests in flight can reach Kraken in either order. Two
+// processes sending at the same instant can still be reordered on the wire;
+// an "EAPI:Invalid nonce" is therefore retried once with a fresh nonce
+// (Kraken refused the request before acting on it, so this is safe even for
+// AddOrder). Keys shared with other software that uses larger nonces fail
+// with ErrAuth saying so; give tradectl its own key.
+//
+// # Rate limits
+//
+// The client mirrors Kraken's decaying call counter (starter: at most 15,
+// decaying 0.33 a second; intermediate 20 and 0.5; pro 20 and 1). Queries
+// cost 1, ClosedOrders 2 (counted as history), AddOrder and CancelOrder
+// nothing (they have Kraken's separate trading limiter). A call that would
+// take the counter over the limit waits, as long as its context allows.
+// "EAPI:Rate limit exceeded" fills the counter and is ErrRateLimited with
+// the time one call takes to decay; "EService:Throttled: <unix time>" stops
+// all private calls until that time and reports it as RetryAfter;
+// "EGeneral:Temporary lockout", which names no time, reports 15 minutes.
+//
+// # Order ids and client ids
+//
+// trade.Order.ID is Kraken's txid (OU22CG-KLAF2-FWUDD7), which is global:
+// no symbol is needed to find an order. Every AddOrder carries a cl_ord_id,
+// generated ("tctl-" and 13 hex digits) when the request has none, so an
+// ErrUnknownOutcome always names the id to look the order up by.
+//
+// Kraken accepts cl_ord_id as a UUID (long or 32-hex short) or as free ASCII
+// text of at most 18 characters; tradectl allows 36 characters. A longer id
+// is sent as a short UUID derived from it (the first 32 hex digits of
+// SHA-256 over a fixed prefix and the id): looking it up derives the same
+// wire id, so no state is needed to find the order, and a small map under
+// the data directory turns the wire id back into the id the user chose
+// when orders are listed, also by another process. Without that map (other
+// machine, no data directory) such orders show the derived id, which works
+// for lookups too.
+//
+// GetOrder by client id searches working orders (OpenOrders with the
+// cl_ord_id filter, where Kraken keeps the id unique), then the most recent
+// closed orders with that id (ClosedOrders, cl_ord_id filter); a symbol,
+// when given, narrows closed orders, since a finished order's id can be
+// reused. CancelOrder by client id sends cl_ord_id to CancelOrder directly.
+// A duplicate cl_ord_id among open orders is ErrDuplicateClientID; the
+// reference gives no exact string for that answer, so any EOrder message
+// about a duplicate is treated as one ("EOrder:Duplicate order" in the
+// fake).
+//
+// # Placement
+//
+// Requests are checked locally first (OrderRequest.Validate, then the
+// pair's tick_size, lot_decimals, ordermin and costmin with RoundReject, and
+// its status: cancel_only refuses, post_only and limit_only admit only
+// those orders), so a malformed order never reaches Kraken. Types map as
+// market → market, limit → limit, stop → stop-loss (price = trigger),
+// stop-limit → stop-loss-limit (price = trigger, price2 = limit); post-only
+// is oflags=post. Time in force: gtc is Kraken's default, ioc is
+// timeinforce=IOC (on limit and stop-limit orders; market and stop-loss
+// orders execute immediately anyway). Kraken Spot has no fill-or-kill and no
+// day orders: fok and day are refused with ErrInvalidOrder rather than
+// approximated (GTD would need an expiry tradectl cannot derive from "day"
+// for a market that never closes). Kraken does not report an order's time
+// in force, so orders read back show gtc unless this call placed them.
+//
+// After AddOrder answers, the order is read back with QueryOrders so the
+// result carries Kraken's status (a market order is already filled). If
+// that read fails the order is still reported, as sent, rather than as an
+// error that would invite a second placement. A post-only order that would
+// have taken liquidity is accepted and then canceled by Kraken with reason
+// "Post only order"; PlaceOrder reports that as ErrInvalidOrder, like the
+// other venues, and listings show it as rejected. HTTP 5xx, a dropped
+// connection, a timeout or an undecodable answer after an AddOrder was
+// written is ErrUnknownOutcome carrying the client id.
+//
+// Status: pending and open are open (partially_filled once vol_exec > 0);
+// closed is filled when vol_exec reaches vol, else canceled (an IOC or
+// market order that ran out of book); canceled and expired map to
+// themselves.
+//
+// # Balances, listing, cancel-all
+//
+// Balances come from BalanceEx: free is balance − hold_trade, locked is
+// hold_trade (what open orders hold). Asset ids are shown canonically: XXBT
+// and XBT → BTC, XXDG → DOGE, ZUSD → USD; balance suffixes such as .M or .S
+// are kept (BTC.M).
+//
+// ListOrders reads OpenOrders and, for all orders, up to five pages (250) of
+// ClosedOrders, newest first. Fills (exchange.FillLister) reads up to five
+// pages of TradesHistory and filters by symbol here, since Kraken cannot;
+// fees are taken to be in the quote asset, Kraken's default. CancelAll without a symbol lists the open
+// orders, sends Kraken's CancelAll and reads those orders back; with a
+// symbol it cancels that symbol's open orders one by one, since CancelAll
+// has no pair filter. Orders that finish in between are skipped.
+//
+// Instrument rules come from AssetPairs (tick_size, lot_decimals as the
+// step, ordermin as the minimum quantity, costmin as the minimum notional)
+// and are cached on disk (CacheDir/kraken-<hash of base_url>-assetpairs.json)
+// for instruments_ttl; a corrupt or stale cache is refetched. Pair names map
+// both ways: XXBTZUSD and XBTUSD are BTC-USD, XDGUSD is DOGE-USD.
+package kraken

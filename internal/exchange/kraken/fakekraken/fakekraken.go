@@ -1,0 +1,505 @@
+// Package fakekraken is an in-process Kraken Spot venue for tests: an
+// httptest server that speaks Kraken's REST wire format closely enough
+// that the adapter cannot tell it from the real API.
+//
+// It checks what Kraken checks on private calls (the API-Key header, the
+// API-Sign HMAC-SHA512 over the exact body, and that every nonce is larger
+// than the last one the key used, else "EAPI:Invalid nonce"), validates
+// orders against the pair's rules (tick_size, lot_decimals, ordermin,
+// costmin, status), answers in Kraken's {"error":[…],"result":…}
+// envelopes with Kraken's error strings, and keeps balances: resting
+// orders hold funds (BalanceEx hold_trade), market and marketable limit
+// orders fill at the book (and are listed by TradesHistory), cancels
+// release the hold. Balance and BalanceEx both answer. A test can move
+// prices, fill orders partly, inject failures and inspect what it
+// received. It is a regular package (not _test) so end-to-end CLI tests
+// can start it too.
+//
+// Simplifications: one price level per side with unlimited size, fees at
+// a flat maker/taker rate in the quote asset, no margin, no conditional
+// close, no iceberg, trailing or take-profit orders.
+//
+// The fake never logs or prints the credentials it was given.
+package fakekraken
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Server is a fake Kraken Spot venue. All methods are safe for concurrent
+// use.
+type Server struct {
+	ts *httptest.Server
+
+	apiKey string
+	secret []byte
+
+	closing   chan struct{}
+	closeOnce sync.Once
+
+	clock func() time.Time
+
+	mu        sync.Mutex
+	lastNonce uint64
+	assets    map[string]*asset // by id
+	pairs     map[string]*pair  // by id
+	pairOrder []string
+	orders    []*order
+	byTxID    map[string]*order
+	trades    []*tradeRec
+	tradeIDs  map[string]bool
+	failures  []Failure
+	requests  []Request
+	placed    int
+	makerFee  decimal.Decimal
+	takerFee  decimal.Decimal
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithClock replaces the venue's clock (default time.Now), which stamps
+// orders and Time.
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.clock = now } }
+
+// WithPairs replaces the default pairs. Their assets must be among
+// DefaultAssets or given with WithAssets.
+func WithPairs(specs ...PairSpec) Option {
+	return func(s *Server) {
+		s.pairs = map[string]*pair{}
+		s.pairOrder = nil
+		for _, sp := range specs {
+			s.addPair(sp)
+		}
+	}
+}
+
+// WithAssets adds assets (or replaces those with the same id).
+func WithAssets(specs ...AssetSpec) Option {
+	return func(s *Server) {
+		for _, a := range specs {
+			s.assets[a.ID] = &asset{spec: a}
+		}
+	}
+}
+
+// WithFees sets the maker and taker fee rates (default 0.0016 and 0.0026,
+// Kraken's base tier), charged in the quote asset.
+func WithFees(maker, taker decimal.Decimal) Option {
+	return func(s *Server) { s.makerFee, s.takerFee = maker, taker }
+}
+
+// New starts a fake venue that accepts apiKey and verifies signatures with
+// apiSecretBase64 (Kraken's base64 private key), with the pairs of
+// DefaultPairs and balances of 100000 USD, 1 BTC, 10 ETH and 100 SOL.
+// Close it when done. It panics on a secret that is not base64, which is
+// a mistake in the test.
+func New(apiKey, apiSecretBase64 string, opts ...Option) *Server {
+	secret, err := base64.StdEncoding.DecodeString(apiSecretBase64)
+	if err != nil {
+		panic("fakekraken: the API secret must be base64")
+	}
+	s := &Server{
+		clock:    time.Now,
+		apiKey:   apiKey,
+		secret:   secret,
+		closing:  make(chan struct{}),
+		assets:   map[string]*asset{},
+		pairs:    map[string]*pair{},
+		byTxID:   map[string]*order{},
+		tradeIDs: map[string]bool{},
+		makerFee: decimal.RequireFromString("0.0016"),
+		takerFee: decimal.RequireFromString("0.0026"),
+	}
+	for _, a := range DefaultAssets() {
+		s.assets[a.ID] = &asset{spec: a}
+	}
+	for _, p := range DefaultPairs() {
+		s.addPair(p)
+	}
+	for id, amount := range map[string]string{"ZUSD": "100000", "XXBT": "1", "XETH": "10", "SOL": "100"} {
+		s.assets[id].total = decimal.RequireFromString(amount)
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	return s
+}
+
+// URL is the REST base URL, e.g. http://127.0.0.1:41234 (paths start /0/).
+func (s *Server) URL() string { return s.ts.URL }
+
+// Client returns an HTTP client for the server.
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// Close stops the server, releasing hanging requests first.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		s.ts.Close()
+	})
+}
+
+func (s *Server) String() string { return fmt.Sprintf("fakekraken(%s)", s.URL()) }
+
+// Request is one request the fake received. The API-Key and API-Sign
+// headers are reduced to whether they were present, so a dump of requests
+// never shows them.
+type Request struct {
+	Method  string
+	Path    string
+	Query   string
+	Body    string
+	APIKey  bool
+	APISign bool
+}
+
+// Requests returns every request received so far, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// Count returns how many requests hit path (e.g. "/0/private/AddOrder").
+func (s *Server) Count(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.requests {
+		if r.Path == path {
+			n++
+		}
+	}
+	return n
+}
+
+// LastRequest returns the most recent request, or a zero Request.
+func (s *Server) LastRequest() Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.requests) == 0 {
+		return Request{}
+	}
+	return s.requests[len(s.requests)-1]
+}
+
+// OrdersPlaced counts orders the venue accepted (validate=true excluded).
+func (s *Server) OrdersPlaced() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.placed
+}
+
+// LastNonce is the largest nonce the key has used successfully.
+func (s *Server) LastNonce() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastNonce
+}
+
+// FailureMode says how an injected failure plays out.
+type FailureMode int
+
+const (
+	// Reject answers with the failure instead of handling the request
+	// (nothing happens, the nonce is not used).
+	Reject FailureMode = iota
+	// AfterAccept handles the request (an order is placed) and then
+	// answers with the failure instead, like a 5xx from a proxy.
+	AfterAccept
+	// DropAfterAccept handles the request and closes the connection
+	// without answering.
+	DropAfterAccept
+	// Hang holds the request unanswered until the client gives up or the
+	// server closes.
+	Hang
+)
+
+// Failure is one injected failure, used by the next matching request.
+type Failure struct {
+	Path   string // "" matches any path
+	Mode   FailureMode
+	Status int // 0 means 500 for HTTP failures
+	Body   string
+	Header http.Header
+}
+
+// Inject queues f; each failure is used once, in order.
+func (s *Server) Inject(f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = append(s.failures, f)
+}
+
+// ErrorNext answers the next request to path ("" any) with Kraken's error
+// envelope holding errs, HTTP 200, without acting on it.
+func (s *Server) ErrorNext(path string, errs ...string) {
+	b, _ := json.Marshal(map[string]any{"error": errs})
+	s.Inject(Failure{Path: path, Status: http.StatusOK, Body: string(b)})
+}
+
+// RateLimitNext answers the next request with "EService:Throttled:
+// <unix time>", Kraken's answer to too many concurrent requests, naming
+// the time retryAfter from now.
+func (s *Server) RateLimitNext(retryAfter time.Duration) {
+	s.ErrorNext("", fmt.Sprintf("EService:Throttled: %d", s.clock().Add(retryAfter).Unix()))
+}
+
+// CounterLimitNext answers the next request with "EAPI:Rate limit
+// exceeded", Kraken's answer when the key's call counter is over its
+// limit.
+func (s *Server) CounterLimitNext() { s.ErrorNext("", "EAPI:Rate limit exceeded") }
+
+// HangNext holds the next request until the client gives up.
+func (s *Server) HangNext() { s.Inject(Failure{Mode: Hang}) }
+
+// FailNextOrderAfterAccept places the next order and then answers with
+// HTTP status and a proxy's error page instead of Kraken's answer.
+func (s *Server) FailNextOrderAfterAccept(status int) {
+	s.Inject(Failure{Path: "/0/private/AddOrder", Mode: AfterAccept, Status: status,
+		Body: fmt.Sprintf("error code: %d", status), Header: http.Header{"Content-Type": {"text/plain"}}})
+}
+
+// DropNextOrderAfterAccept places the next order and then drops the
+// connection without answering.
+func (s *Server) DropNextOrderAfterAccept() {
+	s.Inject(Failure{Path: "/0/private/AddOrder", Mode: DropAfterAccept})
+}
+
+func (s *Server) takeFailure(path string) (Failure, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, f := range s.failures {
+		if f.Path == "" || f.Path == path {
+			s.failures = append(s.failures[:i], s.failures[i+1:]...)
+			return f, true
+		}
+	}
+	return Failure{}, false
+}
+
+// params are a request's parameters as strings, from the query of a GET
+// or the form or JSON body of a POST.
+type params map[string]string
+
+func (p params) get(name string) string { return p[name] }
+
+func (p params) has(name string) bool { _, ok := p[name]; return ok }
+
+// parseParams reads a private body the way Kraken accepts it: form-encoded
+// or JSON.
+func parseParams(body, contentType string) (params, bool) {
+	p := params{}
+	if strings.HasPrefix(contentType, "application/json") {
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(body), &raw); err != nil {
+			return nil, false
+		}
+		for k, v := range raw {
+			var s string
+			if json.Unmarshal(v, &s) == nil {
+				p[k] = s
+			} else {
+				p[k] = strings.TrimSpace(string(v))
+			}
+		}
+		return p, true
+	}
+	vs, err := url.ParseQuery(body)
+	if err != nil {
+		return nil, false
+	}
+	for k := range vs {
+		p[k] = vs.Get(k)
+	}
+	return p, true
+}
+
+type handler func(s *Server, p params) (any, string)
+
+// endpoints map paths to handlers; a handler returns a result or one
+// Kraken error string. Private ones are POST and authenticated.
+var publicEndpoints = map[string]handler{
+	"/0/public/Time":       (*Server).handleTime,
+	"/0/public/AssetPairs": (*Server).handleAssetPairs,
+	"/0/public/Ticker":     (*Server).handleTicker,
+}
+
+var privateEndpoints = map[string]handler{
+	"/0/private/Balance":       (*Server).handleBalance,
+	"/0/private/BalanceEx":     (*Server).handleBalanceEx,
+	"/0/private/AddOrder":      (*Server).handleAddOrder,
+	"/0/private/QueryOrders":   (*Server).handleQueryOrders,
+	"/0/private/OpenOrders":    (*Server).handleOpenOrders,
+	"/0/private/ClosedOrders":  (*Server).handleClosedOrders,
+	"/0/private/CancelOrder":   (*Server).handleCancelOrder,
+	"/0/private/CancelAll":     (*Server).handleCancelAll,
+	"/0/private/TradesHistory": (*Server).handleTradesHistory,
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "read body", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body),
+		APIKey: r.Header.Get("API-Key") != "", APISign: r.Header.Get("API-Sign") != ""})
+	s.mu.Unlock()
+
+	fail, failing := s.takeFailure(r.URL.Path)
+	if failing {
+		switch fail.Mode {
+		case Reject:
+			writeFailure(w, fail)
+			return
+		case Hang:
+			select {
+			case <-r.Context().Done():
+			case <-s.closing:
+			}
+			return
+		}
+	}
+
+	result, kerr, status := s.dispatch(r, string(body))
+
+	if failing && fail.Mode == DropAfterAccept {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
+	if failing && fail.Mode == AfterAccept {
+		writeFailure(w, fail)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	var b []byte
+	if kerr != "" {
+		b, _ = json.Marshal(map[string]any{"error": []string{kerr}})
+	} else {
+		b, _ = json.Marshal(map[string]any{"error": []string{}, "result": result})
+	}
+	_, _ = w.Write(b)
+}
+
+// dispatch authenticates and runs the handler under the lock.
+func (s *Server) dispatch(r *http.Request, body string) (any, string, int) {
+	path := r.URL.Path
+	if h, ok := publicEndpoints[path]; ok {
+		if r.Method != http.MethodGet && r.Method != http.MethodPost {
+			return nil, "EGeneral:Invalid arguments", http.StatusOK
+		}
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			return nil, "EGeneral:Invalid arguments", http.StatusOK
+		}
+		p := params{}
+		for k := range q {
+			p[k] = q.Get(k)
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		res, kerr := h(s, p)
+		return res, kerr, http.StatusOK
+	}
+	h, ok := privateEndpoints[path]
+	if !ok {
+		return nil, "EGeneral:Unknown method", http.StatusNotFound
+	}
+	if r.Method != http.MethodPost {
+		return nil, "EGeneral:Invalid arguments", http.StatusOK
+	}
+	p, ok := parseParams(body, r.Header.Get("Content-Type"))
+	if !ok {
+		return nil, "EGeneral:Invalid arguments", http.StatusOK
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if kerr := s.authenticateLocked(r, path, p, body); kerr != "" {
+		return nil, kerr, http.StatusOK
+	}
+	res, kerr := h(s, p)
+	return res, kerr, http.StatusOK
+}
+
+// authenticateLocked applies Kraken's rules for private calls: the key,
+// the signature over path + SHA256(nonce + body as sent), and a nonce
+// larger than any the key used before. Only a request that passes all
+// three uses up its nonce.
+func (s *Server) authenticateLocked(r *http.Request, path string, p params, body string) string {
+	key := r.Header.Get("API-Key")
+	if key == "" || !hmac.Equal([]byte(key), []byte(s.apiKey)) {
+		return "EAPI:Invalid key"
+	}
+	nonceText := p.get("nonce")
+	nonce, err := strconv.ParseUint(nonceText, 10, 64)
+	if err != nil || nonce == 0 {
+		return "EAPI:Invalid nonce"
+	}
+	got, err := base64.StdEncoding.DecodeString(r.Header.Get("API-Sign"))
+	if err != nil || !hmac.Equal(got, Sign(s.secret, path, nonceText, body)) {
+		return "EAPI:Invalid signature"
+	}
+	if nonce <= s.lastNonce {
+		return "EAPI:Invalid nonce"
+	}
+	s.lastNonce = nonce
+	return ""
+}
+
+// Sign computes the raw API-Sign MAC for path, nonce and body with the
+// decoded secret: HMAC-SHA512(secret, path + SHA256(nonce + body)). Tests
+// use it to build requests by hand.
+func Sign(secret []byte, path, nonce, body string) []byte {
+	inner := sha256.Sum256([]byte(nonce + body))
+	mac := hmac.New(sha512.New, secret)
+	mac.Write([]byte(path))
+	mac.Write(inner[:])
+	return mac.Sum(nil)
+}
+
+func writeFailure(w http.ResponseWriter, f Failure) {
+	for k, vs := range f.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
+	status := f.Status
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(f.Body))
+}
+
+func (s *Server) handleTime(p params) (any, string) {
+	now := s.clock()
+	return map[string]any{"unixtime": now.Unix(), "rfc1123": now.UTC().Format(http.TimeFormat)}, ""
+}

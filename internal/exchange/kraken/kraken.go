@@ -1,0 +1,278 @@
+package kraken
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/tradectl/tradectl/internal/exchange"
+)
+
+// ProductionURL is Kraken's REST host. Kraken has no public Spot sandbox;
+// dry runs use AddOrder's validate=true instead.
+const ProductionURL = "https://api.kraken.com"
+
+// Option keys a kraken profile may set.
+const (
+	KeyBaseURL        = "base_url"
+	KeyNonceFile      = "nonce_file"
+	KeyInstrumentsTTL = "instruments_ttl"
+	KeyRateTier       = "rate_tier"
+)
+
+const (
+	venueName             = "kraken"
+	defaultInstrumentsTTL = time.Hour
+	// defaultRequestTimeout bounds each REST call. AddOrder's own deadline
+	// parameter defaults to well under this on Kraken's side.
+	defaultRequestTimeout = 15 * time.Second
+	// maxBody bounds an answer; AssetPairs for every pair is the largest.
+	maxBody = 32 << 20
+)
+
+// Venue registers Kraken Spot.
+func Venue() exchange.Venue {
+	return exchange.Venue{
+		Name:        venueName,
+		Keys:        []string{KeyBaseURL, KeyNonceFile, KeyInstrumentsTTL, KeyRateTier},
+		Credentials: []string{"api_key", "api_secret"},
+		Summary:     "Kraken Spot (no sandbox: --dry-run asks Kraken to validate without trading)",
+		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
+			return New(ctx, p)
+		},
+	}
+}
+
+// Exchange is one Kraken Spot account. It is safe for concurrent use.
+type Exchange struct {
+	profile   string
+	baseURL   string
+	rc        *resty.Client
+	now       func() time.Time
+	log       *slog.Logger
+	secret    func(ctx context.Context, name string) (string, error)
+	dataDir   string
+	cacheDir  string
+	nonceFile string
+	ttl       time.Duration
+	tier      rateTier
+
+	requestTimeout time.Duration
+	// cancelPoll is how long CancelOrder waits between reads of an order
+	// whose cancel Kraken reported as pending.
+	cancelPoll time.Duration
+
+	limiter *counterLimiter
+
+	credMu sync.Mutex
+	creds  *credentials
+
+	// private serialises signed calls of this Exchange from nonce to
+	// answer: Kraken rejects a nonce lower than one it has already seen,
+	// and two requests in flight on separate connections can arrive in
+	// either order. A channel, not a mutex, so waiting honours ctx.
+	private chan struct{}
+
+	rulesSem chan struct{} // one AssetPairs fetch at a time, cancelable
+	rulesMu  sync.Mutex
+	rules    *ruleSet
+}
+
+// credentials are what the first signed call resolves: the key, the
+// decoded secret, and the per-key state files that hang off the key.
+type credentials struct {
+	apiKey  string
+	secret  []byte
+	nonces  *nonceSource
+	idNames *clientIDMap
+}
+
+var (
+	_ exchange.Exchange       = (*Exchange)(nil)
+	_ exchange.OrderValidator = (*Exchange)(nil)
+)
+
+// New opens a Kraken account from a profile. It does no I/O: credentials,
+// nonce state and instrument rules are read when first needed.
+func New(_ context.Context, p exchange.Params) (*Exchange, error) {
+	base, err := p.String(KeyBaseURL, ProductionURL)
+	if err != nil {
+		return nil, err
+	}
+	if base, err = cleanURL(p.Profile, base); err != nil {
+		return nil, err
+	}
+	nonceFile, err := p.String(KeyNonceFile, "")
+	if err != nil {
+		return nil, err
+	}
+	ttl, err := p.Duration(KeyInstrumentsTTL, defaultInstrumentsTTL)
+	if err != nil {
+		return nil, err
+	}
+	if ttl < 0 {
+		return nil, fmt.Errorf("profile %q: %s must not be negative, got %s", p.Profile, KeyInstrumentsTTL, ttl)
+	}
+	tierName, err := p.String(KeyRateTier, string(tierStarter))
+	if err != nil {
+		return nil, err
+	}
+	tier, err := parseRateTier(tierName)
+	if err != nil {
+		return nil, fmt.Errorf("profile %q: %s: %w", p.Profile, KeyRateTier, err)
+	}
+
+	e := &Exchange{
+		profile:        p.Profile,
+		baseURL:        base,
+		now:            p.Now,
+		log:            p.Logger,
+		secret:         p.Secret,
+		dataDir:        p.DataDir,
+		cacheDir:       p.CacheDir,
+		nonceFile:      strings.TrimSpace(nonceFile),
+		ttl:            ttl,
+		tier:           tier,
+		requestTimeout: defaultRequestTimeout,
+		cancelPoll:     250 * time.Millisecond,
+		private:        make(chan struct{}, 1),
+		rulesSem:       make(chan struct{}, 1),
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	e.rc = newRestClient(p.HTTPClient, base)
+	e.limiter = newCounterLimiter(e.now, tier)
+	e.limiter.onWait = func(wait time.Duration, counter, max float64) {
+		e.log.Info("kraken: API call counter near its limit, waiting",
+			"profile", e.profile, "counter", fmt.Sprintf("%.1f", counter), "max", max, "wait", wait.Round(time.Millisecond))
+	}
+	return e, nil
+}
+
+// newRestClient wraps the injected HTTP client. resty fills in a missing
+// Transport on the client it is given, so it gets a copy: the shared
+// client stays as the caller made it.
+func newRestClient(hc *http.Client, base string) *resty.Client {
+	var c http.Client
+	if hc != nil {
+		c = *hc
+	}
+	if c.Transport == nil {
+		c.Transport = http.DefaultTransport
+	}
+	return resty.NewWithClient(&c).
+		SetBaseURL(base).
+		SetLogger(discardLogger{}).
+		SetRetryCount(0).
+		SetHeader("User-Agent", "tradectl").
+		SetHeader("Accept", "application/json")
+}
+
+// discardLogger keeps resty silent: requests carry signatures, and
+// tradectl reports failures through its own typed errors.
+type discardLogger struct{}
+
+func (discardLogger) Errorf(string, ...any) {}
+func (discardLogger) Warnf(string, ...any)  {}
+func (discardLogger) Debugf(string, ...any) {}
+
+// cleanURL checks base_url and drops a trailing "/0": Kraken's docs give
+// the API root as https://api.kraken.com/0, the adapter adds /0 itself.
+func cleanURL(profile, raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", fmt.Errorf("profile %q: %s %q is not an absolute http(s) URL", profile, KeyBaseURL, raw)
+	}
+	out := strings.TrimRight(raw, "/")
+	out = strings.TrimSuffix(out, "/0")
+	return out, nil
+}
+
+// Name implements exchange.Exchange.
+func (e *Exchange) Name() string { return venueName }
+
+// Close implements exchange.Exchange. Connections belong to the shared
+// HTTP client and file locks are held only during a call, so there is
+// nothing of our own to release.
+func (e *Exchange) Close() error { return nil }
+
+// keyHash names per-key state files without putting the key itself in a
+// file name.
+func keyHash(apiKey string) string {
+	sum := sha256.Sum256([]byte("tradectl-kraken-key:" + apiKey))
+	return hex.EncodeToString(sum[:8])
+}
+
+// credentialsFor resolves the API key and secret on the first signed call,
+// so quotes and instruments work without keys.
+func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
+	e.credMu.Lock()
+	defer e.credMu.Unlock()
+	if e.creds != nil {
+		return e.creds, nil
+	}
+	get := func(name string) (string, error) {
+		if e.secret == nil {
+			return "", authError(fmt.Sprintf("profile %q has no %s: set %s for this profile (this call needs a Kraken API key)", e.profile, name, name))
+		}
+		v, err := e.secret(ctx, name)
+		if err != nil {
+			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
+				Message: fmt.Sprintf("reading %s for profile %q: %v", name, e.profile, err), Err: err}
+		}
+		if strings.TrimSpace(v) == "" {
+			return "", authError(fmt.Sprintf("profile %q has no %s: set %s for this profile (this call needs a Kraken API key)", e.profile, name, name))
+		}
+		return strings.TrimSpace(v), nil
+	}
+	key, err := get("api_key")
+	if err != nil {
+		return nil, err
+	}
+	secretText, err := get("api_secret")
+	if err != nil {
+		return nil, err
+	}
+	secret, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(secretText), ""))
+	if err != nil || len(secret) == 0 {
+		// Never quote the secret, not even in part.
+		return nil, authError(fmt.Sprintf("profile %q: api_secret is not base64 (Kraken shows the private key base64-encoded; paste it unchanged)", e.profile))
+	}
+	h := keyHash(key)
+	noncePath := e.nonceFile
+	if noncePath == "" && e.dataDir != "" {
+		noncePath = filepath.Join(e.dataDir, "kraken-"+h+".nonce")
+	}
+	idsPath := ""
+	if e.dataDir != "" {
+		idsPath = filepath.Join(e.dataDir, "kraken-"+h+"-client-ids.jsonl")
+	}
+	e.creds = &credentials{
+		apiKey:  key,
+		secret:  secret,
+		nonces:  newNonceSource(noncePath, e.now),
+		idNames: newClientIDMap(idsPath),
+	}
+	return e.creds, nil
+}
+
+func authError(msg string) *exchange.Error {
+	return &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName, Message: msg}
+}
