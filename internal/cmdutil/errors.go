@@ -6,6 +6,7 @@ package cmdutil
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // UsageError is a mistake in how the command was called (exit 2).
@@ -58,3 +59,16 @@ type SilentError struct {
 
 func (e *SilentError) Error() string { return e.Err.Error() }
 func (e *SilentError) Unwrap() error { return e.Err }
+
+// WrapOp adds the operation to an error for the user, unless the venue
+// adapter already said it: adapters name their operation too, and
+// "balances: balances: …" helps nobody.
+func WrapOp(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if strings.HasPrefix(err.Error(), op+":") || strings.HasPrefix(err.Error(), op+" ") {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}

@@ -35,6 +35,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
@@ -334,23 +335,23 @@ func (p *placer) send(ctx context.Context, in journal.Intent, req trade.OrderReq
 				return Result{Order: found, Existing: attempt == 1, ClientID: in.ClientID}, nil
 			}
 			p.recordFailed(jctx, in, err)
-			return Result{}, fmt.Errorf("place order: %w", err)
+			return Result{}, placeErr(err)
 
 		case errors.Is(err, exchange.ErrRateLimited):
 			wait, ok := p.waitFor(ctx, attempt, err)
 			if !ok || attempt >= p.o.Retry.Sends {
 				p.recordFailed(jctx, in, err)
-				return Result{}, fmt.Errorf("place order: %w", err)
+				return Result{}, placeErr(err)
 			}
 			p.log.Info("rate limited; waiting before sending again", "client_id", in.ClientID, "wait", wait)
 			if serr := sleep(ctx, wait); serr != nil {
 				p.recordFailed(jctx, in, err)
-				return Result{}, fmt.Errorf("place order: %w", err)
+				return Result{}, placeErr(err)
 			}
 
 		case final(err):
 			p.recordFailed(jctx, in, err)
-			return Result{}, fmt.Errorf("place order: %w", err)
+			return Result{}, placeErr(err)
 
 		default: // ambiguous: the order may exist
 			if ctx.Err() != nil {
@@ -553,4 +554,12 @@ func describe(r trade.OrderRequest) string {
 		s += " stop " + r.StopPrice.Decimal.String()
 	}
 	return s
+}
+
+// placeErr names the operation unless the adapter already did.
+func placeErr(err error) error {
+	if strings.HasPrefix(err.Error(), "place order") {
+		return err
+	}
+	return fmt.Errorf("place order: %w", err)
 }

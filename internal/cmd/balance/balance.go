@@ -3,7 +3,6 @@ package balance
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -55,7 +54,7 @@ func balanceRun(ctx context.Context, o *BalanceOptions) error {
 	defer ex.Close()
 	balances, err := ex.Balances(ctx)
 	if err != nil {
-		return fmt.Errorf("balances: %w", err)
+		return cmdutil.WrapOp("balances", err)
 	}
 	return printer.Print(balances, func() *render.TableData { return Table(balances) })
 }

@@ -3,7 +3,6 @@ package quote
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -67,7 +66,7 @@ func quoteRun(ctx context.Context, o *QuoteOptions) error {
 	defer ex.Close()
 	quotes, err := ex.Quotes(ctx, o.Symbols)
 	if err != nil {
-		return fmt.Errorf("quote: %w", err)
+		return cmdutil.WrapOp("quote", err)
 	}
 	return printer.Print(quotes, func() *render.TableData { return Table(quotes) })
 }

@@ -98,7 +98,7 @@ func cancelRun(ctx context.Context, o *CancelOptions) error {
 	if o.All {
 		canceled, err := ex.CancelAll(ctx, o.Symbol)
 		if err != nil {
-			return fmt.Errorf("cancel all: %w", err)
+			return cmdutil.WrapOp("cancel all", err)
 		}
 		return printer.Print(canceled, func() *render.TableData {
 			t := orderview.Table(canceled)
@@ -124,7 +124,7 @@ func cancelRun(ctx context.Context, o *CancelOptions) error {
 			if ctx.Err() != nil {
 				return err
 			}
-			lastErr = fmt.Errorf("cancel order %s: %w", ref, err)
+			lastErr = cmdutil.WrapOp("cancel order "+ref.String(), err)
 			failures = append(failures, Failure{ID: ref.String(), Error: err.Error()})
 			continue
 		}

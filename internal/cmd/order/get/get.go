@@ -3,7 +3,6 @@ package get
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -78,7 +77,7 @@ func getRun(ctx context.Context, o *GetOptions) error {
 	defer ex.Close()
 	order, err := ex.GetOrder(ctx, o.Ref)
 	if err != nil {
-		return fmt.Errorf("get order %s: %w", o.Ref, err)
+		return cmdutil.WrapOp("get order "+o.Ref.String(), err)
 	}
 	return printer.Print(order, func() *render.TableData { return orderview.Detail(order) })
 }

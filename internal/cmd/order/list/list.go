@@ -3,7 +3,6 @@ package list
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -97,7 +96,7 @@ func listRun(ctx context.Context, o *ListOptions) error {
 	defer ex.Close()
 	orders, err := ex.ListOrders(ctx, o.Filter)
 	if err != nil {
-		return fmt.Errorf("list orders: %w", err)
+		return cmdutil.WrapOp("list orders", err)
 	}
 	orders = o.Filter.Apply(orders)
 	return printer.Print(orders, func() *render.TableData { return orderview.Table(orders) })

@@ -92,7 +92,7 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 	defer ex.Close()
 	order, err := ex.GetOrder(ctx, o.Ref)
 	if err != nil {
-		return fmt.Errorf("get order %s: %w", o.Ref, err)
+		return cmdutil.WrapOp("get order "+o.Ref.String(), err)
 	}
 	order, err = Follow(ctx, ex, order, o.Interval, o.Factory.IOStreams)
 	if perr := printer.Print(order, func() *render.TableData { return orderview.Detail(order) }); perr != nil {
