@@ -1,6 +1,10 @@
 package journal
 
 import (
+	"time"
+
+	"github.com/tradectl/tradectl/internal/sqliteopen"
+
 	"context"
 	"database/sql"
 	"errors"
@@ -117,7 +121,7 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 	// and a single connection keeps a process from queuing behind itself.
 	db.SetMaxOpenConns(1)
 	db.SetConnMaxIdleTime(0)
-	if err := db.PingContext(ctx); err != nil {
+	if err := sqliteopen.Ping(ctx, db, busyTimeoutMs*time.Millisecond); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("journal: open %s: %w", path, err)
 	}

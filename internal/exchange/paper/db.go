@@ -1,6 +1,10 @@
 package paper
 
 import (
+	"time"
+
+	"github.com/tradectl/tradectl/internal/sqliteopen"
+
 	"context"
 	"database/sql"
 	"errors"
@@ -110,7 +114,7 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 	}
 	db.SetMaxOpenConns(1)
 	db.SetConnMaxIdleTime(0)
-	if err := db.PingContext(ctx); err != nil {
+	if err := sqliteopen.Ping(ctx, db, busyTimeoutMs*time.Millisecond); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("paper: open database %s: %w", path, classify(err))
 	}
