@@ -130,6 +130,7 @@ profiles:
     exchange: binance
     base_url: %s
     ws_url: %s
+    recv_window: 1000
     api_key_env: BINANCE_KEY
     api_secret_env: BINANCE_SECRET
   down:

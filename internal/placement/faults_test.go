@@ -77,8 +77,10 @@ func TestPlaceAgainstVenueFaults(t *testing.T) {
 			setup: func(_ *testing.T, _ exchange.Exchange, s *fakebinance.Server) {
 				s.Inject(fakebinance.Failure{Method: http.MethodPost, Path: orderPath, Mode: fakebinance.Hang})
 			},
+			// Absent at once, and still absent once Binance's accept window
+			// (recvWindow plus a margin) has passed: only then sent again.
 			wantOrders: 1, wantPosts: 2, wantStatus: journal.Placed,
-			wantEvents: []string{"intent", "reconcile/absent", "retry", "outcome/placed", "fill"},
+			wantEvents: []string{"intent", "reconcile/absent", "reconcile/absent", "retry", "outcome/placed", "fill"},
 		},
 		{
 			name: "(d) 429 with Retry-After: waited, sent again",
@@ -110,8 +112,10 @@ func TestPlaceAgainstVenueFaults(t *testing.T) {
 			name:       "5xx before taking it: proved absent, sent again",
 			req:        marketBuy(btcusdt, "0.001"),
 			setup:      func(_ *testing.T, _ exchange.Exchange, s *fakebinance.Server) { s.Inject(rejectPost(503, bodyUnknown)) },
+			// Absent at once, and still absent once Binance's accept window
+			// (recvWindow plus a margin) has passed: only then sent again.
 			wantOrders: 1, wantPosts: 2, wantStatus: journal.Placed,
-			wantEvents: []string{"intent", "reconcile/absent", "retry", "outcome/placed", "fill"},
+			wantEvents: []string{"intent", "reconcile/absent", "reconcile/absent", "retry", "outcome/placed", "fill"},
 		},
 		{
 			name: "outcome still unknown after the look-up budget: exit 9, left pending",
@@ -136,7 +140,8 @@ func TestPlaceAgainstVenueFaults(t *testing.T) {
 			},
 			wantErr:    exchange.ErrUnavailable,
 			wantOrders: 0, wantPosts: 3, wantStatus: journal.NotPlaced,
-			wantEvents: []string{"intent", "reconcile/absent", "retry", "reconcile/absent", "retry", "reconcile/absent", "outcome/not_placed"},
+			wantEvents: []string{"intent", "reconcile/absent", "reconcile/absent", "retry", "reconcile/absent", "reconcile/absent", "retry",
+				"reconcile/absent", "reconcile/absent", "outcome/not_placed"},
 		},
 		{
 			name:       "insufficient funds is final: sent once",

@@ -97,7 +97,9 @@ func newBinanceEnv(t *testing.T) (env, *fakebinance.Server) {
 	dir := t.TempDir()
 	ex, err := binance.New(context.Background(), exchange.Params{
 		Profile: "binance", Exchange: "binance",
-		Options: map[string]any{binance.KeyBaseURL: srv.URL(), binance.KeyWSURL: srv.WSURL()},
+		// A short recvWindow keeps the accept window (recvWindow plus a
+		// margin) that reconciliation waits out to a few seconds.
+		Options: map[string]any{binance.KeyBaseURL: srv.URL(), binance.KeyWSURL: srv.WSURL(), binance.KeyRecvWindow: 500},
 		Secret: func(_ context.Context, name string) (string, error) {
 			switch name {
 			case "api_key":

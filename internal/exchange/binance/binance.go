@@ -295,3 +295,16 @@ type quietLogger struct{}
 func (quietLogger) Errorf(string, ...any) {}
 func (quietLogger) Warnf(string, ...any)  {}
 func (quietLogger) Debugf(string, ...any) {}
+
+// acceptMargin covers the venue's clock running ahead of ours and the
+// time a request spends between its gateway and the matching engine.
+const acceptMargin = 2 * time.Second
+
+// AcceptWindow is how long after sending Binance may still act on an
+// order request: it refuses one whose timestamp is more than recvWindow
+// old. Until then "not found" may mean "not yet", so the placement logic
+// (internal/placement) looks again before it sends under the same client
+// id; after it, absent means absent.
+func (e *Exchange) AcceptWindow() time.Duration {
+	return time.Duration(e.recvWindow)*time.Millisecond + acceptMargin
+}
