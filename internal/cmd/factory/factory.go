@@ -28,10 +28,12 @@ import (
 	"github.com/tradectl/tradectl/internal/xdg"
 )
 
-// Registry lists every venue tradectl can open.
+// Registry lists every venue tradectl can open. The paper exchange may
+// take its prices from any real venue (price_source); it gets them here so
+// that it imports none of the adapters.
 func Registry() *exchange.Registry {
 	return exchange.NewRegistry(
-		paper.Venue(),
+		paper.Venue(paper.WithPriceSources(binance.Venue(), alpaca.Venue(), coinbase.Venue(), kraken.Venue())),
 		binance.Venue(),
 		alpaca.Venue(),
 		coinbase.Venue(),

@@ -16,8 +16,12 @@ import (
 // PlaceOrder checks and books an order; see the package documentation for
 // the matching rules.
 func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trade.Order, error) {
+	snap, err := e.observeFor(ctx, req)
+	if err != nil {
+		return trade.Order{}, err
+	}
 	var out trade.Order
-	err := e.tx(ctx, "place order", true, true, func(s *session) error {
+	err = e.txWith(ctx, "place order", snap, true, true, func(s *session) error {
 		o, err := s.place(req)
 		if err != nil {
 			return err
@@ -31,7 +35,11 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trad
 // ValidateOrder runs every check PlaceOrder runs, funds and client id
 // included, against the account as it stands now, and changes nothing.
 func (e *Exchange) ValidateOrder(ctx context.Context, req trade.OrderRequest) error {
-	return e.tx(ctx, "validate order", true, false, func(s *session) error {
+	snap, err := e.observeFor(ctx, req)
+	if err != nil {
+		return err
+	}
+	return e.txWith(ctx, "validate order", snap, true, false, func(s *session) error {
 		_, err := s.place(req)
 		return err
 	})
@@ -58,7 +66,7 @@ func (s *session) find(ref exchange.OrderRef) (*orderRow, error) {
 // GetOrder finds an order by id or client id.
 func (e *Exchange) GetOrder(ctx context.Context, ref exchange.OrderRef) (trade.Order, error) {
 	var out trade.Order
-	err := e.tx(ctx, "get order "+ref.String(), true, true, func(s *session) error {
+	err := e.account(ctx, "get order "+ref.String(), func(s *session) error {
 		o, err := s.find(ref)
 		if err != nil {
 			return err
@@ -72,7 +80,7 @@ func (e *Exchange) GetOrder(ctx context.Context, ref exchange.OrderRef) (trade.O
 // CancelOrder cancels a working order and releases its reservation.
 func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trade.Order, error) {
 	var out trade.Order
-	err := e.tx(ctx, "cancel order "+ref.String(), true, true, func(s *session) error {
+	err := e.account(ctx, "cancel order "+ref.String(), func(s *session) error {
 		o, err := s.find(ref)
 		if err != nil {
 			return err
@@ -94,7 +102,7 @@ func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 // set, and returns them newest first.
 func (e *Exchange) CancelAll(ctx context.Context, symbol trade.Symbol) ([]trade.Order, error) {
 	out := []trade.Order{}
-	err := e.tx(ctx, "cancel orders", true, true, func(s *session) error {
+	err := e.account(ctx, "cancel orders", func(s *session) error {
 		var (
 			orders []*orderRow
 			err    error
@@ -154,7 +162,7 @@ func (e *Exchange) ListOrders(ctx context.Context, f exchange.ListFilter) ([]tra
 	}
 	q += " ORDER BY id DESC LIMIT " + strconv.Itoa(limit)
 	out := []trade.Order{}
-	err := e.tx(ctx, "list orders", true, true, func(s *session) error {
+	err := e.account(ctx, "list orders", func(s *session) error {
 		rows, err := s.queryOrders(q, args...)
 		if err != nil {
 			return err
@@ -174,7 +182,7 @@ func (e *Exchange) ListOrders(ctx context.Context, f exchange.ListFilter) ([]tra
 // Balances lists assets with a non-zero total, sorted by asset.
 func (e *Exchange) Balances(ctx context.Context) ([]trade.Balance, error) {
 	out := []trade.Balance{}
-	err := e.tx(ctx, "read balances", true, true, func(s *session) error {
+	err := e.account(ctx, "read balances", func(s *session) error {
 		for asset, b := range s.bal {
 			if t := b.free.Add(b.locked); !t.IsZero() {
 				out = append(out, trade.NewBalance(asset, b.free, b.locked))
@@ -210,7 +218,7 @@ func (e *Exchange) Fills(ctx context.Context, f exchange.FillFilter) ([]trade.Fi
 		q += " LIMIT " + strconv.Itoa(f.Limit)
 	}
 	var out []trade.Fill
-	err := e.tx(ctx, "list fills", true, true, func(s *session) error {
+	err := e.account(ctx, "list fills", func(s *session) error {
 		var err error
 		out, err = s.fills(q, args...)
 		return err
@@ -258,7 +266,7 @@ func (s *session) fills(q string, args ...any) ([]trade.Fill, error) {
 // last reset (see the package documentation), sorted by symbol.
 func (e *Exchange) Positions(ctx context.Context) ([]trade.Position, error) {
 	var fills []trade.Fill
-	err := e.tx(ctx, "list positions", true, true, func(s *session) error {
+	err := e.account(ctx, "list positions", func(s *session) error {
 		var err error
 		fills, err = s.fills("SELECT id, order_id, symbol, side, qty, price, fee, fee_asset, liquidity, time FROM fills ORDER BY time, id")
 		return err
@@ -312,6 +320,10 @@ func positions(fills []trade.Fill) []trade.Position {
 // Order and fill ids keep counting up, so an id seen before a reset never
 // names a different order after it.
 func (e *Exchange) Reset(ctx context.Context) error {
+	start, err := e.startingBalances(ctx)
+	if err != nil {
+		return err
+	}
 	return e.tx(ctx, "reset account", false, true, func(s *session) error {
 		for _, stmt := range []string{"DELETE FROM fills", "DELETE FROM orders", "DELETE FROM balances"} {
 			if _, err := s.tx.ExecContext(s.ctx, stmt); err != nil {
@@ -320,6 +332,6 @@ func (e *Exchange) Reset(ctx context.Context) error {
 		}
 		clear(s.bal)
 		clear(s.dirty)
-		return e.writeStartingBalances(s.ctx, s.tx)
+		return e.writeStartingBalances(s.ctx, s.tx, start)
 	})
 }

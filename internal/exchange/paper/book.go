@@ -12,9 +12,14 @@ var _ exchange.OrderBookReader = (*Exchange)(nil)
 
 // OrderBook returns the simulated book now: the very book a market order
 // placed at this instant would take from (sim.BookLevels a side at most).
+// With a price source it is the source's book where it shows depth, else
+// the one-level book of its quote (see the package documentation).
 func (e *Exchange) OrderBook(ctx context.Context, sym trade.Symbol, depth int) (trade.Book, error) {
 	if err := ctx.Err(); err != nil {
 		return trade.Book{}, err
+	}
+	if e.source != nil {
+		return e.liveBook(ctx, sym, depth)
 	}
 	p, err := e.pathOf(sym)
 	if err != nil {

@@ -190,7 +190,16 @@ func (e *Exchange) migrate(ctx context.Context, steps []string) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('created_at', ?)", strconv.FormatInt(now.UnixMilli(), 10)); err != nil {
 			return e.wrap("create account", err)
 		}
-		if err := e.writeStartingBalances(ctx, tx); err != nil {
+		e.startMu.Lock()
+		start, known := e.starting, !e.startFromSource || e.starting != nil
+		e.startMu.Unlock()
+		if !known {
+			// New learns the balance before it creates an account; an
+			// account that vanished after New saw it is not recreated
+			// empty.
+			return fmt.Errorf("paper: the account in %s disappeared while it was being opened; open it again", e.path)
+		}
+		if err := e.writeStartingBalances(ctx, tx, start); err != nil {
 			return err
 		}
 	}
@@ -200,8 +209,8 @@ func (e *Exchange) migrate(ctx context.Context, steps []string) error {
 	return nil
 }
 
-func (e *Exchange) writeStartingBalances(ctx context.Context, tx *sql.Tx) error {
-	for _, b := range e.starting {
+func (e *Exchange) writeStartingBalances(ctx context.Context, tx *sql.Tx, start []startBalance) error {
+	for _, b := range start {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO balances (asset, free, locked) VALUES (?, ?, '0')", b.asset, b.amount.String()); err != nil {
 			return e.wrap("write starting balances", err)
 		}
@@ -238,6 +247,13 @@ func classify(err error) error {
 // lock is held. With catchUp, working orders are first brought up to that
 // time; with commit false everything is rolled back (dry runs).
 func (e *Exchange) tx(ctx context.Context, op string, catchUp, commit bool, fn func(*session) error) error {
+	return e.txWith(ctx, op, nil, catchUp, commit, fn)
+}
+
+// txWith is tx priced by snap, what was fetched from the price source just
+// before (nil with simulated prices, and for a catch-up that applies
+// expiries only).
+func (e *Exchange) txWith(ctx context.Context, op string, snap *snapshot, catchUp, commit bool, fn func(*session) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -246,7 +262,7 @@ func (e *Exchange) tx(ctx context.Context, op string, catchUp, commit bool, fn f
 		return e.wrap(op, err)
 	}
 	defer tx.Rollback()
-	s := &session{e: e, ctx: ctx, tx: tx, now: e.clock()}
+	s := &session{e: e, ctx: ctx, tx: tx, now: e.clock(), snap: snap}
 	if err := s.loadBalances(); err != nil {
 		return e.wrap(op, err)
 	}
@@ -273,4 +289,12 @@ func (e *Exchange) tx(ctx context.Context, op string, catchUp, commit bool, fn f
 // write is tx with catch-up and commit: the shape of every account call.
 func (e *Exchange) write(ctx context.Context, fn func(*session) error) error {
 	return e.tx(ctx, "update account", true, true, fn)
+}
+
+// accountExists reports whether the database already holds an account. A
+// missing table (a new file) or any error counts as no.
+func (e *Exchange) accountExists(ctx context.Context) bool {
+	var n int
+	err := e.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM meta WHERE key = 'created_at'").Scan(&n)
+	return err == nil && n > 0
 }

@@ -25,6 +25,9 @@ type session struct {
 	now   time.Time // whole milliseconds, UTC
 	bal   map[string]*balance
 	dirty map[string]bool
+	// snap is the price source's market for this transaction; nil with
+	// simulated prices.
+	snap *snapshot
 }
 
 type balance struct{ free, locked decimal.Decimal }
@@ -219,13 +222,12 @@ func (s *session) place(req trade.OrderRequest) (*orderRow, error) {
 	if err := req.Validate(); err != nil {
 		return nil, invalidOrder(err)
 	}
-	path, err := s.e.pathOf(req.Symbol)
+	mk, err := s.marketFor(req.Symbol)
 	if err != nil {
 		return nil, err
 	}
-	in := path.Instrument()
-	book := path.Book(s.now)
-	if req, err = in.Conform(req, trade.RoundReject, path.Mid(s.now)); err != nil {
+	in, book := mk.in, mk.book
+	if req, err = in.Conform(req, trade.RoundReject, mk.ref); err != nil {
 		return nil, invalidOrder(err)
 	}
 	clientID := req.ClientID
@@ -265,7 +267,7 @@ func (s *session) place(req trade.OrderRequest) (*orderRow, error) {
 		o.reserveAsset = in.BaseAsset
 	}
 	if o.tif == trade.Day {
-		o.expiresAt = dayCutoff(path.Spec().Class, s.now)
+		o.expiresAt = dayCutoff(mk.class, s.now)
 	}
 
 	if o.typ == trade.Stop || o.typ == trade.StopLimit {
@@ -404,8 +406,59 @@ func (h *eventHeap) Pop() any {
 	return ev
 }
 
+// marketView is what the engine knows of one symbol at the session's
+// instant.
+type marketView struct {
+	in    trade.Instrument
+	class sim.Class
+	book  sim.Book
+	ref   decimal.Decimal // prices the min-notional check of market and stop orders
+}
+
+// marketFor is sym's market now: the simulated path's, or the price
+// source's from the snapshot.
+func (s *session) marketFor(sym trade.Symbol) (marketView, error) {
+	if s.e.source != nil {
+		return s.snap.view(sym, s.e.source.name)
+	}
+	path, err := s.e.pathOf(sym)
+	if err != nil {
+		return marketView{}, err
+	}
+	return marketView{in: path.Instrument(), class: path.Spec().Class, book: path.Book(s.now), ref: path.Mid(s.now)}, nil
+}
+
+// bookAt is the instrument and book of sym at unix millisecond at. With a
+// price source, at is always now: its book is the snapshot's.
+func (s *session) bookAt(sym trade.Symbol, at int64) (trade.Instrument, sim.Book, error) {
+	if s.e.source != nil {
+		mk, err := s.snap.view(sym, s.e.source.name)
+		return mk.in, mk.book, err
+	}
+	path, err := s.e.pathOf(sym)
+	if err != nil {
+		return trade.Instrument{}, sim.Book{}, err
+	}
+	return path.Instrument(), path.Book(msTime(at)), nil
+}
+
+// instrumentOf is sym's rules.
+func (s *session) instrumentOf(sym trade.Symbol) (trade.Instrument, error) {
+	if s.e.source != nil {
+		return s.snap.instrument(sym, s.e.source.name)
+	}
+	path, err := s.e.pathOf(sym)
+	if err != nil {
+		return trade.Instrument{}, err
+	}
+	return path.Instrument(), nil
+}
+
 // catchUp replays every working order's events up to now in time order.
 func (s *session) catchUp() error {
+	if s.e.source != nil {
+		return s.catchUpLive()
+	}
 	orders, err := s.working("")
 	if err != nil || len(orders) == 0 {
 		return err
@@ -504,9 +557,10 @@ func (s *session) handle(ev event) error {
 // trigger turns a stop into its market or limit order at the trigger
 // second and runs it against that second's book.
 func (s *session) trigger(o *orderRow, at int64) error {
-	path, _ := s.e.market.Path(o.symbol)
-	in := path.Instrument()
-	book := path.Book(msTime(at))
+	in, book, err := s.bookAt(o.symbol, at)
+	if err != nil {
+		return fmt.Errorf("order %d: %w", o.id, err)
+	}
 	o.triggered = true
 	// The order may use its reservation and the free balance alike.
 	if err := s.release(o); err != nil {
@@ -529,8 +583,10 @@ func (s *session) trigger(o *orderRow, at int64) error {
 // fillResting fills a resting limit order completely, as maker, at its
 // price.
 func (s *session) fillResting(o *orderRow, at int64) error {
-	path, _ := s.e.market.Path(o.symbol)
-	in := path.Instrument()
+	in, err := s.instrumentOf(o.symbol)
+	if err != nil {
+		return fmt.Errorf("order %d: %w", o.id, err)
+	}
 	qty := o.qty.Sub(o.filled)
 	price := o.price.Decimal
 	value := qty.Mul(price)

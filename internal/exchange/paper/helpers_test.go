@@ -207,6 +207,14 @@ func crossAfter(t testing.TB, p *sim.Path, cond sim.Condition, price decimal.Dec
 func checkBooks(t testing.TB, e *Exchange) {
 	t.Helper()
 	ctx := context.Background()
+	ins, err := e.Instruments(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := map[trade.Symbol]trade.Instrument{}
+	for _, in := range ins {
+		rules[in.Symbol] = in
+	}
 	type sums struct{ qty, value, fee decimal.Decimal }
 	byOrder := map[int64]*sums{}
 	moved := map[string]decimal.Decimal{}
@@ -223,7 +231,10 @@ func checkBooks(t testing.TB, e *Exchange) {
 		if err := rows.Scan(&id, &side, &qty, &price, &fee, &sym); err != nil {
 			t.Fatal(err)
 		}
-		in := path(t, e, trade.MustSymbol(sym)).Instrument()
+		in, ok := rules[trade.MustSymbol(sym)]
+		if !ok {
+			t.Fatalf("fill of unknown symbol %s", sym)
+		}
 		q, p, f := dec(qty), dec(price), dec(fee)
 		s := byOrder[id]
 		if s == nil {

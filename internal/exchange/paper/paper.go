@@ -1,18 +1,33 @@
-// Package paper is tradectl's embedded paper exchange: the simulated market
-// of package sim, a matching engine, and the account's state in one SQLite
-// file per profile, safe to share between processes.
+// Package paper is tradectl's embedded paper exchange: a matching engine and
+// the account's state in one SQLite file per profile, safe to share between
+// processes. Its prices come from the simulated market of package sim or,
+// with price_source, from a real venue's public market data (see Live
+// prices below); orders are simulated either way.
 //
 // # Profile keys
 //
-//	seed               int      price path seed (default 1); every process with
-//	                            the same seed sees the same prices
-//	starting_balances  map      asset → amount for a new or reset account
-//	                            (default {USD: 100000}); also "USD=100000,BTC=1"
-//	maker_fee_pct      decimal  percent of value charged to resting fills (default 0.10)
-//	taker_fee_pct      decimal  percent of value charged to taking fills (default 0.10)
-//	tick_interval      duration quote stream interval (default 1s)
-//	db_path            path     database file (default DataDir/<profile>.db;
-//	                            a relative path is taken inside DataDir)
+//	seed                  int      price path seed (default 1); every process with
+//	                               the same seed sees the same prices (simulated
+//	                               prices only)
+//	starting_balances     map      asset → amount for a new or reset account
+//	                               (default {USD: 100000}, or 100000 of the price
+//	                               source's most common quote asset); also
+//	                               "USD=100000,BTC=1"
+//	maker_fee_pct         decimal  percent of value charged to resting fills (default 0.10)
+//	taker_fee_pct         decimal  percent of value charged to taking fills (default 0.10)
+//	tick_interval         duration quote stream interval (default 1s); with a
+//	                               price source that does not stream, how often
+//	                               it is polled
+//	db_path               path     database file (default DataDir/<profile>.db;
+//	                               a relative path is taken inside DataDir)
+//	price_source          string   binance, coinbase, kraken or alpaca: take prices
+//	                               from that venue (default: simulated prices)
+//	price_source_url      URL      the source venue's base_url (default: the
+//	                               venue's production URL)
+//	price_source_options  map      further keys of the source venue, e.g.
+//	                               {ws_url: …} for binance, {data_url: …, feed: sip}
+//	                               for alpaca, {sandbox: true}; only keys that
+//	                               venue reads
 //
 // Starting balances are written when the database is created and again by
 // Reset; changing them later does not touch an existing account.
@@ -73,6 +88,50 @@
 // never leaves a resting order marketable at now. Expiries are applied at
 // their own time, however long ago.
 //
+// # Live prices
+//
+// With price_source the instruments (symbols and their rules), quotes and
+// order book are the source venue's own — BTC-USDT on binance, BTC-USD on
+// coinbase — read through its adapter with the profile's own credentials
+// (api_key_env …, which only Alpaca needs for market data). Orders,
+// balances, fills, fees and reservations stay local and follow the rules
+// above, with these differences, which all come from having no price
+// history:
+//
+//   - Market orders and the taking part of limit orders fill against the
+//     source's order book when its adapter shows depth
+//     (exchange.OrderBookReader), else against its top of book, taken to
+//     be deep enough for the whole order: a buy fills completely at the
+//     ask, a sell at the bid. OrderBook shows the same one-level book.
+//   - Resting limits and untriggered stops are checked against the live
+//     quote at the moment tradectl observes it: at every call that reads
+//     or changes the account, at every Quotes call, and at every quote of
+//     StreamQuotes (watch). A crossed limit fills completely, as maker, at
+//     its own price; a triggered stop becomes a market order (a stop-limit
+//     a limit order) against the touch of that quote. Fills carry the time
+//     they were observed. A limit the market crossed and left again while
+//     nothing ran does not fill; nothing is replayed.
+//   - DAY orders expire at the same cut-offs as above, at their own time;
+//     a symbol is a stock when it has no quote asset (AAPL), else crypto.
+//   - When starting_balances is not set, a new account starts with 100000
+//     of the source's most common quote asset (USDT on binance, USD on
+//     coinbase, kraken and alpaca), read from its instruments when the
+//     database is created and again by Reset.
+//   - Working orders on symbols the source does not list (placed under
+//     another price source) are left as they are, cancelable.
+//
+// Prices are never invented. A call that needs one — Quotes, OrderBook,
+// Instruments, PlaceOrder, ValidateOrder, StreamQuotes, Reset and the
+// creation of an account without starting_balances — fails with
+// ErrUnavailable saying which venue cannot be reached (ErrAuth when it
+// refuses the credentials, ErrRateLimited when it asks to wait). Calls that
+// only read or cancel (balances, orders, fills, positions, cancel) still
+// work, so an account stays readable offline; they skip the check of the
+// resting orders (after 5 s at most) and log a warning that they were not
+// checked. Every
+// network read happens before the database transaction, so a slow venue
+// never holds the account's lock.
+//
 // # Positions
 //
 // Positions are derived from fills since the last reset with the average
@@ -97,10 +156,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -121,6 +183,13 @@ const (
 	KeyTakerFeePct      = "taker_fee_pct"
 	KeyTickInterval     = "tick_interval"
 	KeyDBPath           = "db_path"
+	// KeyPriceSource names the venue whose market data prices the account;
+	// unset means the simulated market.
+	KeyPriceSource = "price_source"
+	// KeyPriceSourceURL is the source venue's base_url.
+	KeyPriceSourceURL = "price_source_url"
+	// KeyPriceSourceOptions holds further keys for the source venue.
+	KeyPriceSourceOptions = "price_source_options"
 )
 
 // Defaults for the option keys.
@@ -134,19 +203,48 @@ const (
 // defaultFeePct is both fee defaults: 0.10 %.
 func defaultFeePct() decimal.Decimal { return decimal.New(10, -2) }
 
-// DefaultStartingBalances is the account a new profile starts with.
+// defaultStartingAmount is what a new account holds of its one default
+// asset.
+const defaultStartingAmount = 100000
+
+// DefaultStartingBalances is the account a new simulated-price profile
+// starts with.
 func DefaultStartingBalances() map[string]decimal.Decimal {
-	return map[string]decimal.Decimal{"USD": decimal.NewFromInt(100000)}
+	return map[string]decimal.Decimal{"USD": decimal.NewFromInt(defaultStartingAmount)}
 }
 
-// Venue describes the paper exchange for the registry.
-func Venue() exchange.Venue {
+// Option configures the paper exchange with what the application wires in,
+// as opposed to what a profile says.
+type Option func(*settings)
+
+type settings struct {
+	sources map[string]exchange.Venue
+}
+
+// WithPriceSources makes venues available to price_source under their
+// names. The application's factory passes the real adapters' venues: this
+// package imports none of them, so the dependency runs one way only.
+func WithPriceSources(venues ...exchange.Venue) Option {
+	return func(s *settings) {
+		if s.sources == nil {
+			s.sources = map[string]exchange.Venue{}
+		}
+		for _, v := range venues {
+			s.sources[v.Name] = v
+		}
+	}
+}
+
+// Venue describes the paper exchange for the registry; opts reach every
+// exchange it opens.
+func Venue(opts ...Option) exchange.Venue {
 	return exchange.Venue{
-		Name:    Name,
-		Keys:    []string{KeySeed, KeyStartingBalances, KeyMakerFeePct, KeyTakerFeePct, KeyTickInterval, KeyDBPath},
-		Summary: "embedded paper exchange: simulated prices, account kept in a local SQLite file",
+		Name: Name,
+		Keys: []string{KeySeed, KeyStartingBalances, KeyMakerFeePct, KeyTakerFeePct, KeyTickInterval, KeyDBPath,
+			KeyPriceSource, KeyPriceSourceURL, KeyPriceSourceOptions},
+		Summary: "embedded paper exchange: simulated orders on simulated or a real venue's prices (price_source), account kept in a local SQLite file",
 		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
-			return New(ctx, p)
+			return New(ctx, p, opts...)
 		},
 	}
 }
@@ -157,12 +255,21 @@ type Exchange struct {
 	db       *sql.DB
 	path     string
 	profile  string
-	market   *sim.Market
+	market   *sim.Market // nil with a price source
 	now      func() time.Time
+	log      *slog.Logger
 	makerFee decimal.Decimal // fraction, 0.001 = 0.1 %
 	takerFee decimal.Decimal
-	starting []startBalance
 	tick     time.Duration
+
+	// source prices the account instead of market when set.
+	source *priceSource
+
+	// startMu guards starting: with a price source and no
+	// starting_balances it is learnt from the source on first need.
+	startMu         sync.Mutex
+	starting        []startBalance
+	startFromSource bool
 }
 
 type startBalance struct {
@@ -179,17 +286,39 @@ var (
 )
 
 // New opens (creating or migrating as needed) the profile's paper account
-// and brings its working orders up to now.
-func New(ctx context.Context, p exchange.Params) (*Exchange, error) {
-	e := &Exchange{profile: p.Profile, now: p.Now}
+// and brings its working orders up to now. With a price source it does no
+// network I/O, except to learn the default starting balance of a new
+// account (see the package documentation).
+func New(ctx context.Context, p exchange.Params, opts ...Option) (*Exchange, error) {
+	var st settings
+	for _, o := range opts {
+		o(&st)
+	}
+	e := &Exchange{profile: p.Profile, now: p.Now, log: p.Logger}
 	if e.now == nil {
 		e.now = time.Now
 	}
-	seed, err := p.Int(KeySeed, DefaultSeed)
+	if e.log == nil {
+		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	src, err := openSource(ctx, p, st)
 	if err != nil {
 		return nil, err
 	}
-	e.market = sim.NewDefault(int64(seed))
+	e.source = src
+	ok := false
+	defer func() {
+		if !ok && src != nil {
+			src.ex.Close()
+		}
+	}()
+	if src == nil {
+		seed, err := p.Int(KeySeed, DefaultSeed)
+		if err != nil {
+			return nil, err
+		}
+		e.market = sim.NewDefault(int64(seed))
+	}
 	if e.makerFee, err = feeOption(p, KeyMakerFeePct); err != nil {
 		return nil, err
 	}
@@ -202,14 +331,14 @@ func New(ctx context.Context, p exchange.Params) (*Exchange, error) {
 	if e.tick <= 0 {
 		return nil, fmt.Errorf("profile %q: %s must be positive, got %s", p.Profile, KeyTickInterval, e.tick)
 	}
-	start, err := parseBalances(p.Options[KeyStartingBalances])
-	if err != nil {
-		return nil, fmt.Errorf("profile %q: %s: %w", p.Profile, KeyStartingBalances, err)
+	e.startFromSource = src != nil && p.Options[KeyStartingBalances] == nil
+	if !e.startFromSource {
+		start, err := parseBalances(p.Options[KeyStartingBalances])
+		if err != nil {
+			return nil, fmt.Errorf("profile %q: %s: %w", p.Profile, KeyStartingBalances, err)
+		}
+		e.starting = sortedBalances(start)
 	}
-	for asset, amt := range start {
-		e.starting = append(e.starting, startBalance{asset, amt})
-	}
-	sort.Slice(e.starting, func(i, j int) bool { return e.starting[i].asset < e.starting[j].asset })
 
 	if e.path, err = dbPath(p); err != nil {
 		return nil, err
@@ -217,15 +346,35 @@ func New(ctx context.Context, p exchange.Params) (*Exchange, error) {
 	if e.db, err = openDB(ctx, e.path); err != nil {
 		return nil, err
 	}
+	if e.startFromSource && !e.accountExists(ctx) {
+		// Only a new account needs the source's quote asset; an existing
+		// one opens offline.
+		if _, err := e.startingBalances(ctx); err != nil {
+			e.db.Close()
+			return nil, err
+		}
+	}
 	if err := e.initialise(ctx); err != nil {
 		e.db.Close()
 		return nil, err
 	}
+	// With a price source this applies due expiries only: prices are
+	// fetched by the call that needs them, not on open.
 	if err := e.write(ctx, func(*session) error { return nil }); err != nil {
 		e.db.Close()
 		return nil, err
 	}
+	ok = true
 	return e, nil
+}
+
+func sortedBalances(m map[string]decimal.Decimal) []startBalance {
+	out := make([]startBalance, 0, len(m))
+	for asset, amt := range m {
+		out = append(out, startBalance{asset, amt})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].asset < out[j].asset })
+	return out
 }
 
 func feeOption(p exchange.Params, key string) (decimal.Decimal, error) {
@@ -367,17 +516,36 @@ func (e *Exchange) Name() string { return Name }
 // Path is the database file.
 func (e *Exchange) Path() string { return e.path }
 
-// Market is the simulated market the exchange trades in.
+// Market is the simulated market the exchange trades in; nil when a price
+// source prices it.
 func (e *Exchange) Market() *sim.Market { return e.market }
 
-// Close closes the database.
-func (e *Exchange) Close() error { return e.db.Close() }
+// PriceSource names the venue that prices the account, "" for the
+// simulated market.
+func (e *Exchange) PriceSource() string {
+	if e.source == nil {
+		return ""
+	}
+	return e.source.name
+}
+
+// Close closes the database and the price source.
+func (e *Exchange) Close() error {
+	err := e.db.Close()
+	if e.source != nil {
+		err = errors.Join(err, e.source.ex.Close())
+	}
+	return err
+}
 
 func (e *Exchange) clock() time.Time {
 	return time.UnixMilli(e.now().UnixMilli()).UTC()
 }
 
 func (e *Exchange) pathOf(sym trade.Symbol) (*sim.Path, error) {
+	if e.market == nil {
+		return nil, &exchange.Error{Kind: exchange.ErrNotFound, Venue: Name, Message: "unknown symbol " + sym.String()}
+	}
 	p, ok := e.market.Path(sym)
 	if !ok {
 		return nil, &exchange.Error{Kind: exchange.ErrNotFound, Venue: Name, Message: "unknown symbol " + sym.String()}
@@ -385,18 +553,25 @@ func (e *Exchange) pathOf(sym trade.Symbol) (*sim.Path, error) {
 	return p, nil
 }
 
-// Instruments lists every simulated instrument.
+// Instruments lists every simulated instrument, or the price source's.
 func (e *Exchange) Instruments(ctx context.Context) ([]trade.Instrument, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if e.source != nil {
+		return e.liveInstruments(ctx)
+	}
 	return e.market.Instruments(), nil
 }
 
-// Quotes returns the simulated quotes now.
+// Quotes returns the simulated quotes now, or the price source's (checking
+// the resting orders against them).
 func (e *Exchange) Quotes(ctx context.Context, symbols []trade.Symbol) ([]trade.Quote, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if e.source != nil {
+		return e.liveQuotes(ctx, symbols)
 	}
 	paths, err := e.paths(symbols)
 	if err != nil {
@@ -424,7 +599,12 @@ func (e *Exchange) paths(symbols []trade.Symbol) ([]*sim.Path, error) {
 
 // StreamQuotes calls fn with a quote per symbol at once and then every
 // tick_interval, priced at the clock's time, until ctx is done or fn fails.
+// With a price source it relays the source's stream (or polls it every
+// tick_interval) and checks the resting orders against every quote first.
 func (e *Exchange) StreamQuotes(ctx context.Context, symbols []trade.Symbol, fn func(trade.Quote) error) error {
+	if e.source != nil {
+		return e.streamLive(ctx, symbols, fn)
+	}
 	paths, err := e.paths(symbols)
 	if err != nil {
 		return err

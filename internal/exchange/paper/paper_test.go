@@ -27,7 +27,7 @@ func TestVenue(t *testing.T) {
 	if v.Name != "paper" || v.New == nil || v.Summary == "" || len(v.Credentials) != 0 {
 		t.Errorf("Venue() = %+v", v)
 	}
-	wantKeys := []string{"db_path", "maker_fee_pct", "seed", "starting_balances", "taker_fee_pct", "tick_interval"}
+	wantKeys := []string{"db_path", "maker_fee_pct", "price_source", "price_source_options", "price_source_url", "seed", "starting_balances", "taker_fee_pct", "tick_interval"}
 	keys := slices.Sorted(slices.Values(v.Keys))
 	if diff := cmp.Diff(wantKeys, keys); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
