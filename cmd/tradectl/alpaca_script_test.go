@@ -27,6 +27,8 @@ func cmdFakeAlpaca(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Defer(srv.Close)
 	ts.Setenv("ALPACA_KEY", key)
 	ts.Setenv("ALPACA_SECRET", secret)
+	ts.Setenv("ALPACA_URL", srv.URL())
+	ts.Setenv("ALPACA_DATA_URL", srv.DataURL())
 	cfg := fmt.Sprintf(`default_profile: paper
 profiles:
   paper:
