@@ -109,9 +109,9 @@ func TestPlaceAgainstVenueFaults(t *testing.T) {
 			wantEvents: []string{"intent", "reconcile/found", "outcome/existing"},
 		},
 		{
-			name:       "5xx before taking it: proved absent, sent again",
-			req:        marketBuy(btcusdt, "0.001"),
-			setup:      func(_ *testing.T, _ exchange.Exchange, s *fakebinance.Server) { s.Inject(rejectPost(503, bodyUnknown)) },
+			name:  "5xx before taking it: proved absent, sent again",
+			req:   marketBuy(btcusdt, "0.001"),
+			setup: func(_ *testing.T, _ exchange.Exchange, s *fakebinance.Server) { s.Inject(rejectPost(503, bodyUnknown)) },
 			// Absent at once, and still absent once Binance's accept window
 			// (recvWindow plus a margin) has passed: only then sent again.
 			wantOrders: 1, wantPosts: 2, wantStatus: journal.Placed,
