@@ -6,9 +6,13 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null)
 DATE     ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS  := -s -w -X $(PKG)/internal/build.Version=$(VERSION) -X $(PKG)/internal/build.Commit=$(COMMIT) -X $(PKG)/internal/build.Date=$(DATE)
+# goreleaser runs through the Go toolchain at a pinned version: nothing to
+# install, and go.mod is not touched. v2.16.0: v2.18 needs Go 1.27, and
+# v2.17 depends on a module the Go proxy does not serve.
+GORELEASER ?= $(GO) run github.com/goreleaser/goreleaser/v2@v2.16.0
 export CGO_ENABLED ?= 0
 
-.PHONY: help build install test test-short lint fmt vet bench completions man clean
+.PHONY: help build install test test-short lint fmt vet bench completions man release-check snapshot clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -39,11 +43,22 @@ lint: vet ## gofmt check and go vet
 bench: ## benchmarks, including whole-process timings against a bare Go binary
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
 
-completions: build ## regenerate completions/ from the binary
+completions: build ## regenerate completions/ from the binary (a test fails when they are stale)
+	@mkdir -p completions
 	./$(BIN) completion bash > completions/tradectl.bash
 	./$(BIN) completion zsh > completions/_tradectl
 	./$(BIN) completion fish > completions/tradectl.fish
 	./$(BIN) completion powershell > completions/tradectl.ps1
 
+man: build ## generate the man pages into man/ (not committed; release archives carry them)
+	rm -rf man
+	./$(BIN) gen-docs --man man
+
+release-check: ## check .goreleaser.yaml with the pinned goreleaser
+	$(GORELEASER) check
+
+snapshot: ## build every platform's release archive into dist/, without publishing
+	$(GORELEASER) release --snapshot --clean
+
 clean: ## remove build output
-	rm -rf bin dist
+	rm -rf bin dist man

@@ -305,6 +305,13 @@ func cmdCrashLoop(ts *testscript.TestScript, neg bool, args []string) {
 		var out strings.Builder
 		cmd := exec.Command(path, args[2:]...)
 		cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = env, ts.Getenv("WORK"), &out, &out
+		// Its own process group, so the kill takes everything the run
+		// started (the leak check's wrapper and its tee processes too,
+		// which a kill landing before the wrapper's exec would otherwise
+		// orphan, holding the output pipe open for ever). WaitDelay is
+		// the backstop should anything still hold it.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		cmd.WaitDelay = 5 * time.Second
 		return cmd, &out
 	}
 	// The first run creates files and warms caches; the second is the
@@ -336,7 +343,7 @@ func cmdCrashLoop(ts *testscript.TestScript, neg bool, args []string) {
 		timer := time.NewTimer(delay)
 		select {
 		case <-timer.C:
-			_ = cmd.Process.Signal(syscall.SIGKILL)
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			<-done
 			killed++
 		case err := <-done:

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"io"
 	"strings"
 	"time"
 
@@ -38,6 +39,10 @@ type Column struct {
 	// Shrink marks the column that gives up width first when the table is
 	// wider than the terminal.
 	Shrink bool
+	// Drop, above 0, lets a terminal too narrow for the whole table leave
+	// the column out, lowest Drop first, before any other text is cut.
+	// A column with Drop 0 stays as long as one column can be dropped.
+	Drop int
 }
 
 // TableData is a table to print.
@@ -117,9 +122,9 @@ func itoa(n int) string {
 const columnGap = "  "
 
 // writeTable prints t aligned. On a terminal the header is bold, cells take
-// their style's colour and the table is fitted to the terminal width by
-// truncating the Shrink column (then the widest) with an ellipsis; piped,
-// it is plain aligned text with nothing cut, so scripts can read it.
+// their style's colour and the table is fitted to the terminal width (see
+// fitColumns), so no line wraps; piped, it is plain aligned text with
+// nothing cut, so scripts can read it.
 func writeTable(ios *iostreams.IOStreams, t *TableData, now time.Time) error {
 	tty := ios.IsStdoutTTY()
 	pal := ios.Palette()
@@ -139,26 +144,38 @@ func writeTable(ios *iostreams.IOStreams, t *TableData, now time.Time) error {
 			}
 		}
 	}
+	shown := make([]bool, len(t.Columns))
+	for i := range shown {
+		shown[i] = true
+	}
 	if tty && ios.TerminalWidth() > 0 {
-		fitWidths(t.Columns, widths, ios.TerminalWidth())
+		shown = fitColumns(t.Columns, widths, ios.TerminalWidth())
+	}
+	last := len(t.Columns) - 1
+	for last > 0 && !shown[last] {
+		last--
 	}
 	var b strings.Builder
 	line := func(cells []string, styleOf func(i int) lipgloss.Style) {
+		first := true
 		for i, c := range cells {
+			if !shown[i] {
+				continue
+			}
+			if !first {
+				b.WriteString(columnGap)
+			}
+			first = false
 			c = runewidth.Truncate(c, widths[i], "…")
 			pad := strings.Repeat(" ", widths[i]-runewidth.StringWidth(c))
 			styled := styleOf(i).Render(c)
-			last := i == len(cells)-1
 			switch {
 			case t.Columns[i].Right:
 				b.WriteString(pad + styled)
-			case last:
+			case i == last:
 				b.WriteString(styled)
 			default:
 				b.WriteString(styled + pad)
-			}
-			if !last {
-				b.WriteString(columnGap)
 			}
 		}
 		b.WriteString("\n")
@@ -180,38 +197,82 @@ func writeTable(ios *iostreams.IOStreams, t *TableData, now time.Time) error {
 	return err
 }
 
-// fitWidths narrows columns until the row fits in total, taking from the
-// Shrink column first and then from the widest, never below 4 cells.
-func fitWidths(cols []Column, widths []int, total int) {
-	const minWidth = 4
-	sum := func() int {
-		n := len(columnGap) * (len(widths) - 1)
-		for _, w := range widths {
-			n += w
-		}
-		return n
+// minWidth is the narrowest a cut column gets: three characters and the
+// ellipsis that says it was cut.
+const minWidth = 4
+
+// fitColumns makes the table fit in total cells and says which columns
+// are shown. It gives up, in order, until the rows fit:
+//
+//  1. width of the Shrink column;
+//  2. whole columns that may be dropped, lowest Drop first;
+//  3. width of text columns, widest first;
+//  4. width of number (Right) columns, widest first — a cut number is
+//     the last resort, since "105…" reads as a different price;
+//  5. whole columns from the right, the first column always staying.
+//
+// Cut cells end in an ellipsis; widths never go below minWidth.
+func fitColumns(cols []Column, widths []int, total int) []bool {
+	shown := make([]bool, len(cols))
+	for i := range shown {
+		shown[i] = true
 	}
-	for over := sum() - total; over > 0; over = sum() - total {
-		pick := -1
-		for i, c := range cols {
-			if c.Shrink && widths[i] > minWidth {
-				pick = i
-				break
+	over := func() int {
+		n, count := 0, 0
+		for i, w := range widths {
+			if shown[i] {
+				n += w
+				count++
 			}
 		}
-		if pick < 0 {
+		return n + len(columnGap)*(count-1) - total
+	}
+	shrink := func(pick func(i int) bool) {
+		for o := over(); o > 0; o = over() {
+			widest := -1
 			for i, w := range widths {
-				if w > minWidth && (pick < 0 || w > widths[pick]) {
-					pick = i
+				if shown[i] && pick(i) && w > minWidth && (widest < 0 || w > widths[widest]) {
+					widest = i
 				}
 			}
+			if widest < 0 {
+				return
+			}
+			widths[widest] -= min(o, widths[widest]-minWidth)
 		}
-		if pick < 0 {
-			return
-		}
-		cut := min(over, widths[pick]-minWidth)
-		widths[pick] -= cut
 	}
+	shrink(func(i int) bool { return cols[i].Shrink })
+	for over() > 0 {
+		drop := -1
+		for i, c := range cols {
+			if shown[i] && c.Drop > 0 && (drop < 0 || c.Drop < cols[drop].Drop) {
+				drop = i
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		shown[drop] = false
+	}
+	shrink(func(i int) bool { return !cols[i].Right })
+	shrink(func(i int) bool { return cols[i].Right })
+	for i := len(cols) - 1; i > 0 && over() > 0; i-- {
+		shown[i] = false
+	}
+	return shown
+}
+
+// FitLine cuts a line of text, which may carry colour, to width cells,
+// ending it with an ellipsis; width 0 (unknown) leaves it whole. Lines
+// printed around tables (totals, status) use it so nothing wraps.
+func FitLine(s string, width int) string {
+	if width <= 0 || lipgloss.Width(s) <= width {
+		return s
+	}
+	// A renderer of its own, on no stream: cutting needs no terminal, and
+	// the line's own colour codes pass through untouched.
+	cut := lipgloss.NewRenderer(io.Discard).NewStyle().MaxWidth(width - 1)
+	return cut.Render(s) + "…"
 }
 
 func styleFor(p iostreams.Palette, s Style) lipgloss.Style {

@@ -22,10 +22,12 @@ func NewCmdBalance(f *cmdutil.Factory, runF func(*BalanceOptions) error) *cobra.
 	opts := &BalanceOptions{Factory: f}
 	return &cobra.Command{
 		Use:   "balance",
-		Short: "Show the account's balances",
+		Short: "Show the account's balances: free, locked and total",
 		Long: heredoc.Doc(`
 			Show every asset the selected profile holds: free (available to trade),
-			locked (reserved by working orders) and total.
+			locked (reserved by working orders) and total. Assets with nothing in them
+			are left out. For values in one currency, positions and P&L across several
+			accounts, see tradectl dashboard.
 		`),
 		Example: heredoc.Doc(`
 			$ tradectl balance

@@ -16,12 +16,27 @@ import (
 // NewCmdConfig builds `tradectl config`.
 func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "config <command>",
-		Short:   "Show where the configuration is and what it says",
+		Use:   "config <command>",
+		Short: "Write, locate and show the configuration; store secrets",
+		Long: heredoc.Doc(`
+			tradectl works without a configuration file: the built-in paper profile is
+			used. A file ($XDG_CONFIG_HOME/tradectl/config.yaml, or --config, or
+			TRADECTL_CONFIG) adds profiles for real venues and more paper accounts, and
+			sets the defaults of -o, --timeout and --color.
+
+			config init writes a commented file to start from, config path says where it
+			is, config show prints what tradectl makes of it (secrets redacted), and
+			config set-secret stores a credential in a private file.
+		`),
+		Example: heredoc.Doc(`
+			$ tradectl config path
+			$ tradectl config show --profile rehearsal
+		`),
 		GroupID: "setup",
 	}
 	cmd.AddCommand(newCmdPath(f), newCmdShow(f))
 	cmd.AddCommand(NewCmdSetSecret(f, nil))
+	cmd.AddCommand(NewCmdInit(f, nil))
 	return cmd
 }
 
@@ -40,7 +55,7 @@ func newCmdPath(f *cmdutil.Factory) *cobra.Command {
 			TRADECTL_CONFIG, else $XDG_CONFIG_HOME/tradectl/config.yaml. The file need
 			not exist: without one, the built-in paper profile is used.
 		`),
-		Example: "$ tradectl config path\n$ $EDITOR \"$(tradectl config path)\"",
+		Example: "$ tradectl config path\n$ tradectl config path -o json --jq .exists\n$ $EDITOR \"$(tradectl config path)\"",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := f.Config()

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/config"
 )
 
@@ -65,11 +66,12 @@ func NewCmdSetSecret(f *cmdutil.Factory, runF func(*SetSecretOptions) error) *co
 			profile already has another source for it.
 		`),
 		Example: heredoc.Doc(`
-			$ tradectl config set-secret binance
-			$ pass show binance/secret | tradectl config set-secret binance --name api_secret
-			$ tradectl config set-secret binance --name api_key < key.txt
+			# piped from a variable or a password manager: never type a secret into a command line
+			$ printenv LIVE_API_SECRET | tradectl config set-secret live
+			$ printenv LIVE_API_KEY | tradectl config set-secret live --name api_key
 		`),
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completion.ProfileArgs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Profile = args[0]
 			if !validProfileName(opts.Profile) {

@@ -52,8 +52,10 @@ func NewCmdDashboard(f *cmdutil.Factory, runF func(*DashboardOptions) error) *co
 		Example: heredoc.Doc(`
 			$ tradectl dashboard
 			$ tradectl dashboard --all-profiles --in USD
-			$ tradectl dashboard --profile paper,binance -o json --jq .totals.equity
-			$ tradectl dashboard --all-profiles --refresh 5s
+			$ tradectl dashboard --profile paper,rehearsal -o json --jq .totals.equity
+
+			# redraw every second until q or Ctrl-C; piped, one JSON line a second (here for 3 s)
+			$ tradectl dashboard --refresh 1s --timeout 3s -o ndjson --jq .totals.equity
 		`),
 		Args:        cobra.NoArgs,
 		GroupID:     "account",

@@ -32,10 +32,14 @@ func View(ios *iostreams.IOStreams, s Snapshot, now time.Time) string {
 	t := s.Totals
 	line := fmt.Sprintf("Total equity %s %s   realised P&L %s   unrealised P&L %s   fees %s",
 		money(t.Equity), s.Currency, signed(pal, t.RealizedPnL), signed(pal, t.UnrealizedPnL), money(t.Fees))
-	b.WriteString(pal.Bold.Render(line))
+	width := ios.TerminalWidth()
+	if !ios.IsStdoutTTY() {
+		width = 0 // piped: complete, as tables are
+	}
+	b.WriteString(render.FitLine(pal.Bold.Render(line), width))
 	b.WriteString("\n")
 	if len(t.Unvalued) > 0 {
-		b.WriteString(pal.Warn.Render("not valued (no " + s.Currency + " price): " + strings.Join(t.Unvalued, ", ")))
+		b.WriteString(render.FitLine(pal.Warn.Render("not valued (no "+s.Currency+" price): "+strings.Join(t.Unvalued, ", ")), width))
 		b.WriteString("\n")
 	}
 	if s.Failed > 0 {
@@ -57,7 +61,7 @@ func table(ios *iostreams.IOStreams, t *render.TableData, now time.Time) string 
 func accountsTable(s Snapshot) *render.TableData {
 	t := &render.TableData{Columns: []render.Column{
 		{Header: "profile"}, {Header: "exchange"}, {Header: "equity", Right: true}, {Header: "cash", Right: true},
-		{Header: "realised", Right: true}, {Header: "unrealised", Right: true}, {Header: "orders", Right: true}, {Header: "status", Shrink: true},
+		{Header: "realised", Right: true, Drop: 2}, {Header: "unrealised", Right: true, Drop: 3}, {Header: "orders", Right: true, Drop: 1}, {Header: "status", Shrink: true},
 	}}
 	for _, a := range s.Accounts {
 		if !a.OK {
@@ -78,7 +82,7 @@ func accountsTable(s Snapshot) *render.TableData {
 
 func balancesTable(s Snapshot) *render.TableData {
 	t := &render.TableData{Columns: []render.Column{
-		{Header: "profile"}, {Header: "asset"}, {Header: "free", Right: true}, {Header: "locked", Right: true},
+		{Header: "profile"}, {Header: "asset"}, {Header: "free", Right: true, Drop: 2}, {Header: "locked", Right: true, Drop: 1},
 		{Header: "total", Right: true}, {Header: "value " + s.Currency, Right: true},
 	}}
 	for _, a := range s.Accounts {
@@ -107,8 +111,8 @@ func balancesCSV(s Snapshot) *render.TableData {
 
 func positionsTable(s Snapshot) *render.TableData {
 	t := &render.TableData{Columns: []render.Column{
-		{Header: "profile"}, {Header: "symbol"}, {Header: "qty", Right: true}, {Header: "avg cost", Right: true},
-		{Header: "last", Right: true}, {Header: "value", Right: true}, {Header: "unrealised", Right: true}, {Header: "%", Right: true},
+		{Header: "profile"}, {Header: "symbol"}, {Header: "qty", Right: true}, {Header: "avg cost", Right: true, Drop: 2},
+		{Header: "last", Right: true, Drop: 1}, {Header: "value", Right: true}, {Header: "unrealised", Right: true}, {Header: "%", Right: true, Drop: 3},
 	}}
 	for _, a := range s.Accounts {
 		for _, p := range a.Positions {
@@ -131,7 +135,7 @@ func positionsTable(s Snapshot) *render.TableData {
 func openOrdersTable(s Snapshot) *render.TableData {
 	t := &render.TableData{Columns: []render.Column{
 		{Header: "profile"}, {Header: "id"}, {Header: "symbol"}, {Header: "side"}, {Header: "type"},
-		{Header: "qty", Right: true}, {Header: "filled", Right: true}, {Header: "price", Right: true}, {Header: "created"},
+		{Header: "qty", Right: true}, {Header: "filled", Right: true, Drop: 2}, {Header: "price", Right: true}, {Header: "created", Drop: 1},
 	}}
 	for _, a := range s.Accounts {
 		for _, o := range a.OpenOrders {

@@ -92,7 +92,7 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Co
 		`),
 		Example: heredoc.Doc(`
 			$ tradectl doctor
-			$ tradectl doctor --profile binance -o json --jq '.checks[] | select(.status != "ok")'
+			$ tradectl doctor --profile paper -o json --jq '.checks[] | select(.status != "ok")'
 		`),
 		Args:    cobra.NoArgs,
 		GroupID: "setup",

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/completion"
 	ledger "github.com/tradectl/tradectl/internal/journal"
 	"github.com/tradectl/tradectl/internal/render"
 )
@@ -52,7 +53,7 @@ func NewCmdJournal(f *cmdutil.Factory, runF func(*JournalOptions) error) *cobra.
 		Example: heredoc.Doc(`
 			$ tradectl journal --since 24h
 			$ tradectl journal --status pending -o json --jq '.[].client_id'
-			$ tradectl journal --profile binance --since 2026-11-27 -o csv > journal.csv
+			$ tradectl journal --profile paper --since 2026-11-27 -o csv > journal.csv
 		`),
 		Args:    cobra.NoArgs,
 		GroupID: "trade",
@@ -86,7 +87,7 @@ func NewCmdJournal(f *cmdutil.Factory, runF func(*JournalOptions) error) *cobra.
 	cmd.Flags().StringVar(&status, "status", "all", "pending, placed, failed, not_placed or all")
 	cmd.Flags().StringVar(&since, "since", "", "only entries since this duration ago or time")
 	cmd.Flags().IntVarP(&opts.Query.Limit, "limit", "n", 100, "at most this many entries, the newest (0: no limit)")
-	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(statusChoices, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("status", completion.Fixed(statusChoices))
 	return cmd
 }
 

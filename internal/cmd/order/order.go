@@ -17,14 +17,20 @@ import (
 func NewCmdOrder(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "order <command>",
-		Short: "Place, inspect, list and cancel orders",
+		Short: "Place, inspect, list, follow and cancel orders",
 		Long: heredoc.Doc(`
-			Work with orders on the selected profile (--profile), the paper exchange
-			unless the configuration says otherwise.
+			Work with orders on the selected profile (--profile; the paper exchange
+			unless the configuration says otherwise). Every order is checked against the
+			instrument's rules and the profile's safety limits before it is sent, placed
+			at most once, and recorded in the journal (see tradectl journal).
+
+			Orders are named by the venue's id (what order create prints) or by your
+			client id (--client-id). On the paper exchange ids count up from 1.
 		`),
 		Example: heredoc.Doc(`
 			$ tradectl order create BTC-USD --side buy --qty 0.01
 			$ tradectl order list --status all
+			$ tradectl order get 1
 		`),
 		GroupID: "trade",
 	}

@@ -16,8 +16,17 @@ import (
 // NewCmdPaper builds `tradectl paper`.
 func NewCmdPaper(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "paper <command>",
-		Short:   "Manage the paper exchange's local account",
+		Use:   "paper <command>",
+		Short: "Manage the paper exchange's local account",
+		Long: heredoc.Doc(`
+			The paper exchange is simulated on this machine: prices follow a
+			deterministic path (the same for every process with the same seed), and each
+			paper profile's account lives in a SQLite file under
+			$XDG_DATA_HOME/tradectl/. These commands manage that account.
+		`),
+		Example: heredoc.Doc(`
+			$ tradectl paper reset --yes
+		`),
 		GroupID: "account",
 	}
 	cmd.AddCommand(NewCmdReset(f, nil))
@@ -37,11 +46,12 @@ func NewCmdReset(f *cmdutil.Factory, runF func(*ResetOptions) error) *cobra.Comm
 		Short: "Start the profile's paper account over",
 		Long: heredoc.Doc(`
 			Delete every order and fill of the selected paper profile and restore its
-			starting balances. Asks first on a terminal; without one, --yes is required
-			so a stray script line cannot wipe an account.
+			starting balances (starting_balances, else 100000 USD). Asks first on a
+			terminal; without one, --yes is required (exit 2 otherwise), so a stray
+			script line cannot wipe an account. Only paper profiles can be reset.
 		`),
 		Example: heredoc.Doc(`
-			$ tradectl paper reset
+			$ tradectl paper reset --yes
 			$ tradectl paper reset --profile rehearsal --yes
 		`),
 		Args: cobra.NoArgs,

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
 )
@@ -23,17 +24,21 @@ func NewCmdQuote(f *cmdutil.Factory, runF func(*QuoteOptions) error) *cobra.Comm
 	opts := &QuoteOptions{Factory: f}
 	return &cobra.Command{
 		Use:   "quote SYMBOL...",
-		Short: "Show bid, ask and last price",
+		Short: "Show bid, ask, last price and spread",
 		Long: heredoc.Doc(`
-			Show the best bid, best ask, last price and spread of one or more symbols.
-			Symbols may be written BTC-USD, BTC/USD or btc-usd; stocks by ticker (AAPL).
+			Show the best bid, best ask, last price and spread of one or more symbols,
+			in the order given. Symbols may be written BTC-USD, BTC/USD or btc-usd;
+			stocks by ticker (AAPL). An unknown symbol exits 3. To follow prices as they
+			move, see tradectl watch.
 		`),
 		Example: heredoc.Doc(`
 			$ tradectl quote BTC-USD ETH-USD AAPL
 			$ tradectl quote BTC-USD -o json --jq '.[0].ask'
+			$ tradectl quote SOL-USD AAPL -o csv
 		`),
-		Args:    cobra.MinimumNArgs(1),
-		GroupID: "market",
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: completion.Symbols(f, 0),
+		GroupID:           "market",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			seen := map[trade.Symbol]bool{}
 			for _, a := range args {
@@ -75,7 +80,7 @@ func quoteRun(ctx context.Context, o *QuoteOptions) error {
 func Table(quotes []trade.Quote) *render.TableData {
 	t := &render.TableData{Columns: []render.Column{
 		{Header: "symbol"}, {Header: "bid", Right: true}, {Header: "ask", Right: true},
-		{Header: "last", Right: true}, {Header: "spread", Right: true}, {Header: "time"},
+		{Header: "last", Right: true}, {Header: "spread", Right: true, Drop: 2}, {Header: "time", Drop: 1},
 	}}
 	for _, q := range quotes {
 		t.AddRow(render.S(q.Symbol.String(), render.Bold), render.T(q.Bid.String()), render.T(q.Ask.String()),

@@ -5,16 +5,20 @@ package root
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/tradectl/tradectl/internal/cmd/balance"
 	"github.com/tradectl/tradectl/internal/cmd/configcmd"
 	"github.com/tradectl/tradectl/internal/cmd/dashboard"
 	"github.com/tradectl/tradectl/internal/cmd/doctor"
+	"github.com/tradectl/tradectl/internal/cmd/gendocs"
 	"github.com/tradectl/tradectl/internal/cmd/journal"
 	"github.com/tradectl/tradectl/internal/cmd/order"
 	"github.com/tradectl/tradectl/internal/cmd/paper"
@@ -22,6 +26,8 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/version"
 	"github.com/tradectl/tradectl/internal/cmd/watch"
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/completion"
+	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/render"
 )
@@ -38,19 +44,34 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		Use:   "tradectl <command> [flags]",
 		Short: "Trade from the terminal, scripts and cron",
 		Long: heredoc.Doc(`
-			tradectl places, inspects and cancels orders, shows balances and quotes, on
-			an embedded paper exchange by default and on real venues with the same
-			commands. Tables for people, JSON for programs, exit codes for scripts.
+			tradectl places, inspects and cancels orders and shows balances, positions
+			and quotes: on an embedded paper exchange by default (no keys, no network),
+			and on Binance, Kraken, Coinbase and Alpaca with the same commands. Tables
+			for people, JSON for programs, documented exit codes for scripts.
 
 			Try first:
 			  tradectl quote BTC-USD ETH-USD AAPL
 			  tradectl order create BTC-USD --side buy --qty 0.01
 			  tradectl order list --status all
+
+			Then: tradectl config init writes a commented configuration file, and
+			tradectl completion bash|zsh|fish|powershell sets up Tab completion.
+		`),
+		Example: heredoc.Doc(`
+			$ tradectl quote BTC-USD ETH-USD AAPL
+			$ tradectl order create BTC-USD --side buy --qty 0.01 -o json --jq .status
+			$ tradectl --profile paper balance
 		`),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			return setup(cmd, f)
+		},
+		// Without a command tradectl answers with a short overview rather
+		// than the whole reference: what there is, and what to try first.
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := io.WriteString(f.IOStreams.Out, overview(cmd))
+			return err
 		},
 	}
 	cmd.AddGroup(
@@ -59,6 +80,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		&cobra.Group{ID: "market", Title: "Market data:"},
 		&cobra.Group{ID: "setup", Title: "Setup:"},
 	)
+	cmd.SetUsageTemplate(usageTemplate)
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&g.ConfigPath, "config", "", "config file (default $XDG_CONFIG_HOME/tradectl/config.yaml; env TRADECTL_CONFIG)")
 	pf.StringVarP(&g.Profile, "profile", "P", "", "profile to use (env TRADECTL_PROFILE; default: the config's default_profile, else paper)")
@@ -69,9 +91,13 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "log what happens to stderr")
 	pf.StringVar(&g.LogFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.StringVar(&g.Color, "color", "auto", "colour: auto, always or never (NO_COLOR and CLICOLOR_FORCE are honoured)")
-	cmdutil.RegisterEnumCompletion(cmd, "output", render.Formats)
-	_ = cmd.RegisterFlagCompletionFunc("log-format", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("color", cobra.FixedCompletions([]string{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("output", completion.Fixed(render.Formats))
+	_ = cmd.RegisterFlagCompletionFunc("log-format", completion.Fixed([]string{"text", "json"}))
+	_ = cmd.RegisterFlagCompletionFunc("color", completion.Fixed(config.ColorModes()))
+	_ = cmd.RegisterFlagCompletionFunc("profile", completion.Profiles(f))
+	_ = cmd.RegisterFlagCompletionFunc("config", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return []cobra.Completion{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt
+	})
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &cmdutil.UsageError{Err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
@@ -89,10 +115,166 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	v.GroupID = "setup"
 	v.Annotations = map[string]string{annotationNoConfig: "true"}
 	cmd.AddCommand(v)
+	cmd.AddCommand(gendocs.NewCmdGenDocs(f))
 	cmd.SetHelpCommandGroupID("setup")
 	cmd.SetCompletionCommandGroupID("setup")
+	// Cobra's completion command binds its output stream when it is
+	// created, which describeBuiltins does: the streams must be set first.
+	cmd.SetIn(f.IOStreams.In)
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+	describeBuiltins(cmd)
 	markUsageErrors(cmd)
+	noFileArgs(cmd)
 	return cmd
+}
+
+// usageTemplate is cobra's, with one usage line per command (a group
+// command shows "<command>", the root no "[command]" twice) and the
+// pointer to per-command help at the end.
+const usageTemplate = `Usage:{{if and .Runnable (or .HasParent (not .HasAvailableSubCommands))}}
+  {{.UseLine}}{{end}}{{if .HasAvailableSubCommands}}
+  {{.CommandPath}} <command> [flags]{{end}}{{if gt (len .Aliases) 0}}
+
+Aliases:
+  {{.NameAndAliases}}{{end}}{{if .HasExample}}
+
+Examples:
+{{.Example | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableSubCommands}}{{$cmds := .Commands}}{{if eq (len .Groups) 0}}
+
+Commands:{{range $cmds}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{else}}{{range $group := .Groups}}
+
+{{.Title}}{{range $cmds}}{{if (and (eq .GroupID $group.ID) (or .IsAvailableCommand (eq .Name "help")))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if not .AllChildCommandsHaveGroup}}
+
+Additional Commands:{{range $cmds}}{{if (and (eq .GroupID "") (or .IsAvailableCommand (eq .Name "help")))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
+
+Flags:
+{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableInheritedFlags}}
+
+Global Flags:
+{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableSubCommands}}
+
+Use "{{.CommandPath}} <command> --help" for more about a command.{{end}}
+`
+
+// overview is what tradectl prints without a command: the command groups
+// on one line each, the three commands to try first, and where to read on.
+// It fits a 80-column terminal and a screen of 24 lines.
+func overview(root *cobra.Command) string {
+	var b strings.Builder
+	b.WriteString("tradectl: trade from the terminal, scripts and cron, on an embedded paper\n")
+	b.WriteString("exchange by default (no keys, no network) and on real venues.\n\n")
+	b.WriteString("Commands:\n")
+	width := 0
+	for _, g := range root.Groups() {
+		width = max(width, len(g.Title))
+	}
+	for _, g := range root.Groups() {
+		var names []string
+		for _, c := range root.Commands() {
+			if c.GroupID == g.ID && (c.IsAvailableCommand() || c.Name() == "help") {
+				names = append(names, c.Name())
+			}
+		}
+		if len(names) > 0 {
+			fmt.Fprintf(&b, "  %-*s %s\n", width, g.Title, strings.Join(names, ", "))
+		}
+	}
+	b.WriteString("\nTry first:\n")
+	b.WriteString("  tradectl quote BTC-USD ETH-USD AAPL                  # prices, bid and ask\n")
+	b.WriteString("  tradectl order create BTC-USD --side buy --qty 0.01  # a paper market order\n")
+	b.WriteString("  tradectl order list --status all                     # and there it is\n")
+	b.WriteString("\nSet up a real venue with 'tradectl config init'.\n")
+	b.WriteString("More: 'tradectl --help', and 'tradectl <command> --help' for one command.\n")
+	return b.String()
+}
+
+// describeBuiltins gives cobra's own help and completion commands the
+// examples every other command has.
+func describeBuiltins(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "help":
+			c.Long = heredoc.Doc(`
+				Show the help of any command: what it does, its flags and examples that
+				run as written against the paper exchange. The same as COMMAND --help.
+			`)
+			c.Example = heredoc.Doc(`
+				$ tradectl help
+				$ tradectl help order create
+			`)
+		case "completion":
+			c.Short = "Print the shell completion script (bash, zsh, fish, powershell)"
+			c.Long = heredoc.Doc(`
+				Print the script that teaches a shell to complete tradectl's commands,
+				flags and values: profiles from the configuration, symbols from the
+				profile's instruments, order ids from its open orders, and every fixed
+				choice (sides, order types, formats …).
+
+				Completion never uses the network and never runs a secret command. The
+				paper exchange answers from its local database. A venue's symbols come
+				from its instrument cache, which commands that read the venue's rules fill
+				(order create, --dry-run included, and doctor), and its order ids are not
+				offered: they are at the venue.
+
+				Release archives carry the scripts in completions/. Each shell's own
+				subcommand says where to install its script.
+			`)
+			c.Example = heredoc.Doc(`
+				# bash: load it in this shell (add the line to ~/.bashrc to keep it)
+				$ source <(tradectl completion bash)
+
+				# zsh: a directory on $fpath (add fpath+=(~/.zfunc) to ~/.zshrc before compinit)
+				$ mkdir -p ~/.zfunc && tradectl completion zsh > ~/.zfunc/_tradectl
+
+				# fish
+				$ mkdir -p ~/.config/fish/completions && tradectl completion fish > ~/.config/fish/completions/tradectl.fish
+			`)
+			for _, sh := range c.Commands() {
+				sh.Example = "$ tradectl completion " + sh.Name() + " > " + scriptName(sh.Name())
+			}
+		}
+	}
+}
+
+// scriptName is the file name completions/ and the release archives use
+// for a shell's completion script.
+func scriptName(shell string) string {
+	switch shell {
+	case "zsh":
+		return "_tradectl"
+	case "powershell":
+		return "tradectl.ps1"
+	}
+	return "tradectl." + shell
+}
+
+// noFileArgs stops shells from offering file names where tradectl takes
+// no file: every argument and flag value without a completion of its own
+// (prices, quantities, ids, durations …) completes to nothing. --config is
+// the one file name, and has its own.
+func noFileArgs(cmd *cobra.Command) {
+	if cmd.ValidArgsFunction == nil && len(cmd.ValidArgs) == 0 && !cmd.HasSubCommands() {
+		cmd.ValidArgsFunction = cobra.NoFileCompletions
+	}
+	noFileFlags := func(fl *pflag.Flag) {
+		if fl.Value.Type() == "bool" {
+			return
+		}
+		if _, ok := cmd.GetFlagCompletionFunc(fl.Name); !ok {
+			_ = cmd.RegisterFlagCompletionFunc(fl.Name, cobra.NoFileCompletions)
+		}
+	}
+	cmd.LocalNonPersistentFlags().VisitAll(noFileFlags)
+	cmd.PersistentFlags().VisitAll(noFileFlags)
+	for _, c := range cmd.Commands() {
+		noFileArgs(c)
+	}
 }
 
 // markUsageErrors wraps every command's argument check so a wrong number
@@ -156,6 +338,9 @@ func setup(cmd *cobra.Command, f *cmdutil.Factory) error {
 }
 
 func noConfig(cmd *cobra.Command) bool {
+	if !cmd.HasParent() {
+		return true // the overview: it must work before any configuration does
+	}
 	for c := cmd; c != nil; c = c.Parent() {
 		if c.Annotations[annotationNoConfig] == "true" {
 			return true

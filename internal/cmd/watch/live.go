@@ -70,7 +70,7 @@ func (t *liveTable) condition(ev ConditionEvent) {
 func (t *liveTable) frame() []string {
 	td := &render.TableData{Columns: []render.Column{
 		{Header: "symbol"}, {Header: "bid", Right: true}, {Header: "ask", Right: true}, {Header: "last", Right: true},
-		{Header: "change", Right: true}, {Header: "%", Right: true}, {Header: "recent", Shrink: true},
+		{Header: "change", Right: true, Drop: 2}, {Header: "%", Right: true, Drop: 3}, {Header: "recent", Shrink: true, Drop: 1},
 	}}
 	for _, s := range t.order {
 		r := t.rows[s]
@@ -110,6 +110,10 @@ func (t *liveTable) frame() []string {
 	}
 	for _, s := range t.status {
 		lines = append(lines, t.pal.Warn.Render(s))
+	}
+	// A line that wrapped would break the redraw, which counts lines.
+	for i := range lines {
+		lines[i] = render.FitLine(lines[i], t.ios.TerminalWidth())
 	}
 	return lines
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/quotes"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -35,7 +36,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 	var until, alert string
 	cmd := &cobra.Command{
 		Use:   "watch SYMBOL... [--until EXPR] [--alert EXPR]",
-		Short: "Watch live prices; wait for a condition",
+		Short: "Watch live prices, alert on a condition or wait for one",
 		Long: heredoc.Docf(`
 			Follow bid, ask and last price of one or more symbols, streamed where the
 			venue pushes quotes and polled every --interval otherwise.
@@ -57,14 +58,25 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 			change, change_pct, high and low are measured since the watch started.
 		`, fieldList()),
 		Example: heredoc.Doc(`
-			$ tradectl watch BTC-USD ETH-USD
-			$ tradectl watch BTC-USD --count 3 -o ndjson
-			$ tradectl watch BTC-USD --until 'BTC-USD.last >= 60000' --timeout 1h && ./buy.sh
-			$ tradectl watch ETH-USD --alert 'ETH-USD.change_pct <= -2'
+			# a live table on a terminal until Ctrl-C; here, two updates
+			$ tradectl watch BTC-USD ETH-USD --count 2
+
+			# one JSON object per update, for a script to read line by line
+			$ tradectl watch BTC-USD --count 3 -o ndjson --jq .last
+
+			# wait until BTC trades at 60000 or more, for at most an hour, then act
+			$ tradectl watch BTC-USD --until 'BTC-USD.last >= 60000' --timeout 1h && echo "BTC is at 60000 or more"
+
+			# a condition that does not come true in time (exit 10)
+			$ tradectl watch BTC-USD --until 'BTC-USD.last < 1000' --timeout 2s
+
+			# ring the bell each time ETH is down 2 % since the watch started
+			$ tradectl watch ETH-USD --alert 'ETH-USD.change_pct <= -2' --count 2
 		`),
-		Args:        cobra.ArbitraryArgs,
-		GroupID:     "market",
-		Annotations: map[string]string{"tradectl/long-running": "true"},
+		Args:              cobra.ArbitraryArgs,
+		ValidArgsFunction: completion.Symbols(f, 0),
+		GroupID:           "market",
+		Annotations:       map[string]string{"tradectl/long-running": "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			seen := map[trade.Symbol]bool{}
 			add := func(s trade.Symbol) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -31,7 +32,7 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Co
 	var symbol string
 	cmd := &cobra.Command{
 		Use:   "cancel {ID... | --client-id ID | --all [--symbol S]}",
-		Short: "Cancel orders",
+		Short: "Cancel orders by id, by client id, or all of them",
 		Long: heredoc.Doc(`
 			Cancel one or more working orders by id, one by client id, or every working
 			order (--all), optionally only those of one symbol.
@@ -41,10 +42,15 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Co
 			single id that does not exist exits 3.
 		`),
 		Example: heredoc.Doc(`
-			$ tradectl order cancel 12
-			$ tradectl order cancel 12 13 14
+			$ tradectl order cancel 2
+
+			# several at once: one that cannot be canceled is reported, the others are (exit 8)
+			$ tradectl order cancel 3 99
+
+			$ tradectl order cancel --client-id nightly-1
 			$ tradectl order cancel --all --symbol BTC-USD
 		`),
+		ValidArgsFunction: completion.OrderIDs(f, 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.IDs = args
 			given := 0
@@ -75,6 +81,8 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Co
 	cmd.Flags().StringVar(&opts.ClientID, "client-id", "", "cancel the order with this client id")
 	cmd.Flags().BoolVar(&opts.All, "all", false, "cancel every working order")
 	cmd.Flags().StringVar(&symbol, "symbol", "", "with --all: only this symbol; with ids: the symbol, for venues that need it")
+	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f))
+	_ = cmd.RegisterFlagCompletionFunc("client-id", cobra.NoFileCompletions)
 	return cmd
 }
 

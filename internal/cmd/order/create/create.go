@@ -15,6 +15,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	orderwatch "github.com/tradectl/tradectl/internal/cmd/order/watch"
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/confirm"
 	"github.com/tradectl/tradectl/internal/exchange"
@@ -61,7 +62,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	var raw rawFlags
 	cmd := &cobra.Command{
 		Use:   "create SYMBOL --side buy|sell --qty Q [flags]",
-		Short: "Place an order",
+		Short: "Place a market, limit, stop or stop-limit order",
 		Long: heredoc.Doc(`
 			Place a market, limit, stop or stop-limit order on the selected profile.
 
@@ -94,22 +95,26 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			turns; --lock-timeout bounds the wait (exit 6 when it runs out).
 		`),
 		Example: heredoc.Doc(`
-			# buy 0.01 BTC at the market on the paper exchange
+			# buy 0.01 BTC at the market
 			$ tradectl order create BTC-USD --side buy --qty 0.01
 
-			# rest a limit order to sell 5 AAPL at 250, good till canceled
-			$ tradectl order create AAPL --side sell --qty 5 --price 250
+			# rest a limit order to buy 5 AAPL at 200, good till canceled
+			$ tradectl order create AAPL --side buy --qty 5 --price 200
 
-			# buy and wait until filled, at most 10 minutes, then act on it
-			$ tradectl order create ETH-USD --side buy --qty 0.5 --price 2000 --wait --wait-timeout 10m && ./hedge.sh
+			# sell 0.005 BTC at the market if the bid falls to 90000 (a stop order)
+			$ tradectl order create BTC-USD --side sell --qty 0.005 --stop-price 90000
 
-			# from cron: safe to run twice, places one order
-			$ tradectl order create BTC-USD --side buy --qty 0.01 --idempotency-key "dca-$(date +%F)" -o json
+			# buy at 3600 or better, wait until filled (at most 10 minutes), then act on it
+			$ tradectl order create ETH-USD --side buy --qty 0.5 --price 3600 --wait --wait-timeout 10m && echo filled
 
-			# see what would be sent, without sending it
+			# from cron: safe to run twice, places one order a day
+			$ tradectl order create BTC-USD --side buy --qty 0.01 --idempotency-key "dca-$(date -u +%F)" -o json
+
+			# check everything and show what would be sent, the price rounded to the tick
 			$ tradectl order create ETH-USD --side buy --qty 0.5 --price 1000.005 --round down --dry-run
 		`),
-		Args: cobra.ExactArgs(1),
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: completion.Symbols(f, 1),
 		// The command bounds placement by --timeout itself, so --wait can
 		// outlast it.
 		Annotations: map[string]string{"tradectl/long-running": "true"},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -26,17 +27,22 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 	var symbol string
 	cmd := &cobra.Command{
 		Use:   "get {ID | --client-id ID}",
-		Short: "Show one order",
+		Short: "Show one order, by id or client id",
 		Long: heredoc.Doc(`
-			Show one order by the venue's id or by your client id, with its fills so far.
-			Some venues need the symbol to find an order (Binance); give it with --symbol.
+			Show one order by the venue's id or by your client id: its status, what has
+			filled and at what average price, fees, and when it was created and last
+			changed. An order that does not exist exits 3.
+
+			Binance finds an order by a bare numeric id only together with its symbol;
+			give it with --symbol, or use the id as tradectl prints it (BTCUSDT:28).
 		`),
 		Example: heredoc.Doc(`
 			$ tradectl order get 1
-			$ tradectl order get --client-id nightly-rebalance-1
+			$ tradectl order get --client-id nightly-1
 			$ tradectl order get 1 -o json --jq .status
 		`),
-		Args: cobra.MaximumNArgs(1),
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completion.OrderIDs(f, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Ref.ID = args[0]
@@ -62,6 +68,8 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 	}
 	cmd.Flags().StringVar(&opts.Ref.ClientID, "client-id", "", "find the order by its client id")
 	cmd.Flags().StringVar(&symbol, "symbol", "", "the order's symbol, for venues that need it")
+	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f))
+	_ = cmd.RegisterFlagCompletionFunc("client-id", cobra.NoFileCompletions)
 	return cmd
 }
 

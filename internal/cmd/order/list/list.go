@@ -9,6 +9,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -28,7 +29,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	var status, symbol, since string
 	cmd := &cobra.Command{
 		Use:   "list [flags]",
-		Short: "List orders",
+		Short: "List orders, working ones unless --status says otherwise",
 		Long: heredoc.Doc(`
 			List orders, newest first. By default only working orders (open and
 			partially filled); --status picks finished ones or all of them.
@@ -39,7 +40,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 		Example: heredoc.Doc(`
 			$ tradectl order list
 			$ tradectl order list --status all --symbol BTC-USD --since 24h
-			$ tradectl order list --status filled -o csv > fills.csv
+			$ tradectl order list --status filled -o csv > filled.csv
 			$ tradectl order list -o json --jq '.[].id'
 		`),
 		Args: cobra.NoArgs,
@@ -80,7 +81,8 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	cmd.Flags().StringVar(&symbol, "symbol", "", "only this symbol")
 	cmd.Flags().StringVar(&since, "since", "", "only orders created since this duration ago or time")
 	cmd.Flags().IntVarP(&opts.Filter.Limit, "limit", "n", 100, "at most this many orders (0: no limit)")
-	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(statusChoices, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("status", completion.Fixed(statusChoices))
+	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f))
 	return cmd
 }
 

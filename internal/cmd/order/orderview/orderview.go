@@ -13,8 +13,9 @@ func Table(orders []trade.Order) *render.TableData {
 	t := &render.TableData{
 		Columns: []render.Column{
 			{Header: "id"}, {Header: "symbol"}, {Header: "side"}, {Header: "type"},
-			{Header: "qty", Right: true}, {Header: "filled", Right: true}, {Header: "price", Right: true},
-			{Header: "avg fill", Right: true}, {Header: "status"}, {Header: "created"}, {Header: "client id", Shrink: true},
+			{Header: "qty", Right: true}, {Header: "filled", Right: true, Drop: 4}, {Header: "price", Right: true},
+			{Header: "avg fill", Right: true, Drop: 3}, {Header: "status"}, {Header: "created", Drop: 2},
+			{Header: "client id", Shrink: true, Drop: 1},
 		},
 		Empty: "no orders",
 	}

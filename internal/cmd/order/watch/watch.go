@@ -14,6 +14,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/render"
@@ -38,16 +39,24 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 		Use:   "watch {ID | --client-id ID}",
 		Short: "Follow an order until it is filled, canceled, rejected or expired",
 		Long: heredoc.Doc(`
-			Follow one order until it finishes, showing its progress on a terminal, and
-			print it as it ended. The exit code says how: 0 filled, 5 rejected,
-			11 canceled or expired, 10 when --timeout passes while it is still working.
+			Follow one order until it finishes, showing its progress (a spinner on a
+			terminal's stderr), and print it as it ended. The exit code says how: 0
+			filled, 5 rejected, 11 canceled or expired, 10 when --timeout passes while it
+			is still working. Without --timeout it waits as long as the order works.
+
+			The order is checked every --interval; on the paper exchange a resting order
+			fills when the simulated price crosses its limit.
 		`),
 		Example: heredoc.Doc(`
-			$ tradectl order watch 12
-			$ tradectl order watch --client-id nightly-1 --timeout 1h -o json
+			# an order that has already filled ends at once
+			$ tradectl order watch 1
+
+			# a resting order, given two seconds to fill (exit 10)
+			$ tradectl order watch --client-id nightly-1 --timeout 2s -o json
 		`),
-		Args:        cobra.MaximumNArgs(1),
-		Annotations: map[string]string{"tradectl/long-running": "true"},
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completion.OrderIDs(f, 1),
+		Annotations:       map[string]string{"tradectl/long-running": "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Ref.ID = args[0]
@@ -77,6 +86,8 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 	cmd.Flags().StringVar(&opts.Ref.ClientID, "client-id", "", "find the order by its client id")
 	cmd.Flags().StringVar(&symbol, "symbol", "", "the order's symbol, for venues that need it")
 	cmd.Flags().DurationVar(&opts.Interval, "interval", time.Second, "how often to check the order")
+	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f))
+	_ = cmd.RegisterFlagCompletionFunc("client-id", cobra.NoFileCompletions)
 	return cmd
 }
 
