@@ -186,7 +186,7 @@ func TestNonceHelperProcess(t *testing.T) {
 
 func TestNonceAcrossProcesses(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts child processes")
+		t.Skip("-short: this test starts child processes; make test runs it")
 	}
 	exe, err := os.Executable()
 	if err != nil {
