@@ -1,6 +1,8 @@
 package configcmd
 
 import (
+	"github.com/tradectl/tradectl/internal/atomicfile"
+
 	"context"
 	"errors"
 	"fmt"
@@ -620,31 +622,8 @@ func writeConfigFile(path string, ownDir bool, text string) (backup string, err 
 			return "", err
 		}
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return "", fmt.Errorf("create a file in %s: %w", dir, err)
-	}
-	name := tmp.Name()
-	fail := func(err error) (string, error) {
-		tmp.Close()
-		os.Remove(name)
+	if err := atomicfile.Write(path, []byte(text), 0o600, true); err != nil {
 		return "", err
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		return fail(fmt.Errorf("chmod %s: %w", name, err))
-	}
-	if _, err := tmp.WriteString(text); err != nil {
-		return fail(fmt.Errorf("write %s: %w", name, err))
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(fmt.Errorf("sync %s: %w", name, err))
-	}
-	if err := tmp.Close(); err != nil {
-		return fail(fmt.Errorf("close %s: %w", name, err))
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return "", fmt.Errorf("rename to %s: %w", path, err)
 	}
 	return backup, nil
 }

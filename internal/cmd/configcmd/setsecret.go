@@ -1,6 +1,8 @@
 package configcmd
 
 import (
+	"github.com/tradectl/tradectl/internal/atomicfile"
+
 	"bufio"
 	"context"
 	"errors"
@@ -270,38 +272,5 @@ func writeSecretFile(dir, path, secret string) error {
 	if err := os.Chmod(dir, 0o700); err != nil {
 		return fmt.Errorf("chmod %s: %w", dir, err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("create a file in %s: %w", dir, err)
-	}
-	tmpName := tmp.Name()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(tmpName)
-		return err
-	}
-	// CreateTemp already uses 0600; say so explicitly, whatever the umask.
-	if err := tmp.Chmod(0o600); err != nil {
-		return fail(fmt.Errorf("chmod %s: %w", tmpName, err))
-	}
-	if _, err := tmp.WriteString(secret + "\n"); err != nil {
-		return fail(fmt.Errorf("write %s: %w", tmpName, err))
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(fmt.Errorf("sync %s: %w", tmpName, err))
-	}
-	if err := tmp.Close(); err != nil {
-		return fail(fmt.Errorf("close %s: %w", tmpName, err))
-	}
-	if err := os.Rename(tmpName, path); err != nil {
-		os.Remove(tmpName)
-		return fmt.Errorf("rename to %s: %w", path, err)
-	}
-	// Make the rename itself durable; not every system can sync a
-	// directory, and the file is already complete, so errors are ignored.
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
+	return atomicfile.Write(path, []byte(secret+"\n"), 0o600, true)
 }

@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"github.com/tradectl/tradectl/internal/atomicfile"
+
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -56,15 +58,7 @@ func (h *FileHints) Save(profile string, symbols []trade.Symbol) {
 	if os.MkdirAll(h.Dir, 0o700) != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(h.Dir, ".hint-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(b)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), h.path(profile)) != nil {
-		_ = os.Remove(tmp.Name())
-	}
+	_ = atomicfile.Write(h.path(profile), b, 0o600, false)
 }
 
 func (h *FileHints) path(profile string) string {

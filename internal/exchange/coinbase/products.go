@@ -1,6 +1,8 @@
 package coinbase
 
 import (
+	"github.com/tradectl/tradectl/internal/atomicfile"
+
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -204,25 +206,7 @@ func (e *Exchange) saveCache(rs *ruleSet) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".coinbase-products-*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return atomicfile.Write(path, b, 0o600, false)
 }
 
 // ruleSet returns current product rules: from memory, the disk cache, or

@@ -1,6 +1,8 @@
 package kraken
 
 import (
+	"github.com/tradectl/tradectl/internal/atomicfile"
+
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -242,25 +244,7 @@ func (e *Exchange) saveCache(rs *ruleSet) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".kraken-assetpairs-*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return atomicfile.Write(path, b, 0o600, false)
 }
 
 // ruleSet returns current instrument rules: from memory, the disk cache,

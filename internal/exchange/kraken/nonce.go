@@ -1,6 +1,8 @@
 package kraken
 
 import (
+	"github.com/tradectl/tradectl/internal/atomicfile"
+
 	"context"
 	"fmt"
 	"os"
@@ -104,23 +106,5 @@ func readNonce(path string) uint64 {
 // writeNonce replaces the state file atomically, so a crash mid-write
 // leaves the old value rather than half a number.
 func writeNonce(path string, v uint64) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".kraken-nonce-*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, werr := f.WriteString(strconv.FormatUint(v, 10) + "\n")
-	cerr := f.Close()
-	if werr != nil || cerr != nil {
-		os.Remove(tmp)
-		if werr != nil {
-			return werr
-		}
-		return cerr
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return atomicfile.Write(path, []byte(strconv.FormatUint(v, 10)+"\n"), 0o600, false)
 }
