@@ -50,9 +50,9 @@ completions: build ## regenerate completions/ from the binary (a test fails when
 	./$(BIN) completion fish > completions/tradectl.fish
 	./$(BIN) completion powershell > completions/tradectl.ps1
 
-man: build ## generate the man pages into man/ (not committed; release archives carry them)
+man: ## generate the man pages into man/ (not committed; release archives carry them)
 	rm -rf man
-	./$(BIN) gen-docs --man man
+	$(GO) run -trimpath -ldflags '$(LDFLAGS)' ./cmd/gendocs --man man
 
 release-check: ## check .goreleaser.yaml with the pinned goreleaser
 	$(GORELEASER) check

@@ -18,7 +18,6 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/configcmd"
 	"github.com/tradectl/tradectl/internal/cmd/dashboard"
 	"github.com/tradectl/tradectl/internal/cmd/doctor"
-	"github.com/tradectl/tradectl/internal/cmd/gendocs"
 	"github.com/tradectl/tradectl/internal/cmd/journal"
 	"github.com/tradectl/tradectl/internal/cmd/order"
 	"github.com/tradectl/tradectl/internal/cmd/paper"
@@ -115,7 +114,6 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	v.GroupID = "setup"
 	v.Annotations = map[string]string{annotationNoConfig: "true"}
 	cmd.AddCommand(v)
-	cmd.AddCommand(gendocs.NewCmdGenDocs(f))
 	cmd.SetHelpCommandGroupID("setup")
 	cmd.SetCompletionCommandGroupID("setup")
 	// Cobra's completion command binds its output stream when it is
