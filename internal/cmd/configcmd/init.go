@@ -1,8 +1,6 @@
 package configcmd
 
 import (
-	"github.com/tradectl/tradectl/internal/atomicfile"
-
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +14,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/atomicfile"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/config"

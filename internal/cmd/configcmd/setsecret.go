@@ -1,8 +1,6 @@
 package configcmd
 
 import (
-	"github.com/tradectl/tradectl/internal/atomicfile"
-
 	"bufio"
 	"context"
 	"errors"
@@ -17,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/tradectl/tradectl/internal/atomicfile"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/config"

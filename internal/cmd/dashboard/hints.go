@@ -1,14 +1,13 @@
 package dashboard
 
 import (
-	"github.com/tradectl/tradectl/internal/atomicfile"
-
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 
+	"github.com/tradectl/tradectl/internal/atomicfile"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 

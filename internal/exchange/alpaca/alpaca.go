@@ -14,6 +14,7 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/rulecache"
 )
 
 const venueName = "alpaca"
@@ -99,9 +100,7 @@ type Exchange struct {
 	credMu sync.Mutex
 	creds  *credentials
 
-	rulesSem chan struct{} // one asset-list fetch at a time, cancelable
-	rulesMu  sync.Mutex
-	rules    *assetSet
+	rules *rulecache.Cache[assetSet, *assetSet]
 }
 
 type credentials struct {
@@ -174,7 +173,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		cancelSettle:   defaultCancelSettle,
 		cancelPoll:     defaultCancelPoll,
 		sleep:          sleepCtx,
-		rulesSem:       make(chan struct{}, 1),
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -190,6 +188,10 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		l.onWait = func(wait time.Duration) {
 			e.log.Info("alpaca: pacing requests under the rate limit", "profile", e.profile, "wait", wait.Round(time.Millisecond))
 		}
+	}
+	e.rules = &rulecache.Cache[assetSet, *assetSet]{
+		Venue: venueName, What: "assets", BaseURL: e.baseURL, Dir: e.cacheDir, TTL: e.ttl,
+		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchAssets,
 	}
 	return e, nil
 }

@@ -1,23 +1,17 @@
 package alpaca
 
 import (
-	"github.com/tradectl/tradectl/internal/atomicfile"
-
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/rulecache"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -84,16 +78,20 @@ func (r assetRule) instrument() trade.Instrument {
 
 // assetSet is the decoded asset list, also the on-disk cache format.
 type assetSet struct {
-	Version   int         `json:"version"`
-	BaseURL   string      `json:"base_url"`
-	FetchedAt time.Time   `json:"fetched_at"`
-	Assets    []assetRule `json:"assets"`
+	rulecache.Stamp
+	Assets []assetRule `json:"assets"`
 
 	bySymbol  map[trade.Symbol]int
 	byCompact map[string]int // crypto without the slash ("BTCUSD"), as positions name it
 }
 
 const cacheVersion = 1
+
+// Empty implements rulecache.Rules.
+func (as *assetSet) Empty() bool { return len(as.Assets) == 0 }
+
+// Index implements rulecache.Rules.
+func (as *assetSet) Index() { as.index() }
 
 func (as *assetSet) index() {
 	as.bySymbol = make(map[trade.Symbol]int, len(as.Assets))
@@ -122,7 +120,7 @@ func parseAssets(body []byte) (*assetSet, error) {
 	if err := json.Unmarshal(body, &ws); err != nil {
 		return nil, fmt.Errorf("decode assets: %w", err)
 	}
-	as := &assetSet{Version: cacheVersion}
+	as := &assetSet{Stamp: rulecache.Stamp{Version: cacheVersion}}
 	for _, w := range ws {
 		if r, ok := assetFromWire(w); ok {
 			as.Assets = append(as.Assets, r)
@@ -180,93 +178,9 @@ func assetFromWire(w assetWire) (assetRule, bool) {
 	return r, true
 }
 
-// cachePath names the disk cache per base URL, so paper, live and a fake
-// never share rules.
-func (e *Exchange) cachePath() string {
-	if e.cacheDir == "" || e.ttl == 0 {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(e.baseURL))
-	return filepath.Join(e.cacheDir, "alpaca-"+hex.EncodeToString(sum[:6])+"-assets.json")
-}
-
-func (e *Exchange) fresh(as *assetSet) bool {
-	age := e.now().Sub(as.FetchedAt)
-	return as.BaseURL == e.baseURL && age >= -time.Minute && (e.ttl == 0 || age < e.ttl)
-}
-
-// loadCache returns cached rules when present, intact and fresh. Anything
-// else (missing, corrupt, stale, another version) means refetch.
-func (e *Exchange) loadCache() *assetSet {
-	path := e.cachePath()
-	if path == "" {
-		return nil
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	var as assetSet
-	if err := json.Unmarshal(b, &as); err != nil || as.Version != cacheVersion || len(as.Assets) == 0 {
-		e.log.Debug("alpaca: ignoring unreadable asset cache", "path", path)
-		return nil
-	}
-	if !e.fresh(&as) {
-		return nil
-	}
-	as.index()
-	return &as
-}
-
-// saveCache writes atomically (temp file + rename) so a concurrent reader
-// or a crash never sees half a file.
-func (e *Exchange) saveCache(as *assetSet) error {
-	path := e.cachePath()
-	if path == "" {
-		return nil
-	}
-	b, err := json.Marshal(as)
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, b, 0o600, false)
-}
-
-// assetSet returns current rules: from memory, the disk cache, or
-// /v2/assets, in that order.
+// assetSet returns current rules (see internal/exchange/rulecache).
 func (e *Exchange) assetSet(ctx context.Context) (*assetSet, error) {
-	e.rulesMu.Lock()
-	as := e.rules
-	e.rulesMu.Unlock()
-	if as != nil && e.fresh(as) {
-		return as, nil
-	}
-	select {
-	case e.rulesSem <- struct{}{}:
-		defer func() { <-e.rulesSem }()
-	case <-ctx.Done():
-		return nil, canceled(call{method: http.MethodGet, path: "/v2/assets"}, ctx.Err())
-	}
-	// Someone else may have refreshed while we waited.
-	e.rulesMu.Lock()
-	as = e.rules
-	e.rulesMu.Unlock()
-	if as != nil && e.fresh(as) {
-		return as, nil
-	}
-	if as = e.loadCache(); as == nil {
-		var err error
-		if as, err = e.fetchAssets(ctx); err != nil {
-			return nil, err
-		}
-		if err := e.saveCache(as); err != nil {
-			e.log.Warn("alpaca: cannot write asset cache", "err", err)
-		}
-	}
-	e.rulesMu.Lock()
-	e.rules = as
-	e.rulesMu.Unlock()
-	return as, nil
+	return e.rules.Get(ctx)
 }
 
 func (e *Exchange) fetchAssets(ctx context.Context) (*assetSet, error) {
@@ -279,7 +193,6 @@ func (e *Exchange) fetchAssets(ctx context.Context) (*assetSet, error) {
 	if err != nil {
 		return nil, &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: err.Error(), Err: err}
 	}
-	as.BaseURL, as.FetchedAt = e.baseURL, e.now()
 	return as, nil
 }
 

@@ -1,8 +1,6 @@
 package binance
 
 import (
-	"github.com/go-resty/resty/v2"
-
 	"context"
 	"fmt"
 	"io"
@@ -14,7 +12,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-resty/resty/v2"
+
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/rulecache"
 )
 
 // Production and spot-testnet endpoints ([BN] rest-api.md, testnet docs).
@@ -91,9 +92,7 @@ type Exchange struct {
 	offsetMS atomic.Int64 // venue clock minus local clock
 	synced   atomic.Bool
 
-	rulesSem chan struct{} // one exchangeInfo fetch at a time, cancelable
-	rulesMu  sync.Mutex
-	rules    *ruleSet
+	rules *rulecache.Cache[ruleSet, *ruleSet]
 }
 
 type credentials struct {
@@ -178,7 +177,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		wsBackoffMax:   30 * time.Second,
 		wsDialAttempts: 3,
 		wsIdleTimeout:  3 * time.Minute,
-		rulesSem:       make(chan struct{}, 1),
 	}
 	if e.http == nil {
 		e.http = &http.Client{}
@@ -198,6 +196,10 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{
+		Venue: venueName, What: "exchangeinfo", BaseURL: e.baseURL, Dir: e.cacheDir, TTL: e.ttl,
+		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchRules,
 	}
 	e.limiter = newWeightLimiter(e.venueNow, defaultWeightLimit)
 	e.limiter.onWait = func(wait time.Duration, used, limit int) {

@@ -1,22 +1,16 @@
 package binance
 
 import (
-	"github.com/tradectl/tradectl/internal/atomicfile"
-
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/rulecache"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -74,9 +68,7 @@ func (r symbolRules) marketInstrument() trade.Instrument {
 
 // ruleSet is the decoded exchangeInfo, also the on-disk cache format.
 type ruleSet struct {
-	Version     int           `json:"version"`
-	BaseURL     string        `json:"base_url"`
-	FetchedAt   time.Time     `json:"fetched_at"`
+	rulecache.Stamp
 	WeightLimit int           `json:"weight_limit"`
 	Symbols     []symbolRules `json:"symbols"`
 
@@ -84,6 +76,12 @@ type ruleSet struct {
 }
 
 const cacheVersion = 1
+
+// Empty implements rulecache.Rules.
+func (rs *ruleSet) Empty() bool { return len(rs.Symbols) == 0 }
+
+// Index implements rulecache.Rules.
+func (rs *ruleSet) Index() { rs.index() }
 
 func (rs *ruleSet) index() {
 	rs.byVenue = make(map[string]int, len(rs.Symbols))
@@ -137,7 +135,7 @@ func parseExchangeInfo(body []byte) (*ruleSet, error) {
 	if err := json.Unmarshal(body, &info); err != nil {
 		return nil, fmt.Errorf("decode exchangeInfo: %w", err)
 	}
-	rs := &ruleSet{Version: cacheVersion}
+	rs := &ruleSet{Stamp: rulecache.Stamp{Version: cacheVersion}}
 	for _, rl := range info.RateLimits {
 		if rl.RateLimitType == "REQUEST_WEIGHT" && rl.Interval == "MINUTE" && rl.IntervalNum == 1 && rl.Limit > 0 {
 			rs.WeightLimit = rl.Limit
@@ -197,95 +195,15 @@ func decodeAll(symbol, filterType string, dst []*decimal.Decimal, values ...stri
 	return nil
 }
 
-// cachePath names the disk cache per base URL, so the testnet and
-// production (or a fake) never share rules.
-func (e *Exchange) cachePath() string {
-	if e.cacheDir == "" || e.ttl == 0 {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(e.baseURL))
-	return filepath.Join(e.cacheDir, "binance-"+hex.EncodeToString(sum[:6])+"-exchangeinfo.json")
-}
-
-func (e *Exchange) fresh(rs *ruleSet) bool {
-	age := e.now().Sub(rs.FetchedAt)
-	return rs.BaseURL == e.baseURL && age >= -time.Minute && (e.ttl == 0 || age < e.ttl)
-}
-
-// loadCache returns cached rules when present, intact and fresh. Anything
-// else (missing, corrupt, stale, other version) means refetch.
-func (e *Exchange) loadCache() *ruleSet {
-	path := e.cachePath()
-	if path == "" {
-		return nil
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	var rs ruleSet
-	if err := json.Unmarshal(b, &rs); err != nil || rs.Version != cacheVersion || len(rs.Symbols) == 0 {
-		e.log.Debug("binance: ignoring unreadable instrument cache", "path", path)
-		return nil
-	}
-	if !e.fresh(&rs) {
-		return nil
-	}
-	rs.index()
-	return &rs
-}
-
-// saveCache writes atomically (temp file + rename) so a concurrent reader
-// or a crash never sees half a file.
-func (e *Exchange) saveCache(rs *ruleSet) error {
-	path := e.cachePath()
-	if path == "" {
-		return nil
-	}
-	b, err := json.Marshal(rs)
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, b, 0o600, false)
-}
-
-// ruleSet returns current instrument rules: from memory, the disk cache,
-// or exchangeInfo, in that order.
+// ruleSet returns current instrument rules (see internal/exchange/rulecache).
 func (e *Exchange) ruleSet(ctx context.Context) (*ruleSet, error) {
-	e.rulesMu.Lock()
-	rs := e.rules
-	e.rulesMu.Unlock()
-	if rs != nil && e.fresh(rs) {
-		return rs, nil
-	}
-	select {
-	case e.rulesSem <- struct{}{}:
-		defer func() { <-e.rulesSem }()
-	case <-ctx.Done():
-		return nil, fmt.Errorf("binance: instrument rules: %w", ctx.Err())
-	}
-	// Someone else may have refreshed while we waited.
-	e.rulesMu.Lock()
-	rs = e.rules
-	e.rulesMu.Unlock()
-	if rs != nil && e.fresh(rs) {
-		return rs, nil
-	}
-	if rs = e.loadCache(); rs == nil {
-		var err error
-		if rs, err = e.fetchRules(ctx); err != nil {
-			return nil, err
-		}
-		if err := e.saveCache(rs); err != nil {
-			e.log.Warn("binance: cannot write instrument cache", "err", err)
-		}
+	rs, err := e.rules.Get(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if rs.WeightLimit > 0 {
 		e.limiter.setLimit(rs.WeightLimit)
 	}
-	e.rulesMu.Lock()
-	e.rules = rs
-	e.rulesMu.Unlock()
 	return rs, nil
 }
 
@@ -298,7 +216,6 @@ func (e *Exchange) fetchRules(ctx context.Context) (*ruleSet, error) {
 	if err != nil {
 		return nil, &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: err.Error(), Err: err}
 	}
-	rs.BaseURL, rs.FetchedAt = e.baseURL, e.now()
 	return rs, nil
 }
 

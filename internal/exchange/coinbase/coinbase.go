@@ -16,6 +16,7 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/rulecache"
 )
 
 // Production and sandbox REST hosts (reference §3, "Base URLs"). The API
@@ -86,9 +87,7 @@ type Exchange struct {
 	// How Quotes reads prices, decided once; see useBook.
 	quoteModeSet, quoteBook bool
 
-	rulesSem chan struct{} // one products fetch at a time, cancelable
-	rulesMu  sync.Mutex
-	rules    *ruleSet
+	rules *rulecache.Cache[ruleSet, *ruleSet]
 }
 
 // credentials are the resolved CDP key: its name and the parsed key.
@@ -146,7 +145,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		cacheDir:       p.CacheDir,
 		ttl:            ttl,
 		requestTimeout: defaultRequestTimeout,
-		rulesSem:       make(chan struct{}, 1),
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -168,6 +166,10 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		SetHeader("Accept", "application/json")
 	e.private = newBucket(privateRatePerSecond, e.now, sleepCtx)
 	e.public = newBucket(publicRatePerSecond, e.now, sleepCtx)
+	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{
+		Venue: venueName, What: "products", BaseURL: e.marketURL, Dir: e.cacheDir, TTL: e.ttl,
+		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchRules,
+	}
 	return e, nil
 }
 

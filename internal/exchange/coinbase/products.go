@@ -1,23 +1,17 @@
 package coinbase
 
 import (
-	"github.com/tradectl/tradectl/internal/atomicfile"
-
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/rulecache"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -74,15 +68,19 @@ func (r productRules) instrument() trade.Instrument {
 
 // ruleSet is the decoded product list, also the on-disk cache format.
 type ruleSet struct {
-	Version   int            `json:"version"`
-	BaseURL   string         `json:"base_url"`
-	FetchedAt time.Time      `json:"fetched_at"`
-	Products  []productRules `json:"products"`
+	rulecache.Stamp
+	Products []productRules `json:"products"`
 
 	byID map[string]int
 }
 
 const cacheVersion = 1
+
+// Empty implements rulecache.Rules.
+func (rs *ruleSet) Empty() bool { return len(rs.Products) == 0 }
+
+// Index implements rulecache.Rules.
+func (rs *ruleSet) Index() { rs.index() }
 
 func (rs *ruleSet) index() {
 	rs.byID = make(map[string]int, len(rs.Products))
@@ -108,7 +106,7 @@ func parseProducts(body []byte) (*ruleSet, error) {
 	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, fmt.Errorf("decode products: %w", err)
 	}
-	rs := &ruleSet{Version: cacheVersion}
+	rs := &ruleSet{Stamp: rulecache.Stamp{Version: cacheVersion}}
 	for _, p := range w.Products {
 		if p.ProductType != "" && !strings.EqualFold(p.ProductType, "SPOT") {
 			continue
@@ -157,93 +155,9 @@ func parseProducts(body []byte) (*ruleSet, error) {
 	return rs, nil
 }
 
-// cachePath names the disk cache per market URL, so production and a fake
-// never share rules.
-func (e *Exchange) cachePath() string {
-	if e.cacheDir == "" || e.ttl == 0 {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(e.marketURL))
-	return filepath.Join(e.cacheDir, "coinbase-"+hex.EncodeToString(sum[:6])+"-products.json")
-}
-
-func (e *Exchange) fresh(rs *ruleSet) bool {
-	age := e.now().Sub(rs.FetchedAt)
-	return rs.BaseURL == e.marketURL && age >= -time.Minute && (e.ttl == 0 || age < e.ttl)
-}
-
-// loadCache returns cached rules when present, intact and fresh. Anything
-// else (missing, corrupt, stale, other version) means refetch.
-func (e *Exchange) loadCache() *ruleSet {
-	path := e.cachePath()
-	if path == "" {
-		return nil
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	var rs ruleSet
-	if err := json.Unmarshal(b, &rs); err != nil || rs.Version != cacheVersion || len(rs.Products) == 0 {
-		e.log.Debug("coinbase: ignoring unreadable product cache", "path", path)
-		return nil
-	}
-	if !e.fresh(&rs) {
-		return nil
-	}
-	rs.index()
-	return &rs
-}
-
-// saveCache writes atomically (temp file + rename) so a concurrent reader
-// or a crash never sees half a file.
-func (e *Exchange) saveCache(rs *ruleSet) error {
-	path := e.cachePath()
-	if path == "" {
-		return nil
-	}
-	b, err := json.Marshal(rs)
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, b, 0o600, false)
-}
-
-// ruleSet returns current product rules: from memory, the disk cache, or
-// the venue, in that order.
+// ruleSet returns current rules (see internal/exchange/rulecache).
 func (e *Exchange) ruleSet(ctx context.Context) (*ruleSet, error) {
-	e.rulesMu.Lock()
-	rs := e.rules
-	e.rulesMu.Unlock()
-	if rs != nil && e.fresh(rs) {
-		return rs, nil
-	}
-	select {
-	case e.rulesSem <- struct{}{}:
-		defer func() { <-e.rulesSem }()
-	case <-ctx.Done():
-		return nil, fmt.Errorf("coinbase: products: %w", ctx.Err())
-	}
-	// Someone else may have refreshed while we waited.
-	e.rulesMu.Lock()
-	rs = e.rules
-	e.rulesMu.Unlock()
-	if rs != nil && e.fresh(rs) {
-		return rs, nil
-	}
-	if rs = e.loadCache(); rs == nil {
-		var err error
-		if rs, err = e.fetchRules(ctx); err != nil {
-			return nil, err
-		}
-		if err := e.saveCache(rs); err != nil {
-			e.log.Warn("coinbase: cannot write product cache", "err", err)
-		}
-	}
-	e.rulesMu.Lock()
-	e.rules = rs
-	e.rulesMu.Unlock()
-	return rs, nil
+	return e.rules.Get(ctx)
 }
 
 // fetchRules reads the public product list: it needs no key, so order
@@ -258,7 +172,6 @@ func (e *Exchange) fetchRules(ctx context.Context) (*ruleSet, error) {
 	if err != nil {
 		return nil, &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: err.Error(), Err: err}
 	}
-	rs.BaseURL, rs.FetchedAt = e.marketURL, e.now()
 	return rs, nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/tradectl/tradectl/internal/exchange/rulecache"
 )
 
 // FuzzDecoders feeds arbitrary bytes to every decoder of Kraken answers:
@@ -33,14 +35,13 @@ func FuzzDecoders(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	e := &Exchange{profile: "fuzz", now: func() time.Time { return now }, limiter: newCounterLimiter(func() time.Time { return now }, tierStarter),
-		rulesSem: make(chan struct{}, 1)}
+	e := &Exchange{profile: "fuzz", now: func() time.Time { return now }, limiter: newCounterLimiter(func() time.Time { return now }, tierStarter)}
 	rs, err := parseAssetPairs([]byte(assetPairsFixture))
 	if err != nil {
 		f.Fatal(err)
 	}
-	rs.FetchedAt = now
-	e.rules = rs
+	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{Venue: venueName, What: "assetpairs", Version: cacheVersion, Now: e.now,
+		Fetch: func(context.Context) (*ruleSet, error) { return rs, nil }}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var env envelope
 		if json.Unmarshal(body, &env) == nil {

@@ -1,22 +1,16 @@
 package kraken
 
 import (
-	"github.com/tradectl/tradectl/internal/atomicfile"
-
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/rulecache"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -55,16 +49,20 @@ func (r pairRules) instrument() trade.Instrument {
 
 // ruleSet is the decoded AssetPairs, also the on-disk cache format.
 type ruleSet struct {
-	Version   int         `json:"version"`
-	BaseURL   string      `json:"base_url"`
-	FetchedAt time.Time   `json:"fetched_at"`
-	Pairs     []pairRules `json:"pairs"`
+	rulecache.Stamp
+	Pairs []pairRules `json:"pairs"`
 
 	bySymbol map[trade.Symbol]int
 	byName   map[string]int // id and altname
 }
 
 const cacheVersion = 1
+
+// Empty implements rulecache.Rules.
+func (rs *ruleSet) Empty() bool { return len(rs.Pairs) == 0 }
+
+// Index implements rulecache.Rules.
+func (rs *ruleSet) Index() { rs.index() }
 
 func (rs *ruleSet) index() {
 	rs.bySymbol = make(map[trade.Symbol]int, len(rs.Pairs))
@@ -124,7 +122,7 @@ func parseAssetPairs(result []byte) (*ruleSet, error) {
 	if err := json.Unmarshal(result, &raw); err != nil {
 		return nil, fmt.Errorf("decode AssetPairs: %w", err)
 	}
-	rs := &ruleSet{Version: cacheVersion}
+	rs := &ruleSet{Stamp: rulecache.Stamp{Version: cacheVersion}}
 	for id, w := range raw {
 		if id == "" || strings.Contains(id, ".") || strings.HasSuffix(w.AltName, ".d") {
 			continue
@@ -195,93 +193,9 @@ func ruleDec(id, field, v string) (decimal.Decimal, error) {
 	return d, nil
 }
 
-// cachePath names the disk cache per base URL, so a fake or a proxy never
-// shares rules with production.
-func (e *Exchange) cachePath() string {
-	if e.cacheDir == "" || e.ttl == 0 {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(e.baseURL))
-	return filepath.Join(e.cacheDir, "kraken-"+hex.EncodeToString(sum[:6])+"-assetpairs.json")
-}
-
-func (e *Exchange) fresh(rs *ruleSet) bool {
-	age := e.now().Sub(rs.FetchedAt)
-	return rs.BaseURL == e.baseURL && age >= -time.Minute && (e.ttl == 0 || age < e.ttl)
-}
-
-// loadCache returns cached rules when present, intact and fresh. Anything
-// else (missing, corrupt, stale, another version) means refetch.
-func (e *Exchange) loadCache() *ruleSet {
-	path := e.cachePath()
-	if path == "" {
-		return nil
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	var rs ruleSet
-	if err := json.Unmarshal(b, &rs); err != nil || rs.Version != cacheVersion || len(rs.Pairs) == 0 {
-		e.log.Debug("kraken: ignoring unreadable instrument cache", "path", path)
-		return nil
-	}
-	if !e.fresh(&rs) {
-		return nil
-	}
-	rs.index()
-	return &rs
-}
-
-// saveCache writes atomically (temp file + rename) so a concurrent reader
-// or a crash never sees half a file.
-func (e *Exchange) saveCache(rs *ruleSet) error {
-	path := e.cachePath()
-	if path == "" {
-		return nil
-	}
-	b, err := json.Marshal(rs)
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, b, 0o600, false)
-}
-
-// ruleSet returns current instrument rules: from memory, the disk cache,
-// or AssetPairs, in that order.
+// ruleSet returns current rules (see internal/exchange/rulecache).
 func (e *Exchange) ruleSet(ctx context.Context) (*ruleSet, error) {
-	e.rulesMu.Lock()
-	rs := e.rules
-	e.rulesMu.Unlock()
-	if rs != nil && e.fresh(rs) {
-		return rs, nil
-	}
-	select {
-	case e.rulesSem <- struct{}{}:
-		defer func() { <-e.rulesSem }()
-	case <-ctx.Done():
-		return nil, canceled(call{path: pathAssetPairs}, ctx.Err())
-	}
-	// Someone else may have refreshed while we waited.
-	e.rulesMu.Lock()
-	rs = e.rules
-	e.rulesMu.Unlock()
-	if rs != nil && e.fresh(rs) {
-		return rs, nil
-	}
-	if rs = e.loadCache(); rs == nil {
-		var err error
-		if rs, err = e.fetchRules(ctx); err != nil {
-			return nil, err
-		}
-		if err := e.saveCache(rs); err != nil {
-			e.log.Warn("kraken: cannot write instrument cache", "err", err)
-		}
-	}
-	e.rulesMu.Lock()
-	e.rules = rs
-	e.rulesMu.Unlock()
-	return rs, nil
+	return e.rules.Get(ctx)
 }
 
 const (
@@ -301,7 +215,6 @@ func (e *Exchange) fetchRules(ctx context.Context) (*ruleSet, error) {
 	if len(rs.Pairs) == 0 {
 		return nil, &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: "AssetPairs listed no pairs"}
 	}
-	rs.BaseURL, rs.FetchedAt = e.baseURL, e.now()
 	return rs, nil
 }
 

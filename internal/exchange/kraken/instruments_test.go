@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
+	"github.com/tradectl/tradectl/internal/exchange/rulecache"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -40,8 +41,8 @@ func TestParseAssetPairsRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &Exchange{rules: rs, now: time.Now, ttl: time.Hour}
-	rs.FetchedAt = time.Now()
+	e := &Exchange{now: time.Now, rules: &rulecache.Cache[ruleSet, *ruleSet]{Venue: venueName, What: "assetpairs",
+		Version: cacheVersion, Now: time.Now, TTL: time.Hour, Fetch: func(context.Context) (*ruleSet, error) { return rs, nil }}}
 	got, err := e.Instruments(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +119,7 @@ func TestInstrumentCache(t *testing.T) {
 	if got := f.srv.Count(pathAssetPairs); got != 2 {
 		t.Errorf("AssetPairs requests after corrupting the cache = %d, want 2", got)
 	}
-	if rs := open(nil).loadCache(); rs == nil || len(rs.Pairs) == 0 {
+	if rs := open(nil).rules.Load(); rs == nil || len(rs.Pairs) == 0 {
 		t.Error("the refetched rules were not written back")
 	}
 

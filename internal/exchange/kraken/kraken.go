@@ -18,6 +18,7 @@ import (
 	"github.com/go-resty/resty/v2"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/rulecache"
 )
 
 // ProductionURL is Kraken's REST host. Kraken has no public Spot sandbox;
@@ -85,9 +86,7 @@ type Exchange struct {
 	// either order. A channel, not a mutex, so waiting honours ctx.
 	private chan struct{}
 
-	rulesSem chan struct{} // one AssetPairs fetch at a time, cancelable
-	rulesMu  sync.Mutex
-	rules    *ruleSet
+	rules *rulecache.Cache[ruleSet, *ruleSet]
 }
 
 // credentials are what the first signed call resolves: the key, the
@@ -148,7 +147,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		requestTimeout: defaultRequestTimeout,
 		cancelPoll:     250 * time.Millisecond,
 		private:        make(chan struct{}, 1),
-		rulesSem:       make(chan struct{}, 1),
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -161,6 +159,10 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	e.limiter.onWait = func(wait time.Duration, counter, max float64) {
 		e.log.Info("kraken: API call counter near its limit, waiting",
 			"profile", e.profile, "counter", fmt.Sprintf("%.1f", counter), "max", max, "wait", wait.Round(time.Millisecond))
+	}
+	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{
+		Venue: venueName, What: "assetpairs", BaseURL: e.baseURL, Dir: e.cacheDir, TTL: e.ttl,
+		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchRules,
 	}
 	return e, nil
 }

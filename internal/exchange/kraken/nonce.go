@@ -1,8 +1,6 @@
 package kraken
 
 import (
-	"github.com/tradectl/tradectl/internal/atomicfile"
-
 	"context"
 	"fmt"
 	"os"
@@ -12,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/tradectl/tradectl/internal/atomicfile"
 )
 
 // nonceSource issues Kraken nonces: strictly increasing per API key across

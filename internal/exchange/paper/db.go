@@ -1,10 +1,6 @@
 package paper
 
 import (
-	"time"
-
-	"github.com/tradectl/tradectl/internal/sqliteopen"
-
 	"context"
 	"database/sql"
 	"errors"
@@ -13,11 +9,13 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/sqliteopen"
 )
 
 // busyTimeoutMs is how long a transaction waits for another process's.
