@@ -148,6 +148,48 @@ type OrderValidator interface {
 	ValidateOrder(ctx context.Context, req trade.OrderRequest) error
 }
 
+// Simulator is implemented by exchanges that trade no real money (the paper
+// exchange). Callers ask IsSimulated rather than comparing venue names, so a
+// second simulated venue, or a venue's own testnet, needs no new name checks.
+type Simulator interface {
+	Simulated() bool
+}
+
+// IsSimulated reports whether ex trades no real money.
+func IsSimulated(ex Exchange) bool {
+	s, ok := ex.(Simulator)
+	return ok && s.Simulated()
+}
+
+// Diagnoser is implemented by venues that can check their own setup for
+// `tradectl doctor`: credentials that sign correctly, key permissions, clock
+// skew. Each check is named and reported on its own; a failing check is a
+// finding, not an error of Diagnose itself.
+type Diagnoser interface {
+	Diagnose(ctx context.Context) []Check
+}
+
+// Check is one finding of a Diagnoser.
+type Check struct {
+	// Name is short and stable ("clock skew", "key permissions").
+	Name string `json:"name"`
+	// Status is CheckOK, CheckWarn or CheckFail.
+	Status CheckStatus `json:"status"`
+	// Detail says what was found, in words a trader can act on. It never
+	// carries a secret, a signature or a signed query.
+	Detail string `json:"detail"`
+}
+
+// CheckStatus grades a Check.
+type CheckStatus string
+
+// The grades of a Check.
+const (
+	CheckOK   CheckStatus = "ok"
+	CheckWarn CheckStatus = "warn"
+	CheckFail CheckStatus = "fail"
+)
+
 // FindInstrument returns the rules for sym, or an error wrapping ErrNotFound.
 func FindInstrument(ctx context.Context, ex Exchange, sym trade.Symbol) (trade.Instrument, error) {
 	all, err := ex.Instruments(ctx)

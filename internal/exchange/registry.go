@@ -152,6 +152,10 @@ type Venue struct {
 	Credentials []string
 	// Summary is one line for help text.
 	Summary string
+	// Simulated is true for venues that trade no real money (paper): they
+	// never ask for confirmation and need no credentials. It matches what
+	// the opened exchange's IsSimulated reports.
+	Simulated bool
 	New     Constructor
 }
 

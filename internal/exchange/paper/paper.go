@@ -243,6 +243,7 @@ func Venue(opts ...Option) exchange.Venue {
 		Keys: []string{KeySeed, KeyStartingBalances, KeyMakerFeePct, KeyTakerFeePct, KeyTickInterval, KeyDBPath,
 			KeyPriceSource, KeyPriceSourceURL, KeyPriceSourceOptions},
 		Summary: "embedded paper exchange: simulated orders on simulated or a real venue's prices (price_source), account kept in a local SQLite file",
+		Simulated: true,
 		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
 			return New(ctx, p, opts...)
 		},
@@ -512,6 +513,10 @@ func checkAsset(a string) error {
 
 // Name returns "paper".
 func (e *Exchange) Name() string { return Name }
+
+// Simulated reports that the paper exchange trades no real money, even on a
+// real venue's prices.
+func (e *Exchange) Simulated() bool { return true }
 
 // Path is the database file.
 func (e *Exchange) Path() string { return e.path }
