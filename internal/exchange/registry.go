@@ -156,7 +156,7 @@ type Venue struct {
 	// never ask for confirmation and need no credentials. It matches what
 	// the opened exchange's IsSimulated reports.
 	Simulated bool
-	New     Constructor
+	New       Constructor
 }
 
 // Registry maps exchange names to venues. It is built by the application's

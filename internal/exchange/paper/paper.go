@@ -242,7 +242,7 @@ func Venue(opts ...Option) exchange.Venue {
 		Name: Name,
 		Keys: []string{KeySeed, KeyStartingBalances, KeyMakerFeePct, KeyTakerFeePct, KeyTickInterval, KeyDBPath,
 			KeyPriceSource, KeyPriceSourceURL, KeyPriceSourceOptions},
-		Summary: "embedded paper exchange: simulated orders on simulated or a real venue's prices (price_source), account kept in a local SQLite file",
+		Summary:   "embedded paper exchange: simulated orders on simulated or a real venue's prices (price_source), account kept in a local SQLite file",
 		Simulated: true,
 		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
 			return New(ctx, p, opts...)
