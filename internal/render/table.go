@@ -1,6 +1,8 @@
 package render
 
 import (
+	"github.com/shopspring/decimal"
+
 	"io"
 	"strings"
 	"time"
@@ -30,6 +32,9 @@ type Cell struct {
 	Text  string
 	Style Style
 	Time  time.Time
+	// Numeric marks a decimal number shown at a fixed precision, so a
+	// column of them can align on the decimal point.
+	Numeric bool
 }
 
 // Column describes one column.
@@ -59,6 +64,16 @@ func (t *TableData) AddRow(cells ...Cell) { t.Rows = append(t.Rows, cells) }
 // T is shorthand for a plain cell; S for a styled one.
 func T(text string) Cell              { return Cell{Text: text} }
 func S(text string, style Style) Cell { return Cell{Text: text, Style: style} }
+
+// Num is a number cell showing d at places decimal places, trailing zeros
+// kept so a column lines up; places below 0 (precision unknown) shows d as
+// it is. JSON and CSV never go through it: they carry exact decimals.
+func Num(d decimal.Decimal, places int32) Cell {
+	if places < 0 {
+		return Cell{Text: d.String(), Numeric: true}
+	}
+	return Cell{Text: d.StringFixed(places), Numeric: true}
+}
 
 // At is a time cell.
 func At(t time.Time) Cell {
