@@ -1,14 +1,13 @@
 package render
 
 import (
-	"github.com/shopspring/decimal"
-
 	"io"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/mattn/go-runewidth"
+	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/iostreams"
 )
