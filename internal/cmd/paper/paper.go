@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tradectl/tradectl/internal/cmdutil"
-	"github.com/tradectl/tradectl/internal/exchange/paper"
+	"github.com/tradectl/tradectl/internal/exchange"
 )
 
 // NewCmdPaper builds `tradectl paper`.
@@ -64,6 +64,14 @@ func NewCmdReset(f *cmdutil.Factory, runF func(*ResetOptions) error) *cobra.Comm
 	}
 }
 
+// resetter is an account that can start over. The command asks the opened
+// exchange for this capability, and for being simulated, instead of naming
+// the paper adapter: commands reach venues only through the registry, and
+// only an account that trades no real money may be wiped.
+type resetter interface {
+	Reset(ctx context.Context) error
+}
+
 func resetRun(ctx context.Context, o *ResetOptions) error {
 	f := o.Factory
 	ex, prof, err := f.OpenExchange(ctx, "")
@@ -71,8 +79,8 @@ func resetRun(ctx context.Context, o *ResetOptions) error {
 		return err
 	}
 	defer ex.Close()
-	pe, ok := ex.(*paper.Exchange)
-	if !ok {
+	pe, ok := ex.(resetter)
+	if !ok || !exchange.IsSimulated(ex) {
 		return cmdutil.Usagef("profile %q uses %s, not the paper exchange; only paper accounts can be reset", prof.Name, prof.Exchange)
 	}
 	if !f.Globals.Yes {
