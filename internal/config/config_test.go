@@ -596,7 +596,7 @@ profiles:
     passphrase_file: ~/pp
 `
 	path := writeFile(t, dir, "config.yaml", body, 0o600)
-	got, err := Load(context.Background(), LoadOptions{
+	_, err := Load(context.Background(), LoadOptions{
 		Path:     path,
 		Getenv:   mapEnv(map[string]string{"HOME": "/home/u"}),
 		Registry: testRegistry(),
@@ -609,7 +609,7 @@ profiles:
 	// the api_key_env merged from the anchor.
 	body = strings.Replace(body, "    api_key_env: SUB_KEY\n", "", 1)
 	path = writeFile(t, dir, "config.yaml", body, 0o600)
-	got, err = Load(context.Background(), LoadOptions{
+	got, err := Load(context.Background(), LoadOptions{
 		Path:     path,
 		Getenv:   mapEnv(map[string]string{"HOME": "/home/u"}),
 		Registry: testRegistry(),

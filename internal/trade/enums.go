@@ -86,11 +86,6 @@ func ParseTimeInForce(s string) (TimeInForce, error) {
 	return parseEnum("time in force", s, TimesInForce)
 }
 
-// ParseOrderStatus parses an order status.
-func ParseOrderStatus(s string) (OrderStatus, error) {
-	return parseEnum("order status", s, OrderStatuses)
-}
-
 func parseEnum[T ~string](what, s string, allowed []T) (T, error) {
 	norm := strings.ToLower(strings.TrimSpace(s))
 	for _, a := range allowed {
