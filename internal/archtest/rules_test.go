@@ -145,10 +145,11 @@ func adaptersNoCLI(e Edge) string {
 // noCmdutilBelowCommands: packages the commands use (risk, placement,
 // confirm, orderplan, orderfollow, journal …) return their own typed errors;
 // the commands translate them into cmdutil's vocabulary (usage error,
-// refusal, exit codes). Tests of a lower package may still check how the
-// command layer classifies its errors.
+// refusal, exit codes). Only the commands and internal/app use it; the
+// main packages go through internal/app or the factory. Tests of a lower
+// package may still check how the command layer classifies its errors.
 func noCmdutilBelowCommands(e Edge) string {
-	if e.Test || commandLayer(e.From) || e.From == "internal/cmdutil" || e.To != "internal/cmdutil" {
+	if e.Test || within(e.From, "internal/cmd") || e.From == "internal/app" || e.From == "internal/cmdutil" || e.To != "internal/cmdutil" {
 		return ""
 	}
 	return "a package below the commands imports internal/cmdutil; return a typed error and let the command translate it"
