@@ -108,14 +108,6 @@ func (s *Server) SetBalance(currency string, available decimal.Decimal) {
 	s.acct(currency).available = available
 }
 
-// Balance returns currency's available and held amounts.
-func (s *Server) Balance(currency string) (available, hold decimal.Decimal) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.acct(currency)
-	return a.available, a.hold
-}
-
 // SetBook moves a product's best bid and ask and its last price (zero
 // leaves last as it is). Resting limit orders the new book crosses fill at
 // their own price, and stop orders whose stop the last price reaches

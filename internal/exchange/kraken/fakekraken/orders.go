@@ -460,19 +460,6 @@ func (s *Server) CloseOrder(txid, status, reason string) {
 	s.closeLocked(o, status, reason)
 }
 
-// OrderTxIDByClientID returns the txid of the newest order with clOrdID
-// (as sent on the wire), or "".
-func (s *Server) OrderTxIDByClientID(clOrdID string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := len(s.orders) - 1; i >= 0; i-- {
-		if sameClOrdID(s.orders[i].clOrdID, clOrdID) {
-			return s.orders[i].txid
-		}
-	}
-	return ""
-}
-
 // unixNumber writes a time as Kraken does: seconds with four decimals,
 // as a JSON number.
 func unixNumber(t time.Time) json.RawMessage {
