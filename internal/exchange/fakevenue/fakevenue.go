@@ -232,6 +232,25 @@ func (v *Venue) Count(route string) int {
 	return n
 }
 
+// Route joins method and path into the form Count takes; an empty method
+// gives the bare path, which matches any method.
+func Route(method, path string) string {
+	if method == "" {
+		return path
+	}
+	return method + " " + path
+}
+
+// Convert maps the log to a venue's own request type, which adds what the
+// venue noted about each request.
+func Convert[T any](log []Request, f func(Request) T) []T {
+	var out []T
+	for _, r := range log {
+		out = append(out, f(r))
+	}
+	return out
+}
+
 // SplitRoute splits "METHOD /path" into its method and path; a bare path
 // (or "") has no method.
 func SplitRoute(route string) (method, path string) {

@@ -160,18 +160,10 @@ func request(r fakevenue.Request) Request {
 }
 
 // Requests returns every request received so far, oldest first.
-func (s *Server) Requests() []Request {
-	var out []Request
-	for _, r := range s.v.Requests() {
-		out = append(out, request(r))
-	}
-	return out
-}
+func (s *Server) Requests() []Request { return fakevenue.Convert(s.v.Requests(), request) }
 
 // Count returns how many requests hit method and path ("" matches any method).
-func (s *Server) Count(method, path string) int {
-	return s.v.Count(strings.TrimSpace(method + " " + path))
-}
+func (s *Server) Count(method, path string) int { return s.v.Count(fakevenue.Route(method, path)) }
 
 // OrdersPlaced counts orders the venue accepted.
 func (s *Server) OrdersPlaced() int {
@@ -180,15 +172,10 @@ func (s *Server) OrdersPlaced() int {
 	return s.placed
 }
 
-// FailureMode says how an injected failure plays out.
-type FailureMode = fakevenue.Mode
-
-// The failure modes, as the harness defines them.
+// The failure modes tests name; the others are fakevenue's.
 const (
-	Reject          = fakevenue.Reject
-	AfterAccept     = fakevenue.AfterAccept
-	DropAfterAccept = fakevenue.DropAfterAccept
-	Hang            = fakevenue.Hang
+	AfterAccept = fakevenue.AfterAccept
+	Hang        = fakevenue.Hang
 )
 
 // Failure is one injected failure, used by the next matching request on
@@ -227,7 +214,7 @@ func (s *Server) FailNextOrderAfterAccept(status int) {
 // DropNextOrderAfterAccept places the next order and then drops the
 // connection without answering.
 func (s *Server) DropNextOrderAfterAccept() {
-	s.Inject(Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: DropAfterAccept})
+	s.Inject(Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.DropAfterAccept})
 }
 
 // apiError is Alpaca's error body.

@@ -212,18 +212,10 @@ func request(r fakevenue.Request) Request {
 }
 
 // Requests returns every request received so far, oldest first.
-func (s *Server) Requests() []Request {
-	var out []Request
-	for _, r := range s.v.Requests() {
-		out = append(out, request(r))
-	}
-	return out
-}
+func (s *Server) Requests() []Request { return fakevenue.Convert(s.v.Requests(), request) }
 
 // Count returns how many requests hit method and path ("" matches any method).
-func (s *Server) Count(method, path string) int {
-	return s.v.Count(strings.TrimSpace(method + " " + path))
-}
+func (s *Server) Count(method, path string) int { return s.v.Count(fakevenue.Route(method, path)) }
 
 // LastRequest returns the most recent request, or a zero Request.
 func (s *Server) LastRequest() Request { return request(s.v.Last()) }
@@ -234,9 +226,6 @@ func (s *Server) OrdersPlaced() int {
 	defer s.mu.Unlock()
 	return s.placed
 }
-
-// FailureMode says how an injected failure plays out.
-type FailureMode = fakevenue.Mode
 
 // The failure modes, as the harness defines them.
 const (

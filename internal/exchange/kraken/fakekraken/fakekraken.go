@@ -177,13 +177,7 @@ func request(r fakevenue.Request) Request {
 }
 
 // Requests returns every request received so far, oldest first.
-func (s *Server) Requests() []Request {
-	var out []Request
-	for _, r := range s.v.Requests() {
-		out = append(out, request(r))
-	}
-	return out
-}
+func (s *Server) Requests() []Request { return fakevenue.Convert(s.v.Requests(), request) }
 
 // Count returns how many requests hit path (e.g. "/0/private/AddOrder").
 func (s *Server) Count(path string) int { return s.v.Count(path) }
@@ -205,16 +199,10 @@ func (s *Server) LastNonce() uint64 {
 	return s.lastNonce
 }
 
-// FailureMode says how an injected failure plays out. Reject answers
-// without acting on the request, so its nonce is not used.
-type FailureMode = fakevenue.Mode
-
-// The failure modes, as the harness defines them.
+// The failure modes tests name; the others are fakevenue's.
 const (
-	Reject          = fakevenue.Reject
-	AfterAccept     = fakevenue.AfterAccept
-	DropAfterAccept = fakevenue.DropAfterAccept
-	Hang            = fakevenue.Hang
+	AfterAccept = fakevenue.AfterAccept
+	Hang        = fakevenue.Hang
 )
 
 // Failure is one injected failure, used by the next matching request.
@@ -255,7 +243,7 @@ func (s *Server) FailNextOrderAfterAccept(status int) {
 // DropNextOrderAfterAccept places the next order and then drops the
 // connection without answering.
 func (s *Server) DropNextOrderAfterAccept() {
-	s.Inject(Failure{Path: "/0/private/AddOrder", Mode: DropAfterAccept})
+	s.Inject(Failure{Path: "/0/private/AddOrder", Mode: fakevenue.DropAfterAccept})
 }
 
 // params are a request's parameters as strings, from the query of a GET
