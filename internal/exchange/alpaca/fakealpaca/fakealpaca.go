@@ -112,7 +112,7 @@ func New(keyID, secret string, opts ...Option) *Server {
 		byClientID: map[string]*order{},
 		cash:       decimal.NewFromInt(100000),
 		rateLimit:  200,
-		accountID:  newUUID(),
+		accountID:  fakevenue.NewUUID(),
 	}
 	for _, sp := range DefaultAssets() {
 		s.addAsset(sp)

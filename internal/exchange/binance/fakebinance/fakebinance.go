@@ -128,7 +128,7 @@ func New(apiKey, apiSecret string, opts ...Option) *Server {
 		s.addSymbol(sp)
 	}
 	for asset, amount := range map[string]string{"USDT": "100000", "BTC": "1", "ETH": "10", "BNB": "10"} {
-		s.balances[asset] = &balance{free: decimal.RequireFromString(amount)}
+		s.balances[asset] = &balance{Free: decimal.RequireFromString(amount)}
 	}
 	for _, o := range opts {
 		o(s)
@@ -179,7 +179,7 @@ func (s *Server) SetClockOffset(d time.Duration) {
 func (s *Server) SetBalance(asset string, free decimal.Decimal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.bal(asset).free = free
+	s.bal(asset).Free = free
 }
 
 // Balance returns asset's free and locked amounts.
@@ -187,7 +187,7 @@ func (s *Server) Balance(asset string) (free, locked decimal.Decimal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.bal(asset)
-	return b.free, b.locked
+	return b.Free, b.Held
 }
 
 // SetUsedWeight sets the request weight already used in the current minute,

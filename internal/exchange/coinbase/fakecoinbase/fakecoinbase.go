@@ -114,7 +114,7 @@ func New(keyName string, pub *ecdsa.PublicKey, opts ...Option) *Server {
 		o(s)
 	}
 	for cur, amount := range map[string]string{"USD": "100000", "BTC": "1", "ETH": "10", "SOL": "100"} {
-		s.acct(cur).available = decimal.RequireFromString(amount)
+		s.acct(cur).Free = decimal.RequireFromString(amount)
 	}
 	s.v = fakevenue.New(http.HandlerFunc(s.serveHTTP),
 		fakevenue.WithLatency(s.latency),
