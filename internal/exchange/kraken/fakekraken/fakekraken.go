@@ -133,7 +133,7 @@ func New(apiKey, apiSecretBase64 string, opts ...Option) *Server {
 		s.addPair(p)
 	}
 	for id, amount := range map[string]string{"ZUSD": "100000", "XXBT": "1", "XETH": "10", "SOL": "100"} {
-		s.assets[id].total = decimal.RequireFromString(amount)
+		s.assets[id].Free = decimal.RequireFromString(amount)
 	}
 	for _, o := range opts {
 		o(s)
