@@ -99,7 +99,7 @@ func WithClock(now func() time.Time) Option { return func(v *Venue) { v.clock = 
 // failure or latency applies; the result is kept as Request.Note and is
 // available to the handler through NoteOf. A venue uses it to record what
 // it checked about the credentials without keeping the credentials.
-func WithNote(note func(host string, r *http.Request, body []byte) any) Option {
+func WithNote(note func(r *http.Request) any) Option {
 	return func(v *Venue) { v.note = note }
 }
 
@@ -122,7 +122,7 @@ const maxBody = 1 << 20
 // and latency. All methods are safe for concurrent use.
 type Venue struct {
 	clock       func() time.Time
-	note        func(host string, r *http.Request, body []byte) any
+	note        func(r *http.Request) any
 	passthrough []string
 	failureType string
 
@@ -347,7 +347,7 @@ func (v *Venue) wrap(host string, h http.Handler) http.Handler {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		var note any
 		if v.note != nil {
-			note = v.note(host, r, body)
+			note = v.note(r)
 			r = r.WithContext(context.WithValue(r.Context(), noteKey{}, note))
 		}
 		v.mu.Lock()

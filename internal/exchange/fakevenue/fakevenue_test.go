@@ -325,7 +325,7 @@ func TestLog(t *testing.T) {
 	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	v := newVenue(t,
 		fakevenue.WithClock(func() time.Time { clock = clock.Add(time.Second); return clock }),
-		fakevenue.WithNote(func(host string, r *http.Request, body []byte) any {
+		fakevenue.WithNote(func(r *http.Request) any {
 			return r.Header.Get("X-Key") != "" // what a fake keeps instead of the key
 		}))
 	if got := v.Last(); !cmp.Equal(got, fakevenue.Request{}) {
@@ -371,7 +371,7 @@ func TestHandlerSeesBodyAndNote(t *testing.T) {
 	v := fakevenue.New(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		got <- seen{Body: string(b), Note: fakevenue.NoteOf(r)}
-	}), fakevenue.WithNote(func(string, *http.Request, []byte) any { return "checked" }))
+	}), fakevenue.WithNote(func(*http.Request) any { return "checked" }))
 	defer v.Close()
 	resp, err := v.Client().Post(v.URL()+"/api/order", "text/plain", strings.NewReader("qty=1"))
 	if err != nil {

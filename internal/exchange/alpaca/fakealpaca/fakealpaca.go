@@ -124,7 +124,7 @@ func New(keyID, secret string, opts ...Option) *Server {
 		fakevenue.WithLatency(s.latency),
 		fakevenue.WithClock(s.clock),
 		fakevenue.WithFailureContentType("application/json; charset=UTF-8"),
-		fakevenue.WithNote(func(_ string, r *http.Request, _ []byte) any { return s.authorized(r) }))
+		fakevenue.WithNote(func(r *http.Request) any { return s.authorized(r) }))
 	s.dataURL = s.v.AddHost(dataHost, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, dataRoutes, false) }))
 	return s
 }

@@ -138,7 +138,7 @@ func New(apiKey, apiSecret string, opts ...Option) *Server {
 		fakevenue.WithClock(s.clock),
 		fakevenue.WithPassthrough(streamPath),
 		fakevenue.WithFailureContentType("application/json;charset=UTF-8"),
-		fakevenue.WithNote(func(_ string, r *http.Request, _ []byte) any { return r.Header.Get("X-MBX-APIKEY") != "" }))
+		fakevenue.WithNote(func(r *http.Request) any { return r.Header.Get("X-MBX-APIKEY") != "" }))
 	s.closing = s.v.Closing()
 	return s
 }

@@ -158,7 +158,7 @@ type tokenCheck struct {
 // checkToken authenticates private requests as they arrive, so even a
 // request an injected failure answers has its token judged and its nonce
 // used, as at the venue's edge.
-func (s *Server) checkToken(_ string, r *http.Request, _ []byte) any {
+func (s *Server) checkToken(r *http.Request) any {
 	rest, _ := strings.CutPrefix(r.URL.Path, Prefix)
 	rt, found := match(r.Method, rest)
 	if !found || !rt.private {

@@ -142,7 +142,7 @@ func New(apiKey, apiSecretBase64 string, opts ...Option) *Server {
 		fakevenue.WithLatency(s.latency),
 		fakevenue.WithClock(s.clock),
 		fakevenue.WithFailureContentType("application/json; charset=utf-8"),
-		fakevenue.WithNote(func(_ string, r *http.Request, _ []byte) any {
+		fakevenue.WithNote(func(r *http.Request) any {
 			return keyHeaders{apiKey: r.Header.Get("API-Key") != "", apiSign: r.Header.Get("API-Sign") != ""}
 		}))
 	return s
