@@ -23,7 +23,7 @@ func cmdFakeAlpaca(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: fakealpaca")
 	}
 	key, secret := "PK"+strings.ToUpper(randomHex(ts, 18)), randomHex(ts, 40)
-	srv := fakealpaca.New(key, secret)
+	srv := fakealpaca.New(key, secret, fakealpaca.WithLatency(fakeLatency(ts)))
 	ts.Defer(srv.Close)
 	ts.Setenv("ALPACA_KEY", key)
 	ts.Setenv("ALPACA_SECRET", secret)

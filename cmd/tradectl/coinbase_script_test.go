@@ -44,7 +44,7 @@ func cmdFakeCoinbase(ts *testscript.TestScript, neg bool, args []string) {
 	key := writeKey("coinbase.pem")
 	writeKey("coinbase-wrong.pem")
 	name := "organizations/tradectl-test/apiKeys/" + randomHex(ts, 16)
-	srv := fakecoinbase.New(name, &key.PublicKey)
+	srv := fakecoinbase.New(name, &key.PublicKey, fakecoinbase.WithLatency(fakeLatency(ts)))
 	ts.Defer(srv.Close)
 	ts.Setenv("COINBASE_KEY_NAME", name)
 	ts.Setenv("COINBASE_URL", srv.URL())

@@ -28,7 +28,7 @@ func cmdFakeKraken(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("%v", err)
 	}
 	key, secret := randomHex(ts, 32), base64.StdEncoding.EncodeToString(raw)
-	srv := fakekraken.New(key, secret)
+	srv := fakekraken.New(key, secret, fakekraken.WithLatency(fakeLatency(ts)))
 	ts.Defer(srv.Close)
 	ts.Setenv("KRAKEN_KEY", key)
 	ts.Setenv("KRAKEN_SECRET", secret)

@@ -116,7 +116,7 @@ func cmdFakeBinance(ts *testscript.TestScript, neg bool, args []string) {
 		return
 	}
 	key, secret := randomHex(ts, 32), randomHex(ts, 32)
-	srv := fakebinance.New(key, secret)
+	srv := fakebinance.New(key, secret, fakebinance.WithLatency(fakeLatency(ts)))
 	runningFakes.Store(ts, srv)
 	ts.Defer(func() { runningFakes.Delete(ts); srv.Close() })
 	ts.Setenv("BINANCE_KEY", key)
@@ -146,6 +146,21 @@ profiles:
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
 		ts.Fatalf("%v", err)
 	}
+}
+
+// fakeLatency is the delay a script asks its fake venue to add to every
+// request, as a Go duration in $FAKEVENUE_LATENCY set before the fake
+// starts (unset: none), so a script can run against a distant venue.
+func fakeLatency(ts *testscript.TestScript) time.Duration {
+	v := ts.Getenv("FAKEVENUE_LATENCY")
+	if v == "" {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		ts.Fatalf("FAKEVENUE_LATENCY=%q: want a duration such as 50ms", v)
+	}
+	return d
 }
 
 // runningFakes finds a script's fake venue for the commands that steer it.

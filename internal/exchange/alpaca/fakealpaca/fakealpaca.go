@@ -32,27 +32,26 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 )
 
 // Server is a fake Alpaca account. All methods are safe for concurrent use.
 type Server struct {
-	trading *httptest.Server
-	data    *httptest.Server
+	v       *fakevenue.Venue // the trading host, with the data host added
+	dataURL string
 
 	keyID  string
 	secret string
 
-	closing   chan struct{}
-	closeOnce sync.Once
-
-	clock func() time.Time
+	clock   func() time.Time
+	latency time.Duration
 
 	mu          sync.Mutex
 	assets      map[string]*asset // by Alpaca symbol: "AAPL", "BTC/USD"
@@ -63,8 +62,6 @@ type Server struct {
 	byID        map[string]*order
 	byClientID  map[string]*order
 	lastCreated time.Time
-	failures    []Failure
-	requests    []Request
 	placed      int
 	rateLimit   int
 	rateMinute  int64
@@ -96,6 +93,10 @@ func WithCash(amount decimal.Decimal) Option { return func(s *Server) { s.cash =
 // Alpaca's documented limit); beyond it the fake answers 429.
 func WithRateLimit(n int) Option { return func(s *Server) { s.rateLimit = n } }
 
+// WithLatency delays every request on either host by d, as a venue across
+// a network would, so benchmarks can count round trips.
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+
 // New starts a fake account that accepts keyID and secret in the
 // APCA-API-KEY-ID and APCA-API-SECRET-KEY headers, with the default assets
 // (AAPL, MSFT, TSLA fractionable stocks; BTC/USD, ETH/USD crypto; a
@@ -105,14 +106,13 @@ func New(keyID, secret string, opts ...Option) *Server {
 		keyID:      keyID,
 		secret:     secret,
 		clock:      time.Now,
-		closing:    make(chan struct{}),
 		assets:     map[string]*asset{},
 		positions:  map[string]*position{},
 		byID:       map[string]*order{},
 		byClientID: map[string]*order{},
 		cash:       decimal.NewFromInt(100000),
 		rateLimit:  200,
-		accountID:  newUUID(),
+		accountID:  fakevenue.NewUUID(),
 	}
 	for _, sp := range DefaultAssets() {
 		s.addAsset(sp)
@@ -120,61 +120,50 @@ func New(keyID, secret string, opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
-	s.trading = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, tradingRoutes, true) }))
-	s.data = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, dataRoutes, false) }))
+	s.v = fakevenue.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, tradingRoutes, true) }),
+		fakevenue.WithLatency(s.latency),
+		fakevenue.WithClock(s.clock),
+		fakevenue.WithFailureContentType("application/json; charset=UTF-8"),
+		fakevenue.WithNote(func(r *http.Request) any { return s.authorized(r) }))
+	s.dataURL = s.v.AddHost(dataHost, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, dataRoutes, false) }))
 	return s
 }
 
+// dataHost names the Market Data API host in the harness's log.
+const dataHost = "data"
+
 // URL is the Trading API base URL (base_url), e.g. http://127.0.0.1:41234.
-func (s *Server) URL() string { return s.trading.URL }
+func (s *Server) URL() string { return s.v.URL() }
 
 // DataURL is the Market Data API base URL (data_url).
-func (s *Server) DataURL() string { return s.data.URL }
+func (s *Server) DataURL() string { return s.dataURL }
 
 // Client returns an HTTP client for both servers.
-func (s *Server) Client() *http.Client { return s.trading.Client() }
+func (s *Server) Client() *http.Client { return s.v.Client() }
 
 // Close stops both servers, releasing hanging requests first.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		s.trading.Close()
-		s.data.Close()
-	})
-}
+func (s *Server) Close() { s.v.Close() }
 
 func (s *Server) now() time.Time { return s.clock().UTC() }
 
 // Request is one request the fake received. The key headers are reduced to
 // whether they matched, so a dump of requests never shows them.
 type Request struct {
+	fakevenue.Request
 	Data       bool // true for the market data host
-	Method     string
-	Path       string
-	Query      string
-	Body       string
 	Authorized bool
 }
 
-// Requests returns every request received so far, oldest first.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
+func request(r fakevenue.Request) Request {
+	auth, _ := r.Note.(bool)
+	return Request{Request: r, Data: r.Host == dataHost, Authorized: auth}
 }
 
+// Requests returns every request received so far, oldest first.
+func (s *Server) Requests() []Request { return fakevenue.Convert(s.v.Requests(), request) }
+
 // Count returns how many requests hit method and path ("" matches any method).
-func (s *Server) Count(method, path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, r := range s.requests {
-		if (method == "" || r.Method == method) && r.Path == path {
-			n++
-		}
-	}
-	return n
-}
+func (s *Server) Count(method, path string) int { return s.v.Count(fakevenue.Route(method, path)) }
 
 // OrdersPlaced counts orders the venue accepted.
 func (s *Server) OrdersPlaced() int {
@@ -183,61 +172,37 @@ func (s *Server) OrdersPlaced() int {
 	return s.placed
 }
 
-// FailureMode says how an injected failure plays out.
-type FailureMode int
-
+// The failure modes tests name; the others are fakevenue's.
 const (
-	// Reject answers with the failure instead of handling the request.
-	Reject FailureMode = iota
-	// AfterAccept handles the request (an order is placed) and then
-	// answers with the failure, like a 5xx whose outcome is unknown.
-	AfterAccept
-	// DropAfterAccept handles the request and closes the connection
-	// without answering.
-	DropAfterAccept
-	// Hang holds the request unanswered until the client gives up or the
-	// server closes.
-	Hang
+	AfterAccept = fakevenue.AfterAccept
+	Hang        = fakevenue.Hang
 )
 
 // Failure is one injected failure, used by the next matching request on
 // either host.
-type Failure struct {
-	Method string // "" matches any method
-	Path   string // "" matches any path
-	Mode   FailureMode
-	Status int
-	Body   string
-	Header http.Header
-}
+type Failure = fakevenue.Failure
 
 // Inject queues f; each failure is used once, in order.
-func (s *Server) Inject(f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures = append(s.failures, f)
-}
+func (s *Server) Inject(f Failure) { s.v.Inject(f) }
 
 // FailNext answers the next request with status, body and header.
 func (s *Server) FailNext(status int, body string, header http.Header) {
-	s.Inject(Failure{Status: status, Body: body, Header: header})
+	s.v.FailNext("", 1, status, body, header)
 }
 
 // RateLimitNext answers the next request with 429, Retry-After of
 // retryAfter (whole seconds, rounded up) and the X-RateLimit headers of a
 // spent window that resets then.
 func (s *Server) RateLimitNext(retryAfter time.Duration) {
-	secs := int64((retryAfter + time.Second - 1) / time.Second)
 	h := http.Header{}
-	h.Set("Retry-After", strconv.FormatInt(secs, 10))
 	h.Set("X-RateLimit-Limit", "200")
 	h.Set("X-RateLimit-Remaining", "0")
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(s.now().Unix()+secs, 10))
-	s.FailNext(http.StatusTooManyRequests, `{"code":42910000,"message":"rate limit exceeded"}`, h)
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(s.now().Unix()+fakevenue.RetryAfterSeconds(retryAfter), 10))
+	s.v.RateLimitNext("", 1, retryAfter, `{"code":42910000,"message":"rate limit exceeded"}`, h)
 }
 
 // HangNext holds the next request until the client gives up.
-func (s *Server) HangNext() { s.Inject(Failure{Mode: Hang}) }
+func (s *Server) HangNext() { s.v.HangNext("", 1) }
 
 // FailNextOrderAfterAccept places the next order and then answers status
 // with an internal-error body.
@@ -249,19 +214,7 @@ func (s *Server) FailNextOrderAfterAccept(status int) {
 // DropNextOrderAfterAccept places the next order and then drops the
 // connection without answering.
 func (s *Server) DropNextOrderAfterAccept() {
-	s.Inject(Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: DropAfterAccept})
-}
-
-func (s *Server) takeFailure(method, path string) (Failure, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.failures {
-		if (f.Method == "" || f.Method == method) && (f.Path == "" || f.Path == path) {
-			s.failures = append(s.failures[:i], s.failures[i+1:]...)
-			return f, true
-		}
-	}
-	return Failure{}, false
+	s.Inject(Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.DropAfterAccept})
 }
 
 // apiError is Alpaca's error body.
@@ -358,52 +311,17 @@ func (s *Server) authorized(r *http.Request) bool {
 	return okKey && okSec && s.keyID != ""
 }
 
+// serve answers one request on either host; the harness has logged it
+// and applied latency and injected failures.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, routes []route, trading bool) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		http.Error(w, "read body", http.StatusBadRequest)
-		return
-	}
-	auth := s.authorized(r)
-	path := r.URL.Path
-	s.mu.Lock()
-	s.requests = append(s.requests, Request{Data: !trading, Method: r.Method, Path: path, Query: r.URL.RawQuery, Body: string(body), Authorized: auth})
-	s.mu.Unlock()
-
-	fail, failing := s.takeFailure(r.Method, path)
-	if failing {
-		switch fail.Mode {
-		case Reject:
-			writeFailure(w, fail)
-			return
-		case Hang:
-			select {
-			case <-r.Context().Done():
-			case <-s.closing:
-			}
-			return
-		}
-	}
-
+	body, _ := io.ReadAll(r.Body) // the harness has read it whole already
+	auth, _ := fakevenue.NoteOf(r).(bool)
 	s.mu.Lock()
 	resp, header := s.serveLocked(r, routes, trading, auth, body)
 	s.mu.Unlock()
 
-	if failing && fail.Mode == DropAfterAccept {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler)
-	}
 	for k, vs := range header {
 		w.Header()[k] = vs
-	}
-	if failing && fail.Mode == AfterAccept {
-		writeFailure(w, fail)
-		return
 	}
 	if resp.status == http.StatusNoContent {
 		w.WriteHeader(resp.status)
@@ -447,21 +365,4 @@ func (s *Server) serveLocked(r *http.Request, routes []route, trading, auth bool
 	}
 	s.processLocked()
 	return rt.handle(s, r, body, rest), header
-}
-
-func writeFailure(w http.ResponseWriter, f Failure) {
-	for k, vs := range f.Header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
-	}
-	if w.Header().Get("Content-Type") == "" {
-		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	}
-	status := f.Status
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(f.Body))
 }

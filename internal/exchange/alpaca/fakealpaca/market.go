@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 )
 
 // AssetSpec describes one asset of the fake. Increments apply to crypto;
@@ -67,7 +69,7 @@ func dec(s string) decimal.Decimal {
 }
 
 func (s *Server) addAsset(sp AssetSpec) {
-	a := &asset{spec: sp, id: newUUID(), minOrder: dec(sp.MinOrderSize), minIncr: dec(sp.MinTradeIncrement), priceInc: dec(sp.PriceIncrement),
+	a := &asset{spec: sp, id: fakevenue.NewUUID(), minOrder: dec(sp.MinOrderSize), minIncr: dec(sp.MinTradeIncrement), priceInc: dec(sp.PriceIncrement),
 		bid: dec(sp.Bid), ask: dec(sp.Ask), last: dec(sp.Last), quoteTime: s.clock().UTC()}
 	if _, ok := s.assets[sp.Symbol]; !ok {
 		s.assetOrder = append(s.assetOrder, sp.Symbol)

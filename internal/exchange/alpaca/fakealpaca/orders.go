@@ -2,8 +2,6 @@ package fakealpaca
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,6 +12,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 )
 
 type order struct {
@@ -38,15 +38,6 @@ func (o *order) working() bool {
 		return true
 	}
 	return false
-}
-
-func newUUID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b)
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // OrderInfo is an order as a test sees it.
@@ -277,7 +268,7 @@ func (s *Server) handleNewOrder(_ *http.Request, body []byte, _ string) response
 		return errorResponse(e)
 	}
 	if o.clientID == "" {
-		o.clientID = newUUID()
+		o.clientID = fakevenue.NewUUID()
 	}
 	// Alpaca keeps client ids unique across all orders, finished or not.
 	if _, dup := s.byClientID[o.clientID]; dup {
@@ -310,7 +301,7 @@ func (s *Server) handleNewOrder(_ *http.Request, body []byte, _ string) response
 		now = s.lastCreated.Add(time.Microsecond)
 	}
 	s.lastCreated = now
-	o.id, o.status, o.created, o.updated = newUUID(), "pending_new", now, now
+	o.id, o.status, o.created, o.updated = fakevenue.NewUUID(), "pending_new", now, now
 	s.orders = append(s.orders, o)
 	s.byID[o.id] = o
 	s.byClientID[o.clientID] = o

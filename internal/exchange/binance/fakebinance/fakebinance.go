@@ -19,27 +19,28 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 )
 
 // Server is a fake Binance Spot venue. All methods are safe for concurrent use.
 type Server struct {
-	ts *httptest.Server
+	v *fakevenue.Venue
 
 	apiKey string
 	secret []byte
 	edPub  ed25519.PublicKey
 
-	closing   chan struct{}
-	closeOnce sync.Once
+	closing <-chan struct{} // the harness's, for streams to let go
 
-	clock func() time.Time
+	clock   func() time.Time
+	latency time.Duration
 
 	mu             sync.Mutex
 	clockOffset    time.Duration
@@ -52,11 +53,9 @@ type Server struct {
 	nextTradeID    int64
 	nextUpdateID   int64
 	commission     decimal.Decimal
-	failures       []Failure
 	weightMinute   int64
 	weightUsed     int
 	weightLimit    int
-	requests       []Request
 	placed         int
 	streamsOff     bool
 	streamInterval time.Duration
@@ -101,6 +100,10 @@ func WithStreamInterval(d time.Duration) Option { return func(s *Server) { s.str
 // the asset received (default 0.001, Binance's base rate).
 func WithCommission(rate decimal.Decimal) Option { return func(s *Server) { s.commission = rate } }
 
+// WithLatency delays every request by d, as a venue across a network
+// would, so benchmarks can count round trips.
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+
 // New starts a fake venue that accepts apiKey and signs with apiSecret
 // (HMAC-SHA256), with default symbols BTCUSDT, ETHUSDT, BNBUSDT, ETHBTC and
 // a halted OLDUSDT, and balances of 100000 USDT, 1 BTC, 10 ETH and 10 BNB.
@@ -110,7 +113,6 @@ func New(apiKey, apiSecret string, opts ...Option) *Server {
 		clock:          time.Now,
 		apiKey:         apiKey,
 		secret:         []byte(apiSecret),
-		closing:        make(chan struct{}),
 		balances:       map[string]*balance{},
 		nextOrderID:    1,
 		nextTradeID:    1,
@@ -126,36 +128,39 @@ func New(apiKey, apiSecret string, opts ...Option) *Server {
 		s.addSymbol(sp)
 	}
 	for asset, amount := range map[string]string{"USDT": "100000", "BTC": "1", "ETH": "10", "BNB": "10"} {
-		s.balances[asset] = &balance{free: decimal.RequireFromString(amount)}
+		s.balances[asset] = &balance{Free: decimal.RequireFromString(amount)}
 	}
 	for _, o := range opts {
 		o(s)
 	}
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.v = fakevenue.New(http.HandlerFunc(s.serveHTTP),
+		fakevenue.WithLatency(s.latency),
+		fakevenue.WithClock(s.clock),
+		fakevenue.WithPassthrough(streamPath),
+		fakevenue.WithFailureContentType("application/json;charset=UTF-8"),
+		fakevenue.WithNote(func(r *http.Request) any { return r.Header.Get("X-MBX-APIKEY") != "" }))
+	s.closing = s.v.Closing()
 	return s
 }
 
 // URL is the REST base URL, e.g. http://127.0.0.1:41234.
-func (s *Server) URL() string { return s.ts.URL }
+func (s *Server) URL() string { return s.v.URL() }
 
 // WSURL is the market-stream base URL (ws://…); combined streams live under
 // /stream?streams=….
-func (s *Server) WSURL() string { return "ws" + strings.TrimPrefix(s.ts.URL, "http") }
+func (s *Server) WSURL() string { return "ws" + strings.TrimPrefix(s.v.URL(), "http") }
 
 // Client returns an HTTP client for the server.
-func (s *Server) Client() *http.Client { return s.ts.Client() }
+func (s *Server) Client() *http.Client { return s.v.Client() }
 
 // Close stops the server, releasing hanging requests and streams first.
 func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		s.mu.Lock()
-		for c := range s.wsConns {
-			c.CloseNow()
-		}
-		s.mu.Unlock()
-		s.ts.Close()
-	})
+	s.mu.Lock()
+	for c := range s.wsConns {
+		c.CloseNow()
+	}
+	s.mu.Unlock()
+	s.v.Close()
 }
 
 // now is the venue's clock: the real clock shifted by SetClockOffset, so a
@@ -174,7 +179,7 @@ func (s *Server) SetClockOffset(d time.Duration) {
 func (s *Server) SetBalance(asset string, free decimal.Decimal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.bal(asset).free = free
+	s.bal(asset).Free = free
 }
 
 // Balance returns asset's free and locked amounts.
@@ -182,7 +187,7 @@ func (s *Server) Balance(asset string) (free, locked decimal.Decimal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.bal(asset)
-	return b.free, b.locked
+	return b.Free, b.Held
 }
 
 // SetUsedWeight sets the request weight already used in the current minute,
@@ -194,55 +199,26 @@ func (s *Server) SetUsedWeight(n int) {
 	s.weightUsed = n
 }
 
-// UsedWeight is the request weight counted in the current minute.
-func (s *Server) UsedWeight() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.now().Unix()/60 != s.weightMinute {
-		return 0
-	}
-	return s.weightUsed
-}
-
 // Request is one request the fake received. The API key header is reduced
 // to whether it was present, so a dump of requests never shows it.
 type Request struct {
-	Method string
-	Path   string
-	Query  string
-	Body   string
+	fakevenue.Request
 	APIKey bool
 }
 
-// Requests returns every request received so far, oldest first.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
+func request(r fakevenue.Request) Request {
+	apiKey, _ := r.Note.(bool)
+	return Request{Request: r, APIKey: apiKey}
 }
+
+// Requests returns every request received so far, oldest first.
+func (s *Server) Requests() []Request { return fakevenue.Convert(s.v.Requests(), request) }
 
 // Count returns how many requests hit method and path ("" matches any method).
-func (s *Server) Count(method, path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, r := range s.requests {
-		if (method == "" || r.Method == method) && r.Path == path {
-			n++
-		}
-	}
-	return n
-}
+func (s *Server) Count(method, path string) int { return s.v.Count(fakevenue.Route(method, path)) }
 
 // LastRequest returns the most recent request, or a zero Request.
-func (s *Server) LastRequest() Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.requests) == 0 {
-		return Request{}
-	}
-	return s.requests[len(s.requests)-1]
-}
+func (s *Server) LastRequest() Request { return request(s.v.Last()) }
 
 // OrdersPlaced counts orders the venue accepted (order/test excluded).
 func (s *Server) OrdersPlaced() int {
@@ -251,57 +227,35 @@ func (s *Server) OrdersPlaced() int {
 	return s.placed
 }
 
-// FailureMode says how an injected failure plays out.
-type FailureMode int
-
+// The failure modes, as the harness defines them.
 const (
-	// Reject answers with the failure instead of handling the request.
-	Reject FailureMode = iota
-	// AfterAccept handles the request (an order is placed) and then
-	// answers with the failure, like a 5xx whose execution status is unknown.
-	AfterAccept
-	// DropAfterAccept handles the request and closes the connection
-	// without answering.
-	DropAfterAccept
-	// Hang holds the request unanswered until the client gives up or the
-	// server closes.
-	Hang
+	Reject          = fakevenue.Reject
+	AfterAccept     = fakevenue.AfterAccept
+	DropAfterAccept = fakevenue.DropAfterAccept
+	Hang            = fakevenue.Hang
 )
 
-// Failure is one injected failure, used by the next matching request.
-type Failure struct {
-	Method string // "" matches any method
-	Path   string // "" matches any path except the market stream
-	Mode   FailureMode
-	Status int
-	Body   string
-	Header http.Header
-}
+// Failure is one injected failure, used by the next matching request. A
+// failure for any path spares the market stream.
+type Failure = fakevenue.Failure
 
 // Inject queues f; each failure is used once, in order.
-func (s *Server) Inject(f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures = append(s.failures, f)
-}
+func (s *Server) Inject(f Failure) { s.v.Inject(f) }
 
 // FailNext answers the next request with status, body and header.
 func (s *Server) FailNext(status int, body string, header http.Header) {
-	s.Inject(Failure{Status: status, Body: body, Header: header})
+	s.v.FailNext("", 1, status, body, header)
 }
 
 // RateLimitNext answers the next request with HTTP 429, code -1003 and a
 // Retry-After of retryAfter (whole seconds, rounded up, as Binance sends).
 func (s *Server) RateLimitNext(retryAfter time.Duration) {
-	secs := int((retryAfter + time.Second - 1) / time.Second)
-	h := http.Header{}
-	h.Set("Retry-After", fmt.Sprint(secs))
-	s.FailNext(http.StatusTooManyRequests,
-		`{"code":-1003,"msg":"Too much request weight used; current limit is 6000 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API."}`, h)
+	s.v.RateLimitNext("", 1, retryAfter,
+		`{"code":-1003,"msg":"Too much request weight used; current limit is 6000 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API."}`, nil)
 }
 
 // HangNext holds the next request until the client gives up.
-func (s *Server) HangNext() { s.Inject(Failure{Mode: Hang}) }
+func (s *Server) HangNext() { s.v.HangNext("", 1) }
 
 // FailNextOrderAfterAccept places the next order and then answers status
 // with Binance's "unknown execution status" body.
@@ -415,36 +369,13 @@ var endpoints = map[string]endpoint{
 
 const streamPath = "/stream"
 
+// serveHTTP answers one request; the harness has logged it and applied
+// latency and injected failures.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		http.Error(w, "read body", http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body), APIKey: r.Header.Get("X-MBX-APIKEY") != ""})
-	s.mu.Unlock()
-
 	if r.URL.Path == streamPath {
 		s.serveStream(w, r)
 		return
 	}
-
-	fail, failing := s.takeFailure(r.Method, r.URL.Path)
-	if failing {
-		switch fail.Mode {
-		case Reject:
-			writeFailure(w, fail)
-			return
-		case Hang:
-			select {
-			case <-r.Context().Done():
-			case <-s.closing:
-			}
-			return
-		}
-	}
-
 	ep, ok := endpoints[r.Method+" "+r.URL.Path]
 	if !ok {
 		w.Header().Set("Content-Type", "application/json")
@@ -452,61 +383,20 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{"code":-1000,"msg":"Unknown endpoint."}`))
 		return
 	}
+	body, _ := io.ReadAll(r.Body) // the harness has read it whole already
 	p, perr := parseParams(r.URL.RawQuery, string(body), r.Header.Get("Content-Type"))
 
 	s.mu.Lock()
 	resp, used := s.serveLocked(r, ep, p, perr, string(body))
 	s.mu.Unlock()
 
-	if failing && fail.Mode == DropAfterAccept {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler)
-	}
 	w.Header().Set("X-MBX-USED-WEIGHT-1M", fmt.Sprint(used))
-	if failing && fail.Mode == AfterAccept {
-		writeFailure(w, fail)
-		return
-	}
 	for k, vs := range resp.header {
 		w.Header()[k] = vs
 	}
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	w.WriteHeader(resp.status)
 	_, _ = w.Write(resp.body)
-}
-
-func writeFailure(w http.ResponseWriter, f Failure) {
-	for k, vs := range f.Header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
-	}
-	if w.Header().Get("Content-Type") == "" {
-		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
-	}
-	status := f.Status
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(f.Body))
-}
-
-func (s *Server) takeFailure(method, path string) (Failure, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.failures {
-		if (f.Method == "" || f.Method == method) && (f.Path == "" || f.Path == path) {
-			s.failures = append(s.failures[:i], s.failures[i+1:]...)
-			return f, true
-		}
-	}
-	return Failure{}, false
 }
 
 // serveLocked charges weight, authenticates and runs the handler. It

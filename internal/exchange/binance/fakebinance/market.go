@@ -5,6 +5,8 @@ import (
 	"sort"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 )
 
 // SymbolSpec describes one symbol: its filters and its top of book. Empty
@@ -232,7 +234,8 @@ func (s *Server) handlePrice(p params) response {
 	})
 }
 
-type balance struct{ free, locked decimal.Decimal }
+// balance is an asset's free and locked amounts.
+type balance = fakevenue.Funds
 
 func (s *Server) bal(asset string) *balance {
 	b, ok := s.balances[asset]
@@ -253,10 +256,10 @@ func (s *Server) handleAccount(p params) response {
 	list := make([]map[string]string, 0, len(assets))
 	for _, a := range assets {
 		b := s.balances[a]
-		if omitZero && b.free.IsZero() && b.locked.IsZero() {
+		if omitZero && b.Free.IsZero() && b.Held.IsZero() {
 			continue
 		}
-		list = append(list, map[string]string{"asset": a, "free": fx(b.free), "locked": fx(b.locked)})
+		list = append(list, map[string]string{"asset": a, "free": fx(b.Free), "locked": fx(b.Held)})
 	}
 	return jsonResponse(map[string]any{
 		"makerCommission": 10, "takerCommission": 10, "buyerCommission": 0, "sellerCommission": 0,

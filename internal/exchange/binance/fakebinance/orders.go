@@ -8,6 +8,8 @@ import (
 	"strconv"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 )
 
 type fill struct {
@@ -27,8 +29,7 @@ type order struct {
 	executed, cumQuote    decimal.Decimal
 	status                string
 	created, updated      int64
-	lockAsset             string
-	locked                decimal.Decimal
+	lock                  fakevenue.Hold // what a resting order holds
 	fills                 []fill
 }
 
@@ -271,9 +272,9 @@ func (s *Server) executeLocked(o *order) *apiError {
 	}
 	canPay := func(price decimal.Decimal) bool {
 		if o.side == "BUY" {
-			return !quote.free.LessThan(price.Mul(o.qty))
+			return !quote.Free.LessThan(price.Mul(o.qty))
 		}
-		return !base.free.LessThan(o.qty)
+		return !base.Free.LessThan(o.qty)
 	}
 	switch o.typ {
 	case "MARKET":
@@ -323,24 +324,13 @@ func (s *Server) executeLocked(o *order) *apiError {
 
 func (s *Server) lockLocked(o *order, price decimal.Decimal) {
 	if o.side == "BUY" {
-		o.lockAsset, o.locked = o.sym.spec.Quote, price.Mul(o.qty)
+		o.lock = s.bal(o.sym.spec.Quote).Hold(price.Mul(o.qty))
 	} else {
-		o.lockAsset, o.locked = o.sym.spec.Base, o.qty
+		o.lock = s.bal(o.sym.spec.Base).Hold(o.qty)
 	}
-	b := s.bal(o.lockAsset)
-	b.free = b.free.Sub(o.locked)
-	b.locked = b.locked.Add(o.locked)
 }
 
-func (s *Server) unlockLocked(o *order) {
-	if o.lockAsset == "" {
-		return
-	}
-	b := s.bal(o.lockAsset)
-	b.free = b.free.Add(o.locked)
-	b.locked = b.locked.Sub(o.locked)
-	o.lockAsset, o.locked = "", decimal.Zero
-}
+func (s *Server) unlockLocked(o *order) { o.lock.Release() }
 
 // fillLocked fills the rest of o at price and settles balances, charging
 // commission in the asset received.
@@ -354,12 +344,12 @@ func (s *Server) fillLocked(o *order, price decimal.Decimal, maker bool) {
 	var commissionAsset string
 	if o.side == "BUY" {
 		commission, commissionAsset = qty.Mul(s.commission).RoundCeil(8), sym.spec.Base
-		quote.free = quote.free.Sub(notional)
-		base.free = base.free.Add(qty.Sub(commission))
+		quote.Free = quote.Free.Sub(notional)
+		base.Free = base.Free.Add(qty.Sub(commission))
 	} else {
 		commission, commissionAsset = notional.Mul(s.commission).RoundCeil(8), sym.spec.Quote
-		base.free = base.free.Sub(qty)
-		quote.free = quote.free.Add(notional.Sub(commission))
+		base.Free = base.Free.Sub(qty)
+		quote.Free = quote.Free.Add(notional.Sub(commission))
 	}
 	o.executed = o.executed.Add(qty)
 	o.cumQuote = o.cumQuote.Add(notional)

@@ -23,12 +23,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 )
 
 // Prefix is the REST API prefix every endpoint lives under.
@@ -37,15 +38,13 @@ const Prefix = "/api/v3/brokerage"
 // Server is a fake Coinbase Advanced Trade venue. All methods are safe for
 // concurrent use.
 type Server struct {
-	ts *httptest.Server
+	v *fakevenue.Venue
 
 	keyName string
 	pub     *ecdsa.PublicKey
 
-	closing   chan struct{}
-	closeOnce sync.Once
-
-	clock func() time.Time
+	clock   func() time.Time
+	latency time.Duration
 
 	mu           sync.Mutex
 	products     map[string]*product
@@ -54,8 +53,6 @@ type Server struct {
 	orders       []*order
 	byClientID   map[string]*order
 	nonces       map[string]bool
-	failures     []Failure
-	requests     []Request
 	created      int
 	takerFee     decimal.Decimal
 	makerFee     decimal.Decimal
@@ -90,6 +87,10 @@ func WithFees(maker, taker decimal.Decimal) Option {
 // and the venue's own limits), so tests can exercise cursors.
 func WithPageMax(n int) Option { return func(s *Server) { s.pageMax = n } }
 
+// WithLatency delays every request by d, as a venue across a network
+// would, so benchmarks can count round trips.
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+
 // New starts a fake venue that accepts JWTs from the CDP key keyName whose
 // public key is pub, with DefaultProducts and balances of 100000 USD, 1 BTC,
 // 10 ETH and 100 SOL. Close it when done.
@@ -97,7 +98,6 @@ func New(keyName string, pub *ecdsa.PublicKey, opts ...Option) *Server {
 	s := &Server{
 		keyName:    keyName,
 		pub:        pub,
-		closing:    make(chan struct{}),
 		clock:      time.Now,
 		products:   map[string]*product{},
 		accounts:   map[string]*account{},
@@ -114,25 +114,23 @@ func New(keyName string, pub *ecdsa.PublicKey, opts ...Option) *Server {
 		o(s)
 	}
 	for cur, amount := range map[string]string{"USD": "100000", "BTC": "1", "ETH": "10", "SOL": "100"} {
-		s.acct(cur).available = decimal.RequireFromString(amount)
+		s.acct(cur).Free = decimal.RequireFromString(amount)
 	}
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.v = fakevenue.New(http.HandlerFunc(s.serveHTTP),
+		fakevenue.WithLatency(s.latency),
+		fakevenue.WithClock(s.clock),
+		fakevenue.WithNote(s.checkToken))
 	return s
 }
 
 // URL is the base URL, e.g. http://127.0.0.1:41234 (without the API prefix).
-func (s *Server) URL() string { return s.ts.URL }
+func (s *Server) URL() string { return s.v.URL() }
 
 // Client returns an HTTP client for the server.
-func (s *Server) Client() *http.Client { return s.ts.Client() }
+func (s *Server) Client() *http.Client { return s.v.Client() }
 
 // Close stops the server, releasing hanging requests first.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		s.ts.Close()
-	})
-}
+func (s *Server) Close() { s.v.Close() }
 
 func (s *Server) now() time.Time { return s.clock().UTC() }
 
@@ -140,10 +138,7 @@ func (s *Server) now() time.Time { return s.clock().UTC() }
 // whether it passed, why not, and its uri claim, so a dump of requests
 // never shows it.
 type Request struct {
-	Method string
-	Path   string
-	Query  string
-	Body   string
+	fakevenue.Request
 	// Authenticated says a valid JWT came with the request; AuthError
 	// says why one was refused ("" when none was sent or it passed).
 	Authenticated bool
@@ -151,36 +146,48 @@ type Request struct {
 	URI           string // the token's uri claim, when it decoded
 }
 
-// Requests returns every request received so far, oldest first.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
+// tokenCheck is what the fake found of a private request's token; it is
+// checked once, as the request arrives, because a nonce is good once.
+type tokenCheck struct {
+	private bool
+	uri     string
+	err     string // "" when the token passed
+	sent    bool
 }
+
+// checkToken authenticates private requests as they arrive, so even a
+// request an injected failure answers has its token judged and its nonce
+// used, as at the venue's edge.
+func (s *Server) checkToken(r *http.Request) any {
+	rest, _ := strings.CutPrefix(r.URL.Path, Prefix)
+	rt, found := match(r.Method, rest)
+	if !found || !rt.private {
+		return tokenCheck{}
+	}
+	uri, err := s.authenticate(r)
+	return tokenCheck{private: true, uri: uri, err: err, sent: r.Header.Get("Authorization") != ""}
+}
+
+func request(r fakevenue.Request) Request {
+	out := Request{Request: r}
+	if tc, _ := r.Note.(tokenCheck); tc.private {
+		out.URI, out.Authenticated = tc.uri, tc.err == ""
+		if tc.sent {
+			out.AuthError = tc.err
+		}
+	}
+	return out
+}
+
+// Requests returns every request received so far, oldest first.
+func (s *Server) Requests() []Request { return fakevenue.Convert(s.v.Requests(), request) }
 
 // Count returns how many requests hit method and path ("" matches any
 // method); path is the full path, e.g. fakecoinbase.Prefix+"/orders".
-func (s *Server) Count(method, path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, r := range s.requests {
-		if (method == "" || r.Method == method) && r.Path == path {
-			n++
-		}
-	}
-	return n
-}
+func (s *Server) Count(method, path string) int { return s.v.Count(fakevenue.Route(method, path)) }
 
 // LastRequest returns the most recent request, or a zero Request.
-func (s *Server) LastRequest() Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.requests) == 0 {
-		return Request{}
-	}
-	return s.requests[len(s.requests)-1]
-}
+func (s *Server) LastRequest() Request { return request(s.v.Last()) }
 
 // OrdersCreated counts orders the venue created (dedupe answers and
 // refusals excluded).
@@ -190,76 +197,26 @@ func (s *Server) OrdersCreated() int {
 	return s.created
 }
 
-// FailureMode says how an injected failure plays out.
-type FailureMode int
-
-const (
-	// Reject answers with the failure instead of handling the request.
-	Reject FailureMode = iota
-	// AfterAccept handles the request (an order is created) and then
-	// answers with the failure, like a 5xx whose outcome is unknown.
-	AfterAccept
-	// DropAfterAccept handles the request and closes the connection
-	// without answering.
-	DropAfterAccept
-	// Hang holds the request unanswered until the client gives up or the
-	// server closes.
-	Hang
-)
-
-// Failure is one injected failure, used by the next matching request.
-type Failure struct {
-	Method string // "" matches any method
-	Path   string // "" matches any path; else the full path
-	Mode   FailureMode
-	Status int
-	Body   string
-	Header http.Header
-}
-
-// Inject queues f; each failure is used once, in order.
-func (s *Server) Inject(f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures = append(s.failures, f)
-}
-
 // RateLimitNext answers the next request with HTTP 429 and a Retry-After
 // of retryAfter (whole seconds, rounded up).
 func (s *Server) RateLimitNext(retryAfter time.Duration) {
-	secs := int((retryAfter + time.Second - 1) / time.Second)
-	h := http.Header{}
-	h.Set("Retry-After", fmt.Sprint(secs))
-	s.Inject(Failure{Status: http.StatusTooManyRequests, Header: h,
-		Body: `{"error":"RESOURCE_EXHAUSTED","code":8,"message":"Too many requests","details":[]}`})
+	s.v.RateLimitNext("", 1, retryAfter, `{"error":"RESOURCE_EXHAUSTED","code":8,"message":"Too many requests","details":[]}`, nil)
 }
 
 // HangNext holds the next request until the client gives up.
-func (s *Server) HangNext() { s.Inject(Failure{Mode: Hang}) }
+func (s *Server) HangNext() { s.v.HangNext("", 1) }
 
 // FailNextCreateAfterAccept creates the next order and then answers with
 // status and a gateway error body.
 func (s *Server) FailNextCreateAfterAccept(status int) {
-	s.Inject(Failure{Method: http.MethodPost, Path: Prefix + "/orders", Mode: AfterAccept, Status: status,
+	s.v.Inject(fakevenue.Failure{Method: http.MethodPost, Path: Prefix + "/orders", Mode: fakevenue.AfterAccept, Status: status,
 		Body: `{"error":"INTERNAL","code":13,"message":"internal error","details":[]}`})
 }
 
 // DropNextCreateAfterAccept creates the next order and then drops the
 // connection without answering.
 func (s *Server) DropNextCreateAfterAccept() {
-	s.Inject(Failure{Method: http.MethodPost, Path: Prefix + "/orders", Mode: DropAfterAccept})
-}
-
-func (s *Server) takeFailure(method, path string) (Failure, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.failures {
-		if (f.Method == "" || f.Method == method) && (f.Path == "" || f.Path == path) {
-			s.failures = append(s.failures[:i], s.failures[i+1:]...)
-			return f, true
-		}
-	}
-	return Failure{}, false
+	s.v.Inject(fakevenue.Failure{Method: http.MethodPost, Path: Prefix + "/orders", Mode: fakevenue.DropAfterAccept})
 }
 
 // response is what a handler produced, written by serveHTTP so injected
@@ -331,71 +288,25 @@ func match(method, rest string) (route, bool) {
 	return route{}, false
 }
 
+// serveHTTP answers one request; the harness has logged it, checked its
+// token and applied latency and injected failures.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		http.Error(w, "read body", http.StatusBadRequest)
-		return
-	}
-	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body)}
-
 	rest, underPrefix := strings.CutPrefix(r.URL.Path, Prefix)
 	rt, found := match(r.Method, rest)
-	var authErr string
-	if found && rt.private {
-		var uri string
-		uri, authErr = s.authenticate(r)
-		rec.URI = uri
-		rec.Authenticated = authErr == ""
-		if r.Header.Get("Authorization") != "" {
-			rec.AuthError = authErr
-		}
-	}
-	s.mu.Lock()
-	s.requests = append(s.requests, rec)
-	s.mu.Unlock()
-
-	fail, failing := s.takeFailure(r.Method, r.URL.Path)
-	if failing {
-		switch fail.Mode {
-		case Reject:
-			writeFailure(w, fail)
-			return
-		case Hang:
-			select {
-			case <-r.Context().Done():
-			case <-s.closing:
-			}
-			return
-		}
-	}
-
+	tc, _ := fakevenue.NoteOf(r).(tokenCheck)
 	var resp response
 	switch {
 	case !underPrefix || !found:
 		// Coinbase's edge answers unknown paths with a bare 404 page.
 		resp = response{status: http.StatusNotFound, body: []byte("404 page not found\n"), ctype: "text/plain; charset=utf-8"}
-	case rt.private && authErr != "":
+	case rt.private && tc.err != "":
 		resp = response{status: http.StatusUnauthorized, body: []byte("Unauthorized\n"), ctype: "text/plain; charset=utf-8"}
 	default:
+		body, _ := io.ReadAll(r.Body) // the harness has read it whole already
 		s.mu.Lock()
 		s.expireLocked()
 		resp = rt.handle(s, r, body)
 		s.mu.Unlock()
-	}
-
-	if failing && fail.Mode == DropAfterAccept {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler)
-	}
-	if failing && fail.Mode == AfterAccept {
-		writeFailure(w, fail)
-		return
 	}
 	ctype := resp.ctype
 	if ctype == "" {
@@ -404,23 +315,6 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", ctype)
 	w.WriteHeader(resp.status)
 	_, _ = w.Write(resp.body)
-}
-
-func writeFailure(w http.ResponseWriter, f Failure) {
-	for k, vs := range f.Header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
-	}
-	if w.Header().Get("Content-Type") == "" {
-		w.Header().Set("Content-Type", "application/json")
-	}
-	status := f.Status
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(f.Body))
 }
 
 func (s *Server) handleTime(_ *http.Request, _ []byte) response {

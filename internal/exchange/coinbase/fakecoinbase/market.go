@@ -1,8 +1,6 @@
 package fakecoinbase
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"net/url"
 	"sort"
@@ -11,6 +9,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 )
 
 // ProductSpec describes one product: its increments and sizes as Coinbase
@@ -75,27 +75,19 @@ func (s *Server) addProduct(sp ProductSpec) {
 	s.products[sp.ID] = p
 }
 
+// account is a currency's wallet: Free is Coinbase's available balance,
+// Held its hold.
 type account struct {
-	uuid      string
-	currency  string
-	available decimal.Decimal
-	hold      decimal.Decimal
-}
-
-func newID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b)
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+	fakevenue.Funds
+	uuid     string
+	currency string
 }
 
 // acct returns the account of currency, opening it when needed.
 func (s *Server) acct(currency string) *account {
 	a, ok := s.accounts[currency]
 	if !ok {
-		a = &account{uuid: newID(), currency: currency}
+		a = &account{uuid: fakevenue.NewUUID(), currency: currency}
 		s.accounts[currency] = a
 	}
 	return a
@@ -105,15 +97,7 @@ func (s *Server) acct(currency string) *account {
 func (s *Server) SetBalance(currency string, available decimal.Decimal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.acct(currency).available = available
-}
-
-// Balance returns currency's available and held amounts.
-func (s *Server) Balance(currency string) (available, hold decimal.Decimal) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a := s.acct(currency)
-	return a.available, a.hold
+	s.acct(currency).Free = available
 }
 
 // SetBook moves a product's best bid and ask and its last price (zero
@@ -305,9 +289,9 @@ func (s *Server) handleAccounts(r *http.Request, _ []byte) response {
 			typ = "ACCOUNT_TYPE_FIAT"
 		}
 		out = append(out, map[string]any{
-			"uuid": a.uuid, "name": c + " Wallet", "currency": c, "available_balance": money(a.available, c),
+			"uuid": a.uuid, "name": c + " Wallet", "currency": c, "available_balance": money(a.Free, c),
 			"default": true, "active": true, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z",
-			"deleted_at": nil, "type": typ, "ready": true, "hold": money(a.hold, c), "retail_portfolio_id": "default",
+			"deleted_at": nil, "type": typ, "ready": true, "hold": money(a.Held, c), "retail_portfolio_id": "default",
 		})
 	}
 	return ok(map[string]any{"accounts": out, "has_next": next != "", "cursor": next, "size": len(out)})

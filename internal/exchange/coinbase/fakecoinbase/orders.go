@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 )
 
 // orderSpec is a decoded order_configuration.
@@ -40,8 +42,7 @@ type order struct {
 	fees         decimal.Decimal
 	created      time.Time
 	lastFill     time.Time
-	holdAsset    string
-	hold         decimal.Decimal
+	hold         fakevenue.Hold // what a resting order holds
 	triggered    bool
 }
 
@@ -243,7 +244,7 @@ func (s *Server) cost(o *order) (asset string, amount decimal.Decimal) {
 
 func (s *Server) canPayLocked(o *order) bool {
 	asset, amount := s.cost(o)
-	return !s.acct(asset).available.LessThan(amount)
+	return !s.acct(asset).Free.LessThan(amount)
 }
 
 // executeLocked places a checked order on the one-level book: marketable
@@ -265,22 +266,12 @@ func (s *Server) executeLocked(o *order) {
 	case o.spec.immediate():
 		o.status = "EXPIRED"
 	default:
-		o.holdAsset, o.hold = s.cost(o)
-		a := s.acct(o.holdAsset)
-		a.available = a.available.Sub(o.hold)
-		a.hold = a.hold.Add(o.hold)
+		asset, amount := s.cost(o)
+		o.hold = s.acct(asset).Hold(amount)
 	}
 }
 
-func (s *Server) releaseLocked(o *order) {
-	if o.holdAsset == "" {
-		return
-	}
-	a := s.acct(o.holdAsset)
-	a.available = a.available.Add(o.hold)
-	a.hold = a.hold.Sub(o.hold)
-	o.holdAsset, o.hold = "", decimal.Zero
-}
+func (s *Server) releaseLocked(o *order) { o.hold.Release() }
 
 // fillLocked fills the rest of o at price and settles balances; fees are
 // charged in the quote currency.
@@ -296,11 +287,11 @@ func (s *Server) fillLocked(o *order, price decimal.Decimal, maker bool) {
 	fee := notional.Mul(rate)
 	base, quote := s.acct(p.base), s.acct(p.quote)
 	if o.side == "BUY" {
-		quote.available = quote.available.Sub(notional.Add(fee))
-		base.available = base.available.Add(qty)
+		quote.Free = quote.Free.Sub(notional.Add(fee))
+		base.Free = base.Free.Add(qty)
 	} else {
-		base.available = base.available.Sub(qty)
-		quote.available = quote.available.Add(notional.Sub(fee))
+		base.Free = base.Free.Sub(qty)
+		quote.Free = quote.Free.Add(notional.Sub(fee))
 	}
 	now := s.now()
 	o.filled, o.filledValue, o.fees = o.filled.Add(qty), o.filledValue.Add(notional), o.fees.Add(fee)
@@ -385,7 +376,7 @@ func (s *Server) handleCreate(_ *http.Request, body []byte) response {
 	if fail != nil {
 		return ok(map[string]any{"success": false, "error_response": fail.errorResponse(), "order_configuration": json.RawMessage(raw)})
 	}
-	o.id, o.clientID, o.rawConfig = newID(), b.ClientOrderID, raw
+	o.id, o.clientID, o.rawConfig = fakevenue.NewUUID(), b.ClientOrderID, raw
 	s.executeLocked(o)
 	s.orders = append(s.orders, o)
 	s.byClientID[o.clientID] = o
@@ -430,7 +421,7 @@ func (s *Server) handlePreview(_ *http.Request, body []byte) response {
 		}
 	}
 	return ok(map[string]any{"order_total": fx(total), "commission_total": fx(commission), "errs": errs, "warning": []string{},
-		"quote_size": "", "base_size": fx(sp.baseSize), "best_bid": bid, "best_ask": ask, "is_max": false, "preview_id": newID(), "slippage": "0"})
+		"quote_size": "", "base_size": fx(sp.baseSize), "best_bid": bid, "best_ask": ask, "is_max": false, "preview_id": fakevenue.NewUUID(), "slippage": "0"})
 }
 
 var timeInForce = map[string]string{
@@ -473,7 +464,7 @@ func (o *order) json() map[string]any {
 		"size_inclusive_of_fees": false, "total_value_after_fees": fx(o.filledValue.Add(o.fees)), "trigger_status": trigger,
 		"order_type": typ, "reject_reason": "REJECT_REASON_UNSPECIFIED", "settled": o.status == "FILLED", "product_type": "SPOT",
 		"reject_message": "", "cancel_message": "", "order_placement_source": "RETAIL_ADVANCED",
-		"outstanding_hold_amount": fx(o.hold), "is_liquidation": false, "last_fill_time": lastFill, "edit_history": []any{},
+		"outstanding_hold_amount": fx(o.hold.Amount), "is_liquidation": false, "last_fill_time": lastFill, "edit_history": []any{},
 		"leverage": "", "margin_type": "UNKNOWN_MARGIN_TYPE", "retail_portfolio_id": "default",
 	}
 }

@@ -31,7 +31,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -39,20 +38,20 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 )
 
 // Server is a fake Kraken Spot venue. All methods are safe for concurrent
 // use.
 type Server struct {
-	ts *httptest.Server
+	v *fakevenue.Venue
 
 	apiKey string
 	secret []byte
 
-	closing   chan struct{}
-	closeOnce sync.Once
-
-	clock func() time.Time
+	clock   func() time.Time
+	latency time.Duration
 
 	mu        sync.Mutex
 	lastNonce uint64
@@ -63,8 +62,6 @@ type Server struct {
 	byTxID    map[string]*order
 	trades    []*tradeRec
 	tradeIDs  map[string]bool
-	failures  []Failure
-	requests  []Request
 	placed    int
 	makerFee  decimal.Decimal
 	takerFee  decimal.Decimal
@@ -104,6 +101,10 @@ func WithFees(maker, taker decimal.Decimal) Option {
 	return func(s *Server) { s.makerFee, s.takerFee = maker, taker }
 }
 
+// WithLatency delays every request by d, as a venue across a network
+// would, so benchmarks can count round trips.
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+
 // New starts a fake venue that accepts apiKey and verifies signatures with
 // apiSecretBase64 (Kraken's base64 private key), with the pairs of
 // DefaultPairs and balances of 100000 USD, 1 BTC, 10 ETH and 100 SOL.
@@ -118,7 +119,6 @@ func New(apiKey, apiSecretBase64 string, opts ...Option) *Server {
 		clock:    time.Now,
 		apiKey:   apiKey,
 		secret:   secret,
-		closing:  make(chan struct{}),
 		assets:   map[string]*asset{},
 		pairs:    map[string]*pair{},
 		byTxID:   map[string]*order{},
@@ -133,28 +133,29 @@ func New(apiKey, apiSecretBase64 string, opts ...Option) *Server {
 		s.addPair(p)
 	}
 	for id, amount := range map[string]string{"ZUSD": "100000", "XXBT": "1", "XETH": "10", "SOL": "100"} {
-		s.assets[id].total = decimal.RequireFromString(amount)
+		s.assets[id].Free = decimal.RequireFromString(amount)
 	}
 	for _, o := range opts {
 		o(s)
 	}
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.v = fakevenue.New(http.HandlerFunc(s.serveHTTP),
+		fakevenue.WithLatency(s.latency),
+		fakevenue.WithClock(s.clock),
+		fakevenue.WithFailureContentType("application/json; charset=utf-8"),
+		fakevenue.WithNote(func(r *http.Request) any {
+			return keyHeaders{apiKey: r.Header.Get("API-Key") != "", apiSign: r.Header.Get("API-Sign") != ""}
+		}))
 	return s
 }
 
 // URL is the REST base URL, e.g. http://127.0.0.1:41234 (paths start /0/).
-func (s *Server) URL() string { return s.ts.URL }
+func (s *Server) URL() string { return s.v.URL() }
 
 // Client returns an HTTP client for the server.
-func (s *Server) Client() *http.Client { return s.ts.Client() }
+func (s *Server) Client() *http.Client { return s.v.Client() }
 
 // Close stops the server, releasing hanging requests first.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() {
-		close(s.closing)
-		s.ts.Close()
-	})
-}
+func (s *Server) Close() { s.v.Close() }
 
 func (s *Server) String() string { return fmt.Sprintf("fakekraken(%s)", s.URL()) }
 
@@ -162,43 +163,27 @@ func (s *Server) String() string { return fmt.Sprintf("fakekraken(%s)", s.URL())
 // headers are reduced to whether they were present, so a dump of requests
 // never shows them.
 type Request struct {
-	Method  string
-	Path    string
-	Query   string
-	Body    string
+	fakevenue.Request
 	APIKey  bool
 	APISign bool
 }
 
-// Requests returns every request received so far, oldest first.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
+// keyHeaders is what the log keeps of a request's credentials.
+type keyHeaders struct{ apiKey, apiSign bool }
+
+func request(r fakevenue.Request) Request {
+	h, _ := r.Note.(keyHeaders)
+	return Request{Request: r, APIKey: h.apiKey, APISign: h.apiSign}
 }
+
+// Requests returns every request received so far, oldest first.
+func (s *Server) Requests() []Request { return fakevenue.Convert(s.v.Requests(), request) }
 
 // Count returns how many requests hit path (e.g. "/0/private/AddOrder").
-func (s *Server) Count(path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, r := range s.requests {
-		if r.Path == path {
-			n++
-		}
-	}
-	return n
-}
+func (s *Server) Count(path string) int { return s.v.Count(path) }
 
 // LastRequest returns the most recent request, or a zero Request.
-func (s *Server) LastRequest() Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.requests) == 0 {
-		return Request{}
-	}
-	return s.requests[len(s.requests)-1]
-}
+func (s *Server) LastRequest() Request { return request(s.v.Last()) }
 
 // OrdersPlaced counts orders the venue accepted (validate=true excluded).
 func (s *Server) OrdersPlaced() int {
@@ -214,45 +199,23 @@ func (s *Server) LastNonce() uint64 {
 	return s.lastNonce
 }
 
-// FailureMode says how an injected failure plays out.
-type FailureMode int
-
+// The failure modes tests name; the others are fakevenue's.
 const (
-	// Reject answers with the failure instead of handling the request
-	// (nothing happens, the nonce is not used).
-	Reject FailureMode = iota
-	// AfterAccept handles the request (an order is placed) and then
-	// answers with the failure instead, like a 5xx from a proxy.
-	AfterAccept
-	// DropAfterAccept handles the request and closes the connection
-	// without answering.
-	DropAfterAccept
-	// Hang holds the request unanswered until the client gives up or the
-	// server closes.
-	Hang
+	AfterAccept = fakevenue.AfterAccept
+	Hang        = fakevenue.Hang
 )
 
 // Failure is one injected failure, used by the next matching request.
-type Failure struct {
-	Path   string // "" matches any path
-	Mode   FailureMode
-	Status int // 0 means 500 for HTTP failures
-	Body   string
-	Header http.Header
-}
+type Failure = fakevenue.Failure
 
 // Inject queues f; each failure is used once, in order.
-func (s *Server) Inject(f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures = append(s.failures, f)
-}
+func (s *Server) Inject(f Failure) { s.v.Inject(f) }
 
 // ErrorNext answers the next request to path ("" any) with Kraken's error
 // envelope holding errs, HTTP 200, without acting on it.
 func (s *Server) ErrorNext(path string, errs ...string) {
 	b, _ := json.Marshal(map[string]any{"error": errs})
-	s.Inject(Failure{Path: path, Status: http.StatusOK, Body: string(b)})
+	s.v.FailNext(path, 1, http.StatusOK, string(b), nil)
 }
 
 // RateLimitNext answers the next request with "EService:Throttled:
@@ -268,7 +231,7 @@ func (s *Server) RateLimitNext(retryAfter time.Duration) {
 func (s *Server) CounterLimitNext() { s.ErrorNext("", "EAPI:Rate limit exceeded") }
 
 // HangNext holds the next request until the client gives up.
-func (s *Server) HangNext() { s.Inject(Failure{Mode: Hang}) }
+func (s *Server) HangNext() { s.v.HangNext("", 1) }
 
 // FailNextOrderAfterAccept places the next order and then answers with
 // HTTP status and a proxy's error page instead of Kraken's answer.
@@ -280,19 +243,7 @@ func (s *Server) FailNextOrderAfterAccept(status int) {
 // DropNextOrderAfterAccept places the next order and then drops the
 // connection without answering.
 func (s *Server) DropNextOrderAfterAccept() {
-	s.Inject(Failure{Path: "/0/private/AddOrder", Mode: DropAfterAccept})
-}
-
-func (s *Server) takeFailure(path string) (Failure, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.failures {
-		if f.Path == "" || f.Path == path {
-			s.failures = append(s.failures[:i], s.failures[i+1:]...)
-			return f, true
-		}
-	}
-	return Failure{}, false
+	s.Inject(Failure{Path: "/0/private/AddOrder", Mode: fakevenue.DropAfterAccept})
 }
 
 // params are a request's parameters as strings, from the query of a GET
@@ -354,47 +305,11 @@ var privateEndpoints = map[string]handler{
 	"/0/private/TradesHistory": (*Server).handleTradesHistory,
 }
 
+// serveHTTP answers one request in Kraken's envelope; the harness has
+// logged it and applied latency and injected failures.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		http.Error(w, "read body", http.StatusBadRequest)
-		return
-	}
-	s.mu.Lock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body),
-		APIKey: r.Header.Get("API-Key") != "", APISign: r.Header.Get("API-Sign") != ""})
-	s.mu.Unlock()
-
-	fail, failing := s.takeFailure(r.URL.Path)
-	if failing {
-		switch fail.Mode {
-		case Reject:
-			writeFailure(w, fail)
-			return
-		case Hang:
-			select {
-			case <-r.Context().Done():
-			case <-s.closing:
-			}
-			return
-		}
-	}
-
+	body, _ := io.ReadAll(r.Body) // the harness has read it whole already
 	result, kerr, status := s.dispatch(r, string(body))
-
-	if failing && fail.Mode == DropAfterAccept {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				_ = conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler)
-	}
-	if failing && fail.Mode == AfterAccept {
-		writeFailure(w, fail)
-		return
-	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	var b []byte
@@ -480,23 +395,6 @@ func Sign(secret []byte, path, nonce, body string) []byte {
 	mac.Write([]byte(path))
 	mac.Write(inner[:])
 	return mac.Sum(nil)
-}
-
-func writeFailure(w http.ResponseWriter, f Failure) {
-	for k, vs := range f.Header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
-	}
-	if w.Header().Get("Content-Type") == "" {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	}
-	status := f.Status
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(f.Body))
 }
 
 func (s *Server) handleTime(p params) (any, string) {

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 )
 
 // AssetSpec is one asset: Kraken's id (XXBT, ZUSD, SOL), its altname (XBT,
@@ -60,13 +62,12 @@ func DefaultPairs() []PairSpec {
 	}
 }
 
+// asset is an asset and the account's balance of it; Kraken's "balance"
+// is the Funds' Total, its hold_trade the Held.
 type asset struct {
-	spec  AssetSpec
-	total decimal.Decimal
-	held  decimal.Decimal
+	spec AssetSpec
+	fakevenue.Funds
 }
-
-func (a *asset) free() decimal.Decimal { return a.total.Sub(a.held) }
 
 type pair struct {
 	spec                    PairSpec
@@ -132,7 +133,7 @@ func (s *Server) SetBalance(asset string, free decimal.Decimal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.assetLocked(asset)
-	a.total = free.Add(a.held)
+	a.Free = free
 }
 
 // Balance returns asset's free and held amounts.
@@ -140,7 +141,7 @@ func (s *Server) Balance(asset string) (free, held decimal.Decimal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.assetLocked(asset)
-	return a.free(), a.held
+	return a.Free, a.Held
 }
 
 // SetPrice moves a pair's book (by id or altname) and then fills resting
@@ -221,8 +222,8 @@ func (s *Server) handleTicker(q params) (any, string) {
 func (s *Server) handleBalance(params) (any, string) {
 	out := map[string]string{}
 	for id, a := range s.assets {
-		if !a.total.IsZero() || !a.held.IsZero() {
-			out[id] = fx(a.total, a.spec.Decimals)
+		if !a.Total().IsZero() || !a.Held.IsZero() {
+			out[id] = fx(a.Total(), a.spec.Decimals)
 		}
 	}
 	return out, ""
@@ -231,8 +232,8 @@ func (s *Server) handleBalance(params) (any, string) {
 func (s *Server) handleBalanceEx(params) (any, string) {
 	out := map[string]any{}
 	for id, a := range s.assets {
-		if !a.total.IsZero() || !a.held.IsZero() {
-			out[id] = map[string]string{"balance": fx(a.total, a.spec.Decimals), "hold_trade": fx(a.held, a.spec.Decimals)}
+		if !a.Total().IsZero() || !a.Held.IsZero() {
+			out[id] = map[string]string{"balance": fx(a.Total(), a.spec.Decimals), "hold_trade": fx(a.Held, a.spec.Decimals)}
 		}
 	}
 	return out, ""

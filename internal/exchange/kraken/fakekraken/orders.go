@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 )
 
 type order struct {
@@ -32,8 +34,7 @@ type order struct {
 	opentm      time.Time
 	closetm     time.Time
 	triggered   bool
-	heldAsset   *asset
-	held        decimal.Decimal
+	hold        fakevenue.Hold // what a working order holds
 }
 
 func (o *order) working() bool { return o.status == "open" || o.status == "pending" }
@@ -283,7 +284,7 @@ func (s *Server) executeLocked(o *order) string {
 	}
 	canPay := func(price decimal.Decimal) bool {
 		a, need := s.holdFor(o, price)
-		return !a.free().LessThan(need)
+		return !a.Free.LessThan(need)
 	}
 	switch o.ordertype {
 	case "market":
@@ -323,17 +324,10 @@ func (s *Server) executeLocked(o *order) string {
 
 func (s *Server) holdLocked(o *order, price decimal.Decimal) {
 	a, amount := s.holdFor(o, price)
-	o.heldAsset, o.held = a, amount
-	a.held = a.held.Add(amount)
+	o.hold = a.Hold(amount)
 }
 
-func (s *Server) releaseLocked(o *order) {
-	if o.heldAsset == nil {
-		return
-	}
-	o.heldAsset.held = o.heldAsset.held.Sub(o.held)
-	o.heldAsset, o.held = nil, decimal.Zero
-}
+func (s *Server) releaseLocked(o *order) { o.hold.Release() }
 
 func (s *Server) closeLocked(o *order, status, reason string) {
 	s.releaseLocked(o)
@@ -343,7 +337,7 @@ func (s *Server) closeLocked(o *order, status, reason string) {
 // fillLocked executes qty of o at price and settles balances, fees in the
 // quote asset. A working order keeps holding for what is left.
 func (s *Server) fillLocked(o *order, price, qty decimal.Decimal, maker bool) {
-	wasHolding := o.heldAsset != nil
+	wasHolding := o.hold.Active()
 	holdPrice := o.price
 	if o.ordertype == "stop-loss-limit" {
 		holdPrice = o.price2
@@ -357,11 +351,11 @@ func (s *Server) fillLocked(o *order, price, qty decimal.Decimal, maker bool) {
 	cost := price.Mul(qty)
 	fee := cost.Mul(rate).RoundCeil(quote.spec.Decimals)
 	if o.side == "buy" {
-		quote.total = quote.total.Sub(cost.Add(fee)).Round(quote.spec.Decimals)
-		base.total = base.total.Add(qty)
+		quote.Free = quote.Free.Sub(cost.Add(fee)).Round(quote.spec.Decimals)
+		base.Free = base.Free.Add(qty)
 	} else {
-		base.total = base.total.Sub(qty)
-		quote.total = quote.total.Add(cost.Sub(fee)).Round(quote.spec.Decimals)
+		base.Free = base.Free.Sub(qty)
+		quote.Free = quote.Free.Add(cost.Sub(fee)).Round(quote.spec.Decimals)
 	}
 	o.volExec = o.volExec.Add(qty)
 	o.cost = o.cost.Add(cost)
@@ -458,19 +452,6 @@ func (s *Server) CloseOrder(txid, status, reason string) {
 		panic("fakekraken: no order " + txid)
 	}
 	s.closeLocked(o, status, reason)
-}
-
-// OrderTxIDByClientID returns the txid of the newest order with clOrdID
-// (as sent on the wire), or "".
-func (s *Server) OrderTxIDByClientID(clOrdID string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := len(s.orders) - 1; i >= 0; i-- {
-		if sameClOrdID(s.orders[i].clOrdID, clOrdID) {
-			return s.orders[i].txid
-		}
-	}
-	return ""
 }
 
 // unixNumber writes a time as Kraken does: seconds with four decimals,
