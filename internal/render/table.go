@@ -203,12 +203,17 @@ func itoa(n int) string {
 	return string(b[i:])
 }
 
-// alignNumbers pads the numeric cells of each column so their decimal
-// points line up: spaces before to the widest integer part, after to the
-// widest fraction. Text cells in the column ("-", "market") are left as
-// they are and take the column's alignment.
+// alignNumbers pads the numeric cells of each right-aligned column so
+// their decimal points line up: spaces before to the widest integer part,
+// after to the widest fraction. Text cells in the column ("-", "market")
+// are left as they are and take the column's alignment. A left-aligned
+// column (a detail view's values) holds unrelated numbers: they stay as
+// they are.
 func alignNumbers(t *TableData, texts [][]string) {
-	for col := range t.Columns {
+	for col, c := range t.Columns {
+		if !c.Right {
+			continue
+		}
 		intW, fracW := 0, 0
 		for r, row := range t.Rows {
 			if col < len(row) && row[col].Numeric && row[col].Time.IsZero() {
