@@ -458,3 +458,22 @@ func writeOrdered(buf *bytes.Buffer, v jsonValue) {
 		buf.Write(b)
 	}
 }
+
+// CSVColumns is the CSV header for a stream of events of the given
+// shapes: every field name of every sample, in first-seen order.
+func CSVColumns(samples ...any) []string {
+	items := make([]jsonValue, 0, len(samples))
+	for _, s := range samples {
+		b, err := json.Marshal(s)
+		if err != nil {
+			continue
+		}
+		v, err := decodeOrdered(json.NewDecoder(bytes.NewReader(b)))
+		if err != nil {
+			continue
+		}
+		items = append(items, v)
+	}
+	header, _ := csvRows(items)
+	return header
+}
