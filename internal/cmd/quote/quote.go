@@ -3,6 +3,8 @@ package quote
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -10,6 +12,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
+	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
 )
@@ -72,6 +75,11 @@ func quoteRun(ctx context.Context, o *QuoteOptions) error {
 	defer ex.Close()
 	quotes, err := ex.Quotes(ctx, o.Symbols)
 	if err != nil {
+		if errors.Is(err, exchange.ErrNotFound) {
+			if hint := exchange.UnknownSymbolHint(ctx, ex, o.Symbols); hint != "" {
+				err = fmt.Errorf("%w; %s", err, hint)
+			}
+		}
 		return cmdutil.WrapOp("quote", err)
 	}
 	return printer.Print(quotes, func() *render.TableData {

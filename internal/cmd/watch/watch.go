@@ -15,6 +15,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
+	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/quotes"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -231,6 +232,11 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 	defer ex.Close()
 	// Unknown symbols fail now, with exit 3, rather than as a silent stream.
 	if _, err := ex.Quotes(ctx, o.Symbols); err != nil {
+		if errors.Is(err, exchange.ErrNotFound) {
+			if hint := exchange.UnknownSymbolHint(ctx, ex, o.Symbols); hint != "" {
+				err = fmt.Errorf("%w; %s", err, hint)
+			}
+		}
 		return fmt.Errorf("watch: %w", err)
 	}
 
