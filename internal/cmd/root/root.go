@@ -136,7 +136,7 @@ const flagAbsoluteTime = "absolute-time"
 // usageTemplate is cobra's, with one usage line per command (a group
 // command shows "<command>", the root no "[command]" twice) and the
 // pointer to per-command help at the end.
-const usageTemplate = `Usage:{{if and .Runnable (or .HasParent (not .HasAvailableSubCommands))}}
+const usageTemplate = `Usage:{{if and .Runnable (not .HasAvailableSubCommands)}}
   {{.UseLine}}{{end}}{{if .HasAvailableSubCommands}}
   {{.CommandPath}} <command> [flags]{{end}}{{if gt (len .Aliases) 0}}
 
@@ -347,6 +347,9 @@ func setup(cmd *cobra.Command, f *cmdutil.Factory) error {
 func noConfig(cmd *cobra.Command) bool {
 	if !cmd.HasParent() {
 		return true // the overview: it must work before any configuration does
+	}
+	if cmd.HasSubCommands() {
+		return true // a group only shows its help or names a mistyped subcommand
 	}
 	for c := cmd; c != nil; c = c.Parent() {
 		if c.Annotations[annotationNoConfig] == "true" {
