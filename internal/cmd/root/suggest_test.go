@@ -35,7 +35,9 @@ func TestMistakesAreUsageErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd, f, out := newTestRoot(t)
-			f.Config = func() (*config.Config, error) { return nil, errors.New("a mistake must be found before the configuration is read") }
+			f.Config = func() (*config.Config, error) {
+				return nil, errors.New("a mistake must be found before the configuration is read")
+			}
 			cmd.SetArgs(tc.args)
 			cmd.SetErr(&bytes.Buffer{})
 			err := cmd.ExecuteContext(context.Background())
