@@ -2,6 +2,7 @@ package trade
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -71,5 +72,23 @@ func TestAppendJSONField(t *testing.T) {
 	}
 	if _, err := AppendJSONField([]byte(`[1]`), "k", 1); err == nil {
 		t.Error("appending to an array should fail")
+	}
+}
+
+// TestWireTypesMatch: a field added to a domain type must be added to its
+// wire form too, or its JSON would silently lose it.
+func TestWireTypesMatch(t *testing.T) {
+	tags := func(t reflect.Type) []string {
+		var out []string
+		for i := range t.NumField() {
+			out = append(out, t.Field(i).Name+" "+t.Field(i).Tag.Get("json"))
+		}
+		return out
+	}
+	for _, pair := range [][2]any{{Order{}, orderWire{}}, {Fill{}, fillWire{}}, {Quote{}, quoteWire{}}, {Book{}, bookWire{}}} {
+		domain, wire := reflect.TypeOf(pair[0]), reflect.TypeOf(pair[1])
+		if diff := cmp.Diff(tags(domain), tags(wire)); diff != "" {
+			t.Errorf("%s and %s differ (-domain +wire):\n%s", domain.Name(), wire.Name(), diff)
+		}
 	}
 }

@@ -122,14 +122,16 @@ func journalRun(ctx context.Context, o *JournalOptions) error {
 	return printer.Print(entries, func() *render.TableData { return Table(entries) })
 }
 
-// Table lays out entries, one per row. Intents and fills show their
+// Table lays out entries, one per row. The detail holds the reason of a
+// failure or refusal, so a narrow terminal gives up every other column
+// before it and never cuts it. Intents and fills show their
 // quantity and price as numbers, aligned on the point; the journal is read
 // without opening any venue, so they are shown as they were recorded.
 func Table(entries []ledger.Entry) *render.TableData {
 	t := &render.TableData{
 		Columns: []render.Column{{Header: "time"}, {Header: "profile", Drop: 3}, {Header: "event"},
 			{Header: "client id", Drop: 1}, {Header: "status", Keep: true}, {Header: "qty", Right: true, Drop: 2},
-			{Header: "price", Right: true, Drop: 2}, {Header: "detail", Shrink: true}},
+			{Header: "price", Right: true, Drop: 2}, {Header: "detail", Keep: true}},
 		Empty: "no journal entries",
 	}
 	for _, e := range entries {
