@@ -161,12 +161,20 @@ func TestCSVIsTheJSONFields(t *testing.T) {
 			"2,,true,\"x, \"\"quoted\"\"\",BTC-USD,0.5\n"},
 		{"one object is one row", entry{ID: 3}, "id,request,tags,ok\n3,,,false\n"},
 		{"an empty list is nothing", []entry{}, ""},
+		{"a document holding lists takes the table's rows", struct {
+			Accounts []entry `json:"accounts"`
+		}{[]entry{{ID: 1}}}, "profile,free\npaper,10\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ios, _, out, _ := iostreams.Test()
 			p, _ := NewPrinter(ios, "csv", "", nil)
-			if err := p.Print(tc.data, func() *TableData { panic("CSV must not use the table") }); err != nil {
+			table := func() *TableData {
+				t := &TableData{Columns: []Column{{Header: "Profile"}, {Header: "free", Right: true}}}
+				t.AddRow(T("paper"), Num(dec("10"), -1))
+				return t
+			}
+			if err := p.Print(tc.data, table); err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tc.want, out.String()); diff != "" {

@@ -55,13 +55,16 @@ func NewPrinter(ios *iostreams.IOStreams, format, jq string, now func() time.Tim
 // that list things) in the printer's format; table builds the table view
 // and is only called for table output. CSV is data's JSON form as rows:
 // its header is the JSON field names, every one of them, so a CSV and a
-// JSON document of one result always say the same.
+// JSON document of one result always say the same. A document that is
+// not a list of records (one object holding lists, such as a dashboard
+// snapshot) has no rows of its own: there the table's rows are written,
+// its headers in snake_case.
 func (p *Printer) Print(data any, table func() *TableData) error {
 	switch p.Format {
 	case JSON, NDJSON:
 		return p.printJSON(data)
 	case CSV:
-		return writeCSV(p.IO, data)
+		return writeCSV(p.IO, data, table)
 	default:
 		t := table()
 		if len(t.Rows) == 0 && t.Empty != "" {
@@ -216,7 +219,7 @@ func normalizeNil(v any) any {
 	return v
 }
 
-func writeCSV(ios *iostreams.IOStreams, data any) error {
+func writeCSV(ios *iostreams.IOStreams, data any, table func() *TableData) error {
 	b, err := json.Marshal(normalizeNil(data))
 	if err != nil {
 		return err
@@ -228,6 +231,8 @@ func writeCSV(ios *iostreams.IOStreams, data any) error {
 	}
 	if arr, ok := v.([]jsonValue); ok {
 		items = arr
+	} else if holdsList(v) && table != nil {
+		return writeTableCSV(ios, table())
 	} else {
 		items = []jsonValue{v}
 	}
@@ -476,4 +481,43 @@ func CSVColumns(samples ...any) []string {
 	}
 	header, _ := csvRows(items)
 	return header
+}
+
+// holdsList reports whether v is an object with a list among its fields.
+func holdsList(v jsonValue) bool {
+	obj, ok := v.([]jsonField)
+	if !ok {
+		return false
+	}
+	for _, f := range obj {
+		if _, isList := f.Value.([]jsonValue); isList {
+			return true
+		}
+	}
+	return false
+}
+
+// writeTableCSV writes a table's cells as CSV, its headers in snake_case.
+func writeTableCSV(ios *iostreams.IOStreams, t *TableData) error {
+	w := csv.NewWriter(ios.Out)
+	header := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		header[i] = strings.ReplaceAll(strings.ToLower(c.Header), " ", "_")
+	}
+	if err := w.Write(header); err != nil {
+		return err
+	}
+	for _, row := range t.Rows {
+		rec := make([]string, len(t.Columns))
+		for i := range rec {
+			if i < len(row) {
+				rec[i] = row[i].Text
+			}
+		}
+		if err := w.Write(rec); err != nil {
+			return err
+		}
+	}
+	w.Flush()
+	return w.Error()
 }
