@@ -64,20 +64,24 @@ func runOnScreen(t *testing.T, width int, env []string, command string) (plain, 
 // sgr matches one Select Graphic Rendition sequence: colour and attributes.
 var sgr = regexp.MustCompile(`\x1b\[([0-9;]*)m`)
 
-// TestTTYLook checks the tables people read, in a real terminal: at 60
-// and 120 columns no line is wider than the terminal (cut cells end in an
+// TestTTYLook checks the tables people read, in a real terminal: at 60,
+// 80 and 120 columns no line is wider than the terminal (cut cells end in an
 // ellipsis, nothing wraps), NO_COLOR leaves no colour codes on the screen,
 // and with colour on only the 16 basic foreground colours, bold and faint
 // are used — no background colours, no 256-colour or true-colour shades —
 // so the terminal's own theme keeps them readable on light and dark
-// backgrounds. The plain screens are golden files (go test -update).
+// backgrounds. The plain screens are golden files (go test -update): they
+// show prices at the instrument's tick and balances at the asset's
+// precision, aligned on the decimal point, with thousands separators.
 func TestTTYLook(t *testing.T) {
 	bin := tradectlBinary(t)
 	for _, tc := range []struct{ name, args string }{
 		{"order_list", "order list --status all"},
 		{"quote", "quote BTC-USD ETH-USD AAPL DOGE-USD"},
+		{"balance", "balance"},
+		{"quote_absolute", "quote BTC-USD DOGE-USD --absolute-time"},
 	} {
-		for _, width := range []int{60, 120} {
+		for _, width := range []int{60, 80, 120} {
 			t.Run(tc.name+"_"+strconv.Itoa(width), func(t *testing.T) {
 				env := lookEnv(t, bin, "NO_COLOR=1")
 				plain, escapes := runOnScreen(t, width, env, bin+" "+tc.args)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -19,7 +20,6 @@ import (
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/iostreams"
-	"github.com/tradectl/tradectl/internal/render"
 )
 
 // Main runs the process's command line and returns the exit code.
@@ -47,7 +47,11 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	c := cmdutil.Classify(ctx, err)
 	var silent *cmdutil.SilentError
 	if !errors.As(err, &silent) {
-		printError(f.IOStreams.ErrOut, err, c)
+		if factory.JSONStderr(f) {
+			printErrorJSON(f.IOStreams.ErrOut, err, c)
+		} else {
+			printError(f.IOStreams.ErrOut, err, c)
+		}
 	}
 	// A partial result was already printed, failures included; a second
 	// document after it would only confuse a JSON reader.
@@ -73,6 +77,17 @@ func classifyCobra(err error) error {
 }
 
 func printError(w io.Writer, err error, c cmdutil.Classification) {
+	fmt.Fprintln(w, "Error: "+errorMessage(err, c))
+}
+
+// printErrorJSON is the error as one JSON log line on stderr, in the
+// shape of tradectl's other log lines, for logs that must stay JSON.
+func printErrorJSON(w io.Writer, err error, c cmdutil.Classification) {
+	slog.New(factory.JSONLogHandler(w, slog.LevelError)).Error(errorMessage(err, c),
+		slog.String("code", c.Code), slog.Int("exit_code", c.Exit), slog.Bool("retryable", c.Retryable))
+}
+
+func errorMessage(err error, c cmdutil.Classification) string {
 	msg := err.Error()
 	switch {
 	case c.Exit == cmdutil.ExitInterrupted:
@@ -82,18 +97,15 @@ func printError(w io.Writer, err error, c cmdutil.Classification) {
 	case c.Exit == cmdutil.ExitInternal:
 		msg = "internal error: " + msg
 	}
-	fmt.Fprintln(w, "Error: "+msg)
+	return msg
 }
 
+// wantsJSON says the error envelope goes to stdout: the output is json or
+// ndjson, decided once (factory.OutputFormat) — from -o, TRADECTL_OUTPUT
+// or the config file's output alike. With --jq the filter shapes stdout,
+// so no envelope is added to it.
 func wantsJSON(f *cmdutil.Factory) bool {
-	if f.Globals.JQ != "" {
-		return false
-	}
-	format, err := render.ParseFormat(f.Globals.Output)
-	if err == nil && f.Globals.Output == "" && f.Getenv != nil {
-		format, err = render.ParseFormat(f.Getenv("TRADECTL_OUTPUT"))
-	}
-	return err == nil && format.Machine()
+	return f.Globals.JQ == "" && factory.OutputFormat(f).Machine()
 }
 
 // ErrorJSON is the envelope scripts get on stdout with -o json.

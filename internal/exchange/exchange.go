@@ -190,7 +190,8 @@ const (
 	CheckFail CheckStatus = "fail"
 )
 
-// FindInstrument returns the rules for sym, or an error wrapping ErrNotFound.
+// FindInstrument returns the rules for sym, or an error wrapping
+// ErrNotFound that names the nearest symbols the venue lists.
 func FindInstrument(ctx context.Context, ex Exchange, sym trade.Symbol) (trade.Instrument, error) {
 	all, err := ex.Instruments(ctx)
 	if err != nil {
@@ -201,5 +202,5 @@ func FindInstrument(ctx context.Context, ex Exchange, sym trade.Symbol) (trade.I
 			return in, nil
 		}
 	}
-	return trade.Instrument{}, &Error{Kind: ErrNotFound, Venue: ex.Name(), Message: "unknown symbol " + sym.String()}
+	return trade.Instrument{}, &Error{Kind: ErrNotFound, Venue: ex.Name(), Message: unknownSymbolMessage(ex.Name(), sym, all)}
 }

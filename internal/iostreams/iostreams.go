@@ -25,6 +25,7 @@ type IOStreams struct {
 	stderrTTY bool
 	color     bool
 	width     int
+	absolute  bool
 }
 
 // ColorMode is the --color setting.
@@ -125,3 +126,10 @@ func (s *IOStreams) SetColor(on bool) { s.color = on }
 
 // SetTerminalWidth sets the width tables fit into (tests, COLUMNS).
 func (s *IOStreams) SetTerminalWidth(w int) { s.width = w }
+
+// SetAbsoluteTime makes terminals show absolute local times with their
+// zone instead of relative ones (--absolute-time).
+func (s *IOStreams) SetAbsoluteTime(on bool) { s.absolute = on }
+
+// AbsoluteTime reports whether a terminal shows absolute times.
+func (s *IOStreams) AbsoluteTime() bool { return s.absolute }

@@ -53,13 +53,18 @@ func NewPrinter(ios *iostreams.IOStreams, format, jq string, now func() time.Tim
 
 // Print writes data (any JSON-marshalable value; a slice for commands
 // that list things) in the printer's format; table builds the table view
-// and is only called for table and CSV output.
+// and is only called for table output. CSV is data's JSON form as rows:
+// its header is the JSON field names, every one of them, so a CSV and a
+// JSON document of one result always say the same. A document that is
+// not a list of records (one object holding lists, such as a dashboard
+// snapshot) has no rows of its own: there the table's rows are written,
+// its headers in snake_case.
 func (p *Printer) Print(data any, table func() *TableData) error {
 	switch p.Format {
 	case JSON, NDJSON:
 		return p.printJSON(data)
 	case CSV:
-		return writeCSV(p.IO, table())
+		return writeCSV(p.IO, data, table)
 	default:
 		t := table()
 		if len(t.Rows) == 0 && t.Empty != "" {
@@ -214,7 +219,286 @@ func normalizeNil(v any) any {
 	return v
 }
 
-func writeCSV(ios *iostreams.IOStreams, t *TableData) error {
+func writeCSV(ios *iostreams.IOStreams, data any, table func() *TableData) error {
+	b, err := json.Marshal(normalizeNil(data))
+	if err != nil {
+		return err
+	}
+	var items []jsonValue
+	v, err := decodeOrdered(json.NewDecoder(bytes.NewReader(b)))
+	if err != nil {
+		return err
+	}
+	if arr, ok := v.([]jsonValue); ok {
+		items = arr
+	} else if holdsList(v) && table != nil {
+		return writeTableCSV(ios, table())
+	} else {
+		items = []jsonValue{v}
+	}
+	w := csv.NewWriter(ios.Out)
+	header, rows := csvRows(items)
+	if len(header) == 0 {
+		w.Flush()
+		return w.Error()
+	}
+	if err := w.Write(header); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := w.Write(r); err != nil {
+			return err
+		}
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// CSVWriter writes a stream of events (watch) as CSV: the header once,
+// from the first event's JSON field names, then one record per event.
+// Events of another shape are written in the same columns; fields the
+// header lacks are left out, so every line has the same columns.
+type CSVWriter struct {
+	w      *csv.Writer
+	header []string
+	// Columns, when set, is the header to use: the union of the fields of
+	// every event kind a stream carries, so no field is ever left out.
+	Columns []string
+}
+
+// NewCSVWriter writes CSV to the printer's stdout.
+func (p *Printer) NewCSVWriter(columns []string) *CSVWriter {
+	return &CSVWriter{w: csv.NewWriter(p.IO.Out), Columns: columns}
+}
+
+// Write writes one event, and the header before the first.
+func (c *CSVWriter) Write(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	val, err := decodeOrdered(json.NewDecoder(bytes.NewReader(b)))
+	if err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	var names []string
+	flatten("", val, func(k, s string) { fields[k] = s; names = append(names, k) })
+	if c.header == nil {
+		c.header = c.Columns
+		if c.header == nil {
+			c.header = names
+		}
+		if err := c.w.Write(c.header); err != nil {
+			return err
+		}
+	}
+	rec := make([]string, len(c.header))
+	for i, h := range c.header {
+		rec[i] = fields[h]
+	}
+	if err := c.w.Write(rec); err != nil {
+		return err
+	}
+	c.w.Flush()
+	return c.w.Error()
+}
+
+// jsonValue is a decoded JSON value that keeps its objects' field order:
+// []jsonField for an object, []jsonValue for an array, json.Number, string,
+// bool or nil.
+type jsonValue = any
+
+type jsonField struct {
+	Key   string
+	Value jsonValue
+}
+
+func decodeOrdered(dec *json.Decoder) (jsonValue, error) {
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			obj := []jsonField{}
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				v, err := decodeOrdered(dec)
+				if err != nil {
+					return nil, err
+				}
+				obj = append(obj, jsonField{Key: k.(string), Value: v})
+			}
+			_, err := dec.Token()
+			return obj, err
+		case '[':
+			arr := []jsonValue{}
+			for dec.More() {
+				v, err := decodeOrdered(dec)
+				if err != nil {
+					return nil, err
+				}
+				arr = append(arr, v)
+			}
+			_, err := dec.Token()
+			return arr, err
+		}
+	}
+	return tok, nil
+}
+
+// csvRows flattens items into a header (every field name of every item,
+// in first-seen order) and one record per item.
+func csvRows(items []jsonValue) ([]string, [][]string) {
+	var header []string
+	seen := map[string]bool{}
+	records := make([]map[string]string, len(items))
+	for i, it := range items {
+		records[i] = map[string]string{}
+		flatten("", it, func(k, s string) {
+			if !seen[k] {
+				seen[k] = true
+				header = append(header, k)
+			}
+			records[i][k] = s
+		})
+	}
+	// A null object ("request": null on some rows) is an empty cell of its
+	// own only when no row has the object's fields in its place.
+	kept := header[:0:0]
+	for _, h := range header {
+		nested := false
+		for _, o := range header {
+			nested = nested || strings.HasPrefix(o, h+".")
+		}
+		if !nested {
+			kept = append(kept, h)
+		}
+	}
+	header = kept
+	rows := make([][]string, len(items))
+	for i, rec := range records {
+		rows[i] = make([]string, len(header))
+		for j, h := range header {
+			rows[i][j] = rec[h]
+		}
+	}
+	return header, rows
+}
+
+// flatten calls emit for each scalar field of v: nested objects become
+// "parent.child" columns; arrays stay one cell holding their JSON; a
+// value that is not an object is the one column "value".
+func flatten(prefix string, v jsonValue, emit func(key, text string)) {
+	obj, ok := v.([]jsonField)
+	if !ok {
+		key := prefix
+		if key == "" {
+			key = "value"
+		}
+		emit(key, scalarText(v))
+		return
+	}
+	for _, f := range obj {
+		key := f.Key
+		if prefix != "" {
+			key = prefix + "." + f.Key
+		}
+		flatten(key, f.Value, emit)
+	}
+}
+
+func scalarText(v jsonValue) string {
+	switch t := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return t
+	case json.Number:
+		return t.String()
+	case bool:
+		if t {
+			return "true"
+		}
+		return "false"
+	}
+	var buf bytes.Buffer
+	writeOrdered(&buf, v)
+	return buf.String()
+}
+
+// writeOrdered writes v back as compact JSON, keeping field order.
+func writeOrdered(buf *bytes.Buffer, v jsonValue) {
+	switch t := v.(type) {
+	case []jsonField:
+		buf.WriteByte('{')
+		for i, f := range t {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			k, _ := json.Marshal(f.Key)
+			buf.Write(k)
+			buf.WriteByte(':')
+			writeOrdered(buf, f.Value)
+		}
+		buf.WriteByte('}')
+	case []jsonValue:
+		buf.WriteByte('[')
+		for i, e := range t {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			writeOrdered(buf, e)
+		}
+		buf.WriteByte(']')
+	default:
+		b, _ := json.Marshal(t)
+		buf.Write(b)
+	}
+}
+
+// CSVColumns is the CSV header for a stream of events of the given
+// shapes: every field name of every sample, in first-seen order.
+func CSVColumns(samples ...any) []string {
+	items := make([]jsonValue, 0, len(samples))
+	for _, s := range samples {
+		b, err := json.Marshal(s)
+		if err != nil {
+			continue
+		}
+		v, err := decodeOrdered(json.NewDecoder(bytes.NewReader(b)))
+		if err != nil {
+			continue
+		}
+		items = append(items, v)
+	}
+	header, _ := csvRows(items)
+	return header
+}
+
+// holdsList reports whether v is an object with a list among its fields.
+func holdsList(v jsonValue) bool {
+	obj, ok := v.([]jsonField)
+	if !ok {
+		return false
+	}
+	for _, f := range obj {
+		if _, isList := f.Value.([]jsonValue); isList {
+			return true
+		}
+	}
+	return false
+}
+
+// writeTableCSV writes a table's cells as CSV, its headers in snake_case.
+func writeTableCSV(ios *iostreams.IOStreams, t *TableData) error {
 	w := csv.NewWriter(ios.Out)
 	header := make([]string, len(t.Columns))
 	for i, c := range t.Columns {

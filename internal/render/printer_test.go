@@ -36,15 +36,15 @@ func TestPrinterFormats(t *testing.T) {
 	}{
 		{name: "piped table is plain and absolute", format: "table", want: "" +
 			"ID  PRICE  CREATED AT\n" +
-			"1   100.5  2026-11-27T11:58:30Z\n" +
-			"22      7  2026-11-27T09:00:00Z\n"},
+			"1   100.5  2026-11-27T11:58:30.000Z\n" +
+			"22      7  2026-11-27T09:00:00.000Z\n"},
 		{name: "tty table is relative", format: "table", tty: true, want: "" +
 			"ID  PRICE  CREATED AT\n" +
 			"1   100.5  1m ago\n" +
 			"22      7  3h ago\n"},
 		{name: "json array", format: "json", want: "[\n  {\n    \"id\": \"1\",\n    \"price\": \"100.5\",\n    \"qty\": 2\n  },\n  {\n    \"id\": \"22\",\n    \"price\": \"7\",\n    \"qty\": 10\n  }\n]\n"},
 		{name: "ndjson one per line", format: "ndjson", want: "{\"id\":\"1\",\"price\":\"100.5\",\"qty\":2}\n{\"id\":\"22\",\"price\":\"7\",\"qty\":10}\n"},
-		{name: "csv", format: "csv", want: "id,price,created_at\n1,100.5,2026-11-27T11:58:30Z\n22,7,2026-11-27T09:00:00Z\n"},
+		{name: "csv is the JSON fields", format: "csv", want: "id,price,qty\n1,100.5,2\n22,7,10\n"},
 		{name: "jq strings raw", format: "", jq: ".[].id", want: "1\n22\n"},
 		{name: "jq numbers and objects", format: "json", jq: ".[1] | {qty}", want: "{\n  \"qty\": 10\n}\n"},
 		{name: "jq with ndjson is compact", format: "ndjson", jq: ".[0]", want: "{\"id\":\"1\",\"price\":\"100.5\",\"qty\":2}\n"},

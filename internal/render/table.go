@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/trade"
 )
 
 // Style names a cell's meaning; the palette decides its colour.
@@ -26,13 +27,15 @@ const (
 )
 
 // Cell is one table value. Text is what every format shows; a non-zero
-// Time is shown relative ("3m ago") on a terminal and as RFC 3339 elsewhere.
+// Time is shown relative ("3m ago") on a terminal, or in local time with
+// its zone under --absolute-time, and as trade.FormatTime elsewhere.
 type Cell struct {
 	Text  string
 	Style Style
 	Time  time.Time
-	// Numeric marks a decimal number shown at a fixed precision, so a
-	// column of them can align on the decimal point.
+	// Numeric marks a decimal number. The numbers of one column line up on
+	// their decimal point, and a terminal shows them with thousands
+	// separators; piped text keeps them as written, for scripts.
 	Numeric bool
 }
 
@@ -47,6 +50,9 @@ type Column struct {
 	// the column out, lowest Drop first, before any other text is cut.
 	// A column with Drop 0 stays as long as one column can be dropped.
 	Drop int
+	// Keep marks the column a reader cannot do without (status, reason,
+	// error): however narrow the terminal, it is neither cut nor dropped.
+	Keep bool
 }
 
 // TableData is a table to print.
@@ -64,9 +70,10 @@ func (t *TableData) AddRow(cells ...Cell) { t.Rows = append(t.Rows, cells) }
 func T(text string) Cell              { return Cell{Text: text} }
 func S(text string, style Style) Cell { return Cell{Text: text, Style: style} }
 
-// Num is a number cell showing d at places decimal places, trailing zeros
-// kept so a column lines up; places below 0 (precision unknown) shows d as
-// it is. JSON and CSV never go through it: they carry exact decimals.
+// Num is a number cell showing d at places decimal places (rounded half
+// away from zero), trailing zeros kept so a column lines up; places below
+// 0 (precision unknown) shows d as it is, never an invented precision.
+// JSON and CSV never go through it: they carry exact decimals.
 func Num(d decimal.Decimal, places int32) Cell {
 	if places < 0 {
 		return Cell{Text: d.String(), Numeric: true}
@@ -74,24 +81,87 @@ func Num(d decimal.Decimal, places int32) Cell {
 	return Cell{Text: d.StringFixed(places), Numeric: true}
 }
 
+// Amount is a number cell for money held or paid (balances, fees): at
+// least places decimal places, and more when d has more significant
+// digits, since rounding a balance or a fee would show an amount the
+// account does not hold. Places below 0 shows d as it is.
+func Amount(d decimal.Decimal, places int32) Cell {
+	if places < 0 {
+		return Num(d, places)
+	}
+	return Num(d, max(places, trade.Places(d.Abs())))
+}
+
+// NumOr is Num for an optional value; an unset one shows "-".
+func NumOr(d decimal.NullDecimal, places int32) Cell {
+	if !d.Valid {
+		return Cell{Text: "-"}
+	}
+	return Num(d.Decimal, places)
+}
+
 // At is a time cell.
 func At(t time.Time) Cell {
 	if t.IsZero() {
 		return Cell{Text: "-"}
 	}
-	return Cell{Text: t.UTC().Format(time.RFC3339), Time: t}
+	return Cell{Text: trade.FormatTime(t), Time: t}
 }
 
 // text returns what the cell shows on this stream.
-func (c Cell) text(tty bool, now time.Time) string {
-	if tty && !c.Time.IsZero() {
-		return Relative(now, c.Time)
+func (c Cell) text(tty, absolute bool, now time.Time) string {
+	switch {
+	case tty && !c.Time.IsZero():
+		return When(now, c.Time, absolute)
+	case tty && c.Numeric:
+		return Group(c.Text)
 	}
 	return c.Text
 }
 
+// TimeLayout is how a terminal shows an absolute time: local, with its zone.
+const TimeLayout = "2006-01-02 15:04:05 MST"
+
+// When is how a terminal shows t: relative to now ("3m ago"), or with
+// absolute set (--absolute-time) the local time with its zone. Every
+// table and status line on a terminal shows times through it.
+func When(now, t time.Time, absolute bool) string {
+	if absolute {
+		return t.Local().Format(TimeLayout)
+	}
+	return Relative(now, t)
+}
+
+// Clock is a time of day on a terminal, local with its zone ("12:00:05
+// UTC"): for status lines about something that just happened.
+func Clock(t time.Time) string { return t.Local().Format("15:04:05 MST") }
+
+// Group puts thousands separators into the integer part of a decimal
+// number ("105262.13" → "105,262.13"); anything else comes back as it is.
+func Group(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
+		sign, s = s[:1], s[1:]
+	}
+	intPart, frac := s, ""
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		intPart, frac = s[:i], s[i:]
+	}
+	if len(intPart) <= 3 || strings.Trim(intPart, "0123456789") != "" {
+		return sign + s
+	}
+	var b strings.Builder
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return sign + b.String() + frac
+}
+
 // Relative formats t relative to now: "12s ago", "3m ago", "in 5m", or a
-// date for anything older than a week.
+// local date for anything more than a week away.
 func Relative(now, t time.Time) string {
 	d := now.Sub(t)
 	future := d < 0
@@ -111,7 +181,7 @@ func Relative(now, t time.Time) string {
 	case d < 7*24*time.Hour:
 		s = itoa(int(d/(24*time.Hour))) + "d"
 	default:
-		return t.UTC().Format("2006-01-02")
+		return t.Local().Format("2006-01-02")
 	}
 	if future {
 		return "in " + s
@@ -133,6 +203,43 @@ func itoa(n int) string {
 	return string(b[i:])
 }
 
+// alignNumbers pads the numeric cells of each right-aligned column so
+// their decimal points line up: spaces before to the widest integer part,
+// after to the widest fraction. Text cells in the column ("-", "market")
+// are left as they are and take the column's alignment. A left-aligned
+// column (a detail view's values) holds unrelated numbers: they stay as
+// they are.
+func alignNumbers(t *TableData, texts [][]string) {
+	for col, c := range t.Columns {
+		if !c.Right {
+			continue
+		}
+		intW, fracW := 0, 0
+		for r, row := range t.Rows {
+			if col < len(row) && row[col].Numeric && row[col].Time.IsZero() {
+				i, f := splitPoint(texts[r][col])
+				intW, fracW = max(intW, i), max(fracW, f)
+			}
+		}
+		for r, row := range t.Rows {
+			if col < len(row) && row[col].Numeric && row[col].Time.IsZero() {
+				s := texts[r][col]
+				i, f := splitPoint(s)
+				texts[r][col] = strings.Repeat(" ", intW-i) + s + strings.Repeat(" ", fracW-f)
+			}
+		}
+	}
+}
+
+// splitPoint measures a number's width before its decimal point and from
+// the point on.
+func splitPoint(s string) (intWidth, fracWidth int) {
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return runewidth.StringWidth(s[:i]), runewidth.StringWidth(s[i:])
+	}
+	return runewidth.StringWidth(s), 0
+}
+
 const columnGap = "  "
 
 // writeTable prints t aligned. On a terminal the header is bold, cells take
@@ -151,11 +258,14 @@ func writeTable(ios *iostreams.IOStreams, t *TableData, now time.Time) error {
 		texts[r] = make([]string, len(t.Columns))
 		for i := range t.Columns {
 			if i < len(row) {
-				texts[r][i] = sanitize(row[i].text(tty, now))
+				texts[r][i] = sanitize(row[i].text(tty, ios.AbsoluteTime(), now))
 			}
-			if w := runewidth.StringWidth(texts[r][i]); w > widths[i] {
-				widths[i] = w
-			}
+		}
+	}
+	alignNumbers(t, texts)
+	for _, row := range texts {
+		for i, s := range row {
+			widths[i] = max(widths[i], runewidth.StringWidth(s))
 		}
 	}
 	shown := make([]bool, len(t.Columns))
@@ -225,7 +335,8 @@ const minWidth = 4
 //     the last resort, since "105…" reads as a different price;
 //  5. whole columns from the right, the first column always staying.
 //
-// Cut cells end in an ellipsis; widths never go below minWidth.
+// Keep columns are never cut or dropped. Cut cells end in an ellipsis;
+// widths never go below minWidth.
 func fitColumns(cols []Column, widths []int, total int) []bool {
 	shown := make([]bool, len(cols))
 	for i := range shown {
@@ -255,11 +366,11 @@ func fitColumns(cols []Column, widths []int, total int) []bool {
 			widths[widest] -= min(o, widths[widest]-minWidth)
 		}
 	}
-	shrink(func(i int) bool { return cols[i].Shrink })
+	shrink(func(i int) bool { return cols[i].Shrink && !cols[i].Keep })
 	for over() > 0 {
 		drop := -1
 		for i, c := range cols {
-			if shown[i] && c.Drop > 0 && (drop < 0 || c.Drop < cols[drop].Drop) {
+			if shown[i] && c.Drop > 0 && !c.Keep && (drop < 0 || c.Drop < cols[drop].Drop) {
 				drop = i
 			}
 		}
@@ -268,10 +379,12 @@ func fitColumns(cols []Column, widths []int, total int) []bool {
 		}
 		shown[drop] = false
 	}
-	shrink(func(i int) bool { return !cols[i].Right })
-	shrink(func(i int) bool { return cols[i].Right })
+	shrink(func(i int) bool { return !cols[i].Right && !cols[i].Keep })
+	shrink(func(i int) bool { return cols[i].Right && !cols[i].Keep })
 	for i := len(cols) - 1; i > 0 && over() > 0; i-- {
-		shown[i] = false
+		if !cols[i].Keep {
+			shown[i] = false
+		}
 	}
 	return shown
 }

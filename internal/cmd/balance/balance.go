@@ -7,6 +7,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -58,21 +59,25 @@ func balanceRun(ctx context.Context, o *BalanceOptions) error {
 	if err != nil {
 		return cmdutil.WrapOp("balances", err)
 	}
-	return printer.Print(balances, func() *render.TableData { return Table(balances) })
+	return printer.Print(balances, func() *render.TableData {
+		return Table(balances, orderview.PrecisionOf(ctx, ex))
+	})
 }
 
-// Table lays out balances.
-func Table(balances []trade.Balance) *render.TableData {
+// Table lays out balances, each amount at its asset's precision (see
+// render.Precision).
+func Table(balances []trade.Balance, prec render.Precision) *render.TableData {
 	t := &render.TableData{
 		Columns: []render.Column{{Header: "asset"}, {Header: "free", Right: true}, {Header: "locked", Right: true}, {Header: "total", Right: true}},
 		Empty:   "no balances",
 	}
 	for _, b := range balances {
-		locked := render.T(b.Locked.String())
+		places := prec.Asset(b.Asset)
+		locked := render.Amount(b.Locked, places)
 		if b.Locked.IsZero() {
 			locked.Style = render.Muted
 		}
-		t.AddRow(render.S(b.Asset, render.Bold), render.T(b.Free.String()), locked, render.T(b.Total.String()))
+		t.AddRow(render.S(b.Asset, render.Bold), render.Amount(b.Free, places), locked, render.Amount(b.Total, places))
 	}
 	return t
 }

@@ -5,6 +5,7 @@ package factory
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -25,6 +26,8 @@ import (
 	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/journal"
 	"github.com/tradectl/tradectl/internal/placement"
+	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/trade"
 	"github.com/tradectl/tradectl/internal/xdg"
 )
 
@@ -70,7 +73,7 @@ func New(ios *iostreams.IOStreams, getenv func(string) string, now func() time.T
 	f.HTTPClient = sync.OnceValue(func() *http.Client {
 		return &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	})
-	f.Config = sync.OnceValues(func() (*config.Config, error) {
+	loadConfig := sync.OnceValues(func() (*config.Config, error) {
 		if clockErr != nil {
 			return nil, clockErr
 		}
@@ -86,6 +89,16 @@ func New(ios *iostreams.IOStreams, getenv func(string) string, now func() time.T
 			Dirs:     dirs,
 		})
 	})
+	f.Config = func() (*config.Config, error) {
+		cfg, err := loadConfig()
+		if err == nil {
+			// The output format is decided once, here: the config has
+			// weighed -o, TRADECTL_OUTPUT and the file's output. Everything
+			// after (printer, error envelope, logger) reads the result.
+			f.Globals.Output = cfg.Output
+		}
+		return cfg, err
+	}
 	f.OpenExchange = func(ctx context.Context, name string) (exchange.Exchange, config.Profile, error) {
 		ex, prof, err := openExchange(ctx, f, name)
 		if err == nil {
@@ -158,11 +171,52 @@ func newLogger(f *cmdutil.Factory) *slog.Logger {
 	if f.Globals.Verbose {
 		level = slog.LevelDebug
 	}
-	opts := &slog.HandlerOptions{Level: level}
-	if f.Globals.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(f.IOStreams.ErrOut, opts))
+	if JSONStderr(f) {
+		return slog.New(JSONLogHandler(f.IOStreams.ErrOut, level))
 	}
-	return slog.New(slog.NewTextHandler(f.IOStreams.ErrOut, opts))
+	return slog.New(slog.NewTextHandler(f.IOStreams.ErrOut, &slog.HandlerOptions{Level: level}))
+}
+
+// OutputFormat is the output format the command runs with: the config's
+// decision once it is loaded (flag > TRADECTL_OUTPUT > file), else -o,
+// else TRADECTL_OUTPUT — so an error before or while reading the config
+// still honours what the command line and environment asked for.
+func OutputFormat(f *cmdutil.Factory) render.Format {
+	for _, v := range []string{f.Globals.Output, getenv(f, config.EnvOutput)} {
+		if v == "" {
+			continue
+		}
+		if format, err := render.ParseFormat(v); err == nil {
+			return format
+		}
+		return render.Table
+	}
+	return render.Table
+}
+
+// JSONStderr reports whether stderr carries JSON (logs and the error):
+// with --log-format json, or when the output is json or ndjson, so that
+// `-o json >> log 2>&1` leaves a log made of JSON lines only.
+func JSONStderr(f *cmdutil.Factory) bool {
+	return f.Globals.LogFormat == "json" || OutputFormat(f).Machine()
+}
+
+// JSONLogHandler writes JSON log lines with the time the way every
+// tradectl document writes times (trade.FormatTime).
+func JSONLogHandler(w io.Writer, level slog.Leveler) slog.Handler {
+	return slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if len(groups) == 0 && a.Key == slog.TimeKey && a.Value.Kind() == slog.KindTime {
+			return slog.String(slog.TimeKey, trade.FormatTime(a.Value.Time()))
+		}
+		return a
+	}})
+}
+
+func getenv(f *cmdutil.Factory, key string) string {
+	if f.Getenv == nil {
+		return ""
+	}
+	return f.Getenv(key)
 }
 
 func openExchange(ctx context.Context, f *cmdutil.Factory, name string) (exchange.Exchange, config.Profile, error) {

@@ -122,18 +122,40 @@ func journalRun(ctx context.Context, o *JournalOptions) error {
 	return printer.Print(entries, func() *render.TableData { return Table(entries) })
 }
 
-// Table lays out entries, one per row.
+// Table lays out entries, one per row. The detail holds the reason of a
+// failure or refusal, so a narrow terminal gives up every other column
+// before it and never cuts it. Intents and fills show their
+// quantity and price as numbers, aligned on the point; the journal is read
+// without opening any venue, so they are shown as they were recorded.
 func Table(entries []ledger.Entry) *render.TableData {
 	t := &render.TableData{
-		Columns: []render.Column{{Header: "time"}, {Header: "profile"}, {Header: "event"}, {Header: "client id"},
-			{Header: "status"}, {Header: "detail", Shrink: true}},
+		Columns: []render.Column{{Header: "time"}, {Header: "profile", Drop: 3}, {Header: "event"},
+			{Header: "client id", Drop: 1}, {Header: "status", Keep: true}, {Header: "qty", Right: true, Drop: 2},
+			{Header: "price", Right: true, Drop: 2}, {Header: "detail", Keep: true}},
 		Empty: "no journal entries",
 	}
 	for _, e := range entries {
+		qty, price := numbers(e)
 		t.AddRow(render.At(e.Time), render.T(e.Profile), render.T(string(e.Kind)), render.S(e.ClientID, render.Muted),
-			statusCell(e.Status), render.T(Detail(e)))
+			statusCell(e.Status), qty, price, render.T(Detail(e)))
 	}
 	return t
+}
+
+// numbers are an entry's quantity and price cells: the fill's, or the
+// intent's request (a market order has no price); empty for other events.
+func numbers(e ledger.Entry) (qty, price render.Cell) {
+	switch {
+	case e.Fill != nil:
+		return render.Num(e.Fill.Qty, -1), render.Num(e.Fill.Price, -1)
+	case e.Request != nil && e.Kind == ledger.KindIntent:
+		price = render.S("market", render.Muted)
+		if e.Request.Price.Valid {
+			price = render.Num(e.Request.Price.Decimal, -1)
+		}
+		return render.Num(e.Request.Qty, -1), price
+	}
+	return render.T(""), render.T("")
 }
 
 func statusCell(s ledger.Status) render.Cell {

@@ -139,10 +139,10 @@ func TestJournalRun(t *testing.T) {
 			name: "piped table",
 			opts: JournalOptions{Query: ledger.Query{Limit: 100}},
 			want: []string{
-				"TIME PROFILE EVENT CLIENT ID STATUS DETAIL",
-				"2026-11-27T12:00:00Z paper intent tc-1 pending buy 0.01 BTC-USD market",
-				"2026-11-27T12:00:00Z paper reconcile tc-1 pending look-up 1: unknown: venue down",
-				"2026-11-27T12:00:00Z binance refusal max_order_qty refused: qty 5 is above max_order_qty 1",
+				"TIME PROFILE EVENT CLIENT ID STATUS QTY PRICE DETAIL",
+				"2026-11-27T12:00:00.000Z paper intent tc-1 pending 0.01 market buy 0.01 BTC-USD market",
+				"2026-11-27T12:00:00.000Z paper reconcile tc-1 pending look-up 1: unknown: venue down",
+				"2026-11-27T12:00:00.000Z binance refusal max_order_qty refused: qty 5 is above max_order_qty 1",
 			},
 		},
 		{
@@ -150,8 +150,8 @@ func TestJournalRun(t *testing.T) {
 			tty:  true,
 			opts: JournalOptions{Query: ledger.Query{Limit: 100}, ProfileChosen: true},
 			want: []string{
-				"TIME PROFILE EVENT CLIENT ID STATUS DETAIL",
-				"now paper intent tc-1 pending buy 0.01 BTC-USD market",
+				"TIME PROFILE EVENT CLIENT ID STATUS QTY PRICE DETAIL",
+				"now paper intent tc-1 pending 0.01 market buy 0.01 BTC-USD market",
 				"now paper reconcile tc-1 pending look-up 1: unknown: venue down",
 			},
 		},

@@ -3,12 +3,16 @@ package quote
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
+	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
 )
@@ -71,20 +75,30 @@ func quoteRun(ctx context.Context, o *QuoteOptions) error {
 	defer ex.Close()
 	quotes, err := ex.Quotes(ctx, o.Symbols)
 	if err != nil {
+		if errors.Is(err, exchange.ErrNotFound) {
+			if hint := exchange.UnknownSymbolHint(ctx, ex, o.Symbols); hint != "" {
+				err = fmt.Errorf("%w; %s", err, hint)
+			}
+		}
 		return cmdutil.WrapOp("quote", err)
 	}
-	return printer.Print(quotes, func() *render.TableData { return Table(quotes) })
+	return printer.Print(quotes, func() *render.TableData {
+		return Table(quotes, orderview.PrecisionOf(ctx, ex))
+	})
 }
 
-// Table lays out quotes.
-func Table(quotes []trade.Quote) *render.TableData {
+// Table lays out quotes, prices at their instrument's tick.
+func Table(quotes []trade.Quote, prec render.Precision) *render.TableData {
 	t := &render.TableData{Columns: []render.Column{
 		{Header: "symbol"}, {Header: "bid", Right: true}, {Header: "ask", Right: true},
 		{Header: "last", Right: true}, {Header: "spread", Right: true, Drop: 2}, {Header: "time", Drop: 1},
 	}}
 	for _, q := range quotes {
-		t.AddRow(render.S(q.Symbol.String(), render.Bold), render.T(q.Bid.String()), render.T(q.Ask.String()),
-			render.T(q.Last.String()), render.S(q.Ask.Sub(q.Bid).String(), render.Muted), render.At(q.Time))
+		places := prec.Price(q.Symbol)
+		spread := render.Num(q.Ask.Sub(q.Bid), places)
+		spread.Style = render.Muted
+		t.AddRow(render.S(q.Symbol.String(), render.Bold), render.Num(q.Bid, places), render.Num(q.Ask, places),
+			render.Num(q.Last, places), spread, render.At(q.Time))
 	}
 	return t
 }

@@ -90,6 +90,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "log what happens to stderr")
 	pf.StringVar(&g.LogFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.StringVar(&g.Color, "color", "auto", "colour: auto, always or never (NO_COLOR and CLICOLOR_FORCE are honoured)")
+	pf.Bool(flagAbsoluteTime, false, "on a terminal, show times as local date and time with the zone instead of \"3m ago\"")
 	_ = cmd.RegisterFlagCompletionFunc("output", completion.Fixed(render.Formats))
 	_ = cmd.RegisterFlagCompletionFunc("log-format", completion.Fixed([]string{"text", "json"}))
 	_ = cmd.RegisterFlagCompletionFunc("color", completion.Fixed(config.ColorModes()))
@@ -98,7 +99,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		return []cobra.Completion{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt
 	})
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &cmdutil.UsageError{Err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
+		return &cmdutil.UsageError{Err: fmt.Errorf("%w (see '%s --help')%s", err, c.CommandPath(), suggestFlag(c, err))}
 	})
 
 	cmd.AddCommand(order.NewCmdOrder(f))
@@ -124,13 +125,18 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	describeBuiltins(cmd)
 	markUsageErrors(cmd)
 	noFileArgs(cmd)
+	unknownSubcommands(cmd)
 	return cmd
 }
+
+// flagAbsoluteTime names the global flag that shows absolute times on a
+// terminal.
+const flagAbsoluteTime = "absolute-time"
 
 // usageTemplate is cobra's, with one usage line per command (a group
 // command shows "<command>", the root no "[command]" twice) and the
 // pointer to per-command help at the end.
-const usageTemplate = `Usage:{{if and .Runnable (or .HasParent (not .HasAvailableSubCommands))}}
+const usageTemplate = `Usage:{{if and .Runnable (not .HasAvailableSubCommands)}}
   {{.UseLine}}{{end}}{{if .HasAvailableSubCommands}}
   {{.CommandPath}} <command> [flags]{{end}}{{if gt (len .Aliases) 0}}
 
@@ -300,6 +306,9 @@ func setup(cmd *cobra.Command, f *cmdutil.Factory) error {
 		return cmdutil.Usagef("--color %q: use auto, always or never", g.Color)
 	}
 	f.IOStreams.SetColorMode(mode, f.Getenv)
+	if abs, err := cmd.Flags().GetBool(flagAbsoluteTime); err == nil {
+		f.IOStreams.SetAbsoluteTime(abs)
+	}
 	if g.LogFormat != "text" && g.LogFormat != "json" {
 		return cmdutil.Usagef("--log-format %q: use text or json", g.LogFormat)
 	}
@@ -338,6 +347,9 @@ func setup(cmd *cobra.Command, f *cmdutil.Factory) error {
 func noConfig(cmd *cobra.Command) bool {
 	if !cmd.HasParent() {
 		return true // the overview: it must work before any configuration does
+	}
+	if cmd.HasSubCommands() {
+		return true // a group only shows its help or names a mistyped subcommand
 	}
 	for c := cmd; c != nil; c = c.Parent() {
 		if c.Annotations[annotationNoConfig] == "true" {

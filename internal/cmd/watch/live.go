@@ -3,6 +3,7 @@ package watch
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -23,8 +24,9 @@ type liveTable struct {
 	pal      iostreams.Palette
 	order    []trade.Symbol
 	rows     map[trade.Symbol]*liveRow
-	alert    *expr.Expr
+	alerts   []*expr.Expr
 	until    *expr.Expr
+	prec     render.Precision
 	status   []string
 	lastRows int
 }
@@ -35,8 +37,8 @@ type liveRow struct {
 	history []decimal.Decimal
 }
 
-func newLiveTable(ios *iostreams.IOStreams, symbols []trade.Symbol, alert, until *expr.Expr) *liveTable {
-	t := &liveTable{ios: ios, pal: ios.Palette(), order: symbols, rows: map[trade.Symbol]*liveRow{}, alert: alert, until: until}
+func newLiveTable(ios *iostreams.IOStreams, symbols []trade.Symbol, alerts []*expr.Expr, until *expr.Expr, prec render.Precision) *liveTable {
+	t := &liveTable{ios: ios, pal: ios.Palette(), order: symbols, rows: map[trade.Symbol]*liveRow{}, alerts: alerts, until: until, prec: prec}
 	fmt.Fprint(ios.Out, "\x1b[?25l") // hide the cursor while redrawing
 	return t
 }
@@ -59,7 +61,10 @@ func (t *liveTable) update(ev QuoteEvent) {
 }
 
 func (t *liveTable) condition(ev ConditionEvent) {
-	line := fmt.Sprintf("%s %s: %s", ev.Time.Format("15:04:05"), ev.Type, ev.Expr)
+	line := fmt.Sprintf("%s %s: %s", render.Clock(time.Time(ev.Time)), ev.Type, ev.Expr)
+	if ev.Quote != nil {
+		line += fmt.Sprintf(" (%s last %s)", ev.Quote.Symbol, render.Group(render.Num(ev.Quote.Last, t.prec.Price(ev.Quote.Symbol)).Text))
+	}
 	t.status = append(t.status, line)
 	if len(t.status) > 3 {
 		t.status = t.status[len(t.status)-3:]
@@ -92,9 +97,11 @@ func (t *liveTable) frame() []string {
 		} else if r.ev.Change.IsNegative() {
 			dir = render.Bad
 		}
-		td.AddRow(render.S(s.String(), render.Bold), render.T(r.ev.Bid.String()), render.T(r.ev.Ask.String()),
-			render.S(r.ev.Last.String(), tick), render.S(r.ev.Change.String(), dir),
-			render.S(r.ev.ChangePct.StringFixed(2), dir), render.S(Sparkline(r.history), render.Accent))
+		places := t.prec.Price(s)
+		last, chg, pct := render.Num(r.ev.Last, places), render.Num(r.ev.Change, places), render.Num(r.ev.ChangePct, 2)
+		last.Style, chg.Style, pct.Style = tick, dir, dir
+		td.AddRow(render.S(s.String(), render.Bold), render.Num(r.ev.Bid, places), render.Num(r.ev.Ask, places),
+			last, chg, pct, render.S(Sparkline(r.history), render.Accent))
 	}
 	var b strings.Builder
 	sub := *t.ios
@@ -105,8 +112,8 @@ func (t *liveTable) frame() []string {
 	if t.until != nil {
 		lines = append(lines, t.pal.Muted.Render("until: "+t.until.String()))
 	}
-	if t.alert != nil {
-		lines = append(lines, t.pal.Muted.Render("alert: "+t.alert.String()))
+	for _, a := range t.alerts {
+		lines = append(lines, t.pal.Muted.Render("alert: "+a.String()))
 	}
 	for _, s := range t.status {
 		lines = append(lines, t.pal.Warn.Render(s))

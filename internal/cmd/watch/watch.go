@@ -12,8 +12,10 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
+	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/quotes"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -27,13 +29,15 @@ type WatchOptions struct {
 	Interval time.Duration
 	Count    int
 	Until    *expr.Expr
-	Alert    *expr.Expr
+	// Alerts are every --alert given; each is announced on its own.
+	Alerts []*expr.Expr
 }
 
 // NewCmdWatch builds the command; runF replaces the run step in tests.
 func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Command {
 	opts := &WatchOptions{Factory: f}
-	var until, alert string
+	var until string
+	var alerts []string
 	cmd := &cobra.Command{
 		Use:   "watch SYMBOL... [--until EXPR] [--alert EXPR]",
 		Short: "Watch live prices, alert on a condition or wait for one",
@@ -46,9 +50,14 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 			JSON object per update is written and flushed at once, so
 			'tradectl watch BTC-USD | jq' works line by line.
 
+			-o csv writes a header (the JSON field names) and one row per event.
+			-o table needs a terminal: piped, it is refused (exit 2) rather than
+			silently turned into JSON.
+
 			--until EXPR ends the watch with exit 0 the moment EXPR holds; if --timeout
 			passes first the exit code is 10. --alert EXPR keeps watching and announces
-			each time EXPR becomes true (a bell on a terminal, an "alert" event in JSON).
+			each time EXPR becomes true (a bell on a terminal, an "alert" event in JSON
+			carrying the quote that fired it). --alert may be given more than once.
 
 			An expression compares fields of symbols with decimal numbers:
 			  BTC-USD.last >= 60000
@@ -96,10 +105,17 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 			if opts.Until, err = parseExpr("--until", until); err != nil {
 				return err
 			}
-			if opts.Alert, err = parseExpr("--alert", alert); err != nil {
-				return err
+			opts.Alerts = nil
+			for _, a := range alerts {
+				e, err := parseExpr("--alert", a)
+				if err != nil {
+					return err
+				}
+				if e != nil {
+					opts.Alerts = append(opts.Alerts, e)
+				}
 			}
-			for _, e := range []*expr.Expr{opts.Until, opts.Alert} {
+			for _, e := range append([]*expr.Expr{opts.Until}, opts.Alerts...) {
 				if e != nil {
 					for _, s := range e.Symbols() {
 						add(s)
@@ -124,7 +140,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 	cmd.Flags().DurationVar(&opts.Interval, "interval", time.Second, "how often to poll venues that do not stream")
 	cmd.Flags().IntVarP(&opts.Count, "count", "n", 0, "stop after this many updates (0: no limit)")
 	cmd.Flags().StringVar(&until, "until", "", "exit 0 as soon as this condition holds")
-	cmd.Flags().StringVar(&alert, "alert", "", "announce each time this condition becomes true")
+	cmd.Flags().StringArrayVar(&alerts, "alert", nil, "announce each time this condition becomes true (repeatable)")
 	return cmd
 }
 
@@ -163,20 +179,50 @@ type QuoteEvent struct {
 	Last      decimal.Decimal `json:"last"`
 	Change    decimal.Decimal `json:"change"`
 	ChangePct decimal.Decimal `json:"change_pct"`
-	Time      time.Time       `json:"time"`
+	Time      trade.JSONTime  `json:"time"`
 }
 
-// ConditionEvent says an --alert became true ("alert") or --until held ("until").
+// ConditionEvent says an --alert became true ("alert") or --until held
+// ("until"), with the quote whose update made it so.
 type ConditionEvent struct {
-	Type string    `json:"type"`
-	Expr string    `json:"expr"`
-	Time time.Time `json:"time"`
+	Type  string         `json:"type"`
+	Expr  string         `json:"expr"`
+	Time  trade.JSONTime `json:"time"`
+	Quote *QuoteEvent    `json:"quote,omitempty"`
+}
+
+// csvColumns is the header of watch -o csv: every field of both events,
+// the quote of a condition event included, so no row loses a field.
+func csvColumns() []string {
+	q := QuoteEvent{}
+	return render.CSVColumns(q, ConditionEvent{Quote: &q})
+}
+
+// streamOutput says how updates are written when no live table is drawn:
+// CSV rows, or one JSON object per line. -o table asked for explicitly on
+// a pipe is refused: drawing a live table there would garble a file, and
+// quietly writing JSON instead would surprise whoever asked for a table.
+func streamOutput(f *cmdutil.Factory, p *render.Printer) error {
+	if p.Format != render.Table || f.IOStreams.IsStdoutTTY() {
+		return nil
+	}
+	explicit := f.Getenv != nil && f.Getenv("TRADECTL_OUTPUT") != ""
+	if fl := f.Flags; fl != nil && fl() != nil && fl().Changed("output") {
+		explicit = true
+	}
+	if explicit {
+		return cmdutil.Usagef("watch -o table needs a terminal; piped, use -o ndjson (one JSON object per update) or -o csv")
+	}
+	return nil
 }
 
 func watchRun(ctx context.Context, o *WatchOptions) error {
 	f := o.Factory
 	printer, err := f.Printer()
 	if err != nil {
+		return err
+	}
+	if err := streamOutput(f, printer); err != nil {
 		return err
 	}
 	ex, _, err := f.OpenExchange(ctx, "")
@@ -186,40 +232,49 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 	defer ex.Close()
 	// Unknown symbols fail now, with exit 3, rather than as a silent stream.
 	if _, err := ex.Quotes(ctx, o.Symbols); err != nil {
+		if errors.Is(err, exchange.ErrNotFound) {
+			if hint := exchange.UnknownSymbolHint(ctx, ex, o.Symbols); hint != "" {
+				err = fmt.Errorf("%w; %s", err, hint)
+			}
+		}
 		return fmt.Errorf("watch: %w", err)
 	}
 
 	tty := f.IOStreams.IsStdoutTTY() && printer.Format == render.Table
 	var screen *liveTable
 	if tty {
-		screen = newLiveTable(f.IOStreams, o.Symbols, o.Alert, o.Until)
+		screen = newLiveTable(f.IOStreams, o.Symbols, o.Alerts, o.Until, orderview.PrecisionOf(ctx, ex))
 		defer screen.close()
 	}
+	emit := printer.PrintEvent
+	if printer.Format == render.CSV {
+		emit = printer.NewCSVWriter(csvColumns()).Write
+	}
 	tracker := expr.NewTracker()
-	alertWas := false
+	alertWas := make([]bool, len(o.Alerts))
 	updates := 0
 	err = quotes.Follow(ctx, ex, o.Symbols, o.Interval, f.Logger(), func(q trade.Quote) error {
 		tracker.Update(q)
 		updates++
 		change, _ := tracker.Field(q.Symbol, expr.FieldChange)
 		pct, _ := tracker.Field(q.Symbol, expr.FieldChangePct)
-		ev := QuoteEvent{Type: "quote", Symbol: q.Symbol, Bid: q.Bid, Ask: q.Ask, Last: q.Last, Change: change, ChangePct: pct.Round(4), Time: q.Time.UTC()}
+		ev := QuoteEvent{Type: "quote", Symbol: q.Symbol, Bid: q.Bid, Ask: q.Ask, Last: q.Last, Change: change, ChangePct: pct.Round(4), Time: trade.JSONTime(q.Time)}
 		if screen != nil {
 			screen.update(ev)
-		} else if err := printer.PrintEvent(ev); err != nil {
+		} else if err := emit(ev); err != nil {
 			return err
 		}
-		if o.Alert != nil {
-			now, err := o.Alert.Eval(tracker)
+		for i, alert := range o.Alerts {
+			now, err := alert.Eval(tracker)
 			if err != nil {
 				return err
 			}
-			if now && !alertWas {
-				if err := announce(printer, screen, f, "alert", o.Alert, q.Time); err != nil {
+			if now && !alertWas[i] {
+				if err := announce(emit, screen, f, "alert", alert, ev); err != nil {
 					return err
 				}
 			}
-			alertWas = now
+			alertWas[i] = now
 		}
 		if o.Until != nil {
 			held, err := o.Until.Eval(tracker)
@@ -227,7 +282,7 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 				return err
 			}
 			if held {
-				if err := announce(printer, screen, f, "until", o.Until, q.Time); err != nil {
+				if err := announce(emit, screen, f, "until", o.Until, ev); err != nil {
 					return err
 				}
 				return quotes.ErrStop
@@ -256,8 +311,8 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 	return err
 }
 
-func announce(p *render.Printer, screen *liveTable, f *cmdutil.Factory, kind string, e *expr.Expr, at time.Time) error {
-	ev := ConditionEvent{Type: kind, Expr: e.String(), Time: at.UTC()}
+func announce(emit func(any) error, screen *liveTable, f *cmdutil.Factory, kind string, e *expr.Expr, q QuoteEvent) error {
+	ev := ConditionEvent{Type: kind, Expr: e.String(), Time: q.Time, Quote: &q}
 	if screen != nil {
 		screen.condition(ev)
 		if kind == "alert" {
@@ -265,5 +320,5 @@ func announce(p *render.Printer, screen *liveTable, f *cmdutil.Factory, kind str
 		}
 		return nil
 	}
-	return p.PrintEvent(ev)
+	return emit(ev)
 }

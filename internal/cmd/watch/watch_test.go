@@ -19,11 +19,14 @@ func TestWatchFlags(t *testing.T) {
 		name        string
 		args        []string
 		wantSymbols []string
+		wantAlerts  []string
 		wantUsage   string
 	}{
+		{name: "every --alert applies", args: []string{"BTC-USD", "--alert", "BTC-USD.last > 1", "--alert", "ETH-USD.bid < 2"},
+			wantSymbols: []string{"BTC-USD", "ETH-USD"}, wantAlerts: []string{"BTC-USD.last > 1", "ETH-USD.bid < 2"}},
 		{name: "symbols deduplicated", args: []string{"btc-usd", "BTC/USD", "AAPL"}, wantSymbols: []string{"BTC-USD", "AAPL"}},
 		{name: "until adds its symbols", args: []string{"AAPL", "--until", "ETH-USD.bid < 2000 or BTC-USD.change_pct > 5"}, wantSymbols: []string{"AAPL", "ETH-USD", "BTC-USD"}},
-		{name: "condition alone is enough", args: []string{"--alert", "SOL-USD.last > 1"}, wantSymbols: []string{"SOL-USD"}},
+		{name: "condition alone is enough", args: []string{"--alert", "SOL-USD.last > 1"}, wantSymbols: []string{"SOL-USD"}, wantAlerts: []string{"SOL-USD.last > 1"}},
 		{name: "nothing to watch", args: nil, wantUsage: "at least one symbol"},
 		{name: "bad expression names the column", args: []string{"--until", "BTC-USD.last >> 5"}, wantUsage: "column"},
 		{name: "exponent refused", args: []string{"--until", "BTC-USD.last > 1e3"}, wantUsage: "--until"},
@@ -57,6 +60,13 @@ func TestWatchFlags(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.wantSymbols, syms); diff != "" {
 				t.Errorf("symbols (-want +got):\n%s", diff)
+			}
+			var alerts []string
+			for _, a := range got.Alerts {
+				alerts = append(alerts, a.String())
+			}
+			if diff := cmp.Diff(tt.wantAlerts, alerts); diff != "" {
+				t.Errorf("alerts (-want +got):\n%s", diff)
 			}
 			if got.Interval != time.Second {
 				t.Errorf("default interval = %v", got.Interval)

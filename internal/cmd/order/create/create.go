@@ -3,6 +3,7 @@ package create
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -612,4 +613,14 @@ func (o *CreateOptions) knownIntent(ctx context.Context, profile, clientID strin
 	}
 	in, ok, err := j.Intent(ctx, profile, clientID)
 	return err == nil && ok && (in.Status == journal.Placed || in.Status == journal.Pending)
+}
+
+// MarshalJSON keeps "existing" next to the order's fields: trade.Order
+// marshals itself, which an embedding struct would otherwise inherit whole.
+func (c CreatedOrder) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(c.Order)
+	if err != nil {
+		return nil, err
+	}
+	return trade.AppendJSONField(b, "existing", c.Existing)
 }
