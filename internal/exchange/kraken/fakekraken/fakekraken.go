@@ -352,6 +352,8 @@ var privateEndpoints = map[string]handler{
 	"/0/private/CancelOrder":   (*Server).handleCancelOrder,
 	"/0/private/CancelAll":     (*Server).handleCancelAll,
 	"/0/private/TradesHistory": (*Server).handleTradesHistory,
+
+	"/0/private/WithdrawMethods": (*Server).handleWithdrawMethods,
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
