@@ -49,7 +49,7 @@ func TestDiagnose(t *testing.T) {
 				Detail: "POST /0/private/BalanceEx: kraken: authentication failed: EAPI:Invalid nonce (another client may be using this key with larger nonces; give tradectl its own key or raise the key's nonce window)"}},
 		},
 		{
-			name: "key without Query Funds",
+			name:  "key without Query Funds",
 			setup: func(f *fixture, _ *exchange.Params) { f.srv.ErrorNext(pathBalanceEx, errPermission) },
 			want: []exchange.Check{{Name: CheckCredentials, Status: exchange.CheckFail,
 				Detail: "POST /0/private/BalanceEx: kraken: authentication failed: EGeneral:Permission denied (the key lacks the permission this call needs)"}},
