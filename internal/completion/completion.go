@@ -36,7 +36,6 @@ import (
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
-	"github.com/tradectl/tradectl/internal/exchange/paper"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -172,8 +171,9 @@ func symbols(f *cmdutil.Factory, cmd *cobra.Command, args []string, toComplete s
 
 // OrderIDs completes order ids with the selected profile's open orders,
 // described by what they are ("buy 0.5 ETH-USD @ 2000"). max is how many
-// ids the command takes (0: any number). Only the paper exchange answers:
-// a venue's orders are at the venue, and completion makes no network call.
+// ids the command takes (0: any number). Only simulated venues (paper)
+// answer: they keep their orders locally, while a real venue's orders are
+// at the venue, and completion makes no network call.
 func OrderIDs(f *cmdutil.Factory, max int) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if max > 0 && len(args) >= max {
@@ -189,7 +189,10 @@ func orderIDs(f *cmdutil.Factory, cmd *cobra.Command, args []string, toComplete 
 		return nil
 	}
 	prof, err := cfg.Selected()
-	if err != nil || prof.Exchange != paper.Name {
+	if err != nil {
+		return nil
+	}
+	if v, ok := f.Registry.Lookup(prof.Exchange); !ok || !v.Simulated {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), Timeout)

@@ -225,11 +225,12 @@ func flagPlan(o *InitOptions, configDir string) (initPlan, error) {
 	if p.profile == config.BuiltinProfile && p.exchange != "paper" {
 		return p, cmdutil.Usagef("--profile-name %s: that name is the paper exchange's profile; choose another, such as %s", p.profile, p.exchange)
 	}
-	if p.exchange == "paper" {
+	if venue.Simulated {
+		// A simulated venue trades no real money: no endpoint, no keys.
 		for flag, given := range map[string]bool{"--base-url": o.BaseURL != "", "--sandbox": o.SandboxSet,
 			"--api-key-env": o.APIKeyEnv != "", "--api-secret-env": o.APISecretEnv != "", "--api-secret-file": o.APISecretFile != ""} {
 			if given {
-				return p, cmdutil.Usagef("%s: the paper exchange has no endpoint or credentials", flag)
+				return p, cmdutil.Usagef("%s: %s is simulated: it has no endpoint or credentials", flag, p.exchange)
 			}
 		}
 	}
@@ -297,7 +298,7 @@ func askPlan(ctx context.Context, o *InitOptions, q *prompter, configDir string)
 		}
 		a.ProfileName = ans
 	}
-	if a.Exchange == "paper" {
+	if venue.Simulated {
 		return flagPlan(&a, configDir)
 	}
 	if key := sandboxKey(a.Exchange); key != "" && !a.SandboxSet {

@@ -1,8 +1,8 @@
 // Package doctor implements `tradectl doctor`: it checks the setup a
 // script or cron job depends on — the config file and its permissions,
-// every secret source, the venue, its clock, the API key's permissions
-// and the paper database — and says what to fix, without ever printing a
-// secret.
+// every secret source, the venue, and whatever the venue checks of itself
+// (exchange.Diagnoser: its clock, the API key's permissions, the paper
+// database) — and says what to fix, without ever printing a secret.
 package doctor
 
 import (
@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -78,11 +79,15 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Co
 			  secret NAME         every secret source resolves (the value is never shown);
 			                      secret files must be mode 0600
 			  venue               reachable: instruments and a quote, within --check-timeout
-			  clock skew          this machine's clock against the venue's (Binance)
-			  key permissions     what the API key may do (Binance: a warning when a trading
-			                      key can withdraw)
-			  paper database      SQLite integrity check, and locked balances equal to what
-			                      the open orders reserve
+			  then what the venue checks of itself, one row each:
+			    clock skew        this machine's clock against the venue's (Binance, Coinbase)
+			    key permissions   what the API key may do: a warning when a trading key can
+			                      withdraw or transfer (Binance, Coinbase, Kraken)
+			    credentials       the key signs and its nonce is accepted (Kraken)
+			    endpoint          paper or live money (Alpaca)
+			    account status    the account is active and may trade (Alpaca)
+			    paper database    SQLite integrity check, and locked balances equal to what
+			                      the open orders reserve (paper)
 
 			Without --profile (or TRADECTL_PROFILE) every profile is checked.
 
@@ -175,10 +180,17 @@ type doctor struct {
 	f       *cmdutil.Factory
 	timeout time.Duration
 	checks  []Check
+	// secrets are the resolved credentials of the profile being checked;
+	// add scrubs them from every detail, whatever reported it.
+	secrets []string
 }
 
 func (d *doctor) add(profile, name string, st Status, format string, args ...any) {
-	d.checks = append(d.checks, Check{Profile: profile, Name: name, Status: st, Detail: fmt.Sprintf(format, args...)})
+	detail := fmt.Sprintf(format, args...)
+	for _, s := range d.secrets {
+		detail = strings.ReplaceAll(detail, s, config.RedactedValue)
+	}
+	d.checks = append(d.checks, Check{Profile: profile, Name: name, Status: st, Detail: detail})
 }
 
 func (d *doctor) report() Report {

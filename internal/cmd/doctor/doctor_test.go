@@ -2,10 +2,15 @@ package doctor_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
 	"database/sql"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"os"
@@ -20,7 +25,12 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/doctor"
 	"github.com/tradectl/tradectl/internal/cmd/factory"
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/exchange/alpaca/fakealpaca"
+	"github.com/tradectl/tradectl/internal/exchange/binance"
 	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
+	"github.com/tradectl/tradectl/internal/exchange/coinbase/fakecoinbase"
+	"github.com/tradectl/tradectl/internal/exchange/kraken/fakekraken"
+	"github.com/tradectl/tradectl/internal/exchange/paper"
 	"github.com/tradectl/tradectl/internal/iostreams"
 )
 
@@ -153,7 +163,7 @@ func TestPaperReservations(t *testing.T) {
 	}
 	db := filepath.Join(e.home, ".local", "share", "tradectl", "paper.db")
 	code, r := e.report()
-	if c := find(t, r, "paper", doctor.CheckPaperDB); code != 0 || c.Status != doctor.OK ||
+	if c := find(t, r, "paper", paper.CheckDatabase); code != 0 || c.Status != doctor.OK ||
 		!strings.HasSuffix(c.Detail, "integrity ok; locked balances match the reservations of 3 open orders") {
 		t.Fatalf("exit %d, check %+v", code, c)
 	}
@@ -161,7 +171,7 @@ func TestPaperReservations(t *testing.T) {
 	// A changed fee rate explains a buy's difference: a warning.
 	e.writeConfig("profiles:\n  paper:\n    exchange: paper\n    maker_fee_pct: 0.2\n")
 	code, r = e.report()
-	c := find(t, r, "paper", doctor.CheckPaperDB)
+	c := find(t, r, "paper", paper.CheckDatabase)
 	if code != 0 || c.Status != doctor.Warn || !strings.Contains(c.Detail, "USD locked 4704.7, open orders reserve 4705.7 at the profile's current fees") {
 		t.Errorf("exit %d, check %+v", code, c)
 	}
@@ -171,7 +181,7 @@ func TestPaperReservations(t *testing.T) {
 	// failure, exit 8.
 	tamper(t, db, "UPDATE balances SET locked = '0.02' WHERE asset = 'BTC'")
 	code, r = e.report()
-	c = find(t, r, "paper", doctor.CheckPaperDB)
+	c = find(t, r, "paper", paper.CheckDatabase)
 	if code != cmdutil.ExitPartial || c.Status != doctor.Fail || !strings.Contains(c.Detail, "BTC locked 0.02, open orders reserve 0.01") {
 		t.Errorf("exit %d, check %+v", code, c)
 	}
@@ -221,15 +231,15 @@ func TestBinanceClockAndKey(t *testing.T) {
 			if code != tt.wantCode {
 				t.Errorf("exit %d, want %d (%+v)", code, tt.wantCode, r)
 			}
-			c := find(t, r, "live", doctor.CheckClock)
+			c := find(t, r, "live", binance.CheckClock)
 			if c.Status != tt.wantStatus || !strings.Contains(c.Detail, tt.wantDetail) {
 				t.Errorf("clock check %+v; want %s with %q", c, tt.wantStatus, tt.wantDetail)
 			}
 			// The key check signs with the venue's time, so a skew does not
 			// hide the key's permissions.
-			want := doctor.Check{Profile: "live", Name: doctor.CheckKey, Status: doctor.Warn,
+			want := doctor.Check{Profile: "live", Name: binance.CheckKey, Status: doctor.Warn,
 				Detail: "a trading key that can withdraw: create one without withdrawal permission"}
-			if diff := cmp.Diff(want, find(t, r, "live", doctor.CheckKey)); diff != "" {
+			if diff := cmp.Diff(want, find(t, r, "live", binance.CheckKey)); diff != "" {
 				t.Errorf("key check (-want +got):\n%s", diff)
 			}
 		})
@@ -264,6 +274,11 @@ func TestMissingCredentials(t *testing.T) {
 			t.Errorf("%s: %+v", name, c)
 		}
 	}
+	// The venue cannot be reached, so its own checks are not asked for.
+	want := doctor.Check{Profile: "live", Name: doctor.CheckVenueChecks, Status: doctor.Skip, Detail: "the venue is unreachable"}
+	if diff := cmp.Diff(want, find(t, r, "live", doctor.CheckVenueChecks)); diff != "" {
+		t.Errorf("venue checks (-want +got):\n%s", diff)
+	}
 }
 
 // TestTimeoutStillReports: when --timeout runs out, doctor still prints
@@ -288,5 +303,121 @@ func TestTimeoutStillReports(t *testing.T) {
 	want := doctor.Check{Profile: "b", Name: "not checked", Status: doctor.Fail, Detail: "the command's --timeout (300ms) ran out first"}
 	if diff := cmp.Diff(want, find(t, r, "b", "not checked")); diff != "" {
 		t.Errorf("profile b (-want +got):\n%s", diff)
+	}
+}
+
+// TestVenueChecks: doctor reports whatever a venue checks of itself, in
+// its own rows, with no knowledge of the venue; a failing venue check
+// fails the run.
+func TestVenueChecks(t *testing.T) {
+	// Coinbase: a CDP key generated here, so no fixture holds one.
+	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalECPrivateKey(ec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cbName := "organizations/test-org/apiKeys/doctor"
+	cbPEM := string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}))
+	cb := fakecoinbase.New(cbName, &ec.PublicKey)
+	t.Cleanup(cb.Close)
+
+	raw := make([]byte, 64)
+	if _, err := rand.Read(raw); err != nil {
+		t.Fatal(err)
+	}
+	krKey, krSecret := "kraken-key-"+hex.EncodeToString(raw[:8]), base64.StdEncoding.EncodeToString(raw)
+	kr := fakekraken.New(krKey, krSecret)
+	t.Cleanup(kr.Close)
+
+	alKey, alSecret := "alpaca-key-"+hex.EncodeToString(raw[8:16]), "alpaca-secret-"+hex.EncodeToString(raw[16:32])
+	al := fakealpaca.New(alKey, alSecret)
+	t.Cleanup(al.Close)
+
+	config := fmt.Sprintf(`profiles:
+  cb:
+    exchange: coinbase
+    base_url: %s
+    api_key_env: CB_KEY
+    api_secret_env: CB_SECRET
+  kr:
+    exchange: kraken
+    base_url: %s
+    api_key_env: KR_KEY
+    api_secret_env: KR_SECRET
+  al:
+    exchange: alpaca
+    base_url: %s
+    data_url: %s
+    api_key_env: AL_KEY
+    api_secret_env: AL_SECRET
+`, cb.URL(), kr.URL(), al.URL(), al.DataURL())
+
+	type row struct{ Name, Status, Detail string }
+	tests := []struct {
+		profile  string
+		setup    func()
+		wantCode int
+		want     []row // the venue's own rows, after "venue"; a Detail of "*" is not compared
+	}{
+		{profile: "cb", want: []row{
+			{"clock skew", "ok", "*"},
+			{"key permissions", "ok", "can view and trade, cannot transfer (portfolio type DEFAULT)"},
+		}},
+		{profile: "kr", want: []row{
+			{"credentials", "ok", "the key signs, its nonce is accepted and it may query funds"},
+			{"key permissions", "warn", "a trading key that can withdraw (WithdrawMethods answered): create one without the Withdraw Funds permission"},
+		}},
+		{profile: "al", want: []row{
+			{"endpoint", "ok", "*"},
+			{"account status", "ok", "active: trading allowed"},
+		}},
+		{profile: "al", wantCode: cmdutil.ExitPartial,
+			setup: func() {
+				al.Inject(fakealpaca.Failure{Method: "GET", Path: "/v2/account", Status: 200,
+					Body: `{"id":"904837e3-3b76-47ec-b432-046db621571b","status":"ACTIVE","crypto_status":"ACTIVE","currency":"USD","cash":"100000","trading_blocked":false,"transfers_blocked":false,"account_blocked":true,"trade_suspended_by_user":false}`})
+			},
+			want: []row{
+				{"endpoint", "ok", "*"},
+				{"account status", "fail", "the account is blocked (account_blocked): contact Alpaca support"},
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.profile, func(t *testing.T) {
+			e := newEnv(t, config)
+			delete(e.vars, "TRADECTL_NOW") // the real clock, against the venues'
+			for k, v := range map[string]string{"CB_KEY": cbName, "CB_SECRET": cbPEM, "KR_KEY": krKey, "KR_SECRET": krSecret, "AL_KEY": alKey, "AL_SECRET": alSecret} {
+				e.vars[k] = v
+			}
+			if tt.setup != nil {
+				tt.setup()
+			}
+			code, r := e.report("--profile", tt.profile)
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d (%+v)", code, tt.wantCode, r)
+			}
+			if c := find(t, r, tt.profile, doctor.CheckVenue); c.Status != doctor.OK {
+				t.Fatalf("venue: %+v", c)
+			}
+			var got []row
+			after := false
+			for _, c := range r.Checks {
+				if after {
+					d := c.Detail
+					for _, w := range tt.want {
+						if w.Name == c.Name && w.Detail == "*" {
+							d = "*"
+						}
+					}
+					got = append(got, row{c.Name, string(c.Status), d})
+				}
+				after = after || c.Name == doctor.CheckVenue
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("venue checks (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -272,6 +272,8 @@ func match(method, rest string) (route, bool) {
 		return route{private: true, handle: (*Server).handleProducts}, true
 	case method == http.MethodGet && rest == "/best_bid_ask":
 		return route{private: true, handle: (*Server).handleBestBidAsk}, true
+	case method == http.MethodGet && rest == "/key_permissions":
+		return route{private: true, handle: (*Server).handleKeyPermissions}, true
 	case method == http.MethodGet && rest == "/accounts":
 		return route{private: true, handle: (*Server).handleAccounts}, true
 	case method == http.MethodPost && rest == "/orders":

@@ -303,6 +303,8 @@ var privateEndpoints = map[string]handler{
 	"/0/private/CancelOrder":   (*Server).handleCancelOrder,
 	"/0/private/CancelAll":     (*Server).handleCancelAll,
 	"/0/private/TradesHistory": (*Server).handleTradesHistory,
+
+	"/0/private/WithdrawMethods": (*Server).handleWithdrawMethods,
 }
 
 // serveHTTP answers one request in Kraken's envelope; the harness has
