@@ -740,3 +740,25 @@ func TestListOrders(t *testing.T) {
 		t.Errorf("latest fill: %+v", fs)
 	}
 }
+
+// TestOrderKeepsItsFee: an order read again later — as an idempotent
+// re-run reads it by client id — shows the fee it was first reported with.
+func TestOrderKeepsItsFee(t *testing.T) {
+	e, c := newTest(t, nil)
+	req := market(btc, trade.Buy, "0.5")
+	req.ClientID = "keep-fee-1"
+	first := place(t, e, req)
+	if !first.Fee.IsPositive() {
+		t.Fatalf("a taker fill reported fee %s", first.Fee)
+	}
+	c.Add(36 * time.Hour)
+	again, err := e.GetOrder(context.Background(), exchange.OrderRef{ClientID: req.ClientID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(first, again, orderOpts...); diff != "" {
+		t.Errorf("order read again (-first +again):\n%s", diff)
+	}
+	_, err = e.PlaceOrder(context.Background(), req)
+	wantKind(t, err, exchange.ErrDuplicateClientID)
+}
