@@ -43,7 +43,7 @@ func (e *Exchange) FillsFor(ctx context.Context, symbols []trade.Symbol) ([]trad
 				return
 			}
 			defer func() { <-sem }()
-			per[i], errs[i] = e.allFills(ctx, sym)
+			per[i], errs[i] = e.allFills(ctx, sym, myTradesPage)
 			if errs[i] != nil {
 				cancel()
 			}
@@ -68,9 +68,9 @@ func (e *Exchange) FillsFor(ctx context.Context, symbols []trade.Symbol) ([]trad
 }
 
 // allFills pages through one symbol's executions from the first (fromId
-// 0) on, so a position's cost basis sees every fill, not only the latest
-// thousand.
-func (e *Exchange) allFills(ctx context.Context, sym trade.Symbol) ([]trade.Fill, error) {
+// 0) on, page entries at a time, so a position's cost basis sees every
+// fill, not only the latest thousand.
+func (e *Exchange) allFills(ctx context.Context, sym trade.Symbol, page int) ([]trade.Fill, error) {
 	vs, err := venueSymbol(sym)
 	if err != nil {
 		return nil, err
@@ -78,7 +78,7 @@ func (e *Exchange) allFills(ctx context.Context, sym trade.Symbol) ([]trade.Fill
 	var out []trade.Fill
 	from := int64(0)
 	for {
-		q := newQuery().add("symbol", vs).add("fromId", strconv.FormatInt(from, 10)).add("limit", strconv.Itoa(myTradesPage))
+		q := newQuery().add("symbol", vs).add("fromId", strconv.FormatInt(from, 10)).add("limit", strconv.Itoa(page))
 		var ws []tradeWire
 		if err := e.do(ctx, call{method: http.MethodGet, path: "/api/v3/myTrades", params: q, signed: true, weight: 20}, &ws); err != nil {
 			return nil, err
@@ -91,7 +91,7 @@ func (e *Exchange) allFills(ctx context.Context, sym trade.Symbol) ([]trade.Fill
 			out = append(out, f)
 			from = max(from, w.ID+1)
 		}
-		if len(ws) < myTradesPage {
+		if len(ws) < page {
 			return out, nil
 		}
 	}
