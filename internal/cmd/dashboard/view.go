@@ -134,7 +134,7 @@ func balancesCSV(s Snapshot) *render.TableData {
 func positionsTable(s Snapshot) *render.TableData {
 	t := &render.TableData{Columns: []render.Column{
 		{Header: "profile"}, {Header: "symbol"}, {Header: "qty", Right: true}, {Header: "avg cost", Right: true, Drop: 2},
-		{Header: "last", Right: true, Drop: 1}, {Header: "value", Right: true}, {Header: "unrealised", Right: true}, {Header: "%", Right: true, Drop: 3},
+		{Header: "last", Right: true, Drop: 1}, {Header: "value", Right: true, Drop: 4}, {Header: "unrealised", Right: true}, {Header: "%", Right: true, Drop: 3},
 	}}
 	for _, a := range s.Accounts {
 		for _, p := range a.Positions {
@@ -231,10 +231,13 @@ func qtyPlaces(a Account, asset string) int32 {
 }
 
 func pricePlaces(a Account, asset string) int32 {
+	if norm(asset) == a.Currency {
+		return moneyPlaces(a.Currency) // cash: 1.00
+	}
 	if in, ok := assetInstrument(a, asset); ok && a.Conversion == nil {
 		return in.PricePlaces()
 	}
-	// Cash is worth 1, and a converted price has the rate's places.
+	// A converted price has the rate's places: shown exact.
 	return -1
 }
 
