@@ -187,6 +187,18 @@ func TestTTYDashboardRefresh(t *testing.T) {
 	}
 }
 
+// TestTTYDashboardCtrlC: in the live dashboard Ctrl-C is a key (the
+// terminal is raw), and it leaves with exit 130, interrupted, as every
+// command does; q is exit 0 (above).
+func TestTTYDashboardCtrlC(t *testing.T) {
+	bin := tradectlBinary(t)
+	env := ttyEnv(t, "TRADECTL_NOW=2026-11-27T12:00:00Z", "TZ=UTC")
+	term := newTerminal(t, 110, 24, env, bin+" dashboard --refresh 1s; echo \"[exit $?]\"; sleep 60")
+	term.waitFor("Total equity", 15*time.Second)
+	term.send("\x03")
+	term.waitFor("[exit 130]", 10*time.Second)
+}
+
 var elapsedRE = regexp.MustCompile(`ok \(\d+ms\)`)
 
 // normalizeElapsed hides the one number on the screen that depends on how

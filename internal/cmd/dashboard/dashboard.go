@@ -4,6 +4,7 @@ package dashboard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -160,6 +161,11 @@ func dashboardRun(ctx context.Context, cmd *cobra.Command, o *DashboardOptions) 
 		}
 		select {
 		case <-ctx.Done():
+			// Ctrl-C (SIGINT) is exit 130 piped as on a terminal; the
+			// --timeout running out ends the stream as asked.
+			if errors.Is(ctx.Err(), context.Canceled) {
+				return ctx.Err()
+			}
 			return nil
 		case <-time.After(o.Refresh):
 		}

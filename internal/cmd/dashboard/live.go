@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -11,21 +12,29 @@ import (
 
 // runLive redraws the dashboard in place every interval until q or Ctrl-C.
 // bubbletea owns the terminal: it diffs frames (no flicker) and restores
-// the terminal on every way out.
+// the terminal on every way out. In raw mode Ctrl-C is a key, not a
+// signal, so the model tells it from q: q ends with exit 0, Ctrl-C (or a
+// SIGINT/SIGTERM that reaches the process) with cmdutil.ErrInterrupted,
+// exit 130, as every other command.
 func runLive(ctx context.Context, f *cmdutil.Factory, col *Collector, every time.Duration) error {
 	m := &liveModel{ctx: ctx, f: f, col: col, every: every}
 	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(f.IOStreams.In), tea.WithOutput(f.IOStreams.Out), tea.WithAltScreen())
 	final, err := p.Run()
-	if err != nil && ctx.Err() != nil {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
+	return liveExit(ctx, final, err)
+}
+
+// liveExit maps how the live view ended to the command's error.
+func liveExit(ctx context.Context, final tea.Model, err error) error {
 	if lm, ok := final.(*liveModel); ok && lm.interrupted {
-		return nil
+		return cmdutil.ErrInterrupted
 	}
-	return nil
+	switch {
+	case errors.Is(err, tea.ErrInterrupted), err != nil && errors.Is(ctx.Err(), context.Canceled):
+		return cmdutil.ErrInterrupted
+	case err != nil && ctx.Err() != nil:
+		return nil // --timeout ran out: the view ran as long as asked
+	}
+	return err
 }
 
 type snapshotMsg Snapshot
@@ -53,8 +62,10 @@ func (m *liveModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		switch msg.String() {
-		case "q", "ctrl+c", "esc":
+		case "ctrl+c":
 			m.interrupted = true
+			return m, tea.Quit
+		case "q", "esc":
 			return m, tea.Quit
 		case "r":
 			if !m.fetching {

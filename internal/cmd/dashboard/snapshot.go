@@ -18,30 +18,51 @@ import (
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
-// Snapshot is one dashboard view: every account, valued in one currency.
-// Its JSON form is documented in the README; keep the two in step.
+// Snapshot is one dashboard view. Every account is valued with its own
+// venue's quotes only, in Currency where that venue can price it (directly
+// or through a stated Conversion), else in the venue's quote asset.
+// Totals adds up exactly the accounts valued in Currency; accounts left in
+// another currency are added up per currency in OtherTotals, never into
+// Totals. Its JSON form is documented in the README; keep the two in step.
 type Snapshot struct {
 	Time     time.Time `json:"time"`
 	Currency string    `json:"currency"`
 	Accounts []Account `json:"accounts"`
 	Totals   Totals    `json:"totals"`
+	// OtherTotals sums, per currency, the accounts whose venue could not
+	// value them in Currency; empty when every account is in Currency.
+	OtherTotals []CurrencyTotals `json:"other_totals"`
 	// Failed counts accounts that could not be read; the command exits 8
 	// when it is above zero.
 	Failed int `json:"failed"`
 }
 
+// CurrencyTotals is the sum of the accounts valued in one currency.
+type CurrencyTotals struct {
+	Currency string   `json:"currency"`
+	Accounts []string `json:"accounts"`
+	Totals
+}
+
 // Account is one profile's part of the view. When OK is false only the
 // identifying fields and Error are set.
 type Account struct {
-	Profile    string          `json:"profile"`
-	Exchange   string          `json:"exchange"`
-	OK         bool            `json:"ok"`
-	Error      *AccountError   `json:"error,omitempty"`
+	Profile  string        `json:"profile"`
+	Exchange string        `json:"exchange"`
+	OK       bool          `json:"ok"`
+	Error    *AccountError `json:"error,omitempty"`
+	// Currency is what the balances' prices and values and Totals are in.
+	Currency string `json:"currency"`
+	// Conversion is set when the venue priced the account in its own quote
+	// asset and one of its instruments converted that into Currency.
+	Conversion *Conversion     `json:"conversion"`
 	ElapsedMS  int64           `json:"elapsed_ms"`
 	Balances   []BalanceLine   `json:"balances"`
 	Positions  []pnl.Valuation `json:"positions"`
 	OpenOrders []trade.Order   `json:"open_orders"`
 	Totals     Totals          `json:"totals"`
+	// instruments format the account's numbers; not part of the JSON.
+	instruments []trade.Instrument
 }
 
 // AccountError says why an account is missing from the view.
@@ -51,17 +72,19 @@ type AccountError struct {
 	TimedOut bool   `json:"timed_out"`
 }
 
-// BalanceLine is a balance with its value in the view's currency; Price
-// and Value are null when the asset has no price there.
+// BalanceLine is a balance with its price and value in its account's
+// currency; Price and Value are null when the asset has no price there
+// (it is then listed in the account's Totals.Unvalued).
 type BalanceLine struct {
 	trade.Balance
 	Price decimal.NullDecimal `json:"price"`
 	Value decimal.NullDecimal `json:"value"`
 }
 
-// Totals sums an account, or every account, in the view's currency.
-// Realised and unrealised P&L cover positions quoted in that currency;
-// Unvalued lists assets that had no price and are left out of Equity.
+// Totals sums an account, or accounts, in one currency. Realised and
+// unrealised P&L cover positions quoted in the currency the account's
+// venue prices it in; Unvalued lists assets that had no price on their own
+// venue and are left out of Equity — never counted as 0.
 type Totals struct {
 	Equity        decimal.Decimal `json:"equity"`
 	Cash          decimal.Decimal `json:"cash"`
@@ -79,6 +102,7 @@ type accountData struct {
 	positions   []pnl.Position
 	quotes      []trade.Quote
 	instruments []trade.Instrument
+	plan        plan
 }
 
 // Collector fetches snapshots. Open opens a profile's exchange; tests and
@@ -115,9 +139,8 @@ func (c *Collector) Collect(ctx context.Context) Snapshot {
 		names[i] = p.Name
 	}
 	results := fanout.Run(ctx, names, c.TargetTimeout, c.fetch)
-	snap := Snapshot{Time: c.Now().UTC(), Currency: c.Currency, Accounts: make([]Account, 0, len(results))}
-	var all []pnl.Account
-	prices := pnl.Prices{}
+	snap := Snapshot{Time: c.Now().UTC(), Currency: c.Currency, Accounts: make([]Account, 0, len(results)),
+		Totals: Totals{Unvalued: []string{}}, OtherTotals: []CurrencyTotals{}}
 	for i, r := range results {
 		acct := Account{Profile: r.Target, Exchange: c.Profiles[i].Exchange, ElapsedMS: r.Elapsed.Milliseconds(),
 			Balances: []BalanceLine{}, Positions: []pnl.Valuation{}, OpenOrders: []trade.Order{}}
@@ -140,45 +163,51 @@ func (c *Collector) Collect(ctx context.Context) Snapshot {
 		}
 		acct.OK = true
 		d := r.Value
-		p := valuePrices(c.Currency, d.quotes, d.instruments)
-		for k, v := range p {
-			prices[k] = v
-		}
 		acct.OpenOrders = d.orders
-		vals := pnl.ValueAll(d.positions, symbolPrices(d.quotes))
-		for _, v := range vals {
-			// A flat position still carries realised P&L for the totals,
-			// but there is nothing held to show.
-			if !v.Qty.IsZero() {
-				acct.Positions = append(acct.Positions, v)
-			}
-		}
-		eq := pnl.ValueIn(c.Currency, []pnl.Account{{Name: r.Target, Balances: d.balances, Positions: tradePositions(d.positions)}}, p)
-		for _, b := range d.balances {
-			line := BalanceLine{Balance: b}
-			if price, ok := priceOf(c.Currency, b.Asset, p); ok {
-				line.Price = decimal.NewNullDecimal(price)
-				line.Value = decimal.NewNullDecimal(b.Total.Mul(price))
-			}
-			acct.Balances = append(acct.Balances, line)
-		}
-		acct.Totals = totalsOf(c.Currency, eq.Subtotal, vals, d.instruments)
-		all = append(all, pnl.Account{Name: r.Target, Balances: d.balances, Positions: tradePositions(d.positions)})
+		acct.instruments = d.instruments
+		valueAccount(c.Currency, d.plan, d, &acct)
 		snap.Accounts = append(snap.Accounts, acct)
 	}
-	eq := pnl.ValueIn(c.Currency, all, prices)
-	snap.Totals = Totals{Equity: eq.Total, Cash: eq.Cash, Holdings: eq.Holdings, Unvalued: eq.Unvalued}
-	for _, a := range snap.Accounts {
-		snap.Totals.RealizedPnL = snap.Totals.RealizedPnL.Add(a.Totals.RealizedPnL)
-		snap.Totals.UnrealizedPnL = snap.Totals.UnrealizedPnL.Add(a.Totals.UnrealizedPnL)
-		snap.Totals.Fees = snap.Totals.Fees.Add(a.Totals.Fees)
-	}
+	snap.Totals, snap.OtherTotals = sumAccounts(c.Currency, snap.Accounts)
 	return snap
+}
+
+// sumAccounts adds up the accounts that could be read: those in currency
+// into one Totals, the others per currency — amounts in different
+// currencies are never added together.
+func sumAccounts(currency string, accounts []Account) (Totals, []CurrencyTotals) {
+	main := Totals{Unvalued: []string{}}
+	others := map[string]*CurrencyTotals{}
+	var order []string
+	for _, a := range accounts {
+		if !a.OK {
+			continue
+		}
+		if a.Currency == currency {
+			main.add(a.Totals)
+			continue
+		}
+		ct := others[a.Currency]
+		if ct == nil {
+			ct = &CurrencyTotals{Currency: a.Currency, Accounts: []string{}, Totals: Totals{Unvalued: []string{}}}
+			others[a.Currency] = ct
+			order = append(order, a.Currency)
+		}
+		ct.Accounts = append(ct.Accounts, a.Profile)
+		ct.add(a.Totals)
+	}
+	sort.Strings(order)
+	out := make([]CurrencyTotals, 0, len(order))
+	for _, cur := range order {
+		out = append(out, *others[cur])
+	}
+	return main, out
 }
 
 // fetch reads one account: balances, open orders, positions (from fills
 // where the venue lists them, so average cost and realised P&L are known)
-// and instruments at once, then the quotes that value what it holds.
+// and instruments at once, then the quotes that value what it holds —
+// together with the fills of a venue that lists them only per symbol.
 func (c *Collector) fetch(ctx context.Context, profile string) (accountData, error) {
 	var d accountData
 	ex, err := c.Open(ctx, profile)
@@ -203,13 +232,14 @@ func (c *Collector) fetch(ctx context.Context, profile string) (accountData, err
 			}
 		}()
 	}
+	perSymbol := false
 	run("balances", func() (err error) { d.balances, err = ex.Balances(ctx); return })
 	run("open orders", func() (err error) {
 		d.orders, err = ex.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListOpen})
 		return
 	})
 	run("instruments", func() (err error) { d.instruments, err = ex.Instruments(ctx); return })
-	run("positions", func() error { return fetchPositions(ctx, ex, profile, &d) })
+	run("positions", func() (err error) { perSymbol, err = fetchPositions(ctx, ex, profile, &d); return })
 	// The quotes that valued this account last time are fetched alongside,
 	// so a steady account costs one round trip instead of two; a failure
 	// here only means they are fetched again below.
@@ -227,13 +257,13 @@ func (c *Collector) fetch(ctx context.Context, profile string) (accountData, err
 	if len(errs) > 0 {
 		return d, primary(errs)
 	}
-	symbols := quoteSymbols(c.Currency, d)
+	d.plan = planFor(c.Currency, d)
 	have := map[trade.Symbol]trade.Quote{}
 	for _, q := range guessed {
 		have[q.Symbol] = q
 	}
 	var missing []trade.Symbol
-	for _, s := range symbols {
+	for _, s := range d.plan.Symbols {
 		if q, ok := have[s]; ok {
 			d.quotes = append(d.quotes, q)
 		} else {
@@ -241,16 +271,40 @@ func (c *Collector) fetch(ctx context.Context, profile string) (accountData, err
 		}
 	}
 	if len(missing) > 0 {
-		qs, err := ex.Quotes(ctx, missing)
-		if err != nil {
-			return d, fmt.Errorf("quotes: %w", err)
-		}
-		d.quotes = append(d.quotes, qs...)
+		run("quotes", func() error {
+			qs, err := ex.Quotes(ctx, missing)
+			mu.Lock()
+			d.quotes = append(d.quotes, qs...)
+			mu.Unlock()
+			return err
+		})
+	}
+	sf, bySymbol := ex.(symbolFiller)
+	if perSymbol && bySymbol && len(d.plan.FillSymbols) > 0 {
+		run("fills", func() error {
+			fills, err := sf.FillsFor(ctx, d.plan.FillSymbols)
+			if err != nil {
+				return err
+			}
+			d.positions, err = pnl.FromFills(profile, fills)
+			return err
+		})
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return d, primary(errs)
 	}
 	if c.Hints != nil {
-		c.Hints.Save(profile, symbols)
+		c.Hints.Save(profile, d.plan.Symbols)
 	}
 	return d, nil
+}
+
+// symbolFiller is implemented by venues that list executions only per
+// symbol (Binance): FillsFor reads every fill of several symbols at once,
+// within the venue's own rate limits.
+type symbolFiller interface {
+	FillsFor(ctx context.Context, symbols []trade.Symbol) ([]trade.Fill, error)
 }
 
 // accountError is an account's failures, led by the one that explains the
@@ -285,61 +339,35 @@ func (e *accountError) Error() string {
 // Unwrap exposes the leading error first, so classification follows it.
 func (e *accountError) Unwrap() []error { return e.errs }
 
-func fetchPositions(ctx context.Context, ex exchange.Exchange, profile string, d *accountData) error {
+// fetchPositions reads positions from fills, or as the venue reports
+// them. perSymbol is true when the venue lists fills only per symbol: the
+// caller asks for them once it knows what the account holds.
+func fetchPositions(ctx context.Context, ex exchange.Exchange, profile string, d *accountData) (perSymbol bool, err error) {
 	if fl, ok := ex.(exchange.FillLister); ok {
 		fills, err := fl.Fills(ctx, exchange.FillFilter{})
 		switch {
 		case errors.Is(err, exchange.ErrInvalidOrder):
-			// The venue lists executions only per symbol (Binance): fall
-			// through to reported positions, or show balances alone.
+			// The venue lists executions only per symbol (Binance).
+			if _, ok := ex.(symbolFiller); ok {
+				return true, nil
+			}
 		case err != nil:
-			return err
+			return false, err
 		default:
 			d.positions, err = pnl.FromFills(profile, fills)
-			return err
+			return false, err
 		}
 	}
 	if pl, ok := ex.(exchange.PositionLister); ok {
 		ps, err := pl.Positions(ctx)
 		if err != nil {
-			return err
+			return false, err
 		}
 		for _, p := range ps {
 			d.positions = append(d.positions, pnl.Position{Account: profile, Symbol: p.Symbol, Qty: p.Qty, AvgCost: p.AvgCost, CostBasis: p.Qty.Mul(p.AvgCost)})
 		}
 	}
-	return nil
-}
-
-// quoteSymbols lists the instruments that price the account's assets and
-// positions in currency: BASE-CURRENCY pairs and tickers quoted in it.
-func quoteSymbols(currency string, d accountData) []trade.Symbol {
-	want := map[string]bool{}
-	for _, b := range d.balances {
-		if b.Asset != currency && !b.Total.IsZero() {
-			want[b.Asset] = true
-		}
-	}
-	seen := map[trade.Symbol]bool{}
-	var out []trade.Symbol
-	add := func(s trade.Symbol) {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	for _, p := range d.positions {
-		if !p.Qty.IsZero() {
-			add(p.Symbol)
-		}
-	}
-	for _, in := range d.instruments {
-		if want[in.BaseAsset] && in.QuoteAsset == currency {
-			add(in.Symbol)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
-	return out
+	return false, nil
 }
 
 // valuePrices maps assets to their price in currency, from pairs quoted in

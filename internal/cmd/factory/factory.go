@@ -34,9 +34,18 @@ import (
 // Registry lists every venue tradectl can open. The paper exchange may
 // take its prices from any real venue (price_source); it gets them here so
 // that it imports none of the adapters.
-func Registry() *exchange.Registry {
+func Registry() *exchange.Registry { return registry(false) }
+
+// registry is Registry with the paper exchange told whether TRADECTL_NOW
+// pins the clock: a pinned clock never changes a paper account that lives
+// in real time (paper.WithPinnedClock).
+func registry(pinnedClock bool) *exchange.Registry {
+	paperOpts := []paper.Option{paper.WithPriceSources(binance.Venue(), alpaca.Venue(), coinbase.Venue(), kraken.Venue())}
+	if pinnedClock {
+		paperOpts = append(paperOpts, paper.WithPinnedClock())
+	}
 	return exchange.NewRegistry(
-		paper.Venue(paper.WithPriceSources(binance.Venue(), alpaca.Venue(), coinbase.Venue(), kraken.Venue())),
+		paper.Venue(paperOpts...),
 		binance.Venue(),
 		alpaca.Venue(),
 		coinbase.Venue(),
@@ -48,14 +57,16 @@ func Registry() *exchange.Registry {
 // clock (nil: the wall clock).
 func New(ios *iostreams.IOStreams, getenv func(string) string, now func() time.Time) *cmdutil.Factory {
 	var clockErr error
+	pinned := false
 	if now == nil {
 		now, clockErr = clockFromEnv(getenv)
+		pinned = clockErr == nil && getenv("TRADECTL_NOW") != ""
 	}
 	f := &cmdutil.Factory{
 		IOStreams: ios,
 		Getenv:    getenv,
 		Now:       now,
-		Registry:  Registry(),
+		Registry:  registry(pinned),
 		Globals:   &cmdutil.GlobalOptions{},
 	}
 	var flags *pflag.FlagSet
@@ -154,6 +165,8 @@ func reconcilePending(ctx context.Context, f *cmdutil.Factory, ex exchange.Excha
 // clockFromEnv pins the clock to TRADECTL_NOW (RFC 3339) when it is set:
 // the paper exchange's prices are a function of time, so a pinned clock
 // replays the same market — for tests, demos and reproducing a problem.
+// It never changes a paper account that lives in real time: that account
+// is a read-only replay under it (see registry).
 func clockFromEnv(getenv func(string) string) (func() time.Time, error) {
 	v := getenv("TRADECTL_NOW")
 	if v == "" {

@@ -17,6 +17,9 @@ func TestConformance(t *testing.T) {
 			InjectRateLimit: f.srv.RateLimitNext,
 			InjectHang:      f.srv.HangNext,
 			Fund:            func(asset string, amount decimal.Decimal) { f.srv.SetBalance(asset, amount) },
+			// Binance answers -2010 "Stop price would trigger immediately",
+			// and the fake models it.
+			RejectsCrossedStops: true,
 		}
 	})
 }

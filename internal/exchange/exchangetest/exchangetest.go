@@ -45,6 +45,12 @@ type Harness struct {
 	// Fund sets the free balance of asset. Nil makes the suite work with
 	// whatever the account holds.
 	Fund func(asset string, amount decimal.Decimal)
+	// RejectsCrossedStops says the venue refuses a stop order whose trigger
+	// the market has already crossed (Binance: -2010 "Stop price would
+	// trigger immediately"; the paper exchange likewise). False skips that
+	// property: some venues trigger such a stop on arrival, and some fakes
+	// do not model stops at all.
+	RejectsCrossedStops bool
 }
 
 // Run runs every property as its own subtest, each with a harness from
@@ -75,6 +81,7 @@ var properties = []struct {
 	{"UnknownOrder", testUnknownOrder},
 	{"DuplicateClientID", testDuplicateClientID},
 	{"InvalidOrder", testInvalidOrder},
+	{"StopAlreadyCrossed", testStopAlreadyCrossed},
 	{"InsufficientFunds", testInsufficientFunds},
 	{"CanceledContext", testCanceledContext},
 	{"RateLimited", testRateLimited},
@@ -768,6 +775,44 @@ func testDuplicateClientID(s *suite) {
 	}
 	if n := countClientID(s.openOrders(), req.ClientID); n != 1 {
 		s.t.Errorf("after a duplicate placement %d open orders carry client id %s, want 1", n, req.ClientID)
+	}
+}
+
+// testStopAlreadyCrossed: a buy stop (and a buy stop-limit) whose trigger
+// is below the ask — already crossed — is refused as an invalid order, and
+// leaves no working order and no fill behind.
+func testStopAlreadyCrossed(s *suite) {
+	if !s.h.RejectsCrossedStops {
+		s.t.Skipf("%s: the harness does not say the venue refuses a stop whose trigger is already crossed (venues that trigger it on arrival, and fakes without stops, skip this)", s.ex.Name())
+	}
+	in := s.instrument()
+	q := s.quote()
+	stop := floorTo(q.Ask.Mul(decimal.RequireFromString("0.9")), in.TickSize)
+	limit := floorTo(q.Ask.Mul(decimal.RequireFromString("1.05")), in.TickSize)
+	reqs := map[string]trade.OrderRequest{
+		"stop": {Symbol: s.h.Symbol, Side: trade.Buy, Type: trade.Stop, Qty: minQty(in, limit),
+			StopPrice: decimal.NewNullDecimal(stop), ClientID: s.clientID()},
+		"stop-limit": {Symbol: s.h.Symbol, Side: trade.Buy, Type: trade.StopLimit, TimeInForce: trade.GTC, Qty: minQty(in, limit),
+			StopPrice: decimal.NewNullDecimal(stop), Price: decimal.NewNullDecimal(limit), ClientID: s.clientID()},
+	}
+	before := s.balance(in.QuoteAsset)
+	for name, r := range reqs {
+		o, err := s.ex.PlaceOrder(s.ctx, r)
+		if err == nil {
+			s.t.Errorf("PlaceOrder(buy %s, trigger %s below the ask %s) was accepted as %s (filled %s); want it refused",
+				name, stop, q.Ask, o.Status, o.FilledQty)
+			continue
+		}
+		s.wantKind("PlaceOrder(crossed buy "+name+")", err, exchange.ErrInvalidOrder)
+	}
+	open := s.openOrders()
+	for name, r := range reqs {
+		if n := countClientID(open, r.ClientID); n != 0 {
+			s.t.Errorf("the refused %s is working: %v", name, ids(open))
+		}
+	}
+	if after := s.balance(in.QuoteAsset); !after.Total.Equal(before.Total) || !after.Locked.Equal(before.Locked) {
+		s.t.Errorf("%s balance moved after refused stops: %+v, was %+v", in.QuoteAsset, after, before)
 	}
 }
 

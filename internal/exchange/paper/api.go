@@ -16,6 +16,9 @@ import (
 // PlaceOrder checks and books an order; see the package documentation for
 // the matching rules.
 func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trade.Order, error) {
+	if err := e.refuseReplay("place an order"); err != nil {
+		return trade.Order{}, err
+	}
 	snap, err := e.observeFor(ctx, req)
 	if err != nil {
 		return trade.Order{}, err
@@ -79,6 +82,9 @@ func (e *Exchange) GetOrder(ctx context.Context, ref exchange.OrderRef) (trade.O
 
 // CancelOrder cancels a working order and releases its reservation.
 func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trade.Order, error) {
+	if err := e.refuseReplay("cancel an order"); err != nil {
+		return trade.Order{}, err
+	}
 	var out trade.Order
 	err := e.account(ctx, "cancel order "+ref.String(), func(s *session) error {
 		o, err := s.find(ref)
@@ -101,6 +107,9 @@ func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 // CancelAll cancels every working order, or those of symbol when it is
 // set, and returns them newest first.
 func (e *Exchange) CancelAll(ctx context.Context, symbol trade.Symbol) ([]trade.Order, error) {
+	if err := e.refuseReplay("cancel orders"); err != nil {
+		return nil, err
+	}
 	out := []trade.Order{}
 	err := e.account(ctx, "cancel orders", func(s *session) error {
 		var (
@@ -320,6 +329,9 @@ func positions(fills []trade.Fill) []trade.Position {
 // Order and fill ids keep counting up, so an id seen before a reset never
 // names a different order after it.
 func (e *Exchange) Reset(ctx context.Context) error {
+	if err := e.refuseReplay("reset the account"); err != nil {
+		return err
+	}
 	start, err := e.startingBalances(ctx)
 	if err != nil {
 		return err

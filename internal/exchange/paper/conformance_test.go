@@ -23,8 +23,10 @@ func TestConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 		return exchangetest.Harness{
-			Exchange: e,
-			Symbol:   btc,
+			// Paper refuses a crossed stop as Binance does.
+			RejectsCrossedStops: true,
+			Exchange:            e,
+			Symbol:              btc,
 			// Another "process" holds the write lock for a while: the next
 			// call waits on the file until its context ends.
 			InjectHang: func() {

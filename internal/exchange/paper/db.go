@@ -188,6 +188,11 @@ func (e *Exchange) migrate(ctx context.Context, steps []string) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('created_at', ?)", strconv.FormatInt(now.UnixMilli(), 10)); err != nil {
 			return e.wrap("create account", err)
 		}
+		if e.pinned {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('clock', 'pinned')"); err != nil {
+				return e.wrap("create account", err)
+			}
+		}
 		e.startMu.Lock()
 		start, known := e.starting, !e.startFromSource || e.starting != nil
 		e.startMu.Unlock()
@@ -201,10 +206,28 @@ func (e *Exchange) migrate(ctx context.Context, steps []string) error {
 			return err
 		}
 	}
+	if e.pinned {
+		var clock string
+		err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'clock'").Scan(&clock)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return e.wrap("read account", err)
+		}
+		e.readOnly = clock != "pinned"
+	}
 	if err := tx.Commit(); err != nil {
 		return e.wrap("open database", err)
 	}
 	return nil
+}
+
+// refuseReplay is the error of a write to an account opened as a
+// read-only replay (see WithPinnedClock); nil otherwise.
+func (e *Exchange) refuseReplay(op string) error {
+	if !e.readOnly {
+		return nil
+	}
+	return &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: Name,
+		Message: fmt.Sprintf("cannot %s: the clock is pinned (TRADECTL_NOW) and this account (%s) lives in real time, so it is a read-only replay; unset TRADECTL_NOW to change it", op, e.path)}
 }
 
 func (e *Exchange) writeStartingBalances(ctx context.Context, tx *sql.Tx, start []startBalance) error {
@@ -272,7 +295,9 @@ func (e *Exchange) txWith(ctx context.Context, op string, snap *snapshot, catchU
 	if err := fn(s); err != nil {
 		return e.wrap(op, err)
 	}
-	if !commit {
+	if !commit || e.readOnly {
+		// A replay shows the account at the pinned moment and stores
+		// nothing, not even the catch-up.
 		return nil
 	}
 	if err := s.flushBalances(); err != nil {

@@ -271,21 +271,27 @@ func (s *session) place(req trade.OrderRequest) (*orderRow, error) {
 	}
 
 	if o.typ == trade.Stop || o.typ == trade.StopLimit {
-		if !stopTriggered(o, book) {
-			reserve := stopReserve(o)
-			if err := s.checkFunds(o.reserveAsset, reserve); err != nil {
-				return nil, err
-			}
-			if err := s.insertOrder(o); err != nil {
-				return nil, err
-			}
-			if err := s.lock(o.reserveAsset, reserve); err != nil {
-				return nil, err
-			}
-			o.reserved = reserve
-			return o, s.saveOrder(o)
+		// A stop whose trigger the market has already crossed is refused,
+		// as Binance refuses it (-2010 "Stop price would trigger
+		// immediately"), rather than becoming a market or limit order the
+		// trader did not ask for.
+		if stopTriggered(o, book) {
+			top := topOf(book, o.side)
+			return nil, &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: Name,
+				Message: fmt.Sprintf("stop price would trigger immediately (best %s %s, stop %s)", oppositeName(o.side), top.Decimal, o.stopPrice.Decimal)}
 		}
-		o.triggered = true
+		reserve := stopReserve(o)
+		if err := s.checkFunds(o.reserveAsset, reserve); err != nil {
+			return nil, err
+		}
+		if err := s.insertOrder(o); err != nil {
+			return nil, err
+		}
+		if err := s.lock(o.reserveAsset, reserve); err != nil {
+			return nil, err
+		}
+		o.reserved = reserve
+		return o, s.saveOrder(o)
 	}
 	limit := o.typ == trade.Limit || o.typ == trade.StopLimit
 	if o.postOnly {

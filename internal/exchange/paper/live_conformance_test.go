@@ -18,8 +18,10 @@ func TestLiveConformance(t *testing.T) {
 		l := newLive(t, nil)
 		e := l.e
 		return exchangetest.Harness{
-			Exchange: e,
-			Symbol:   btcusdt,
+			// Paper refuses a crossed stop as Binance does.
+			RejectsCrossedStops: true,
+			Exchange:            e,
+			Symbol:              btcusdt,
 			// Another process holds the account's write lock: the next
 			// call waits on the file until its context ends.
 			InjectHang: func() {

@@ -477,13 +477,13 @@ func TestLiveStops(t *testing.T) {
 	checkBooks(t, l.e)
 }
 
-// A stop already through the market on arrival triggers at once.
+// A stop already through the market on arrival is refused, as the venue
+// itself refuses it ("Stop price would trigger immediately").
 func TestLiveStopThroughTheMarket(t *testing.T) {
 	l := newLive(t, nil)
-	o := place(t, l.e, stopReq(btcusdt, trade.Buy, "0.01", "59000", ""))
-	if o.Status != trade.StatusFilled || !o.AvgFillPrice.Decimal.Equal(dec("60000.01")) {
-		t.Errorf("buy stop 59000 with the ask at 60000.01: %s at %s, want filled at the ask", o.Status, o.AvgFillPrice.Decimal)
-	}
+	_, err := l.e.PlaceOrder(context.Background(), stopReq(btcusdt, trade.Buy, "0.01", "59000", ""))
+	wantKind(t, err, exchange.ErrInvalidOrder, "would trigger immediately", "best ask 60000.01, stop 59000")
+	noOrders(t, l.e)
 }
 
 // unreachable is a live account whose venue has gone away: it was opened

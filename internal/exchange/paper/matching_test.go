@@ -297,13 +297,27 @@ func TestStopOrders(t *testing.T) {
 		checkBooks(t, e)
 	})
 
-	t.Run("stop already through the market triggers on arrival", func(t *testing.T) {
+	// A stop whose trigger is already crossed is refused, as Binance
+	// refuses it (-2010 "Stop price would trigger immediately"): nothing is
+	// booked, nothing locked, nothing filled.
+	t.Run("stop already through the market is rejected", func(t *testing.T) {
 		e, c := newTest(t, nil)
 		book := path(t, e, btc).Book(c.Now())
-		o := place(t, e, trade.OrderRequest{Symbol: btc, Side: trade.Buy, Type: trade.Stop, Qty: dec("0.01"),
-			StopPrice: decimal.NewNullDecimal(book.Asks[0].Price.Sub(dec("100")))})
-		if o.Status != trade.StatusFilled || !o.AvgFillPrice.Decimal.Equal(book.Asks[0].Price) {
-			t.Errorf("got %s at %s, want filled at the ask %s", o.Status, o.AvgFillPrice.Decimal, book.Asks[0].Price)
+		ask, bid := book.Asks[0].Price, book.Bids[0].Price
+		before := balances(t, e)
+		for _, req := range []trade.OrderRequest{
+			{Symbol: btc, Side: trade.Buy, Type: trade.Stop, Qty: dec("0.01"), StopPrice: decimal.NewNullDecimal(ask.Sub(dec("100")))},
+			{Symbol: btc, Side: trade.Buy, Type: trade.Stop, Qty: dec("0.01"), StopPrice: decimal.NewNullDecimal(ask)},
+			{Symbol: btc, Side: trade.Sell, Type: trade.Stop, Qty: dec("0.01"), StopPrice: decimal.NewNullDecimal(bid.Add(dec("100")))},
+			{Symbol: btc, Side: trade.Buy, Type: trade.StopLimit, Qty: dec("0.01"), StopPrice: decimal.NewNullDecimal(ask.Sub(dec("100"))),
+				Price: decimal.NewNullDecimal(ask.Add(dec("100")))},
+		} {
+			_, err := e.PlaceOrder(context.Background(), req)
+			wantKind(t, err, exchange.ErrInvalidOrder, "would trigger immediately")
+		}
+		noOrders(t, e)
+		if diff := cmp.Diff(before, balances(t, e)); diff != "" {
+			t.Errorf("balances after rejected stops (-want +got):\n%s", diff)
 		}
 		checkBooks(t, e)
 	})
@@ -725,4 +739,26 @@ func TestListOrders(t *testing.T) {
 	if fs := fills(t, e, exchange.FillFilter{Limit: 1}); len(fs) != 1 || fs[0].OrderID != "3" {
 		t.Errorf("latest fill: %+v", fs)
 	}
+}
+
+// TestOrderKeepsItsFee: an order read again later — as an idempotent
+// re-run reads it by client id — shows the fee it was first reported with.
+func TestOrderKeepsItsFee(t *testing.T) {
+	e, c := newTest(t, nil)
+	req := market(btc, trade.Buy, "0.5")
+	req.ClientID = "keep-fee-1"
+	first := place(t, e, req)
+	if !first.Fee.IsPositive() {
+		t.Fatalf("a taker fill reported fee %s", first.Fee)
+	}
+	c.Add(36 * time.Hour)
+	again, err := e.GetOrder(context.Background(), exchange.OrderRef{ClientID: req.ClientID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(first, again, orderOpts...); diff != "" {
+		t.Errorf("order read again (-first +again):\n%s", diff)
+	}
+	_, err = e.PlaceOrder(context.Background(), req)
+	wantKind(t, err, exchange.ErrDuplicateClientID)
 }

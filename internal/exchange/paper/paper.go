@@ -219,6 +219,18 @@ type Option func(*settings)
 
 type settings struct {
 	sources map[string]exchange.Venue
+	pinned  bool
+}
+
+// WithPinnedClock tells the exchange that its clock is pinned to a fixed
+// moment (TRADECTL_NOW) rather than running. A pinned clock never changes
+// an account that lives in real time: such an account opens as a
+// read-only replay — reads show it brought up to the pinned moment,
+// nothing is stored, and placing, canceling and resetting are refused. An
+// account created under a pinned clock is a replay account: the pinned
+// clock is the only one it has known, so it takes writes (tests, demos).
+func WithPinnedClock() Option {
+	return func(s *settings) { s.pinned = true }
 }
 
 // WithPriceSources makes venues available to price_source under their
@@ -271,6 +283,11 @@ type Exchange struct {
 	startMu         sync.Mutex
 	starting        []startBalance
 	startFromSource bool
+
+	// pinned is set by WithPinnedClock; readOnly when, in addition, the
+	// account lives in real time (see WithPinnedClock).
+	pinned   bool
+	readOnly bool
 }
 
 type startBalance struct {
@@ -295,7 +312,7 @@ func New(ctx context.Context, p exchange.Params, opts ...Option) (*Exchange, err
 	for _, o := range opts {
 		o(&st)
 	}
-	e := &Exchange{profile: p.Profile, now: p.Now, log: p.Logger}
+	e := &Exchange{profile: p.Profile, now: p.Now, log: p.Logger, pinned: st.pinned}
 	if e.now == nil {
 		e.now = time.Now
 	}
