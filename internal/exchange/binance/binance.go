@@ -3,7 +3,6 @@ package binance
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -12,10 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/go-resty/resty/v2"
-
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // Production and spot-testnet endpoints ([BN] rest-api.md, testnet docs).
@@ -67,7 +65,7 @@ type Exchange struct {
 	baseURL    string
 	wsURL      string
 	http       *http.Client
-	rest       *resty.Client
+	rest       *venuehttp.Client
 	now        func() time.Time
 	log        *slog.Logger
 	secret     func(ctx context.Context, name string) (string, error)
@@ -77,7 +75,6 @@ type Exchange struct {
 	cacheDir   string
 	ttl        time.Duration
 
-	requestTimeout time.Duration
 	pollInterval   time.Duration
 	wsBackoffMin   time.Duration
 	wsBackoffMax   time.Duration
@@ -171,7 +168,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		syncClock:      syncClock,
 		cacheDir:       p.CacheDir,
 		ttl:            ttl,
-		requestTimeout: defaultRequestTimeout,
 		pollInterval:   defaultPollInterval,
 		wsBackoffMin:   500 * time.Millisecond,
 		wsBackoffMax:   30 * time.Second,
@@ -181,22 +177,13 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	if e.http == nil {
 		e.http = &http.Client{}
 	}
-	// resty carries the REST calls; the query is handed over already
-	// encoded and signed, and resty leaves it byte for byte as it is
-	// (no query parameters of its own, no unescaping). Retries are ours:
-	// a blind resend of a placement is exactly what must never happen.
-	e.rest = resty.NewWithClient(e.http).
-		SetLogger(quietLogger{}).
-		SetRetryCount(0).
-		SetResponseBodyLimit(maxBody).
-		SetHeader("Accept", "application/json").
-		SetHeader("User-Agent", "tradectl")
 	if e.now == nil {
 		e.now = time.Now
 	}
 	if e.log == nil {
-		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		e.log = slog.New(slog.DiscardHandler)
 	}
+	e.rest = e.newClient(e.http)
 	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{
 		Venue: venueName, What: "exchangeinfo", BaseURL: e.baseURL, Dir: e.cacheDir, TTL: e.ttl,
 		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchRules,
@@ -288,15 +275,6 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 	e.creds = c
 	return c, nil
 }
-
-// quietLogger keeps resty from printing: its messages quote request URLs,
-// and a signed URL carries the signature. Failures reach the user through
-// the typed errors instead.
-type quietLogger struct{}
-
-func (quietLogger) Errorf(string, ...any) {}
-func (quietLogger) Warnf(string, ...any)  {}
-func (quietLogger) Debugf(string, ...any) {}
 
 // acceptMargin covers the venue's clock running ahead of ours and the
 // time a request spends between its gateway and the matching engine.
