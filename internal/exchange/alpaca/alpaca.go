@@ -3,18 +3,15 @@ package alpaca
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/go-resty/resty/v2"
-
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 const venueName = "alpaca"
@@ -86,13 +83,11 @@ type Exchange struct {
 	cacheDir      string
 	ttl           time.Duration
 
-	requestTimeout time.Duration
-	cancelSettle   time.Duration
-	cancelPoll     time.Duration
-	sleep          func(ctx context.Context, d time.Duration) error
+	cancelSettle time.Duration
+	cancelPoll   time.Duration
+	sleep        func(ctx context.Context, d time.Duration) error
 
-	trading *resty.Client
-	data    *resty.Client
+	rest *venuehttp.Client
 	// Alpaca counts trading and market-data requests separately.
 	tradeLimiter *limiter
 	dataLimiter  *limiter
@@ -159,29 +154,27 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	}
 
 	e := &Exchange{
-		profile:        p.Profile,
-		baseURL:        base,
-		dataURL:        data,
-		feed:           feed,
-		extendedHours:  ext,
-		now:            p.Now,
-		log:            p.Logger,
-		secret:         p.Secret,
-		cacheDir:       p.CacheDir,
-		ttl:            ttl,
-		requestTimeout: defaultRequestTimeout,
-		cancelSettle:   defaultCancelSettle,
-		cancelPoll:     defaultCancelPoll,
-		sleep:          sleepCtx,
+		profile:       p.Profile,
+		baseURL:       base,
+		dataURL:       data,
+		feed:          feed,
+		extendedHours: ext,
+		now:           p.Now,
+		log:           p.Logger,
+		secret:        p.Secret,
+		cacheDir:      p.CacheDir,
+		ttl:           ttl,
+		cancelSettle:  defaultCancelSettle,
+		cancelPoll:    defaultCancelPoll,
+		sleep:         venuehttp.Sleep,
 	}
 	if e.now == nil {
 		e.now = time.Now
 	}
 	if e.log == nil {
-		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		e.log = slog.New(slog.DiscardHandler)
 	}
-	e.trading = newRestyClient(p.HTTPClient, base)
-	e.data = newRestyClient(p.HTTPClient, data)
+	e.rest = e.newClient(p.HTTPClient)
 	e.tradeLimiter = newLimiter(e.now, defaultRateLimit)
 	e.dataLimiter = newLimiter(e.now, defaultRateLimit)
 	for _, l := range []*limiter{e.tradeLimiter, e.dataLimiter} {
@@ -195,33 +188,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	}
 	return e, nil
 }
-
-// newRestyClient wraps a copy of the shared HTTP client: resty would
-// otherwise set a transport on the caller's client, and the copy refuses
-// redirects, because Go forwards custom headers (our key and secret) to
-// wherever a redirect points. Alpaca's API never redirects.
-func newRestyClient(shared *http.Client, baseURL string) *resty.Client {
-	hc := &http.Client{}
-	if shared != nil {
-		cp := *shared
-		hc = &cp
-	}
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return resty.NewWithClient(hc).
-		SetBaseURL(baseURL).
-		SetLogger(quietLogger{}).
-		SetResponseBodyLimit(maxBody).
-		SetHeader("User-Agent", "tradectl").
-		SetHeader("Accept", "application/json")
-}
-
-// quietLogger keeps resty silent: errors reach the caller typed, and
-// nothing a library prints may carry request details.
-type quietLogger struct{}
-
-func (quietLogger) Errorf(string, ...any) {}
-func (quietLogger) Warnf(string, ...any)  {}
-func (quietLogger) Debugf(string, ...any) {}
 
 // cleanURL checks a configured URL and drops a trailing API version the
 // adapter adds itself.
@@ -295,15 +261,4 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 func (e *Exchange) missing(name string) error {
 	return &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
 		Message: fmt.Sprintf("profile %q has no %s: set %s for this profile (every Alpaca call, quotes included, needs a key)", e.profile, name, name)}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

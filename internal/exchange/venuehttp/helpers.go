@@ -22,7 +22,7 @@ func (c *Client) JSON(ctx context.Context, r *Request, out any) error {
 		return nil
 	}
 	if err := json.Unmarshal(a.Body, out); err != nil {
-		return c.DecodeFailure(r, err)
+		return c.Unreadable(r, err)
 	}
 	return nil
 }

@@ -348,16 +348,21 @@ func ServerSide(r *Request) error {
 	return exchange.ErrUnavailable
 }
 
-// DecodeFailure reports a 2xx answer the adapter cannot read. For a
-// placement the order may exist but be unreadable, so its outcome is
-// unknown to the caller, who must look it up.
-func (c *Client) DecodeFailure(r *Request, err error) error {
-	if r.Placement {
-		return &exchange.Error{Kind: exchange.ErrUnknownOutcome, Venue: c.cfg.Venue, ClientID: r.ClientID, Err: err,
-			Message: fmt.Sprintf("%s: unreadable answer: %v; the order may or may not have been placed: look it up by its client id", r, err)}
+// Unreadable reports an answer the adapter cannot read; what names the
+// call and the problem. For a placement the order may exist but be
+// unreadable, so its outcome is unknown to the caller, who must look it
+// up.
+func Unreadable(venue, what string, err error, placement bool, clientID string) error {
+	if placement {
+		return &exchange.Error{Kind: exchange.ErrUnknownOutcome, Venue: venue, ClientID: clientID, Err: err,
+			Message: fmt.Sprintf("%s: %v; the order may or may not have been placed: look it up by its client id before trying again", what, err)}
 	}
-	return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: c.cfg.Venue, Err: err,
-		Message: fmt.Sprintf("%s: unreadable answer: %v", r, err)}
+	return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venue, Err: err, Message: fmt.Sprintf("%s: %v", what, err)}
+}
+
+// Unreadable reports a 2xx answer to r that cannot be read.
+func (c *Client) Unreadable(r *Request, err error) error {
+	return Unreadable(c.cfg.Venue, r.String()+": unreadable answer", err, r.Placement, r.ClientID)
 }
 
 // ceilSecond rounds a wait up to whole seconds, as venues state them.
