@@ -5,18 +5,15 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/go-resty/resty/v2"
-
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // Production and sandbox REST hosts (reference §3, "Base URLs"). The API
@@ -70,16 +67,15 @@ type Exchange struct {
 	// mode, whose static mock has no market data.
 	baseURL   string
 	marketURL string
-	rc        *resty.Client
+	rest      *venuehttp.Client
 	now       func() time.Time
 	log       *slog.Logger
 	secret    func(ctx context.Context, name string) (string, error)
 	cacheDir  string
 	ttl       time.Duration
 
-	requestTimeout time.Duration
-	private        *bucket
-	public         *bucket
+	private *bucket
+	public  *bucket
 
 	credMu    sync.Mutex
 	credsDone bool
@@ -135,37 +131,25 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	}
 
 	e := &Exchange{
-		profile:        p.Profile,
-		sandbox:        sandbox,
-		baseURL:        base,
-		marketURL:      market,
-		now:            p.Now,
-		log:            p.Logger,
-		secret:         p.Secret,
-		cacheDir:       p.CacheDir,
-		ttl:            ttl,
-		requestTimeout: defaultRequestTimeout,
+		profile:   p.Profile,
+		sandbox:   sandbox,
+		baseURL:   base,
+		marketURL: market,
+		now:       p.Now,
+		log:       p.Logger,
+		secret:    p.Secret,
+		cacheDir:  p.CacheDir,
+		ttl:       ttl,
 	}
 	if e.now == nil {
 		e.now = time.Now
 	}
 	if e.log == nil {
-		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		e.log = slog.New(slog.DiscardHandler)
 	}
-	// A copy, so nothing resty sets on its client reaches the caller's,
-	// which other venues share. The transport (connections) is shared.
-	hc := &http.Client{}
-	if p.HTTPClient != nil {
-		c := *p.HTTPClient
-		hc = &c
-	}
-	e.rc = resty.NewWithClient(hc).
-		SetLogger(restyLogger{e.log}).
-		SetResponseBodyLimit(maxBody).
-		SetHeader("User-Agent", "tradectl").
-		SetHeader("Accept", "application/json")
-	e.private = newBucket(privateRatePerSecond, e.now, sleepCtx)
-	e.public = newBucket(publicRatePerSecond, e.now, sleepCtx)
+	e.rest = e.newClient(p.HTTPClient)
+	e.private = newBucket(privateRatePerSecond, e.now, venuehttp.Sleep)
+	e.public = newBucket(publicRatePerSecond, e.now, venuehttp.Sleep)
 	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{
 		Venue: venueName, What: "products", BaseURL: e.marketURL, Dir: e.cacheDir, TTL: e.ttl,
 		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchRules,
@@ -251,18 +235,4 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 	}
 	e.creds, e.credsDone = &credentials{keyName: name, key: key}, true
 	return e.creds, nil
-}
-
-// restyLogger sends resty's own messages to the debug log; they may quote
-// URLs (never credentials: those travel in the Authorization header).
-type restyLogger struct{ log *slog.Logger }
-
-func (l restyLogger) Errorf(format string, v ...any) {
-	l.log.Debug("coinbase: http: " + fmt.Sprintf(format, v...))
-}
-func (l restyLogger) Warnf(format string, v ...any) {
-	l.log.Debug("coinbase: http: " + fmt.Sprintf(format, v...))
-}
-func (l restyLogger) Debugf(format string, v ...any) {
-	l.log.Debug("coinbase: http: " + fmt.Sprintf(format, v...))
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/coinbase/fakecoinbase"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -87,8 +88,8 @@ func (f *fixture) params(extra map[string]any) exchange.Params {
 // fastBuckets lifts the client-side rate limits, which the limiter's own
 // tests cover, so suites do not wait on them.
 func fastBuckets(e *Exchange) {
-	e.private = newBucket(100000, e.now, sleepCtx)
-	e.public = newBucket(100000, e.now, sleepCtx)
+	e.private = newBucket(100000, e.now, venuehttp.Sleep)
+	e.public = newBucket(100000, e.now, venuehttp.Sleep)
 }
 
 // open builds an Exchange against the fake; tweak adjusts internals that
