@@ -6,19 +6,16 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/go-resty/resty/v2"
-
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // ProductionURL is Kraken's REST host. Kraken has no public Spot sandbox;
@@ -60,7 +57,7 @@ func Venue() exchange.Venue {
 type Exchange struct {
 	profile   string
 	baseURL   string
-	rc        *resty.Client
+	rest      *venuehttp.Client
 	now       func() time.Time
 	log       *slog.Logger
 	secret    func(ctx context.Context, name string) (string, error)
@@ -70,7 +67,6 @@ type Exchange struct {
 	ttl       time.Duration
 	tier      rateTier
 
-	requestTimeout time.Duration
 	// cancelPoll is how long CancelOrder waits between reads of an order
 	// whose cancel Kraken reported as pending.
 	cancelPoll time.Duration
@@ -134,27 +130,26 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	}
 
 	e := &Exchange{
-		profile:        p.Profile,
-		baseURL:        base,
-		now:            p.Now,
-		log:            p.Logger,
-		secret:         p.Secret,
-		dataDir:        p.DataDir,
-		cacheDir:       p.CacheDir,
-		nonceFile:      strings.TrimSpace(nonceFile),
-		ttl:            ttl,
-		tier:           tier,
-		requestTimeout: defaultRequestTimeout,
-		cancelPoll:     250 * time.Millisecond,
-		private:        make(chan struct{}, 1),
+		profile:    p.Profile,
+		baseURL:    base,
+		now:        p.Now,
+		log:        p.Logger,
+		secret:     p.Secret,
+		dataDir:    p.DataDir,
+		cacheDir:   p.CacheDir,
+		nonceFile:  strings.TrimSpace(nonceFile),
+		ttl:        ttl,
+		tier:       tier,
+		cancelPoll: 250 * time.Millisecond,
+		private:    make(chan struct{}, 1),
 	}
 	if e.now == nil {
 		e.now = time.Now
 	}
 	if e.log == nil {
-		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		e.log = slog.New(slog.DiscardHandler)
 	}
-	e.rc = newRestClient(p.HTTPClient, base)
+	e.rest = e.newClient(p.HTTPClient)
 	e.limiter = newCounterLimiter(e.now, tier)
 	e.limiter.onWait = func(wait time.Duration, counter, max float64) {
 		e.log.Info("kraken: API call counter near its limit, waiting",
@@ -166,33 +161,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	}
 	return e, nil
 }
-
-// newRestClient wraps the injected HTTP client. resty fills in a missing
-// Transport on the client it is given, so it gets a copy: the shared
-// client stays as the caller made it.
-func newRestClient(hc *http.Client, base string) *resty.Client {
-	var c http.Client
-	if hc != nil {
-		c = *hc
-	}
-	if c.Transport == nil {
-		c.Transport = http.DefaultTransport
-	}
-	return resty.NewWithClient(&c).
-		SetBaseURL(base).
-		SetLogger(discardLogger{}).
-		SetRetryCount(0).
-		SetHeader("User-Agent", "tradectl").
-		SetHeader("Accept", "application/json")
-}
-
-// discardLogger keeps resty silent: requests carry signatures, and
-// tradectl reports failures through its own typed errors.
-type discardLogger struct{}
-
-func (discardLogger) Errorf(string, ...any) {}
-func (discardLogger) Warnf(string, ...any)  {}
-func (discardLogger) Debugf(string, ...any) {}
 
 // cleanURL checks base_url and drops a trailing "/0": Kraken's docs give
 // the API root as https://api.kraken.com/0, the adapter adds /0 itself.

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -421,7 +422,7 @@ func (e *Exchange) cancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 	// A pending cancel completes within moments; read again a few times
 	// rather than report a working order as the result of a cancel.
 	for i := 0; err == nil && res.Pending && o.Status.Working() && i < 4; i++ {
-		if err = sleepCtx(ctx, e.cancelPoll); err == nil {
+		if err = venuehttp.Sleep(ctx, e.cancelPoll); err == nil {
 			txid = o.ID
 			o, err = read()
 		}

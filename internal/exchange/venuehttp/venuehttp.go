@@ -187,7 +187,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Answer, error) {
 		if paused > 0 {
 			c.log.Debug("http: not sent, rate-limit pause", "venue", c.cfg.Venue, "method", r.Method, "path", r.Path,
 				"attempt", r.Attempt, "pause", paused.Round(time.Millisecond))
-			return nil, &exchange.Error{Kind: exchange.ErrRateLimited, Venue: c.cfg.Venue, RetryAfter: ceilSecond(paused),
+			return nil, &exchange.Error{Kind: exchange.ErrRateLimited, Venue: c.cfg.Venue, RetryAfter: CeilSecond(paused),
 				Message: fmt.Sprintf("%s: %s asked us to pause after a rate-limit answer; nothing was sent", r, c.cfg.Title)}
 		}
 	}
@@ -365,8 +365,8 @@ func (c *Client) Unreadable(r *Request, err error) error {
 	return Unreadable(c.cfg.Venue, r.String()+": unreadable answer", err, r.Placement, r.ClientID)
 }
 
-// ceilSecond rounds a wait up to whole seconds, as venues state them.
-func ceilSecond(d time.Duration) time.Duration {
+// CeilSecond rounds a wait up to whole seconds, as venues state them.
+func CeilSecond(d time.Duration) time.Duration {
 	if r := d % time.Second; r != 0 {
 		return d - r + time.Second
 	}
