@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -135,4 +136,27 @@ func (l *Log) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.String()
+}
+
+// CheckTrace fails t unless the log has a line holding every string of
+// want, and no line holds any string of leaks (keys, secrets, signatures,
+// signed queries).
+func CheckTrace(t testing.TB, log string, want, leaks []string) {
+	t.Helper()
+	found := false
+	for _, line := range strings.Split(log, "\n") {
+		all := true
+		for _, w := range want {
+			all = all && strings.Contains(line, w)
+		}
+		found = found || all
+		for _, l := range leaks {
+			if l != "" && strings.Contains(line, l) {
+				t.Errorf("log shows %q: %s", l, line)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no log line has all of %q:\n%s", want, log)
+	}
 }
