@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -123,14 +122,14 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	if err != nil {
 		return nil, err
 	}
-	if base, err = cleanURL(p.Profile, KeyBaseURL, base, "/v2"); err != nil {
+	if base, err = venuehttp.CleanURL(p.Profile, KeyBaseURL, base, venuehttp.HTTPSchemes, "/v2"); err != nil {
 		return nil, err
 	}
 	data, err := p.String(KeyDataURL, DataURL)
 	if err != nil {
 		return nil, err
 	}
-	if data, err = cleanURL(p.Profile, KeyDataURL, data, "/v2"); err != nil {
+	if data, err = venuehttp.CleanURL(p.Profile, KeyDataURL, data, venuehttp.HTTPSchemes, "/v2"); err != nil {
 		return nil, err
 	}
 	feed, err := p.String(KeyFeed, FeedIEX)
@@ -145,12 +144,9 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	if err != nil {
 		return nil, err
 	}
-	ttl, err := p.Duration(KeyInstrumentsTTL, defaultInstrumentsTTL)
+	ttl, err := venuehttp.TTL(p, KeyInstrumentsTTL, defaultInstrumentsTTL)
 	if err != nil {
 		return nil, err
-	}
-	if ttl < 0 {
-		return nil, fmt.Errorf("profile %q: %s must not be negative, got %s", p.Profile, KeyInstrumentsTTL, ttl)
 	}
 
 	e := &Exchange{
@@ -159,8 +155,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		dataURL:       data,
 		feed:          feed,
 		extendedHours: ext,
-		now:           p.Now,
-		log:           p.Logger,
 		secret:        p.Secret,
 		cacheDir:      p.CacheDir,
 		ttl:           ttl,
@@ -168,12 +162,7 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		cancelPoll:    defaultCancelPoll,
 		sleep:         venuehttp.Sleep,
 	}
-	if e.now == nil {
-		e.now = time.Now
-	}
-	if e.log == nil {
-		e.log = slog.New(slog.DiscardHandler)
-	}
+	e.now, e.log = venuehttp.ClockAndLog(p)
 	e.rest = e.newClient(p.HTTPClient)
 	e.tradeLimiter = newLimiter(e.now, defaultRateLimit)
 	e.dataLimiter = newLimiter(e.now, defaultRateLimit)
@@ -187,27 +176,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchAssets,
 	}
 	return e, nil
-}
-
-// cleanURL checks a configured URL and drops a trailing API version the
-// adapter adds itself.
-func cleanURL(profile, key, raw string, dropSuffixes ...string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("profile %q: %s %q is not an absolute URL", profile, key, raw)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("profile %q: %s %q must use http or https", profile, key, raw)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("profile %q: %s must be a plain base URL such as %s", profile, key, PaperURL)
-	}
-	out := strings.TrimRight(raw, "/")
-	for _, s := range dropSuffixes {
-		out = strings.TrimSuffix(out, s)
-	}
-	return out, nil
 }
 
 // Name implements exchange.Exchange.
@@ -226,15 +194,10 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 		return e.creds, nil
 	}
 	get := func(name string) (string, error) {
-		if e.secret == nil {
-			return "", e.missing(name)
-		}
-		v, err := e.secret(ctx, name)
+		v, err := venuehttp.ReadSecret(ctx, e.secret, venueName, e.profile, name)
 		if err != nil {
-			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
-				Message: fmt.Sprintf("reading %s for profile %q: %v", name, e.profile, err), Err: err}
+			return "", err
 		}
-		v = strings.TrimSpace(v)
 		if v == "" {
 			return "", e.missing(name)
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -118,14 +117,14 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	if err != nil {
 		return nil, err
 	}
-	if base, err = cleanURL(p.Profile, KeyBaseURL, base, []string{"http", "https"}, "/api"); err != nil {
+	if base, err = venuehttp.CleanURL(p.Profile, KeyBaseURL, base, venuehttp.HTTPSchemes, "/api"); err != nil {
 		return nil, err
 	}
 	ws, err := p.String(KeyWSURL, defWS)
 	if err != nil {
 		return nil, err
 	}
-	if ws, err = cleanURL(p.Profile, KeyWSURL, ws, []string{"ws", "wss"}, "/ws", "/stream"); err != nil {
+	if ws, err = venuehttp.CleanURL(p.Profile, KeyWSURL, ws, []string{"ws", "wss"}, "/ws", "/stream"); err != nil {
 		return nil, err
 	}
 	recvWindow, err := p.Int(KeyRecvWindow, defaultRecvWindow)
@@ -147,12 +146,9 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	if err != nil {
 		return nil, err
 	}
-	ttl, err := p.Duration(KeyInstrumentsTTL, defaultInstrumentsTTL)
+	ttl, err := venuehttp.TTL(p, KeyInstrumentsTTL, defaultInstrumentsTTL)
 	if err != nil {
 		return nil, err
-	}
-	if ttl < 0 {
-		return nil, fmt.Errorf("profile %q: %s must not be negative, got %s", p.Profile, KeyInstrumentsTTL, ttl)
 	}
 
 	e := &Exchange{
@@ -160,8 +156,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		baseURL:        base,
 		wsURL:          ws,
 		http:           p.HTTPClient,
-		now:            p.Now,
-		log:            p.Logger,
 		secret:         p.Secret,
 		keyType:        keyType,
 		recvWindow:     recvWindow,
@@ -177,12 +171,7 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	if e.http == nil {
 		e.http = &http.Client{}
 	}
-	if e.now == nil {
-		e.now = time.Now
-	}
-	if e.log == nil {
-		e.log = slog.New(slog.DiscardHandler)
-	}
+	e.now, e.log = venuehttp.ClockAndLog(p)
 	e.rest = e.newClient(e.http)
 	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{
 		Venue: venueName, What: "exchangeinfo", BaseURL: e.baseURL, Dir: e.cacheDir, TTL: e.ttl,
@@ -194,28 +183,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 			"profile", e.profile, "used", used, "limit", limit, "wait", wait.Round(time.Millisecond))
 	}
 	return e, nil
-}
-
-// cleanURL checks a configured URL and drops a trailing path the adapter
-// adds itself (Binance's docs give the testnet as ".../api").
-func cleanURL(profile, key, raw string, schemes []string, dropSuffixes ...string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("profile %q: %s %q is not an absolute URL", profile, key, raw)
-	}
-	ok := false
-	for _, s := range schemes {
-		ok = ok || u.Scheme == s
-	}
-	if !ok {
-		return "", fmt.Errorf("profile %q: %s %q must use %s", profile, key, raw, strings.Join(schemes, " or "))
-	}
-	out := strings.TrimRight(raw, "/")
-	for _, s := range dropSuffixes {
-		out = strings.TrimSuffix(out, s)
-	}
-	return out, nil
 }
 
 // Name implements exchange.Exchange.
@@ -239,19 +206,12 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 		return e.creds, nil
 	}
 	get := func(name string) (string, error) {
-		if e.secret == nil {
-			return "", nil
-		}
-		v, err := e.secret(ctx, name)
-		if err != nil {
-			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
-				Message: fmt.Sprintf("reading %s for profile %q: %v", name, e.profile, err), Err: err}
-		}
-		if strings.TrimSpace(v) == "" {
-			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
+		v, err := venuehttp.ReadSecret(ctx, e.secret, venueName, e.profile, name)
+		if err == nil && v == "" {
+			err = &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
 				Message: fmt.Sprintf("profile %q has no %s: set %s for this profile (this call needs a Binance API key)", e.profile, name, name)}
 		}
-		return strings.TrimSpace(v), nil
+		return v, err
 	}
 	key, err := get("api_key")
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -113,7 +112,7 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	if err != nil {
 		return nil, err
 	}
-	if base, err = cleanURL(p.Profile, base); err != nil {
+	if base, err = venuehttp.CleanURL(p.Profile, KeyBaseURL, base, venuehttp.HTTPSchemes, apiPrefix); err != nil {
 		return nil, err
 	}
 	market := base
@@ -122,12 +121,9 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		// are public data, read from production without credentials.
 		market = ProductionURL
 	}
-	ttl, err := p.Duration(KeyInstrumentsTTL, defaultInstrumentsTTL)
+	ttl, err := venuehttp.TTL(p, KeyInstrumentsTTL, defaultInstrumentsTTL)
 	if err != nil {
 		return nil, err
-	}
-	if ttl < 0 {
-		return nil, fmt.Errorf("profile %q: %s must not be negative, got %s", p.Profile, KeyInstrumentsTTL, ttl)
 	}
 
 	e := &Exchange{
@@ -135,18 +131,11 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		sandbox:   sandbox,
 		baseURL:   base,
 		marketURL: market,
-		now:       p.Now,
-		log:       p.Logger,
 		secret:    p.Secret,
 		cacheDir:  p.CacheDir,
 		ttl:       ttl,
 	}
-	if e.now == nil {
-		e.now = time.Now
-	}
-	if e.log == nil {
-		e.log = slog.New(slog.DiscardHandler)
-	}
+	e.now, e.log = venuehttp.ClockAndLog(p)
 	e.rest = e.newClient(p.HTTPClient)
 	e.private = newBucket(privateRatePerSecond, e.now, venuehttp.Sleep)
 	e.public = newBucket(publicRatePerSecond, e.now, venuehttp.Sleep)
@@ -155,25 +144,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchRules,
 	}
 	return e, nil
-}
-
-// cleanURL checks a configured base URL and drops the API prefix, which
-// the adapter adds itself (the reference quotes the sandbox with it).
-func cleanURL(profile, raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("profile %q: %s %q is not an absolute URL", profile, KeyBaseURL, raw)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("profile %q: %s %q must use http or https", profile, KeyBaseURL, raw)
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("profile %q: %s %q must not carry a query or fragment", profile, KeyBaseURL, raw)
-	}
-	out := strings.TrimRight(raw, "/")
-	out = strings.TrimSuffix(out, apiPrefix)
-	return strings.TrimRight(out, "/"), nil
 }
 
 // Name implements exchange.Exchange.
@@ -196,15 +166,7 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 		return e.creds, nil
 	}
 	get := func(name string) (string, error) {
-		if e.secret == nil {
-			return "", nil
-		}
-		v, err := e.secret(ctx, name)
-		if err != nil {
-			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
-				Message: fmt.Sprintf("reading %s for profile %q: %v", name, e.profile, err), Err: err}
-		}
-		return strings.TrimSpace(v), nil
+		return venuehttp.ReadSecret(ctx, e.secret, venueName, e.profile, name)
 	}
 	name, err := get("api_key")
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -106,19 +105,16 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	if err != nil {
 		return nil, err
 	}
-	if base, err = cleanURL(p.Profile, base); err != nil {
+	if base, err = venuehttp.CleanURL(p.Profile, KeyBaseURL, base, venuehttp.HTTPSchemes, "/0"); err != nil {
 		return nil, err
 	}
 	nonceFile, err := p.String(KeyNonceFile, "")
 	if err != nil {
 		return nil, err
 	}
-	ttl, err := p.Duration(KeyInstrumentsTTL, defaultInstrumentsTTL)
+	ttl, err := venuehttp.TTL(p, KeyInstrumentsTTL, defaultInstrumentsTTL)
 	if err != nil {
 		return nil, err
-	}
-	if ttl < 0 {
-		return nil, fmt.Errorf("profile %q: %s must not be negative, got %s", p.Profile, KeyInstrumentsTTL, ttl)
 	}
 	tierName, err := p.String(KeyRateTier, string(tierStarter))
 	if err != nil {
@@ -132,8 +128,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	e := &Exchange{
 		profile:    p.Profile,
 		baseURL:    base,
-		now:        p.Now,
-		log:        p.Logger,
 		secret:     p.Secret,
 		dataDir:    p.DataDir,
 		cacheDir:   p.CacheDir,
@@ -143,12 +137,7 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		cancelPoll: 250 * time.Millisecond,
 		private:    make(chan struct{}, 1),
 	}
-	if e.now == nil {
-		e.now = time.Now
-	}
-	if e.log == nil {
-		e.log = slog.New(slog.DiscardHandler)
-	}
+	e.now, e.log = venuehttp.ClockAndLog(p)
 	e.rest = e.newClient(p.HTTPClient)
 	e.limiter = newCounterLimiter(e.now, tier)
 	e.limiter.onWait = func(wait time.Duration, counter, max float64) {
@@ -160,19 +149,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchRules,
 	}
 	return e, nil
-}
-
-// cleanURL checks base_url and drops a trailing "/0": Kraken's docs give
-// the API root as https://api.kraken.com/0, the adapter adds /0 itself.
-func cleanURL(profile, raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", fmt.Errorf("profile %q: %s %q is not an absolute http(s) URL", profile, KeyBaseURL, raw)
-	}
-	out := strings.TrimRight(raw, "/")
-	out = strings.TrimSuffix(out, "/0")
-	return out, nil
 }
 
 // Name implements exchange.Exchange.
@@ -199,18 +175,11 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 		return e.creds, nil
 	}
 	get := func(name string) (string, error) {
-		if e.secret == nil {
-			return "", authError(fmt.Sprintf("profile %q has no %s: set %s for this profile (this call needs a Kraken API key)", e.profile, name, name))
+		v, err := venuehttp.ReadSecret(ctx, e.secret, venueName, e.profile, name)
+		if err == nil && v == "" {
+			err = authError(fmt.Sprintf("profile %q has no %s: set %s for this profile (this call needs a Kraken API key)", e.profile, name, name))
 		}
-		v, err := e.secret(ctx, name)
-		if err != nil {
-			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
-				Message: fmt.Sprintf("reading %s for profile %q: %v", name, e.profile, err), Err: err}
-		}
-		if strings.TrimSpace(v) == "" {
-			return "", authError(fmt.Sprintf("profile %q has no %s: set %s for this profile (this call needs a Kraken API key)", e.profile, name, name))
-		}
-		return strings.TrimSpace(v), nil
+		return v, err
 	}
 	key, err := get("api_key")
 	if err != nil {
