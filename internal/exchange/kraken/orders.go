@@ -448,7 +448,7 @@ func (e *Exchange) listOrders(ctx context.Context, f exchange.ListFilter) ([]tra
 	if all == nil {
 		all = map[string]orderWire{}
 	}
-	if f.Scope == exchange.ListAll && !onlyWorking(f.Statuses) {
+	if !f.WorkingOnly() {
 		// Without filters Kraken's order is ours, and Limit orders are
 		// enough; with filters applied here, read more pages.
 		enough := f.Limit > 0 && f.Symbol.IsZero() && len(f.Statuses) == 0
@@ -467,18 +467,6 @@ func (e *Exchange) listOrders(ctx context.Context, f exchange.ListFilter) ([]tra
 		}
 	}
 	return e.mapAll(ctx, all, orderHint{})
-}
-
-func onlyWorking(statuses []trade.OrderStatus) bool {
-	if len(statuses) == 0 {
-		return false
-	}
-	for _, s := range statuses {
-		if !s.Working() {
-			return false
-		}
-	}
-	return true
 }
 
 // CancelAll implements exchange.Exchange. Without a symbol it lists the
