@@ -110,54 +110,20 @@ var (
 // New opens an Alpaca account from a profile. It does no I/O: keys and the
 // asset list are fetched when first needed.
 func New(_ context.Context, p exchange.Params) (*Exchange, error) {
-	paper, err := p.Bool(KeyPaper, true)
-	if err != nil {
-		return nil, err
-	}
-	defBase := ProductionURL
-	if paper {
-		defBase = PaperURL
-	}
-	base, err := p.String(KeyBaseURL, defBase)
-	if err != nil {
-		return nil, err
-	}
-	if base, err = venuehttp.CleanURL(p.Profile, KeyBaseURL, base, venuehttp.HTTPSchemes, "/v2"); err != nil {
-		return nil, err
-	}
-	data, err := p.String(KeyDataURL, DataURL)
-	if err != nil {
-		return nil, err
-	}
-	if data, err = venuehttp.CleanURL(p.Profile, KeyDataURL, data, venuehttp.HTTPSchemes, "/v2"); err != nil {
-		return nil, err
-	}
-	feed, err := p.String(KeyFeed, FeedIEX)
-	if err != nil {
-		return nil, err
-	}
-	feed = strings.ToLower(strings.TrimSpace(feed))
-	if feed != FeedIEX && feed != FeedSIP {
-		return nil, fmt.Errorf("profile %q: %s must be iex or sip, got %q", p.Profile, KeyFeed, feed)
-	}
-	ext, err := p.Bool(KeyExtendedHours, false)
-	if err != nil {
-		return nil, err
-	}
-	ttl, err := venuehttp.TTL(p, KeyInstrumentsTTL, defaultInstrumentsTTL)
+	cfg, err := parseConfig(p)
 	if err != nil {
 		return nil, err
 	}
 
 	e := &Exchange{
 		profile:       p.Profile,
-		baseURL:       base,
-		dataURL:       data,
-		feed:          feed,
-		extendedHours: ext,
+		baseURL:       cfg.baseURL,
+		dataURL:       cfg.dataURL,
+		feed:          cfg.feed,
+		extendedHours: cfg.extendedHours,
 		secret:        p.Secret,
 		cacheDir:      p.CacheDir,
-		ttl:           ttl,
+		ttl:           cfg.instrumentsTTL,
 		cancelSettle:  defaultCancelSettle,
 		cancelPoll:    defaultCancelPoll,
 		sleep:         venuehttp.Sleep,

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -105,63 +104,22 @@ var (
 // New opens a Binance account from a profile. It does no I/O: credentials,
 // clock sync and instrument rules are fetched when first needed.
 func New(_ context.Context, p exchange.Params) (*Exchange, error) {
-	sandbox, err := p.Bool(KeySandbox, false)
-	if err != nil {
-		return nil, err
-	}
-	defBase, defWS := ProductionURL, ProductionWSURL
-	if sandbox {
-		defBase, defWS = TestnetURL, TestnetWSURL
-	}
-	base, err := p.String(KeyBaseURL, defBase)
-	if err != nil {
-		return nil, err
-	}
-	if base, err = venuehttp.CleanURL(p.Profile, KeyBaseURL, base, venuehttp.HTTPSchemes, "/api"); err != nil {
-		return nil, err
-	}
-	ws, err := p.String(KeyWSURL, defWS)
-	if err != nil {
-		return nil, err
-	}
-	if ws, err = venuehttp.CleanURL(p.Profile, KeyWSURL, ws, []string{"ws", "wss"}, "/ws", "/stream"); err != nil {
-		return nil, err
-	}
-	recvWindow, err := p.Int(KeyRecvWindow, defaultRecvWindow)
-	if err != nil {
-		return nil, err
-	}
-	if recvWindow < 1 || recvWindow > maxRecvWindow {
-		return nil, fmt.Errorf("profile %q: %s must be between 1 and %d milliseconds, got %d", p.Profile, KeyRecvWindow, maxRecvWindow, recvWindow)
-	}
-	keyType, err := p.String(KeyKeyType, "hmac")
-	if err != nil {
-		return nil, err
-	}
-	keyType = strings.ToLower(strings.TrimSpace(keyType))
-	if keyType != "hmac" && keyType != "ed25519" {
-		return nil, fmt.Errorf("profile %q: %s must be hmac or ed25519, got %q", p.Profile, KeyKeyType, keyType)
-	}
-	syncClock, err := p.Bool(KeySyncClock, false)
-	if err != nil {
-		return nil, err
-	}
-	ttl, err := venuehttp.TTL(p, KeyInstrumentsTTL, defaultInstrumentsTTL)
+	cfg, err := parseConfig(p)
 	if err != nil {
 		return nil, err
 	}
 
 	e := &Exchange{
 		profile:        p.Profile,
-		baseURL:        base,
-		wsURL:          ws,
+		baseURL:        cfg.baseURL,
+		wsURL:          cfg.wsURL,
 		http:           p.HTTPClient,
 		secret:         p.Secret,
-		keyType:        keyType,
-		recvWindow:     recvWindow,
-		syncClock:      syncClock,
+		keyType:        cfg.keyType,
+		recvWindow:     cfg.recvWindow,
+		syncClock:      cfg.syncClock,
 		cacheDir:       p.CacheDir,
-		ttl:            ttl,
+		ttl:            cfg.instrumentsTTL,
 		pollInterval:   defaultPollInterval,
 		wsBackoffMin:   500 * time.Millisecond,
 		wsBackoffMax:   30 * time.Second,

@@ -100,40 +100,19 @@ var (
 // New opens a Coinbase account from a profile. It does no I/O: keys and
 // products are fetched when first needed.
 func New(_ context.Context, p exchange.Params) (*Exchange, error) {
-	sandbox, err := p.Bool(KeySandbox, false)
-	if err != nil {
-		return nil, err
-	}
-	def := ProductionURL
-	if sandbox {
-		def = SandboxURL
-	}
-	base, err := p.String(KeyBaseURL, def)
-	if err != nil {
-		return nil, err
-	}
-	if base, err = venuehttp.CleanURL(p.Profile, KeyBaseURL, base, venuehttp.HTTPSchemes, apiPrefix); err != nil {
-		return nil, err
-	}
-	market := base
-	if _, explicit := p.Options[KeyBaseURL]; sandbox && !explicit {
-		// The sandbox mocks accounts and orders only; products and tickers
-		// are public data, read from production without credentials.
-		market = ProductionURL
-	}
-	ttl, err := venuehttp.TTL(p, KeyInstrumentsTTL, defaultInstrumentsTTL)
+	cfg, err := parseConfig(p)
 	if err != nil {
 		return nil, err
 	}
 
 	e := &Exchange{
 		profile:   p.Profile,
-		sandbox:   sandbox,
-		baseURL:   base,
-		marketURL: market,
+		sandbox:   cfg.sandbox,
+		baseURL:   cfg.baseURL,
+		marketURL: cfg.marketURL,
 		secret:    p.Secret,
 		cacheDir:  p.CacheDir,
-		ttl:       ttl,
+		ttl:       cfg.instrumentsTTL,
 	}
 	e.now, e.log = venuehttp.ClockAndLog(p)
 	e.rest = e.newClient(p.HTTPClient)

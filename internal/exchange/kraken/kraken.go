@@ -101,45 +101,26 @@ var (
 // New opens a Kraken account from a profile. It does no I/O: credentials,
 // nonce state and instrument rules are read when first needed.
 func New(_ context.Context, p exchange.Params) (*Exchange, error) {
-	base, err := p.String(KeyBaseURL, ProductionURL)
+	cfg, err := parseConfig(p)
 	if err != nil {
 		return nil, err
-	}
-	if base, err = venuehttp.CleanURL(p.Profile, KeyBaseURL, base, venuehttp.HTTPSchemes, "/0"); err != nil {
-		return nil, err
-	}
-	nonceFile, err := p.String(KeyNonceFile, "")
-	if err != nil {
-		return nil, err
-	}
-	ttl, err := venuehttp.TTL(p, KeyInstrumentsTTL, defaultInstrumentsTTL)
-	if err != nil {
-		return nil, err
-	}
-	tierName, err := p.String(KeyRateTier, string(tierStarter))
-	if err != nil {
-		return nil, err
-	}
-	tier, err := parseRateTier(tierName)
-	if err != nil {
-		return nil, fmt.Errorf("profile %q: %s: %w", p.Profile, KeyRateTier, err)
 	}
 
 	e := &Exchange{
 		profile:    p.Profile,
-		baseURL:    base,
+		baseURL:    cfg.baseURL,
 		secret:     p.Secret,
 		dataDir:    p.DataDir,
 		cacheDir:   p.CacheDir,
-		nonceFile:  strings.TrimSpace(nonceFile),
-		ttl:        ttl,
-		tier:       tier,
+		nonceFile:  cfg.nonceFile,
+		ttl:        cfg.instrumentsTTL,
+		tier:       cfg.tier,
 		cancelPoll: 250 * time.Millisecond,
 		private:    make(chan struct{}, 1),
 	}
 	e.now, e.log = venuehttp.ClockAndLog(p)
 	e.rest = e.newClient(p.HTTPClient)
-	e.limiter = newCounterLimiter(e.now, tier)
+	e.limiter = newCounterLimiter(e.now, cfg.tier)
 	e.limiter.onWait = func(wait time.Duration, counter, max float64) {
 		e.log.Info("kraken: API call counter near its limit, waiting",
 			"profile", e.profile, "counter", fmt.Sprintf("%.1f", counter), "max", max, "wait", wait.Round(time.Millisecond))

@@ -78,3 +78,13 @@ func ReadSecret(ctx context.Context, p func(context.Context, string) (string, er
 	}
 	return strings.TrimSpace(v), nil
 }
+
+// URLOption reads a URL option of a profile (def when unset) and cleans
+// it as CleanURL does.
+func URLOption(p exchange.Params, key, def string, schemes []string, dropSuffixes ...string) (string, error) {
+	raw, err := p.String(key, def)
+	if err != nil {
+		return "", err
+	}
+	return CleanURL(p.Profile, key, raw, schemes, dropSuffixes...)
+}
