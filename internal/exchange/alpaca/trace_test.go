@@ -10,14 +10,9 @@ import (
 // and status, and without the key id or secret its headers carry.
 func TestTraceSigned(t *testing.T) {
 	f := newFixture(t)
-	log, logger := venuetest.NewLog()
-	p := f.params(nil)
-	p.Logger = logger
-	e := venuetest.Open(t, New, p)
-	if _, err := e.Balances(ctxT(t)); err != nil {
-		t.Fatal(err)
-	}
-	venuetest.CheckTrace(t, log.String(),
+	balances := func(e *Exchange) error { _, err := e.Balances(ctxT(t)); return err }
+	log := venuetest.Trace(t, New, f.params(nil), balances)
+	venuetest.CheckTrace(t, log,
 		[]string{"level=DEBUG", "venue=alpaca", "method=GET", "path=/v2/account", "status=200", "attempt=1"},
 		[]string{f.creds.key, f.creds.secret, "APCA"})
 }

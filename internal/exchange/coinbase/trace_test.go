@@ -10,14 +10,9 @@ import (
 // path and status, and without the key, its token or the query.
 func TestTraceSigned(t *testing.T) {
 	f := newFixture(t)
-	log, logger := venuetest.NewLog()
-	p := f.params(nil)
-	p.Logger = logger
-	e := venuetest.Open(t, New, p, fastBuckets)
-	if _, err := e.Balances(ctxT(t)); err != nil {
-		t.Fatal(err)
-	}
-	venuetest.CheckTrace(t, log.String(),
+	balances := func(e *Exchange) error { _, err := e.Balances(ctxT(t)); return err }
+	log := venuetest.Trace(t, New, f.params(nil), balances, fastBuckets)
+	venuetest.CheckTrace(t, log,
 		[]string{"level=DEBUG", "venue=coinbase", "method=GET", "path=" + apiPrefix + "/accounts", "status=200", "attempt=1"},
 		[]string{f.key.name, "PRIVATE KEY", "eyJ", "Bearer", "query="})
 }

@@ -160,3 +160,16 @@ func CheckTrace(t testing.TB, log string, want, leaks []string) {
 		t.Errorf("no log line has all of %q:\n%s", want, log)
 	}
 }
+
+// Trace opens an adapter whose Params log at debug level, as -v does,
+// runs call on it and returns what was logged.
+func Trace[E interface{ Close() error }](t testing.TB, newFn func(context.Context, exchange.Params) (E, error), p exchange.Params, call func(E) error, tweaks ...func(E)) string {
+	t.Helper()
+	log, logger := NewLog()
+	p.Logger = logger
+	e := Open(t, newFn, p, tweaks...)
+	if err := call(e); err != nil {
+		t.Fatal(err)
+	}
+	return log.String()
+}
