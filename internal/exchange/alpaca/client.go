@@ -2,7 +2,6 @@ package alpaca
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -73,13 +72,8 @@ func (e *Exchange) do(ctx context.Context, c call, out any) error {
 	if c.host == dataHost {
 		r.BaseURL, r.Limiter = e.dataURL, e.dataLimiter
 	}
-	if c.body != nil {
-		b, err := json.Marshal(c.body)
-		if err != nil {
-			return fmt.Errorf("alpaca: %s: encode body: %w", c, err)
-		}
-		r.Body = b
-		r.Header = http.Header{"Content-Type": {"application/json"}}
+	if err := r.SetJSON(c.body); err != nil {
+		return fmt.Errorf("alpaca: %w", err)
 	}
 	return e.rest.JSON(ctx, r, out)
 }

@@ -3,7 +3,6 @@ package coinbase
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -62,13 +61,8 @@ func (e *Exchange) do(ctx context.Context, c call, out any) error {
 			}
 		}
 	}
-	if c.body != nil {
-		b, err := json.Marshal(c.body)
-		if err != nil {
-			return fmt.Errorf("coinbase: %s: encode body: %w", c, err)
-		}
-		r.Body = b
-		r.Header = http.Header{"Content-Type": {"application/json"}}
+	if err := r.SetJSON(c.body); err != nil {
+		return fmt.Errorf("coinbase: %w", err)
 	}
 	return e.rest.JSON(ctx, r, out)
 }

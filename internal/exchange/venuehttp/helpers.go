@@ -140,3 +140,21 @@ func StatusMessage(status int, body []byte) string {
 	}
 	return m
 }
+
+// SetJSON makes v, encoded as JSON, the request's body. A nil v leaves
+// the request without one.
+func (r *Request) SetJSON(v any) error {
+	if v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("%s: encode body: %w", r, err)
+	}
+	r.Body = b
+	if r.Header == nil {
+		r.Header = http.Header{}
+	}
+	r.Header.Set("Content-Type", "application/json")
+	return nil
+}
