@@ -3,18 +3,14 @@ package alpaca
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/go-resty/resty/v2"
-
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 const venueName = "alpaca"
@@ -86,13 +82,11 @@ type Exchange struct {
 	cacheDir      string
 	ttl           time.Duration
 
-	requestTimeout time.Duration
-	cancelSettle   time.Duration
-	cancelPoll     time.Duration
-	sleep          func(ctx context.Context, d time.Duration) error
+	cancelSettle time.Duration
+	cancelPoll   time.Duration
+	sleep        func(ctx context.Context, d time.Duration) error
 
-	trading *resty.Client
-	data    *resty.Client
+	rest *venuehttp.Client
 	// Alpaca counts trading and market-data requests separately.
 	tradeLimiter *limiter
 	dataLimiter  *limiter
@@ -116,72 +110,26 @@ var (
 // New opens an Alpaca account from a profile. It does no I/O: keys and the
 // asset list are fetched when first needed.
 func New(_ context.Context, p exchange.Params) (*Exchange, error) {
-	paper, err := p.Bool(KeyPaper, true)
+	cfg, err := parseConfig(p)
 	if err != nil {
 		return nil, err
-	}
-	defBase := ProductionURL
-	if paper {
-		defBase = PaperURL
-	}
-	base, err := p.String(KeyBaseURL, defBase)
-	if err != nil {
-		return nil, err
-	}
-	if base, err = cleanURL(p.Profile, KeyBaseURL, base, "/v2"); err != nil {
-		return nil, err
-	}
-	data, err := p.String(KeyDataURL, DataURL)
-	if err != nil {
-		return nil, err
-	}
-	if data, err = cleanURL(p.Profile, KeyDataURL, data, "/v2"); err != nil {
-		return nil, err
-	}
-	feed, err := p.String(KeyFeed, FeedIEX)
-	if err != nil {
-		return nil, err
-	}
-	feed = strings.ToLower(strings.TrimSpace(feed))
-	if feed != FeedIEX && feed != FeedSIP {
-		return nil, fmt.Errorf("profile %q: %s must be iex or sip, got %q", p.Profile, KeyFeed, feed)
-	}
-	ext, err := p.Bool(KeyExtendedHours, false)
-	if err != nil {
-		return nil, err
-	}
-	ttl, err := p.Duration(KeyInstrumentsTTL, defaultInstrumentsTTL)
-	if err != nil {
-		return nil, err
-	}
-	if ttl < 0 {
-		return nil, fmt.Errorf("profile %q: %s must not be negative, got %s", p.Profile, KeyInstrumentsTTL, ttl)
 	}
 
 	e := &Exchange{
-		profile:        p.Profile,
-		baseURL:        base,
-		dataURL:        data,
-		feed:           feed,
-		extendedHours:  ext,
-		now:            p.Now,
-		log:            p.Logger,
-		secret:         p.Secret,
-		cacheDir:       p.CacheDir,
-		ttl:            ttl,
-		requestTimeout: defaultRequestTimeout,
-		cancelSettle:   defaultCancelSettle,
-		cancelPoll:     defaultCancelPoll,
-		sleep:          sleepCtx,
+		profile:       p.Profile,
+		baseURL:       cfg.baseURL,
+		dataURL:       cfg.dataURL,
+		feed:          cfg.feed,
+		extendedHours: cfg.extendedHours,
+		secret:        p.Secret,
+		cacheDir:      p.CacheDir,
+		ttl:           cfg.instrumentsTTL,
+		cancelSettle:  defaultCancelSettle,
+		cancelPoll:    defaultCancelPoll,
+		sleep:         venuehttp.Sleep,
 	}
-	if e.now == nil {
-		e.now = time.Now
-	}
-	if e.log == nil {
-		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	e.trading = newRestyClient(p.HTTPClient, base)
-	e.data = newRestyClient(p.HTTPClient, data)
+	e.now, e.log = venuehttp.ClockAndLog(p)
+	e.rest = e.newClient(p.HTTPClient)
 	e.tradeLimiter = newLimiter(e.now, defaultRateLimit)
 	e.dataLimiter = newLimiter(e.now, defaultRateLimit)
 	for _, l := range []*limiter{e.tradeLimiter, e.dataLimiter} {
@@ -194,54 +142,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchAssets,
 	}
 	return e, nil
-}
-
-// newRestyClient wraps a copy of the shared HTTP client: resty would
-// otherwise set a transport on the caller's client, and the copy refuses
-// redirects, because Go forwards custom headers (our key and secret) to
-// wherever a redirect points. Alpaca's API never redirects.
-func newRestyClient(shared *http.Client, baseURL string) *resty.Client {
-	hc := &http.Client{}
-	if shared != nil {
-		cp := *shared
-		hc = &cp
-	}
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return resty.NewWithClient(hc).
-		SetBaseURL(baseURL).
-		SetLogger(quietLogger{}).
-		SetResponseBodyLimit(maxBody).
-		SetHeader("User-Agent", "tradectl").
-		SetHeader("Accept", "application/json")
-}
-
-// quietLogger keeps resty silent: errors reach the caller typed, and
-// nothing a library prints may carry request details.
-type quietLogger struct{}
-
-func (quietLogger) Errorf(string, ...any) {}
-func (quietLogger) Warnf(string, ...any)  {}
-func (quietLogger) Debugf(string, ...any) {}
-
-// cleanURL checks a configured URL and drops a trailing API version the
-// adapter adds itself.
-func cleanURL(profile, key, raw string, dropSuffixes ...string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("profile %q: %s %q is not an absolute URL", profile, key, raw)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("profile %q: %s %q must use http or https", profile, key, raw)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("profile %q: %s must be a plain base URL such as %s", profile, key, PaperURL)
-	}
-	out := strings.TrimRight(raw, "/")
-	for _, s := range dropSuffixes {
-		out = strings.TrimSuffix(out, s)
-	}
-	return out, nil
 }
 
 // Name implements exchange.Exchange.
@@ -260,15 +160,10 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 		return e.creds, nil
 	}
 	get := func(name string) (string, error) {
-		if e.secret == nil {
-			return "", e.missing(name)
-		}
-		v, err := e.secret(ctx, name)
+		v, err := venuehttp.ReadSecret(ctx, e.secret, venueName, e.profile, name)
 		if err != nil {
-			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
-				Message: fmt.Sprintf("reading %s for profile %q: %v", name, e.profile, err), Err: err}
+			return "", err
 		}
-		v = strings.TrimSpace(v)
 		if v == "" {
 			return "", e.missing(name)
 		}
@@ -295,15 +190,4 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 func (e *Exchange) missing(name string) error {
 	return &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
 		Message: fmt.Sprintf("profile %q has no %s: set %s for this profile (every Alpaca call, quotes included, needs a key)", e.profile, name, name)}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

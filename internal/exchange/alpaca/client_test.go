@@ -142,7 +142,7 @@ func TestCredentialFailures(t *testing.T) {
 
 func TestSecretsNeverInErrors(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil, func(e *Exchange) { e.requestTimeout = 100 * time.Millisecond })
+	e := f.open(t, nil, func(e *Exchange) { e.rest.SetTimeout(100 * time.Millisecond) })
 	ctx := ctxT(t)
 	var errs []error
 	f.srv.DropNextOrderAfterAccept()
@@ -270,7 +270,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 
 func TestPlacementTimeoutIsUnknownOutcome(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil, func(e *Exchange) { e.requestTimeout = 50 * time.Millisecond })
+	e := f.open(t, nil, func(e *Exchange) { e.rest.SetTimeout(50 * time.Millisecond) })
 	f.srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakealpaca.Hang})
 	_, err := e.PlaceOrder(ctxT(t), restingBuy("hang-1"))
 	var xe *exchange.Error

@@ -1,6 +1,6 @@
 // Package alpaca is the Alpaca adapter for US stocks and crypto: the
 // Trading API (orders, account, positions, assets) and the Market Data API
-// (latest quotes and trades), both over REST with resty.
+// (latest quotes and trades), both over REST through internal/exchange/venuehttp.
 //
 // # Profile keys
 //

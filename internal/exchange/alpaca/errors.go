@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // apiError is a non-2xx answer: Alpaca's {"code","message"} body when it
@@ -32,16 +32,13 @@ func decodeError(status int, header http.Header, body []byte, now time.Time) api
 	}
 	if err := json.Unmarshal(body, &wire); err == nil && wire.Message != nil {
 		e.HasBody = true
-		e.Message = excerpt([]byte(*wire.Message), 300)
+		e.Message = venuehttp.Excerpt([]byte(*wire.Message), 300)
 		if n, err := strconv.Atoi(string(wire.Code)); err == nil {
 			e.Code = n
 		}
 	}
 	if e.Message == "" {
-		e.Message = fmt.Sprintf("HTTP %d", status)
-		if ex := excerpt(body, 120); ex != "" {
-			e.Message += ": " + ex
-		}
+		e.Message = venuehttp.StatusMessage(status, body)
 	}
 	if status == http.StatusTooManyRequests {
 		e.RetryAfter = retryAfter(header, now)
@@ -49,50 +46,22 @@ func decodeError(status int, header http.Header, body []byte, now time.Time) api
 	return e
 }
 
-// maxRetryAfter caps what a venue may ask us to wait; beyond it the
-// number is more likely garbage (or an overflow) than advice.
-const maxRetryAfter = 24 * time.Hour
-
 // retryAfter reads Retry-After (seconds or an HTTP date), else
 // X-RateLimit-Reset (unix seconds at which the window resets).
 func retryAfter(h http.Header, now time.Time) time.Duration {
-	if s := strings.TrimSpace(h.Get("Retry-After")); s != "" {
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
-			return min(time.Duration(min(n, int64(maxRetryAfter/time.Second)))*time.Second, maxRetryAfter)
-		}
-		if t, err := http.ParseTime(s); err == nil {
-			if d := t.Sub(now); d > 0 {
-				return min(d.Round(time.Second), maxRetryAfter)
-			}
-		}
+	if d := venuehttp.RetryAfter(h, now); d > 0 {
+		return d
 	}
 	if s := strings.TrimSpace(h.Get("X-RateLimit-Reset")); s != "" {
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 && n < 1e11 {
 			if d := time.Unix(n, 0).Sub(now); d > 0 {
 				// The reset is whole seconds; round up so a caller who
 				// waits exactly this long lands in the new window.
-				return min(d.Truncate(time.Second)+time.Second, maxRetryAfter)
+				return min(d.Truncate(time.Second)+time.Second, venuehttp.MaxRetryAfter)
 			}
 		}
 	}
 	return 0
-}
-
-// excerpt keeps error pages from flooding messages.
-func excerpt(body []byte, n int) string {
-	s := strings.TrimSpace(string(body))
-	if !utf8.ValidString(s) {
-		return ""
-	}
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > n {
-		cut := n
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
 }
 
 // authWords mark a 403 that is about the key rather than the order.
@@ -156,15 +125,12 @@ func containsAny(s string, words []string) bool {
 // toError builds the typed error callers see. It quotes only Alpaca's own
 // message, never the request headers (which carry the secret).
 func toError(e apiError, c call) *exchange.Error {
-	kind := classify(e, c)
-	out := &exchange.Error{Kind: kind, Venue: venueName, Message: e.Message, RetryAfter: e.RetryAfter}
+	f := venuehttp.Failure{Kind: classify(e, c), Message: e.Message, RetryAfter: e.RetryAfter}
 	if e.Code != 0 {
-		out.Code = strconv.Itoa(e.Code)
+		f.Code = strconv.Itoa(e.Code)
 	}
-	switch kind {
-	case exchange.ErrUnknownOutcome:
-		out.ClientID = c.clientID
-		out.Message += "; the order may or may not have been placed: look it up by its client id before trying again"
+	out := venuehttp.NewError(venueName, f, c.clientID)
+	switch f.Kind {
 	case exchange.ErrAuth:
 		switch {
 		case e.Status == http.StatusUnauthorized:

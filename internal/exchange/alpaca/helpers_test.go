@@ -2,16 +2,12 @@ package alpaca
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-	"github.com/shopspring/decimal"
-
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/alpaca/fakealpaca"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -19,24 +15,11 @@ import (
 type testCreds struct{ key, secret string }
 
 func newCreds(t *testing.T) testCreds {
-	t.Helper()
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	return testCreds{key: "PKTEST" + hex.EncodeToString(b[:10]), secret: hex.EncodeToString(b[10:])}
+	return testCreds{key: "PKTEST" + venuetest.RandHex(t, 10), secret: venuetest.RandHex(t, 22)}
 }
 
 func (c testCreds) secretFunc() func(context.Context, string) (string, error) {
-	return func(_ context.Context, name string) (string, error) {
-		switch name {
-		case "api_key":
-			return c.key, nil
-		case "api_secret":
-			return c.secret, nil
-		}
-		return "", nil
-	}
+	return venuetest.Secrets(c.key, c.secret)
 }
 
 type fixture struct {
@@ -55,42 +38,18 @@ func newFixture(t *testing.T, opts ...fakealpaca.Option) *fixture {
 
 // params returns Params pointing at the fake, with extra options merged.
 func (f *fixture) params(extra map[string]any) exchange.Params {
-	opts := map[string]any{KeyBaseURL: f.srv.URL(), KeyDataURL: f.srv.DataURL()}
-	for k, v := range extra {
-		opts[k] = v
-	}
-	return exchange.Params{
-		Profile:    "test",
-		Exchange:   "alpaca",
-		Options:    opts,
-		Secret:     f.creds.secretFunc(),
-		CacheDir:   f.cache,
-		HTTPClient: f.srv.Client(),
-	}
+	return venuetest.Params(venueName, f.srv, f.creds.secretFunc(), f.cache, map[string]any{KeyBaseURL: f.srv.URL(), KeyDataURL: f.srv.DataURL()}, extra)
 }
 
 // open builds an Exchange against the fake; tweak adjusts internals that
 // profiles do not expose.
 func (f *fixture) open(t *testing.T, extra map[string]any, tweak ...func(*Exchange)) *Exchange {
 	t.Helper()
-	e, err := New(context.Background(), f.params(extra))
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	e.cancelPoll = 5 * time.Millisecond
-	for _, fn := range tweak {
-		fn(e)
-	}
-	t.Cleanup(func() { _ = e.Close() })
-	return e
+	fast := func(e *Exchange) { e.cancelPoll = 5 * time.Millisecond }
+	return venuetest.Open(t, New, f.params(extra), append([]func(*Exchange){fast}, tweak...)...)
 }
 
-func ctxT(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
 
 var (
 	btcusd = trade.MustSymbol("BTC-USD")
@@ -99,10 +58,7 @@ var (
 	msft   = trade.MustSymbol("MSFT")
 )
 
-func restingBuy(clientID string) trade.OrderRequest {
-	return trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, TimeInForce: trade.GTC,
-		Qty: trade.Dec("0.001"), Price: trade.OptDec("40000"), ClientID: clientID}
-}
+func restingBuy(clientID string) trade.OrderRequest { return venuetest.RestingBuy(btcusd, clientID) }
 
 // decEqual compares decimals by value in cmp.Diff.
-var decEqual = cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
+var decEqual = venuetest.DecEqual

@@ -105,11 +105,7 @@ func (as *assetSet) index() {
 }
 
 func (as *assetSet) lookup(sym trade.Symbol) (assetRule, bool) {
-	i, ok := as.bySymbol[sym]
-	if !ok {
-		return assetRule{}, false
-	}
-	return as.Assets[i], true
+	return rulecache.Find(as.Assets, as.bySymbol, sym)
 }
 
 // parseAssets decodes GET /v2/assets. Assets tradectl cannot name, or
@@ -191,7 +187,7 @@ func (e *Exchange) fetchAssets(ctx context.Context) (*assetSet, error) {
 	}
 	as, err := parseAssets(raw)
 	if err != nil {
-		return nil, &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: err.Error(), Err: err}
+		return nil, rulecache.Unreadable(venueName, err)
 	}
 	return as, nil
 }
@@ -203,13 +199,8 @@ func (e *Exchange) Instruments(ctx context.Context) ([]trade.Instrument, error) 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]trade.Instrument, 0, len(as.Assets))
-	for _, a := range as.Assets {
-		if a.Tradable {
-			out = append(out, a.instrument())
-		}
-	}
-	return out, nil
+	tradable := func(a assetRule) bool { return a.Tradable }
+	return rulecache.Instruments(as.Assets, tradable, assetRule.instrument), nil
 }
 
 // ruleFor returns the rules of sym or ErrNotFound.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // limiter keeps one process under Alpaca's per-account request rate
@@ -26,12 +28,12 @@ type limiter struct {
 	// onWait is told when a request is held back (for logging).
 	onWait func(wait time.Duration)
 
-	mu          sync.Mutex
-	limit       int           // requests per minute
-	interval    time.Duration // one token's worth of time
-	tat         time.Time     // theoretical arrival time
-	holdUntil   time.Time     // Remaining hit 0: wait until the reset
-	pausedUntil time.Time     // after a 429: refuse until then
+	mu        sync.Mutex
+	limit     int             // requests per minute
+	interval  time.Duration   // one token's worth of time
+	tat       time.Time       // theoretical arrival time
+	holdUntil time.Time       // Remaining hit 0: wait until the reset
+	paused    venuehttp.Pause // after a 429: refuse until then
 }
 
 // maxHold bounds a wait for the venue's reset: Alpaca's window is a
@@ -43,7 +45,7 @@ const maxHold = 2 * time.Minute
 const resetMargin = 250 * time.Millisecond
 
 func newLimiter(now func() time.Time, perMinute int) *limiter {
-	l := &limiter{now: now, sleep: sleepCtx}
+	l := &limiter{now: now, sleep: venuehttp.Sleep}
 	l.setLimitLocked(perMinute)
 	return l
 }
@@ -64,13 +66,11 @@ func (l *limiter) acquire(ctx context.Context) (paused time.Duration, err error)
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		l.mu.Lock()
-		now := l.now()
-		if now.Before(l.pausedUntil) {
-			d := l.pausedUntil.Sub(now)
-			l.mu.Unlock()
+		if d := l.paused.Left(l.now()); d > 0 {
 			return d, nil
 		}
+		l.mu.Lock()
+		now := l.now()
 		var wait time.Duration
 		switch {
 		case now.Before(l.holdUntil):
@@ -142,13 +142,10 @@ func (l *limiter) observe(h http.Header) {
 }
 
 // pause stops all requests for d after the venue answered 429.
-func (l *limiter) pause(d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if until := l.now().Add(d); until.After(l.pausedUntil) {
-		l.pausedUntil = until
-	}
-}
+func (l *limiter) pause(d time.Duration) { l.paused.Extend(l.now(), d) }
+
+// Acquire, Observe and Pause make the limiter venuehttp's; every Alpaca
+// request costs one.
+func (l *limiter) Acquire(ctx context.Context, _ int) (time.Duration, error) { return l.acquire(ctx) }
+func (l *limiter) Observe(h http.Header)                                     { l.observe(h) }
+func (l *limiter) Pause(d time.Duration)                                     { l.pause(d) }

@@ -3,19 +3,15 @@ package binance
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/go-resty/resty/v2"
-
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // Production and spot-testnet endpoints ([BN] rest-api.md, testnet docs).
@@ -67,7 +63,7 @@ type Exchange struct {
 	baseURL    string
 	wsURL      string
 	http       *http.Client
-	rest       *resty.Client
+	rest       *venuehttp.Client
 	now        func() time.Time
 	log        *slog.Logger
 	secret     func(ctx context.Context, name string) (string, error)
@@ -77,7 +73,6 @@ type Exchange struct {
 	cacheDir   string
 	ttl        time.Duration
 
-	requestTimeout time.Duration
 	pollInterval   time.Duration
 	wsBackoffMin   time.Duration
 	wsBackoffMax   time.Duration
@@ -109,69 +104,22 @@ var (
 // New opens a Binance account from a profile. It does no I/O: credentials,
 // clock sync and instrument rules are fetched when first needed.
 func New(_ context.Context, p exchange.Params) (*Exchange, error) {
-	sandbox, err := p.Bool(KeySandbox, false)
+	cfg, err := parseConfig(p)
 	if err != nil {
 		return nil, err
-	}
-	defBase, defWS := ProductionURL, ProductionWSURL
-	if sandbox {
-		defBase, defWS = TestnetURL, TestnetWSURL
-	}
-	base, err := p.String(KeyBaseURL, defBase)
-	if err != nil {
-		return nil, err
-	}
-	if base, err = cleanURL(p.Profile, KeyBaseURL, base, []string{"http", "https"}, "/api"); err != nil {
-		return nil, err
-	}
-	ws, err := p.String(KeyWSURL, defWS)
-	if err != nil {
-		return nil, err
-	}
-	if ws, err = cleanURL(p.Profile, KeyWSURL, ws, []string{"ws", "wss"}, "/ws", "/stream"); err != nil {
-		return nil, err
-	}
-	recvWindow, err := p.Int(KeyRecvWindow, defaultRecvWindow)
-	if err != nil {
-		return nil, err
-	}
-	if recvWindow < 1 || recvWindow > maxRecvWindow {
-		return nil, fmt.Errorf("profile %q: %s must be between 1 and %d milliseconds, got %d", p.Profile, KeyRecvWindow, maxRecvWindow, recvWindow)
-	}
-	keyType, err := p.String(KeyKeyType, "hmac")
-	if err != nil {
-		return nil, err
-	}
-	keyType = strings.ToLower(strings.TrimSpace(keyType))
-	if keyType != "hmac" && keyType != "ed25519" {
-		return nil, fmt.Errorf("profile %q: %s must be hmac or ed25519, got %q", p.Profile, KeyKeyType, keyType)
-	}
-	syncClock, err := p.Bool(KeySyncClock, false)
-	if err != nil {
-		return nil, err
-	}
-	ttl, err := p.Duration(KeyInstrumentsTTL, defaultInstrumentsTTL)
-	if err != nil {
-		return nil, err
-	}
-	if ttl < 0 {
-		return nil, fmt.Errorf("profile %q: %s must not be negative, got %s", p.Profile, KeyInstrumentsTTL, ttl)
 	}
 
 	e := &Exchange{
 		profile:        p.Profile,
-		baseURL:        base,
-		wsURL:          ws,
+		baseURL:        cfg.baseURL,
+		wsURL:          cfg.wsURL,
 		http:           p.HTTPClient,
-		now:            p.Now,
-		log:            p.Logger,
 		secret:         p.Secret,
-		keyType:        keyType,
-		recvWindow:     recvWindow,
-		syncClock:      syncClock,
+		keyType:        cfg.keyType,
+		recvWindow:     cfg.recvWindow,
+		syncClock:      cfg.syncClock,
 		cacheDir:       p.CacheDir,
-		ttl:            ttl,
-		requestTimeout: defaultRequestTimeout,
+		ttl:            cfg.instrumentsTTL,
 		pollInterval:   defaultPollInterval,
 		wsBackoffMin:   500 * time.Millisecond,
 		wsBackoffMax:   30 * time.Second,
@@ -181,22 +129,8 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	if e.http == nil {
 		e.http = &http.Client{}
 	}
-	// resty carries the REST calls; the query is handed over already
-	// encoded and signed, and resty leaves it byte for byte as it is
-	// (no query parameters of its own, no unescaping). Retries are ours:
-	// a blind resend of a placement is exactly what must never happen.
-	e.rest = resty.NewWithClient(e.http).
-		SetLogger(quietLogger{}).
-		SetRetryCount(0).
-		SetResponseBodyLimit(maxBody).
-		SetHeader("Accept", "application/json").
-		SetHeader("User-Agent", "tradectl")
-	if e.now == nil {
-		e.now = time.Now
-	}
-	if e.log == nil {
-		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
+	e.now, e.log = venuehttp.ClockAndLog(p)
+	e.rest = e.newClient(e.http)
 	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{
 		Venue: venueName, What: "exchangeinfo", BaseURL: e.baseURL, Dir: e.cacheDir, TTL: e.ttl,
 		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchRules,
@@ -207,28 +141,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 			"profile", e.profile, "used", used, "limit", limit, "wait", wait.Round(time.Millisecond))
 	}
 	return e, nil
-}
-
-// cleanURL checks a configured URL and drops a trailing path the adapter
-// adds itself (Binance's docs give the testnet as ".../api").
-func cleanURL(profile, key, raw string, schemes []string, dropSuffixes ...string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("profile %q: %s %q is not an absolute URL", profile, key, raw)
-	}
-	ok := false
-	for _, s := range schemes {
-		ok = ok || u.Scheme == s
-	}
-	if !ok {
-		return "", fmt.Errorf("profile %q: %s %q must use %s", profile, key, raw, strings.Join(schemes, " or "))
-	}
-	out := strings.TrimRight(raw, "/")
-	for _, s := range dropSuffixes {
-		out = strings.TrimSuffix(out, s)
-	}
-	return out, nil
 }
 
 // Name implements exchange.Exchange.
@@ -252,19 +164,12 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 		return e.creds, nil
 	}
 	get := func(name string) (string, error) {
-		if e.secret == nil {
-			return "", nil
-		}
-		v, err := e.secret(ctx, name)
-		if err != nil {
-			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
-				Message: fmt.Sprintf("reading %s for profile %q: %v", name, e.profile, err), Err: err}
-		}
-		if strings.TrimSpace(v) == "" {
-			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
+		v, err := venuehttp.ReadSecret(ctx, e.secret, venueName, e.profile, name)
+		if err == nil && v == "" {
+			err = &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
 				Message: fmt.Sprintf("profile %q has no %s: set %s for this profile (this call needs a Binance API key)", e.profile, name, name)}
 		}
-		return strings.TrimSpace(v), nil
+		return v, err
 	}
 	key, err := get("api_key")
 	if err != nil {
@@ -288,15 +193,6 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 	e.creds = c
 	return c, nil
 }
-
-// quietLogger keeps resty from printing: its messages quote request URLs,
-// and a signed URL carries the signature. Failures reach the user through
-// the typed errors instead.
-type quietLogger struct{}
-
-func (quietLogger) Errorf(string, ...any) {}
-func (quietLogger) Warnf(string, ...any)  {}
-func (quietLogger) Debugf(string, ...any) {}
 
 // acceptMargin covers the venue's clock running ahead of ours and the
 // time a request spends between its gateway and the matching engine.

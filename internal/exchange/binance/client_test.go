@@ -136,7 +136,7 @@ func TestBadCredentialsNeverLeak(t *testing.T) {
 	_, err = e.PlaceOrder(ctx, restingBuy("leak-check"))
 	errs = append(errs, err)
 	f.srv.HangNext()
-	e.requestTimeout = 100 * time.Millisecond
+	e.rest.SetTimeout(100 * time.Millisecond)
 	_, err = e.GetOrder(ctx, exchange.OrderRef{ID: "BTCUSDT:1"})
 	errs = append(errs, err)
 
@@ -349,7 +349,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 	}{
 		{"5xx after accepting", func(s *fakebinance.Server) { s.FailNextOrderAfterAccept(http.StatusServiceUnavailable) }, nil},
 		{"connection dropped after accepting", (*fakebinance.Server).DropNextOrderAfterAccept, nil},
-		{"no answer before the timeout", (*fakebinance.Server).HangNext, func(e *Exchange) { e.requestTimeout = 200 * time.Millisecond }},
+		{"no answer before the timeout", (*fakebinance.Server).HangNext, func(e *Exchange) { e.rest.SetTimeout(200 * time.Millisecond) }},
 	}
 	for _, tt := range tests {
 		for _, withID := range []bool{true, false} {
@@ -384,7 +384,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 					t.Error("an unknown outcome must not be blindly retryable")
 				}
 				if tt.tweak != nil {
-					e.requestTimeout = defaultRequestTimeout
+					e.rest.SetTimeout(defaultRequestTimeout)
 				}
 				// The id in the error finds the order.
 				got, err := e.GetOrder(ctx, exchange.OrderRef{ClientID: xe.ClientID, Symbol: btcusdt})
@@ -408,7 +408,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 
 func TestReadsOnTransportFailureAreUnavailable(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil, func(e *Exchange) { e.requestTimeout = 100 * time.Millisecond })
+	e := f.open(t, nil, func(e *Exchange) { e.rest.SetTimeout(100 * time.Millisecond) })
 	f.srv.HangNext()
 	_, err := e.Balances(ctxT(t))
 	if !errors.Is(err, exchange.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {

@@ -2,15 +2,14 @@ package binance
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 const venueName = "binance"
@@ -35,16 +34,9 @@ func decodeError(status int, header http.Header, body []byte, now time.Time) api
 	if err := json.Unmarshal(body, &wire); err == nil && wire.Code != nil {
 		e.Code, e.Msg = *wire.Code, wire.Msg
 	} else {
-		e.Msg = fmt.Sprintf("HTTP %d", status)
-		if ex := excerpt(body); ex != "" {
-			e.Msg += ": " + ex
-		}
+		e.Msg = venuehttp.StatusMessage(status, body)
 	}
-	if s := strings.TrimSpace(header.Get("Retry-After")); s != "" {
-		if n, err := strconv.Atoi(s); err == nil && n > 0 {
-			e.RetryAfter = time.Duration(n) * time.Second
-		}
-	}
+	e.RetryAfter = venuehttp.RetryAfter(header, now)
 	// A ban message names its end in ms since the epoch; it outranks a
 	// missing header.
 	if e.RetryAfter == 0 {
@@ -60,19 +52,6 @@ func decodeError(status int, header http.Header, body []byte, now time.Time) api
 }
 
 var bannedUntil = regexp.MustCompile(`banned until (\d{12,14})`)
-
-// excerpt keeps error pages from flooding messages.
-func excerpt(body []byte) string {
-	s := strings.TrimSpace(string(body))
-	if !utf8.ValidString(s) {
-		return ""
-	}
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 120 {
-		s = s[:120] + "…"
-	}
-	return s
-}
 
 // classify maps an error answer to one of exchange's kinds. placement says
 // the request was a new order, for which a server-side failure leaves the
@@ -122,15 +101,12 @@ func classify(e apiError, placement bool) error {
 // toError builds the typed error callers see. It quotes only Binance's own
 // message, never the request (which carries the key's signature).
 func toError(e apiError, placement bool, clientID string) *exchange.Error {
-	kind := classify(e, placement)
-	out := &exchange.Error{Kind: kind, Venue: venueName, Message: e.Msg, RetryAfter: e.RetryAfter}
+	f := venuehttp.Failure{Kind: classify(e, placement), Message: e.Msg, RetryAfter: e.RetryAfter}
 	if e.Code != 0 {
-		out.Code = strconv.Itoa(e.Code)
+		f.Code = strconv.Itoa(e.Code)
 	}
-	switch kind {
-	case exchange.ErrUnknownOutcome:
-		out.ClientID = clientID
-		out.Message += "; the order may or may not have been placed: look it up by its client id before trying again"
+	out := venuehttp.NewError(venueName, f, clientID)
+	switch f.Kind {
 	case exchange.ErrAuth:
 		switch e.Code {
 		case -1021:

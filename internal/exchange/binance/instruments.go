@@ -91,11 +91,7 @@ func (rs *ruleSet) index() {
 }
 
 func (rs *ruleSet) lookup(venueSymbol string) (symbolRules, bool) {
-	i, ok := rs.byVenue[venueSymbol]
-	if !ok {
-		return symbolRules{}, false
-	}
-	return rs.Symbols[i], true
+	return rulecache.Find(rs.Symbols, rs.byVenue, venueSymbol)
 }
 
 // exchangeInfo is the part of /api/v3/exchangeInfo the adapter reads.
@@ -214,7 +210,7 @@ func (e *Exchange) fetchRules(ctx context.Context) (*ruleSet, error) {
 	}
 	rs, err := parseExchangeInfo(raw)
 	if err != nil {
-		return nil, &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: err.Error(), Err: err}
+		return nil, rulecache.Unreadable(venueName, err)
 	}
 	return rs, nil
 }
@@ -226,13 +222,7 @@ func (e *Exchange) Instruments(ctx context.Context) ([]trade.Instrument, error) 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]trade.Instrument, 0, len(rs.Symbols))
-	for _, s := range rs.Symbols {
-		if s.trading() {
-			out = append(out, s.instrument())
-		}
-	}
-	return out, nil
+	return rulecache.Instruments(rs.Symbols, symbolRules.trading, symbolRules.instrument), nil
 }
 
 // venueSymbol is Binance's name for sym: base and quote run together.

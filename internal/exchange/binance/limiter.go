@@ -2,8 +2,12 @@ package binance
 
 import (
 	"context"
+	"net/http"
+	"strconv"
 	"sync"
 	"time"
+
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // weightLimiter keeps the client under Binance's per-minute request weight
@@ -18,11 +22,11 @@ type weightLimiter struct {
 	// onWait is told when the limiter pauses a request (for logging).
 	onWait func(wait time.Duration, used, limit int)
 
-	mu          sync.Mutex
-	limit       int
-	minute      time.Time // the minute used belongs to
-	used        int
-	bannedUntil time.Time
+	mu     sync.Mutex
+	limit  int
+	minute time.Time // the minute used belongs to
+	used   int
+	banned venuehttp.Pause
 }
 
 // headroom is the fraction of the limit spent before waiting: the header
@@ -34,18 +38,7 @@ const headroom = 0.9
 const rolloverMargin = 250 * time.Millisecond
 
 func newWeightLimiter(now func() time.Time, limit int) *weightLimiter {
-	return &weightLimiter{now: now, sleep: sleepCtx, limit: limit}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return &weightLimiter{now: now, sleep: venuehttp.Sleep, limit: limit}
 }
 
 func (l *weightLimiter) rollLocked(now time.Time) {
@@ -70,13 +63,11 @@ func (l *weightLimiter) setLimit(n int) {
 // with the remaining time instead of sending anything.
 func (l *weightLimiter) acquire(ctx context.Context, weight int) (banned time.Duration, err error) {
 	for {
-		l.mu.Lock()
-		now := l.now()
-		if now.Before(l.bannedUntil) {
-			d := l.bannedUntil.Sub(now)
-			l.mu.Unlock()
+		if d := l.banned.Left(l.now()); d > 0 {
 			return d, nil
 		}
+		l.mu.Lock()
+		now := l.now()
 		l.rollLocked(now)
 		budget := int(float64(l.limit) * headroom)
 		// A fresh minute admits any single request, however heavy.
@@ -108,13 +99,18 @@ func (l *weightLimiter) observe(used int) {
 }
 
 // ban stops all requests for d after the venue answered 429 or 418.
-func (l *weightLimiter) ban(d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if until := l.now().Add(d); until.After(l.bannedUntil) {
-		l.bannedUntil = until
+func (l *weightLimiter) ban(d time.Duration) { l.banned.Extend(l.now(), d) }
+
+// Acquire, Observe and Pause make the limiter venuehttp's.
+func (l *weightLimiter) Acquire(ctx context.Context, weight int) (time.Duration, error) {
+	return l.acquire(ctx, weight)
+}
+
+// Observe reads X-MBX-USED-WEIGHT-1M, the IP's weight this minute.
+func (l *weightLimiter) Observe(h http.Header) {
+	if used, err := strconv.Atoi(h.Get("X-MBX-USED-WEIGHT-1M")); err == nil {
+		l.observe(used)
 	}
 }
+
+func (l *weightLimiter) Pause(d time.Duration) { l.ban(d) }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -109,7 +110,7 @@ func TestLimiterTrustsHigherHeader(t *testing.T) {
 
 func TestLimiterWaitHonoursContext(t *testing.T) {
 	l, _ := newTestLimiter(10)
-	l.sleep = sleepCtx // real sleep, so the cancel must cut it short
+	l.sleep = venuehttp.Sleep // real sleep, so the cancel must cut it short
 	ctx, cancel := context.WithCancel(context.Background())
 	if _, err := l.acquire(ctx, 9); err != nil {
 		t.Fatal(err)

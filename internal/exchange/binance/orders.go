@@ -517,18 +517,6 @@ func newestFirst(os []trade.Order) {
 	})
 }
 
-func onlyWorking(statuses []trade.OrderStatus) bool {
-	if len(statuses) == 0 {
-		return false
-	}
-	for _, s := range statuses {
-		if !s.Working() {
-			return false
-		}
-	}
-	return true
-}
-
 // ListOrders implements exchange.Exchange. History needs a symbol; see the
 // package doc.
 func (e *Exchange) ListOrders(ctx context.Context, f exchange.ListFilter) ([]trade.Order, error) {
@@ -540,7 +528,7 @@ func (e *Exchange) ListOrders(ctx context.Context, f exchange.ListFilter) ([]tra
 		}
 	}
 	var ws []orderWire
-	if f.Scope == exchange.ListOpen || onlyWorking(f.Statuses) {
+	if f.WorkingOnly() {
 		var err error
 		if ws, err = e.openOrders(ctx, vs); err != nil {
 			return nil, fmt.Errorf("list orders: %w", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -162,7 +163,7 @@ func (e *Exchange) StreamQuotes(ctx context.Context, symbols []trade.Symbol, fn 
 		}
 		wait := backoff/2 + rand.N(backoff/2+1) // jitter spreads reconnect storms
 		e.log.Info("binance: market stream lost, reconnecting", "profile", e.profile, "in", wait.Round(time.Millisecond), "err", err)
-		if err := sleepCtx(ctx, wait); err != nil {
+		if err := venuehttp.Sleep(ctx, wait); err != nil {
 			return err
 		}
 		backoff = min(backoff*2, e.wsBackoffMax)
@@ -225,7 +226,7 @@ func (e *Exchange) pollQuotes(ctx context.Context, symbols []trade.Symbol, fn fu
 		default:
 			return err
 		}
-		if err := sleepCtx(ctx, wait); err != nil {
+		if err := venuehttp.Sleep(ctx, wait); err != nil {
 			return err
 		}
 	}

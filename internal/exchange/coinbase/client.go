@@ -3,16 +3,13 @@ package coinbase
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
-	"sync/atomic"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // call is one REST request.
@@ -39,137 +36,62 @@ const maxBody = 32 << 20
 // minPause is how long a 429 without Retry-After stops further requests.
 const minPause = time.Second
 
+// newClient builds the HTTP client on venuehttp's core.
+func (e *Exchange) newClient(hc *http.Client) *venuehttp.Client {
+	return venuehttp.New(venuehttp.Config{
+		Venue: venueName, Title: "Coinbase", BaseURL: e.marketURL, HTTPClient: hc,
+		Timeout: defaultRequestTimeout, MaxBody: maxBody, Logger: e.log, Now: e.now, Sign: e.sign,
+		DecodeError: func(r *venuehttp.Request, a *venuehttp.Answer) *exchange.Error {
+			return toError(decodeHTTPError(a.Status, a.Header, a.Body, e.now()), r.Placement, r.ClientID)
+		},
+		MinPause: minPause,
+	})
+}
+
 // do sends c and decodes a 2xx body into out (when non-nil).
 func (e *Exchange) do(ctx context.Context, c call, out any) error {
-	status, header, body, err := e.send(ctx, c)
-	if err != nil {
+	r := &venuehttp.Request{Method: c.method, Path: apiPrefix + c.path, Query: c.query.Encode(),
+		Placement: c.placement, ClientID: c.clientID, Limiter: e.public}
+	if c.private {
+		r.BaseURL, r.Limiter, r.Signed = e.baseURL, e.private, true
+		if ctx.Err() == nil {
+			// Before the limiter: a profile without keys spends nothing.
+			if _, err := e.credentialsFor(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	if err := r.SetJSON(c.body); err != nil {
+		return fmt.Errorf("coinbase: %w", err)
+	}
+	return e.rest.JSON(ctx, r, out)
+}
+
+// sign adds a fresh bearer token, as Coinbase requires one per request;
+// its uri claim names the exact host and path, without the query. The
+// sandbox takes requests unsigned.
+func (e *Exchange) sign(ctx context.Context, r *venuehttp.Request) error {
+	creds, err := e.credentialsFor(ctx)
+	if err != nil || creds == nil {
 		return err
 	}
-	if status >= 200 && status < 300 {
-		if out == nil {
-			return nil
-		}
-		if err := json.Unmarshal(body, out); err != nil {
-			return decodeFailure(c.String(), err, c.placement, c.clientID)
-		}
-		return nil
-	}
-	ae := decodeHTTPError(status, header, body, e.now())
-	if status == http.StatusTooManyRequests {
-		e.bucketFor(c).pause(max(ae.RetryAfter, minPause))
-	}
-	return toError(ae, c.placement, c.clientID)
-}
-
-func (e *Exchange) bucketFor(c call) *bucket {
-	if c.private {
-		return e.private
-	}
-	return e.public
-}
-
-// send performs one HTTP exchange and returns the raw answer. Errors are
-// already typed.
-func (e *Exchange) send(ctx context.Context, c call) (int, http.Header, []byte, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, nil, nil, canceled(c, err)
-	}
-	base := e.marketURL
-	var creds *credentials
-	if c.private {
-		base = e.baseURL
-		var err error
-		if creds, err = e.credentialsFor(ctx); err != nil {
-			return 0, nil, nil, err
-		}
-	}
-	paused, err := e.bucketFor(c).take(ctx)
+	u, err := url.Parse(r.BaseURL + r.Path)
 	if err != nil {
-		return 0, nil, nil, canceled(c, err)
+		return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: fmt.Sprintf("%s: bad request URL", r)}
 	}
-	if paused > 0 {
-		return 0, nil, nil, &exchange.Error{Kind: exchange.ErrRateLimited, Venue: venueName, RetryAfter: paused,
-			Message: "Coinbase answered 429 to an earlier request; nothing was sent"}
-	}
-
-	target := base + apiPrefix + c.path
-	u, err := url.Parse(target)
+	tok, err := signJWT(creds.keyName, creds.key, jwtURI(r.Method, u.Host, u.EscapedPath()), e.now(), rand.Reader)
 	if err != nil {
-		return 0, nil, nil, &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: fmt.Sprintf("%s: bad request URL", c)}
+		return &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName, Message: fmt.Sprintf("%s: %v", r, err), Err: err}
 	}
-	rctx, cancel := context.WithTimeout(ctx, e.requestTimeout)
-	defer cancel()
-	var wrote atomic.Bool
-	rctx = httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				wrote.Store(true)
-			}
-		},
-	})
-	req := e.rc.R().SetContext(rctx)
-	if creds != nil {
-		// A fresh token per request, as Coinbase requires; the uri claim
-		// names the exact host and path, without the query.
-		tok, err := signJWT(creds.keyName, creds.key, jwtURI(c.method, u.Host, u.EscapedPath()), e.now(), rand.Reader)
-		if err != nil {
-			return 0, nil, nil, &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName, Message: fmt.Sprintf("%s: %v", c, err), Err: err}
-		}
-		req.SetHeader("Authorization", "Bearer "+tok)
+	if r.Header == nil {
+		r.Header = http.Header{}
 	}
-	if len(c.query) > 0 {
-		req.SetQueryParamsFromValues(c.query)
-	}
-	if c.body != nil {
-		b, err := json.Marshal(c.body)
-		if err != nil {
-			return 0, nil, nil, fmt.Errorf("coinbase: %s: encode body: %w", c, err)
-		}
-		req.SetHeader("Content-Type", "application/json").SetBody(b)
-	}
-	resp, err := req.Execute(c.method, target)
-	if err != nil {
-		return 0, nil, nil, transportError(ctx, c, err, wrote.Load())
-	}
-	return resp.StatusCode(), resp.Header(), resp.Body(), nil
-}
-
-// canceled reports a call that ended before anything was sent.
-func canceled(c call, err error) error {
-	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("coinbase: %s: %w", c, err)
-	}
-	return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: fmt.Sprintf("%s: %v", c, err), Err: err}
-}
-
-// transportError types a failed exchange. net/http's *url.Error quotes the
-// URL; only its cause is kept, to keep messages short.
-func transportError(ctx context.Context, c call, err error, wrote bool) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	if ctx.Err() != nil {
-		err = ctx.Err() // the caller's cancel or deadline, not our per-request timeout
-	}
-	if c.placement && wrote {
-		return &exchange.Error{Kind: exchange.ErrUnknownOutcome, Venue: venueName, ClientID: c.clientID, Err: err,
-			Message: fmt.Sprintf("%s: no answer after the order was sent (%v); look it up by its client id before trying again", c, err)}
-	}
-	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("coinbase: %s: %w", c, err)
-	}
-	return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: fmt.Sprintf("%s: %v", c, err), Err: err}
+	r.Header.Set("Authorization", "Bearer "+tok)
+	return nil
 }
 
 // decodeFailure reports an answer the adapter cannot read. For a placement
 // the order may exist, so its outcome is unknown to the caller.
 func decodeFailure(what string, err error, placement bool, clientID string) error {
-	kind := exchange.ErrUnavailable
-	if placement {
-		kind = exchange.ErrUnknownOutcome
-	} else {
-		clientID = ""
-	}
-	return &exchange.Error{Kind: kind, Venue: venueName, ClientID: clientID, Message: fmt.Sprintf("%s: unreadable answer: %v", what, err), Err: err}
+	return venuehttp.Unreadable(venueName, what+": unreadable answer", err, placement, clientID)
 }

@@ -5,18 +5,14 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/go-resty/resty/v2"
-
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // Production and sandbox REST hosts (reference §3, "Base URLs"). The API
@@ -70,16 +66,15 @@ type Exchange struct {
 	// mode, whose static mock has no market data.
 	baseURL   string
 	marketURL string
-	rc        *resty.Client
+	rest      *venuehttp.Client
 	now       func() time.Time
 	log       *slog.Logger
 	secret    func(ctx context.Context, name string) (string, error)
 	cacheDir  string
 	ttl       time.Duration
 
-	requestTimeout time.Duration
-	private        *bucket
-	public         *bucket
+	private *bucket
+	public  *bucket
 
 	credMu    sync.Mutex
 	credsDone bool
@@ -105,91 +100,29 @@ var (
 // New opens a Coinbase account from a profile. It does no I/O: keys and
 // products are fetched when first needed.
 func New(_ context.Context, p exchange.Params) (*Exchange, error) {
-	sandbox, err := p.Bool(KeySandbox, false)
+	cfg, err := parseConfig(p)
 	if err != nil {
 		return nil, err
-	}
-	def := ProductionURL
-	if sandbox {
-		def = SandboxURL
-	}
-	base, err := p.String(KeyBaseURL, def)
-	if err != nil {
-		return nil, err
-	}
-	if base, err = cleanURL(p.Profile, base); err != nil {
-		return nil, err
-	}
-	market := base
-	if _, explicit := p.Options[KeyBaseURL]; sandbox && !explicit {
-		// The sandbox mocks accounts and orders only; products and tickers
-		// are public data, read from production without credentials.
-		market = ProductionURL
-	}
-	ttl, err := p.Duration(KeyInstrumentsTTL, defaultInstrumentsTTL)
-	if err != nil {
-		return nil, err
-	}
-	if ttl < 0 {
-		return nil, fmt.Errorf("profile %q: %s must not be negative, got %s", p.Profile, KeyInstrumentsTTL, ttl)
 	}
 
 	e := &Exchange{
-		profile:        p.Profile,
-		sandbox:        sandbox,
-		baseURL:        base,
-		marketURL:      market,
-		now:            p.Now,
-		log:            p.Logger,
-		secret:         p.Secret,
-		cacheDir:       p.CacheDir,
-		ttl:            ttl,
-		requestTimeout: defaultRequestTimeout,
+		profile:   p.Profile,
+		sandbox:   cfg.sandbox,
+		baseURL:   cfg.baseURL,
+		marketURL: cfg.marketURL,
+		secret:    p.Secret,
+		cacheDir:  p.CacheDir,
+		ttl:       cfg.instrumentsTTL,
 	}
-	if e.now == nil {
-		e.now = time.Now
-	}
-	if e.log == nil {
-		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	// A copy, so nothing resty sets on its client reaches the caller's,
-	// which other venues share. The transport (connections) is shared.
-	hc := &http.Client{}
-	if p.HTTPClient != nil {
-		c := *p.HTTPClient
-		hc = &c
-	}
-	e.rc = resty.NewWithClient(hc).
-		SetLogger(restyLogger{e.log}).
-		SetResponseBodyLimit(maxBody).
-		SetHeader("User-Agent", "tradectl").
-		SetHeader("Accept", "application/json")
-	e.private = newBucket(privateRatePerSecond, e.now, sleepCtx)
-	e.public = newBucket(publicRatePerSecond, e.now, sleepCtx)
+	e.now, e.log = venuehttp.ClockAndLog(p)
+	e.rest = e.newClient(p.HTTPClient)
+	e.private = newBucket(privateRatePerSecond, e.now, venuehttp.Sleep)
+	e.public = newBucket(publicRatePerSecond, e.now, venuehttp.Sleep)
 	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{
 		Venue: venueName, What: "products", BaseURL: e.marketURL, Dir: e.cacheDir, TTL: e.ttl,
 		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchRules,
 	}
 	return e, nil
-}
-
-// cleanURL checks a configured base URL and drops the API prefix, which
-// the adapter adds itself (the reference quotes the sandbox with it).
-func cleanURL(profile, raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("profile %q: %s %q is not an absolute URL", profile, KeyBaseURL, raw)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("profile %q: %s %q must use http or https", profile, KeyBaseURL, raw)
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("profile %q: %s %q must not carry a query or fragment", profile, KeyBaseURL, raw)
-	}
-	out := strings.TrimRight(raw, "/")
-	out = strings.TrimSuffix(out, apiPrefix)
-	return strings.TrimRight(out, "/"), nil
 }
 
 // Name implements exchange.Exchange.
@@ -212,15 +145,7 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 		return e.creds, nil
 	}
 	get := func(name string) (string, error) {
-		if e.secret == nil {
-			return "", nil
-		}
-		v, err := e.secret(ctx, name)
-		if err != nil {
-			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
-				Message: fmt.Sprintf("reading %s for profile %q: %v", name, e.profile, err), Err: err}
-		}
-		return strings.TrimSpace(v), nil
+		return venuehttp.ReadSecret(ctx, e.secret, venueName, e.profile, name)
 	}
 	name, err := get("api_key")
 	if err != nil {
@@ -251,18 +176,4 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 	}
 	e.creds, e.credsDone = &credentials{keyName: name, key: key}, true
 	return e.creds, nil
-}
-
-// restyLogger sends resty's own messages to the debug log; they may quote
-// URLs (never credentials: those travel in the Authorization header).
-type restyLogger struct{ log *slog.Logger }
-
-func (l restyLogger) Errorf(format string, v ...any) {
-	l.log.Debug("coinbase: http: " + fmt.Sprintf(format, v...))
-}
-func (l restyLogger) Warnf(format string, v ...any) {
-	l.log.Debug("coinbase: http: " + fmt.Sprintf(format, v...))
-}
-func (l restyLogger) Debugf(format string, v ...any) {
-	l.log.Debug("coinbase: http: " + fmt.Sprintf(format, v...))
 }

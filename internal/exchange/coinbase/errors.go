@@ -2,14 +2,13 @@ package coinbase
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // apiError is a failed answer in any of Coinbase's shapes:
@@ -97,10 +96,7 @@ func decodeHTTPError(status int, header http.Header, body []byte, now time.Time)
 		e.JSON = true
 		e.fromBody(b)
 	} else {
-		e.Message = fmt.Sprintf("HTTP %d", status)
-		if ex := excerpt(body); ex != "" {
-			e.Message += ": " + ex
-		}
+		e.Message = venuehttp.StatusMessage(status, body)
 	}
 	e.RetryAfter = retryAfter(header, now)
 	return e
@@ -110,13 +106,8 @@ func decodeHTTPError(status int, header http.Header, body []byte, now time.Time)
 // x-ratelimit-reset (seconds to wait, or a Unix time when it is that
 // large). Zero when the venue said nothing.
 func retryAfter(h http.Header, now time.Time) time.Duration {
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if n, err := strconv.Atoi(v); err == nil && n > 0 {
-			return time.Duration(n) * time.Second
-		}
-		if t, err := http.ParseTime(v); err == nil && t.After(now) {
-			return t.Sub(now).Round(time.Second)
-		}
+	if d := venuehttp.RetryAfter(h, now); d > 0 {
+		return d
 	}
 	if v := strings.TrimSpace(h.Get("X-Ratelimit-Reset")); v != "" {
 		if f, err := strconv.ParseFloat(v, 64); err == nil && f > 0 && f < 1e12 {
@@ -133,17 +124,7 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 }
 
 // excerpt keeps error pages from flooding messages.
-func excerpt(body []byte) string {
-	s := strings.TrimSpace(string(body))
-	if !utf8.ValidString(s) {
-		return ""
-	}
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 120 {
-		s = s[:120] + "…"
-	}
-	return s
-}
+func excerpt(body []byte) string { return venuehttp.Excerpt(body, 120) }
 
 // failureKind maps the venue's error strings (error, failure reasons) to a
 // kind, or nil when none of them says anything specific.
@@ -211,15 +192,12 @@ func classify(e apiError, placement bool) error {
 // toError builds the typed error callers see. It quotes only the venue's
 // own words, never the request (which carries the bearer token).
 func toError(e apiError, placement bool, clientID string) *exchange.Error {
-	kind := classify(e, placement)
-	out := &exchange.Error{Kind: kind, Venue: venueName, Code: firstNonEmpty(e.Reason, e.Code), Message: e.Message, RetryAfter: e.RetryAfter}
-	if out.Code == "" && e.Status != 0 && e.Status != http.StatusOK {
-		out.Code = strconv.Itoa(e.Status)
+	f := venuehttp.Failure{Kind: classify(e, placement), Code: firstNonEmpty(e.Reason, e.Code), Message: e.Message, RetryAfter: e.RetryAfter}
+	if f.Code == "" && e.Status != 0 && e.Status != http.StatusOK {
+		f.Code = strconv.Itoa(e.Status)
 	}
-	switch kind {
-	case exchange.ErrUnknownOutcome:
-		out.ClientID = clientID
-		out.Message += "; the order may or may not have been placed: look it up by its client id before trying again"
+	out := venuehttp.NewError(venueName, f, clientID)
+	switch f.Kind {
 	case exchange.ErrAuth:
 		if e.Status == http.StatusUnauthorized {
 			out.Message += " (check that api_key is the CDP key name and api_secret its EC private key, and that the system clock is right: tokens live two minutes)"

@@ -6,13 +6,13 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/pem"
 	"testing"
-	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/coinbase/fakecoinbase"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -33,25 +33,15 @@ func newKey(t testing.TB) testKey {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := make([]byte, 8)
-	_, _ = rand.Read(id)
 	return testKey{
-		name: "organizations/test-org/apiKeys/" + hex.EncodeToString(id),
+		name: "organizations/test-org/apiKeys/" + venuetest.RandHex(t, 8),
 		key:  k,
 		pem:  string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})),
 	}
 }
 
 func (k testKey) secretFunc() func(context.Context, string) (string, error) {
-	return func(_ context.Context, name string) (string, error) {
-		switch name {
-		case "api_key":
-			return k.name, nil
-		case "api_secret":
-			return k.pem, nil
-		}
-		return "", nil
-	}
+	return venuetest.Secrets(k.name, k.pem)
 }
 
 type fixture struct {
@@ -70,52 +60,25 @@ func newFixture(t *testing.T, opts ...fakecoinbase.Option) *fixture {
 
 // params returns Params pointing at the fake, with extra options merged.
 func (f *fixture) params(extra map[string]any) exchange.Params {
-	opts := map[string]any{KeyBaseURL: f.srv.URL()}
-	for k, v := range extra {
-		opts[k] = v
-	}
-	return exchange.Params{
-		Profile:    "test",
-		Exchange:   "coinbase",
-		Options:    opts,
-		Secret:     f.key.secretFunc(),
-		CacheDir:   f.cache,
-		HTTPClient: f.srv.Client(),
-	}
+	return venuetest.Params(venueName, f.srv, f.key.secretFunc(), f.cache, map[string]any{KeyBaseURL: f.srv.URL()}, extra)
 }
 
 // fastBuckets lifts the client-side rate limits, which the limiter's own
 // tests cover, so suites do not wait on them.
 func fastBuckets(e *Exchange) {
-	e.private = newBucket(100000, e.now, sleepCtx)
-	e.public = newBucket(100000, e.now, sleepCtx)
+	e.private = newBucket(100000, e.now, venuehttp.Sleep)
+	e.public = newBucket(100000, e.now, venuehttp.Sleep)
 }
 
 // open builds an Exchange against the fake; tweak adjusts internals that
 // profiles do not expose.
 func (f *fixture) open(t *testing.T, extra map[string]any, tweak ...func(*Exchange)) *Exchange {
 	t.Helper()
-	e, err := New(context.Background(), f.params(extra))
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	for _, fn := range tweak {
-		fn(e)
-	}
-	t.Cleanup(func() { _ = e.Close() })
-	return e
+	return venuetest.Open(t, New, f.params(extra), tweak...)
 }
 
-func ctxT(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
 
 var btcusd = trade.MustSymbol("BTC-USD")
 
-func restingBuy(clientID string) trade.OrderRequest {
-	return trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, TimeInForce: trade.GTC,
-		Qty: trade.Dec("0.001"), Price: trade.OptDec("40000"), ClientID: clientID}
-}
+func restingBuy(clientID string) trade.OrderRequest { return venuetest.RestingBuy(btcusd, clientID) }

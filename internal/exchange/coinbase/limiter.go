@@ -2,8 +2,11 @@ package coinbase
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"time"
+
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // bucket is a token bucket that keeps the client under one of Coinbase's
@@ -19,10 +22,10 @@ type bucket struct {
 	rate  float64 // tokens per second
 	burst float64
 
-	mu          sync.Mutex
-	tokens      float64 // may go negative: waiters hold reservations
-	last        time.Time
-	pausedUntil time.Time
+	mu     sync.Mutex
+	tokens float64 // may go negative: waiters hold reservations
+	last   time.Time
+	paused venuehttp.Pause
 }
 
 func newBucket(perSecond int, now func() time.Time, sleep func(context.Context, time.Duration) error) *bucket {
@@ -31,27 +34,14 @@ func newBucket(perSecond int, now func() time.Time, sleep func(context.Context, 
 	return &bucket{now: now, sleep: sleep, rate: float64(rate), burst: float64(burst), tokens: float64(burst)}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // take reserves one request, waiting until its turn. While a pause from a
 // 429 lasts it returns the time left instead, without reserving.
 func (b *bucket) take(ctx context.Context) (paused time.Duration, err error) {
-	b.mu.Lock()
-	now := b.now()
-	if now.Before(b.pausedUntil) {
-		d := b.pausedUntil.Sub(now)
-		b.mu.Unlock()
+	if d := b.paused.Left(b.now()); d > 0 {
 		return d, nil
 	}
+	b.mu.Lock()
+	now := b.now()
 	if b.last.IsZero() {
 		b.last = now
 	}
@@ -79,13 +69,10 @@ func (b *bucket) take(ctx context.Context) (paused time.Duration, err error) {
 }
 
 // pause stops requests through this bucket for d after a 429.
-func (b *bucket) pause(d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if until := b.now().Add(d); until.After(b.pausedUntil) {
-		b.pausedUntil = until
-	}
-}
+func (b *bucket) pause(d time.Duration) { b.paused.Extend(b.now(), d) }
+
+// Acquire, Observe and Pause make the bucket venuehttp's: every request
+// costs one, and Coinbase sends no allowance headers worth following.
+func (b *bucket) Acquire(ctx context.Context, _ int) (time.Duration, error) { return b.take(ctx) }
+func (b *bucket) Observe(http.Header)                                       {}
+func (b *bucket) Pause(d time.Duration)                                     { b.pause(d) }

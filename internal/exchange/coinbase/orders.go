@@ -807,18 +807,6 @@ var wireStatus = map[trade.OrderStatus]string{
 	trade.StatusRejected: "FAILED",
 }
 
-func onlyWorking(statuses []trade.OrderStatus) bool {
-	if len(statuses) == 0 {
-		return false
-	}
-	for _, s := range statuses {
-		if !s.Working() {
-			return false
-		}
-	}
-	return true
-}
-
 // ListOrders implements exchange.Exchange. Working orders come from
 // order_status=OPEN; history is filtered by product, start date and, for
 // finished statuses, status at the venue, the rest locally.
@@ -834,7 +822,7 @@ func (e *Exchange) ListOrders(ctx context.Context, f exchange.ListFilter) ([]tra
 	if !f.Since.IsZero() {
 		q.Set("start_date", f.Since.UTC().Format(time.RFC3339))
 	}
-	if f.Scope == exchange.ListOpen || onlyWorking(f.Statuses) {
+	if f.WorkingOnly() {
 		// OPEN cannot be combined with other statuses in one request.
 		q.Set("order_status", "OPEN")
 	} else if len(f.Statuses) > 0 {

@@ -90,11 +90,7 @@ func (rs *ruleSet) index() {
 }
 
 func (rs *ruleSet) lookup(productID string) (productRules, bool) {
-	i, ok := rs.byID[productID]
-	if !ok {
-		return productRules{}, false
-	}
-	return rs.Products[i], true
+	return rulecache.Find(rs.Products, rs.byID, productID)
 }
 
 // parseProducts decodes a product list. Products tradectl cannot name
@@ -170,7 +166,7 @@ func (e *Exchange) fetchRules(ctx context.Context) (*ruleSet, error) {
 	}
 	rs, err := parseProducts(raw)
 	if err != nil {
-		return nil, &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: err.Error(), Err: err}
+		return nil, rulecache.Unreadable(venueName, err)
 	}
 	return rs, nil
 }
@@ -182,13 +178,8 @@ func (e *Exchange) Instruments(ctx context.Context) ([]trade.Instrument, error) 
 	if err != nil {
 		return nil, fmt.Errorf("instruments: %w", err)
 	}
-	out := make([]trade.Instrument, 0, len(rs.Products))
-	for _, p := range rs.Products {
-		if p.Halted == "" {
-			out = append(out, p.instrument())
-		}
-	}
-	return out, nil
+	open := func(p productRules) bool { return p.Halted == "" }
+	return rulecache.Instruments(rs.Products, open, productRules.instrument), nil
 }
 
 // productID is Coinbase's name for sym: product ids are already the

@@ -6,14 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptrace"
-	"net/url"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // call is one REST request.
@@ -43,6 +41,18 @@ type envelope struct {
 	Result json.RawMessage `json:"result"`
 }
 
+// newClient builds the HTTP client on venuehttp's core.
+func (e *Exchange) newClient(hc *http.Client) *venuehttp.Client {
+	return venuehttp.New(venuehttp.Config{
+		Venue: venueName, Title: "Kraken", BaseURL: e.baseURL, HTTPClient: hc,
+		Timeout: defaultRequestTimeout, MaxBody: maxBody, Logger: e.log, Now: e.now, Sign: e.sign,
+		DecodeError: func(r *venuehttp.Request, a *venuehttp.Answer) *exchange.Error {
+			c := call{path: r.Path, private: r.Signed, cost: r.Cost, placement: r.Placement, clientID: r.ClientID}
+			return e.toError(httpError(a.Status, a.Header, a.Body, e.now()), c)
+		},
+	})
+}
+
 // do sends c and decodes the result into out (when non-nil). An
 // "EAPI:Invalid nonce" is answered by one retry with a fresh nonce: Kraken
 // refused the request before acting on it, so repeating it, even a
@@ -51,20 +61,12 @@ func (e *Exchange) do(ctx context.Context, c call, out any) error {
 	if err := ctx.Err(); err != nil {
 		return canceled(c, err)
 	}
-	var creds *credentials
 	if c.private {
-		var err error
-		if creds, err = e.credentialsFor(ctx); err != nil {
+		if _, err := e.credentialsFor(ctx); err != nil {
 			return err
 		}
-		throttled, err := e.limiter.acquire(ctx, c.cost)
-		if err != nil {
-			return canceled(c, err)
-		}
-		if throttled > 0 {
-			return &exchange.Error{Kind: exchange.ErrRateLimited, Venue: venueName, RetryAfter: ceilSecond(throttled),
-				Message: fmt.Sprintf("%s: Kraken throttled this key; nothing was sent", c)}
-		}
+		// Signed calls of this Exchange go one at a time from nonce to
+		// answer; see Exchange.private.
 		select {
 		case e.private <- struct{}{}:
 			defer func() { <-e.private }()
@@ -73,15 +75,19 @@ func (e *Exchange) do(ctx context.Context, c call, out any) error {
 		}
 	}
 	for attempt := 0; ; attempt++ {
-		status, header, body, err := e.send(ctx, c, creds)
+		r := &venuehttp.Request{Method: c.method(), Path: c.path, Signed: c.private, Placement: c.placement,
+			ClientID: c.clientID, Cost: c.cost, Attempt: attempt}
+		if c.private {
+			r.Limiter, r.Body = e.limiter, []byte(c.params.String())
+		} else {
+			r.Query = c.params.String()
+		}
+		a, err := e.rest.Do(ctx, r)
 		if err != nil {
 			return err
 		}
-		if status != http.StatusOK {
-			return e.toError(httpError(status, header, body, e.now()), c)
-		}
 		var env envelope
-		if err := json.Unmarshal(body, &env); err != nil {
+		if err := json.Unmarshal(a.Body, &env); err != nil {
 			return decodeFailure(c, fmt.Errorf("undecodable answer: %w", err))
 		}
 		var errs []string
@@ -93,7 +99,7 @@ func (e *Exchange) do(ctx context.Context, c call, out any) error {
 			errs = append(errs, m)
 		}
 		if len(errs) > 0 {
-			a := apiError{Status: status, Errors: errs}
+			a := apiError{Status: a.Status, Errors: errs}
 			if c.private && attempt == 0 && a.has(errInvalidNonce) {
 				e.log.Info("kraken: nonce refused, retrying once with a fresh one", "profile", e.profile, "call", c.String())
 				continue
@@ -116,56 +122,33 @@ func (e *Exchange) do(ctx context.Context, c call, out any) error {
 	}
 }
 
-// send performs one HTTP exchange and returns the raw answer. Errors are
-// already typed.
-func (e *Exchange) send(ctx context.Context, c call, creds *credentials) (int, http.Header, []byte, error) {
-	req := e.rc.R().SetResponseBodyLimit(maxBody)
-	target := c.path
-	if c.private {
-		nonce, err := creds.nonces.next(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return 0, nil, nil, canceled(c, ctx.Err())
-			}
-			return 0, nil, nil, fmt.Errorf("kraken: %s: %w", c, err)
-		}
-		n := strconv.FormatUint(nonce, 10)
-		body := "nonce=" + n
-		if p := c.params.String(); p != "" {
-			body += "&" + p
-		}
-		req.SetHeader("API-Key", creds.apiKey).
-			SetHeader("API-Sign", sign(creds.secret, c.path, n, body)).
-			SetHeader("Content-Type", "application/x-www-form-urlencoded").
-			SetBody(body)
-	} else if q := c.params.String(); q != "" {
-		target += "?" + q
-	}
-
-	rctx, cancel := context.WithTimeout(ctx, e.requestTimeout)
-	defer cancel()
-	var wrote atomic.Bool
-	rctx = httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			if info.Err == nil {
-				wrote.Store(true)
-			}
-		},
-	})
-	resp, err := req.SetContext(rctx).Execute(c.method(), target)
+// sign puts a fresh nonce before the parameters in the form body and signs
+// exactly that body.
+func (e *Exchange) sign(ctx context.Context, r *venuehttp.Request) error {
+	creds, err := e.credentialsFor(ctx)
 	if err != nil {
-		return 0, nil, nil, transportError(ctx, c, err, wrote.Load())
+		return err
 	}
-	return resp.StatusCode(), resp.Header(), resp.Body(), nil
+	nonce, err := creds.nonces.next(ctx)
+	if err != nil {
+		return fmt.Errorf("kraken: %s: %w", r, err)
+	}
+	n := strconv.FormatUint(nonce, 10)
+	body := "nonce=" + n
+	if len(r.Body) > 0 {
+		body += "&" + string(r.Body)
+	}
+	r.Body = []byte(body)
+	r.Header = http.Header{
+		"API-Key":      {creds.apiKey},
+		"API-Sign":     {sign(creds.secret, r.Path, n, body)},
+		"Content-Type": {"application/x-www-form-urlencoded"},
+	}
+	return nil
 }
 
 // ceilSecond rounds a wait up to whole seconds, as venues state them.
-func ceilSecond(d time.Duration) time.Duration {
-	if r := d % time.Second; r != 0 {
-		return d - r + time.Second
-	}
-	return d
-}
+func ceilSecond(d time.Duration) time.Duration { return venuehttp.CeilSecond(d) }
 
 // canceled reports a call that ended before anything was sent.
 func canceled(c call, err error) error {
@@ -175,33 +158,8 @@ func canceled(c call, err error) error {
 	return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: fmt.Sprintf("%s: %v", c, err), Err: err}
 }
 
-// transportError types a failed exchange. *url.Error quotes the URL, so
-// only its cause is kept (Kraken URLs carry no secrets, but a base_url
-// with credentials in it might).
-func transportError(ctx context.Context, c call, err error, wrote bool) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	if ctx.Err() != nil {
-		err = ctx.Err() // the caller's cancel or deadline, not our per-request timeout
-	}
-	if c.placement && wrote {
-		return &exchange.Error{Kind: exchange.ErrUnknownOutcome, Venue: venueName, ClientID: c.clientID, Err: err,
-			Message: fmt.Sprintf("%s: no answer after the order was sent (%v); look it up by its client id before trying again", c, err)}
-	}
-	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("kraken: %s: %w", c, err)
-	}
-	return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: fmt.Sprintf("%s: %v", c, err), Err: err}
-}
-
 // decodeFailure reports an answer the adapter cannot read. For a placement
 // the order may exist, so its outcome is unknown to the caller.
 func decodeFailure(c call, err error) error {
-	if c.placement {
-		return &exchange.Error{Kind: exchange.ErrUnknownOutcome, Venue: venueName, ClientID: c.clientID, Err: err,
-			Message: fmt.Sprintf("%s: %v; the order may or may not have been placed: look it up by its client id", c, err)}
-	}
-	return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: fmt.Sprintf("%s: %v", c, err), Err: err}
+	return venuehttp.Unreadable(venueName, c.String(), err, c.placement, c.clientID)
 }

@@ -28,8 +28,8 @@ func TestNewChecksOptions(t *testing.T) {
 	}{
 		{name: "default", opts: nil, wantURL: ProductionURL},
 		{name: "docs root with /0", opts: map[string]any{KeyBaseURL: "https://api.kraken.com/0/"}, wantURL: "https://api.kraken.com"},
-		{name: "relative url", opts: map[string]any{KeyBaseURL: "api.kraken.com"}, wantErr: "not an absolute http(s) URL"},
-		{name: "ws url", opts: map[string]any{KeyBaseURL: "wss://ws.kraken.com"}, wantErr: "not an absolute http(s) URL"},
+		{name: "relative url", opts: map[string]any{KeyBaseURL: "api.kraken.com"}, wantErr: "not an absolute URL"},
+		{name: "ws url", opts: map[string]any{KeyBaseURL: "wss://ws.kraken.com"}, wantErr: "must use http or https"},
 		{name: "tier", opts: map[string]any{KeyRateTier: "gold"}, wantErr: "rate_tier"},
 		{name: "negative ttl", opts: map[string]any{KeyInstrumentsTTL: "-1h"}, wantErr: "must not be negative"},
 		{name: "bad ttl", opts: map[string]any{KeyInstrumentsTTL: "soon"}, wantErr: "instruments_ttl"},

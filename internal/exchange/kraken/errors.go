@@ -1,14 +1,13 @@
 package kraken
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // Kraken answers errors as HTTP 200 with {"error":["EOrder:Insufficient
@@ -77,30 +76,7 @@ func (a apiError) has(prefix string) bool {
 // httpError describes a non-200 answer without quoting more than a short,
 // printable excerpt of it.
 func httpError(status int, header http.Header, body []byte, now time.Time) apiError {
-	a := apiError{Status: status, Msg: fmt.Sprintf("HTTP %d", status)}
-	if ex := excerpt(body); ex != "" {
-		a.Msg += ": " + ex
-	}
-	if s := strings.TrimSpace(header.Get("Retry-After")); s != "" {
-		if n, err := strconv.Atoi(s); err == nil && n > 0 {
-			a.RetryAfter = time.Duration(n) * time.Second
-		} else if t, err := http.ParseTime(s); err == nil && t.After(now) {
-			a.RetryAfter = t.Sub(now).Round(time.Second)
-		}
-	}
-	return a
-}
-
-func excerpt(body []byte) string {
-	s := strings.TrimSpace(string(body))
-	if !utf8.ValidString(s) {
-		return ""
-	}
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 120 {
-		s = s[:120] + "…"
-	}
-	return s
+	return apiError{Status: status, Msg: venuehttp.StatusMessage(status, body), RetryAfter: venuehttp.RetryAfter(header, now)}
 }
 
 // throttledUntil reads "EService:Throttled: 1700000000" (a unix time).
@@ -179,11 +155,12 @@ func (e *Exchange) toError(a apiError, c call) *exchange.Error {
 		// the id names none.
 		kind = exchange.ErrNotFound
 	}
-	out := &exchange.Error{Kind: kind, Venue: venueName, Message: a.message(), RetryAfter: a.RetryAfter}
+	msg := a.message()
+	if kind == exchange.ErrUnknownOutcome {
+		msg = c.String() + ": " + msg
+	}
+	out := venuehttp.NewError(venueName, venuehttp.Failure{Kind: kind, Message: msg, RetryAfter: a.RetryAfter}, c.clientID)
 	switch kind {
-	case exchange.ErrUnknownOutcome:
-		out.ClientID = c.clientID
-		out.Message = fmt.Sprintf("%s: %s; the order may or may not have been placed: look it up by its client id before trying again", c, out.Message)
 	case exchange.ErrAuth:
 		switch {
 		case a.has(errInvalidKey):

@@ -81,19 +81,11 @@ func (rs *ruleSet) index() {
 }
 
 func (rs *ruleSet) forSymbol(sym trade.Symbol) (pairRules, bool) {
-	i, ok := rs.bySymbol[sym]
-	if !ok {
-		return pairRules{}, false
-	}
-	return rs.Pairs[i], true
+	return rulecache.Find(rs.Pairs, rs.bySymbol, sym)
 }
 
 func (rs *ruleSet) forName(name string) (pairRules, bool) {
-	i, ok := rs.byName[name]
-	if !ok {
-		return pairRules{}, false
-	}
-	return rs.Pairs[i], true
+	return rulecache.Find(rs.Pairs, rs.byName, name)
 }
 
 // assetPairWire is the part of an AssetPairs entry the adapter reads.
@@ -210,7 +202,7 @@ func (e *Exchange) fetchRules(ctx context.Context) (*ruleSet, error) {
 	}
 	rs, err := parseAssetPairs(raw)
 	if err != nil {
-		return nil, &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: err.Error(), Err: err}
+		return nil, rulecache.Unreadable(venueName, err)
 	}
 	if len(rs.Pairs) == 0 {
 		return nil, &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: "AssetPairs listed no pairs"}
@@ -225,13 +217,7 @@ func (e *Exchange) Instruments(ctx context.Context) ([]trade.Instrument, error) 
 	if err != nil {
 		return nil, fmt.Errorf("instruments: %w", err)
 	}
-	out := make([]trade.Instrument, 0, len(rs.Pairs))
-	for _, p := range rs.Pairs {
-		if p.tradable() {
-			out = append(out, p.instrument())
-		}
-	}
-	return out, nil
+	return rulecache.Instruments(rs.Pairs, pairRules.tradable, pairRules.instrument), nil
 }
 
 // rulesFor returns the rules of sym or ErrNotFound.

@@ -6,19 +6,15 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/go-resty/resty/v2"
-
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // ProductionURL is Kraken's REST host. Kraken has no public Spot sandbox;
@@ -60,7 +56,7 @@ func Venue() exchange.Venue {
 type Exchange struct {
 	profile   string
 	baseURL   string
-	rc        *resty.Client
+	rest      *venuehttp.Client
 	now       func() time.Time
 	log       *slog.Logger
 	secret    func(ctx context.Context, name string) (string, error)
@@ -70,7 +66,6 @@ type Exchange struct {
 	ttl       time.Duration
 	tier      rateTier
 
-	requestTimeout time.Duration
 	// cancelPoll is how long CancelOrder waits between reads of an order
 	// whose cancel Kraken reported as pending.
 	cancelPoll time.Duration
@@ -106,56 +101,26 @@ var (
 // New opens a Kraken account from a profile. It does no I/O: credentials,
 // nonce state and instrument rules are read when first needed.
 func New(_ context.Context, p exchange.Params) (*Exchange, error) {
-	base, err := p.String(KeyBaseURL, ProductionURL)
+	cfg, err := parseConfig(p)
 	if err != nil {
 		return nil, err
-	}
-	if base, err = cleanURL(p.Profile, base); err != nil {
-		return nil, err
-	}
-	nonceFile, err := p.String(KeyNonceFile, "")
-	if err != nil {
-		return nil, err
-	}
-	ttl, err := p.Duration(KeyInstrumentsTTL, defaultInstrumentsTTL)
-	if err != nil {
-		return nil, err
-	}
-	if ttl < 0 {
-		return nil, fmt.Errorf("profile %q: %s must not be negative, got %s", p.Profile, KeyInstrumentsTTL, ttl)
-	}
-	tierName, err := p.String(KeyRateTier, string(tierStarter))
-	if err != nil {
-		return nil, err
-	}
-	tier, err := parseRateTier(tierName)
-	if err != nil {
-		return nil, fmt.Errorf("profile %q: %s: %w", p.Profile, KeyRateTier, err)
 	}
 
 	e := &Exchange{
-		profile:        p.Profile,
-		baseURL:        base,
-		now:            p.Now,
-		log:            p.Logger,
-		secret:         p.Secret,
-		dataDir:        p.DataDir,
-		cacheDir:       p.CacheDir,
-		nonceFile:      strings.TrimSpace(nonceFile),
-		ttl:            ttl,
-		tier:           tier,
-		requestTimeout: defaultRequestTimeout,
-		cancelPoll:     250 * time.Millisecond,
-		private:        make(chan struct{}, 1),
+		profile:    p.Profile,
+		baseURL:    cfg.baseURL,
+		secret:     p.Secret,
+		dataDir:    p.DataDir,
+		cacheDir:   p.CacheDir,
+		nonceFile:  cfg.nonceFile,
+		ttl:        cfg.instrumentsTTL,
+		tier:       cfg.tier,
+		cancelPoll: 250 * time.Millisecond,
+		private:    make(chan struct{}, 1),
 	}
-	if e.now == nil {
-		e.now = time.Now
-	}
-	if e.log == nil {
-		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	e.rc = newRestClient(p.HTTPClient, base)
-	e.limiter = newCounterLimiter(e.now, tier)
+	e.now, e.log = venuehttp.ClockAndLog(p)
+	e.rest = e.newClient(p.HTTPClient)
+	e.limiter = newCounterLimiter(e.now, cfg.tier)
 	e.limiter.onWait = func(wait time.Duration, counter, max float64) {
 		e.log.Info("kraken: API call counter near its limit, waiting",
 			"profile", e.profile, "counter", fmt.Sprintf("%.1f", counter), "max", max, "wait", wait.Round(time.Millisecond))
@@ -165,46 +130,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchRules,
 	}
 	return e, nil
-}
-
-// newRestClient wraps the injected HTTP client. resty fills in a missing
-// Transport on the client it is given, so it gets a copy: the shared
-// client stays as the caller made it.
-func newRestClient(hc *http.Client, base string) *resty.Client {
-	var c http.Client
-	if hc != nil {
-		c = *hc
-	}
-	if c.Transport == nil {
-		c.Transport = http.DefaultTransport
-	}
-	return resty.NewWithClient(&c).
-		SetBaseURL(base).
-		SetLogger(discardLogger{}).
-		SetRetryCount(0).
-		SetHeader("User-Agent", "tradectl").
-		SetHeader("Accept", "application/json")
-}
-
-// discardLogger keeps resty silent: requests carry signatures, and
-// tradectl reports failures through its own typed errors.
-type discardLogger struct{}
-
-func (discardLogger) Errorf(string, ...any) {}
-func (discardLogger) Warnf(string, ...any)  {}
-func (discardLogger) Debugf(string, ...any) {}
-
-// cleanURL checks base_url and drops a trailing "/0": Kraken's docs give
-// the API root as https://api.kraken.com/0, the adapter adds /0 itself.
-func cleanURL(profile, raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", fmt.Errorf("profile %q: %s %q is not an absolute http(s) URL", profile, KeyBaseURL, raw)
-	}
-	out := strings.TrimRight(raw, "/")
-	out = strings.TrimSuffix(out, "/0")
-	return out, nil
 }
 
 // Name implements exchange.Exchange.
@@ -231,18 +156,11 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 		return e.creds, nil
 	}
 	get := func(name string) (string, error) {
-		if e.secret == nil {
-			return "", authError(fmt.Sprintf("profile %q has no %s: set %s for this profile (this call needs a Kraken API key)", e.profile, name, name))
+		v, err := venuehttp.ReadSecret(ctx, e.secret, venueName, e.profile, name)
+		if err == nil && v == "" {
+			err = authError(fmt.Sprintf("profile %q has no %s: set %s for this profile (this call needs a Kraken API key)", e.profile, name, name))
 		}
-		v, err := e.secret(ctx, name)
-		if err != nil {
-			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
-				Message: fmt.Sprintf("reading %s for profile %q: %v", name, e.profile, err), Err: err}
-		}
-		if strings.TrimSpace(v) == "" {
-			return "", authError(fmt.Sprintf("profile %q has no %s: set %s for this profile (this call needs a Kraken API key)", e.profile, name, name))
-		}
-		return strings.TrimSpace(v), nil
+		return v, err
 	}
 	key, err := get("api_key")
 	if err != nil {

@@ -3,9 +3,12 @@ package kraken
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // rateTier is the account verification tier, which sets Kraken's REST
@@ -60,27 +63,16 @@ type counterLimiter struct {
 	// onWait is told when a call is held back (for logging).
 	onWait func(wait time.Duration, counter, max float64)
 
-	mu             sync.Mutex
-	max, decay     float64 // counter limit; decay per second
-	counter        float64
-	at             time.Time // when counter was last brought up to date
-	throttledUntil time.Time
+	mu         sync.Mutex
+	max, decay float64 // counter limit; decay per second
+	counter    float64
+	at         time.Time // when counter was last brought up to date
+	throttled  venuehttp.Pause
 }
 
 func newCounterLimiter(now func() time.Time, tier rateTier) *counterLimiter {
 	lim := tierLimits[tier]
-	return &counterLimiter{now: now, sleep: sleepCtx, max: lim.max, decay: lim.decay}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return &counterLimiter{now: now, sleep: venuehttp.Sleep, max: lim.max, decay: lim.decay}
 }
 
 // decayLocked brings the counter up to now.
@@ -99,13 +91,11 @@ func (l *counterLimiter) decayLocked(now time.Time) {
 // at once with the time left, having sent nothing.
 func (l *counterLimiter) acquire(ctx context.Context, cost int) (throttled time.Duration, err error) {
 	for {
-		l.mu.Lock()
-		now := l.now()
-		if now.Before(l.throttledUntil) {
-			d := l.throttledUntil.Sub(now)
-			l.mu.Unlock()
+		if d := l.throttled.Left(l.now()); d > 0 {
 			return d, nil
 		}
+		l.mu.Lock()
+		now := l.now()
 		l.decayLocked(now)
 		if cost == 0 || l.counter+float64(cost) <= l.max {
 			l.counter += float64(cost)
@@ -143,10 +133,12 @@ func (l *counterLimiter) exceeded(cost int) time.Duration {
 }
 
 // throttle stops all calls until t ("EService:Throttled: <unix time>").
-func (l *counterLimiter) throttle(until time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if until.After(l.throttledUntil) {
-		l.throttledUntil = until
-	}
+func (l *counterLimiter) throttle(until time.Time) { l.throttled.ExtendUntil(until) }
+
+// Acquire, Observe and Pause make the limiter venuehttp's. Kraken sends no
+// counter headers: its view arrives as error strings, read by do.
+func (l *counterLimiter) Acquire(ctx context.Context, cost int) (time.Duration, error) {
+	return l.acquire(ctx, cost)
 }
+func (l *counterLimiter) Observe(http.Header)   {}
+func (l *counterLimiter) Pause(d time.Duration) { l.throttled.Extend(l.now(), d) }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // fakeClock is a clock whose sleep advances it, so limiter waits take no
@@ -120,7 +122,7 @@ func TestLimiterDecays(t *testing.T) {
 
 func TestLimiterWaitHonoursContext(t *testing.T) {
 	l, _ := newTestLimiter(tierStarter)
-	l.sleep = sleepCtx // real waiting, so cancel has something to interrupt
+	l.sleep = venuehttp.Sleep // real waiting, so cancel has something to interrupt
 	for i := 0; i < 15; i++ {
 		if _, err := l.acquire(context.Background(), 1); err != nil {
 			t.Fatal(err)

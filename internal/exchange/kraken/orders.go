@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -421,7 +422,7 @@ func (e *Exchange) cancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 	// A pending cancel completes within moments; read again a few times
 	// rather than report a working order as the result of a cancel.
 	for i := 0; err == nil && res.Pending && o.Status.Working() && i < 4; i++ {
-		if err = sleepCtx(ctx, e.cancelPoll); err == nil {
+		if err = venuehttp.Sleep(ctx, e.cancelPoll); err == nil {
 			txid = o.ID
 			o, err = read()
 		}
@@ -447,7 +448,7 @@ func (e *Exchange) listOrders(ctx context.Context, f exchange.ListFilter) ([]tra
 	if all == nil {
 		all = map[string]orderWire{}
 	}
-	if f.Scope == exchange.ListAll && !onlyWorking(f.Statuses) {
+	if !f.WorkingOnly() {
 		// Without filters Kraken's order is ours, and Limit orders are
 		// enough; with filters applied here, read more pages.
 		enough := f.Limit > 0 && f.Symbol.IsZero() && len(f.Statuses) == 0
@@ -466,18 +467,6 @@ func (e *Exchange) listOrders(ctx context.Context, f exchange.ListFilter) ([]tra
 		}
 	}
 	return e.mapAll(ctx, all, orderHint{})
-}
-
-func onlyWorking(statuses []trade.OrderStatus) bool {
-	if len(statuses) == 0 {
-		return false
-	}
-	for _, s := range statuses {
-		if !s.Working() {
-			return false
-		}
-	}
-	return true
 }
 
 // CancelAll implements exchange.Exchange. Without a symbol it lists the

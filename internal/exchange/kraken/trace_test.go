@@ -1,0 +1,18 @@
+package kraken
+
+import (
+	"testing"
+
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
+)
+
+// TestTraceSigned: at -v a signed call is one debug line with its method,
+// path and status, and without the key, secret, nonce or signed body.
+func TestTraceSigned(t *testing.T) {
+	f := newFixture(t)
+	balances := func(e *Exchange) error { _, err := e.Balances(ctxT(t)); return err }
+	log := venuetest.Trace(t, New, f.params(nil), balances)
+	venuetest.CheckTrace(t, log,
+		[]string{"level=DEBUG", "venue=kraken", "method=POST", "path=" + pathBalanceEx, "status=200", "attempt=1"},
+		[]string{f.creds.key, f.creds.secret, "nonce", "API-Sign", "query="})
+}

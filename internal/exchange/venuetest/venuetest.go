@@ -1,0 +1,175 @@
+// Package venuetest holds the test helpers the venue adapters' tests share:
+// generated credentials, Params against a fake venue, opening an adapter
+// with internal tweaks, a bounded context and a debug log to inspect.
+// Only tests import it.
+package venuetest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+// RandBytes returns n random bytes: credentials are generated per test,
+// so no fixture ever holds a key.
+func RandBytes(t testing.TB, n int) []byte {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// RandHex returns n random bytes, hex-encoded.
+func RandHex(t testing.TB, n int) string {
+	t.Helper()
+	return hex.EncodeToString(RandBytes(t, n))
+}
+
+// Secrets answers api_key and api_secret as an exchange.Params.Secret
+// does, and "" for any other name.
+func Secrets(key, secret string) func(context.Context, string) (string, error) {
+	return func(_ context.Context, name string) (string, error) {
+		switch name {
+		case "api_key":
+			return key, nil
+		case "api_secret":
+			return secret, nil
+		}
+		return "", nil
+	}
+}
+
+// Fake is what the adapters' fake venues have in common.
+type Fake interface {
+	URL() string
+	Client() *http.Client
+}
+
+// Params points a profile of venue at srv, with base options (the fake's
+// URLs) and extra ones merged over them.
+func Params(venue string, srv Fake, secret func(context.Context, string) (string, error), cacheDir string, base, extra map[string]any) exchange.Params {
+	opts := map[string]any{}
+	for _, m := range []map[string]any{base, extra} {
+		for k, v := range m {
+			opts[k] = v
+		}
+	}
+	return exchange.Params{
+		Profile:    "test",
+		Exchange:   venue,
+		Options:    opts,
+		Secret:     secret,
+		CacheDir:   cacheDir,
+		HTTPClient: srv.Client(),
+	}
+}
+
+// Open builds an adapter with newFn, applies the tweaks (internals that
+// profiles do not expose) and closes it when the test ends.
+func Open[E interface{ Close() error }](t testing.TB, newFn func(context.Context, exchange.Params) (E, error), p exchange.Params, tweaks ...func(E)) E {
+	t.Helper()
+	e, err := newFn(context.Background(), p)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	for _, fn := range tweaks {
+		fn(e)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	return e
+}
+
+// Context is a context that ends with the test, or after 20 s, so a hung
+// fake fails the test instead of the run.
+func Context(t testing.TB) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// RestingBuy is a limit buy of 0.001 at 40000, below every fake's market.
+func RestingBuy(sym trade.Symbol, clientID string) trade.OrderRequest {
+	return trade.OrderRequest{Symbol: sym, Side: trade.Buy, Type: trade.Limit, TimeInForce: trade.GTC,
+		Qty: trade.Dec("0.001"), Price: trade.OptDec("40000"), ClientID: clientID}
+}
+
+// DecEqual compares decimals by value in cmp.Diff.
+var DecEqual = cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
+
+// Log is a debug-level logger whose output a test reads back, as -v
+// shows it.
+type Log struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// NewLog returns a Log and a text logger at debug level writing to it.
+func NewLog() (*Log, *slog.Logger) {
+	l := &Log{}
+	return l, slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+func (l *Log) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// String is everything logged so far.
+func (l *Log) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// CheckTrace fails t unless the log has a line holding every string of
+// want, and no line holds any string of leaks (keys, secrets, signatures,
+// signed queries).
+func CheckTrace(t testing.TB, log string, want, leaks []string) {
+	t.Helper()
+	found := false
+	for _, line := range strings.Split(log, "\n") {
+		all := true
+		for _, w := range want {
+			all = all && strings.Contains(line, w)
+		}
+		found = found || all
+		for _, l := range leaks {
+			if l != "" && strings.Contains(line, l) {
+				t.Errorf("log shows %q: %s", l, line)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no log line has all of %q:\n%s", want, log)
+	}
+}
+
+// Trace opens an adapter whose Params log at debug level, as -v does,
+// runs call on it and returns what was logged.
+func Trace[E interface{ Close() error }](t testing.TB, newFn func(context.Context, exchange.Params) (E, error), p exchange.Params, call func(E) error, tweaks ...func(E)) string {
+	t.Helper()
+	log, logger := NewLog()
+	p.Logger = logger
+	e := Open(t, newFn, p, tweaks...)
+	if err := call(e); err != nil {
+		t.Fatal(err)
+	}
+	return log.String()
+}
