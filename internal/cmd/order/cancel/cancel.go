@@ -97,11 +97,14 @@ func cancelRun(ctx context.Context, o *CancelOptions) error {
 	if err != nil {
 		return err
 	}
-	ex, _, err := o.Factory.OpenExchange(ctx, "")
+	ex, prof, err := o.Factory.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer ex.Close()
+	// Orders an earlier process left pending are settled first, so what
+	// this command shows or cancels is the venue's current truth.
+	o.Factory.Reconcile(ctx, ex, prof.Name)
 
 	if o.All {
 		canceled, err := ex.CancelAll(ctx, o.Symbol)

@@ -13,13 +13,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
-	orderwatch "github.com/tradectl/tradectl/internal/cmd/order/watch"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/confirm"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/journal"
+	"github.com/tradectl/tradectl/internal/orderfollow"
 	"github.com/tradectl/tradectl/internal/placement"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/risk"
@@ -217,15 +217,15 @@ func (o *CreateOptions) parse(symbol string, raw rawFlags, cmd *cobra.Command) e
 		return cmdutil.Usagef("invalid order: %v", flagNames(err))
 	}
 	if o.OverrideLimits, err = risk.ParseOverrides(raw.overrides); err != nil {
-		return err
+		return cmdutil.Usagef("--override-limit %w", err)
 	}
 	if cmd.Flags().Changed("max-slippage") {
 		if r.Type != trade.Market {
-			return &cmdutil.UsageError{Err: risk.ErrSlippageNotMarket}
+			return cmdutil.Usagef("--max-slippage applies to market orders only: a limit order's price is already its bound")
 		}
 		d, err := risk.ParseTolerance(raw.maxSlippage)
 		if err != nil {
-			return err
+			return cmdutil.Usagef("--max-slippage must be a percentage above 0 and below 100, got %s", raw.maxSlippage)
 		}
 		o.MaxSlippage = decimal.NewNullDecimal(d)
 	}
@@ -277,6 +277,11 @@ type DryRunResult struct {
 	Slippage *risk.Estimate `json:"slippage,omitempty"`
 }
 
+// createRun is the order pipeline: everything that needs no network runs
+// first (the flags, the journal, the confirmation's "no terminal"
+// refusal), then one instrument look-up, a quote only when a check needs
+// one, the rules, the limits, the confirmation, and one placement under
+// one client id.
 func createRun(parent context.Context, o *CreateOptions) error {
 	f := o.Factory
 	printer, err := f.Printer()
@@ -287,90 +292,199 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	ctx := parent
-	if cfg.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(parent, cfg.Timeout)
-		defer cancel()
-	}
+	// One deadline policy: --timeout bounds the checks, and bounds the
+	// placement afresh when a person was asked in between.
+	ctx, cancel := withTimeout(parent, cfg.Timeout)
+	defer cancel()
 	ex, prof, err := f.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer ex.Close()
-
-	req, err := Prepare(ctx, ex, o.Request, o.Round)
+	sf, err := cfg.Safety(prof.Name)
 	if err != nil {
 		return err
 	}
-	if o.IdempotencyKey != "" {
-		// Shown by --dry-run too, so a script can learn the id up front.
+	simulated := exchange.IsSimulated(ex)
+
+	// The client id is chosen once, here; --dry-run shows it, so a
+	// script can learn it up front.
+	req := o.Request
+	fresh := false
+	switch {
+	case o.IdempotencyKey != "":
 		req.ClientID = placement.ClientIDFor(prof.Name, o.IdempotencyKey)
+	case req.ClientID == "":
+		req.ClientID, fresh = placement.NewClientID(), true
 	}
-	var (
-		dec risk.Decision
-		sf  config.Safety
-	)
-	rerun := o.knownIntent(ctx, prof.Name, req.ClientID)
+	rerun := !fresh && o.knownIntent(ctx, prof.Name, req.ClientID)
+	copts := confirm.Options{IO: f.IOStreams, Yes: f.Globals.Yes, Safety: sf}
+	if !rerun && !o.DryRun && confirm.NeedsYes(copts, simulated) {
+		return needsYes(prof.Name, ex.Name())
+	}
+	if !rerun && !o.DryRun {
+		// Orders an earlier process left pending are settled before this
+		// one is judged: they count against the limits.
+		f.Reconcile(ctx, ex, prof.Name)
+	}
+
+	inst, err := exchange.FindInstrument(ctx, ex, req.Symbol)
+	if err != nil {
+		if errors.Is(err, exchange.ErrNotFound) {
+			return fmt.Errorf("unknown symbol %s on %s (see `tradectl quote` or the venue's instrument list); nothing was sent: %w", req.Symbol, ex.Name(), exchange.ErrNotFound)
+		}
+		return err
+	}
+	var quote trade.Quote
+	if !rerun && needsQuote(req, sf, o, copts, simulated) {
+		qs, err := ex.Quotes(ctx, []trade.Symbol{req.Symbol})
+		if err != nil {
+			return fmt.Errorf("quote %s: %w", req.Symbol, err)
+		}
+		if len(qs) == 1 {
+			quote = qs[0]
+		}
+	}
+	if req, err = inst.Conform(req, o.Round, quote.Mid()); err != nil {
+		return cmdutil.Usagef("invalid order: %v", flagNames(err))
+	}
+	var dec risk.Decision
 	if !rerun {
-		if dec, sf, err = o.pretrade(ctx, ex, prof, req); err != nil {
-			return err
+		if dec, err = o.pretrade(ctx, ex, prof, inst, req, quote, sf); err != nil {
+			return commandWords(err, req.Symbol)
 		}
 		req = dec.Request
 	}
 	if o.DryRun {
-		res := DryRunResult{DryRun: true, Exchange: ex.Name(), Profile: prof.Name, Request: req}
-		if !rerun {
-			res.Risk, res.Slippage = &dec.Report, dec.Estimate
-		}
-		if v, ok := ex.(exchange.OrderValidator); ok {
-			switch err := v.ValidateOrder(ctx, req); {
-			case err != nil && req.ClientID != "" && errors.Is(err, exchange.ErrDuplicateClientID):
-				res.Existing = true
-			case err != nil:
-				return fmt.Errorf("dry run: %w", err)
-			default:
-				res.VenueValidated = true
-			}
-		}
-		return printer.Print(res, func() *render.TableData { return dryRunTable(res) })
+		return o.dryRun(ctx, printer, ex, prof, req, rerun, dec)
 	}
 	placeCtx := ctx
 	if !rerun {
-		copts := confirm.Options{IO: f.IOStreams, Yes: f.Globals.Yes, Safety: sf}
-		asked := confirm.NeedsPrompt(copts, ex.Name())
-		if err := confirm.Order(parent, copts, confirmSummary(prof, ex.Name(), req, dec, sf)); err != nil {
+		asked := confirm.NeedsPrompt(copts, simulated)
+		sum := confirmSummary(prof, ex.Name(), req, dec, sf, quote)
+		sum.Simulated = simulated
+		if err := confirm.Order(parent, copts, sum); err != nil {
+			if errors.Is(err, confirm.ErrNeedsYes) {
+				return needsYes(prof.Name, ex.Name())
+			}
 			return err
 		}
-		if asked && cfg.Timeout > 0 {
+		if asked {
 			// The prompt waited on a person; the placement gets the whole
 			// --timeout of its own.
 			var cancel context.CancelFunc
-			placeCtx, cancel = context.WithTimeout(parent, cfg.Timeout)
+			placeCtx, cancel = withTimeout(parent, cfg.Timeout)
 			defer cancel()
 		}
 	}
-	res, err := place(placeCtx, o, ex, prof.Name, req)
+	res, err := place(placeCtx, o, ex, prof.Name, req, fresh)
 	if err != nil {
+		return commandWords(err, req.Symbol)
+	}
+	if !o.Wait {
+		return printOrder(printer, res.Order, res.Existing, nil)
+	}
+	waitCtx, cancelWait := withTimeout(parent, o.WaitTimeout)
+	defer cancelWait()
+	order, waitErr := orderfollow.Follow(waitCtx, ex, res.Order, time.Second, f.IOStreams)
+	recordFills(parent, f, prof.Name, order)
+	w := &WaitResult{Outcome: string(order.Status), TimedOut: errors.Is(waitErr, cmdutil.ErrConditionTimeout)}
+	if w.TimedOut {
+		w.Outcome = "timed_out"
+	}
+	if err := printOrder(printer, order, res.Existing, w); err != nil {
 		return err
 	}
-	order := res.Order
-	if o.Wait {
-		waitCtx := parent
-		if o.WaitTimeout > 0 {
-			var cancel context.CancelFunc
-			waitCtx, cancel = context.WithTimeout(parent, o.WaitTimeout)
-			defer cancel()
-		}
-		var waitErr error
-		order, waitErr = orderwatch.Follow(waitCtx, ex, order, time.Second, f.IOStreams)
-		recordFills(parent, f, prof.Name, order)
-		if err := printOrder(printer, order, res.Existing); err != nil {
-			return err
-		}
-		return waitErr
+	return waitErr
+}
+
+// withTimeout bounds ctx by d; 0 means no bound.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return context.WithCancel(ctx)
 	}
-	return printOrder(printer, order, res.Existing)
+	return context.WithTimeout(ctx, d)
+}
+
+// needsYes is the refusal of a live order nobody can confirm, in the
+// command's own words.
+func needsYes(profile, venue string) error {
+	return &cmdutil.UsageError{Err: fmt.Errorf("%w; pass --yes, or set confirm: false in the profile",
+		&confirm.NeedsYesError{Profile: profile, Exchange: venue})}
+}
+
+// needsQuote reports whether a check needs the current quote: a market
+// order valued against max_order_notional or guarded against slippage, a
+// limit order measured against the price band, or the value estimate of
+// a confirmation screen. Without one the order goes straight out.
+func needsQuote(req trade.OrderRequest, sf config.Safety, o *CreateOptions, copts confirm.Options, simulated bool) bool {
+	if req.Type != trade.Market {
+		// Limit orders carry their own value; the band fetches its mid
+		// itself, only when set.
+		return false
+	}
+	return sf.MaxOrderNotional.IsPositive() || risk.Tolerance(o.MaxSlippage, sf).IsPositive() ||
+		confirm.NeedsPrompt(copts, simulated)
+}
+
+// commandWords rewrites errors from the layers below in the flags a
+// person typed.
+func commandWords(err error, symbol trade.Symbol) error {
+	var lt *placement.LockTimeoutError
+	if errors.As(err, &lt) {
+		why := "--lock-timeout"
+		if lt.ByDeadline {
+			why = "--timeout"
+		}
+		return &lockWaitError{lt: lt, why: why}
+	}
+	var ex *exchange.Error
+	if errors.Is(err, exchange.ErrUnknownOutcome) && errors.As(err, &ex) && ex.ClientID != "" {
+		return fmt.Errorf("%w — or look it up yourself: tradectl order get --client-id %s --symbol %s", err, ex.ClientID, symbol)
+	}
+	if errors.Is(err, risk.ErrMarketableLimit) {
+		return &cmdutil.UsageError{Err: err}
+	}
+	return err
+}
+
+// lockWaitError words a placement lock timeout in flags.
+type lockWaitError struct {
+	lt  *placement.LockTimeoutError
+	why string
+}
+
+func (e *lockWaitError) Error() string {
+	return fmt.Sprintf("another tradectl process is placing an order on profile %q and still holds its lock (%s); gave up after %s (%s); nothing was sent — try again, or raise --lock-timeout",
+		e.lt.Profile, e.lt.Path, e.lt.Waited.Round(time.Millisecond), e.why)
+}
+
+func (e *lockWaitError) Unwrap() error { return e.lt }
+
+func (o *CreateOptions) dryRun(ctx context.Context, printer *render.Printer, ex exchange.Exchange, prof config.Profile,
+	req trade.OrderRequest, rerun bool, dec risk.Decision) error {
+	res := DryRunResult{DryRun: true, Exchange: ex.Name(), Profile: prof.Name, Request: req}
+	if !rerun {
+		res.Risk, res.Slippage = &dec.Report, dec.Estimate
+	}
+	if v, ok := ex.(exchange.OrderValidator); ok {
+		switch err := v.ValidateOrder(ctx, req); {
+		case err != nil && req.ClientID != "" && errors.Is(err, exchange.ErrDuplicateClientID):
+			res.Existing = true
+		case err != nil:
+			return fmt.Errorf("dry run: %w", err)
+		default:
+			res.VenueValidated = true
+		}
+	}
+	return printer.Print(res, func() *render.TableData { return dryRunTable(res) })
+}
+
+// WaitResult is how --wait ended, inside the one JSON document.
+type WaitResult struct {
+	// Outcome is the order's final status, or "timed_out".
+	Outcome  string `json:"outcome"`
+	TimedOut bool   `json:"timed_out"`
 }
 
 // CreatedOrder is what order create prints: the order, and whether it was
@@ -379,10 +493,12 @@ func createRun(parent context.Context, o *CreateOptions) error {
 type CreatedOrder struct {
 	trade.Order
 	Existing bool `json:"existing"`
+	// Wait is how --wait ended; absent without --wait.
+	Wait *WaitResult `json:"wait,omitempty"`
 }
 
-func printOrder(p *render.Printer, o trade.Order, existing bool) error {
-	return p.Print(CreatedOrder{Order: o, Existing: existing}, func() *render.TableData {
+func printOrder(p *render.Printer, o trade.Order, existing bool, w *WaitResult) error {
+	return p.Print(CreatedOrder{Order: o, Existing: existing, Wait: w}, func() *render.TableData {
 		t := orderview.Detail(o)
 		if existing {
 			t.AddRow(render.S("existing", render.Muted), render.T("yes: placed by an earlier run with this client id; nothing was sent"))
@@ -393,7 +509,7 @@ func printOrder(p *render.Printer, o trade.Order, existing bool) error {
 
 // place sends req through the exactly-once path: journal, lock,
 // reconciliation.
-func place(ctx context.Context, o *CreateOptions, ex exchange.Exchange, profile string, req trade.OrderRequest) (placement.Result, error) {
+func place(ctx context.Context, o *CreateOptions, ex exchange.Exchange, profile string, req trade.OrderRequest, fresh bool) (placement.Result, error) {
 	f := o.Factory
 	j, err := f.Journal()
 	if err != nil {
@@ -413,10 +529,8 @@ func place(ctx context.Context, o *CreateOptions, ex exchange.Exchange, profile 
 		Profile:  profile,
 		LockDir:  placement.LockDir(dirs.StateDir()),
 		Logger:   f.Logger(),
-	}, req, placement.Options{IdempotencyKey: o.IdempotencyKey, LockTimeout: lockTimeout})
-	if errors.Is(err, placement.ErrKeyConflict) {
-		return res, &cmdutil.UsageError{Err: err}
-	}
+	}, req, placement.Options{IdempotencyKey: o.IdempotencyKey, LockTimeout: lockTimeout,
+		FreshClientID: fresh, TrustJournal: true})
 	return res, err
 }
 
@@ -430,34 +544,6 @@ func recordFills(ctx context.Context, f *cmdutil.Factory, profile string, o trad
 	if err != nil {
 		f.Logger().Warn("the journal could not record the order's fills", "order", o.ID, "err", err)
 	}
-}
-
-// Prepare checks req against the venue's instrument rules, rounding as
-// mode says, and returns the request to send. An unknown symbol or a rule
-// violation is a usage error: nothing has been sent.
-func Prepare(ctx context.Context, ex exchange.Exchange, req trade.OrderRequest, mode trade.RoundMode) (trade.OrderRequest, error) {
-	inst, err := exchange.FindInstrument(ctx, ex, req.Symbol)
-	if err != nil {
-		if errors.Is(err, exchange.ErrNotFound) {
-			return req, cmdutil.Usagef("unknown symbol %s on %s (see `tradectl quote` or the venue's instrument list)", req.Symbol, ex.Name())
-		}
-		return req, err
-	}
-	var ref decimal.Decimal
-	if req.Type == trade.Market {
-		qs, err := ex.Quotes(ctx, []trade.Symbol{req.Symbol})
-		if err != nil {
-			return req, fmt.Errorf("quote %s: %w", req.Symbol, err)
-		}
-		if len(qs) == 1 {
-			ref = qs[0].Mid()
-		}
-	}
-	out, err := inst.Conform(req, mode, ref)
-	if err != nil {
-		return req, cmdutil.Usagef("invalid order: %v", flagNames(err))
-	}
-	return out, nil
 }
 
 func dryRunTable(r DryRunResult) *render.TableData {
@@ -504,20 +590,9 @@ func dryRunTable(r DryRunResult) *render.TableData {
 // out as a limit IOC at the tolerance price), then the risk limits, on the
 // order that will really be sent. A real run journals refusals and
 // overrides.
-func (o *CreateOptions) pretrade(ctx context.Context, ex exchange.Exchange, prof config.Profile, req trade.OrderRequest) (risk.Decision, config.Safety, error) {
+func (o *CreateOptions) pretrade(ctx context.Context, ex exchange.Exchange, prof config.Profile, inst trade.Instrument,
+	req trade.OrderRequest, quote trade.Quote, sf config.Safety) (risk.Decision, error) {
 	f := o.Factory
-	cfg, err := f.Config()
-	if err != nil {
-		return risk.Decision{}, config.Safety{}, err
-	}
-	sf, err := cfg.Safety(prof.Name)
-	if err != nil {
-		return risk.Decision{}, sf, err
-	}
-	inst, err := exchange.FindInstrument(ctx, ex, req.Symbol)
-	if err != nil {
-		return risk.Decision{}, sf, err
-	}
 	// The journal's fills are the fallback measure of today's loss, for
 	// venues that cannot list their own.
 	var realised func(context.Context, time.Time) (map[string]decimal.Decimal, error)
@@ -537,13 +612,14 @@ func (o *CreateOptions) pretrade(ctx context.Context, ex exchange.Exchange, prof
 		// Paper's market orders fill against the very book the estimate
 		// walked, so the estimate is exact there; a live venue enforces
 		// the bound itself when sent a limit IOC at the tolerance price.
-		MarketableLimit: confirm.Live(ex.Name()),
+		MarketableLimit: !exchange.IsSimulated(ex),
 		DailyLoss:       risk.DailyLossSource(ex, f.Now, inst, realised),
+		Quote:           quote,
 	})
 	if !o.DryRun {
 		o.journalRisk(ctx, prof.Name, dec, err)
 	}
-	return dec, sf, err
+	return dec, err
 }
 
 // journalRisk records what the limits refused and which were overridden.
@@ -585,9 +661,21 @@ func (o *CreateOptions) journalRisk(ctx context.Context, profile string, dec ris
 }
 
 // confirmSummary is the confirmation screen of a live order.
-func confirmSummary(prof config.Profile, exName string, req trade.OrderRequest, dec risk.Decision, sf config.Safety) confirm.Summary {
-	s := confirm.Summary{Profile: prof.Name, Exchange: exName, Request: req,
+func confirmSummary(prof config.Profile, exName string, req trade.OrderRequest, dec risk.Decision, sf config.Safety, q trade.Quote) confirm.Summary {
+	sandbox, _ := prof.Options["sandbox"].(bool)
+	s := confirm.Summary{Profile: prof.Name, Exchange: exName, Request: req, Sandbox: sandbox,
 		EstimatedValue: dec.Value, Currency: dec.Currency, Limits: sf.Limits()}
+	if !s.EstimatedValue.IsPositive() && req.Type == trade.Market {
+		// A market order's value is what the side it takes from asks.
+		p := q.Ask
+		if req.Side == trade.Sell {
+			p = q.Bid
+		}
+		if !p.IsPositive() {
+			p = q.Last
+		}
+		s.EstimatedValue = req.Qty.Mul(p)
+	}
 	if dec.Converted && dec.Estimate != nil {
 		s.Notes = append(s.Notes, fmt.Sprintf("market order sent as a limit IOC at %s: no fill beyond %s%% from the mid %s",
 			req.Price.Decimal, dec.Tolerance, dec.Estimate.Mid))

@@ -78,11 +78,14 @@ func getRun(ctx context.Context, o *GetOptions) error {
 	if err != nil {
 		return err
 	}
-	ex, _, err := o.Factory.OpenExchange(ctx, "")
+	ex, prof, err := o.Factory.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer ex.Close()
+	// Orders an earlier process left pending are settled first, so what
+	// this command shows or cancels is the venue's current truth.
+	o.Factory.Reconcile(ctx, ex, prof.Name)
 	order, err := ex.GetOrder(ctx, o.Ref)
 	if err != nil {
 		return cmdutil.WrapOp("get order "+o.Ref.String(), err)

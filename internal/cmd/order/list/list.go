@@ -91,11 +91,14 @@ func listRun(ctx context.Context, o *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	ex, _, err := o.Factory.OpenExchange(ctx, "")
+	ex, prof, err := o.Factory.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer ex.Close()
+	// Orders an earlier process left pending are settled first, so what
+	// this command shows or cancels is the venue's current truth.
+	o.Factory.Reconcile(ctx, ex, prof.Name)
 	orders, err := ex.ListOrders(ctx, o.Filter)
 	if err != nil {
 		return cmdutil.WrapOp("list orders", err)
