@@ -1,0 +1,110 @@
+package create_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tradectl/tradectl/internal/cmd/factory"
+	"github.com/tradectl/tradectl/internal/cmd/order/create"
+	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
+	"github.com/tradectl/tradectl/internal/iostreams"
+)
+
+// venueTest is one tradectl home with a "binance" profile on a fake
+// Binance that records every request.
+type venueTest struct {
+	srv *fakebinance.Server
+	env map[string]string
+}
+
+func newVenueTest(t *testing.T) *venueTest {
+	t.Helper()
+	srv := fakebinance.New("test-key", "test-secret")
+	t.Cleanup(srv.Close)
+	home := t.TempDir()
+	cfg := fmt.Sprintf(`default_profile: binance
+profiles:
+  binance:
+    exchange: binance
+    base_url: %s
+    ws_url: %s
+    api_key_env: BINANCE_KEY
+    api_secret_env: BINANCE_SECRET
+`, srv.URL(), srv.WSURL())
+	dir := filepath.Join(home, ".config", "tradectl")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &venueTest{srv: srv, env: map[string]string{"HOME": home, "BINANCE_KEY": "test-key", "BINANCE_SECRET": "test-secret"}}
+}
+
+// run runs `order create args` as a fresh process would, and returns the
+// requests the venue received meanwhile.
+func (v *venueTest) run(t *testing.T, yes bool, args string) ([]string, error) {
+	t.Helper()
+	ios, _, _, _ := iostreams.Test()
+	f := factory.New(ios, func(k string) string { return v.env[k] }, nil)
+	f.Globals.Yes = yes
+	f.Globals.Output = "json"
+	defer f.RunExitHooks()
+	before := len(v.srv.Requests())
+	cmd := create.NewCmdCreate(f, nil)
+	cmd.SetArgs(strings.Fields(args))
+	cmd.SetOut(ios.Out)
+	cmd.SetErr(ios.ErrOut)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err := cmd.ExecuteContext(context.Background())
+	var got []string
+	for _, r := range v.srv.Requests()[before:] {
+		got = append(got, r.Method+" "+r.Path)
+	}
+	return got, err
+}
+
+// TestRoundTrips counts what one order costs at the venue, once the
+// instrument rules are cached (they are kept between runs): no pre-trade
+// quote unless a check needs one, no look-up of a client id nobody has
+// used, and nothing at all for an order refused before it could be asked
+// about.
+func TestRoundTrips(t *testing.T) {
+	send := []string{"POST /api/v3/order"}
+	tests := []struct {
+		name string
+		yes  bool
+		args string
+		want []string
+		fail bool
+	}{
+		{name: "plain market order, no limits", yes: true, args: "BTC-USDT --side buy --qty 0.001", want: send},
+		{name: "limit order", yes: true, args: "BTC-USDT --side buy --qty 0.001 --price 50000", want: send},
+		{name: "fresh idempotency key", yes: true, args: "BTC-USDT --side buy --qty 0.001 --idempotency-key fresh-key-1", want: send},
+		{name: "live order, no terminal, no --yes: refused", args: "BTC-USDT --side buy --qty 0.001", fail: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := newVenueTest(t)
+			if !tt.fail {
+				// Warm the instrument cache as any earlier command would.
+				if _, err := v.run(t, true, "BTC-USDT --side buy --qty 0.001 --price 50000"); err != nil {
+					t.Fatalf("warm-up order: %v", err)
+				}
+			}
+			got, err := v.run(t, tt.yes, tt.args)
+			if (err != nil) != tt.fail {
+				t.Fatalf("order create %s: err = %v, want failure %v", tt.args, err, tt.fail)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("requests (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
