@@ -72,3 +72,12 @@ func WrapOp(op string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
+
+// InDocumentError is an outcome the command's one output document already
+// states (order create --wait: the order with its wait's outcome). The
+// message still goes to stderr and the exit code is Err's, but no second
+// JSON document follows the first.
+type InDocumentError struct{ Err error }
+
+func (e *InDocumentError) Error() string { return e.Err.Error() }
+func (e *InDocumentError) Unwrap() error { return e.Err }

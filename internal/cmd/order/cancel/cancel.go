@@ -12,7 +12,9 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
+	"github.com/tradectl/tradectl/internal/confirm"
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
 )
@@ -102,6 +104,14 @@ func cancelRun(ctx context.Context, o *CancelOptions) error {
 		return err
 	}
 	defer ex.Close()
+	if o.All && !exchange.IsSimulated(ex) && !o.Factory.Globals.Yes {
+		// Canceling every live order is not undone by running another
+		// command: a person agrees first, and a script says so with --yes.
+		// Asked before any request, so a refusal costs nothing.
+		if err := confirmCancelAll(o.Factory.IOStreams, prof.Name, ex.Name(), o.Symbol); err != nil {
+			return err
+		}
+	}
 	// Orders an earlier process left pending are settled first, so what
 	// this command shows or cancels is the venue's current truth.
 	o.Factory.Reconcile(ctx, ex, prof.Name)
@@ -154,4 +164,24 @@ func cancelRun(ctx context.Context, o *CancelOptions) error {
 		fmt.Fprintf(o.Factory.IOStreams.ErrOut, "cancel %s: %s\n", f.ID, f.Error)
 	}
 	return &cmdutil.SilentError{Err: errors.Join(&cmdutil.PartialError{Failed: len(failures), Total: len(refs)}, lastErr)}
+}
+
+// confirmCancelAll asks on a terminal before --all cancels live orders;
+// without one it refuses (exit 2) and says how to allow it.
+func confirmCancelAll(ios *iostreams.IOStreams, profile, venue string, symbol trade.Symbol) error {
+	what := "every working order"
+	if !symbol.IsZero() {
+		what = "every working " + symbol.String() + " order"
+	}
+	if !ios.CanPrompt() {
+		return cmdutil.Usagef("profile %q trades on %s: canceling %s needs confirmation and there is no terminal to ask on; pass --yes", profile, venue, what)
+	}
+	ok, err := ios.Confirm(fmt.Sprintf("Cancel %s on live profile %q (%s)?", what, profile, venue))
+	if err != nil {
+		return fmt.Errorf("cancel all: no answer to the confirmation (%v); nothing was canceled: %w", err, confirm.ErrDeclined)
+	}
+	if !ok {
+		return fmt.Errorf("cancel all: %w; nothing was canceled", confirm.ErrDeclined)
+	}
+	return nil
 }

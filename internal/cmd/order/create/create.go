@@ -395,6 +395,10 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	if err := printOrder(printer, order, res.Existing, w); err != nil {
 		return err
 	}
+	if waitErr != nil && order.ID != "" {
+		// The document printed carries the outcome; a script reads one.
+		return &cmdutil.InDocumentError{Err: waitErr}
+	}
 	return waitErr
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/cmd/factory"
 	"github.com/tradectl/tradectl/internal/cmd/order/create"
+	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
 	"github.com/tradectl/tradectl/internal/iostreams"
 )
@@ -51,7 +52,18 @@ profiles:
 // requests the venue received meanwhile.
 func (v *venueTest) run(t *testing.T, yes bool, args string) ([]string, error) {
 	t.Helper()
-	ios, _, _, _ := iostreams.Test()
+	got, _, err := v.runTTY(t, yes, false, "", args)
+	return got, err
+}
+
+// runTTY is run with a terminal (tty) that answers input; it returns
+// stderr too.
+func (v *venueTest) runTTY(t *testing.T, yes, tty bool, input, args string) ([]string, string, error) {
+	t.Helper()
+	ios, in, _, errOut := iostreams.Test()
+	ios.SetTTY(tty, tty, tty)
+	ios.SetTerminalWidth(60)
+	in.WriteString(input)
 	f := factory.New(ios, func(k string) string { return v.env[k] }, nil)
 	f.Globals.Yes = yes
 	f.Globals.Output = "json"
@@ -67,7 +79,7 @@ func (v *venueTest) run(t *testing.T, yes bool, args string) ([]string, error) {
 	for _, r := range v.srv.Requests()[before:] {
 		got = append(got, r.Method+" "+r.Path)
 	}
-	return got, err
+	return got, errOut.String(), err
 }
 
 // TestRoundTrips counts what one order costs at the venue, once the
@@ -106,5 +118,34 @@ func TestRoundTrips(t *testing.T) {
 				t.Errorf("requests (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestDeclineOnTerminal: a live market order's screen shows its value from
+// a quote and that real money is at stake, fits the terminal, and a "no"
+// exits 12 (declined) with nothing sent.
+func TestDeclineOnTerminal(t *testing.T) {
+	v := newVenueTest(t)
+	got, stderr, err := v.runTTY(t, false, true, "n\n", "BTC-USDT --side buy --qty 0.001")
+	if c := cmdutil.Classify(context.Background(), err); c.Exit != cmdutil.ExitDeclined || c.Code != "declined" {
+		t.Errorf("declined: err %v classified %+v, want exit %d", err, c, cmdutil.ExitDeclined)
+	}
+	for _, r := range got {
+		if r == "POST /api/v3/order" {
+			t.Errorf("a declined order was sent: %v", got)
+		}
+	}
+	for _, want := range []string{"(REAL MONEY)", "value       about ", "Place this order? [y/N]"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("confirmation screen lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "value       unknown") {
+		t.Errorf("a market order's value is estimated from a quote:\n%s", stderr)
+	}
+	for _, line := range strings.Split(stderr, "\n") {
+		if n := len([]rune(line)); n > 60 {
+			t.Errorf("line %q is %d columns on a 60-column terminal", line, n)
+		}
 	}
 }
