@@ -18,8 +18,8 @@ import (
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/confirm"
 	"github.com/tradectl/tradectl/internal/exchange"
-	"github.com/tradectl/tradectl/internal/journal"
 	"github.com/tradectl/tradectl/internal/orderfollow"
+	"github.com/tradectl/tradectl/internal/orderplan"
 	"github.com/tradectl/tradectl/internal/placement"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/risk"
@@ -277,11 +277,9 @@ type DryRunResult struct {
 	Slippage *risk.Estimate `json:"slippage,omitempty"`
 }
 
-// createRun is the order pipeline: everything that needs no network runs
-// first (the flags, the journal, the confirmation's "no terminal"
-// refusal), then one instrument look-up, a quote only when a check needs
-// one, the rules, the limits, the confirmation, and one placement under
-// one client id.
+// createRun plans the order (internal/orderplan: every check, one
+// instrument look-up, a quote only when a check needs one), asks for
+// confirmation where it must, places it once, and follows it with --wait.
 func createRun(parent context.Context, o *CreateOptions) error {
 	f := o.Factory
 	printer, err := f.Printer()
@@ -292,7 +290,7 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	// One deadline policy: --timeout bounds the checks, and bounds the
+	// One deadline policy: --timeout bounds the planning, and bounds the
 	// placement afresh when a person was asked in between.
 	ctx, cancel := withTimeout(parent, cfg.Timeout)
 	defer cancel()
@@ -305,69 +303,36 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	simulated := exchange.IsSimulated(ex)
-
-	// The client id is chosen once, here; --dry-run shows it, so a
-	// script can learn it up front.
-	req := o.Request
-	fresh := false
-	switch {
-	case o.IdempotencyKey != "":
-		req.ClientID = placement.ClientIDFor(prof.Name, o.IdempotencyKey)
-	case req.ClientID == "":
-		req.ClientID, fresh = placement.NewClientID(), true
-	}
-	rerun := !fresh && o.knownIntent(ctx, prof.Name, req.ClientID)
 	copts := confirm.Options{IO: f.IOStreams, Yes: f.Globals.Yes, Safety: sf}
-	if !rerun && !o.DryRun && confirm.NeedsYes(copts, simulated) {
-		return needsYes(prof.Name, ex.Name())
-	}
-	if !rerun && !o.DryRun {
-		// Orders an earlier process left pending are settled before this
-		// one is judged: they count against the limits.
-		f.Reconcile(ctx, ex, prof.Name)
-	}
-
-	inst, err := exchange.FindInstrument(ctx, ex, req.Symbol)
+	plan, err := orderplan.Make(ctx, orderplan.Deps{
+		Exchange:  ex,
+		Profile:   prof.Name,
+		Safety:    sf,
+		Journal:   f.Journal,
+		Now:       f.Now,
+		Logger:    f.Logger(),
+		Confirm:   copts,
+		Reconcile: func(ctx context.Context) { f.Reconcile(ctx, ex, prof.Name) },
+	}, orderplan.Input{
+		Request:        o.Request,
+		Round:          o.Round,
+		IdempotencyKey: o.IdempotencyKey,
+		Overrides:      o.OverrideLimits,
+		MaxSlippage:    o.MaxSlippage,
+		DryRun:         o.DryRun,
+	})
 	if err != nil {
-		if errors.Is(err, exchange.ErrNotFound) {
-			return fmt.Errorf("unknown symbol %s on %s (see `tradectl quote` or the venue's instrument list); nothing was sent: %w", req.Symbol, ex.Name(), exchange.ErrNotFound)
-		}
-		return err
+		return planWords(err, prof.Name, ex.Name(), o.Request.Symbol)
 	}
-	var quote trade.Quote
-	if !rerun && needsQuote(req, sf, o, copts, simulated) {
-		qs, err := ex.Quotes(ctx, []trade.Symbol{req.Symbol})
-		if err != nil {
-			return fmt.Errorf("quote %s: %w", req.Symbol, err)
-		}
-		if len(qs) == 1 {
-			quote = qs[0]
-		}
-	}
-	if req, err = inst.Conform(req, o.Round, quote.Mid()); err != nil {
-		return cmdutil.Usagef("invalid order: %v", flagNames(err))
-	}
-	var dec risk.Decision
-	if !rerun {
-		if dec, err = o.pretrade(ctx, ex, prof, inst, req, quote, sf); err != nil {
-			return commandWords(err, req.Symbol)
-		}
-		req = dec.Request
-	}
+	req := plan.Request
 	if o.DryRun {
-		return o.dryRun(ctx, printer, ex, prof, req, rerun, dec)
+		return o.dryRun(ctx, printer, ex, prof, plan)
 	}
 	placeCtx := ctx
-	if !rerun {
-		asked := confirm.NeedsPrompt(copts, simulated)
-		sum := confirmSummary(prof, ex.Name(), req, dec, sf, quote)
-		sum.Simulated = simulated
-		if err := confirm.Order(parent, copts, sum); err != nil {
-			if errors.Is(err, confirm.ErrNeedsYes) {
-				return needsYes(prof.Name, ex.Name())
-			}
-			return err
+	if !plan.Rerun {
+		asked := confirm.NeedsPrompt(copts, plan.Simulated)
+		if err := confirm.Order(parent, copts, confirmSummary(prof, ex.Name(), plan, sf)); err != nil {
+			return planWords(err, prof.Name, ex.Name(), req.Symbol)
 		}
 		if asked {
 			// The prompt waited on a person; the placement gets the whole
@@ -377,9 +342,9 @@ func createRun(parent context.Context, o *CreateOptions) error {
 			defer cancel()
 		}
 	}
-	res, err := place(placeCtx, o, ex, prof.Name, req, fresh)
+	res, err := place(placeCtx, o, ex, prof.Name, req, plan.FreshClientID)
 	if err != nil {
-		return commandWords(err, req.Symbol)
+		return planWords(err, prof.Name, ex.Name(), req.Symbol)
 	}
 	if !o.Wait {
 		return printOrder(printer, res.Order, res.Existing, nil)
@@ -410,44 +375,29 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 	return context.WithTimeout(ctx, d)
 }
 
-// needsYes is the refusal of a live order nobody can confirm, in the
-// command's own words.
-func needsYes(profile, venue string) error {
-	return &cmdutil.UsageError{Err: fmt.Errorf("%w; pass --yes, or set confirm: false in the profile",
-		&confirm.NeedsYesError{Profile: profile, Exchange: venue})}
-}
-
-// needsQuote reports whether a check needs the current quote: a market
-// order valued against max_order_notional or guarded against slippage, a
-// limit order measured against the price band, or the value estimate of
-// a confirmation screen. Without one the order goes straight out.
-func needsQuote(req trade.OrderRequest, sf config.Safety, o *CreateOptions, copts confirm.Options, simulated bool) bool {
-	if req.Type != trade.Market {
-		// Limit orders carry their own value; the band fetches its mid
-		// itself, only when set.
-		return false
-	}
-	return sf.MaxOrderNotional.IsPositive() || risk.Tolerance(o.MaxSlippage, sf).IsPositive() ||
-		confirm.NeedsPrompt(copts, simulated)
-}
-
-// commandWords rewrites errors from the layers below in the flags a
-// person typed.
-func commandWords(err error, symbol trade.Symbol) error {
+// planWords rewrites errors from the layers below in the flags a person
+// typed; the exit code stays the one cmdutil.Classify gives the original.
+func planWords(err error, profile, venue string, symbol trade.Symbol) error {
+	var rules *orderplan.RulesError
 	var lt *placement.LockTimeoutError
-	if errors.As(err, &lt) {
+	var ex *exchange.Error
+	switch {
+	case errors.Is(err, confirm.ErrNeedsYes):
+		return &cmdutil.UsageError{Err: fmt.Errorf("%w; pass --yes, or set confirm: false in the profile", err)}
+	case errors.Is(err, orderplan.ErrUnknownSymbol):
+		return fmt.Errorf("%w (see `tradectl quote` or the venue's instrument list); nothing was sent", err)
+	case errors.As(err, &rules):
+		return cmdutil.Usagef("invalid order: %v", flagNames(rules.Err))
+	case errors.As(err, &lt):
 		why := "--lock-timeout"
 		if lt.ByDeadline {
 			why = "--timeout"
 		}
 		return &lockWaitError{lt: lt, why: why}
-	}
-	var ex *exchange.Error
-	if errors.Is(err, exchange.ErrUnknownOutcome) && errors.As(err, &ex) && ex.ClientID != "" {
+	case errors.Is(err, exchange.ErrUnknownOutcome) && errors.As(err, &ex) && ex.ClientID != "":
 		return fmt.Errorf("%w — or look it up yourself: tradectl order get --client-id %s --symbol %s", err, ex.ClientID, symbol)
-	}
-	if errors.Is(err, risk.ErrMarketableLimit) {
-		return &cmdutil.UsageError{Err: err}
+	case errors.Is(err, risk.ErrSlippageNotMarket):
+		return cmdutil.Usagef("--max-slippage applies to market orders only: a limit order's price is already its bound")
 	}
 	return err
 }
@@ -465,11 +415,11 @@ func (e *lockWaitError) Error() string {
 
 func (e *lockWaitError) Unwrap() error { return e.lt }
 
-func (o *CreateOptions) dryRun(ctx context.Context, printer *render.Printer, ex exchange.Exchange, prof config.Profile,
-	req trade.OrderRequest, rerun bool, dec risk.Decision) error {
+func (o *CreateOptions) dryRun(ctx context.Context, printer *render.Printer, ex exchange.Exchange, prof config.Profile, plan orderplan.Plan) error {
+	req := plan.Request
 	res := DryRunResult{DryRun: true, Exchange: ex.Name(), Profile: prof.Name, Request: req}
-	if !rerun {
-		res.Risk, res.Slippage = &dec.Report, dec.Estimate
+	if !plan.Rerun {
+		res.Risk, res.Slippage = &plan.Decision.Report, plan.Decision.Estimate
 	}
 	if v, ok := ex.(exchange.OrderValidator); ok {
 		switch err := v.ValidateOrder(ctx, req); {
@@ -589,96 +539,14 @@ func dryRunTable(r DryRunResult) *render.TableData {
 	return t
 }
 
-// pretrade applies the profile's safety settings to req, in --dry-run too:
-// the slippage guard first (on a live venue a guarded market order goes
-// out as a limit IOC at the tolerance price), then the risk limits, on the
-// order that will really be sent. A real run journals refusals and
-// overrides.
-func (o *CreateOptions) pretrade(ctx context.Context, ex exchange.Exchange, prof config.Profile, inst trade.Instrument,
-	req trade.OrderRequest, quote trade.Quote, sf config.Safety) (risk.Decision, error) {
-	f := o.Factory
-	// The journal's fills are the fallback measure of today's loss, for
-	// venues that cannot list their own.
-	var realised func(context.Context, time.Time) (map[string]decimal.Decimal, error)
-	if j, err := f.Journal(); err == nil {
-		realised = func(ctx context.Context, since time.Time) (map[string]decimal.Decimal, error) {
-			return j.RealizedPnL(ctx, prof.Name, since)
-		}
-	}
-	dec, err := risk.Evaluate(ctx, risk.Pretrade{
-		Profile:     prof.Name,
-		Exchange:    ex,
-		Instrument:  inst,
-		Request:     req,
-		Safety:      sf,
-		Overrides:   o.OverrideLimits,
-		MaxSlippage: o.MaxSlippage,
-		// Paper's market orders fill against the very book the estimate
-		// walked, so the estimate is exact there; a live venue enforces
-		// the bound itself when sent a limit IOC at the tolerance price.
-		MarketableLimit: !exchange.IsSimulated(ex),
-		DailyLoss:       risk.DailyLossSource(ex, f.Now, inst, realised),
-		Quote:           quote,
-	})
-	if !o.DryRun {
-		o.journalRisk(ctx, prof.Name, dec, err)
-	}
-	return dec, err
-}
-
-// journalRisk records what the limits refused and which were overridden.
-// The journal is the audit trail: a failure to write it is logged, but
-// does not change the command's outcome.
-func (o *CreateOptions) journalRisk(ctx context.Context, profile string, dec risk.Decision, evalErr error) {
-	f := o.Factory
-	j, err := f.Journal()
-	if err != nil {
-		f.Logger().Warn("the journal could not record the risk checks", "err", err)
-		return
-	}
-	ctx = context.WithoutCancel(ctx)
-	var (
-		refused *risk.RefusedError
-		slipped *risk.SlippageError
-	)
-	switch {
-	case errors.As(evalErr, &refused):
-		for _, b := range refused.Breaches {
-			err = errors.Join(err, j.RecordRefusal(ctx, profile, b.Limit, b.Message))
-		}
-	case errors.As(evalErr, &slipped):
-		err = j.RecordRefusal(ctx, profile, config.SafetyMaxSlippagePct, slipped.Error())
-	}
-	for _, ov := range dec.Report.Overridden {
-		detail := ov.Breach
-		switch {
-		case detail == "" && ov.Note != "":
-			detail = ov.Note
-		case detail == "":
-			detail = "the order was within the limit"
-		}
-		err = errors.Join(err, j.RecordOverride(ctx, profile, ov.Limit, detail))
-	}
-	if err != nil {
-		f.Logger().Warn("the journal could not record the risk checks", "err", err)
-	}
-}
-
 // confirmSummary is the confirmation screen of a live order.
-func confirmSummary(prof config.Profile, exName string, req trade.OrderRequest, dec risk.Decision, sf config.Safety, q trade.Quote) confirm.Summary {
+func confirmSummary(prof config.Profile, exName string, plan orderplan.Plan, sf config.Safety) confirm.Summary {
 	sandbox, _ := prof.Options["sandbox"].(bool)
-	s := confirm.Summary{Profile: prof.Name, Exchange: exName, Request: req, Sandbox: sandbox,
-		EstimatedValue: dec.Value, Currency: dec.Currency, Limits: sf.Limits()}
-	if !s.EstimatedValue.IsPositive() && req.Type == trade.Market {
-		// A market order's value is what the side it takes from asks.
-		p := q.Ask
-		if req.Side == trade.Sell {
-			p = q.Bid
-		}
-		if !p.IsPositive() {
-			p = q.Last
-		}
-		s.EstimatedValue = req.Qty.Mul(p)
+	dec, req := plan.Decision, plan.Request
+	s := confirm.Summary{Profile: prof.Name, Exchange: exName, Request: req, Simulated: plan.Simulated, Sandbox: sandbox,
+		EstimatedValue: plan.EstimatedValue(), Currency: dec.Currency, Limits: sf.Limits()}
+	if s.Currency == "" {
+		s.Currency = plan.Instrument.QuoteAsset
 	}
 	if dec.Converted && dec.Estimate != nil {
 		s.Notes = append(s.Notes, fmt.Sprintf("market order sent as a limit IOC at %s: no fill beyond %s%% from the mid %s",
@@ -688,20 +556,4 @@ func confirmSummary(prof config.Profile, exName string, req trade.OrderRequest, 
 		s.Notes = append(s.Notes, "--override-limit "+ov.Limit)
 	}
 	return s
-}
-
-// knownIntent reports whether the journal already holds an intent for
-// clientID: the run will report (or reconcile) that order instead of
-// sending a new one, so the limits — which would count the order against
-// itself — and the confirmation are not applied again.
-func (o *CreateOptions) knownIntent(ctx context.Context, profile, clientID string) bool {
-	if clientID == "" {
-		return false
-	}
-	j, err := o.Factory.Journal()
-	if err != nil {
-		return false
-	}
-	in, ok, err := j.Intent(ctx, profile, clientID)
-	return err == nil && ok && (in.Status == journal.Placed || in.Status == journal.Pending)
 }
