@@ -12,6 +12,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
+	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/confirm"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/iostreams"
@@ -21,7 +22,13 @@ import (
 
 // CancelOptions is a parsed `order cancel`.
 type CancelOptions struct {
-	Factory  *cmdutil.Factory
+	// What the command works with, each built on first use.
+	IO           *iostreams.IOStreams
+	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+	Reconcile    func(ctx context.Context, ex exchange.Exchange, profile string)
+	Printer      func() (*render.Printer, error)
+	// Yes is the global --yes, read when the command runs.
+	Yes      func() bool
 	IDs      []string
 	ClientID string
 	All      bool
@@ -30,7 +37,13 @@ type CancelOptions struct {
 
 // NewCmdCancel builds the command; runF replaces the run step in tests.
 func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Command {
-	opts := &CancelOptions{Factory: f}
+	opts := &CancelOptions{
+		IO:           f.IOStreams,
+		OpenExchange: f.OpenExchange,
+		Reconcile:    f.Reconcile,
+		Printer:      f.Printer,
+		Yes:          func() bool { return f.Globals.Yes },
+	}
 	var symbol string
 	cmd := &cobra.Command{
 		Use:   "cancel {ID... | --client-id ID | --all [--symbol S]}",
@@ -95,26 +108,26 @@ type Failure struct {
 }
 
 func cancelRun(ctx context.Context, o *CancelOptions) error {
-	printer, err := o.Factory.Printer()
+	printer, err := o.Printer()
 	if err != nil {
 		return err
 	}
-	ex, prof, err := o.Factory.OpenExchange(ctx, "")
+	ex, prof, err := o.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer ex.Close()
-	if o.All && !exchange.IsSimulated(ex) && !o.Factory.Globals.Yes {
+	if o.All && !exchange.IsSimulated(ex) && !o.Yes() {
 		// Canceling every live order is not undone by running another
 		// command: a person agrees first, and a script says so with --yes.
 		// Asked before any request, so a refusal costs nothing.
-		if err := confirmCancelAll(o.Factory.IOStreams, prof.Name, ex.Name(), o.Symbol); err != nil {
+		if err := confirmCancelAll(o.IO, prof.Name, ex.Name(), o.Symbol); err != nil {
 			return err
 		}
 	}
 	// Orders an earlier process left pending are settled first, so what
 	// this command shows or cancels is the venue's current truth.
-	o.Factory.Reconcile(ctx, ex, prof.Name)
+	o.Reconcile(ctx, ex, prof.Name)
 
 	if o.All {
 		canceled, err := ex.CancelAll(ctx, o.Symbol)
@@ -161,7 +174,7 @@ func cancelRun(ctx context.Context, o *CancelOptions) error {
 		return nil
 	}
 	for _, f := range failures {
-		fmt.Fprintf(o.Factory.IOStreams.ErrOut, "cancel %s: %s\n", f.ID, f.Error)
+		fmt.Fprintf(o.IO.ErrOut, "cancel %s: %s\n", f.ID, f.Error)
 	}
 	return &cmdutil.SilentError{Err: errors.Join(&cmdutil.PartialError{Failed: len(failures), Total: len(refs)}, lastErr)}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -18,17 +19,31 @@ import (
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/confirm"
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/journal"
 	"github.com/tradectl/tradectl/internal/orderfollow"
 	"github.com/tradectl/tradectl/internal/orderplan"
 	"github.com/tradectl/tradectl/internal/placement"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/trade"
+	"github.com/tradectl/tradectl/internal/xdg"
 )
 
 // CreateOptions is a parsed, validated `order create`.
 type CreateOptions struct {
-	Factory *cmdutil.Factory
+	// What the command works with, each built on first use.
+	IO           *iostreams.IOStreams
+	Config       func() (*config.Config, error)
+	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+	Reconcile    func(ctx context.Context, ex exchange.Exchange, profile string)
+	Journal      func() (*journal.Journal, error)
+	Dirs         func() (xdg.Dirs, error)
+	Logger       func() *slog.Logger
+	Now          func() time.Time
+	Printer      func() (*render.Printer, error)
+	// Yes is the global --yes, read when the command runs.
+	Yes func() bool
 
 	Request     trade.OrderRequest
 	Round       trade.RoundMode
@@ -58,7 +73,18 @@ type rawFlags struct {
 
 // NewCmdCreate builds the command; runF replaces the run step in tests.
 func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{Factory: f}
+	opts := &CreateOptions{
+		IO:           f.IOStreams,
+		Config:       f.Config,
+		OpenExchange: f.OpenExchange,
+		Reconcile:    f.Reconcile,
+		Journal:      f.Journal,
+		Dirs:         f.Dirs,
+		Logger:       f.Logger,
+		Now:          f.Now,
+		Printer:      f.Printer,
+		Yes:          func() bool { return f.Globals.Yes },
+	}
 	var raw rawFlags
 	cmd := &cobra.Command{
 		Use:   "create SYMBOL --side buy|sell --qty Q [flags]",
@@ -281,12 +307,11 @@ type DryRunResult struct {
 // instrument look-up, a quote only when a check needs one), asks for
 // confirmation where it must, places it once, and follows it with --wait.
 func createRun(parent context.Context, o *CreateOptions) error {
-	f := o.Factory
-	printer, err := f.Printer()
+	printer, err := o.Printer()
 	if err != nil {
 		return err
 	}
-	cfg, err := f.Config()
+	cfg, err := o.Config()
 	if err != nil {
 		return err
 	}
@@ -294,7 +319,7 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	// placement afresh when a person was asked in between.
 	ctx, cancel := withTimeout(parent, cfg.Timeout)
 	defer cancel()
-	ex, prof, err := f.OpenExchange(ctx, "")
+	ex, prof, err := o.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
@@ -303,16 +328,16 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	copts := confirm.Options{IO: f.IOStreams, Yes: f.Globals.Yes, Safety: sf}
+	copts := confirm.Options{IO: o.IO, Yes: o.Yes(), Safety: sf}
 	plan, err := orderplan.Make(ctx, orderplan.Deps{
 		Exchange:  ex,
 		Profile:   prof.Name,
 		Safety:    sf,
-		Journal:   f.Journal,
-		Now:       f.Now,
-		Logger:    f.Logger(),
+		Journal:   o.Journal,
+		Now:       o.Now,
+		Logger:    o.Logger(),
 		Confirm:   copts,
-		Reconcile: func(ctx context.Context) { f.Reconcile(ctx, ex, prof.Name) },
+		Reconcile: func(ctx context.Context) { o.Reconcile(ctx, ex, prof.Name) },
 	}, orderplan.Input{
 		Request:        o.Request,
 		Round:          o.Round,
@@ -351,8 +376,8 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	}
 	waitCtx, cancelWait := withTimeout(parent, o.WaitTimeout)
 	defer cancelWait()
-	order, waitErr := orderfollow.Follow(waitCtx, ex, res.Order, time.Second, f.IOStreams)
-	recordFills(parent, f, prof.Name, order)
+	order, waitErr := orderfollow.Follow(waitCtx, ex, res.Order, time.Second, o.IO)
+	o.recordFills(parent, prof.Name, order)
 	w := &WaitResult{Outcome: string(order.Status), TimedOut: errors.Is(waitErr, cmdutil.ErrConditionTimeout)}
 	if w.TimedOut {
 		w.Outcome = "timed_out"
@@ -464,12 +489,11 @@ func printOrder(p *render.Printer, o trade.Order, existing bool, w *WaitResult) 
 // place sends req through the exactly-once path: journal, lock,
 // reconciliation.
 func place(ctx context.Context, o *CreateOptions, ex exchange.Exchange, profile string, req trade.OrderRequest, fresh bool) (placement.Result, error) {
-	f := o.Factory
-	j, err := f.Journal()
+	j, err := o.Journal()
 	if err != nil {
 		return placement.Result{}, err
 	}
-	dirs, err := f.Dirs()
+	dirs, err := o.Dirs()
 	if err != nil {
 		return placement.Result{}, err
 	}
@@ -482,7 +506,7 @@ func place(ctx context.Context, o *CreateOptions, ex exchange.Exchange, profile 
 		Journal:  j,
 		Profile:  profile,
 		LockDir:  placement.LockDir(dirs.StateDir()),
-		Logger:   f.Logger(),
+		Logger:   o.Logger(),
 	}, req, placement.Options{IdempotencyKey: o.IdempotencyKey, LockTimeout: lockTimeout,
 		FreshClientID: fresh, TrustJournal: true})
 	return res, err
@@ -490,13 +514,13 @@ func place(ctx context.Context, o *CreateOptions, ex exchange.Exchange, profile 
 
 // recordFills notes the fills --wait saw, so daily P&L limits count them.
 // The command's outcome does not depend on it.
-func recordFills(ctx context.Context, f *cmdutil.Factory, profile string, o trade.Order) {
-	j, err := f.Journal()
+func (o *CreateOptions) recordFills(ctx context.Context, profile string, order trade.Order) {
+	j, err := o.Journal()
 	if err == nil {
-		err = j.RecordOrder(context.WithoutCancel(ctx), profile, o)
+		err = j.RecordOrder(context.WithoutCancel(ctx), profile, order)
 	}
 	if err != nil {
-		f.Logger().Warn("the journal could not record the order's fills", "order", o.ID, "err", err)
+		o.Logger().Warn("the journal could not record the order's fills", "order", order.ID, "err", err)
 	}
 }
 

@@ -13,7 +13,9 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
+	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/orderfollow"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -21,7 +23,13 @@ import (
 
 // WatchOptions is a parsed `order watch`.
 type WatchOptions struct {
-	Factory  *cmdutil.Factory
+	// What the command works with, each built on first use.
+	IO           *iostreams.IOStreams
+	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+	Reconcile    func(ctx context.Context, ex exchange.Exchange, profile string)
+	Printer      func() (*render.Printer, error)
+	// Yes is the global --yes, read when the command runs.
+	Yes      func() bool
 	Ref      exchange.OrderRef
 	Interval time.Duration
 }
@@ -31,7 +39,12 @@ const MinInterval = 250 * time.Millisecond
 
 // NewCmdWatch builds the command; runF replaces the run step in tests.
 func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Command {
-	opts := &WatchOptions{Factory: f}
+	opts := &WatchOptions{
+		IO:           f.IOStreams,
+		OpenExchange: f.OpenExchange,
+		Reconcile:    f.Reconcile,
+		Printer:      f.Printer,
+	}
 	var symbol string
 	cmd := &cobra.Command{
 		Use:   "watch {ID | --client-id ID}",
@@ -90,23 +103,23 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 }
 
 func watchRun(ctx context.Context, o *WatchOptions) error {
-	printer, err := o.Factory.Printer()
+	printer, err := o.Printer()
 	if err != nil {
 		return err
 	}
-	ex, prof, err := o.Factory.OpenExchange(ctx, "")
+	ex, prof, err := o.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer ex.Close()
 	// Orders an earlier process left pending are settled first, so what
 	// this command shows or cancels is the venue's current truth.
-	o.Factory.Reconcile(ctx, ex, prof.Name)
+	o.Reconcile(ctx, ex, prof.Name)
 	order, err := ex.GetOrder(ctx, o.Ref)
 	if err != nil {
 		return cmdutil.WrapOp("get order "+o.Ref.String(), err)
 	}
-	order, err = orderfollow.Follow(ctx, ex, order, o.Interval, o.Factory.IOStreams)
+	order, err = orderfollow.Follow(ctx, ex, order, o.Interval, o.IO)
 	if perr := printer.Print(order, func() *render.TableData { return orderview.Detail(order) }); perr != nil {
 		return perr
 	}
