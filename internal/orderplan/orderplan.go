@@ -5,15 +5,17 @@
 //  2. checks that need nothing remote run first: the journal (a re-run of
 //     an order already placed is reported, not judged again) and the
 //     refusal of a live order nobody can confirm;
-//  3. orders an earlier process left pending are settled;
-//  4. the instrument is looked up once, a quote fetched only when a check
+//  3. the instrument is looked up once, a quote fetched only when a check
 //     needs one, and the request conformed to the instrument's rules once;
-//  5. the slippage guard and the risk limits decide, and their refusals
+//  4. the slippage guard and the risk limits decide, and their refusals
 //     and overrides go to the journal.
 //
 // What is left to the command: the confirmation itself (it owns the
 // terminal and the deadline around it), the placement (internal/placement)
-// and printing. Errors are typed and free of flag names; the command words
+// and printing. Orders an earlier process left pending are settled once,
+// by the placement, under the profile's lock; a pending order that is at
+// the venue already counts in the venue's open orders and fills that the
+// limits read. Errors are typed and free of flag names; the command words
 // them.
 package orderplan
 
@@ -59,8 +61,6 @@ type Deps struct {
 	// Confirm is how the order would be confirmed: the plan refuses up
 	// front what confirm.Order would refuse for want of a terminal.
 	Confirm confirm.Options
-	// Reconcile settles the profile's pending intents; nil skips it.
-	Reconcile func(ctx context.Context)
 }
 
 // Input is the order as the person asked for it.
@@ -106,11 +106,6 @@ func Make(ctx context.Context, d Deps, in Input) (Plan, error) {
 	p.Rerun = !p.FreshClientID && knownIntent(ctx, d, p.Request.ClientID)
 	if !p.Rerun && !in.DryRun && confirm.NeedsYes(d.Confirm, p.Simulated) {
 		return p, &confirm.NeedsYesError{Profile: d.Profile, Exchange: ex.Name()}
-	}
-	if !p.Rerun && !in.DryRun && d.Reconcile != nil {
-		// Orders an earlier process left pending are settled before this
-		// one is judged: they count against the limits.
-		d.Reconcile(ctx)
 	}
 	inst, err := exchange.FindInstrument(ctx, ex, p.Request.Symbol)
 	if err != nil {

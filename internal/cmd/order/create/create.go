@@ -36,7 +36,6 @@ type CreateOptions struct {
 	IO           *iostreams.IOStreams
 	Config       func() (*config.Config, error)
 	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
-	Reconcile    func(ctx context.Context, ex exchange.Exchange, profile string)
 	Journal      func() (*journal.Journal, error)
 	Dirs         func() (xdg.Dirs, error)
 	Logger       func() *slog.Logger
@@ -77,7 +76,6 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 		IO:           f.IOStreams,
 		Config:       f.Config,
 		OpenExchange: f.OpenExchange,
-		Reconcile:    f.Reconcile,
 		Journal:      f.Journal,
 		Dirs:         f.Dirs,
 		Logger:       f.Logger,
@@ -330,14 +328,13 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	}
 	copts := confirm.Options{IO: o.IO, Yes: o.Yes(), Safety: sf}
 	plan, err := orderplan.Make(ctx, orderplan.Deps{
-		Exchange:  ex,
-		Profile:   prof.Name,
-		Safety:    sf,
-		Journal:   o.Journal,
-		Now:       o.Now,
-		Logger:    o.Logger(),
-		Confirm:   copts,
-		Reconcile: func(ctx context.Context) { o.Reconcile(ctx, ex, prof.Name) },
+		Exchange: ex,
+		Profile:  prof.Name,
+		Safety:   sf,
+		Journal:  o.Journal,
+		Now:      o.Now,
+		Logger:   o.Logger(),
+		Confirm:  copts,
 	}, orderplan.Input{
 		Request:        o.Request,
 		Round:          o.Round,
