@@ -505,7 +505,11 @@ func place(ctx context.Context, o *CreateOptions, ex exchange.Exchange, profile 
 		LockDir:  placement.LockDir(dirs.StateDir()),
 		Logger:   o.Logger(),
 	}, req, placement.Options{IdempotencyKey: o.IdempotencyKey, LockTimeout: lockTimeout,
-		FreshClientID: fresh, TrustJournal: true})
+		// A key's client id is derived from the profile and the key, so
+		// only tradectl names it and the journal settles whether it was
+		// used; a --client-id may come from anywhere, so the venue is
+		// asked when the journal has never seen it.
+		FreshClientID: fresh, TrustJournal: o.IdempotencyKey != ""})
 	return res, err
 }
 
