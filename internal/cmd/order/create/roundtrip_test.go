@@ -2,51 +2,20 @@ package create_test
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/tradectl/tradectl/internal/cmd/factory"
 	"github.com/tradectl/tradectl/internal/cmd/order/create"
+	"github.com/tradectl/tradectl/internal/cmd/order/ordertest"
 	"github.com/tradectl/tradectl/internal/cmdutil"
-	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
 	"github.com/tradectl/tradectl/internal/iostreams"
 )
 
-// venueTest is one tradectl home with a "binance" profile on a fake
-// Binance that records every request.
-type venueTest struct {
-	srv *fakebinance.Server
-	env map[string]string
-}
+type venueTest struct{ *ordertest.Venue }
 
-func newVenueTest(t *testing.T) *venueTest {
-	t.Helper()
-	srv := fakebinance.New("test-key", "test-secret")
-	t.Cleanup(srv.Close)
-	home := t.TempDir()
-	cfg := fmt.Sprintf(`default_profile: binance
-profiles:
-  binance:
-    exchange: binance
-    base_url: %s
-    ws_url: %s
-    api_key_env: BINANCE_KEY
-    api_secret_env: BINANCE_SECRET
-`, srv.URL(), srv.WSURL())
-	dir := filepath.Join(home, ".config", "tradectl")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return &venueTest{srv: srv, env: map[string]string{"HOME": home, "BINANCE_KEY": "test-key", "BINANCE_SECRET": "test-secret"}}
-}
+func newVenueTest(t *testing.T) venueTest { return venueTest{ordertest.NewVenue(t)} }
 
 // run runs `order create args` as a fresh process would, and returns the
 // requests the venue received meanwhile.
@@ -64,22 +33,18 @@ func (v *venueTest) runTTY(t *testing.T, yes, tty bool, input, args string) ([]s
 	ios.SetTTY(tty, tty, tty)
 	ios.SetTerminalWidth(60)
 	in.WriteString(input)
-	f := factory.New(ios, func(k string) string { return v.env[k] }, nil)
+	f := v.Factory(ios)
 	f.Globals.Yes = yes
 	f.Globals.Output = "json"
 	defer f.RunExitHooks()
-	before := len(v.srv.Requests())
+	before := len(v.Server.Requests())
 	cmd := create.NewCmdCreate(f, nil)
 	cmd.SetArgs(strings.Fields(args))
 	cmd.SetOut(ios.Out)
 	cmd.SetErr(ios.ErrOut)
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	err := cmd.ExecuteContext(context.Background())
-	var got []string
-	for _, r := range v.srv.Requests()[before:] {
-		got = append(got, r.Method+" "+r.Path)
-	}
-	return got, errOut.String(), err
+	return v.Since(before), errOut.String(), err
 }
 
 // TestRoundTrips counts what one order costs at the venue, once the
