@@ -54,8 +54,10 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 		}
 	}
 	// A partial result was already printed, failures included; a second
-	// document after it would only confuse a JSON reader.
-	if wantsJSON(f) && c.Exit != cmdutil.ExitPartial {
+	// document after it would only confuse a JSON reader. The same holds
+	// for an outcome the printed document states itself.
+	var inDoc *cmdutil.InDocumentError
+	if wantsJSON(f) && c.Exit != cmdutil.ExitPartial && !errors.As(err, &inDoc) {
 		writeErrorJSON(f.IOStreams.Out, err, c)
 	}
 	return c.Exit

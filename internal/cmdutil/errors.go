@@ -4,6 +4,8 @@
 package cmdutil
 
 import (
+	"github.com/tradectl/tradectl/internal/orderfollow"
+
 	"errors"
 	"fmt"
 	"strings"
@@ -42,14 +44,14 @@ var ErrInterrupted = errors.New("interrupted")
 
 // ErrConditionTimeout means --timeout passed before a watched condition
 // held or a followed order finished (exit 10).
-var ErrConditionTimeout = errors.New("the deadline passed first")
+var ErrConditionTimeout = orderfollow.ErrTimedOut
 
 // ErrNotFilled means a followed order ended canceled or expired (exit 11).
-var ErrNotFilled = errors.New("order ended without filling")
+var ErrNotFilled = orderfollow.ErrNotFilled
 
 // ErrRefused marks a refusal by tradectl itself on the venue's behalf
 // (a risk limit, a slippage guard) — exit 5 like a venue rejection.
-var ErrRefused = errors.New("refused")
+var ErrRefused = orderfollow.ErrRejected
 
 // SilentError has already been reported to the user; only the exit code
 // remains to be set.
@@ -72,3 +74,12 @@ func WrapOp(op string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }
+
+// InDocumentError is an outcome the command's one output document already
+// states (order create --wait: the order with its wait's outcome). The
+// message still goes to stderr and the exit code is Err's, but no second
+// JSON document follows the first.
+type InDocumentError struct{ Err error }
+
+func (e *InDocumentError) Error() string { return e.Err.Error() }
+func (e *InDocumentError) Unwrap() error { return e.Err }

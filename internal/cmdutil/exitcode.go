@@ -6,7 +6,10 @@ import (
 	"os"
 
 	"github.com/tradectl/tradectl/internal/config"
+	"github.com/tradectl/tradectl/internal/confirm"
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/placement"
+	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -25,6 +28,7 @@ const (
 	ExitUnknownOutcome   = 9  // an order may or may not exist
 	ExitConditionTimeout = 10 // --timeout passed before --until held or a followed order finished
 	ExitNotFilled        = 11 // a followed order ended canceled or expired
+	ExitDeclined         = 12 // a person answered no to a confirmation
 	ExitInterrupted      = 130
 )
 
@@ -46,6 +50,7 @@ var ExitCodes = []struct {
 	{ExitUnknownOutcome, "unknown_outcome", "an order may or may not exist; look it up by its client id"},
 	{ExitConditionTimeout, "condition_timeout", "`watch --until`, `order watch` or `--wait`: the timeout passed before the condition held or the order finished"},
 	{ExitNotFilled, "not_filled", "`order watch` or `--wait`: the order ended canceled or expired (a rejection exits 5)"},
+	{ExitDeclined, "declined", "the confirmation was answered no (or not at all); nothing was sent"},
 	{ExitInterrupted, "interrupted", "interrupted (Ctrl-C)"},
 }
 
@@ -79,7 +84,12 @@ func Classify(ctx context.Context, err error) Classification {
 		return Classification{ExitNotFilled, "not_filled", false}
 	case errors.Is(err, exchange.ErrUnknownOutcome):
 		return Classification{ExitUnknownOutcome, "unknown_outcome", false}
-	case errors.As(err, &usage), errors.As(err, &verr), errors.As(err, &fsErr), errors.As(err, &cfgErr):
+	case errors.Is(err, confirm.ErrDeclined):
+		return Classification{ExitDeclined, "declined", false}
+	case errors.As(err, &usage), errors.As(err, &verr), errors.As(err, &fsErr), errors.As(err, &cfgErr),
+		errors.Is(err, confirm.ErrNeedsYes), errors.Is(err, placement.ErrKeyConflict),
+		errors.Is(err, risk.ErrBadOverride), errors.Is(err, risk.ErrBadTolerance),
+		errors.Is(err, risk.ErrSlippageNotMarket), errors.Is(err, risk.ErrMarketableLimit):
 		return Classification{ExitUsage, "usage", false}
 	case errors.Is(err, exchange.ErrNotFound):
 		return Classification{ExitNotFound, "not_found", false}
@@ -91,7 +101,7 @@ func Classify(ctx context.Context, err error) Classification {
 		return Classification{ExitRejected, "duplicate_client_id", false}
 	case errors.Is(err, exchange.ErrInvalidOrder):
 		return Classification{ExitRejected, "invalid_order", false}
-	case errors.Is(err, ErrRefused):
+	case errors.Is(err, ErrRefused), errors.Is(err, risk.ErrRefused):
 		return Classification{ExitRejected, "rejected", false}
 	case errors.Is(err, exchange.ErrRateLimited):
 		return Classification{ExitRateLimited, "rate_limited", true}

@@ -10,7 +10,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradectl/tradectl/internal/config"
+	"github.com/tradectl/tradectl/internal/confirm"
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/placement"
+	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -44,6 +47,11 @@ func TestClassify(t *testing.T) {
 		{"unknown outcome", nil, venue(exchange.ErrUnknownOutcome), Classification{9, "unknown_outcome", false}},
 		{"condition timeout", nil, fmt.Errorf("x: %w", ErrConditionTimeout), Classification{10, "condition_timeout", true}},
 		{"not filled", nil, fmt.Errorf("x: %w", ErrNotFilled), Classification{11, "not_filled", false}},
+		{"risk refusal", nil, &risk.RefusedError{Profile: "p", Breaches: []risk.Breach{{Limit: "max_order_qty", Message: "x"}}}, Classification{5, "rejected", false}},
+		{"needs yes", nil, &confirm.NeedsYesError{Profile: "p", Exchange: "binance"}, Classification{2, "usage", false}},
+		{"declined", nil, fmt.Errorf("x: %w", confirm.ErrDeclined), Classification{12, "declined", false}},
+		{"key conflict", nil, &placement.KeyConflictError{Key: "client id c"}, Classification{2, "usage", false}},
+		{"bad override", nil, fmt.Errorf("x: %w", risk.ErrBadOverride), Classification{2, "usage", false}},
 		{"interrupted", canceled, fmt.Errorf("x: %w", context.Canceled), Classification{130, "interrupted", false}},
 		{"other", nil, errors.New("boom"), Classification{1, "internal", false}},
 	}

@@ -36,8 +36,12 @@ type Factory struct {
 	HTTPClient func() *http.Client
 	Logger     func() *slog.Logger
 	// OpenExchange opens the named profile's exchange ("" for the selected
-	// profile). The caller closes it.
+	// profile). It has no side effects; the caller closes it.
 	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+	// ReconcilePending settles the orders an earlier process left pending
+	// on the profile. Commands that place or show orders call it; it never
+	// fails the command, problems are logged as warnings.
+	ReconcilePending func(ctx context.Context, ex exchange.Exchange, profile string)
 	// Journal opens the order journal ($XDG_STATE_HOME/tradectl/journal.db)
 	// on first use; it is closed when the command ends.
 	Journal func() (*journal.Journal, error)
@@ -84,4 +88,12 @@ func (f *Factory) Printer() (*render.Printer, error) {
 		return nil, &UsageError{Err: err}
 	}
 	return p, nil
+}
+
+// Reconcile runs ReconcilePending when the factory has one (test
+// factories may not).
+func (f *Factory) Reconcile(ctx context.Context, ex exchange.Exchange, profile string) {
+	if f.ReconcilePending != nil {
+		f.ReconcilePending(ctx, ex, profile)
+	}
 }

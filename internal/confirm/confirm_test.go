@@ -10,7 +10,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/confirm"
 	"github.com/tradectl/tradectl/internal/iostreams"
@@ -30,7 +29,7 @@ var liveOrder = confirm.Summary{
 	Notes:          []string{"max_order_qty overridden for this command"},
 }
 
-const liveScreen = `Live order on binance — check before it is sent:
+const liveScreen = `Live order on binance (REAL MONEY) — check before it is sent:
   profile     live
   exchange    binance
   symbol      BTC-USDT
@@ -47,6 +46,7 @@ Place this order? [y/N] `
 func TestOrder(t *testing.T) {
 	paperOrder := liveOrder
 	paperOrder.Exchange = "paper"
+	paperOrder.Simulated = true
 	tests := []struct {
 		name       string
 		tty        bool
@@ -55,6 +55,7 @@ func TestOrder(t *testing.T) {
 		safety     config.Safety
 		summary    confirm.Summary
 		wantErr    string // "" means go ahead
+		wantIs     error
 		wantStderr string
 	}{
 		{name: "paper never asks, terminal or not", tty: false, summary: paperOrder},
@@ -65,21 +66,22 @@ func TestOrder(t *testing.T) {
 		{name: "confirm: false does not ask on a terminal", tty: true, safety: config.Safety{Confirm: no()}, summary: liveOrder},
 		{
 			name: "no terminal, no --yes: refused", summary: liveOrder,
-			wantErr: `profile "live" trades on binance: a live order needs confirmation and there is no terminal to ask on; pass --yes, or set confirm: false in the profile`,
+			wantErr: `profile "live" trades on binance: a live order needs confirmation and there is no terminal to ask on`,
+			wantIs:  confirm.ErrNeedsYes,
 		},
 		{name: "y confirms", tty: true, input: "y\n", summary: liveOrder, wantStderr: liveScreen},
 		{name: "YES confirms", tty: true, input: " YES \n", summary: liveOrder, wantStderr: liveScreen},
 		{
 			name: "anything else is no", tty: true, input: "sure\n", summary: liveOrder, wantStderr: liveScreen,
-			wantErr: "order not placed: not confirmed; nothing was sent",
+			wantErr: "order not placed: not confirmed; nothing was sent", wantIs: confirm.ErrDeclined,
 		},
 		{
 			name: "Enter is no", tty: true, input: "\n", summary: liveOrder, wantStderr: liveScreen,
-			wantErr: "order not placed: not confirmed; nothing was sent",
+			wantErr: "order not placed: not confirmed; nothing was sent", wantIs: confirm.ErrDeclined,
 		},
 		{
 			name: "end of input is no", tty: true, input: "", summary: liveOrder, wantStderr: liveScreen,
-			wantErr: "order not placed: no answer to the confirmation (EOF); nothing was sent",
+			wantErr: "order not placed: no answer to the confirmation (EOF); nothing was sent: not confirmed", wantIs: confirm.ErrDeclined,
 		},
 	}
 	for _, tt := range tests {
@@ -88,10 +90,14 @@ func TestOrder(t *testing.T) {
 			ios.SetTTY(tt.tty, tt.tty, tt.tty)
 			in.WriteString(tt.input)
 			opts := confirm.Options{IO: ios, Yes: tt.yes, Safety: tt.safety}
-			asks := confirm.NeedsPrompt(opts, tt.summary.Exchange)
+			asks := confirm.NeedsPrompt(opts, tt.summary.Simulated)
+			refuses := confirm.NeedsYes(opts, tt.summary.Simulated)
 			err := confirm.Order(context.Background(), opts, tt.summary)
 			if asks != (tt.wantStderr != "") {
 				t.Errorf("NeedsPrompt = %v, but the prompt was shown: %v", asks, tt.wantStderr != "")
+			}
+			if refuses != errors.Is(err, confirm.ErrNeedsYes) {
+				t.Errorf("NeedsYes = %v, but Order returned %v", refuses, err)
 			}
 			if tt.wantErr == "" && err != nil {
 				t.Fatalf("refused: %v", err)
@@ -100,9 +106,8 @@ func TestOrder(t *testing.T) {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("got %v, want %q", err, tt.wantErr)
 				}
-				var usage *cmdutil.UsageError
-				if !errors.As(err, &usage) {
-					t.Errorf("%T is not a usage error (exit 2)", err)
+				if !errors.Is(err, tt.wantIs) {
+					t.Errorf("%v does not match %v", err, tt.wantIs)
 				}
 			}
 			if diff := cmp.Diff(tt.wantStderr, errOut.String()); diff != "" {
@@ -135,10 +140,10 @@ func TestRenderMarketOrder(t *testing.T) {
 	var b strings.Builder
 	s := confirm.Summary{Profile: "live", Exchange: "binance",
 		Request: trade.OrderRequest{Symbol: trade.MustSymbol("ETH-USDT"), Side: trade.Sell, Type: trade.Market, Qty: trade.Dec("2")}}
-	if err := confirm.Render(&b, s); err != nil {
+	if err := confirm.Render(&b, s, 0); err != nil {
 		t.Fatal(err)
 	}
-	want := `Live order on binance — check before it is sent:
+	want := `Live order on binance (REAL MONEY) — check before it is sent:
   profile     live
   exchange    binance
   symbol      ETH-USDT
@@ -150,5 +155,23 @@ func TestRenderMarketOrder(t *testing.T) {
 `
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("screen (-want +got):\n%s", diff)
+	}
+}
+
+func TestRenderSandboxFitsWidth(t *testing.T) {
+	s := liveOrder
+	s.Sandbox = true
+	var b strings.Builder
+	if err := confirm.Render(&b, s, 40); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if want := "Sandbox order on binance (testnet: no r…"; lines[0] != want {
+		t.Errorf("first line %q, want %q", lines[0], want)
+	}
+	for _, l := range lines {
+		if n := len([]rune(l)); n > 40 {
+			t.Errorf("line %q is %d columns, want at most 40", l, n)
+		}
 	}
 }

@@ -16,7 +16,7 @@ import (
 // order history.
 const clientIDPrefix = "tc-"
 
-// MaxIdempotencyKeyLen bounds --idempotency-key; the key is hashed, so its
+// MaxIdempotencyKeyLen bounds an idempotency key; the key is hashed, so its
 // length never reaches the venue, but it is stored and printed.
 const MaxIdempotencyKeyLen = 200
 

@@ -51,17 +51,17 @@ type LockTimeoutError struct {
 	Profile string
 	Path    string
 	Waited  time.Duration
-	// ByDeadline is true when the command's own deadline (--timeout)
-	// ended the wait before the lock timeout did.
+	// ByDeadline is true when the caller's deadline ended the wait
+	// before the lock timeout did.
 	ByDeadline bool
 }
 
 func (e *LockTimeoutError) Error() string {
-	why := "--lock-timeout"
+	why := "the lock timeout"
 	if e.ByDeadline {
-		why = "--timeout"
+		why = "the deadline"
 	}
-	return fmt.Sprintf("another tradectl process is placing an order on profile %q and still holds its lock (%s); gave up after %s (%s); nothing was sent — try again, or raise --lock-timeout",
+	return fmt.Sprintf("another tradectl process is placing an order on profile %q and still holds its lock (%s); gave up after %s (%s); nothing was sent",
 		e.Profile, e.Path, e.Waited.Round(time.Millisecond), why)
 }
 

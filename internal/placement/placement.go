@@ -89,6 +89,15 @@ type Options struct {
 	AttemptTimeout time.Duration
 	// Retry is the budget; a zero Retry means DefaultRetry.
 	Retry Retry
+	// FreshClientID says the request's client id was generated for this
+	// order (NewClientID) and cannot exist yet: it is not looked up
+	// before the first send.
+	FreshClientID bool
+	// TrustJournal settles a chosen client id the journal has never seen
+	// as new without asking the venue first. Should the venue have it
+	// after all (another machine, a lost journal), the send is answered
+	// as a duplicate and that order is looked up and returned.
+	TrustJournal bool
 	// BeforeSend, if set, runs under the lock once the order is known to
 	// be new, before its intent is written. Checks that must count every
 	// process's orders (open-order limits) belong here; an error ends the
@@ -120,7 +129,7 @@ var ErrKeyConflict = errors.New("client id reused for a different order")
 
 // KeyConflictError names the reuse. Nothing was placed.
 type KeyConflictError struct {
-	Flag     string // "--idempotency-key K" or "--client-id C"
+	Key      string // `idempotency key "K"` or "client id C"
 	ClientID string
 	Previous string // what the id was used for
 	Now      string // what was asked now
@@ -128,7 +137,7 @@ type KeyConflictError struct {
 
 func (e *KeyConflictError) Error() string {
 	return fmt.Sprintf("%s was already used for a different order (%s, client id %s); asked now: %s; nothing was placed — use a new key for a new order",
-		e.Flag, e.Previous, e.ClientID, e.Now)
+		e.Key, e.Previous, e.ClientID, e.Now)
 }
 
 func (e *KeyConflictError) Unwrap() error { return ErrKeyConflict }
@@ -171,6 +180,9 @@ func Place(ctx context.Context, d Deps, req trade.OrderRequest, o Options) (Resu
 	if err != nil {
 		return Result{}, err
 	}
+	if o.FreshClientID && o.IdempotencyKey == "" {
+		chosen = false
+	}
 	req.ClientID = clientID
 
 	unlock, err := lock(ctx, d.LockDir, d.Profile, p.o.LockTimeout)
@@ -210,14 +222,14 @@ func ChooseClientID(profile, requested, key string) (id string, chosen bool, fla
 		}
 		id = ClientIDFor(profile, key)
 		if requested != "" && requested != id {
-			return "", false, "", fmt.Errorf("--client-id %s and --idempotency-key %q name different orders: give one of them", requested, key)
+			return "", false, "", fmt.Errorf("client id %s and idempotency key %q name different orders: give one of them", requested, key)
 		}
-		return id, true, fmt.Sprintf("--idempotency-key %q", key), nil
+		return id, true, fmt.Sprintf("idempotency key %q", key), nil
 	case requested != "":
 		if err := trade.ValidateClientID(requested); err != nil {
 			return "", false, "", err
 		}
-		return requested, true, "--client-id " + requested, nil
+		return requested, true, "client id " + requested, nil
 	}
 	return NewClientID(), false, "", nil
 }
@@ -232,7 +244,7 @@ func (p *placer) known(ctx context.Context, req trade.OrderRequest, flag string)
 	}
 	if ok {
 		if !sameRequest(in.Request, req) {
-			return Result{}, true, &KeyConflictError{Flag: flag, ClientID: req.ClientID,
+			return Result{}, true, &KeyConflictError{Key: flag, ClientID: req.ClientID,
 				Previous: describe(in.Request), Now: describe(req)}
 		}
 		switch in.Status {
@@ -255,13 +267,16 @@ func (p *placer) known(ctx context.Context, req trade.OrderRequest, flag string)
 			// Proved absent: fall through and send it now.
 		}
 	}
+	if p.o.TrustJournal {
+		return Result{}, false, nil
+	}
 	// The venue may have it from another machine, or from before the
 	// journal was lost.
 	o, result, lerr := p.lookup(ctx, journal.Intent{ClientID: req.ClientID, Request: req}, time.Time{}, false)
 	switch result {
 	case journal.Found:
 		if !sameOrder(o, req) {
-			return Result{}, true, &KeyConflictError{Flag: flag, ClientID: req.ClientID,
+			return Result{}, true, &KeyConflictError{Key: flag, ClientID: req.ClientID,
 				Previous: fmt.Sprintf("order %s: %s %s %s at the venue", o.ID, o.Side, o.Qty, o.Symbol), Now: describe(req)}
 		}
 		in, err := p.d.Journal.Begin(ctx, journal.NewIntent{Profile: p.d.Profile, Exchange: p.d.Exchange.Name(),
@@ -323,7 +338,7 @@ func (p *placer) send(ctx context.Context, in journal.Intent, req trade.OrderReq
 		case errors.Is(err, exchange.ErrDuplicateClientID):
 			found, result, _ := p.lookup(ctx, in, sentAt, true)
 			if result == journal.Found && !sameOrder(found, req) {
-				conflict := &KeyConflictError{Flag: "client id " + in.ClientID, ClientID: in.ClientID,
+				conflict := &KeyConflictError{Key: "client id " + in.ClientID, ClientID: in.ClientID,
 					Previous: fmt.Sprintf("order %s: %s %s %s at the venue", found.ID, found.Side, found.Qty, found.Symbol), Now: describe(req)}
 				p.recordFailed(jctx, in, conflict)
 				return Result{}, conflict
@@ -410,8 +425,8 @@ func (p *placer) recordFailed(ctx context.Context, in journal.Intent, cause erro
 // cause is quoted, not wrapped: a context error inside would make the
 // command look merely interrupted or timed out, when an order may exist.
 func (p *placer) unknown(ctx context.Context, in journal.Intent, cause error) error {
-	msg := fmt.Sprintf("%s could not be confirmed (%v); the intent stays pending in the journal and the next tradectl command on profile %s looks it up again — or look it up yourself: tradectl order get --client-id %s --symbol %s",
-		describe(in.Request), cause, p.d.Profile, in.ClientID, in.Request.Symbol)
+	msg := fmt.Sprintf("%s could not be confirmed (%v); the intent stays pending in the journal and the next order command on profile %s looks it up again",
+		describe(in.Request), cause, p.d.Profile)
 	if err := p.d.Journal.RecordUnknown(ctx, in.ID, "unknown_outcome", fmt.Sprint(cause)); err != nil {
 		p.log.Warn("the journal could not record the unknown outcome", "client_id", in.ClientID, "err", err)
 	}

@@ -198,7 +198,7 @@ func TestLockTimeout(t *testing.T) {
 	if !errors.As(err, &lt) || !errors.Is(err, exchange.ErrUnavailable) {
 		t.Fatalf("Place with the lock held = %v, want a LockTimeoutError matching ErrUnavailable", err)
 	}
-	for _, want := range []string{`profile "paper"`, "paper.lock", "--lock-timeout", "nothing was sent"} {
+	for _, want := range []string{`profile "paper"`, "paper.lock", "the lock timeout", "nothing was sent"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("message %q lacks %q", err, want)
 		}
@@ -207,7 +207,7 @@ func TestLockTimeout(t *testing.T) {
 	short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err = Place(short, e.deps, marketBuy(btcusd, "0.01"), Options{LockTimeout: time.Minute})
-	if !errors.As(err, &lt) || !lt.ByDeadline || !strings.Contains(err.Error(), "(--timeout)") {
+	if !errors.As(err, &lt) || !lt.ByDeadline || !strings.Contains(err.Error(), "(the deadline)") {
 		t.Errorf("Place under a short deadline = %v, want a LockTimeoutError by deadline", err)
 	}
 	entries, err := e.deps.Journal.Entries(context.Background(), journal.Query{})

@@ -9,7 +9,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -25,7 +24,7 @@ type Pretrade struct {
 	Safety  config.Safety
 	// Overrides are the limits lifted for this command (ParseOverrides).
 	Overrides []string
-	// MaxSlippage is --max-slippage; unset means the profile's
+	// MaxSlippage is the command's slippage tolerance; unset means the profile's
 	// max_slippage_pct, and no guard when that is unset too.
 	MaxSlippage decimal.NullDecimal
 	// MarketableLimit sends a guarded market order as a limit IOC at the
@@ -35,6 +34,9 @@ type Pretrade struct {
 	MarketableLimit bool
 	// DailyLoss measures today's realised loss (DailyLossSource).
 	DailyLoss func(ctx context.Context) (decimal.Decimal, error)
+	// Quote is a quote the caller already fetched (zero: none); the
+	// limits use it rather than asking again.
+	Quote trade.Quote
 }
 
 // Decision is what Evaluate allows.
@@ -54,20 +56,21 @@ type Decision struct {
 	Report   Report          `json:"report"`
 }
 
-// ErrSlippageNotMarket is the usage error for --max-slippage on an order
+// ErrSlippageNotMarket is returned for a slippage tolerance on an order
 // that is not a market order.
-var ErrSlippageNotMarket = errors.New("--max-slippage applies to market orders only: a limit order's price is already its bound")
+var ErrSlippageNotMarket = errors.New("a slippage tolerance applies to market orders only: a limit order's price is already its bound")
 
 // Evaluate runs the slippage guard and the risk limits on one order, in
 // that order, so the limits judge the order that will really be sent (a
 // market order turned into a limit IOC is valued at its limit). It returns
 // a *SlippageError or *RefusedError when the order must not be sent (exit
-// 5), a usage error for a misused flag, or the Decision.
+// 5), ErrSlippageNotMarket for a tolerance on another order type, or the
+// Decision.
 func Evaluate(ctx context.Context, p Pretrade) (Decision, error) {
 	req := p.Request
 	d := Decision{Request: req, Currency: currency(Input{Request: req, Instrument: p.Instrument})}
 	if p.MaxSlippage.Valid && req.Type != trade.Market {
-		return d, &cmdutil.UsageError{Err: ErrSlippageNotMarket}
+		return d, ErrSlippageNotMarket
 	}
 	d.Tolerance = Tolerance(p.MaxSlippage, p.Safety)
 	guard := d.Tolerance.IsPositive() && req.Type == trade.Market && !slices.Contains(p.Overrides, config.SafetyMaxSlippagePct)
@@ -94,6 +97,8 @@ func Evaluate(ctx context.Context, p Pretrade) (Decision, error) {
 	}
 	if d.Estimate != nil {
 		in.Quote = d.Estimate.Quote
+	} else {
+		in.Quote = p.Quote
 	}
 	rep, err := Check(ctx, in)
 	d.Report = rep

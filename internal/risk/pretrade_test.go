@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
-	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -100,7 +99,7 @@ func TestEvaluateOnPaper(t *testing.T) {
 				p.Request = limitOrder(btcUSD, trade.Buy, "0.01", "1000")
 				p.MaxSlippage = decimal.NewNullDecimal(d("1"))
 			}),
-			wantErr: "--max-slippage applies to market orders only",
+			wantErr: "a slippage tolerance applies to market orders only",
 		},
 	}
 	for _, tt := range tests {
@@ -122,9 +121,8 @@ func TestEvaluateOnPaper(t *testing.T) {
 		p.Request = limitOrder(btcUSD, trade.Buy, "0.01", "1000")
 		p.MaxSlippage = decimal.NewNullDecimal(d("1"))
 	}))
-	var usage *cmdutil.UsageError
-	if !errors.As(err, &usage) {
-		t.Errorf("--max-slippage on a limit: %T, want a usage error", err)
+	if !errors.Is(err, risk.ErrSlippageNotMarket) {
+		t.Errorf("a tolerance on a limit: %v, want ErrSlippageNotMarket", err)
 	}
 }
 

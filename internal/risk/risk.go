@@ -1,15 +1,15 @@
 // Package risk enforces a profile's pre-trade limits before an order is
-// sent (and in --dry-run): max_order_notional, max_order_qty,
+// sent (and in a dry run): max_order_notional, max_order_qty,
 // max_open_orders, allowed_symbols, price_band_pct and max_daily_loss
 // (Check), and guards market orders against slippage (EstimateFill,
 // CheckSlippage, MarketableLimit).
 //
-// A refusal is an error that matches cmdutil.ErrRefused (exit 5) and
+// A refusal is an error that matches ErrRefused (the command exits 5) and
 // names the limit and the values, e.g.
 //
 //	risk limit max_order_notional: order value 12000.00 USD exceeds 10000 (profile "live")
 //
-// Limits named in --override-limit are lifted for one command; Check
+// Limits named as overrides are lifted for one command; Check
 // still evaluates them where it can and reports in Report.Overridden what
 // they would have said, so the journal can record the override.
 //
@@ -27,14 +27,13 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
-// LimitNames lists every limit --override-limit accepts, sorted: the
-// profile's safety keys except confirm (which --yes answers).
+// LimitNames lists every limit an override may name, sorted: the
+// profile's safety keys except confirm, which is not a limit.
 func LimitNames() []string {
 	return []string{
 		config.SafetyAllowedSymbols,
@@ -47,10 +46,19 @@ func LimitNames() []string {
 	}
 }
 
-// ParseOverrides checks --override-limit values (each may also be a
+// ErrRefused marks a refusal by a limit or the slippage guard: tradectl
+// refused on the venue's behalf and nothing was sent.
+var ErrRefused = errors.New("refused")
+
+// ErrBadOverride is returned (wrapped) by ParseOverrides for a name that
+// is not a limit.
+var ErrBadOverride = errors.New("unknown limit")
+
+// ParseOverrides checks override values (each may also be a
 // comma-separated list) and returns the distinct names, sorted. An unknown
-// name is a usage error listing the known ones: a typo must not leave a
-// limit in force that the user believes lifted, nor the reverse.
+// name is an error matching ErrBadOverride that lists the known ones: a
+// typo must not leave a limit in force that the user believes lifted, nor
+// the reverse.
 func ParseOverrides(values []string) ([]string, error) {
 	var out []string
 	for _, v := range values {
@@ -60,7 +68,7 @@ func ParseOverrides(values []string) ([]string, error) {
 				continue
 			}
 			if !slices.Contains(LimitNames(), name) {
-				return nil, cmdutil.Usagef("--override-limit %q: unknown limit (known: %s)", name, strings.Join(LimitNames(), ", "))
+				return nil, fmt.Errorf("%q: %w (known: %s)", name, ErrBadOverride, strings.Join(LimitNames(), ", "))
 			}
 			if !slices.Contains(out, name) {
 				out = append(out, name)
@@ -100,7 +108,7 @@ type Input struct {
 type Report struct {
 	// Passed lists the limits in force that the order is within.
 	Passed []string `json:"passed"`
-	// Overridden lists every limit named by --override-limit.
+	// Overridden lists every limit named as an override.
 	Overridden []Override `json:"overridden,omitempty"`
 }
 
@@ -121,8 +129,8 @@ type Breach struct {
 	Message string // "order value 12000.00 USD exceeds 10000"
 }
 
-// RefusedError is a refusal by one or more limits. It matches
-// cmdutil.ErrRefused with errors.Is (exit 5).
+// RefusedError is a refusal by one or more limits. It matches ErrRefused
+// with errors.Is.
 type RefusedError struct {
 	Profile  string
 	Breaches []Breach
@@ -136,8 +144,8 @@ func (e *RefusedError) Error() string {
 	return strings.Join(parts, "; ") + fmt.Sprintf(" (profile %q)", e.Profile)
 }
 
-// Unwrap makes errors.Is(err, cmdutil.ErrRefused) true.
-func (e *RefusedError) Unwrap() error { return cmdutil.ErrRefused }
+// Unwrap makes errors.Is(err, ErrRefused) true.
+func (e *RefusedError) Unwrap() error { return ErrRefused }
 
 // Limits returns the names of the limits broken.
 func (e *RefusedError) Limits() []string {

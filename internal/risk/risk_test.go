@@ -188,8 +188,8 @@ func TestCheckLimits(t *testing.T) {
 				if diff := cmp.Diff(tt.wantErr, err.Error()); diff != "" {
 					t.Errorf("message (-want +got):\n%s", diff)
 				}
-				if !errors.Is(err, cmdutil.ErrRefused) {
-					t.Errorf("refusal %v does not match cmdutil.ErrRefused", err)
+				if !errors.Is(err, risk.ErrRefused) {
+					t.Errorf("refusal %v does not match risk.ErrRefused", err)
 				}
 				if c := cmdutil.Classify(context.Background(), err); c.Exit != cmdutil.ExitRejected {
 					t.Errorf("exit code %d, want %d", c.Exit, cmdutil.ExitRejected)
@@ -215,7 +215,7 @@ func TestCheckDailyLossErrorIsNotARefusal(t *testing.T) {
 	})
 	// The order is not sent (an error), and the exit code tells the truth
 	// about why: the venue was unreachable.
-	if !errors.Is(err, exchange.ErrUnavailable) || errors.Is(err, cmdutil.ErrRefused) {
+	if !errors.Is(err, exchange.ErrUnavailable) || errors.Is(err, risk.ErrRefused) {
 		t.Fatalf("got %v; want the venue's error, not a refusal", err)
 	}
 	if !strings.Contains(err.Error(), `risk limit max_daily_loss (profile "live"): measure today's realised loss`) {
@@ -279,11 +279,10 @@ func TestParseOverrides(t *testing.T) {
 		t.Errorf("overrides (-want +got):\n%s", diff)
 	}
 	_, err = risk.ParseOverrides([]string{"max_order_qtty"})
-	var usage *cmdutil.UsageError
-	if !errors.As(err, &usage) || !strings.Contains(err.Error(), `--override-limit "max_order_qtty": unknown limit (known: allowed_symbols, max_daily_loss`) {
+	if !errors.Is(err, risk.ErrBadOverride) || !strings.Contains(err.Error(), `"max_order_qtty": unknown limit (known: allowed_symbols, max_daily_loss`) {
 		t.Errorf("unknown limit: got %v", err)
 	}
 	if _, err := risk.ParseOverrides([]string{"confirm"}); err == nil {
-		t.Error("confirm is answered by --yes, not lifted as a limit")
+		t.Error("confirm is not a limit")
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -174,7 +173,7 @@ func pctBeyond(p, tol decimal.Decimal) string {
 }
 
 // SlippageError is the slippage guard's refusal; it matches
-// cmdutil.ErrRefused (exit 5).
+// ErrRefused.
 type SlippageError struct {
 	Profile   string
 	Estimate  Estimate
@@ -195,8 +194,8 @@ func (e *SlippageError) Error() string {
 		verb, est.Qty, est.Symbol, fmtPrice(est.AvgPrice), pctBeyond(est.SlippagePct, e.Tolerance), dir, fmtPrice(est.Mid), e.Tolerance, est.Describe(), e.Profile)
 }
 
-// Unwrap makes errors.Is(err, cmdutil.ErrRefused) true.
-func (e *SlippageError) Unwrap() error { return cmdutil.ErrRefused }
+// Unwrap makes errors.Is(err, ErrRefused) true.
+func (e *SlippageError) Unwrap() error { return ErrRefused }
 
 // fmtPrice shows a computed price with at most 8 decimals: an average over
 // levels has as many as the division gives.
@@ -221,7 +220,7 @@ func CheckSlippage(est Estimate, tolerancePct decimal.Decimal, profile string) e
 	return nil
 }
 
-// Tolerance is the slippage tolerance in force: --max-slippage when given,
+// Tolerance is the slippage tolerance in force: the command's when given,
 // else the profile's max_slippage_pct; zero means none.
 func Tolerance(flag decimal.NullDecimal, s config.Safety) decimal.Decimal {
 	if flag.Valid {
@@ -230,8 +229,11 @@ func Tolerance(flag decimal.NullDecimal, s config.Safety) decimal.Decimal {
 	return s.MaxSlippagePct
 }
 
-// ParseTolerance reads --max-slippage: a percentage above 0 and below
-// 100, with or without a trailing "%".
+// ErrBadTolerance is returned (wrapped) by ParseTolerance.
+var ErrBadTolerance = errors.New("not a slippage tolerance")
+
+// ParseTolerance reads a slippage tolerance: a percentage above 0 and
+// below 100, with or without a trailing "%".
 func ParseTolerance(s string) (decimal.Decimal, error) {
 	t := s
 	if n := len(t); n > 0 && t[n-1] == '%' {
@@ -239,13 +241,17 @@ func ParseTolerance(s string) (decimal.Decimal, error) {
 	}
 	d, err := trade.ParseDecimal(t)
 	if err != nil {
-		return decimal.Zero, cmdutil.Usagef("--max-slippage: %v", err)
+		return decimal.Zero, fmt.Errorf("%w: %v", ErrBadTolerance, err)
 	}
 	if !d.IsPositive() || d.GreaterThanOrEqual(decimal.NewFromInt(100)) {
-		return decimal.Zero, cmdutil.Usagef("--max-slippage must be a percentage above 0 and below 100, got %s", s)
+		return decimal.Zero, fmt.Errorf("%w: must be a percentage above 0 and below 100, got %s", ErrBadTolerance, s)
 	}
 	return d, nil
 }
+
+// ErrMarketableLimit is returned (wrapped) by MarketableLimit when the
+// tolerance price breaks the instrument's rules: nothing was sent.
+var ErrMarketableLimit = errors.New("no valid marketable limit")
 
 // ErrNotMarket is returned by MarketableLimit for an order that is not a
 // market order.
@@ -293,7 +299,7 @@ func MarketableLimit(req trade.OrderRequest, tolerancePct decimal.Decimal, q tra
 	out.PostOnly = false
 	checked, err := in.Conform(out, trade.RoundReject, decimal.Zero)
 	if err != nil {
-		return req, cmdutil.Usagef("marketable limit at %s: %v", price, err)
+		return req, fmt.Errorf("%w at %s: %w", ErrMarketableLimit, price, err)
 	}
 	return checked, nil
 }

@@ -277,9 +277,8 @@ func TestToleranceAndParse(t *testing.T) {
 	}
 	for _, in := range []string{"0", "-1", "100", "abc", ""} {
 		_, err := risk.ParseTolerance(in)
-		var usage *cmdutil.UsageError
-		if !errors.As(err, &usage) {
-			t.Errorf("ParseTolerance(%q): got %v, want a usage error", in, err)
+		if !errors.Is(err, risk.ErrBadTolerance) {
+			t.Errorf("ParseTolerance(%q): got %v, want ErrBadTolerance", in, err)
 		}
 	}
 }

@@ -111,11 +111,10 @@ func New(ios *iostreams.IOStreams, getenv func(string) string, now func() time.T
 		return cfg, err
 	}
 	f.OpenExchange = func(ctx context.Context, name string) (exchange.Exchange, config.Profile, error) {
-		ex, prof, err := openExchange(ctx, f, name)
-		if err == nil {
-			reconcilePending(ctx, f, ex, prof.Name)
-		}
-		return ex, prof, err
+		return openExchange(ctx, f, name)
+	}
+	f.ReconcilePending = func(ctx context.Context, ex exchange.Exchange, profile string) {
+		reconcilePending(ctx, f, ex, profile)
 	}
 	f.Journal = sync.OnceValues(func() (*journal.Journal, error) {
 		dirs, err := f.Dirs()

@@ -12,14 +12,23 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
+	"github.com/tradectl/tradectl/internal/config"
+	"github.com/tradectl/tradectl/internal/confirm"
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
 // CancelOptions is a parsed `order cancel`.
 type CancelOptions struct {
-	Factory  *cmdutil.Factory
+	// What the command works with, each built on first use.
+	IO           *iostreams.IOStreams
+	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+	Reconcile    func(ctx context.Context, ex exchange.Exchange, profile string)
+	Printer      func() (*render.Printer, error)
+	// Yes is the global --yes, read when the command runs.
+	Yes      func() bool
 	IDs      []string
 	ClientID string
 	All      bool
@@ -28,7 +37,13 @@ type CancelOptions struct {
 
 // NewCmdCancel builds the command; runF replaces the run step in tests.
 func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Command {
-	opts := &CancelOptions{Factory: f}
+	opts := &CancelOptions{
+		IO:           f.IOStreams,
+		OpenExchange: f.OpenExchange,
+		Reconcile:    f.Reconcile,
+		Printer:      f.Printer,
+		Yes:          func() bool { return f.Globals.Yes },
+	}
 	var symbol string
 	cmd := &cobra.Command{
 		Use:   "cancel {ID... | --client-id ID | --all [--symbol S]}",
@@ -93,15 +108,26 @@ type Failure struct {
 }
 
 func cancelRun(ctx context.Context, o *CancelOptions) error {
-	printer, err := o.Factory.Printer()
+	printer, err := o.Printer()
 	if err != nil {
 		return err
 	}
-	ex, _, err := o.Factory.OpenExchange(ctx, "")
+	ex, prof, err := o.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer ex.Close()
+	if o.All && !exchange.IsSimulated(ex) && !o.Yes() {
+		// Canceling every live order is not undone by running another
+		// command: a person agrees first, and a script says so with --yes.
+		// Asked before any request, so a refusal costs nothing.
+		if err := confirmCancelAll(o.IO, prof.Name, ex.Name(), o.Symbol); err != nil {
+			return err
+		}
+	}
+	// Orders an earlier process left pending are settled first, so what
+	// this command shows or cancels is the venue's current truth.
+	o.Reconcile(ctx, ex, prof.Name)
 
 	if o.All {
 		canceled, err := ex.CancelAll(ctx, o.Symbol)
@@ -148,7 +174,27 @@ func cancelRun(ctx context.Context, o *CancelOptions) error {
 		return nil
 	}
 	for _, f := range failures {
-		fmt.Fprintf(o.Factory.IOStreams.ErrOut, "cancel %s: %s\n", f.ID, f.Error)
+		fmt.Fprintf(o.IO.ErrOut, "cancel %s: %s\n", f.ID, f.Error)
 	}
 	return &cmdutil.SilentError{Err: errors.Join(&cmdutil.PartialError{Failed: len(failures), Total: len(refs)}, lastErr)}
+}
+
+// confirmCancelAll asks on a terminal before --all cancels live orders;
+// without one it refuses (exit 2) and says how to allow it.
+func confirmCancelAll(ios *iostreams.IOStreams, profile, venue string, symbol trade.Symbol) error {
+	what := "every working order"
+	if !symbol.IsZero() {
+		what = "every working " + symbol.String() + " order"
+	}
+	if !ios.CanPrompt() {
+		return cmdutil.Usagef("profile %q trades on %s: canceling %s needs confirmation and there is no terminal to ask on; pass --yes", profile, venue, what)
+	}
+	ok, err := ios.Confirm(fmt.Sprintf("Cancel %s on live profile %q (%s)?", what, profile, venue))
+	if err != nil {
+		return fmt.Errorf("cancel all: no answer to the confirmation (%v); nothing was canceled: %w", err, confirm.ErrDeclined)
+	}
+	if !ok {
+		return fmt.Errorf("cancel all: %w; nothing was canceled", confirm.ErrDeclined)
+	}
+	return nil
 }

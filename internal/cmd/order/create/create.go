@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -14,22 +15,35 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
-	orderwatch "github.com/tradectl/tradectl/internal/cmd/order/watch"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/confirm"
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/journal"
+	"github.com/tradectl/tradectl/internal/orderfollow"
+	"github.com/tradectl/tradectl/internal/orderplan"
 	"github.com/tradectl/tradectl/internal/placement"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/trade"
+	"github.com/tradectl/tradectl/internal/xdg"
 )
 
 // CreateOptions is a parsed, validated `order create`.
 type CreateOptions struct {
-	Factory *cmdutil.Factory
+	// What the command works with, each built on first use.
+	IO           *iostreams.IOStreams
+	Config       func() (*config.Config, error)
+	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+	Journal      func() (*journal.Journal, error)
+	Dirs         func() (xdg.Dirs, error)
+	Logger       func() *slog.Logger
+	Now          func() time.Time
+	Printer      func() (*render.Printer, error)
+	// Yes is the global --yes, read when the command runs.
+	Yes func() bool
 
 	Request     trade.OrderRequest
 	Round       trade.RoundMode
@@ -59,7 +73,17 @@ type rawFlags struct {
 
 // NewCmdCreate builds the command; runF replaces the run step in tests.
 func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{Factory: f}
+	opts := &CreateOptions{
+		IO:           f.IOStreams,
+		Config:       f.Config,
+		OpenExchange: f.OpenExchange,
+		Journal:      f.Journal,
+		Dirs:         f.Dirs,
+		Logger:       f.Logger,
+		Now:          f.Now,
+		Printer:      f.Printer,
+		Yes:          func() bool { return f.Globals.Yes },
+	}
 	var raw rawFlags
 	cmd := &cobra.Command{
 		Use:   "create SYMBOL --side buy|sell --qty Q [flags]",
@@ -218,15 +242,15 @@ func (o *CreateOptions) parse(symbol string, raw rawFlags, cmd *cobra.Command) e
 		return cmdutil.Usagef("invalid order: %v", flagNames(err))
 	}
 	if o.OverrideLimits, err = risk.ParseOverrides(raw.overrides); err != nil {
-		return err
+		return cmdutil.Usagef("--override-limit %w", err)
 	}
 	if cmd.Flags().Changed("max-slippage") {
 		if r.Type != trade.Market {
-			return &cmdutil.UsageError{Err: risk.ErrSlippageNotMarket}
+			return cmdutil.Usagef("--max-slippage applies to market orders only: a limit order's price is already its bound")
 		}
 		d, err := risk.ParseTolerance(raw.maxSlippage)
 		if err != nil {
-			return err
+			return cmdutil.Usagef("--max-slippage must be a percentage above 0 and below 100, got %s", raw.maxSlippage)
 		}
 		o.MaxSlippage = decimal.NewNullDecimal(d)
 	}
@@ -278,100 +302,166 @@ type DryRunResult struct {
 	Slippage *risk.Estimate `json:"slippage,omitempty"`
 }
 
+// createRun plans the order (internal/orderplan: every check, one
+// instrument look-up, a quote only when a check needs one), asks for
+// confirmation where it must, places it once, and follows it with --wait.
 func createRun(parent context.Context, o *CreateOptions) error {
-	f := o.Factory
-	printer, err := f.Printer()
+	printer, err := o.Printer()
 	if err != nil {
 		return err
 	}
-	cfg, err := f.Config()
+	cfg, err := o.Config()
 	if err != nil {
 		return err
 	}
-	ctx := parent
-	if cfg.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(parent, cfg.Timeout)
-		defer cancel()
-	}
-	ex, prof, err := f.OpenExchange(ctx, "")
+	// One deadline policy: --timeout bounds the planning, and bounds the
+	// placement afresh when a person was asked in between.
+	ctx, cancel := withTimeout(parent, cfg.Timeout)
+	defer cancel()
+	ex, prof, err := o.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer ex.Close()
-
-	req, err := Prepare(ctx, ex, o.Request, o.Round)
+	sf, err := cfg.Safety(prof.Name)
 	if err != nil {
 		return err
 	}
-	if o.IdempotencyKey != "" {
-		// Shown by --dry-run too, so a script can learn the id up front.
-		req.ClientID = placement.ClientIDFor(prof.Name, o.IdempotencyKey)
+	copts := confirm.Options{IO: o.IO, Yes: o.Yes(), Safety: sf}
+	plan, err := orderplan.Make(ctx, orderplan.Deps{
+		Exchange: ex,
+		Profile:  prof.Name,
+		Safety:   sf,
+		Journal:  o.Journal,
+		Now:      o.Now,
+		Logger:   o.Logger(),
+		Confirm:  copts,
+	}, orderplan.Input{
+		Request:        o.Request,
+		Round:          o.Round,
+		IdempotencyKey: o.IdempotencyKey,
+		Overrides:      o.OverrideLimits,
+		MaxSlippage:    o.MaxSlippage,
+		DryRun:         o.DryRun,
+	})
+	if err != nil {
+		return planWords(err, prof.Name, ex.Name(), o.Request.Symbol)
 	}
-	var (
-		dec risk.Decision
-		sf  config.Safety
-	)
-	rerun := o.knownIntent(ctx, prof.Name, req.ClientID)
-	if !rerun {
-		if dec, sf, err = o.pretrade(ctx, ex, prof, req); err != nil {
-			return err
-		}
-		req = dec.Request
-	}
+	req := plan.Request
 	if o.DryRun {
-		res := DryRunResult{DryRun: true, Exchange: ex.Name(), Profile: prof.Name, Request: req}
-		if !rerun {
-			res.Risk, res.Slippage = &dec.Report, dec.Estimate
-		}
-		if v, ok := ex.(exchange.OrderValidator); ok {
-			switch err := v.ValidateOrder(ctx, req); {
-			case err != nil && req.ClientID != "" && errors.Is(err, exchange.ErrDuplicateClientID):
-				res.Existing = true
-			case err != nil:
-				return fmt.Errorf("dry run: %w", err)
-			default:
-				res.VenueValidated = true
-			}
-		}
-		return printer.Print(res, func() *render.TableData { return dryRunTable(res) })
+		return o.dryRun(ctx, printer, ex, prof, plan)
 	}
 	placeCtx := ctx
-	if !rerun {
-		copts := confirm.Options{IO: f.IOStreams, Yes: f.Globals.Yes, Safety: sf}
-		asked := confirm.NeedsPrompt(copts, ex.Name())
-		if err := confirm.Order(parent, copts, confirmSummary(prof, ex.Name(), req, dec, sf)); err != nil {
-			return err
+	if !plan.Rerun {
+		asked := confirm.NeedsPrompt(copts, plan.Simulated)
+		if err := confirm.Order(parent, copts, confirmSummary(prof, ex.Name(), plan, sf)); err != nil {
+			return planWords(err, prof.Name, ex.Name(), req.Symbol)
 		}
-		if asked && cfg.Timeout > 0 {
+		if asked {
 			// The prompt waited on a person; the placement gets the whole
 			// --timeout of its own.
 			var cancel context.CancelFunc
-			placeCtx, cancel = context.WithTimeout(parent, cfg.Timeout)
+			placeCtx, cancel = withTimeout(parent, cfg.Timeout)
 			defer cancel()
 		}
 	}
-	res, err := place(placeCtx, o, ex, prof.Name, req)
+	res, err := place(placeCtx, o, ex, prof.Name, req, plan.FreshClientID)
 	if err != nil {
+		return planWords(err, prof.Name, ex.Name(), req.Symbol)
+	}
+	if !o.Wait {
+		return printOrder(printer, res.Order, res.Existing, nil)
+	}
+	waitCtx, cancelWait := withTimeout(parent, o.WaitTimeout)
+	defer cancelWait()
+	order, waitErr := orderfollow.Follow(waitCtx, ex, res.Order, time.Second, o.IO)
+	o.recordFills(parent, prof.Name, order)
+	w := &WaitResult{Outcome: string(order.Status), TimedOut: errors.Is(waitErr, cmdutil.ErrConditionTimeout)}
+	if w.TimedOut {
+		w.Outcome = "timed_out"
+	}
+	if err := printOrder(printer, order, res.Existing, w); err != nil {
 		return err
 	}
-	order := res.Order
-	if o.Wait {
-		waitCtx := parent
-		if o.WaitTimeout > 0 {
-			var cancel context.CancelFunc
-			waitCtx, cancel = context.WithTimeout(parent, o.WaitTimeout)
-			defer cancel()
-		}
-		var waitErr error
-		order, waitErr = orderwatch.Follow(waitCtx, ex, order, time.Second, f.IOStreams)
-		recordFills(parent, f, prof.Name, order)
-		if err := printOrder(printer, order, res.Existing); err != nil {
-			return err
-		}
-		return waitErr
+	if waitErr != nil && order.ID != "" {
+		// The document printed carries the outcome; a script reads one.
+		return &cmdutil.InDocumentError{Err: waitErr}
 	}
-	return printOrder(printer, order, res.Existing)
+	return waitErr
+}
+
+// withTimeout bounds ctx by d; 0 means no bound.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+// planWords rewrites errors from the layers below in the flags a person
+// typed; the exit code stays the one cmdutil.Classify gives the original.
+func planWords(err error, profile, venue string, symbol trade.Symbol) error {
+	var rules *orderplan.RulesError
+	var lt *placement.LockTimeoutError
+	var ex *exchange.Error
+	switch {
+	case errors.Is(err, confirm.ErrNeedsYes):
+		return &cmdutil.UsageError{Err: fmt.Errorf("%w; pass --yes, or set confirm: false in the profile", err)}
+	case errors.Is(err, orderplan.ErrUnknownSymbol):
+		return fmt.Errorf("%w (see `tradectl quote` or the venue's instrument list); nothing was sent", err)
+	case errors.As(err, &rules):
+		return cmdutil.Usagef("invalid order: %v", flagNames(rules.Err))
+	case errors.As(err, &lt):
+		why := "--lock-timeout"
+		if lt.ByDeadline {
+			why = "--timeout"
+		}
+		return &lockWaitError{lt: lt, why: why}
+	case errors.Is(err, exchange.ErrUnknownOutcome) && errors.As(err, &ex) && ex.ClientID != "":
+		return fmt.Errorf("%w — or look it up yourself: tradectl order get --client-id %s --symbol %s", err, ex.ClientID, symbol)
+	case errors.Is(err, risk.ErrSlippageNotMarket):
+		return cmdutil.Usagef("--max-slippage applies to market orders only: a limit order's price is already its bound")
+	}
+	return err
+}
+
+// lockWaitError words a placement lock timeout in flags.
+type lockWaitError struct {
+	lt  *placement.LockTimeoutError
+	why string
+}
+
+func (e *lockWaitError) Error() string {
+	return fmt.Sprintf("another tradectl process is placing an order on profile %q and still holds its lock (%s); gave up after %s (%s); nothing was sent — try again, or raise --lock-timeout",
+		e.lt.Profile, e.lt.Path, e.lt.Waited.Round(time.Millisecond), e.why)
+}
+
+func (e *lockWaitError) Unwrap() error { return e.lt }
+
+func (o *CreateOptions) dryRun(ctx context.Context, printer *render.Printer, ex exchange.Exchange, prof config.Profile, plan orderplan.Plan) error {
+	req := plan.Request
+	res := DryRunResult{DryRun: true, Exchange: ex.Name(), Profile: prof.Name, Request: req}
+	if !plan.Rerun {
+		res.Risk, res.Slippage = &plan.Decision.Report, plan.Decision.Estimate
+	}
+	if v, ok := ex.(exchange.OrderValidator); ok {
+		switch err := v.ValidateOrder(ctx, req); {
+		case err != nil && req.ClientID != "" && errors.Is(err, exchange.ErrDuplicateClientID):
+			res.Existing = true
+		case err != nil:
+			return fmt.Errorf("dry run: %w", err)
+		default:
+			res.VenueValidated = true
+		}
+	}
+	return printer.Print(res, func() *render.TableData { return dryRunTable(res) })
+}
+
+// WaitResult is how --wait ended, inside the one JSON document.
+type WaitResult struct {
+	// Outcome is the order's final status, or "timed_out".
+	Outcome  string `json:"outcome"`
+	TimedOut bool   `json:"timed_out"`
 }
 
 // CreatedOrder is what order create prints: the order, and whether it was
@@ -380,10 +470,12 @@ func createRun(parent context.Context, o *CreateOptions) error {
 type CreatedOrder struct {
 	trade.Order
 	Existing bool `json:"existing"`
+	// Wait is how --wait ended; absent without --wait.
+	Wait *WaitResult `json:"wait,omitempty"`
 }
 
-func printOrder(p *render.Printer, o trade.Order, existing bool) error {
-	return p.Print(CreatedOrder{Order: o, Existing: existing}, func() *render.TableData {
+func printOrder(p *render.Printer, o trade.Order, existing bool, w *WaitResult) error {
+	return p.Print(CreatedOrder{Order: o, Existing: existing, Wait: w}, func() *render.TableData {
 		t := orderview.Detail(o)
 		if existing {
 			t.AddRow(render.S("existing", render.Muted), render.T("yes: placed by an earlier run with this client id; nothing was sent"))
@@ -394,13 +486,12 @@ func printOrder(p *render.Printer, o trade.Order, existing bool) error {
 
 // place sends req through the exactly-once path: journal, lock,
 // reconciliation.
-func place(ctx context.Context, o *CreateOptions, ex exchange.Exchange, profile string, req trade.OrderRequest) (placement.Result, error) {
-	f := o.Factory
-	j, err := f.Journal()
+func place(ctx context.Context, o *CreateOptions, ex exchange.Exchange, profile string, req trade.OrderRequest, fresh bool) (placement.Result, error) {
+	j, err := o.Journal()
 	if err != nil {
 		return placement.Result{}, err
 	}
-	dirs, err := f.Dirs()
+	dirs, err := o.Dirs()
 	if err != nil {
 		return placement.Result{}, err
 	}
@@ -413,52 +504,26 @@ func place(ctx context.Context, o *CreateOptions, ex exchange.Exchange, profile 
 		Journal:  j,
 		Profile:  profile,
 		LockDir:  placement.LockDir(dirs.StateDir()),
-		Logger:   f.Logger(),
-	}, req, placement.Options{IdempotencyKey: o.IdempotencyKey, LockTimeout: lockTimeout})
-	if errors.Is(err, placement.ErrKeyConflict) {
-		return res, &cmdutil.UsageError{Err: err}
-	}
+		Logger:   o.Logger(),
+	}, req, placement.Options{IdempotencyKey: o.IdempotencyKey, LockTimeout: lockTimeout,
+		// A key's client id is derived from the profile and the key, so
+		// only tradectl names it and the journal settles whether it was
+		// used; a --client-id may come from anywhere, so the venue is
+		// asked when the journal has never seen it.
+		FreshClientID: fresh, TrustJournal: o.IdempotencyKey != ""})
 	return res, err
 }
 
 // recordFills notes the fills --wait saw, so daily P&L limits count them.
 // The command's outcome does not depend on it.
-func recordFills(ctx context.Context, f *cmdutil.Factory, profile string, o trade.Order) {
-	j, err := f.Journal()
+func (o *CreateOptions) recordFills(ctx context.Context, profile string, order trade.Order) {
+	j, err := o.Journal()
 	if err == nil {
-		err = j.RecordOrder(context.WithoutCancel(ctx), profile, o)
+		err = j.RecordOrder(context.WithoutCancel(ctx), profile, order)
 	}
 	if err != nil {
-		f.Logger().Warn("the journal could not record the order's fills", "order", o.ID, "err", err)
+		o.Logger().Warn("the journal could not record the order's fills", "order", order.ID, "err", err)
 	}
-}
-
-// Prepare checks req against the venue's instrument rules, rounding as
-// mode says, and returns the request to send. An unknown symbol or a rule
-// violation is a usage error: nothing has been sent.
-func Prepare(ctx context.Context, ex exchange.Exchange, req trade.OrderRequest, mode trade.RoundMode) (trade.OrderRequest, error) {
-	inst, err := exchange.FindInstrument(ctx, ex, req.Symbol)
-	if err != nil {
-		if errors.Is(err, exchange.ErrNotFound) {
-			return req, cmdutil.Usagef("unknown symbol %s on %s (see `tradectl quote` or the venue's instrument list)", req.Symbol, ex.Name())
-		}
-		return req, err
-	}
-	var ref decimal.Decimal
-	if req.Type == trade.Market {
-		qs, err := ex.Quotes(ctx, []trade.Symbol{req.Symbol})
-		if err != nil {
-			return req, fmt.Errorf("quote %s: %w", req.Symbol, err)
-		}
-		if len(qs) == 1 {
-			ref = qs[0].Mid()
-		}
-	}
-	out, err := inst.Conform(req, mode, ref)
-	if err != nil {
-		return req, cmdutil.Usagef("invalid order: %v", flagNames(err))
-	}
-	return out, nil
 }
 
 func dryRunTable(r DryRunResult) *render.TableData {
@@ -500,95 +565,15 @@ func dryRunTable(r DryRunResult) *render.TableData {
 	return t
 }
 
-// pretrade applies the profile's safety settings to req, in --dry-run too:
-// the slippage guard first (on a live venue a guarded market order goes
-// out as a limit IOC at the tolerance price), then the risk limits, on the
-// order that will really be sent. A real run journals refusals and
-// overrides.
-func (o *CreateOptions) pretrade(ctx context.Context, ex exchange.Exchange, prof config.Profile, req trade.OrderRequest) (risk.Decision, config.Safety, error) {
-	f := o.Factory
-	cfg, err := f.Config()
-	if err != nil {
-		return risk.Decision{}, config.Safety{}, err
-	}
-	sf, err := cfg.Safety(prof.Name)
-	if err != nil {
-		return risk.Decision{}, sf, err
-	}
-	inst, err := exchange.FindInstrument(ctx, ex, req.Symbol)
-	if err != nil {
-		return risk.Decision{}, sf, err
-	}
-	// The journal's fills are the fallback measure of today's loss, for
-	// venues that cannot list their own.
-	var realised func(context.Context, time.Time) (map[string]decimal.Decimal, error)
-	if j, err := f.Journal(); err == nil {
-		realised = func(ctx context.Context, since time.Time) (map[string]decimal.Decimal, error) {
-			return j.RealizedPnL(ctx, prof.Name, since)
-		}
-	}
-	dec, err := risk.Evaluate(ctx, risk.Pretrade{
-		Profile:     prof.Name,
-		Exchange:    ex,
-		Instrument:  inst,
-		Request:     req,
-		Safety:      sf,
-		Overrides:   o.OverrideLimits,
-		MaxSlippage: o.MaxSlippage,
-		// Paper's market orders fill against the very book the estimate
-		// walked, so the estimate is exact there; a live venue enforces
-		// the bound itself when sent a limit IOC at the tolerance price.
-		MarketableLimit: confirm.Live(ex.Name()),
-		DailyLoss:       risk.DailyLossSource(ex, f.Now, inst, realised),
-	})
-	if !o.DryRun {
-		o.journalRisk(ctx, prof.Name, dec, err)
-	}
-	return dec, sf, err
-}
-
-// journalRisk records what the limits refused and which were overridden.
-// The journal is the audit trail: a failure to write it is logged, but
-// does not change the command's outcome.
-func (o *CreateOptions) journalRisk(ctx context.Context, profile string, dec risk.Decision, evalErr error) {
-	f := o.Factory
-	j, err := f.Journal()
-	if err != nil {
-		f.Logger().Warn("the journal could not record the risk checks", "err", err)
-		return
-	}
-	ctx = context.WithoutCancel(ctx)
-	var (
-		refused *risk.RefusedError
-		slipped *risk.SlippageError
-	)
-	switch {
-	case errors.As(evalErr, &refused):
-		for _, b := range refused.Breaches {
-			err = errors.Join(err, j.RecordRefusal(ctx, profile, b.Limit, b.Message))
-		}
-	case errors.As(evalErr, &slipped):
-		err = j.RecordRefusal(ctx, profile, config.SafetyMaxSlippagePct, slipped.Error())
-	}
-	for _, ov := range dec.Report.Overridden {
-		detail := ov.Breach
-		switch {
-		case detail == "" && ov.Note != "":
-			detail = ov.Note
-		case detail == "":
-			detail = "the order was within the limit"
-		}
-		err = errors.Join(err, j.RecordOverride(ctx, profile, ov.Limit, detail))
-	}
-	if err != nil {
-		f.Logger().Warn("the journal could not record the risk checks", "err", err)
-	}
-}
-
 // confirmSummary is the confirmation screen of a live order.
-func confirmSummary(prof config.Profile, exName string, req trade.OrderRequest, dec risk.Decision, sf config.Safety) confirm.Summary {
-	s := confirm.Summary{Profile: prof.Name, Exchange: exName, Request: req,
-		EstimatedValue: dec.Value, Currency: dec.Currency, Limits: sf.Limits()}
+func confirmSummary(prof config.Profile, exName string, plan orderplan.Plan, sf config.Safety) confirm.Summary {
+	sandbox, _ := prof.Options["sandbox"].(bool)
+	dec, req := plan.Decision, plan.Request
+	s := confirm.Summary{Profile: prof.Name, Exchange: exName, Request: req, Simulated: plan.Simulated, Sandbox: sandbox,
+		EstimatedValue: plan.EstimatedValue(), Currency: dec.Currency, Limits: sf.Limits()}
+	if s.Currency == "" {
+		s.Currency = plan.Instrument.QuoteAsset
+	}
 	if dec.Converted && dec.Estimate != nil {
 		s.Notes = append(s.Notes, fmt.Sprintf("market order sent as a limit IOC at %s: no fill beyond %s%% from the mid %s",
 			req.Price.Decimal, dec.Tolerance, dec.Estimate.Mid))
@@ -599,28 +584,16 @@ func confirmSummary(prof config.Profile, exName string, req trade.OrderRequest, 
 	return s
 }
 
-// knownIntent reports whether the journal already holds an intent for
-// clientID: the run will report (or reconcile) that order instead of
-// sending a new one, so the limits — which would count the order against
-// itself — and the confirmation are not applied again.
-func (o *CreateOptions) knownIntent(ctx context.Context, profile, clientID string) bool {
-	if clientID == "" {
-		return false
-	}
-	j, err := o.Factory.Journal()
-	if err != nil {
-		return false
-	}
-	in, ok, err := j.Intent(ctx, profile, clientID)
-	return err == nil && ok && (in.Status == journal.Placed || in.Status == journal.Pending)
-}
-
-// MarshalJSON keeps "existing" next to the order's fields: trade.Order
-// marshals itself, which an embedding struct would otherwise inherit whole.
+// MarshalJSON keeps "existing" and "wait" next to the order's fields:
+// trade.Order marshals itself, which an embedding struct would otherwise
+// inherit whole.
 func (c CreatedOrder) MarshalJSON() ([]byte, error) {
 	b, err := json.Marshal(c.Order)
 	if err != nil {
 		return nil, err
 	}
-	return trade.AppendJSONField(b, "existing", c.Existing)
+	if b, err = trade.AppendJSONField(b, "existing", c.Existing); err != nil || c.Wait == nil {
+		return b, err
+	}
+	return trade.AppendJSONField(b, "wait", c.Wait)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
+	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -17,13 +18,21 @@ import (
 
 // GetOptions is a parsed `order get`.
 type GetOptions struct {
-	Factory *cmdutil.Factory
-	Ref     exchange.OrderRef
+	// What the command works with, each built on first use.
+	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+	Reconcile    func(ctx context.Context, ex exchange.Exchange, profile string)
+	Printer      func() (*render.Printer, error)
+
+	Ref exchange.OrderRef
 }
 
 // NewCmdGet builds the command; runF replaces the run step in tests.
 func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command {
-	opts := &GetOptions{Factory: f}
+	opts := &GetOptions{
+		OpenExchange: f.OpenExchange,
+		Reconcile:    f.Reconcile,
+		Printer:      f.Printer,
+	}
 	var symbol string
 	cmd := &cobra.Command{
 		Use:   "get {ID | --client-id ID}",
@@ -74,15 +83,18 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 }
 
 func getRun(ctx context.Context, o *GetOptions) error {
-	printer, err := o.Factory.Printer()
+	printer, err := o.Printer()
 	if err != nil {
 		return err
 	}
-	ex, _, err := o.Factory.OpenExchange(ctx, "")
+	ex, prof, err := o.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer ex.Close()
+	// Orders an earlier process left pending are settled first, so what
+	// this command shows or cancels is the venue's current truth.
+	o.Reconcile(ctx, ex, prof.Name)
 	order, err := ex.GetOrder(ctx, o.Ref)
 	if err != nil {
 		return cmdutil.WrapOp("get order "+o.Ref.String(), err)

@@ -10,6 +10,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
+	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -17,15 +18,24 @@ import (
 
 // ListOptions is a parsed `order list`.
 type ListOptions struct {
-	Factory *cmdutil.Factory
-	Filter  exchange.ListFilter
+	// What the command works with, each built on first use.
+	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+	Reconcile    func(ctx context.Context, ex exchange.Exchange, profile string)
+	Printer      func() (*render.Printer, error)
+	// Yes is the global --yes, read when the command runs.
+	Yes    func() bool
+	Filter exchange.ListFilter
 }
 
 var statusChoices = []string{"open", "filled", "canceled", "rejected", "expired", "all"}
 
 // NewCmdList builds the command; runF replaces the run step in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{Factory: f}
+	opts := &ListOptions{
+		OpenExchange: f.OpenExchange,
+		Reconcile:    f.Reconcile,
+		Printer:      f.Printer,
+	}
 	var status, symbol, since string
 	cmd := &cobra.Command{
 		Use:   "list [flags]",
@@ -87,15 +97,18 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 }
 
 func listRun(ctx context.Context, o *ListOptions) error {
-	printer, err := o.Factory.Printer()
+	printer, err := o.Printer()
 	if err != nil {
 		return err
 	}
-	ex, _, err := o.Factory.OpenExchange(ctx, "")
+	ex, prof, err := o.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer ex.Close()
+	// Orders an earlier process left pending are settled first, so what
+	// this command shows or cancels is the venue's current truth.
+	o.Reconcile(ctx, ex, prof.Name)
 	orders, err := ex.ListOrders(ctx, o.Filter)
 	if err != nil {
 		return cmdutil.WrapOp("list orders", err)

@@ -5,8 +5,6 @@ package watch
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -15,15 +13,23 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
+	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/orderfollow"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
 // WatchOptions is a parsed `order watch`.
 type WatchOptions struct {
-	Factory  *cmdutil.Factory
+	// What the command works with, each built on first use.
+	IO           *iostreams.IOStreams
+	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+	Reconcile    func(ctx context.Context, ex exchange.Exchange, profile string)
+	Printer      func() (*render.Printer, error)
+	// Yes is the global --yes, read when the command runs.
+	Yes      func() bool
 	Ref      exchange.OrderRef
 	Interval time.Duration
 }
@@ -33,7 +39,12 @@ const MinInterval = 250 * time.Millisecond
 
 // NewCmdWatch builds the command; runF replaces the run step in tests.
 func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Command {
-	opts := &WatchOptions{Factory: f}
+	opts := &WatchOptions{
+		IO:           f.IOStreams,
+		OpenExchange: f.OpenExchange,
+		Reconcile:    f.Reconcile,
+		Printer:      f.Printer,
+	}
 	var symbol string
 	cmd := &cobra.Command{
 		Use:   "watch {ID | --client-id ID}",
@@ -92,77 +103,25 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 }
 
 func watchRun(ctx context.Context, o *WatchOptions) error {
-	printer, err := o.Factory.Printer()
+	printer, err := o.Printer()
 	if err != nil {
 		return err
 	}
-	ex, _, err := o.Factory.OpenExchange(ctx, "")
+	ex, prof, err := o.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer ex.Close()
+	// Orders an earlier process left pending are settled first, so what
+	// this command shows or cancels is the venue's current truth.
+	o.Reconcile(ctx, ex, prof.Name)
 	order, err := ex.GetOrder(ctx, o.Ref)
 	if err != nil {
 		return cmdutil.WrapOp("get order "+o.Ref.String(), err)
 	}
-	order, err = Follow(ctx, ex, order, o.Interval, o.Factory.IOStreams)
+	order, err = orderfollow.Follow(ctx, ex, order, o.Interval, o.IO)
 	if perr := printer.Print(order, func() *render.TableData { return orderview.Detail(order) }); perr != nil {
 		return perr
 	}
 	return err
-}
-
-// Follow polls order until it is terminal or ctx ends, with a spinner on
-// a terminal's stderr. It returns the order as last seen and an error
-// that carries the outcome's exit code: nil when filled, ErrRefused when
-// rejected, ErrNotFilled when canceled or expired, ErrConditionTimeout
-// when ctx's deadline passed first.
-func Follow(ctx context.Context, ex exchange.Exchange, order trade.Order, interval time.Duration, ios *iostreams.IOStreams) (trade.Order, error) {
-	sp := ios.StartSpinner(progress(order))
-	defer sp.Stop()
-	ref := exchange.OrderRef{ID: order.ID, Symbol: order.Symbol}
-	timer := time.NewTimer(interval)
-	defer timer.Stop()
-	for !order.Status.Terminal() {
-		select {
-		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return order, fmt.Errorf("order %s is still %s: %w", order.ID, order.Status, cmdutil.ErrConditionTimeout)
-			}
-			return order, ctx.Err()
-		case <-timer.C:
-		}
-		next, err := ex.GetOrder(ctx, ref)
-		switch {
-		case err == nil:
-			order = next
-			sp.SetLabel(progress(order))
-		case ctx.Err() != nil:
-			continue // the select above reports why
-		case !exchange.Retryable(err):
-			return order, fmt.Errorf("follow order %s: %w", order.ID, err)
-		}
-		timer.Reset(interval)
-	}
-	return order, Outcome(order)
-}
-
-// Outcome maps a finished order to the error that carries its exit code.
-func Outcome(o trade.Order) error {
-	switch o.Status {
-	case trade.StatusFilled:
-		return nil
-	case trade.StatusRejected:
-		reason := o.RejectReason
-		if reason == "" {
-			reason = "no reason given"
-		}
-		return fmt.Errorf("order %s was rejected (%s): %w", o.ID, reason, cmdutil.ErrRefused)
-	default:
-		return fmt.Errorf("order %s ended %s with %s of %s filled: %w", o.ID, o.Status, o.FilledQty, o.Qty, cmdutil.ErrNotFilled)
-	}
-}
-
-func progress(o trade.Order) string {
-	return fmt.Sprintf("order %s %s %s %s: %s, filled %s of %s", o.ID, o.Side, o.Qty, o.Symbol, o.Status, o.FilledQty, o.Qty)
 }

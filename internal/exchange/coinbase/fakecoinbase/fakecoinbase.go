@@ -206,6 +206,12 @@ func (s *Server) RateLimitNext(retryAfter time.Duration) {
 // HangNext holds the next request until the client gives up.
 func (s *Server) HangNext() { s.v.HangNext("", 1) }
 
+// Failure is a scripted answer for requests matching Method and Path.
+type Failure = fakevenue.Failure
+
+// Inject queues a scripted answer.
+func (s *Server) Inject(f Failure) { s.v.Inject(f) }
+
 // FailNextCreateAfterAccept creates the next order and then answers with
 // status and a gateway error body.
 func (s *Server) FailNextCreateAfterAccept(status int) {

@@ -1,0 +1,262 @@
+// Package orderplan is the one pipeline an order takes before it is sent:
+//
+//  1. the client id is chosen, once (the caller's, one derived from an
+//     idempotency key, or a fresh random one);
+//  2. checks that need nothing remote run first: the journal (a re-run of
+//     an order already placed is reported, not judged again) and the
+//     refusal of a live order nobody can confirm;
+//  3. the instrument is looked up once, a quote fetched only when a check
+//     needs one, and the request conformed to the instrument's rules once;
+//  4. the slippage guard and the risk limits decide, and their refusals
+//     and overrides go to the journal.
+//
+// What is left to the command: the confirmation itself (it owns the
+// terminal and the deadline around it), the placement (internal/placement)
+// and printing. Orders an earlier process left pending are settled once,
+// by the placement, under the profile's lock; a pending order that is at
+// the venue already counts in the venue's open orders and fills that the
+// limits read. Errors are typed and free of flag names; the command words
+// them.
+package orderplan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/config"
+	"github.com/tradectl/tradectl/internal/confirm"
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/journal"
+	"github.com/tradectl/tradectl/internal/placement"
+	"github.com/tradectl/tradectl/internal/risk"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+// ErrUnknownSymbol is returned (wrapped, with exchange.ErrNotFound) for a
+// symbol the venue does not list: nothing was sent.
+var ErrUnknownSymbol = errors.New("unknown symbol")
+
+// RulesError is a request that breaks the instrument's rules (tick, step,
+// minimum and maximum quantity, minimum value): nothing was sent.
+type RulesError struct{ Err error }
+
+func (e *RulesError) Error() string { return e.Err.Error() }
+func (e *RulesError) Unwrap() error { return e.Err }
+
+// Deps are what planning works with.
+type Deps struct {
+	Exchange exchange.Exchange
+	Profile  string
+	Safety   config.Safety
+	// Journal opens the journal; an error leaves the plan without the
+	// journal's answers (re-runs, realised P&L), never fails it.
+	Journal func() (*journal.Journal, error)
+	Now     func() time.Time
+	Logger  *slog.Logger
+	// Confirm is how the order would be confirmed: the plan refuses up
+	// front what confirm.Order would refuse for want of a terminal.
+	Confirm confirm.Options
+}
+
+// Input is the order as the person asked for it.
+type Input struct {
+	Request        trade.OrderRequest
+	Round          trade.RoundMode
+	IdempotencyKey string
+	Overrides      []string
+	MaxSlippage    decimal.NullDecimal
+	// DryRun plans without journaling and without the confirmation's
+	// refusal: nothing will be sent.
+	DryRun bool
+}
+
+// Plan is an order ready for confirmation and placement.
+type Plan struct {
+	// Request is what to send: conformed, and turned into a limit IOC by
+	// the slippage guard where it did; its ClientID is final.
+	Request trade.OrderRequest
+	// FreshClientID says the client id was generated now.
+	FreshClientID bool
+	// Rerun says the journal already holds this client id's order: the
+	// placement reports it, and the limits and confirmation are skipped
+	// (they would count the order against itself).
+	Rerun      bool
+	Simulated  bool
+	Instrument trade.Instrument
+	// Quote is the quote fetched for the checks (zero: none was needed).
+	Quote    trade.Quote
+	Decision risk.Decision
+}
+
+// Make runs the pipeline up to the confirmation.
+func Make(ctx context.Context, d Deps, in Input) (Plan, error) {
+	ex := d.Exchange
+	p := Plan{Request: in.Request, Simulated: exchange.IsSimulated(ex)}
+	switch {
+	case in.IdempotencyKey != "":
+		p.Request.ClientID = placement.ClientIDFor(d.Profile, in.IdempotencyKey)
+	case p.Request.ClientID == "":
+		p.Request.ClientID, p.FreshClientID = placement.NewClientID(), true
+	}
+	p.Rerun = !p.FreshClientID && knownIntent(ctx, d, p.Request.ClientID)
+	if !p.Rerun && !in.DryRun && confirm.NeedsYes(d.Confirm, p.Simulated) {
+		return p, &confirm.NeedsYesError{Profile: d.Profile, Exchange: ex.Name()}
+	}
+	inst, err := exchange.FindInstrument(ctx, ex, p.Request.Symbol)
+	if err != nil {
+		if errors.Is(err, exchange.ErrNotFound) {
+			return p, fmt.Errorf("%w %s on %s: %w", ErrUnknownSymbol, p.Request.Symbol, ex.Name(), exchange.ErrNotFound)
+		}
+		return p, err
+	}
+	p.Instrument = inst
+	if !p.Rerun && NeedsQuote(p.Request, d.Safety, in.MaxSlippage, confirm.NeedsPrompt(d.Confirm, p.Simulated)) {
+		qs, err := ex.Quotes(ctx, []trade.Symbol{p.Request.Symbol})
+		if err != nil {
+			return p, fmt.Errorf("quote %s: %w", p.Request.Symbol, err)
+		}
+		if len(qs) == 1 {
+			p.Quote = qs[0]
+		}
+	}
+	conformed, err := inst.Conform(p.Request, in.Round, p.Quote.Mid())
+	if err != nil {
+		return p, &RulesError{Err: err}
+	}
+	p.Request = conformed
+	if p.Rerun {
+		return p, nil
+	}
+	p.Decision, err = evaluate(ctx, d, in, p)
+	if err != nil {
+		return p, err
+	}
+	p.Request = p.Decision.Request
+	return p, nil
+}
+
+// NeedsQuote reports whether a check needs the current quote: a market
+// order valued against max_order_notional or guarded against slippage, or
+// the value estimate of a confirmation screen (prompt). Limit orders carry
+// their own value, and the price band fetches its mid itself, only when
+// set. Without a quote the order goes straight out.
+func NeedsQuote(req trade.OrderRequest, sf config.Safety, maxSlippage decimal.NullDecimal, prompt bool) bool {
+	if req.Type != trade.Market {
+		return false
+	}
+	return sf.MaxOrderNotional.IsPositive() || risk.Tolerance(maxSlippage, sf).IsPositive() || prompt
+}
+
+// evaluate runs the slippage guard and the limits; a real run journals
+// their refusals and overrides.
+func evaluate(ctx context.Context, d Deps, in Input, p Plan) (risk.Decision, error) {
+	// The journal's fills are the fallback measure of today's loss, for
+	// venues that cannot list their own.
+	var realised func(context.Context, time.Time) (map[string]decimal.Decimal, error)
+	if j, err := d.Journal(); err == nil {
+		realised = func(ctx context.Context, since time.Time) (map[string]decimal.Decimal, error) {
+			return j.RealizedPnL(ctx, d.Profile, since)
+		}
+	}
+	dec, err := risk.Evaluate(ctx, risk.Pretrade{
+		Profile:     d.Profile,
+		Exchange:    d.Exchange,
+		Instrument:  p.Instrument,
+		Request:     p.Request,
+		Safety:      d.Safety,
+		Overrides:   in.Overrides,
+		MaxSlippage: in.MaxSlippage,
+		// A simulated exchange fills market orders against the very book
+		// the estimate walked, so the estimate is exact there; a live
+		// venue enforces the bound itself when sent a limit IOC at the
+		// tolerance price.
+		MarketableLimit: !p.Simulated,
+		DailyLoss:       risk.DailyLossSource(d.Exchange, d.Now, p.Instrument, realised),
+		Quote:           p.Quote,
+	})
+	if !in.DryRun {
+		journalRisk(ctx, d, dec, err)
+	}
+	return dec, err
+}
+
+// journalRisk records what the limits refused and which were overridden.
+// The journal is the audit trail: a failure to write it is logged, but
+// does not change the outcome.
+func journalRisk(ctx context.Context, d Deps, dec risk.Decision, evalErr error) {
+	j, err := d.Journal()
+	if err != nil {
+		d.log().Warn("the journal could not record the risk checks", "err", err)
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	var (
+		refused *risk.RefusedError
+		slipped *risk.SlippageError
+	)
+	switch {
+	case errors.As(evalErr, &refused):
+		for _, b := range refused.Breaches {
+			err = errors.Join(err, j.RecordRefusal(ctx, d.Profile, b.Limit, b.Message))
+		}
+	case errors.As(evalErr, &slipped):
+		err = j.RecordRefusal(ctx, d.Profile, config.SafetyMaxSlippagePct, slipped.Error())
+	}
+	for _, ov := range dec.Report.Overridden {
+		detail := ov.Breach
+		switch {
+		case detail == "" && ov.Note != "":
+			detail = ov.Note
+		case detail == "":
+			detail = "the order was within the limit"
+		}
+		err = errors.Join(err, j.RecordOverride(ctx, d.Profile, ov.Limit, detail))
+	}
+	if err != nil {
+		d.log().Warn("the journal could not record the risk checks", "err", err)
+	}
+}
+
+// knownIntent reports whether the journal already holds a placed or
+// pending intent for clientID.
+func knownIntent(ctx context.Context, d Deps, clientID string) bool {
+	j, err := d.Journal()
+	if err != nil {
+		return false
+	}
+	in, ok, err := j.Intent(ctx, d.Profile, clientID)
+	return err == nil && ok && (in.Status == journal.Placed || in.Status == journal.Pending)
+}
+
+func (d Deps) log() *slog.Logger {
+	if d.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return d.Logger
+}
+
+// EstimatedValue is the order's value for a confirmation screen: the
+// decision's estimate, else for a market order qty × the side of the
+// quote it takes from.
+func (p Plan) EstimatedValue() decimal.Decimal {
+	if v := p.Decision.Value; v.IsPositive() {
+		return v
+	}
+	r := p.Request
+	if r.Type != trade.Market {
+		return decimal.Zero
+	}
+	price := p.Quote.Ask
+	if r.Side == trade.Sell {
+		price = p.Quote.Bid
+	}
+	if !price.IsPositive() {
+		price = p.Quote.Last
+	}
+	return r.Qty.Mul(price)
+}
