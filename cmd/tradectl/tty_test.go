@@ -110,10 +110,6 @@ func (term *terminal) waitFor(want string, timeout time.Duration) string {
 	return ""
 }
 
-func (term *terminal) alive() bool {
-	return exec.Command("tmux", "-S", term.socket, "has-session", "-t", term.session).Run() == nil
-}
-
 // checkGolden compares a screen with testdata/tty/NAME.txt.
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()

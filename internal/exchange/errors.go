@@ -72,11 +72,6 @@ func (e *Error) Is(target error) bool { return e.Kind == target }
 // Unwrap exposes the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// NewError builds an *Error; a small helper for adapters.
-func NewError(kind error, venue, code, message string) *Error {
-	return &Error{Kind: kind, Venue: venue, Code: code, Message: message}
-}
-
 // RetryAfter returns how long the venue asked us to wait, if it did.
 func RetryAfter(err error) (time.Duration, bool) {
 	var e *Error

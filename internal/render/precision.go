@@ -57,12 +57,6 @@ func NewPrecision(instruments []trade.Instrument) Precision {
 	return p
 }
 
-// Instrument returns sym's rules, if the venue lists it.
-func (p Precision) Instrument(sym trade.Symbol) (trade.Instrument, bool) {
-	in, ok := p.instruments[sym]
-	return in, ok
-}
-
 // Price is the decimal places of sym's prices (its tick), -1 if unknown.
 func (p Precision) Price(sym trade.Symbol) int32 {
 	if in, ok := p.instruments[sym]; ok {

@@ -329,7 +329,8 @@ func checkPriceBand(ctx context.Context, s *state) (string, error) {
 	if !r.Price.Valid {
 		return "", nil
 	}
-	ref, refName := decimal.Zero, "mid"
+	var ref decimal.Decimal
+	refName := "mid"
 	if r.Type == trade.StopLimit && r.StopPrice.Valid {
 		ref, refName = r.StopPrice.Decimal, "stop price"
 	} else {

@@ -100,13 +100,16 @@ func New(ios *iostreams.IOStreams, getenv func(string) string, now func() time.T
 			Dirs:     dirs,
 		})
 	})
+	var decideOutput sync.Once
 	f.Config = func() (*config.Config, error) {
 		cfg, err := loadConfig()
 		if err == nil {
 			// The output format is decided once, here: the config has
 			// weighed -o, TRADECTL_OUTPUT and the file's output. Everything
 			// after (printer, error envelope, logger) reads the result.
-			f.Globals.Output = cfg.Output
+			// Config is called from concurrent fetches (dashboard), so the
+			// write happens once.
+			decideOutput.Do(func() { f.Globals.Output = cfg.Output })
 		}
 		return cfg, err
 	}

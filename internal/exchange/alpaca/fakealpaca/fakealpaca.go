@@ -72,9 +72,6 @@ type Server struct {
 // Option configures a Server.
 type Option func(*Server)
 
-// WithClock replaces the venue's clock (default time.Now).
-func WithClock(now func() time.Time) Option { return func(s *Server) { s.clock = now } }
-
 // WithAssets replaces the default assets.
 func WithAssets(specs ...AssetSpec) Option {
 	return func(s *Server) {
@@ -85,9 +82,6 @@ func WithAssets(specs ...AssetSpec) Option {
 		}
 	}
 }
-
-// WithCash sets the starting cash (default 100000 USD).
-func WithCash(amount decimal.Decimal) Option { return func(s *Server) { s.cash = amount } }
 
 // WithRateLimit sets the trading API's requests per minute (default 200,
 // Alpaca's documented limit); beyond it the fake answers 429.

@@ -96,10 +96,6 @@ func WithWeightLimit(n int) Option { return func(s *Server) { s.weightLimit = n 
 // when nothing changes (default 100ms).
 func WithStreamInterval(d time.Duration) Option { return func(s *Server) { s.streamInterval = d } }
 
-// WithCommission sets the taker/maker commission rate charged on fills, in
-// the asset received (default 0.001, Binance's base rate).
-func WithCommission(rate decimal.Decimal) Option { return func(s *Server) { s.commission = rate } }
-
 // WithLatency delays every request by d, as a venue across a network
 // would, so benchmarks can count round trips.
 func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }

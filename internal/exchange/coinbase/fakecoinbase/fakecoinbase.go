@@ -66,23 +66,6 @@ type Option func(*Server)
 // judged against it.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.clock = now } }
 
-// WithProducts replaces the default products.
-func WithProducts(specs ...ProductSpec) Option {
-	return func(s *Server) {
-		s.products = map[string]*product{}
-		s.productOrder = nil
-		for _, sp := range specs {
-			s.addProduct(sp)
-		}
-	}
-}
-
-// WithFees sets the maker and taker fee rates, charged in the quote
-// currency (default 0.004 and 0.006, Coinbase's entry tier).
-func WithFees(maker, taker decimal.Decimal) Option {
-	return func(s *Server) { s.makerFee, s.takerFee = maker, taker }
-}
-
 // WithPageMax caps the page size of accounts and order lists (default 250
 // and the venue's own limits), so tests can exercise cursors.
 func WithPageMax(n int) Option { return func(s *Server) { s.pageMax = n } }

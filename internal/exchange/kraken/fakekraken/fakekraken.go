@@ -70,37 +70,6 @@ type Server struct {
 // Option configures a Server.
 type Option func(*Server)
 
-// WithClock replaces the venue's clock (default time.Now), which stamps
-// orders and Time.
-func WithClock(now func() time.Time) Option { return func(s *Server) { s.clock = now } }
-
-// WithPairs replaces the default pairs. Their assets must be among
-// DefaultAssets or given with WithAssets.
-func WithPairs(specs ...PairSpec) Option {
-	return func(s *Server) {
-		s.pairs = map[string]*pair{}
-		s.pairOrder = nil
-		for _, sp := range specs {
-			s.addPair(sp)
-		}
-	}
-}
-
-// WithAssets adds assets (or replaces those with the same id).
-func WithAssets(specs ...AssetSpec) Option {
-	return func(s *Server) {
-		for _, a := range specs {
-			s.assets[a.ID] = &asset{spec: a}
-		}
-	}
-}
-
-// WithFees sets the maker and taker fee rates (default 0.0016 and 0.0026,
-// Kraken's base tier), charged in the quote asset.
-func WithFees(maker, taker decimal.Decimal) Option {
-	return func(s *Server) { s.makerFee, s.takerFee = maker, taker }
-}
-
 // WithLatency delays every request by d, as a venue across a network
 // would, so benchmarks can count round trips.
 func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }

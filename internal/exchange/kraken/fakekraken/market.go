@@ -73,7 +73,6 @@ type pair struct {
 	spec                    PairSpec
 	tick, orderMin, costMin decimal.Decimal
 	bid, ask, last          decimal.Decimal
-	base, quote             *asset
 }
 
 func (s *Server) addPair(sp PairSpec) {
