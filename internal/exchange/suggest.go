@@ -1,6 +1,8 @@
 package exchange
 
 import (
+	"github.com/tradectl/tradectl/internal/textdist"
+
 	"context"
 	"sort"
 	"strings"
@@ -27,7 +29,7 @@ func SuggestSymbols(instruments []trade.Instrument, sym trade.Symbol) []trade.Sy
 		if s == sym {
 			continue
 		}
-		switch d := editDistance(typed, s.String()); {
+		switch d := textdist.Levenshtein(typed, s.String()); {
 		case s.Base == sym.Base && sym.Quote != "" && strings.HasPrefix(s.Quote, sym.Quote):
 			found = append(found, candidate{s, 0}) // USD → USDT, USDC
 		case s.Base == sym.Base:
@@ -112,26 +114,4 @@ func UnknownSymbolHint(ctx context.Context, ex Exchange, syms []trade.Symbol) st
 		}
 	}
 	return ""
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -1,6 +1,8 @@
 package root
 
 import (
+	"github.com/tradectl/tradectl/internal/textdist"
+
 	"fmt"
 	"sort"
 	"strings"
@@ -58,7 +60,7 @@ func suggestFlag(c *cobra.Command, err error) string {
 		if fl.Hidden {
 			return
 		}
-		d := distance(strings.ToLower(typed), fl.Name)
+		d := textdist.Levenshtein(strings.ToLower(typed), fl.Name)
 		limit := 2
 		if len(typed) <= 3 {
 			limit = 1
@@ -84,26 +86,4 @@ func suggestFlag(c *cobra.Command, err error) string {
 		names[i] = "--" + n.name
 	}
 	return "\n\nDid you mean this?\n\t" + strings.Join(names, "\n\t")
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

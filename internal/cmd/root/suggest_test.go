@@ -1,6 +1,8 @@
 package root
 
 import (
+	"github.com/tradectl/tradectl/internal/textdist"
+
 	"bytes"
 	"context"
 	"errors"
@@ -66,7 +68,7 @@ func TestMistakesAreUsageErrors(t *testing.T) {
 }
 
 func TestDistance(t *testing.T) {
-	got := []int{distance("", ""), distance("sid", "side"), distance("outptu", "output"), distance("abc", "xyz"), distance("", "abc")}
+	got := []int{textdist.Levenshtein("", ""), textdist.Levenshtein("sid", "side"), textdist.Levenshtein("outptu", "output"), textdist.Levenshtein("abc", "xyz"), textdist.Levenshtein("", "abc")}
 	if diff := cmp.Diff([]int{0, 1, 2, 3, 3}, got); diff != "" {
 		t.Errorf("distances (-want +got):\n%s", diff)
 	}
