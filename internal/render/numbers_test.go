@@ -97,6 +97,65 @@ func TestNumbersAlignOnThePoint(t *testing.T) {
 	}
 }
 
+// TestDetailNumbersAlignOnThePoint: an AlignPoint column (a detail
+// view's values) lines its numbers up on the point without trailing
+// spaces; a unit follows the number outside the alignment; text cells
+// stay at the left; a plain left-aligned column is left alone.
+func TestDetailNumbersAlignOnThePoint(t *testing.T) {
+	table := func(alignPoint bool) func() *TableData {
+		return func() *TableData {
+			t := &TableData{Columns: []Column{{Header: "field"}, {Header: "value", AlignPoint: alignPoint}}}
+			t.AddRow(T("status"), T("open"))
+			t.AddRow(T("qty"), Num(dec("0.005"), 5))
+			t.AddRow(T("price"), Num(dec("89000"), 2))
+			t.AddRow(T("avg"), NumOr(decimal.NullDecimal{}, 2))
+			t.AddRow(T("fee"), Cell{Text: "1052.674", Numeric: true, Unit: "USD"})
+			return t
+		}
+	}
+	tests := []struct {
+		name       string
+		alignPoint bool
+		tty        bool
+		want       string
+	}{
+		{"piped", true, false, "" +
+			"FIELD   VALUE\n" +
+			"status  open\n" +
+			"qty         0.00500\n" +
+			"price   89000.00\n" +
+			"avg     -\n" +
+			"fee      1052.674 USD\n"},
+		{"terminal", true, true, "" +
+			"FIELD   VALUE\n" +
+			"status  open\n" +
+			"qty          0.00500\n" +
+			"price   89,000.00\n" +
+			"avg     -\n" +
+			"fee      1,052.674 USD\n"},
+		{"not asked to align", false, false, "" +
+			"FIELD   VALUE\n" +
+			"status  open\n" +
+			"qty     0.00500\n" +
+			"price   89000.00\n" +
+			"avg     -\n" +
+			"fee     1052.674 USD\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ios, _, out, _ := iostreams.Test()
+			ios.SetTTY(false, tc.tty, false)
+			p, _ := NewPrinter(ios, "table", "", func() time.Time { return now })
+			if err := p.Print(nil, table(tc.alignPoint)); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, out.String()); diff != "" {
+				t.Errorf("table (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestAbsoluteTimeOnTerminal(t *testing.T) {
 	ios, _, out, _ := iostreams.Test()
 	ios.SetTTY(false, true, false)

@@ -37,6 +37,10 @@ type Cell struct {
 	// their decimal point, and a terminal shows them with thousands
 	// separators; piped text keeps them as written, for scripts.
 	Numeric bool
+	// Unit, on a number cell, is shown after the number ("1.05 USD"): it
+	// takes no part in the thousands separators or the alignment, so the
+	// number lines up with the unitless ones above and below it.
+	Unit string
 }
 
 // Column describes one column.
@@ -53,6 +57,11 @@ type Column struct {
 	// Keep marks the column a reader cannot do without (status, reason,
 	// error): however narrow the terminal, it is neither cut nor dropped.
 	Keep bool
+	// AlignPoint lines up the numbers of a left-aligned column on their
+	// decimal point, as a right-aligned column's always are: a detail
+	// view's quantity, prices and fee, one under the other. Its text cells
+	// stay where they are.
+	AlignPoint bool
 }
 
 // TableData is a table to print.
@@ -113,10 +122,26 @@ func (c Cell) text(tty, absolute bool, now time.Time) string {
 	switch {
 	case tty && !c.Time.IsZero():
 		return When(now, c.Time, absolute)
-	case tty && c.Numeric:
+	case !c.Numeric:
+		return c.Text
+	}
+	return c.withUnit(c.number(tty))
+}
+
+// number is a number cell's number as this stream shows it.
+func (c Cell) number(tty bool) string {
+	if tty {
 		return Group(c.Text)
 	}
 	return c.Text
+}
+
+// withUnit appends the cell's unit, if any, to s.
+func (c Cell) withUnit(s string) string {
+	if c.Unit == "" {
+		return s
+	}
+	return s + " " + c.Unit
 }
 
 // TimeLayout is how a terminal shows an absolute time: local, with its zone.
@@ -203,30 +228,39 @@ func itoa(n int) string {
 	return string(b[i:])
 }
 
-// alignNumbers pads the numeric cells of each right-aligned column so
-// their decimal points line up: spaces before to the widest integer part,
-// after to the widest fraction. Text cells in the column ("-", "market")
-// are left as they are and take the column's alignment. A left-aligned
-// column (a detail view's values) holds unrelated numbers: they stay as
-// they are.
-func alignNumbers(t *TableData, texts [][]string) {
+// alignNumbers pads the numeric cells of each right-aligned or
+// AlignPoint column so their decimal points line up: spaces before to the
+// widest integer part, and in a right-aligned column after, to the
+// widest fraction (a left-aligned one needs no padding after the point
+// to line it up, and gains no trailing spaces).
+// Text cells in the column ("-", "market") are left as they are and take
+// the column's alignment. Any other left-aligned column holds unrelated
+// numbers: they stay as they are.
+func alignNumbers(t *TableData, texts [][]string, tty bool) {
 	for col, c := range t.Columns {
-		if !c.Right {
+		if !c.Right && !c.AlignPoint {
 			continue
 		}
+		numeric := func(row []Cell) bool { return col < len(row) && row[col].Numeric && row[col].Time.IsZero() }
 		intW, fracW := 0, 0
-		for r, row := range t.Rows {
-			if col < len(row) && row[col].Numeric && row[col].Time.IsZero() {
-				i, f := splitPoint(texts[r][col])
+		for _, row := range t.Rows {
+			if numeric(row) {
+				i, f := splitPoint(row[col].number(tty))
 				intW, fracW = max(intW, i), max(fracW, f)
 			}
 		}
 		for r, row := range t.Rows {
-			if col < len(row) && row[col].Numeric && row[col].Time.IsZero() {
-				s := texts[r][col]
-				i, f := splitPoint(s)
-				texts[r][col] = strings.Repeat(" ", intW-i) + s + strings.Repeat(" ", fracW-f)
+			if !numeric(row) {
+				continue
 			}
+			cell := row[col]
+			s := cell.number(tty)
+			i, f := splitPoint(s)
+			s = strings.Repeat(" ", intW-i) + s
+			if c.Right {
+				s += strings.Repeat(" ", fracW-f)
+			}
+			texts[r][col] = sanitize(cell.withUnit(s))
 		}
 	}
 }
@@ -262,7 +296,7 @@ func writeTable(ios *iostreams.IOStreams, t *TableData, now time.Time) error {
 			}
 		}
 	}
-	alignNumbers(t, texts)
+	alignNumbers(t, texts, tty)
 	for _, row := range texts {
 		for i, s := range row {
 			widths[i] = max(widths[i], runewidth.StringWidth(s))

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/atomicfile"
+	"github.com/tradectl/tradectl/internal/exchange"
 )
 
 // Stamp says where and when rules were fetched. Embed it in a rule set:
@@ -72,10 +73,15 @@ func (c *Cache[T, P]) Path() string {
 
 // Get returns fresh rules: from memory, the file, or the venue, in that
 // order. A fetched set is stamped and written to the file; a file that
-// cannot be written costs a download next time, nothing more.
+// cannot be written costs a download next time, nothing more. Under
+// exchange.CachedRulesOnly the venue is never asked: without fresh rules
+// in memory or the file, Get fails with exchange.ErrRulesNotCached.
 func (c *Cache[T, P]) Get(ctx context.Context) (P, error) {
 	if p := c.current(); p != nil && c.fresh(p) {
 		return p, nil
+	}
+	if exchange.IsCachedRulesOnly(ctx) {
+		return c.cached()
 	}
 	sem := c.semaphore()
 	select {
@@ -146,6 +152,21 @@ func (c *Cache[T, P]) fresh(p P) bool {
 	st := p.stamp()
 	age := c.Now().Sub(st.FetchedAt)
 	return st.BaseURL == c.BaseURL && age >= -time.Minute && (c.TTL == 0 || age < c.TTL)
+}
+
+// cached answers a caller that must not reach the venue: the file's
+// rules when fresh, else exchange.ErrRulesNotCached.
+func (c *Cache[T, P]) cached() (P, error) {
+	p := c.Load()
+	if p == nil {
+		return nil, fmt.Errorf("%s: %s: %w", c.Venue, c.What, exchange.ErrRulesNotCached)
+	}
+	c.mu.Lock()
+	if c.cur == nil || !c.fresh(c.cur) {
+		c.cur = p
+	}
+	c.mu.Unlock()
+	return p, nil
 }
 
 func (c *Cache[T, P]) current() P {

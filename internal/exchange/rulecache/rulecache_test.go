@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tradectl/tradectl/internal/exchange"
 )
 
 type rules struct {
@@ -141,5 +143,46 @@ func TestFetchErrorIsReturnedAndNothingCached(t *testing.T) {
 	}
 	if got := w.fetches.Load(); got != 2 {
 		t.Errorf("fetches = %d, want 2 (a failure is not cached)", got)
+	}
+}
+
+// TestCachedRulesOnly: a caller that must not reach the venue gets the
+// rules held in memory or in a fresh file, and ErrRulesNotCached — with
+// no fetch — when there are none or they are stale.
+func TestCachedRulesOnly(t *testing.T) {
+	w := &world{now: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
+	only := exchange.CachedRulesOnly(context.Background())
+	dir := t.TempDir()
+	steps := []struct {
+		name    string
+		cache   *Cache[rules, *rules]
+		before  func(c *Cache[rules, *rules])
+		wantErr error
+	}{
+		{"nothing cached", w.cache(dir, time.Hour), nil, exchange.ErrRulesNotCached},
+		{"in memory", w.cache(dir, time.Hour), func(c *Cache[rules, *rules]) {
+			if _, err := c.Get(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}, nil},
+		{"in the file, another process", w.cache(dir, time.Hour), nil, nil},
+		{"the file is stale", w.cache(dir, time.Hour), func(*Cache[rules, *rules]) { w.now = w.now.Add(2 * time.Hour) }, exchange.ErrRulesNotCached},
+		{"no file kept", w.cache(dir, 0), nil, exchange.ErrRulesNotCached},
+	}
+	for _, s := range steps {
+		if s.before != nil {
+			s.before(s.cache)
+		}
+		fetches := w.fetches.Load()
+		r, err := s.cache.Get(only)
+		if !errors.Is(err, s.wantErr) {
+			t.Errorf("%s: err = %v, want %v", s.name, err, s.wantErr)
+		}
+		if err == nil && !r.index["BTC-USD"] {
+			t.Errorf("%s: the cached rules were not indexed", s.name)
+		}
+		if got := w.fetches.Load(); got != fetches {
+			t.Errorf("%s: the venue was asked %d times; a cached-only look-up never asks", s.name, got-fetches)
+		}
 	}
 }

@@ -135,7 +135,7 @@ func cancelRun(ctx context.Context, o *CancelOptions) error {
 			return cmdutil.WrapOp("cancel all", err)
 		}
 		return printer.Print(canceled, func() *render.TableData {
-			t := orderview.Table(canceled)
+			t := orderview.TableWith(canceled, orderview.CachedPrecisionOf(ctx, ex))
 			t.Empty = "no working orders to cancel"
 			return t
 		})
@@ -167,7 +167,8 @@ func cancelRun(ctx context.Context, o *CancelOptions) error {
 	if len(refs) == 1 && lastErr != nil {
 		return lastErr
 	}
-	if err := printer.Print(canceled, func() *render.TableData { return orderview.Table(canceled) }); err != nil {
+	table := func() *render.TableData { return orderview.TableWith(canceled, orderview.CachedPrecisionOf(ctx, ex)) }
+	if err := printer.Print(canceled, table); err != nil {
 		return err
 	}
 	if len(failures) == 0 {

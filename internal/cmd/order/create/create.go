@@ -369,8 +369,11 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	if err != nil {
 		return planWords(err, prof.Name, ex.Name(), req.Symbol)
 	}
+	// The plan looked the instrument up: its rules are held, and showing
+	// the order at its tick and step costs no request.
+	precision := func() render.Precision { return orderview.CachedPrecisionOf(ctx, ex) }
 	if !o.Wait {
-		return printOrder(printer, res.Order, res.Existing, nil)
+		return printOrder(printer, precision, res.Order, res.Existing, nil)
 	}
 	waitCtx, cancelWait := withTimeout(parent, o.WaitTimeout)
 	defer cancelWait()
@@ -380,7 +383,7 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	if w.TimedOut {
 		w.Outcome = "timed_out"
 	}
-	if err := printOrder(printer, order, res.Existing, w); err != nil {
+	if err := printOrder(printer, precision, order, res.Existing, w); err != nil {
 		return err
 	}
 	if waitErr != nil && order.ID != "" {
@@ -454,7 +457,9 @@ func (o *CreateOptions) dryRun(ctx context.Context, printer *render.Printer, ex 
 			res.VenueValidated = true
 		}
 	}
-	return printer.Print(res, func() *render.TableData { return dryRunTable(res) })
+	return printer.Print(res, func() *render.TableData {
+		return dryRunTable(res, render.NewPrecision([]trade.Instrument{plan.Instrument}))
+	})
 }
 
 // WaitResult is how --wait ended, inside the one JSON document.
@@ -474,9 +479,11 @@ type CreatedOrder struct {
 	Wait *WaitResult `json:"wait,omitempty"`
 }
 
-func printOrder(p *render.Printer, o trade.Order, existing bool, w *WaitResult) error {
+// printOrder prints the order placed; precision is asked for only when a
+// table is printed.
+func printOrder(p *render.Printer, precision func() render.Precision, o trade.Order, existing bool, w *WaitResult) error {
 	return p.Print(CreatedOrder{Order: o, Existing: existing, Wait: w}, func() *render.TableData {
-		t := orderview.Detail(o)
+		t := orderview.DetailWith(o, precision())
 		if existing {
 			t.AddRow(render.S("existing", render.Muted), render.T("yes: placed by an earlier run with this client id; nothing was sent"))
 		}
@@ -526,10 +533,14 @@ func (o *CreateOptions) recordFills(ctx context.Context, profile string, order t
 	}
 }
 
-func dryRunTable(r DryRunResult) *render.TableData {
+// dryRunTable shows the request as it would be sent, its quantity and
+// prices at the instrument's step and tick (they were rounded to them).
+func dryRunTable(r DryRunResult, prec render.Precision) *render.TableData {
 	q := r.Request
-	t := &render.TableData{Columns: []render.Column{{Header: "field"}, {Header: "value"}}}
-	add := func(k, v string) { t.AddRow(render.S(k, render.Muted), render.T(v)) }
+	pp, qp := prec.Price(q.Symbol), prec.Qty(q.Symbol)
+	t := &render.TableData{Columns: []render.Column{{Header: "field"}, {Header: "value", AlignPoint: true}}}
+	addCell := func(k string, c render.Cell) { t.AddRow(render.S(k, render.Muted), c) }
+	add := func(k, v string) { addCell(k, render.T(v)) }
 	add("dry run", "nothing was sent")
 	add("exchange", r.Exchange)
 	add("profile", r.Profile)
@@ -537,9 +548,9 @@ func dryRunTable(r DryRunResult) *render.TableData {
 	add("side", string(q.Side))
 	add("type", string(q.Type))
 	add("time in force", string(q.EffectiveTIF()))
-	add("qty", q.Qty.String())
-	add("price", orderview.Opt(q.Price))
-	add("stop price", orderview.Opt(q.StopPrice))
+	addCell("qty", render.Num(q.Qty, qp))
+	addCell("price", render.NumOr(q.Price, pp))
+	addCell("stop price", render.NumOr(q.StopPrice, pp))
 	add("post only", fmt.Sprint(q.PostOnly))
 	add("client id", q.ClientID)
 	if r.Risk != nil {

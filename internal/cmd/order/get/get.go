@@ -99,5 +99,7 @@ func getRun(ctx context.Context, o *GetOptions) error {
 	if err != nil {
 		return cmdutil.WrapOp("get order "+o.Ref.String(), err)
 	}
-	return printer.Print(order, func() *render.TableData { return orderview.Detail(order) })
+	return printer.Print(order, func() *render.TableData {
+		return orderview.DetailWith(order, orderview.CachedPrecisionOf(ctx, ex))
+	})
 }

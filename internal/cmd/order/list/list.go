@@ -114,5 +114,7 @@ func listRun(ctx context.Context, o *ListOptions) error {
 		return cmdutil.WrapOp("list orders", err)
 	}
 	orders = o.Filter.Apply(orders)
-	return printer.Print(orders, func() *render.TableData { return orderview.Table(orders) })
+	return printer.Print(orders, func() *render.TableData {
+		return orderview.TableWith(orders, orderview.CachedPrecisionOf(ctx, ex))
+	})
 }

@@ -11,9 +11,10 @@ import (
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
-// PrecisionOf reads the venue's instrument rules for table output. A
-// venue that cannot list them gives the zero Precision: numbers are then
-// shown as they are, never at an invented precision.
+// PrecisionOf reads the venue's instrument rules for table output,
+// asking the venue for them when they are not cached. A venue that cannot
+// list them gives the zero Precision: numbers are then shown as they are,
+// never at an invented precision.
 func PrecisionOf(ctx context.Context, ex exchange.Exchange) render.Precision {
 	ins, err := ex.Instruments(ctx)
 	if err != nil {
@@ -22,16 +23,35 @@ func PrecisionOf(ctx context.Context, ex exchange.Exchange) render.Precision {
 	return render.NewPrecision(ins)
 }
 
+// CachedPrecisionOf is PrecisionOf from the rules already held (in
+// memory or the venue's rule cache file) and never asks the venue: an
+// order command's table is not worth a round trip. Without cached rules
+// it is the zero Precision, and numbers are shown exact, still aligned.
+// A finished or timed-out ctx does not stop it, since nothing waits on
+// the network: the order is shown at its precision either way.
+func CachedPrecisionOf(ctx context.Context, ex exchange.Exchange) render.Precision {
+	return PrecisionOf(exchange.CachedRulesOnly(context.WithoutCancel(ctx)), ex)
+}
+
 // Table lays out a list of orders, one per row, numbers as they are.
 func Table(orders []trade.Order) *render.TableData { return TableWith(orders, render.Precision{}) }
 
 // TableWith lays out orders with prices at their instrument's tick and
-// quantities at its step.
+// quantities at its step, each column aligned on the decimal point. The
+// limit price and the stop price have a column each, so both stay
+// numbers that line up: PRICE says "market" for an order without a limit
+// (a stop that becomes a market order too), STOP "-" for one without a
+// trigger.
+//
+// A narrow terminal gives up, in order: the client id, the creation
+// time, the average fill price, the filled quantity and the type (which
+// PRICE and STOP already imply); never the status.
 func TableWith(orders []trade.Order, prec render.Precision) *render.TableData {
 	t := &render.TableData{
 		Columns: []render.Column{
-			{Header: "id"}, {Header: "symbol"}, {Header: "side"}, {Header: "type"},
-			{Header: "qty", Right: true}, {Header: "filled", Right: true, Drop: 4}, {Header: "price", Right: true},
+			{Header: "id"}, {Header: "symbol"}, {Header: "side"}, {Header: "type", Drop: 5},
+			{Header: "qty", Right: true}, {Header: "filled", Right: true, Drop: 4},
+			{Header: "price", Right: true}, {Header: "stop", Right: true},
 			{Header: "avg fill", Right: true, Drop: 3}, {Header: "status", Keep: true}, {Header: "created", Drop: 2},
 			{Header: "client id", Shrink: true, Drop: 1},
 		},
@@ -46,7 +66,8 @@ func TableWith(orders []trade.Order, prec render.Precision) *render.TableData {
 			render.T(TypeText(o)),
 			render.Num(o.Qty, qp),
 			render.Num(o.FilledQty, qp),
-			PriceCell(o, pp),
+			LimitCell(o, pp),
+			render.NumOr(o.StopPrice, pp),
 			render.NumOr(o.AvgFillPrice, pp),
 			StatusCell(o.Status),
 			render.At(o.CreatedAt),
@@ -61,10 +82,10 @@ func Detail(o trade.Order) *render.TableData { return DetailWith(o, render.Preci
 
 // DetailWith lays out one order as field/value rows, prices at the
 // instrument's tick, quantities at its step and the fee at its asset's
-// precision.
+// precision, the numbers lined up on their decimal point.
 func DetailWith(o trade.Order, prec render.Precision) *render.TableData {
 	pp, qp := prec.Price(o.Symbol), prec.Qty(o.Symbol)
-	t := &render.TableData{Columns: []render.Column{{Header: "field"}, {Header: "value", Keep: true}}}
+	t := &render.TableData{Columns: []render.Column{{Header: "field"}, {Header: "value", Keep: true, AlignPoint: true}}}
 	add := func(k string, c render.Cell) { t.AddRow(render.S(k, render.Muted), c) }
 	add("id", render.S(o.ID, render.Accent))
 	add("client id", render.T(o.ClientID))
@@ -89,33 +110,26 @@ func DetailWith(o trade.Order, prec render.Precision) *render.TableData {
 	return t
 }
 
-// feeCell is the fee at its asset's precision, followed by the asset. It
-// is text, not a number cell: the asset after it would break alignment.
+// feeCell is the fee at its asset's precision (never fewer digits than
+// it has), followed by the asset as the cell's unit.
 func feeCell(o trade.Order, prec render.Precision) render.Cell {
 	places := int32(-1)
 	if o.FeeAsset != "" {
 		places = prec.Asset(o.FeeAsset)
 	}
 	c := render.Amount(o.Fee, places)
-	if o.FeeAsset == "" {
-		return c
-	}
-	return render.T(c.Text + " " + o.FeeAsset)
+	c.Unit = o.FeeAsset
+	return c
 }
 
-// PriceCell shows the limit price, the stop price, or both, at places
-// decimal places (-1: as they are). A single limit price is a number cell.
-func PriceCell(o trade.Order, places int32) render.Cell {
-	fmtp := func(d decimal.Decimal) string { return render.Num(d, places).Text }
-	switch {
-	case o.Price.Valid && o.StopPrice.Valid:
-		return render.T(fmtp(o.Price.Decimal) + " @stop " + fmtp(o.StopPrice.Decimal))
-	case o.StopPrice.Valid:
-		return render.T("stop " + fmtp(o.StopPrice.Decimal))
-	case o.Price.Valid:
-		return render.Num(o.Price.Decimal, places)
+// LimitCell is the order's limit price at places decimal places (-1: as
+// it is), or "market" for an order that has none: a market order, or a
+// stop order, which becomes one when triggered.
+func LimitCell(o trade.Order, places int32) render.Cell {
+	if !o.Price.Valid {
+		return render.S("market", render.Muted)
 	}
-	return render.T("market")
+	return render.Num(o.Price.Decimal, places)
 }
 
 // TypeText is the type with "post-only" when set.

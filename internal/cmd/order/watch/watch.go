@@ -120,7 +120,8 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 		return cmdutil.WrapOp("get order "+o.Ref.String(), err)
 	}
 	order, err = orderfollow.Follow(ctx, ex, order, o.Interval, o.IO)
-	if perr := printer.Print(order, func() *render.TableData { return orderview.Detail(order) }); perr != nil {
+	table := func() *render.TableData { return orderview.DetailWith(order, orderview.CachedPrecisionOf(ctx, ex)) }
+	if perr := printer.Print(order, table); perr != nil {
 		return perr
 	}
 	return err
