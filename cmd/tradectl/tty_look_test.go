@@ -71,12 +71,15 @@ var sgr = regexp.MustCompile(`\x1b\[([0-9;]*)m`)
 // are used — no background colours, no 256-colour or true-colour shades —
 // so the terminal's own theme keeps them readable on light and dark
 // backgrounds. The plain screens are golden files (go test -update): they
-// show prices at the instrument's tick and balances at the asset's
-// precision, aligned on the decimal point, with thousands separators.
+// show prices at the instrument's tick, quantities at its step and
+// balances and fees at the asset's precision, aligned on the decimal
+// point, with thousands separators — in tables and in an order's detail.
 func TestTTYLook(t *testing.T) {
 	bin := tradectlBinary(t)
 	for _, tc := range []struct{ name, args string }{
 		{"order_list", "order list --status all"},
+		{"order_get_filled", "order get 1"},
+		{"order_get_stop", "order get 3"},
 		{"quote", "quote BTC-USD ETH-USD AAPL DOGE-USD"},
 		{"balance", "balance"},
 		{"quote_absolute", "quote BTC-USD DOGE-USD --absolute-time"},
@@ -94,7 +97,9 @@ func TestTTYLook(t *testing.T) {
 	}
 
 	// At 60 columns the order list cannot show everything: columns are
-	// left out or cut, the cut ones marked.
+	// left out or cut, the cut ones marked. What stays is what a trader
+	// needs to recognise each order: which, what, how much, at what limit
+	// and trigger, and its status.
 	t.Run("narrow order list is cut visibly", func(t *testing.T) {
 		env := lookEnv(t, bin, "NO_COLOR=1")
 		plain, _ := runOnScreen(t, 60, env, bin+" order list --status all")
@@ -102,7 +107,7 @@ func TestTTYLook(t *testing.T) {
 		if plain == wide {
 			t.Fatal("the 60-column screen shows what the 200-column one does; nothing was fitted")
 		}
-		for _, want := range []string{"ID", "SYMBOL", "SIDE", "QTY", "PRICE", "STATUS", "89000 @stop 90000", "filled"} {
+		for _, want := range []string{"ID", "SYMBOL", "SIDE", "QTY", "PRICE", "STOP", "STATUS", "89,000.00", "90,000.00", "filled"} {
 			if !strings.Contains(plain, want) {
 				t.Errorf("a narrow terminal lost %q, which must stay:\n%s", want, plain)
 			}
