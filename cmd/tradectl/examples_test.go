@@ -163,22 +163,7 @@ func runExample(t *testing.T, bash, bin, home, line string) (int, string) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bash, "-c", line)
 	cmd.Dir = home
-	cmd.Env = []string{
-		"PATH=" + filepath.Dir(bin) + string(os.PathListSeparator) + os.Getenv("PATH"),
-		"HOME=" + home,
-		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
-		"XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"),
-		"XDG_STATE_HOME=" + filepath.Join(home, ".local", "state"),
-		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"),
-		"TRADECTL_NOW=2026-11-27T12:00:00Z",
-		"TZ=UTC",
-		"NO_COLOR=1",
-		"EDITOR=true",
-		"LIVE_API_KEY=example-key-id",
-		"LIVE_API_SECRET=example-secret-value",
-		// A race-built binary otherwise sleeps a second at every exit.
-		"GORACE=atexit_sleep_ms=0",
-	}
+	cmd.Env = exampleEnv(bin, home)
 	// A hung example is killed with bash; its output pipes are then given
 	// up on after a few seconds rather than waited for.
 	cmd.WaitDelay = 5 * time.Second
@@ -195,6 +180,28 @@ func runExample(t *testing.T, bash, bin, home, line string) (int, string) {
 		t.Fatalf("$ %s: %v", line, err)
 	}
 	return -1, ""
+}
+
+// exampleEnv is the environment an example runs in: bin first in PATH,
+// home as HOME and the XDG directories under it, the clock pinned, no
+// colour.
+func exampleEnv(bin, home string) []string {
+	return []string{
+		"PATH=" + filepath.Dir(bin) + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"HOME=" + home,
+		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
+		"XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"),
+		"XDG_STATE_HOME=" + filepath.Join(home, ".local", "state"),
+		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"),
+		"TRADECTL_NOW=2026-11-27T12:00:00Z",
+		"TZ=UTC",
+		"NO_COLOR=1",
+		"EDITOR=true",
+		"LIVE_API_KEY=example-key-id",
+		"LIVE_API_SECRET=example-secret-value",
+		// A race-built binary otherwise sleeps a second at every exit.
+		"GORACE=atexit_sleep_ms=0",
+	}
 }
 
 // copyTree copies the seeded HOME: the config, the paper databases and
