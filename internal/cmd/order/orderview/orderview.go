@@ -33,9 +33,6 @@ func CachedPrecisionOf(ctx context.Context, ex exchange.Exchange) render.Precisi
 	return PrecisionOf(exchange.CachedRulesOnly(context.WithoutCancel(ctx)), ex)
 }
 
-// Table lays out a list of orders, one per row, numbers as they are.
-func Table(orders []trade.Order) *render.TableData { return TableWith(orders, render.Precision{}) }
-
 // TableWith lays out orders with prices at their instrument's tick and
 // quantities at its step, each column aligned on the decimal point. The
 // limit price and the stop price have a column each, so both stay
@@ -76,9 +73,6 @@ func TableWith(orders []trade.Order, prec render.Precision) *render.TableData {
 	}
 	return t
 }
-
-// Detail lays out one order as field/value rows, numbers as they are.
-func Detail(o trade.Order) *render.TableData { return DetailWith(o, render.Precision{}) }
 
 // DetailWith lays out one order as field/value rows, prices at the
 // instrument's tick, quantities at its step and the fee at its asset's

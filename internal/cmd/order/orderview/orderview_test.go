@@ -55,7 +55,7 @@ func TestTableNumbers(t *testing.T) {
 			}
 		})
 	}
-	for i, c := range Table(orders).Columns {
+	for i, c := range TableWith(orders, render.Precision{}).Columns {
 		if c.Header == "status" && !c.Keep {
 			t.Errorf("column %d, status, must be kept on narrow terminals", i)
 		}
@@ -73,7 +73,7 @@ func TestTableNumbers(t *testing.T) {
 // doc says — client id, created, avg fill, filled, type — and the status
 // is kept.
 func TestNarrowTerminalDrops(t *testing.T) {
-	cols := Table(nil).Columns
+	cols := TableWith(nil, render.Precision{}).Columns
 	var dropped []string
 	for rank := 1; ; rank++ {
 		found := false
