@@ -174,19 +174,17 @@ func positionsTable(s Snapshot) *render.TableData {
 
 func openOrdersTable(s Snapshot) *render.TableData {
 	t := &render.TableData{Columns: []render.Column{
-		{Header: "profile"}, {Header: "id"}, {Header: "symbol"}, {Header: "side"}, {Header: "type"},
-		{Header: "qty", Right: true}, {Header: "filled", Right: true, Drop: 2}, {Header: "price", Right: true}, {Header: "created", Drop: 1},
+		{Header: "profile"}, {Header: "id"}, {Header: "symbol"}, {Header: "side"}, {Header: "type", Drop: 3},
+		{Header: "qty", Right: true}, {Header: "filled", Right: true, Drop: 2}, {Header: "price", Right: true},
+		{Header: "stop", Right: true}, {Header: "created", Drop: 1},
 	}}
 	for _, a := range s.Accounts {
 		for _, o := range a.OpenOrders {
 			in, _ := instrument(a, o.Symbol)
-			qp := in.QtyPlaces()
-			price := render.T(orderview.PriceText(o))
-			if o.Price.Valid && !o.StopPrice.Valid {
-				price = render.Num(o.Price.Decimal, in.PricePlaces())
-			}
+			pp, qp := in.PricePlaces(), in.QtyPlaces()
 			t.AddRow(render.S(a.Profile, render.Muted), render.S(o.ID, render.Accent), render.T(o.Symbol.String()), orderview.SideCell(o.Side),
-				render.T(orderview.TypeText(o)), render.Num(o.Qty, qp), render.Num(o.FilledQty, qp), price, render.At(o.CreatedAt))
+				render.T(orderview.TypeText(o)), render.Num(o.Qty, qp), render.Num(o.FilledQty, qp),
+				orderview.LimitCell(o, pp), render.NumOr(o.StopPrice, pp), render.At(o.CreatedAt))
 		}
 	}
 	return t

@@ -134,19 +134,6 @@ func TypeText(o trade.Order) string {
 	return string(o.Type)
 }
 
-// PriceText shows the limit price, the stop price, or both.
-func PriceText(o trade.Order) string {
-	switch {
-	case o.Price.Valid && o.StopPrice.Valid:
-		return o.Price.Decimal.String() + " @stop " + o.StopPrice.Decimal.String()
-	case o.StopPrice.Valid:
-		return "stop " + o.StopPrice.Decimal.String()
-	case o.Price.Valid:
-		return o.Price.Decimal.String()
-	}
-	return "market"
-}
-
 // Opt shows an optional decimal or "-".
 func Opt(d decimal.NullDecimal) string {
 	if !d.Valid {
