@@ -128,7 +128,7 @@ func NewCmdInit(f *cmdutil.Factory, runF func(*InitOptions) error) *cobra.Comman
 	fl.StringVar(&opts.APISecretFile, "api-secret-file", "", "file holding the API secret (default: where config set-secret stores it)")
 	fl.BoolVar(&opts.MakeDefault, "default", false, "make the new profile the default_profile (default: paper stays the default)")
 	fl.BoolVar(&opts.Force, "force", false, "replace an existing file (kept as config.yaml.bak)")
-	_ = cmd.RegisterFlagCompletionFunc("exchange", completion.Exchanges(f))
+	_ = cmd.RegisterFlagCompletionFunc("exchange", completion.Exchanges(f.CompletionSource()))
 	return cmd
 }
 

@@ -72,7 +72,7 @@ func NewCmdSetSecret(f *cmdutil.Factory, runF func(*SetSecretOptions) error) *co
 			$ printenv LIVE_API_KEY | tradectl config set-secret live --name api_key
 		`),
 		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: completion.ProfileArgs(f),
+		ValidArgsFunction: completion.ProfileArgs(f.CompletionSource()),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Profile = args[0]
 			if !validProfileName(opts.Profile) {

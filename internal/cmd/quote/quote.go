@@ -41,7 +41,7 @@ func NewCmdQuote(f *cmdutil.Factory, runF func(*QuoteOptions) error) *cobra.Comm
 			$ tradectl quote SOL-USD AAPL -o csv
 		`),
 		Args:              cobra.MinimumNArgs(1),
-		ValidArgsFunction: completion.Symbols(f, 0),
+		ValidArgsFunction: completion.Symbols(f.CompletionSource(), 0),
 		GroupID:           "market",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			seen := map[trade.Symbol]bool{}

@@ -83,7 +83,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 			$ tradectl watch ETH-USD --alert 'ETH-USD.change_pct <= -2' --count 2
 		`),
 		Args:              cobra.ArbitraryArgs,
-		ValidArgsFunction: completion.Symbols(f, 0),
+		ValidArgsFunction: completion.Symbols(f.CompletionSource(), 0),
 		GroupID:           "market",
 		Annotations:       map[string]string{"tradectl/long-running": "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
