@@ -111,7 +111,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd.AddCommand(paper.NewCmdPaper(f))
 	cmd.AddCommand(configcmd.NewCmdConfig(f))
 	cmd.AddCommand(doctor.NewCmdDoctor(f, nil))
-	v := version.NewCmdVersion(f)
+	v := version.NewCmdVersion(f, nil)
 	v.GroupID = "setup"
 	v.Annotations = map[string]string{annotationNoConfig: "true"}
 	cmd.AddCommand(v)
