@@ -9,7 +9,6 @@ import (
 
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/iostreams"
-	"github.com/tradectl/tradectl/internal/render"
 )
 
 // runLive redraws the dashboard in place every interval until q or Ctrl-C.
@@ -92,6 +91,8 @@ func (m *liveModel) View() string {
 	if m.snap == nil {
 		return pal.Muted.Render("loading accounts…") + "\n"
 	}
-	footer := pal.Muted.Render("updated " + render.Clock(time.Time(m.snap.Time)) + " · every " + m.every.String() + " · r refresh · q quit")
+	// Local time of day, as the view shows it on a terminal; the snapshot's
+	// JSON has the full time in UTC.
+	footer := pal.Muted.Render("updated " + time.Time(m.snap.Time).Local().Format("15:04:05") + " · every " + m.every.String() + " · r refresh · q quit")
 	return View(m.ios, *m.snap, m.now()) + "\n" + footer + "\n"
 }
