@@ -17,6 +17,9 @@
 //     venues) and used while fresh (instruments_ttl) — and order ids not
 //     at all, since a venue's open orders live at the venue.
 //   - Everything is bounded by Timeout, in case a database is locked.
+//
+// The package knows nothing of the CLI's Factory: the commands hand it a
+// Source, the few things a completion reads.
 package completion
 
 import (
@@ -33,10 +36,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/trade"
+	"github.com/tradectl/tradectl/internal/xdg"
 )
 
 // Timeout bounds one completion: a shell that waits longer than this for
@@ -49,6 +52,21 @@ const maxOrders = 50
 
 // noFiles is the directive for values that are never file names.
 const noFiles = cobra.ShellCompDirectiveNoFileComp
+
+// Source is what completions read. Every field is used only when the
+// shell asks, so building one costs nothing.
+type Source struct {
+	// Config loads the configuration as cmd's command line sets it so
+	// far: cobra has parsed the flags already typed (--config, --profile)
+	// into cmd by the time it asks for completions.
+	Config func(cmd *cobra.Command) (*config.Config, error)
+	// Registry lists the venues and opens them.
+	Registry *exchange.Registry
+	// Dirs are where exchanges keep their data and caches.
+	Dirs func() (xdg.Dirs, error)
+	// Now is the clock exchanges are opened with (nil: the wall clock).
+	Now func() time.Time
+}
 
 // offline refuses every request; see the package comment.
 type offline struct{}
@@ -70,9 +88,9 @@ func Fixed[T ~string](values []T) cobra.CompletionFunc {
 // Profiles completes profile names from the configuration, with each
 // one's exchange as the description. A value with commas (dashboard's
 // --profile a,b) completes its last element.
-func Profiles(f *cmdutil.Factory) cobra.CompletionFunc {
+func Profiles(src Source) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		cfg, err := loadConfig(f, cmd)
+		cfg, err := src.config(cmd)
 		if err != nil {
 			return nil, noFiles
 		}
@@ -94,8 +112,8 @@ func Profiles(f *cmdutil.Factory) cobra.CompletionFunc {
 
 // ProfileArgs completes a command's first argument with profile names
 // (config set-secret PROFILE).
-func ProfileArgs(f *cmdutil.Factory) cobra.CompletionFunc {
-	profiles := Profiles(f)
+func ProfileArgs(src Source) cobra.CompletionFunc {
+	profiles := Profiles(src)
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, noFiles
@@ -105,11 +123,14 @@ func ProfileArgs(f *cmdutil.Factory) cobra.CompletionFunc {
 }
 
 // Exchanges completes the registered exchange names, with their summaries.
-func Exchanges(f *cmdutil.Factory) cobra.CompletionFunc {
+func Exchanges(src Source) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if src.Registry == nil {
+			return nil, noFiles
+		}
 		var out []cobra.Completion
-		for _, name := range f.Registry.Names() {
-			v, _ := f.Registry.Lookup(name)
+		for _, name := range src.Registry.Names() {
+			v, _ := src.Registry.Lookup(name)
 			if strings.HasPrefix(name, toComplete) {
 				out = append(out, cobra.CompletionWithDesc(name, v.Summary))
 			}
@@ -121,27 +142,27 @@ func Exchanges(f *cmdutil.Factory) cobra.CompletionFunc {
 // Symbols completes symbol arguments from the selected profile's
 // instruments. max is how many symbol arguments the command takes (0: any
 // number); symbols already on the line are not offered again.
-func Symbols(f *cmdutil.Factory, max int) cobra.CompletionFunc {
+func Symbols(src Source, max int) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if max > 0 && len(args) >= max {
 			return nil, noFiles
 		}
-		return symbols(f, cmd, args, toComplete), noFiles
+		return symbols(src, cmd, args, toComplete), noFiles
 	}
 }
 
 // SymbolFlag completes a --symbol flag from the selected profile's
 // instruments.
-func SymbolFlag(f *cmdutil.Factory) cobra.CompletionFunc {
+func SymbolFlag(src Source) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		return symbols(f, cmd, nil, toComplete), noFiles
+		return symbols(src, cmd, nil, toComplete), noFiles
 	}
 }
 
-func symbols(f *cmdutil.Factory, cmd *cobra.Command, args []string, toComplete string) []cobra.Completion {
+func symbols(src Source, cmd *cobra.Command, args []string, toComplete string) []cobra.Completion {
 	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 	defer cancel()
-	ex, err := open(ctx, f, cmd)
+	ex, err := open(ctx, src, cmd)
 	if err != nil {
 		return nil
 	}
@@ -174,17 +195,17 @@ func symbols(f *cmdutil.Factory, cmd *cobra.Command, args []string, toComplete s
 // ids the command takes (0: any number). Only simulated venues (paper)
 // answer: they keep their orders locally, while a real venue's orders are
 // at the venue, and completion makes no network call.
-func OrderIDs(f *cmdutil.Factory, max int) cobra.CompletionFunc {
+func OrderIDs(src Source, max int) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if max > 0 && len(args) >= max {
 			return nil, noFiles
 		}
-		return orderIDs(f, cmd, args, toComplete), noFiles
+		return orderIDs(src, cmd, args, toComplete), noFiles
 	}
 }
 
-func orderIDs(f *cmdutil.Factory, cmd *cobra.Command, args []string, toComplete string) []cobra.Completion {
-	cfg, err := loadConfig(f, cmd)
+func orderIDs(src Source, cmd *cobra.Command, args []string, toComplete string) []cobra.Completion {
+	cfg, err := src.config(cmd)
 	if err != nil {
 		return nil
 	}
@@ -192,12 +213,15 @@ func orderIDs(f *cmdutil.Factory, cmd *cobra.Command, args []string, toComplete 
 	if err != nil {
 		return nil
 	}
-	if v, ok := f.Registry.Lookup(prof.Exchange); !ok || !v.Simulated {
+	if src.Registry == nil {
+		return nil
+	}
+	if v, ok := src.Registry.Lookup(prof.Exchange); !ok || !v.Simulated {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 	defer cancel()
-	ex, err := open(ctx, f, cmd)
+	ex, err := open(ctx, src, cmd)
 	if err != nil {
 		return nil
 	}
@@ -228,20 +252,21 @@ func describe(o trade.Order) string {
 	return s + " (" + string(o.Status) + ")"
 }
 
-// loadConfig reads the configuration as the command would, with the
-// flags already typed on the line (--config, --profile), which cobra has
-// parsed into cmd by the time it asks for completions.
-func loadConfig(f *cmdutil.Factory, cmd *cobra.Command) (*config.Config, error) {
-	if f.SetFlags != nil {
-		f.SetFlags(cmd.Flags())
+// errIncomplete is a Source without what a completion needs: no
+// suggestions, as for any other error.
+var errIncomplete = errors.New("completion: the source lacks what this completion reads")
+
+func (src Source) config(cmd *cobra.Command) (*config.Config, error) {
+	if src.Config == nil {
+		return nil, errIncomplete
 	}
-	return f.Config()
+	return src.Config(cmd)
 }
 
 // open opens the selected profile's exchange for a completion: offline,
 // without credentials, logging nowhere (see the package comment).
-func open(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command) (exchange.Exchange, error) {
-	cfg, err := loadConfig(f, cmd)
+func open(ctx context.Context, src Source, cmd *cobra.Command) (exchange.Exchange, error) {
+	cfg, err := src.config(cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +274,10 @@ func open(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command) (exchange
 	if err != nil {
 		return nil, err
 	}
-	dirs, err := f.Dirs()
+	if src.Dirs == nil || src.Registry == nil {
+		return nil, errIncomplete
+	}
+	dirs, err := src.Dirs()
 	if err != nil {
 		return nil, err
 	}
@@ -259,11 +287,11 @@ func open(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command) (exchange
 			return nil, err
 		}
 	}
-	now := f.Now
+	now := src.Now
 	if now == nil {
 		now = time.Now
 	}
-	return f.Registry.Open(ctx, exchange.Params{
+	return src.Registry.Open(ctx, exchange.Params{
 		Profile:    prof.Name,
 		Exchange:   prof.Exchange,
 		Options:    prof.Options,

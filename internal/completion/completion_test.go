@@ -14,9 +14,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/cobra"
 
 	"github.com/tradectl/tradectl/internal/app"
 	"github.com/tradectl/tradectl/internal/cmd/factory"
+	"github.com/tradectl/tradectl/internal/completion"
+	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
 	"github.com/tradectl/tradectl/internal/iostreams"
 )
@@ -251,6 +254,54 @@ func TestQuietOnErrors(t *testing.T) {
 		got, dir := h.complete(t, args...)
 		if len(got) != 0 || dir != noFileComp {
 			t.Errorf("complete %q with a broken config: %q %s", args, got, dir)
+		}
+	}
+}
+
+// TestSource: a completion reads only its Source, so it runs with no
+// Factory behind it; a Source that lacks what a completion reads means no
+// suggestions, never a panic on Tab.
+func TestSource(t *testing.T) {
+	cfg := &config.Config{Profile: "live", Profiles: map[string]config.Profile{
+		"live":  {Name: "live", Exchange: "kraken"},
+		"paper": {Name: "paper", Exchange: "paper"},
+	}}
+	cmd := &cobra.Command{Use: "dashboard"}
+	var asked *cobra.Command
+	src := completion.Source{
+		Config:   func(c *cobra.Command) (*config.Config, error) { asked = c; return cfg, nil },
+		Registry: factory.Registry(),
+	}
+
+	got, dir := completion.Profiles(src)(cmd, nil, "paper,l")
+	if diff := cmp.Diff([]string{"paper,live\tkraken"}, got); diff != "" {
+		t.Errorf("Profiles paper,l (-want +got):\n%s", diff)
+	}
+	if asked != cmd || dir != cobra.ShellCompDirectiveNoFileComp {
+		t.Errorf("Profiles: config loaded for %v, directive %v; want the completing command and no file names", asked, dir)
+	}
+	got, _ = completion.Exchanges(src)(cmd, nil, "k")
+	if len(got) != 1 || !strings.HasPrefix(got[0], "kraken\t") {
+		t.Errorf("Exchanges k offered %q, want kraken with its summary", got)
+	}
+	// The selected profile is a venue: its order ids are at the venue, and
+	// completion never asks it.
+	got, _ = completion.OrderIDs(src, 0)(cmd, nil, "")
+	if len(got) != 0 {
+		t.Errorf("OrderIDs on a venue offered %q", got)
+	}
+
+	broken := completion.Source{Config: func(*cobra.Command) (*config.Config, error) { return nil, fmt.Errorf("no config") }}
+	for name, fn := range map[string]cobra.CompletionFunc{
+		"Profiles of a broken config":  completion.Profiles(broken),
+		"Symbols of an empty source":   completion.Symbols(completion.Source{}, 0),
+		"Symbols without dirs":         completion.SymbolFlag(completion.Source{Config: src.Config, Registry: src.Registry}),
+		"OrderIDs without a registry":  completion.OrderIDs(completion.Source{Config: src.Config}, 0),
+		"Exchanges without a registry": completion.Exchanges(completion.Source{}),
+	} {
+		got, dir := fn(cmd, nil, "")
+		if len(got) != 0 || dir != cobra.ShellCompDirectiveNoFileComp {
+			t.Errorf("%s: offered %q (%v), want nothing and no file names", name, got, dir)
 		}
 	}
 }

@@ -9,18 +9,25 @@ import (
 
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/config"
+	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
 // BalanceOptions is a parsed `balance`.
 type BalanceOptions struct {
-	Factory *cmdutil.Factory
+	// What the command works with, each built on first use.
+	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+	Printer      func() (*render.Printer, error)
 }
 
 // NewCmdBalance builds the command; runF replaces the run step in tests.
 func NewCmdBalance(f *cmdutil.Factory, runF func(*BalanceOptions) error) *cobra.Command {
-	opts := &BalanceOptions{Factory: f}
+	opts := &BalanceOptions{
+		OpenExchange: f.OpenExchange,
+		Printer:      f.Printer,
+	}
 	return &cobra.Command{
 		Use:   "balance",
 		Short: "Show the account's balances: free, locked and total",
@@ -46,11 +53,11 @@ func NewCmdBalance(f *cmdutil.Factory, runF func(*BalanceOptions) error) *cobra.
 }
 
 func balanceRun(ctx context.Context, o *BalanceOptions) error {
-	printer, err := o.Factory.Printer()
+	printer, err := o.Printer()
 	if err != nil {
 		return err
 	}
-	ex, _, err := o.Factory.OpenExchange(ctx, "")
+	ex, _, err := o.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/config"
+	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/render"
 )
 
@@ -34,7 +36,7 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 		`),
 		GroupID: "setup",
 	}
-	cmd.AddCommand(newCmdPath(f), newCmdShow(f))
+	cmd.AddCommand(newCmdPath(f, nil), newCmdShow(f, nil))
 	cmd.AddCommand(NewCmdSetSecret(f, nil))
 	cmd.AddCommand(NewCmdInit(f, nil))
 	return cmd
@@ -46,7 +48,16 @@ type PathInfo struct {
 	Exists bool   `json:"exists"`
 }
 
-func newCmdPath(f *cmdutil.Factory) *cobra.Command {
+// PathOptions is a parsed `config path`.
+type PathOptions struct {
+	// What the command works with, each built on first use.
+	IO      *iostreams.IOStreams
+	Config  func() (*config.Config, error)
+	Printer func() (*render.Printer, error)
+}
+
+func newCmdPath(f *cmdutil.Factory, runF func(*PathOptions) error) *cobra.Command {
+	opts := &PathOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer}
 	return &cobra.Command{
 		Use:   "path",
 		Short: "Print the configuration file's path",
@@ -58,28 +69,44 @@ func newCmdPath(f *cmdutil.Factory) *cobra.Command {
 		Example: "$ tradectl config path\n$ tradectl config path -o json --jq .exists\n$ $EDITOR \"$(tradectl config path)\"",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := f.Config()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			info := PathInfo{Path: cfg.Path, Exists: cfg.FileExists}
-			if p.Format == render.Table {
-				_, err := fmt.Fprintln(f.IOStreams.Out, info.Path)
-				if !info.Exists && f.IOStreams.IsStdoutTTY() {
-					fmt.Fprintln(f.IOStreams.ErrOut, "(the file does not exist yet; the built-in paper profile is in use)")
-				}
-				return err
-			}
-			return p.Print(info, nil)
+			return pathRun(opts)
 		},
 	}
 }
 
-func newCmdShow(f *cmdutil.Factory) *cobra.Command {
+func pathRun(o *PathOptions) error {
+	cfg, err := o.Config()
+	if err != nil {
+		return err
+	}
+	p, err := o.Printer()
+	if err != nil {
+		return err
+	}
+	info := PathInfo{Path: cfg.Path, Exists: cfg.FileExists}
+	if p.Format == render.Table {
+		_, err := fmt.Fprintln(o.IO.Out, info.Path)
+		if !info.Exists && o.IO.IsStdoutTTY() {
+			fmt.Fprintln(o.IO.ErrOut, "(the file does not exist yet; the built-in paper profile is in use)")
+		}
+		return err
+	}
+	return p.Print(info, nil)
+}
+
+// ShowOptions is a parsed `config show`.
+type ShowOptions struct {
+	// What the command works with, each built on first use.
+	IO      *iostreams.IOStreams
+	Config  func() (*config.Config, error)
+	Printer func() (*render.Printer, error)
+}
+
+func newCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
+	opts := &ShowOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer}
 	return &cobra.Command{
 		Use:   "show",
 		Short: "Print the effective configuration, secrets redacted",
@@ -92,24 +119,31 @@ func newCmdShow(f *cmdutil.Factory) *cobra.Command {
 		Example: "$ tradectl config show\n$ tradectl config show -o json --jq '.profiles | keys'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := f.Config()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			p, err := f.Printer()
-			if err != nil {
-				return err
-			}
-			doc := cfg.Redacted()
-			if p.Format == render.Table || p.Format == render.CSV {
-				b, err := yaml.Marshal(doc)
-				if err != nil {
-					return err
-				}
-				_, err = f.IOStreams.Out.Write(b)
-				return err
-			}
-			return p.Print(doc, nil)
+			return showRun(opts)
 		},
 	}
+}
+
+func showRun(o *ShowOptions) error {
+	cfg, err := o.Config()
+	if err != nil {
+		return err
+	}
+	p, err := o.Printer()
+	if err != nil {
+		return err
+	}
+	doc := cfg.Redacted()
+	if p.Format == render.Table || p.Format == render.CSV {
+		b, err := yaml.Marshal(doc)
+		if err != nil {
+			return err
+		}
+		_, err = o.IO.Out.Write(b)
+		return err
+	}
+	return p.Print(doc, nil)
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -19,13 +20,25 @@ import (
 	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/xdg"
 )
 
 // InitOptions is a parsed `config init`. Empty strings are "not given":
 // on a terminal they are asked for, elsewhere they take their defaults.
 type InitOptions struct {
-	Factory *cmdutil.Factory
+	// What the command works with.
+	IO       *iostreams.IOStreams
+	Getenv   func(string) string
+	Now      func() time.Time
+	Dirs     func() (xdg.Dirs, error)
+	Registry *exchange.Registry
+	// ConfigPath, Output and JQ are the global --config, -o and --jq as
+	// given: init reads no configuration, it writes the first one.
+	ConfigPath string
+	Output     string
+	JQ         string
 
 	Exchange      string
 	ProfileName   string
@@ -71,7 +84,13 @@ func sandboxKey(venue string) string {
 
 // NewCmdInit builds `tradectl config init`.
 func NewCmdInit(f *cmdutil.Factory, runF func(*InitOptions) error) *cobra.Command {
-	opts := &InitOptions{Factory: f}
+	opts := &InitOptions{
+		IO:       f.IOStreams,
+		Getenv:   f.Getenv,
+		Now:      f.Now,
+		Dirs:     f.Dirs,
+		Registry: f.Registry,
+	}
 	cmd := &cobra.Command{
 		Use:   "init [--exchange NAME] [--profile-name NAME] [flags]",
 		Short: "Write a commented configuration file to start from",
@@ -107,6 +126,7 @@ func NewCmdInit(f *cmdutil.Factory, runF func(*InitOptions) error) *cobra.Comman
 		// file is what --force is for.
 		Annotations: map[string]string{"tradectl/no-config": "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ConfigPath, opts.Output, opts.JQ = f.Globals.ConfigPath, f.Globals.Output, f.Globals.JQ
 			opts.SandboxSet = cmd.Flags().Changed("sandbox")
 			opts.MakeDefaultSet = cmd.Flags().Changed("default")
 			if opts.APISecretEnv != "" && opts.APISecretFile != "" {
@@ -119,7 +139,7 @@ func NewCmdInit(f *cmdutil.Factory, runF func(*InitOptions) error) *cobra.Comman
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Exchange, "exchange", "", "exchange of the new profile: "+strings.Join(f.Registry.Names(), ", ")+" (default paper)")
+	fl.StringVar(&opts.Exchange, "exchange", "", "exchange of the new profile: "+strings.Join(opts.Registry.Names(), ", ")+" (default paper)")
 	fl.StringVar(&opts.ProfileName, "profile-name", "", "name of the new profile (default: the exchange's name)")
 	fl.StringVar(&opts.BaseURL, "base-url", "", "the venue's API root, when not its default")
 	fl.BoolVar(&opts.Sandbox, "sandbox", true, "use the venue's test network (Binance, Coinbase) or paper account (Alpaca)")
@@ -128,7 +148,7 @@ func NewCmdInit(f *cmdutil.Factory, runF func(*InitOptions) error) *cobra.Comman
 	fl.StringVar(&opts.APISecretFile, "api-secret-file", "", "file holding the API secret (default: where config set-secret stores it)")
 	fl.BoolVar(&opts.MakeDefault, "default", false, "make the new profile the default_profile (default: paper stays the default)")
 	fl.BoolVar(&opts.Force, "force", false, "replace an existing file (kept as config.yaml.bak)")
-	_ = cmd.RegisterFlagCompletionFunc("exchange", completion.Exchanges(f))
+	_ = cmd.RegisterFlagCompletionFunc("exchange", completion.Exchanges(f.CompletionSource()))
 	return cmd
 }
 
@@ -142,8 +162,7 @@ type initPlan struct {
 }
 
 func initRun(ctx context.Context, o *InitOptions) error {
-	f := o.Factory
-	dirs, err := f.Dirs()
+	dirs, err := o.Dirs()
 	if err != nil {
 		return err
 	}
@@ -155,15 +174,15 @@ func initRun(ctx context.Context, o *InitOptions) error {
 	}
 
 	var plan initPlan
-	if f.IOStreams.CanPrompt() {
-		plan, err = askPlan(ctx, o, newPrompter(f.IOStreams.In, f.IOStreams.ErrOut), dirs.ConfigDir())
+	if o.IO.CanPrompt() {
+		plan, err = askPlan(ctx, o, newPrompter(o.IO.In, o.IO.ErrOut), dirs.ConfigDir())
 	} else {
 		plan, err = flagPlan(o, dirs.ConfigDir())
 	}
 	if err != nil {
 		return err
 	}
-	venue, _ := f.Registry.Lookup(plan.exchange)
+	venue, _ := o.Registry.Lookup(plan.exchange)
 	text := renderConfig(plan, venue)
 
 	res := InitResult{Path: path, Profile: plan.profile, Exchange: plan.exchange, DefaultProfile: config.BuiltinProfile, SecretFile: plan.secretFile}
@@ -174,7 +193,7 @@ func initRun(ctx context.Context, o *InitOptions) error {
 		return &cmdutil.SetupError{Err: err}
 	}
 
-	w := f.IOStreams.ErrOut
+	w := o.IO.ErrOut
 	fmt.Fprintf(w, "Wrote %s (mode 0600).\n", path)
 	if res.Backup != "" {
 		fmt.Fprintf(w, "The previous file is kept as %s.\n", res.Backup)
@@ -183,11 +202,11 @@ func initRun(ctx context.Context, o *InitOptions) error {
 
 	// The printer is built without the configuration, as `version` does:
 	// whatever the new file says, the result is printed as asked.
-	format := f.Globals.Output
+	format := o.Output
 	if format == "" {
-		format = f.Getenv(config.EnvOutput)
+		format = o.Getenv(config.EnvOutput)
 	}
-	printer, err := render.NewPrinter(f.IOStreams, format, f.Globals.JQ, f.Now)
+	printer, err := render.NewPrinter(o.IO, format, o.JQ, o.Now)
 	if err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
@@ -201,10 +220,10 @@ func initRun(ctx context.Context, o *InitOptions) error {
 // default path. ownDir says whether the directory is tradectl's own, which
 // init may make private; a directory someone else named is left as it is.
 func initPath(o *InitOptions, defaultPath string) (path string, ownDir bool) {
-	if p := o.Factory.Globals.ConfigPath; p != "" {
+	if p := o.ConfigPath; p != "" {
 		return p, false
 	}
-	if p := o.Factory.Getenv(config.EnvConfig); p != "" {
+	if p := o.Getenv(config.EnvConfig); p != "" {
 		return p, false
 	}
 	return defaultPath, true
@@ -212,7 +231,7 @@ func initPath(o *InitOptions, defaultPath string) (path string, ownDir bool) {
 
 // flagPlan is the plan without a terminal: flags, else defaults.
 func flagPlan(o *InitOptions, configDir string) (initPlan, error) {
-	reg := o.Factory.Registry
+	reg := o.Registry
 	p := initPlan{exchange: cmpOr(o.Exchange, "paper")}
 	venue, ok := reg.Lookup(p.exchange)
 	if !ok {
@@ -254,7 +273,7 @@ func flagPlan(o *InitOptions, configDir string) (initPlan, error) {
 		}
 		p.secretEnv = o.APISecretEnv
 	case o.APISecretFile != "":
-		abs, err := filepath.Abs(expandHome(o.APISecretFile, o.Factory.Getenv("HOME")))
+		abs, err := filepath.Abs(expandHome(o.APISecretFile, o.Getenv("HOME")))
 		if err != nil {
 			return p, cmdutil.Usagef("--api-secret-file %q: %v", o.APISecretFile, err)
 		}
@@ -268,7 +287,7 @@ func flagPlan(o *InitOptions, configDir string) (initPlan, error) {
 // askPlan asks for what the flags leave open, each question with its
 // default, and checks each answer as flagPlan checks the flags.
 func askPlan(ctx context.Context, o *InitOptions, q *prompter, configDir string) (initPlan, error) {
-	reg := o.Factory.Registry
+	reg := o.Registry
 	a := *o // answers, starting from the flags
 	if a.Exchange == "" {
 		ans, err := q.askValid(ctx, "Exchange ("+strings.Join(reg.Names(), ", ")+")", "paper", func(s string) string {

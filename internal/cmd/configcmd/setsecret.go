@@ -19,6 +19,10 @@ import (
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/config"
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/xdg"
 )
 
 // maxSecretInput bounds what set-secret reads: keys and PEM blocks are
@@ -32,7 +36,14 @@ const SecretsDirName = "secrets"
 
 // SetSecretOptions is a parsed `config set-secret`.
 type SetSecretOptions struct {
-	Factory *cmdutil.Factory
+	// What the command works with, each built on first use.
+	IO      *iostreams.IOStreams
+	Config  func() (*config.Config, error)
+	Dirs    func() (xdg.Dirs, error)
+	Printer func() (*render.Printer, error)
+	// Registry names the credentials each venue reads besides the common ones.
+	Registry *exchange.Registry
+
 	Profile string
 	Name    string
 }
@@ -51,7 +62,13 @@ type SetSecretResult struct {
 
 // NewCmdSetSecret builds `tradectl config set-secret`.
 func NewCmdSetSecret(f *cmdutil.Factory, runF func(*SetSecretOptions) error) *cobra.Command {
-	opts := &SetSecretOptions{Factory: f}
+	opts := &SetSecretOptions{
+		IO:       f.IOStreams,
+		Config:   f.Config,
+		Dirs:     f.Dirs,
+		Printer:  f.Printer,
+		Registry: f.Registry,
+	}
 	cmd := &cobra.Command{
 		Use:   "set-secret PROFILE [--name api_secret]",
 		Short: "Store a profile's secret in a private file, read from stdin",
@@ -72,7 +89,7 @@ func NewCmdSetSecret(f *cmdutil.Factory, runF func(*SetSecretOptions) error) *co
 			$ printenv LIVE_API_KEY | tradectl config set-secret live --name api_key
 		`),
 		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: completion.ProfileArgs(f),
+		ValidArgsFunction: completion.ProfileArgs(f.CompletionSource()),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Profile = args[0]
 			if !validProfileName(opts.Profile) {
@@ -106,15 +123,14 @@ func validProfileName(s string) bool {
 }
 
 func setSecretRun(ctx context.Context, o *SetSecretOptions) error {
-	f := o.Factory
-	cfg, err := f.Config()
+	cfg, err := o.Config()
 	if err != nil {
 		return err
 	}
 	prof, known := cfg.Profiles[o.Profile]
 	names := config.CredentialNames()
 	if known {
-		if v, ok := f.Registry.Lookup(prof.Exchange); ok {
+		if v, ok := o.Registry.Lookup(prof.Exchange); ok {
 			for _, n := range v.Credentials {
 				if !slices.Contains(names, n) {
 					names = append(names, n)
@@ -125,11 +141,11 @@ func setSecretRun(ctx context.Context, o *SetSecretOptions) error {
 	if !slices.Contains(names, o.Name) {
 		return cmdutil.Usagef("--name %q: not a credential name (known: %s)", o.Name, strings.Join(names, ", "))
 	}
-	dirs, err := f.Dirs()
+	dirs, err := o.Dirs()
 	if err != nil {
 		return err
 	}
-	secret, err := readSecret(ctx, f, o)
+	secret, err := readSecret(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -150,11 +166,11 @@ func setSecretRun(ctx context.Context, o *SetSecretOptions) error {
 	if replaced {
 		verb = "Replaced"
 	}
-	w := f.IOStreams.ErrOut
+	w := o.IO.ErrOut
 	fmt.Fprintf(w, "%s the %s of profile %q in %s (mode 0600).\n", verb, o.Name, o.Profile, path)
 	fmt.Fprint(w, guidance(cfg, prof, known, src, hasSource, res))
 
-	printer, err := f.Printer()
+	printer, err := o.Printer()
 	if err != nil {
 		return err
 	}
@@ -202,8 +218,8 @@ func guidance(cfg *config.Config, prof config.Profile, known bool, src config.Se
 
 // readSecret reads the secret from stdin: without echo from a terminal,
 // else the whole input.
-func readSecret(ctx context.Context, f *cmdutil.Factory, o *SetSecretOptions) (string, error) {
-	ios := f.IOStreams
+func readSecret(ctx context.Context, o *SetSecretOptions) (string, error) {
+	ios := o.IO
 	var (
 		raw []byte
 		err error

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/config"
@@ -103,8 +104,7 @@ func TestSetSecretFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got.Factory = nil
-			if diff := cmp.Diff(tt.want, *got); diff != "" {
+			if diff := cmp.Diff(tt.want, *got, cmpopts.IgnoreFields(SetSecretOptions{}, "Config", "Dirs", "Printer")); diff != "" {
 				t.Errorf("options (-want +got):\n%s", diff)
 			}
 		})

@@ -13,24 +13,44 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
+	"github.com/tradectl/tradectl/internal/xdg"
 )
 
 // DashboardOptions is a parsed `dashboard`.
 type DashboardOptions struct {
-	Factory       *cmdutil.Factory
+	// What the command works with, each built on first use.
+	IO           *iostreams.IOStreams
+	Now          func() time.Time
+	Config       func() (*config.Config, error)
+	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+	Printer      func() (*render.Printer, error)
+	Dirs         func() (xdg.Dirs, error)
+
 	Profiles      []string // empty: the selected profile
 	AllProfiles   bool
 	Currency      string
 	TargetTimeout time.Duration
 	Refresh       time.Duration
+	// TimeoutGiven says --timeout was given: the root command then bounds
+	// the run already, refreshing or not.
+	TimeoutGiven bool
 }
 
 // NewCmdDashboard builds the command; runF replaces the run step in tests.
 func NewCmdDashboard(f *cmdutil.Factory, runF func(*DashboardOptions) error) *cobra.Command {
-	opts := &DashboardOptions{Factory: f}
+	opts := &DashboardOptions{
+		IO:           f.IOStreams,
+		Now:          f.Now,
+		Config:       f.Config,
+		OpenExchange: f.OpenExchange,
+		Printer:      f.Printer,
+		Dirs:         f.Dirs,
+	}
 	cmd := &cobra.Command{
 		Use:   "dashboard [--profile a,b,…] [--all-profiles] [--in USD] [--refresh 5s]",
 		Short: "Balances, positions, open orders and P&L across accounts",
@@ -83,10 +103,11 @@ func NewCmdDashboard(f *cmdutil.Factory, runF func(*DashboardOptions) error) *co
 			if opts.Refresh < 0 || (opts.Refresh > 0 && opts.Refresh < time.Second) {
 				return cmdutil.Usagef("--refresh must be at least 1s")
 			}
+			opts.TimeoutGiven = cmd.Flags().Changed("timeout")
 			if runF != nil {
 				return runF(opts)
 			}
-			return dashboardRun(cmd.Context(), cmd, opts)
+			return dashboardRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.AllProfiles, "all-profiles", false, "show every profile in the configuration")
@@ -96,13 +117,12 @@ func NewCmdDashboard(f *cmdutil.Factory, runF func(*DashboardOptions) error) *co
 	return cmd
 }
 
-func dashboardRun(ctx context.Context, cmd *cobra.Command, o *DashboardOptions) error {
-	f := o.Factory
-	printer, err := f.Printer()
+func dashboardRun(ctx context.Context, o *DashboardOptions) error {
+	printer, err := o.Printer()
 	if err != nil {
 		return err
 	}
-	cfg, err := f.Config()
+	cfg, err := o.Config()
 	if err != nil {
 		return err
 	}
@@ -131,29 +151,29 @@ func dashboardRun(ctx context.Context, cmd *cobra.Command, o *DashboardOptions) 
 		Profiles:      profiles,
 		Currency:      o.Currency,
 		TargetTimeout: o.TargetTimeout,
-		Now:           f.Now,
-		Hints:         hints(f),
+		Now:           o.Now,
+		Hints:         hints(o.Dirs),
 		Open: func(ctx context.Context, name string) (exchange.Exchange, error) {
-			ex, _, err := f.OpenExchange(ctx, name)
+			ex, _, err := o.OpenExchange(ctx, name)
 			return ex, err
 		},
 	}
 	// One snapshot is bounded by --timeout like any command; a refreshing
 	// dashboard runs until stopped, each round bounded by --target-timeout.
-	if o.Refresh == 0 && cfg.Timeout > 0 && !cmd.Flags().Changed("timeout") {
+	if o.Refresh == 0 && cfg.Timeout > 0 && !o.TimeoutGiven {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, cfg.Timeout)
 		defer cancel()
 	}
-	if o.Refresh > 0 && f.IOStreams.IsStdoutTTY() && printer.Format == render.Table {
-		return runLive(ctx, f, col, o.Refresh)
+	if o.Refresh > 0 && o.IO.IsStdoutTTY() && printer.Format == render.Table {
+		return runLive(ctx, o.IO, o.Now, col, o.Refresh)
 	}
 	for {
 		snap := col.Collect(ctx)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if err := printSnapshot(f, printer, snap, o.Refresh > 0); err != nil {
+		if err := printSnapshot(o.IO, o.Now, printer, snap, o.Refresh > 0); err != nil {
 			return err
 		}
 		if o.Refresh == 0 {
@@ -172,8 +192,8 @@ func dashboardRun(ctx context.Context, cmd *cobra.Command, o *DashboardOptions) 
 	}
 }
 
-func hints(f *cmdutil.Factory) Hints {
-	dirs, err := f.Dirs()
+func hints(dirsOf func() (xdg.Dirs, error)) Hints {
+	dirs, err := dirsOf()
 	if err != nil {
 		return &FileHints{}
 	}
@@ -188,10 +208,10 @@ func partial(s Snapshot) error {
 	return &cmdutil.SilentError{Err: &cmdutil.PartialError{Failed: s.Failed, Total: len(s.Accounts)}}
 }
 
-func printSnapshot(f *cmdutil.Factory, p *render.Printer, snap Snapshot, stream bool) error {
+func printSnapshot(ios *iostreams.IOStreams, now func() time.Time, p *render.Printer, snap Snapshot, stream bool) error {
 	switch {
 	case p.Format == render.Table:
-		_, err := fmt.Fprint(f.IOStreams.Out, View(f.IOStreams, snap, f.Now()))
+		_, err := fmt.Fprint(ios.Out, View(ios, snap, now()))
 		return err
 	case p.Format == render.CSV:
 		return p.Print(snap, func() *render.TableData { return balancesCSV(snap) })

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/iostreams"
 )
 
 // runLive redraws the dashboard in place every interval until q or Ctrl-C.
@@ -16,9 +17,9 @@ import (
 // signal, so the model tells it from q: q ends with exit 0, Ctrl-C (or a
 // SIGINT/SIGTERM that reaches the process) with cmdutil.ErrInterrupted,
 // exit 130, as every other command.
-func runLive(ctx context.Context, f *cmdutil.Factory, col *Collector, every time.Duration) error {
-	m := &liveModel{ctx: ctx, f: f, col: col, every: every}
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(f.IOStreams.In), tea.WithOutput(f.IOStreams.Out), tea.WithAltScreen())
+func runLive(ctx context.Context, ios *iostreams.IOStreams, now func() time.Time, col *Collector, every time.Duration) error {
+	m := &liveModel{ctx: ctx, ios: ios, now: now, col: col, every: every}
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(ios.In), tea.WithOutput(ios.Out), tea.WithAltScreen())
 	final, err := p.Run()
 	return liveExit(ctx, final, err)
 }
@@ -43,7 +44,8 @@ type tickMsg struct{}
 
 type liveModel struct {
 	ctx         context.Context
-	f           *cmdutil.Factory
+	ios         *iostreams.IOStreams
+	now         func() time.Time
 	col         *Collector
 	every       time.Duration
 	snap        *Snapshot
@@ -85,10 +87,12 @@ func (m *liveModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *liveModel) View() string {
-	pal := m.f.IOStreams.Palette()
+	pal := m.ios.Palette()
 	if m.snap == nil {
 		return pal.Muted.Render("loading accounts…") + "\n"
 	}
-	footer := pal.Muted.Render("updated " + m.snap.Time.Local().Format("15:04:05") + " · every " + m.every.String() + " · r refresh · q quit")
-	return View(m.f.IOStreams, *m.snap, m.f.Now()) + "\n" + footer + "\n"
+	// Local time of day, as the view shows it on a terminal; the snapshot's
+	// JSON has the full time in UTC.
+	footer := pal.Muted.Render("updated " + time.Time(m.snap.Time).Local().Format("15:04:05") + " · every " + m.every.String() + " · r refresh · q quit")
+	return View(m.ios, *m.snap, m.now()) + "\n" + footer + "\n"
 }

@@ -25,10 +25,12 @@ import (
 // another currency are added up per currency in OtherTotals, never into
 // Totals. Its JSON form is documented in the README; keep the two in step.
 type Snapshot struct {
-	Time     time.Time `json:"time"`
-	Currency string    `json:"currency"`
-	Accounts []Account `json:"accounts"`
-	Totals   Totals    `json:"totals"`
+	// Time is when the snapshot was taken, written as every tradectl time
+	// is (trade.JSONTime).
+	Time     trade.JSONTime `json:"time"`
+	Currency string         `json:"currency"`
+	Accounts []Account      `json:"accounts"`
+	Totals   Totals         `json:"totals"`
 	// OtherTotals sums, per currency, the accounts whose venue could not
 	// value them in Currency; empty when every account is in Currency.
 	OtherTotals []CurrencyTotals `json:"other_totals"`
@@ -139,7 +141,7 @@ func (c *Collector) Collect(ctx context.Context) Snapshot {
 		names[i] = p.Name
 	}
 	results := fanout.Run(ctx, names, c.TargetTimeout, c.fetch)
-	snap := Snapshot{Time: c.Now().UTC(), Currency: c.Currency, Accounts: make([]Account, 0, len(results)),
+	snap := Snapshot{Time: trade.JSONTime(c.Now()), Currency: c.Currency, Accounts: make([]Account, 0, len(results)),
 		Totals: Totals{Unvalued: []string{}}, OtherTotals: []CurrencyTotals{}}
 	for i, r := range results {
 		acct := Account{Profile: r.Target, Exchange: c.Profiles[i].Exchange, ElapsedMS: r.Elapsed.Milliseconds(),

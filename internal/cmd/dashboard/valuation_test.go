@@ -282,12 +282,12 @@ func TestLiveKeys(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ios, _, _, _ := iostreams.Test()
 			ios.In = strings.NewReader(tt.keys)
-			f := &cmdutil.Factory{IOStreams: ios, Now: func() time.Time { return pinned }}
+			now := func() time.Time { return pinned }
 			col := &Collector{Profiles: []Profile{{"a", "paper"}}, Currency: "USD", TargetTimeout: time.Second,
-				Now: f.Now, Open: openPaper(t, t.TempDir())}
+				Now: now, Open: openPaper(t, t.TempDir())}
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
-			err := runLive(ctx, f, col, time.Hour)
+			err := runLive(ctx, ios, now, col, time.Hour)
 			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
 				t.Errorf("runLive after %q = %v, want %v", tt.keys, err, tt.want)
 			}

@@ -81,11 +81,11 @@ func (d *doctor) checkProfile(ctx context.Context, cfg *config.Config, prof conf
 // them before it is shown.
 func (d *doctor) checkSecrets(ctx context.Context, prof config.Profile) []string {
 	var values []string
-	resolve := prof.SecretResolver(d.f.Getenv, config.ShellRunner(d.f.IOStreams.ErrOut))
+	resolve := prof.SecretResolver(d.o.Getenv, config.ShellRunner(d.o.IO.ErrOut))
 	for _, name := range sortedKeys(prof.Credentials) {
 		src := prof.Credentials[name]
 		check := checkSecretName(name)
-		cctx, cancel := context.WithTimeout(ctx, d.timeout)
+		cctx, cancel := context.WithTimeout(ctx, d.o.CheckTimeout)
 		v, err := resolve(cctx, name)
 		cancel()
 		if err != nil {
@@ -112,7 +112,7 @@ func (d *doctor) checkSecrets(ctx context.Context, prof config.Profile) []string
 			d.add(prof.Name, check, OK, "resolves from command %q", src.Value)
 		}
 	}
-	if v, ok := d.f.Registry.Lookup(prof.Exchange); ok {
+	if v, ok := d.o.Registry.Lookup(prof.Exchange); ok {
 		for _, name := range v.Credentials {
 			if _, set := prof.Credentials[name]; !set {
 				d.add(prof.Name, checkSecretName(name), Warn, "not configured: only public market data will work (set %s_env, %s_file or %s_cmd)", name, name, name)
@@ -133,9 +133,9 @@ const minScrubLen = 6
 // again for the same reason; a venue that answered but refused the key is
 // reachable, and its own checks say more about the key than the refusal.
 func (d *doctor) checkExchange(ctx context.Context, prof config.Profile) {
-	octx, cancel := context.WithTimeout(ctx, d.timeout)
+	octx, cancel := context.WithTimeout(ctx, d.o.CheckTimeout)
 	defer cancel()
-	ex, _, err := d.f.OpenExchange(octx, prof.Name)
+	ex, _, err := d.o.OpenExchange(octx, prof.Name)
 	if err != nil {
 		d.add(prof.Name, CheckVenue, Fail, "%v", err)
 		return
@@ -152,7 +152,7 @@ func (d *doctor) checkExchange(ctx context.Context, prof config.Profile) {
 		d.add(prof.Name, CheckVenueChecks, Skip, "%s checks nothing of its own beyond being reachable", ex.Name())
 		return
 	}
-	dctx, cancel := context.WithTimeout(ctx, d.timeout)
+	dctx, cancel := context.WithTimeout(ctx, d.o.CheckTimeout)
 	defer cancel()
 	for _, c := range diag.Diagnose(dctx) {
 		d.add(prof.Name, c.Name, statusOf(c.Status), "%s", c.Detail)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/config"
+	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/render"
 )
@@ -59,7 +60,26 @@ const DefaultCheckTimeout = 5 * time.Second
 
 // DoctorOptions is a parsed `doctor`.
 type DoctorOptions struct {
-	Factory *cmdutil.Factory
+	// What the command works with, each built on first use.
+	IO           *iostreams.IOStreams
+	Getenv       func(string) string
+	Now          func() time.Time
+	Config       func() (*config.Config, error)
+	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+	// Registry says which credentials each venue needs.
+	Registry *exchange.Registry
+
+	// Output and JQ are the global -o and --jq as given: doctor reads the
+	// configuration itself (a broken file is a finding), so it builds its
+	// printer itself too.
+	Output string
+	JQ     string
+	// ColorChosen says --color was given: the file's colour then does not
+	// apply.
+	ColorChosen bool
+	// ProfileChosen says --profile or TRADECTL_PROFILE named a profile:
+	// only that one is checked, else every profile.
+	ProfileChosen bool
 	// CheckTimeout bounds each check that waits on the network or a
 	// secret command.
 	CheckTimeout time.Duration
@@ -67,7 +87,14 @@ type DoctorOptions struct {
 
 // NewCmdDoctor builds the command; runF replaces the run step in tests.
 func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Command {
-	opts := &DoctorOptions{Factory: f}
+	opts := &DoctorOptions{
+		IO:           f.IOStreams,
+		Getenv:       f.Getenv,
+		Now:          f.Now,
+		Config:       f.Config,
+		OpenExchange: f.OpenExchange,
+		Registry:     f.Registry,
+	}
 	cmd := &cobra.Command{
 		Use:   "doctor [--profile P]",
 		Short: "Check the configuration, secrets, venues and paper databases",
@@ -108,6 +135,9 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Co
 			if opts.CheckTimeout <= 0 {
 				return cmdutil.Usagef("--check-timeout must be above 0")
 			}
+			opts.Output, opts.JQ = f.Globals.Output, f.Globals.JQ
+			opts.ColorChosen = cmd.Flags().Changed("color")
+			opts.ProfileChosen = cmd.Flags().Changed("profile") || (f.Getenv != nil && f.Getenv(config.EnvProfile) != "")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -119,9 +149,8 @@ func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Co
 }
 
 func doctorRun(ctx context.Context, o *DoctorOptions) error {
-	f := o.Factory
-	d := &doctor{f: f, timeout: o.CheckTimeout}
-	cfg, cfgErr := f.Config()
+	d := &doctor{o: o}
+	cfg, cfgErr := o.Config()
 	printer, err := d.printer(cfg, cfgErr)
 	if err != nil {
 		return err
@@ -130,11 +159,9 @@ func doctorRun(ctx context.Context, o *DoctorOptions) error {
 	if cfgErr == nil {
 		// Doctor runs without the root command's setup (it must survive a
 		// broken file), so it applies the file's colour and --timeout here.
-		if fl := f.Flags; fl != nil && fl() != nil {
-			if c := fl().Lookup("color"); c == nil || !c.Changed {
-				if m, ok := iostreams.ParseColorMode(cfg.Color); ok {
-					f.IOStreams.SetColorMode(m, f.Getenv)
-				}
+		if !o.ColorChosen {
+			if m, ok := iostreams.ParseColorMode(cfg.Color); ok {
+				o.IO.SetColorMode(m, o.Getenv)
 			}
 		}
 		if cfg.Timeout > 0 {
@@ -162,7 +189,7 @@ func doctorRun(ctx context.Context, o *DoctorOptions) error {
 	if err := printer.Print(rep, func() *render.TableData { return table(rep) }); err != nil {
 		return err
 	}
-	w := f.IOStreams.ErrOut
+	w := o.IO.ErrOut
 	switch {
 	case rep.Failed > 0:
 		fmt.Fprintf(w, "doctor: %d of %d checks failed, %s\n", rep.Failed, len(rep.Checks), plural(rep.Warnings, "warning"))
@@ -177,9 +204,8 @@ func doctorRun(ctx context.Context, o *DoctorOptions) error {
 
 // doctor collects checks.
 type doctor struct {
-	f       *cmdutil.Factory
-	timeout time.Duration
-	checks  []Check
+	o      *DoctorOptions
+	checks []Check
 	// secrets are the resolved credentials of the profile being checked;
 	// add scrubs them from every detail, whatever reported it.
 	secrets []string
@@ -213,14 +239,14 @@ func (d *doctor) report() Report {
 // printer builds the output printer even when the config does not load:
 // then only -o / TRADECTL_OUTPUT choose the format.
 func (d *doctor) printer(cfg *config.Config, cfgErr error) (*render.Printer, error) {
-	f := d.f
-	format := f.Globals.Output
+	o := d.o
+	format := o.Output
 	if cfgErr == nil {
 		format = cfg.Output
-	} else if format == "" && f.Getenv != nil {
-		format = f.Getenv(config.EnvOutput)
+	} else if format == "" && o.Getenv != nil {
+		format = o.Getenv(config.EnvOutput)
 	}
-	p, err := render.NewPrinter(f.IOStreams, format, f.Globals.JQ, f.Now)
+	p, err := render.NewPrinter(o.IO, format, o.JQ, o.Now)
 	if err != nil {
 		return nil, &cmdutil.UsageError{Err: err}
 	}
@@ -230,16 +256,7 @@ func (d *doctor) printer(cfg *config.Config, cfgErr error) (*render.Printer, err
 // profiles are the ones to check: the selected one when --profile or
 // TRADECTL_PROFILE names it, else all of them.
 func (d *doctor) profiles(cfg *config.Config) ([]string, error) {
-	named := false
-	if fl := d.f.Flags; fl != nil && fl() != nil {
-		if p := fl().Lookup("profile"); p != nil && p.Changed {
-			named = true
-		}
-	}
-	if d.f.Getenv != nil && d.f.Getenv(config.EnvProfile) != "" {
-		named = true
-	}
-	if !named {
+	if !d.o.ProfileChosen {
 		return cfg.ProfileNames(), nil
 	}
 	p, err := cfg.Selected()

@@ -114,7 +114,7 @@ func TestFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var got *doctor.DoctorOptions
-			cmd := doctor.NewCmdDoctor(&cmdutil.Factory{}, func(o *doctor.DoctorOptions) error { got = o; return nil })
+			cmd := doctor.NewCmdDoctor(&cmdutil.Factory{Globals: &cmdutil.GlobalOptions{}}, func(o *doctor.DoctorOptions) error { got = o; return nil })
 			cmd.SetArgs(tt.args)
 			cmd.SetOut(io.Discard)
 			cmd.SetErr(io.Discard)
@@ -130,6 +130,34 @@ func TestFlags(t *testing.T) {
 			}
 			if got.CheckTimeout != tt.want {
 				t.Errorf("timeout %s, want %s", got.CheckTimeout, tt.want)
+			}
+		})
+	}
+}
+
+// TestProfileChosen: --profile or TRADECTL_PROFILE narrows the checks to
+// one profile; without either every profile is checked.
+func TestProfileChosen(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		want bool
+	}{
+		{name: "neither", want: false},
+		{name: "TRADECTL_PROFILE", env: map[string]string{"TRADECTL_PROFILE": "live"}, want: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got *doctor.DoctorOptions
+			f := &cmdutil.Factory{Globals: &cmdutil.GlobalOptions{}, Getenv: func(k string) string { return tt.env[k] }}
+			cmd := doctor.NewCmdDoctor(f, func(o *doctor.DoctorOptions) error { got = o; return nil })
+			cmd.SetArgs(nil)
+			cmd.SetOut(io.Discard)
+			cmd.SetErr(io.Discard)
+			if err := cmd.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			if got.ProfileChosen != tt.want {
+				t.Errorf("ProfileChosen = %v, want %v", got.ProfileChosen, tt.want)
 			}
 		})
 	}

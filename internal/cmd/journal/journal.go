@@ -12,14 +12,21 @@ import (
 
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
+	"github.com/tradectl/tradectl/internal/config"
 	ledger "github.com/tradectl/tradectl/internal/journal"
 	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/xdg"
 )
 
 // JournalOptions is a parsed `journal`.
 type JournalOptions struct {
-	Factory *cmdutil.Factory
-	Query   ledger.Query
+	// What the command works with, each built on first use.
+	Printer func() (*render.Printer, error)
+	Config  func() (*config.Config, error)
+	Dirs    func() (xdg.Dirs, error)
+	Journal func() (*ledger.Journal, error)
+
+	Query ledger.Query
 	// ProfileChosen says --profile (or TRADECTL_PROFILE) picked one
 	// profile; otherwise every profile's entries are shown.
 	ProfileChosen bool
@@ -29,7 +36,12 @@ var statusChoices = []string{"pending", "placed", "failed", "not_placed", "all"}
 
 // NewCmdJournal builds the command; runF replaces the run step in tests.
 func NewCmdJournal(f *cmdutil.Factory, runF func(*JournalOptions) error) *cobra.Command {
-	opts := &JournalOptions{Factory: f}
+	opts := &JournalOptions{
+		Printer: f.Printer,
+		Config:  f.Config,
+		Dirs:    f.Dirs,
+		Journal: f.Journal,
+	}
 	var status, since string
 	cmd := &cobra.Command{
 		Use:   "journal [flags]",
@@ -92,26 +104,25 @@ func NewCmdJournal(f *cmdutil.Factory, runF func(*JournalOptions) error) *cobra.
 }
 
 func journalRun(ctx context.Context, o *JournalOptions) error {
-	f := o.Factory
-	printer, err := f.Printer()
+	printer, err := o.Printer()
 	if err != nil {
 		return err
 	}
 	if o.ProfileChosen {
-		cfg, err := f.Config()
+		cfg, err := o.Config()
 		if err != nil {
 			return err
 		}
 		o.Query.Profile = cfg.Profile
 	}
-	dirs, err := f.Dirs()
+	dirs, err := o.Dirs()
 	if err != nil {
 		return err
 	}
 	entries := []ledger.Entry{}
 	// Reading must not create the file: no journal means nothing was sent.
 	if ledger.Exists(filepath.Join(dirs.StateDir(), ledger.FileName)) {
-		j, err := f.Journal()
+		j, err := o.Journal()
 		if err != nil {
 			return err
 		}

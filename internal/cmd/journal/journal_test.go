@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/config"
@@ -61,8 +62,7 @@ func TestJournalFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got.Factory = nil
-			if diff := cmp.Diff(&tt.want, got); diff != "" {
+			if diff := cmp.Diff(&tt.want, got, cmpopts.IgnoreFields(JournalOptions{}, "Printer", "Config", "Dirs", "Journal")); diff != "" {
 				t.Errorf("options (-want +got):\n%s", diff)
 			}
 		})
@@ -101,12 +101,18 @@ func newFixture(t *testing.T, profile string) *fixture {
 	return &fixture{f: f, out: out, err: errOut, dirs: dirs}
 }
 
+// options are what NewCmdJournal would build over the fixture's factory.
+func (fx *fixture) options(q ledger.Query, profileChosen bool) *JournalOptions {
+	return &JournalOptions{Printer: fx.f.Printer, Config: fx.f.Config, Dirs: fx.f.Dirs, Journal: fx.f.Journal,
+		Query: q, ProfileChosen: profileChosen}
+}
+
 func TestJournalRun(t *testing.T) {
 	fx := newFixture(t, "")
 	ctx := context.Background()
 
 	// No journal yet: an empty list, and no file is created by reading.
-	if err := journalRun(ctx, &JournalOptions{Factory: fx.f, Query: ledger.Query{Limit: 100}}); err != nil {
+	if err := journalRun(ctx, fx.options(ledger.Query{Limit: 100}, false)); err != nil {
 		t.Fatal(err)
 	}
 	if ledger.Exists(filepath.Join(fx.dirs.StateDir(), ledger.FileName)) {
@@ -165,9 +171,7 @@ func TestJournalRun(t *testing.T) {
 			if tt.opts.ProfileChosen {
 				fx.f.Globals.Profile = "paper"
 			}
-			opts := tt.opts
-			opts.Factory = fx.f
-			if err := journalRun(ctx, &opts); err != nil {
+			if err := journalRun(ctx, fx.options(tt.opts.Query, tt.opts.ProfileChosen)); err != nil {
 				t.Fatal(err)
 			}
 			var got []string

@@ -10,7 +10,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/iostreams"
 )
 
 // NewCmdPaper builds `tradectl paper`.
@@ -35,12 +37,20 @@ func NewCmdPaper(f *cmdutil.Factory) *cobra.Command {
 
 // ResetOptions is a parsed `paper reset`.
 type ResetOptions struct {
-	Factory *cmdutil.Factory
+	// What the command works with.
+	IO           *iostreams.IOStreams
+	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+	// Yes is the global --yes, read when the command runs.
+	Yes func() bool
 }
 
 // NewCmdReset builds `tradectl paper reset`.
 func NewCmdReset(f *cmdutil.Factory, runF func(*ResetOptions) error) *cobra.Command {
-	opts := &ResetOptions{Factory: f}
+	opts := &ResetOptions{
+		IO:           f.IOStreams,
+		OpenExchange: f.OpenExchange,
+		Yes:          func() bool { return f.Globals.Yes },
+	}
 	return &cobra.Command{
 		Use:   "reset",
 		Short: "Start the profile's paper account over",
@@ -73,8 +83,7 @@ type resetter interface {
 }
 
 func resetRun(ctx context.Context, o *ResetOptions) error {
-	f := o.Factory
-	ex, prof, err := f.OpenExchange(ctx, "")
+	ex, prof, err := o.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
@@ -83,11 +92,11 @@ func resetRun(ctx context.Context, o *ResetOptions) error {
 	if !ok || !exchange.IsSimulated(ex) {
 		return cmdutil.Usagef("profile %q uses %s, not the paper exchange; only paper accounts can be reset", prof.Name, prof.Exchange)
 	}
-	if !f.Globals.Yes {
-		if !f.IOStreams.CanPrompt() {
+	if !o.Yes() {
+		if !o.IO.CanPrompt() {
 			return cmdutil.Usagef("paper reset deletes every order and fill of profile %q: pass --yes to confirm", prof.Name)
 		}
-		ok, err := f.IOStreams.Confirm(fmt.Sprintf("Delete every order and fill of paper profile %q and restore its starting balances?", prof.Name))
+		ok, err := o.IO.Confirm(fmt.Sprintf("Delete every order and fill of paper profile %q and restore its starting balances?", prof.Name))
 		if err != nil {
 			return err
 		}
@@ -98,6 +107,6 @@ func resetRun(ctx context.Context, o *ResetOptions) error {
 	if err := pe.Reset(ctx); err != nil {
 		return fmt.Errorf("reset paper profile %q: %w", prof.Name, err)
 	}
-	fmt.Fprintf(f.IOStreams.ErrOut, "paper profile %q reset to its starting balances\n", prof.Name)
+	fmt.Fprintf(o.IO.ErrOut, "paper profile %q reset to its starting balances\n", prof.Name)
 	return nil
 }

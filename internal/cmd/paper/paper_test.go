@@ -42,28 +42,32 @@ func TestResetOnlySimulated(t *testing.T) {
 	sim := &account{simulated: true}
 	live := &account{simulated: false}
 	unmarked := &liveAccount{}
+	unconfirmed := &account{simulated: true}
 	tests := []struct {
 		name       string
 		ex         exchange.Exchange
+		yes        bool
 		resets     func() int
 		wantUsage  bool
 		wantResets int
 	}{
-		{"simulated", sim, func() int { return sim.resets }, false, 1},
-		{"live", live, func() int { return live.resets }, true, 0},
-		{"not marked simulated", unmarked, func() int { return unmarked.resets }, true, 0},
+		{"simulated", sim, true, func() int { return sim.resets }, false, 1},
+		{"live", live, true, func() int { return live.resets }, true, 0},
+		{"not marked simulated", unmarked, true, func() int { return unmarked.resets }, true, 0},
+		// Nobody at a terminal to ask, and no --yes: refused, nothing wiped.
+		{"simulated without --yes", unconfirmed, false, func() int { return unconfirmed.resets }, true, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ios, _, _, _ := iostreams.Test()
-			f := &cmdutil.Factory{
-				IOStreams: ios,
-				Globals:   &cmdutil.GlobalOptions{Yes: true},
+			opts := &ResetOptions{
+				IO:  ios,
+				Yes: func() bool { return tt.yes },
 				OpenExchange: func(context.Context, string) (exchange.Exchange, config.Profile, error) {
 					return tt.ex, config.Profile{Name: "p", Exchange: "venue"}, nil
 				},
 			}
-			err := resetRun(context.Background(), &ResetOptions{Factory: f})
+			err := resetRun(context.Background(), opts)
 			var usage *cmdutil.UsageError
 			if got := errors.As(err, &usage); got != tt.wantUsage {
 				t.Fatalf("resetRun() = %v, want a usage error: %v", err, tt.wantUsage)

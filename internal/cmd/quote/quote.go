@@ -12,6 +12,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
+	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -19,13 +20,19 @@ import (
 
 // QuoteOptions is a parsed `quote`.
 type QuoteOptions struct {
-	Factory *cmdutil.Factory
+	// What the command works with, each built on first use.
+	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+	Printer      func() (*render.Printer, error)
+
 	Symbols []trade.Symbol
 }
 
 // NewCmdQuote builds the command; runF replaces the run step in tests.
 func NewCmdQuote(f *cmdutil.Factory, runF func(*QuoteOptions) error) *cobra.Command {
-	opts := &QuoteOptions{Factory: f}
+	opts := &QuoteOptions{
+		OpenExchange: f.OpenExchange,
+		Printer:      f.Printer,
+	}
 	return &cobra.Command{
 		Use:   "quote SYMBOL...",
 		Short: "Show bid, ask, last price and spread",
@@ -41,7 +48,7 @@ func NewCmdQuote(f *cmdutil.Factory, runF func(*QuoteOptions) error) *cobra.Comm
 			$ tradectl quote SOL-USD AAPL -o csv
 		`),
 		Args:              cobra.MinimumNArgs(1),
-		ValidArgsFunction: completion.Symbols(f, 0),
+		ValidArgsFunction: completion.Symbols(f.CompletionSource(), 0),
 		GroupID:           "market",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			seen := map[trade.Symbol]bool{}
@@ -64,11 +71,11 @@ func NewCmdQuote(f *cmdutil.Factory, runF func(*QuoteOptions) error) *cobra.Comm
 }
 
 func quoteRun(ctx context.Context, o *QuoteOptions) error {
-	printer, err := o.Factory.Printer()
+	printer, err := o.Printer()
 	if err != nil {
 		return err
 	}
-	ex, _, err := o.Factory.OpenExchange(ctx, "")
+	ex, _, err := o.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}

@@ -94,7 +94,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	_ = cmd.RegisterFlagCompletionFunc("output", completion.Fixed(render.Formats))
 	_ = cmd.RegisterFlagCompletionFunc("log-format", completion.Fixed([]string{"text", "json"}))
 	_ = cmd.RegisterFlagCompletionFunc("color", completion.Fixed(config.ColorModes()))
-	_ = cmd.RegisterFlagCompletionFunc("profile", completion.Profiles(f))
+	_ = cmd.RegisterFlagCompletionFunc("profile", completion.Profiles(f.CompletionSource()))
 	_ = cmd.RegisterFlagCompletionFunc("config", func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return []cobra.Completion{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt
 	})
@@ -111,7 +111,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd.AddCommand(paper.NewCmdPaper(f))
 	cmd.AddCommand(configcmd.NewCmdConfig(f))
 	cmd.AddCommand(doctor.NewCmdDoctor(f, nil))
-	v := version.NewCmdVersion(f)
+	v := version.NewCmdVersion(f, nil)
 	v.GroupID = "setup"
 	v.Annotations = map[string]string{annotationNoConfig: "true"}
 	cmd.AddCommand(v)

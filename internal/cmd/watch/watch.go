@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -15,7 +16,9 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
+	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/quotes"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -24,18 +27,31 @@ import (
 
 // WatchOptions is a parsed `watch`.
 type WatchOptions struct {
-	Factory  *cmdutil.Factory
+	// What the command works with, each built on first use.
+	IO           *iostreams.IOStreams
+	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
+	Printer      func() (*render.Printer, error)
+	Logger       func() *slog.Logger
+
 	Symbols  []trade.Symbol
 	Interval time.Duration
 	Count    int
 	Until    *expr.Expr
 	// Alerts are every --alert given; each is announced on its own.
 	Alerts []*expr.Expr
+	// OutputChosen says -o or TRADECTL_OUTPUT chose the format, rather
+	// than the config file or the default.
+	OutputChosen bool
 }
 
 // NewCmdWatch builds the command; runF replaces the run step in tests.
 func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Command {
-	opts := &WatchOptions{Factory: f}
+	opts := &WatchOptions{
+		IO:           f.IOStreams,
+		OpenExchange: f.OpenExchange,
+		Printer:      f.Printer,
+		Logger:       f.Logger,
+	}
 	var until string
 	var alerts []string
 	cmd := &cobra.Command{
@@ -83,7 +99,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 			$ tradectl watch ETH-USD --alert 'ETH-USD.change_pct <= -2' --count 2
 		`),
 		Args:              cobra.ArbitraryArgs,
-		ValidArgsFunction: completion.Symbols(f, 0),
+		ValidArgsFunction: completion.Symbols(f.CompletionSource(), 0),
 		GroupID:           "market",
 		Annotations:       map[string]string{"tradectl/long-running": "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -131,6 +147,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 			if opts.Interval < quotes.MinPollInterval {
 				return cmdutil.Usagef("--interval must be at least %s", quotes.MinPollInterval)
 			}
+			opts.OutputChosen = cmd.Flags().Changed("output") || (f.Getenv != nil && f.Getenv(config.EnvOutput) != "")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -202,30 +219,25 @@ func csvColumns() []string {
 // CSV rows, or one JSON object per line. -o table asked for explicitly on
 // a pipe is refused: drawing a live table there would garble a file, and
 // quietly writing JSON instead would surprise whoever asked for a table.
-func streamOutput(f *cmdutil.Factory, p *render.Printer) error {
-	if p.Format != render.Table || f.IOStreams.IsStdoutTTY() {
+func streamOutput(o *WatchOptions, p *render.Printer) error {
+	if p.Format != render.Table || o.IO.IsStdoutTTY() {
 		return nil
 	}
-	explicit := f.Getenv != nil && f.Getenv("TRADECTL_OUTPUT") != ""
-	if fl := f.Flags; fl != nil && fl() != nil && fl().Changed("output") {
-		explicit = true
-	}
-	if explicit {
+	if o.OutputChosen {
 		return cmdutil.Usagef("watch -o table needs a terminal; piped, use -o ndjson (one JSON object per update) or -o csv")
 	}
 	return nil
 }
 
 func watchRun(ctx context.Context, o *WatchOptions) error {
-	f := o.Factory
-	printer, err := f.Printer()
+	printer, err := o.Printer()
 	if err != nil {
 		return err
 	}
-	if err := streamOutput(f, printer); err != nil {
+	if err := streamOutput(o, printer); err != nil {
 		return err
 	}
-	ex, _, err := f.OpenExchange(ctx, "")
+	ex, _, err := o.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
@@ -240,10 +252,10 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 		return fmt.Errorf("watch: %w", err)
 	}
 
-	tty := f.IOStreams.IsStdoutTTY() && printer.Format == render.Table
+	tty := o.IO.IsStdoutTTY() && printer.Format == render.Table
 	var screen *liveTable
 	if tty {
-		screen = newLiveTable(f.IOStreams, o.Symbols, o.Alerts, o.Until, orderview.PrecisionOf(ctx, ex))
+		screen = newLiveTable(o.IO, o.Symbols, o.Alerts, o.Until, orderview.PrecisionOf(ctx, ex))
 		defer screen.close()
 	}
 	emit := printer.PrintEvent
@@ -253,7 +265,7 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 	tracker := expr.NewTracker()
 	alertWas := make([]bool, len(o.Alerts))
 	updates := 0
-	err = quotes.Follow(ctx, ex, o.Symbols, o.Interval, f.Logger(), func(q trade.Quote) error {
+	err = quotes.Follow(ctx, ex, o.Symbols, o.Interval, o.Logger(), func(q trade.Quote) error {
 		tracker.Update(q)
 		updates++
 		change, _ := tracker.Field(q.Symbol, expr.FieldChange)
@@ -270,7 +282,7 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 				return err
 			}
 			if now && !alertWas[i] {
-				if err := announce(emit, screen, f, "alert", alert, ev); err != nil {
+				if err := announce(emit, screen, o.IO, "alert", alert, ev); err != nil {
 					return err
 				}
 			}
@@ -282,7 +294,7 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 				return err
 			}
 			if held {
-				if err := announce(emit, screen, f, "until", o.Until, ev); err != nil {
+				if err := announce(emit, screen, o.IO, "until", o.Until, ev); err != nil {
 					return err
 				}
 				return quotes.ErrStop
@@ -311,12 +323,12 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 	return err
 }
 
-func announce(emit func(any) error, screen *liveTable, f *cmdutil.Factory, kind string, e *expr.Expr, q QuoteEvent) error {
+func announce(emit func(any) error, screen *liveTable, ios *iostreams.IOStreams, kind string, e *expr.Expr, q QuoteEvent) error {
 	ev := ConditionEvent{Type: kind, Expr: e.String(), Time: q.Time, Quote: &q}
 	if screen != nil {
 		screen.condition(ev)
 		if kind == "alert" {
-			fmt.Fprint(f.IOStreams.ErrOut, "\a")
+			fmt.Fprint(ios.ErrOut, "\a")
 		}
 		return nil
 	}

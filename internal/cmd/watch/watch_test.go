@@ -11,6 +11,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -70,6 +71,45 @@ func TestWatchFlags(t *testing.T) {
 			}
 			if got.Interval != time.Second {
 				t.Errorf("default interval = %v", got.Interval)
+			}
+		})
+	}
+}
+
+// TestPipedTable: piped, a table asked for by -o or TRADECTL_OUTPUT is
+// refused, while one that is only the default (or the file's) becomes a
+// stream of JSON lines; on a terminal a table is drawn.
+func TestPipedTable(t *testing.T) {
+	tests := []struct {
+		name      string
+		env       map[string]string
+		tty       bool
+		wantUsage bool
+	}{
+		{name: "default, piped"},
+		{name: "TRADECTL_OUTPUT=table, piped", env: map[string]string{"TRADECTL_OUTPUT": "table"}, wantUsage: true},
+		{name: "TRADECTL_OUTPUT=table, terminal", env: map[string]string{"TRADECTL_OUTPUT": "table"}, tty: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, _ := iostreams.Test()
+			ios.SetTTY(false, tt.tty, false)
+			f := &cmdutil.Factory{IOStreams: ios, Globals: &cmdutil.GlobalOptions{}, Getenv: func(k string) string { return tt.env[k] }}
+			var opts *WatchOptions
+			cmd := NewCmdWatch(f, func(o *WatchOptions) error { opts = o; return nil })
+			cmd.SetArgs([]string{"BTC-USD"})
+			cmd.SetOut(&bytes.Buffer{})
+			cmd.SetErr(&bytes.Buffer{})
+			if err := cmd.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			p, err := render.NewPrinter(ios, "table", "", time.Now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = streamOutput(opts, p)
+			if _, usage := err.(*cmdutil.UsageError); usage != tt.wantUsage || (err != nil && !usage) {
+				t.Errorf("streamOutput() = %v, want a usage error: %v", err, tt.wantUsage)
 			}
 		})
 	}

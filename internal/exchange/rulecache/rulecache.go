@@ -20,14 +20,17 @@ import (
 
 	"github.com/tradectl/tradectl/internal/atomicfile"
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/trade"
 )
 
 // Stamp says where and when rules were fetched. Embed it in a rule set:
 // its fields are the file's version, base_url and fetched_at.
 type Stamp struct {
-	Version   int       `json:"version"`
-	BaseURL   string    `json:"base_url"`
-	FetchedAt time.Time `json:"fetched_at"`
+	Version int    `json:"version"`
+	BaseURL string `json:"base_url"`
+	// FetchedAt is written as every tradectl time is (trade.JSONTime);
+	// a file written with more digits reads as well.
+	FetchedAt trade.JSONTime `json:"fetched_at"`
 }
 
 func (s *Stamp) stamp() *Stamp { return s }
@@ -101,7 +104,7 @@ func (c *Cache[T, P]) Get(ctx context.Context) (P, error) {
 			return nil, err
 		}
 		st := p.stamp()
-		st.Version, st.BaseURL, st.FetchedAt = c.Version, c.BaseURL, c.Now()
+		st.Version, st.BaseURL, st.FetchedAt = c.Version, c.BaseURL, trade.JSONTime(c.Now())
 		if err := c.save(p); err != nil {
 			c.log().Warn(c.Venue+": cannot write the "+c.What+" cache", "err", err)
 		}
@@ -150,7 +153,7 @@ func (c *Cache[T, P]) save(p P) error {
 // fresh allows a minute of clock disagreement between processes.
 func (c *Cache[T, P]) fresh(p P) bool {
 	st := p.stamp()
-	age := c.Now().Sub(st.FetchedAt)
+	age := c.Now().Sub(time.Time(st.FetchedAt))
 	return st.BaseURL == c.BaseURL && age >= -time.Minute && (c.TTL == 0 || age < c.TTL)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -184,5 +185,36 @@ func TestCachedRulesOnly(t *testing.T) {
 		if got := w.fetches.Load(); got != fetches {
 			t.Errorf("%s: the venue was asked %d times; a cached-only look-up never asks", s.name, got-fetches)
 		}
+	}
+}
+
+// TestFileTime: the file stamps its fetch time as every tradectl time is
+// written (RFC 3339, UTC, milliseconds), and a file written with more
+// digits and another zone reads as fresh as it is.
+func TestFileTime(t *testing.T) {
+	dir := t.TempDir()
+	w := &world{now: time.Date(2026, 11, 27, 13, 0, 0, 123456789, time.FixedZone("CET", 3600))}
+	c := w.cache(dir, time.Hour)
+	if _, err := c.Get(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(c.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"fetched_at":"2026-11-27T12:00:00.123Z"`; !strings.Contains(string(b), want) {
+		t.Errorf("cache file %s lacks %s", b, want)
+	}
+
+	older := `{"version":2,"base_url":"https://venue.example","fetched_at":"2026-11-27T13:00:00.123456789+01:00","items":["ETH-USD"]}`
+	if err := os.WriteFile(c.Path(), []byte(older), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.cache(dir, time.Hour).Get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.index["ETH-USD"] || w.fetches.Load() != 1 {
+		t.Errorf("a fresh file with a nanosecond stamp was not used: items %v, %d fetches", r.Items, w.fetches.Load())
 	}
 }

@@ -65,7 +65,7 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Co
 			$ tradectl order cancel --client-id nightly-1
 			$ tradectl order cancel --all --symbol BTC-USD
 		`),
-		ValidArgsFunction: completion.OrderIDs(f, 0),
+		ValidArgsFunction: completion.OrderIDs(f.CompletionSource(), 0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.IDs = args
 			given := 0
@@ -96,7 +96,7 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Co
 	cmd.Flags().StringVar(&opts.ClientID, "client-id", "", "cancel the order with this client id")
 	cmd.Flags().BoolVar(&opts.All, "all", false, "cancel every working order")
 	cmd.Flags().StringVar(&symbol, "symbol", "", "with --all: only this symbol; with ids: the symbol, for venues that need it")
-	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f))
+	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f.CompletionSource()))
 	_ = cmd.RegisterFlagCompletionFunc("client-id", cobra.NoFileCompletions)
 	return cmd
 }

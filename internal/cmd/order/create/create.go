@@ -139,7 +139,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			$ tradectl order create ETH-USD --side buy --qty 0.5 --price 1000.005 --round down --dry-run
 		`),
 		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: completion.Symbols(f, 1),
+		ValidArgsFunction: completion.Symbols(f.CompletionSource(), 1),
 		// The command bounds placement by --timeout itself, so --wait can
 		// outlast it.
 		Annotations: map[string]string{"tradectl/long-running": "true"},

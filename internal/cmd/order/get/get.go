@@ -51,7 +51,7 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 			$ tradectl order get 1 -o json --jq .status
 		`),
 		Args:              cobra.MaximumNArgs(1),
-		ValidArgsFunction: completion.OrderIDs(f, 1),
+		ValidArgsFunction: completion.OrderIDs(f.CompletionSource(), 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.Ref.ID = args[0]
@@ -77,7 +77,7 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 	}
 	cmd.Flags().StringVar(&opts.Ref.ClientID, "client-id", "", "find the order by its client id")
 	cmd.Flags().StringVar(&symbol, "symbol", "", "the order's symbol, for venues that need it")
-	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f))
+	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f.CompletionSource()))
 	_ = cmd.RegisterFlagCompletionFunc("client-id", cobra.NoFileCompletions)
 	return cmd
 }

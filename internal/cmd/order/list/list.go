@@ -92,7 +92,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	cmd.Flags().StringVar(&since, "since", "", "only orders created since this duration ago or time")
 	cmd.Flags().IntVarP(&opts.Filter.Limit, "limit", "n", 100, "at most this many orders (0: no limit)")
 	_ = cmd.RegisterFlagCompletionFunc("status", completion.Fixed(statusChoices))
-	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f))
+	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f.CompletionSource()))
 	return cmd
 }
 

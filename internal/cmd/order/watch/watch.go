@@ -66,7 +66,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 			$ tradectl order watch --client-id nightly-1 --timeout 2s -o json
 		`),
 		Args:              cobra.MaximumNArgs(1),
-		ValidArgsFunction: completion.OrderIDs(f, 1),
+		ValidArgsFunction: completion.OrderIDs(f.CompletionSource(), 1),
 		Annotations:       map[string]string{"tradectl/long-running": "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -97,7 +97,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 	cmd.Flags().StringVar(&opts.Ref.ClientID, "client-id", "", "find the order by its client id")
 	cmd.Flags().StringVar(&symbol, "symbol", "", "the order's symbol, for venues that need it")
 	cmd.Flags().DurationVar(&opts.Interval, "interval", time.Second, "how often to check the order")
-	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f))
+	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f.CompletionSource()))
 	_ = cmd.RegisterFlagCompletionFunc("client-id", cobra.NoFileCompletions)
 	return cmd
 }
