@@ -13,6 +13,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -242,18 +243,8 @@ func (e *Exchange) mapAll(ctx context.Context, ws map[string]orderWire, hint ord
 		}
 		out = append(out, o)
 	}
-	newestFirst(out)
+	venueorder.NewestFirst(out)
 	return out, nil
-}
-
-// newestFirst orders by creation time, then by id, newest first.
-func newestFirst(os []trade.Order) {
-	slices.SortStableFunc(os, func(a, b trade.Order) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
 }
 
 type openOrdersResult struct {
