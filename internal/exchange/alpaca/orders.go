@@ -276,15 +276,12 @@ func toWire(req trade.OrderRequest, r assetRule, clientID string, extendedHours 
 // refuse is an ErrInvalidOrder from Alpaca for a request it would refuse.
 func refuse(format string, args ...any) error { return venueorder.Refusef(venueName, format, args...) }
 
-// invalid is venueorder.Invalid for Alpaca.
-func invalid(err error) error { return venueorder.Invalid(venueName, err) }
-
 // prepare checks req locally (shape, instrument rules, Alpaca's own
 // restrictions) and returns the body to send. A bad request never
 // reaches Alpaca.
 func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID string) (orderRequestWire, error) {
-	if err := req.Validate(); err != nil {
-		return orderRequestWire{}, invalid(err)
+	if err := venueorder.CheckRequest(venueName, req); err != nil {
+		return orderRequestWire{}, err
 	}
 	r, err := e.ruleFor(ctx, req.Symbol)
 	if err != nil {
@@ -293,10 +290,9 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 	if !r.Tradable {
 		return orderRequestWire{}, refuse("%s is not tradable on alpaca", req.Symbol)
 	}
-	// Market orders have no price to value them by here; Alpaca checks
-	// their value against its own quote.
-	if _, err := r.instrument().Conform(req, trade.RoundReject, decimal.Zero); err != nil {
-		return orderRequestWire{}, invalid(err)
+	// Alpaca values market orders against its own quote.
+	if err := venueorder.CheckRules(venueName, req, r.instrument()); err != nil {
+		return orderRequestWire{}, err
 	}
 	return toWire(req, r, clientID, e.extendedHours)
 }

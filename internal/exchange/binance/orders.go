@@ -256,9 +256,6 @@ func orderParams(req trade.OrderRequest, venueSym, clientID string) (*query, err
 	return q.add("newOrderRespType", "FULL"), nil
 }
 
-// invalid is venueorder.Invalid for Binance.
-func invalid(err error) error { return venueorder.Invalid(venueName, err) }
-
 // clientIDDigits keeps a minted client id within Binance's allowed set
 // and length (21 characters).
 const clientIDDigits = 16
@@ -266,8 +263,8 @@ const clientIDDigits = 16
 // prepare checks req locally (shape, then tick/step/min rules) and
 // returns the parameters to send. A bad request never reaches Binance.
 func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID string) (*query, error) {
-	if err := req.Validate(); err != nil {
-		return nil, invalid(err)
+	if err := venueorder.CheckRequest(venueName, req); err != nil {
+		return nil, err
 	}
 	if _, err := toWire(req); err != nil {
 		return nil, err
@@ -284,10 +281,9 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 	if req.Type == trade.Market {
 		in = rules.marketInstrument()
 	}
-	// Market orders have no price to value them by here; Binance checks
-	// their notional against its average price.
-	if _, err := in.Conform(req, trade.RoundReject, decimal.Zero); err != nil {
-		return nil, invalid(err)
+	// Binance values market orders against its average price.
+	if err := venueorder.CheckRules(venueName, req, in); err != nil {
+		return nil, err
 	}
 	return orderParams(req, rules.VenueSymbol, clientID)
 }

@@ -379,15 +379,12 @@ func (e *Exchange) stopDirection(ctx context.Context, req trade.OrderRequest) (s
 // refuse is an ErrInvalidOrder from Coinbase for a request it would refuse.
 func refuse(format string, args ...any) error { return venueorder.Refusef(venueName, format, args...) }
 
-// invalid is venueorder.Invalid for Coinbase.
-func invalid(err error) error { return venueorder.Invalid(venueName, err) }
-
 // prepare checks req locally (shape, what Coinbase supports, then the
 // product's increments and sizes) and returns the body to send. A bad
 // request never reaches Coinbase.
 func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID string) (createBody, error) {
-	if err := req.Validate(); err != nil {
-		return createBody{}, invalid(err)
+	if err := venueorder.CheckRequest(venueName, req); err != nil {
+		return createBody{}, err
 	}
 	if err := checkSupported(req); err != nil {
 		return createBody{}, err
@@ -404,10 +401,9 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 	case rules.PostOnly && !(req.Type == trade.Limit && req.PostOnly):
 		return createBody{}, refuse("%s is in post-only mode on coinbase: only post-only limit orders are accepted", req.Symbol)
 	}
-	// Market orders have no price to value them by here; Coinbase checks
-	// their size against the book.
-	if _, err := rules.instrument().Conform(req, trade.RoundReject, decimal.Zero); err != nil {
-		return createBody{}, invalid(err)
+	// Coinbase sizes market orders against its book.
+	if err := venueorder.CheckRules(venueName, req, rules.instrument()); err != nil {
+		return createBody{}, err
 	}
 	dir := ""
 	if req.Type == trade.StopLimit {

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 	"github.com/tradectl/tradectl/internal/exchange/venueorder"
@@ -81,8 +79,8 @@ func orderForm(req trade.OrderRequest, pairID string, w wireOrder, clientID stri
 // rules) and returns AddOrder's parameters. A bad request never reaches
 // Kraken.
 func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID string, validate bool) (*form, error) {
-	if err := req.Validate(); err != nil {
-		return nil, invalid(err)
+	if err := venueorder.CheckRequest(venueName, req); err != nil {
+		return nil, err
 	}
 	if err := trade.ValidateClientID(clientID); err != nil {
 		return nil, invalid(err)
@@ -103,10 +101,9 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 	case rules.Status == "limit_only" && req.Type != trade.Limit:
 		return nil, invalidf("%s accepts only limit orders on kraken right now (status limit_only)", req.Symbol)
 	}
-	// Market and stop orders have no price to value them by here; Kraken
-	// checks their cost against the book.
-	if _, err := rules.instrument().Conform(req, trade.RoundReject, decimal.Zero); err != nil {
-		return nil, invalid(err)
+	// Kraken costs market and stop orders against its book.
+	if err := venueorder.CheckRules(venueName, req, rules.instrument()); err != nil {
+		return nil, err
 	}
 	return orderForm(req, rules.ID, w, clientID, validate), nil
 }

@@ -126,3 +126,20 @@ func NewClientID(hexDigits int) string {
 	_, _ = rand.Read(b)
 	return ClientIDPrefix + hex.EncodeToString(b)[:hexDigits]
 }
+
+// CheckRequest runs the domain's own checks on req (side, type, positive
+// quantity, prices the type needs) and refuses a failure as the venue's
+// ErrInvalidOrder, before any rule lookup or request.
+func CheckRequest(venue string, req trade.OrderRequest) error {
+	return Invalid(venue, req.Validate())
+}
+
+// CheckRules refuses, as the venue's ErrInvalidOrder, a request that
+// breaks the instrument's rules: tick, step, minimum and maximum quantity,
+// minimum notional. Nothing is rounded. A market order is not valued here:
+// the adapter has no price for it, and the venue checks its size against
+// its own book or quote.
+func CheckRules(venue string, req trade.OrderRequest, in trade.Instrument) error {
+	_, err := in.Conform(req, trade.RoundReject, decimal.Zero)
+	return Invalid(venue, err)
+}

@@ -161,3 +161,48 @@ func TestNewClientID(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckRequestAndRules(t *testing.T) {
+	btc := trade.Symbol{Base: "BTC", Quote: "USD"}
+	in := trade.Instrument{Symbol: btc, BaseAsset: "BTC", QuoteAsset: "USD",
+		TickSize: decimal.RequireFromString("0.01"), StepSize: decimal.RequireFromString("0.001"),
+		MinQty: decimal.RequireFromString("0.001"), MinNotional: decimal.RequireFromString("10")}
+	limit := func(qty, price string) trade.OrderRequest {
+		return trade.OrderRequest{Symbol: btc, Side: trade.Buy, Type: trade.Limit, TimeInForce: trade.GTC,
+			Qty: decimal.RequireFromString(qty), Price: decimal.NewNullDecimal(decimal.RequireFromString(price))}
+	}
+	market := trade.OrderRequest{Symbol: btc, Side: trade.Sell, Type: trade.Market, Qty: decimal.RequireFromString("0.002")}
+	tests := []struct {
+		name        string
+		req         trade.OrderRequest
+		wantRequest bool // CheckRequest refuses
+		wantRules   bool // CheckRules refuses
+	}{
+		{"valid limit", limit("0.002", "30000.00"), false, false},
+		{"off-tick price", limit("0.002", "30000.005"), false, true},
+		{"off-step quantity", limit("0.0025", "30000"), false, true},
+		{"below minimum notional", limit("0.001", "100"), false, true},
+		{"zero quantity", limit("0", "30000"), true, true},
+		{"market order is not valued", market, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, c := range []struct {
+				name string
+				err  error
+				want bool
+			}{
+				{"CheckRequest", CheckRequest("coinbase", tt.req), tt.wantRequest},
+				{"CheckRules", CheckRules("coinbase", tt.req, in), tt.wantRules},
+			} {
+				if (c.err != nil) != c.want {
+					t.Fatalf("%s = %v, want refusal %v", c.name, c.err, c.want)
+				}
+				var xe *exchange.Error
+				if c.err != nil && (!errors.As(c.err, &xe) || xe.Kind != exchange.ErrInvalidOrder || xe.Venue != "coinbase") {
+					t.Errorf("%s = %#v, want a coinbase ErrInvalidOrder", c.name, c.err)
+				}
+			}
+		})
+	}
+}
