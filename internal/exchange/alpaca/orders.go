@@ -366,16 +366,11 @@ func (e *Exchange) orderByClientID(ctx context.Context, clientID string) (trade.
 // the reference must match, so a cancel never reaches another symbol's
 // order by mistake.
 func (e *Exchange) find(ctx context.Context, ref exchange.OrderRef) (trade.Order, error) {
-	var o trade.Order
-	var err error
-	switch {
-	case ref.ID != "":
-		o, err = e.orderByID(ctx, ref.ID)
-	case ref.ClientID != "":
-		o, err = e.orderByClientID(ctx, ref.ClientID)
-	default:
-		return trade.Order{}, refuse("an order id or client id is required")
+	// Alpaca's client ids are unique per account: no symbol needed.
+	byClientID := func(ctx context.Context, clientID string, _ trade.Symbol) (trade.Order, error) {
+		return e.orderByClientID(ctx, clientID)
 	}
+	o, err := venueorder.Lookup(ctx, venueName, ref, e.orderByID, byClientID)
 	if err != nil {
 		return trade.Order{}, err
 	}

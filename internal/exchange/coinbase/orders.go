@@ -628,16 +628,7 @@ func (e *Exchange) findByClientID(ctx context.Context, clientID string, sym trad
 
 // GetOrder implements exchange.Exchange.
 func (e *Exchange) GetOrder(ctx context.Context, ref exchange.OrderRef) (trade.Order, error) {
-	var o trade.Order
-	var err error
-	switch {
-	case ref.ID != "":
-		o, err = e.fetchOrder(ctx, ref.ID)
-	case ref.ClientID != "":
-		o, err = e.findByClientID(ctx, ref.ClientID, ref.Symbol)
-	default:
-		err = refuse("an order id or client id is required")
-	}
+	o, err := venueorder.Lookup(ctx, venueName, ref, e.fetchOrder, e.findByClientID)
 	if err != nil {
 		return trade.Order{}, fmt.Errorf("get order %s: %w", ref, err)
 	}

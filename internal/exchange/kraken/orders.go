@@ -338,21 +338,14 @@ func (e *Exchange) matchClientID(ctx context.Context, ws map[string]orderWire, w
 // GetOrder implements exchange.Exchange. Kraken txids are global, so the
 // symbol hint is not needed for ids.
 func (e *Exchange) GetOrder(ctx context.Context, ref exchange.OrderRef) (trade.Order, error) {
-	var (
-		o   trade.Order
-		err error
-	)
-	switch {
-	case ref.ID != "":
-		var txid string
-		if txid, err = parseTxID(ref.ID); err == nil {
-			o, err = e.queryOne(ctx, txid, orderHint{})
+	byTxID := func(ctx context.Context, id string) (trade.Order, error) {
+		txid, err := parseTxID(id)
+		if err != nil {
+			return trade.Order{}, err
 		}
-	case ref.ClientID != "":
-		o, err = e.findByClientID(ctx, ref.ClientID, ref.Symbol)
-	default:
-		err = invalidf("an order id or client id is required")
+		return e.queryOne(ctx, txid, orderHint{})
 	}
+	o, err := venueorder.Lookup(ctx, venueName, ref, byTxID, e.findByClientID)
 	if err != nil {
 		return trade.Order{}, fmt.Errorf("get order %s: %w", ref, err)
 	}

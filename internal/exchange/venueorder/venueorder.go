@@ -7,6 +7,7 @@
 package venueorder
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -142,4 +143,21 @@ func CheckRequest(venue string, req trade.OrderRequest) error {
 func CheckRules(venue string, req trade.OrderRequest, in trade.Instrument) error {
 	_, err := in.Conform(req, trade.RoundReject, decimal.Zero)
 	return Invalid(venue, err)
+}
+
+// Lookup finds the order ref names the way the reference allows: by the
+// venue's order id when it has one, else by its client id (ref.Symbol, if
+// set, tells the venue where to look), and refuses a reference with
+// neither as ErrInvalidOrder.
+func Lookup(ctx context.Context, venue string, ref exchange.OrderRef,
+	byID func(ctx context.Context, id string) (trade.Order, error),
+	byClientID func(ctx context.Context, clientID string, sym trade.Symbol) (trade.Order, error),
+) (trade.Order, error) {
+	switch {
+	case ref.ID != "":
+		return byID(ctx, ref.ID)
+	case ref.ClientID != "":
+		return byClientID(ctx, ref.ClientID, ref.Symbol)
+	}
+	return trade.Order{}, Refusef(venue, "an order id or client id is required")
 }

@@ -1,6 +1,7 @@
 package venueorder
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -202,6 +203,41 @@ func TestCheckRequestAndRules(t *testing.T) {
 				if c.err != nil && (!errors.As(c.err, &xe) || xe.Kind != exchange.ErrInvalidOrder || xe.Venue != "coinbase") {
 					t.Errorf("%s = %#v, want a coinbase ErrInvalidOrder", c.name, c.err)
 				}
+			}
+		})
+	}
+}
+
+func TestLookup(t *testing.T) {
+	btc := trade.Symbol{Base: "BTC", Quote: "USD"}
+	byID := func(_ context.Context, id string) (trade.Order, error) {
+		return trade.Order{ID: id}, nil
+	}
+	byClientID := func(_ context.Context, clientID string, sym trade.Symbol) (trade.Order, error) {
+		return trade.Order{ID: "by-client", ClientID: clientID, Symbol: sym}, nil
+	}
+	tests := []struct {
+		name    string
+		ref     exchange.OrderRef
+		want    trade.Order
+		wantErr bool
+	}{
+		{"id wins over client id", exchange.OrderRef{ID: "42", ClientID: "tctl-1"}, trade.Order{ID: "42"}, false},
+		{"client id with its symbol", exchange.OrderRef{ClientID: "tctl-1", Symbol: btc},
+			trade.Order{ID: "by-client", ClientID: "tctl-1", Symbol: btc}, false},
+		{"neither", exchange.OrderRef{Symbol: btc}, trade.Order{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Lookup(context.Background(), "coinbase", tt.ref, byID, byClientID)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Lookup error = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil && !errors.Is(err, exchange.ErrInvalidOrder) {
+				t.Errorf("Lookup error = %v, want ErrInvalidOrder", err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Lookup (-want +got):\n%s", diff)
 			}
 		})
 	}
