@@ -222,9 +222,9 @@ func (e *Exchange) useBook(ctx context.Context) (bool, error) {
 	if e.sandbox {
 		return false, nil
 	}
-	e.credMu.Lock()
+	e.quoteMu.Lock()
 	decided, book := e.quoteModeSet, e.quoteBook
-	e.credMu.Unlock()
+	e.quoteMu.Unlock()
 	if decided {
 		return book, nil
 	}
@@ -236,9 +236,9 @@ func (e *Exchange) useBook(ctx context.Context) (bool, error) {
 		e.log.Debug("coinbase: quoting from public tickers: the key cannot be used", "profile", e.profile, "err", err)
 	}
 	book = err == nil && creds != nil
-	e.credMu.Lock()
+	e.quoteMu.Lock()
 	e.quoteModeSet, e.quoteBook = true, book
-	e.credMu.Unlock()
+	e.quoteMu.Unlock()
 	return book, nil
 }
 

@@ -222,12 +222,11 @@ func (e *Exchange) mapOne(ctx context.Context, txid string, w orderWire, hint or
 }
 
 func (e *Exchange) credsIDs() *clientIDMap {
-	e.credMu.Lock()
-	defer e.credMu.Unlock()
-	if e.creds == nil {
+	creds, ok := e.creds.Peek()
+	if !ok {
 		return nil
 	}
-	return e.creds.idNames
+	return creds.idNames
 }
 
 // mapAll maps a txid → order map, newest first.
