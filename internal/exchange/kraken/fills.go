@@ -100,13 +100,8 @@ func (e *Exchange) mapFill(ctx context.Context, id string, w tradeWire) (trade.F
 		return trade.Fill{}, fmt.Errorf("trade %s: %w", id, err)
 	}
 	fill := trade.Fill{ID: id, OrderID: w.OrderTxID, Symbol: sym, FeeAsset: sym.Quote, Liquidity: trade.Taker}
-	switch w.Type {
-	case "buy":
-		fill.Side = trade.Buy
-	case "sell":
-		fill.Side = trade.Sell
-	default:
-		return trade.Fill{}, fmt.Errorf("trade %s: unknown side %q", id, w.Type)
+	if fill.Side, err = venueorder.FromWire(sideFromWire, "side", w.Type); err != nil {
+		return trade.Fill{}, fmt.Errorf("trade %s: %w", id, err)
 	}
 	if w.Maker != nil && *w.Maker {
 		fill.Liquidity = trade.Maker
