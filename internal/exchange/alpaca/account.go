@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -37,7 +38,7 @@ type positionWire struct {
 // money and is never shown as such. Negative cash (a margin loan) is all
 // free and nothing locked.
 func cashBalance(a accountWire) (trade.Balance, error) {
-	cash, err := parseDec("cash", a.Cash)
+	cash, err := venueorder.Decimal("cash", a.Cash)
 	if err != nil {
 		return trade.Balance{}, err
 	}
@@ -45,7 +46,7 @@ func cashBalance(a accountWire) (trade.Balance, error) {
 	if bpText == "" {
 		bpText = a.BuyingPower
 	}
-	bp, err := parseDec("buying_power", bpText)
+	bp, err := venueorder.Decimal("buying_power", bpText)
 	if err != nil {
 		return trade.Balance{}, err
 	}
@@ -71,17 +72,17 @@ func mapPosition(w positionWire, as *assetSet) (position, error) {
 	if err != nil {
 		return position{}, err
 	}
-	qty, err := parseDec("qty", w.Qty)
+	qty, err := venueorder.Decimal("qty", w.Qty)
 	if err != nil {
 		return position{}, err
 	}
 	avail := qty
 	if w.QtyAvailable != "" {
-		if avail, err = parseDec("qty_available", w.QtyAvailable); err != nil {
+		if avail, err = venueorder.Decimal("qty_available", w.QtyAvailable); err != nil {
 			return position{}, err
 		}
 	}
-	avg, err := parseDec("avg_entry_price", w.AvgEntryPrice)
+	avg, err := venueorder.Decimal("avg_entry_price", w.AvgEntryPrice)
 	if err != nil {
 		return position{}, err
 	}

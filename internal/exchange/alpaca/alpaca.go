@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
@@ -91,8 +90,7 @@ type Exchange struct {
 	tradeLimiter *limiter
 	dataLimiter  *limiter
 
-	credMu sync.Mutex
-	creds  *credentials
+	creds venuehttp.Credentials[*credentials]
 
 	rules *rulecache.Cache[assetSet, *assetSet]
 }
@@ -154,26 +152,21 @@ func (e *Exchange) Close() error { return nil }
 // credentialsFor resolves the key id and secret on the first call. Every
 // Alpaca endpoint, market data included, needs both.
 func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
-	e.credMu.Lock()
-	defer e.credMu.Unlock()
-	if e.creds != nil {
-		return e.creds, nil
-	}
+	return e.creds.Get(func() (*credentials, error) { return e.readCredentials(ctx) })
+}
+
+// readCredentials reads the key id and the secret, each checked before the
+// next is read.
+func (e *Exchange) readCredentials(ctx context.Context) (*credentials, error) {
 	get := func(name string) (string, error) {
-		v, err := venuehttp.ReadSecret(ctx, e.secret, venueName, e.profile, name)
-		if err != nil {
-			return "", err
-		}
-		if v == "" {
-			return "", e.missing(name)
-		}
+		v, err := venuehttp.RequireSecret(ctx, e.secret, venueName, e.profile, name, "every Alpaca call, quotes included, needs a key")
 		// A header value cannot carry line breaks; saying so beats a
 		// transport error that might echo the value.
-		if strings.ContainsAny(v, "\r\n") {
-			return "", &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
+		if err == nil && strings.ContainsAny(v, "\r\n") {
+			err = &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
 				Message: fmt.Sprintf("profile %q: %s contains a line break", e.profile, name)}
 		}
-		return v, nil
+		return v, err
 	}
 	key, err := get("api_key")
 	if err != nil {
@@ -183,11 +176,5 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.creds = &credentials{keyID: key, secret: secret}
-	return e.creds, nil
-}
-
-func (e *Exchange) missing(name string) error {
-	return &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
-		Message: fmt.Sprintf("profile %q has no %s: set %s for this profile (every Alpaca call, quotes included, needs a key)", e.profile, name, name)}
+	return &credentials{keyID: key, secret: secret}, nil
 }

@@ -1,8 +1,6 @@
 package alpaca
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
@@ -20,43 +18,17 @@ type config struct {
 
 // parseConfig reads p's options; an unset option takes its default.
 func parseConfig(p exchange.Params) (config, error) {
-	paper, err := p.Bool(KeyPaper, true)
-	if err != nil {
-		return config{}, err
-	}
+	o := venuehttp.ReadOptions(p)
 	defBase := ProductionURL
-	if paper {
+	if o.Bool(KeyPaper, true) {
 		defBase = PaperURL
 	}
-	base, err := venuehttp.URLOption(p, KeyBaseURL, defBase, venuehttp.HTTPSchemes, "/v2")
-	if err != nil {
-		return config{}, err
+	c := config{
+		baseURL:        o.URL(KeyBaseURL, defBase, venuehttp.HTTPSchemes, "/v2"),
+		dataURL:        o.URL(KeyDataURL, DataURL, venuehttp.HTTPSchemes, "/v2"),
+		feed:           o.OneOf(KeyFeed, FeedIEX, FeedIEX, FeedSIP),
+		extendedHours:  o.Bool(KeyExtendedHours, false),
+		instrumentsTTL: o.TTL(KeyInstrumentsTTL, defaultInstrumentsTTL),
 	}
-	data, err := venuehttp.URLOption(p, KeyDataURL, DataURL, venuehttp.HTTPSchemes, "/v2")
-	if err != nil {
-		return config{}, err
-	}
-	feed, err := p.String(KeyFeed, FeedIEX)
-	if err != nil {
-		return config{}, err
-	}
-	feed = strings.ToLower(strings.TrimSpace(feed))
-	if feed != FeedIEX && feed != FeedSIP {
-		return config{}, fmt.Errorf("profile %q: %s must be iex or sip, got %q", p.Profile, KeyFeed, feed)
-	}
-	ext, err := p.Bool(KeyExtendedHours, false)
-	if err != nil {
-		return config{}, err
-	}
-	ttl, err := venuehttp.TTL(p, KeyInstrumentsTTL, defaultInstrumentsTTL)
-	if err != nil {
-		return config{}, err
-	}
-	return config{
-		baseURL:        base,
-		dataURL:        data,
-		feed:           feed,
-		extendedHours:  ext,
-		instrumentsTTL: ttl,
-	}, nil
+	return c, o.Err()
 }

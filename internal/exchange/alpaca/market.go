@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -101,7 +102,7 @@ func mapQuote(sym trade.Symbol, qw quoteWire, tw *tradeWire, now time.Time) (tra
 		return trade.Quote{}, err
 	}
 	q := trade.Quote{Symbol: sym, Bid: bid, Ask: ask, Time: now.UTC()}
-	if t, err := parseTime("t", qw.T); err != nil {
+	if t, err := venueorder.Time("t", qw.T); err != nil {
 		return trade.Quote{}, err
 	} else if !t.IsZero() {
 		q.Time = t

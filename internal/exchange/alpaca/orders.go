@@ -2,14 +2,11 @@ package alpaca
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -71,9 +69,9 @@ var statusFromWire = map[string]trade.OrderStatus{
 // is partially filled, and "calculated" (done for the day, settlement
 // pending) is filled when everything filled.
 func mapStatus(status string, qty, filled decimal.Decimal) (trade.OrderStatus, error) {
-	s, ok := statusFromWire[status]
-	if !ok {
-		return "", fmt.Errorf("unknown order status %q", status)
+	s, err := venueorder.FromWire(statusFromWire, "order status", status)
+	if err != nil {
+		return "", err
 	}
 	if status == "calculated" && qty.IsPositive() && !filled.LessThan(qty) {
 		return trade.StatusFilled, nil
@@ -106,38 +104,7 @@ var tifFromWire = map[string]trade.TimeInForce{
 	"cls": trade.Day,
 }
 
-func parseDec(field, s string) (decimal.Decimal, error) {
-	if s == "" {
-		return decimal.Zero, nil
-	}
-	d, err := trade.ParseDecimal(s)
-	if err != nil {
-		return decimal.Zero, fmt.Errorf("%s: %w", field, err)
-	}
-	return d, nil
-}
-
-func optDec(field, s string) (decimal.NullDecimal, error) {
-	if s == "" {
-		return decimal.NullDecimal{}, nil
-	}
-	d, err := parseDec(field, s)
-	if err != nil {
-		return decimal.NullDecimal{}, err
-	}
-	return decimal.NewNullDecimal(d), nil
-}
-
-func parseTime(field, s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%s: %w", field, err)
-	}
-	return t.UTC(), nil
-}
+var sideFromWire = map[string]trade.Side{"buy": trade.Buy, "sell": trade.Sell}
 
 // mapOrder turns an order object into a trade.Order. as resolves crypto
 // symbols written without a slash and may be nil.
@@ -150,22 +117,17 @@ func (e *Exchange) mapOrder(w orderWire, as *assetSet) (trade.Order, error) {
 	if wireType == "" {
 		wireType = w.OrderType
 	}
-	typ, ok := typeFromWire[wireType]
-	if !ok {
-		return trade.Order{}, fmt.Errorf("unknown order type %q", wireType)
+	typ, err := venueorder.FromWire(typeFromWire, "order type", wireType)
+	if err != nil {
+		return trade.Order{}, err
 	}
-	tif, ok := tifFromWire[w.TimeInForce]
-	if !ok {
-		return trade.Order{}, fmt.Errorf("unknown time in force %q", w.TimeInForce)
+	tif, err := venueorder.FromWire(tifFromWire, "time in force", w.TimeInForce)
+	if err != nil {
+		return trade.Order{}, err
 	}
-	var side trade.Side
-	switch w.Side {
-	case "buy":
-		side = trade.Buy
-	case "sell":
-		side = trade.Sell
-	default:
-		return trade.Order{}, fmt.Errorf("unknown side %q", w.Side)
+	side, err := venueorder.FromWire(sideFromWire, "side", w.Side)
+	if err != nil {
+		return trade.Order{}, err
 	}
 	o := trade.Order{
 		ID: w.ID, ClientID: w.ClientOrderID, Symbol: sym, Side: side, Type: typ, TimeInForce: tif,
@@ -174,10 +136,10 @@ func (e *Exchange) mapOrder(w orderWire, as *assetSet) (trade.Order, error) {
 	if o.ID == "" {
 		return trade.Order{}, errors.New("order without an id")
 	}
-	if o.Qty, err = parseDec("qty", w.Qty); err != nil {
+	if o.Qty, err = venueorder.Decimal("qty", w.Qty); err != nil {
 		return trade.Order{}, err
 	}
-	if o.FilledQty, err = parseDec("filled_qty", w.FilledQty); err != nil {
+	if o.FilledQty, err = venueorder.Decimal("filled_qty", w.FilledQty); err != nil {
 		return trade.Order{}, err
 	}
 	if o.Qty.IsNegative() || o.FilledQty.IsNegative() {
@@ -191,13 +153,13 @@ func (e *Exchange) mapOrder(w orderWire, as *assetSet) (trade.Order, error) {
 	if o.Status, err = mapStatus(w.Status, o.Qty, o.FilledQty); err != nil {
 		return trade.Order{}, err
 	}
-	if o.Price, err = optDec("limit_price", w.LimitPrice); err != nil {
+	if o.Price, err = venueorder.OptionalDecimal("limit_price", w.LimitPrice); err != nil {
 		return trade.Order{}, err
 	}
-	if o.StopPrice, err = optDec("stop_price", w.StopPrice); err != nil {
+	if o.StopPrice, err = venueorder.OptionalDecimal("stop_price", w.StopPrice); err != nil {
 		return trade.Order{}, err
 	}
-	if o.AvgFillPrice, err = optDec("filled_avg_price", w.FilledAvgPrice); err != nil {
+	if o.AvgFillPrice, err = venueorder.OptionalDecimal("filled_avg_price", w.FilledAvgPrice); err != nil {
 		return trade.Order{}, err
 	}
 	if !o.FilledQty.IsPositive() {
@@ -205,15 +167,15 @@ func (e *Exchange) mapOrder(w orderWire, as *assetSet) (trade.Order, error) {
 	}
 	// Alpaca's order object carries no fees (crypto fees are account
 	// activities), so Fee stays zero with no asset.
-	if o.CreatedAt, err = parseTime("created_at", w.CreatedAt); err != nil {
+	if o.CreatedAt, err = venueorder.Time("created_at", w.CreatedAt); err != nil {
 		return trade.Order{}, err
 	}
 	if o.CreatedAt.IsZero() {
-		if o.CreatedAt, err = parseTime("submitted_at", w.SubmittedAt); err != nil {
+		if o.CreatedAt, err = venueorder.Time("submitted_at", w.SubmittedAt); err != nil {
 			return trade.Order{}, err
 		}
 	}
-	if o.UpdatedAt, err = parseTime("updated_at", w.UpdatedAt); err != nil {
+	if o.UpdatedAt, err = venueorder.Time("updated_at", w.UpdatedAt); err != nil {
 		return trade.Order{}, err
 	}
 	if o.UpdatedAt.IsZero() {
@@ -250,9 +212,9 @@ type orderRequestWire struct {
 	ClientOrderID string `json:"client_order_id"`
 }
 
-func refuse(format string, args ...any) error {
-	return &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Message: fmt.Sprintf(format, args...)}
-}
+// clientIDDigits keeps a minted client id within both tradectl's and
+// Alpaca's (48) length limits.
+const clientIDDigits = 24
 
 var typeToWire = map[trade.OrderType]string{
 	trade.Market: "market", trade.Limit: "limit", trade.Stop: "stop", trade.StopLimit: "stop_limit",
@@ -311,28 +273,15 @@ func toWire(req trade.OrderRequest, r assetRule, clientID string, extendedHours 
 	return w, nil
 }
 
-// newClientID generates an id for requests without one, within both
-// tradectl's and Alpaca's (48) length limits.
-func newClientID() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return "tctl-" + hex.EncodeToString(b)
-}
-
-func invalid(err error) error {
-	var ve *trade.ValidationError
-	if errors.As(err, &ve) {
-		return &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Message: ve.Error(), Err: err}
-	}
-	return err
-}
+// refuse is an ErrInvalidOrder from Alpaca for a request it would refuse.
+func refuse(format string, args ...any) error { return venueorder.Refusef(venueName, format, args...) }
 
 // prepare checks req locally (shape, instrument rules, Alpaca's own
 // restrictions) and returns the body to send. A bad request never
 // reaches Alpaca.
 func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID string) (orderRequestWire, error) {
-	if err := req.Validate(); err != nil {
-		return orderRequestWire{}, invalid(err)
+	if err := venueorder.CheckRequest(venueName, req); err != nil {
+		return orderRequestWire{}, err
 	}
 	r, err := e.ruleFor(ctx, req.Symbol)
 	if err != nil {
@@ -341,10 +290,9 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 	if !r.Tradable {
 		return orderRequestWire{}, refuse("%s is not tradable on alpaca", req.Symbol)
 	}
-	// Market orders have no price to value them by here; Alpaca checks
-	// their value against its own quote.
-	if _, err := r.instrument().Conform(req, trade.RoundReject, decimal.Zero); err != nil {
-		return orderRequestWire{}, invalid(err)
+	// Alpaca values market orders against its own quote.
+	if err := venueorder.CheckRules(venueName, req, r.instrument()); err != nil {
+		return orderRequestWire{}, err
 	}
 	return toWire(req, r, clientID, e.extendedHours)
 }
@@ -355,7 +303,7 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trade.Order, error) {
 	clientID := req.ClientID
 	if clientID == "" {
-		clientID = newClientID()
+		clientID = venueorder.NewClientID(clientIDDigits)
 	}
 	body, err := e.prepare(ctx, req, clientID)
 	if err != nil {
@@ -418,16 +366,11 @@ func (e *Exchange) orderByClientID(ctx context.Context, clientID string) (trade.
 // the reference must match, so a cancel never reaches another symbol's
 // order by mistake.
 func (e *Exchange) find(ctx context.Context, ref exchange.OrderRef) (trade.Order, error) {
-	var o trade.Order
-	var err error
-	switch {
-	case ref.ID != "":
-		o, err = e.orderByID(ctx, ref.ID)
-	case ref.ClientID != "":
-		o, err = e.orderByClientID(ctx, ref.ClientID)
-	default:
-		return trade.Order{}, refuse("an order id or client id is required")
+	// Alpaca's client ids are unique per account: no symbol needed.
+	byClientID := func(ctx context.Context, clientID string, _ trade.Symbol) (trade.Order, error) {
+		return e.orderByClientID(ctx, clientID)
 	}
+	o, err := venueorder.Lookup(ctx, venueName, ref, e.orderByID, byClientID)
 	if err != nil {
 		return trade.Order{}, err
 	}
@@ -561,17 +504,6 @@ func (e *Exchange) mapAll(ctx context.Context, ws []orderWire, what string) ([]t
 	return out, nil
 }
 
-// newestFirst orders by creation time, newest first, then by id for a
-// stable order among equal times.
-func newestFirst(os []trade.Order) {
-	slices.SortStableFunc(os, func(a, b trade.Order) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
-}
-
 // ListOrders implements exchange.Exchange: one page of up to 500 orders,
 // newest first.
 func (e *Exchange) ListOrders(ctx context.Context, f exchange.ListFilter) ([]trade.Order, error) {
@@ -583,7 +515,7 @@ func (e *Exchange) ListOrders(ctx context.Context, f exchange.ListFilter) ([]tra
 	if err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}
-	newestFirst(os)
+	venueorder.NewestFirst(os)
 	return f.Apply(os), nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -81,8 +80,7 @@ type Exchange struct {
 
 	limiter *weightLimiter
 
-	credMu sync.Mutex
-	creds  *credentials
+	creds venuehttp.Credentials[*credentials]
 
 	offsetMS atomic.Int64 // venue clock minus local clock
 	synced   atomic.Bool
@@ -158,24 +156,12 @@ func (e *Exchange) venueNow() time.Time {
 // credentialsFor resolves and caches the API key and signer on the first
 // signed call, so public calls never ask for secrets.
 func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
-	e.credMu.Lock()
-	defer e.credMu.Unlock()
-	if e.creds != nil {
-		return e.creds, nil
-	}
-	get := func(name string) (string, error) {
-		v, err := venuehttp.ReadSecret(ctx, e.secret, venueName, e.profile, name)
-		if err == nil && v == "" {
-			err = &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
-				Message: fmt.Sprintf("profile %q has no %s: set %s for this profile (this call needs a Binance API key)", e.profile, name, name)}
-		}
-		return v, err
-	}
-	key, err := get("api_key")
-	if err != nil {
-		return nil, err
-	}
-	secret, err := get("api_secret")
+	return e.creds.Get(func() (*credentials, error) { return e.readCredentials(ctx) })
+}
+
+// readCredentials reads the key pair and builds the signer key_type names.
+func (e *Exchange) readCredentials(ctx context.Context) (*credentials, error) {
+	key, secret, err := venuehttp.RequireKeyPair(ctx, e.secret, venueName, e.profile, "this call needs a Binance API key")
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +176,6 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 	} else {
 		c.signer = hmacSigner{secret: []byte(secret)}
 	}
-	e.creds = c
 	return c, nil
 }
 

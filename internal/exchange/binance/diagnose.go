@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // Names of the checks Diagnose reports.
@@ -45,7 +45,7 @@ func (e *Exchange) Diagnose(ctx context.Context) []exchange.Check {
 		e.offsetMS.Store(skew.Milliseconds())
 		e.synced.Store(true)
 	}
-	if !e.hasCredentials(ctx) {
+	if !venuehttp.HasSecrets(ctx, e.secret, "api_key", "api_secret") {
 		return checks
 	}
 	return append(checks, e.checkKey(ctx))
@@ -65,15 +65,15 @@ func (e *Exchange) measureSkew(ctx context.Context) (skew, rtt time.Duration, er
 	if body.ServerTime <= 0 {
 		return 0, 0, fmt.Errorf("the answer has no serverTime")
 	}
-	rtt = end.Sub(start)
-	return time.UnixMilli(body.ServerTime).Sub(start.Add(rtt / 2)), rtt, nil
+	skew, rtt = venuehttp.ClockSkew(start, end, time.UnixMilli(body.ServerTime))
+	return skew, rtt, nil
 }
 
 // judgeSkew grades a skew (> 0: the venue is ahead, this machine behind)
 // against the limits Binance applies to signed requests.
 func (e *Exchange) judgeSkew(skew, rtt time.Duration) exchange.Check {
 	behind := time.Duration(e.recvWindow) * time.Millisecond
-	desc := describeSkew(skew, rtt)
+	desc := venuehttp.DescribeSkew(skew, rtt)
 	bad := -skew >= aheadLimit || skew > behind
 	c := exchange.Check{Name: CheckClock}
 	switch {
@@ -87,17 +87,6 @@ func (e *Exchange) judgeSkew(skew, rtt time.Duration) exchange.Check {
 		c.Status, c.Detail = exchange.CheckOK, desc
 	}
 	return c
-}
-
-func describeSkew(skew, rtt time.Duration) string {
-	ms := skew.Milliseconds()
-	switch {
-	case ms > 0:
-		return fmt.Sprintf("this machine's clock is %dms behind the venue's (round trip %dms)", ms, rtt.Milliseconds())
-	case ms < 0:
-		return fmt.Sprintf("this machine's clock is %dms ahead of the venue's (round trip %dms)", -ms, rtt.Milliseconds())
-	}
-	return fmt.Sprintf("this machine's clock agrees with the venue's (round trip %dms)", rtt.Milliseconds())
 }
 
 // checkKey reads the key's permissions. A trading key that can also
@@ -118,20 +107,4 @@ func (e *Exchange) checkKey(ctx context.Context) exchange.Check {
 		return exchange.Check{Name: CheckKey, Status: exchange.CheckWarn, Detail: "a trading key that can withdraw: create one without withdrawal permission"}
 	}
 	return exchange.Check{Name: CheckKey, Status: exchange.CheckOK, Detail: "can trade, cannot withdraw"}
-}
-
-// hasCredentials reports whether the profile configures both secrets. One
-// that does not resolve counts as absent: the caller's own secret checks
-// say why.
-func (e *Exchange) hasCredentials(ctx context.Context) bool {
-	if e.secret == nil {
-		return false
-	}
-	for _, name := range []string{"api_key", "api_secret"} {
-		v, err := e.secret(ctx, name)
-		if err != nil || strings.TrimSpace(v) == "" {
-			return false
-		}
-	}
-	return true
 }

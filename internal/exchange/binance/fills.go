@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -45,13 +46,13 @@ func mapFill(w tradeWire, sym trade.Symbol) (trade.Fill, error) {
 		f.Liquidity = trade.Maker
 	}
 	var err error
-	if f.Price, err = parseDec("price", w.Price); err != nil {
+	if f.Price, err = venueorder.Decimal("price", w.Price); err != nil {
 		return trade.Fill{}, err
 	}
-	if f.Qty, err = parseDec("qty", w.Qty); err != nil {
+	if f.Qty, err = venueorder.Decimal("qty", w.Qty); err != nil {
 		return trade.Fill{}, err
 	}
-	if f.Fee, err = parseDec("commission", w.Commission); err != nil {
+	if f.Fee, err = venueorder.Decimal("commission", w.Commission); err != nil {
 		return trade.Fill{}, err
 	}
 	return f, nil

@@ -80,14 +80,9 @@ const cacheVersion = 1
 // Empty implements rulecache.Rules.
 func (rs *ruleSet) Empty() bool { return len(rs.Symbols) == 0 }
 
-// Index implements rulecache.Rules.
-func (rs *ruleSet) Index() { rs.index() }
-
-func (rs *ruleSet) index() {
-	rs.byVenue = make(map[string]int, len(rs.Symbols))
-	for i, s := range rs.Symbols {
-		rs.byVenue[s.VenueSymbol] = i
-	}
+// Index implements rulecache.Rules: symbols by their venue name.
+func (rs *ruleSet) Index() {
+	rs.byVenue = rulecache.IndexBy(rs.Symbols, func(s symbolRules) string { return s.VenueSymbol })
 }
 
 func (rs *ruleSet) lookup(venueSymbol string) (symbolRules, bool) {
@@ -172,7 +167,7 @@ func parseExchangeInfo(body []byte) (*ruleSet, error) {
 		}
 		rs.Symbols = append(rs.Symbols, r)
 	}
-	rs.index()
+	rs.Index()
 	return rs, nil
 }
 

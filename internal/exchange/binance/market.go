@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -25,11 +26,11 @@ type accountWire struct {
 func mapBalances(a accountWire) ([]trade.Balance, error) {
 	out := make([]trade.Balance, 0, len(a.Balances))
 	for _, b := range a.Balances {
-		free, err := parseDec(b.Asset+" free", b.Free)
+		free, err := venueorder.Decimal(b.Asset+" free", b.Free)
 		if err != nil {
 			return nil, err
 		}
-		locked, err := parseDec(b.Asset+" locked", b.Locked)
+		locked, err := venueorder.Decimal(b.Asset+" locked", b.Locked)
 		if err != nil {
 			return nil, err
 		}
@@ -131,8 +132,8 @@ func (e *Exchange) tickers(ctx context.Context, vss []string, bySymbol map[strin
 		if !ok {
 			continue
 		}
-		bid, err1 := parseDec("bidPrice", b.BidPrice)
-		ask, err2 := parseDec("askPrice", b.AskPrice)
+		bid, err1 := venueorder.Decimal("bidPrice", b.BidPrice)
+		ask, err2 := venueorder.Decimal("askPrice", b.AskPrice)
 		if err := errors.Join(err1, err2); err != nil {
 			return nil, decodeFailure("GET /api/v3/ticker/bookTicker", err, false, "")
 		}
@@ -143,7 +144,7 @@ func (e *Exchange) tickers(ctx context.Context, vss []string, bySymbol map[strin
 		if !ok {
 			continue
 		}
-		last, err := parseDec("price", p.Price)
+		last, err := venueorder.Decimal("price", p.Price)
 		if err != nil {
 			return nil, decodeFailure("GET /api/v3/ticker/price", err, false, "")
 		}
@@ -220,7 +221,7 @@ func (e *Exchange) lastPrices(ctx context.Context, vss []string) map[string]deci
 		return out
 	}
 	for _, p := range prices {
-		if d, err := parseDec("price", p.Price); err == nil {
+		if d, err := venueorder.Decimal("price", p.Price); err == nil {
 			out[p.Symbol] = d
 		}
 	}

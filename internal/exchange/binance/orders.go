@@ -2,8 +2,6 @@ package binance
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -73,24 +72,6 @@ func parseOrderID(id string) (venueSymbol string, orderID int64, err error) {
 	return vs, n, nil
 }
 
-func parseDec(field, s string) (decimal.Decimal, error) {
-	if s == "" {
-		return decimal.Zero, nil
-	}
-	d, err := trade.ParseDecimal(s)
-	if err != nil {
-		return decimal.Zero, fmt.Errorf("%s: %w", field, err)
-	}
-	return d, nil
-}
-
-func optDec(d decimal.Decimal) decimal.NullDecimal {
-	if d.IsPositive() {
-		return decimal.NewNullDecimal(d)
-	}
-	return decimal.NullDecimal{}
-}
-
 var statusFromWire = map[string]trade.OrderStatus{
 	"NEW":              trade.StatusOpen,
 	"PENDING_NEW":      trade.StatusOpen, // accepted into an order list, not yet working
@@ -118,24 +99,21 @@ var typeFromWire = map[string]struct {
 	"TAKE_PROFIT_LIMIT": {trade.StopLimit, false},
 }
 
+var sideFromWire = map[string]trade.Side{"BUY": trade.Buy, "SELL": trade.Sell}
+
 // mapOrder turns an order object into a trade.Order for symbol sym.
 func (e *Exchange) mapOrder(w orderWire, sym trade.Symbol) (trade.Order, error) {
-	status, ok := statusFromWire[w.Status]
-	if !ok {
-		return trade.Order{}, fmt.Errorf("unknown order status %q", w.Status)
+	status, err := venueorder.FromWire(statusFromWire, "order status", w.Status)
+	if err != nil {
+		return trade.Order{}, err
 	}
-	typ, ok := typeFromWire[w.Type]
-	if !ok {
-		return trade.Order{}, fmt.Errorf("unknown order type %q", w.Type)
+	typ, err := venueorder.FromWire(typeFromWire, "order type", w.Type)
+	if err != nil {
+		return trade.Order{}, err
 	}
-	var side trade.Side
-	switch w.Side {
-	case "BUY":
-		side = trade.Buy
-	case "SELL":
-		side = trade.Sell
-	default:
-		return trade.Order{}, fmt.Errorf("unknown side %q", w.Side)
+	side, err := venueorder.FromWire(sideFromWire, "side", w.Side)
+	if err != nil {
+		return trade.Order{}, err
 	}
 	o := trade.Order{
 		ID:          formatOrderID(w.Symbol, w.OrderID),
@@ -156,7 +134,6 @@ func (e *Exchange) mapOrder(w orderWire, sym trade.Symbol) (trade.Order, error) 
 	if typ.postOnly || w.TimeInForce == "" {
 		o.TimeInForce = trade.GTC
 	}
-	var err error
 	var price, stop, cumQuote decimal.Decimal
 	for _, f := range []struct {
 		name string
@@ -167,12 +144,12 @@ func (e *Exchange) mapOrder(w orderWire, sym trade.Symbol) (trade.Order, error) 
 		{"price", w.Price, &price}, {"stopPrice", w.StopPrice, &stop},
 		{"cummulativeQuoteQty", w.CummulativeQuoteQty, &cumQuote},
 	} {
-		if *f.dst, err = parseDec(f.name, f.src); err != nil {
+		if *f.dst, err = venueorder.Decimal(f.name, f.src); err != nil {
 			return trade.Order{}, err
 		}
 	}
 	// Binance reports 0 for prices an order type does not have.
-	o.Price, o.StopPrice = optDec(price), optDec(stop)
+	o.Price, o.StopPrice = venueorder.PositiveOrNull(price), venueorder.PositiveOrNull(stop)
 	if typ.t == trade.Market || typ.t == trade.Stop {
 		o.Price = decimal.NullDecimal{}
 	}
@@ -182,7 +159,7 @@ func (e *Exchange) mapOrder(w orderWire, sym trade.Symbol) (trade.Order, error) 
 	// Fees are reported on FULL placement answers only; mixed commission
 	// assets (BNB discount switched on mid-order) keep the first asset.
 	for _, f := range w.Fills {
-		c, err := parseDec("commission", f.Commission)
+		c, err := venueorder.Decimal("commission", f.Commission)
 		if err != nil {
 			return trade.Order{}, err
 		}
@@ -279,27 +256,15 @@ func orderParams(req trade.OrderRequest, venueSym, clientID string) (*query, err
 	return q.add("newOrderRespType", "FULL"), nil
 }
 
-// newClientID generates an id for requests without one (22 characters of
-// Binance's allowed set).
-func newClientID() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return "tctl-" + hex.EncodeToString(b)
-}
-
-func invalid(err error) error {
-	var ve *trade.ValidationError
-	if errors.As(err, &ve) {
-		return &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Message: ve.Error(), Err: err}
-	}
-	return err
-}
+// clientIDDigits keeps a minted client id within Binance's allowed set
+// and length (21 characters).
+const clientIDDigits = 16
 
 // prepare checks req locally (shape, then tick/step/min rules) and
 // returns the parameters to send. A bad request never reaches Binance.
 func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID string) (*query, error) {
-	if err := req.Validate(); err != nil {
-		return nil, invalid(err)
+	if err := venueorder.CheckRequest(venueName, req); err != nil {
+		return nil, err
 	}
 	if _, err := toWire(req); err != nil {
 		return nil, err
@@ -316,10 +281,9 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 	if req.Type == trade.Market {
 		in = rules.marketInstrument()
 	}
-	// Market orders have no price to value them by here; Binance checks
-	// their notional against its average price.
-	if _, err := in.Conform(req, trade.RoundReject, decimal.Zero); err != nil {
-		return nil, invalid(err)
+	// Binance values market orders against its average price.
+	if err := venueorder.CheckRules(venueName, req, in); err != nil {
+		return nil, err
 	}
 	return orderParams(req, rules.VenueSymbol, clientID)
 }
@@ -328,7 +292,7 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trade.Order, error) {
 	clientID := req.ClientID
 	if clientID == "" {
-		clientID = newClientID()
+		clientID = venueorder.NewClientID(clientIDDigits)
 	}
 	params, err := e.prepare(ctx, req, clientID)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -68,8 +69,8 @@ func (st *quoteState) apply(msg []byte) (trade.Quote, bool, error) {
 		if err := json.Unmarshal(env.Data, &ev); err != nil {
 			return trade.Quote{}, false, err
 		}
-		bid, err1 := parseDec("b", ev.Bid)
-		ask, err2 := parseDec("a", ev.Ask)
+		bid, err1 := venueorder.Decimal("b", ev.Bid)
+		ask, err2 := venueorder.Decimal("a", ev.Ask)
 		if err := errors.Join(err1, err2); err != nil {
 			return trade.Quote{}, false, err
 		}
@@ -83,7 +84,7 @@ func (st *quoteState) apply(msg []byte) (trade.Quote, bool, error) {
 		if err := json.Unmarshal(env.Data, &ev); err != nil {
 			return trade.Quote{}, false, err
 		}
-		c, err := parseDec("c", ev.Close)
+		c, err := venueorder.Decimal("c", ev.Close)
 		if err != nil {
 			return trade.Quote{}, false, err
 		}

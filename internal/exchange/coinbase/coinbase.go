@@ -76,10 +76,10 @@ type Exchange struct {
 	private *bucket
 	public  *bucket
 
-	credMu    sync.Mutex
-	credsDone bool
-	creds     *credentials // nil with credsDone: sandbox, unsigned
+	creds venuehttp.Credentials[*credentials] // nil once resolved: sandbox, unsigned
+
 	// How Quotes reads prices, decided once; see useBook.
+	quoteMu                 sync.Mutex
 	quoteModeSet, quoteBook bool
 
 	rules *rulecache.Cache[ruleSet, *ruleSet]
@@ -139,11 +139,12 @@ var errNoCredentials = errors.New("no credentials")
 // credentialsFor resolves and caches the key on the first private call, so
 // public calls never ask for secrets.
 func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
-	e.credMu.Lock()
-	defer e.credMu.Unlock()
-	if e.credsDone {
-		return e.creds, nil
-	}
+	return e.creds.Get(func() (*credentials, error) { return e.readCredentials(ctx) })
+}
+
+// readCredentials reads the CDP key name and parses its private key; in
+// the sandbox, a profile with neither resolves to nil: send unsigned.
+func (e *Exchange) readCredentials(ctx context.Context) (*credentials, error) {
 	get := func(name string) (string, error) {
 		return venuehttp.ReadSecret(ctx, e.secret, venueName, e.profile, name)
 	}
@@ -157,7 +158,6 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 	}
 	if name == "" && secret == "" && e.sandbox {
 		// The sandbox needs no authentication (reference §3).
-		e.credsDone = true
 		return nil, nil
 	}
 	for _, missing := range []struct{ name, v string }{{"api_key", name}, {"api_secret", secret}} {
@@ -174,6 +174,5 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 		return nil, &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
 			Message: fmt.Sprintf("profile %q: api_secret: %v", e.profile, err)}
 	}
-	e.creds, e.credsDone = &credentials{keyName: name, key: key}, true
-	return e.creds, nil
+	return &credentials{keyName: name, key: key}, nil
 }

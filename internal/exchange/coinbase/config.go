@@ -17,32 +17,19 @@ type config struct {
 
 // parseConfig reads p's options; an unset option takes its default.
 func parseConfig(p exchange.Params) (config, error) {
-	sandbox, err := p.Bool(KeySandbox, false)
-	if err != nil {
-		return config{}, err
-	}
+	o := venuehttp.ReadOptions(p)
+	c := config{sandbox: o.Bool(KeySandbox, false)}
 	def := ProductionURL
-	if sandbox {
+	if c.sandbox {
 		def = SandboxURL
 	}
-	base, err := venuehttp.URLOption(p, KeyBaseURL, def, venuehttp.HTTPSchemes, apiPrefix)
-	if err != nil {
-		return config{}, err
-	}
-	market := base
-	if _, explicit := p.Options[KeyBaseURL]; sandbox && !explicit {
+	c.baseURL = o.URL(KeyBaseURL, def, venuehttp.HTTPSchemes, apiPrefix)
+	c.marketURL = c.baseURL
+	if _, explicit := p.Options[KeyBaseURL]; c.sandbox && !explicit {
 		// The sandbox mocks accounts and orders only; products and tickers
 		// are public data, read from production without credentials.
-		market = ProductionURL
+		c.marketURL = ProductionURL
 	}
-	ttl, err := venuehttp.TTL(p, KeyInstrumentsTTL, defaultInstrumentsTTL)
-	if err != nil {
-		return config{}, err
-	}
-	return config{
-		sandbox:        sandbox,
-		baseURL:        base,
-		marketURL:      market,
-		instrumentsTTL: ttl,
-	}, nil
+	c.instrumentsTTL = o.TTL(KeyInstrumentsTTL, defaultInstrumentsTTL)
+	return c, o.Err()
 }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // Names of the checks Diagnose reports.
@@ -32,7 +32,7 @@ var _ exchange.Diagnoser = (*Exchange)(nil)
 // own, and in sandbox mode, whose static mock has no such endpoint.
 func (e *Exchange) Diagnose(ctx context.Context) []exchange.Check {
 	checks := []exchange.Check{e.checkClock(ctx)}
-	if e.sandbox || !e.hasCredentials(ctx) {
+	if e.sandbox || !venuehttp.HasSecrets(ctx, e.secret, "api_key", "api_secret") {
 		return checks
 	}
 	return append(checks, e.checkKey(ctx))
@@ -51,9 +51,8 @@ func (e *Exchange) checkClock(ctx context.Context) exchange.Check {
 	if err != nil || ms <= 0 {
 		return exchange.Check{Name: CheckClock, Status: exchange.CheckFail, Detail: fmt.Sprintf("GET %s/time: the answer has no epochMillis", apiPrefix)}
 	}
-	rtt := end.Sub(start)
-	skew := time.UnixMilli(ms).Sub(start.Add(rtt / 2)) // > 0: this machine is behind
-	desc := describeSkew(skew, rtt)
+	skew, rtt := venuehttp.ClockSkew(start, end, time.UnixMilli(ms)) // > 0: this machine is behind
+	desc := venuehttp.DescribeSkew(skew, rtt)
 	switch {
 	case skew.Abs() >= jwtLifetime:
 		return exchange.Check{Name: CheckClock, Status: exchange.CheckFail,
@@ -63,17 +62,6 @@ func (e *Exchange) checkClock(ctx context.Context) exchange.Check {
 			Detail: desc + "; close to the 2-minute life of an API token: fix the clock (NTP)"}
 	}
 	return exchange.Check{Name: CheckClock, Status: exchange.CheckOK, Detail: desc}
-}
-
-func describeSkew(skew, rtt time.Duration) string {
-	ms := skew.Milliseconds()
-	switch {
-	case ms > 0:
-		return fmt.Sprintf("this machine's clock is %dms behind the venue's (round trip %dms)", ms, rtt.Milliseconds())
-	case ms < 0:
-		return fmt.Sprintf("this machine's clock is %dms ahead of the venue's (round trip %dms)", -ms, rtt.Milliseconds())
-	}
-	return fmt.Sprintf("this machine's clock agrees with the venue's (round trip %dms)", rtt.Milliseconds())
 }
 
 // keyPermissions is GET /api/v3/brokerage/key_permissions.
@@ -109,20 +97,4 @@ func (e *Exchange) checkKey(ctx context.Context) exchange.Check {
 			Detail: "a trading key that can transfer funds (can_transfer true): create one without the transfer permission" + portfolio}
 	}
 	return exchange.Check{Name: CheckKey, Status: exchange.CheckOK, Detail: "can view and trade, cannot transfer" + portfolio}
-}
-
-// hasCredentials reports whether the profile configures both secrets. One
-// that does not resolve counts as absent: the caller's own secret checks
-// say why.
-func (e *Exchange) hasCredentials(ctx context.Context) bool {
-	if e.secret == nil {
-		return false
-	}
-	for _, name := range []string{"api_key", "api_secret"} {
-		v, err := e.secret(ctx, name)
-		if err != nil || strings.TrimSpace(v) == "" {
-			return false
-		}
-	}
-	return true
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -39,17 +40,6 @@ type accountsWire struct {
 	Cursor  string `json:"cursor"`
 }
 
-func parseDec(field, s string) (decimal.Decimal, error) {
-	if s == "" {
-		return decimal.Zero, nil
-	}
-	d, err := trade.ParseDecimal(s)
-	if err != nil {
-		return decimal.Zero, fmt.Errorf("%s: %w", field, err)
-	}
-	return d, nil
-}
-
 // addAccounts folds one page of accounts into per-currency totals: a
 // currency can have several accounts (one per portfolio).
 func addAccounts(w accountsWire, free, locked map[string]decimal.Decimal) error {
@@ -57,11 +47,11 @@ func addAccounts(w accountsWire, free, locked map[string]decimal.Decimal) error 
 		if a.Currency == "" {
 			continue
 		}
-		f, err := parseDec(a.Currency+" available_balance", a.AvailableBalance.Value)
+		f, err := venueorder.Decimal(a.Currency+" available_balance", a.AvailableBalance.Value)
 		if err != nil {
 			return err
 		}
-		h, err := parseDec(a.Currency+" hold", a.Hold.Value)
+		h, err := venueorder.Decimal(a.Currency+" hold", a.Hold.Value)
 		if err != nil {
 			return err
 		}
@@ -135,7 +125,7 @@ func topOf(levels []priceLevel, field string) (decimal.Decimal, error) {
 	if len(levels) == 0 {
 		return decimal.Zero, nil
 	}
-	return parseDec(field, levels[0].Price)
+	return venueorder.Decimal(field, levels[0].Price)
 }
 
 func parseTime(s string) (time.Time, bool) {
@@ -183,7 +173,7 @@ func (e *Exchange) bookQuotes(ctx context.Context, ids []string) (map[string]tra
 		if !ok {
 			continue
 		}
-		last, err := parseDec("price", p.Price)
+		last, err := venueorder.Decimal("price", p.Price)
 		if err != nil {
 			return nil, decodeFailure("GET "+apiPrefix+"/products", err, false, "")
 		}
@@ -205,12 +195,12 @@ func (e *Exchange) tickerQuote(ctx context.Context, sym trade.Symbol) (trade.Quo
 	q := trade.Quote{Symbol: sym, Time: e.now().UTC()}
 	var errs []error
 	var err error
-	q.Bid, err = parseDec("best_bid", w.BestBid)
+	q.Bid, err = venueorder.Decimal("best_bid", w.BestBid)
 	errs = append(errs, err)
-	q.Ask, err = parseDec("best_ask", w.BestAsk)
+	q.Ask, err = venueorder.Decimal("best_ask", w.BestAsk)
 	errs = append(errs, err)
 	if len(w.Trades) > 0 {
-		q.Last, err = parseDec("trades[0].price", w.Trades[0].Price)
+		q.Last, err = venueorder.Decimal("trades[0].price", w.Trades[0].Price)
 		errs = append(errs, err)
 		if t, ok := parseTime(w.Trades[0].Time); ok {
 			q.Time = t
@@ -232,9 +222,9 @@ func (e *Exchange) useBook(ctx context.Context) (bool, error) {
 	if e.sandbox {
 		return false, nil
 	}
-	e.credMu.Lock()
+	e.quoteMu.Lock()
 	decided, book := e.quoteModeSet, e.quoteBook
-	e.credMu.Unlock()
+	e.quoteMu.Unlock()
 	if decided {
 		return book, nil
 	}
@@ -246,9 +236,9 @@ func (e *Exchange) useBook(ctx context.Context) (bool, error) {
 		e.log.Debug("coinbase: quoting from public tickers: the key cannot be used", "profile", e.profile, "err", err)
 	}
 	book = err == nil && creds != nil
-	e.credMu.Lock()
+	e.quoteMu.Lock()
 	e.quoteModeSet, e.quoteBook = true, book
-	e.credMu.Unlock()
+	e.quoteMu.Unlock()
 	return book, nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -120,28 +121,23 @@ var tifFromWire = map[string]trade.TimeInForce{
 	"FILL_OR_KILL":         trade.FOK,
 }
 
+var sideFromWire = map[string]trade.Side{"BUY": trade.Buy, "SELL": trade.Sell}
+
+// optDec reads a price Coinbase writes as "" or "0" when the order has none.
 func optDec(field, s string) (decimal.NullDecimal, error) {
-	d, err := parseDec(field, s)
-	if err != nil || !d.IsPositive() {
-		return decimal.NullDecimal{}, err
-	}
-	return decimal.NewNullDecimal(d), nil
+	d, err := venueorder.Decimal(field, s)
+	return venueorder.PositiveOrNull(d), err
 }
 
 // mapOrder turns an order object into a trade.Order.
 func (e *Exchange) mapOrder(w orderWire) (trade.Order, error) {
-	status, ok := statusFromWire[w.Status]
-	if !ok {
-		return trade.Order{}, fmt.Errorf("unknown order status %q", w.Status)
+	status, err := venueorder.FromWire(statusFromWire, "order status", w.Status)
+	if err != nil {
+		return trade.Order{}, err
 	}
-	var side trade.Side
-	switch w.Side {
-	case "BUY":
-		side = trade.Buy
-	case "SELL":
-		side = trade.Sell
-	default:
-		return trade.Order{}, fmt.Errorf("unknown side %q", w.Side)
+	side, err := venueorder.FromWire(sideFromWire, "side", w.Side)
+	if err != nil {
+		return trade.Order{}, err
 	}
 	sym, err := symbolOf(w.ProductID)
 	if err != nil {
@@ -161,11 +157,11 @@ func (e *Exchange) mapOrder(w orderWire) (trade.Order, error) {
 	}
 	var errs []error
 	var e1 error
-	o.Qty, e1 = parseDec("base_size", body.BaseSize)
+	o.Qty, e1 = venueorder.Decimal("base_size", body.BaseSize)
 	errs = append(errs, e1)
-	o.FilledQty, e1 = parseDec("filled_size", w.FilledSize)
+	o.FilledQty, e1 = venueorder.Decimal("filled_size", w.FilledSize)
 	errs = append(errs, e1)
-	o.Fee, e1 = parseDec("total_fees", w.TotalFees)
+	o.Fee, e1 = venueorder.Decimal("total_fees", w.TotalFees)
 	errs = append(errs, e1)
 	o.AvgFillPrice, e1 = optDec("average_filled_price", w.AverageFilledPrice)
 	errs = append(errs, e1)
@@ -281,18 +277,6 @@ func reasons(raw []json.RawMessage) []string {
 	return out
 }
 
-func invalid(err error) error {
-	var ve *trade.ValidationError
-	if errors.As(err, &ve) {
-		return &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Message: ve.Error(), Err: err}
-	}
-	return err
-}
-
-func refuse(format string, args ...any) error {
-	return &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Message: fmt.Sprintf(format, args...)}
-}
-
 // checkSupported refuses what Coinbase Advanced Trade cannot express,
 // before any request is made.
 func checkSupported(req trade.OrderRequest) error {
@@ -392,12 +376,15 @@ func (e *Exchange) stopDirection(ctx context.Context, req trade.OrderRequest) (s
 	return stopDown, nil
 }
 
+// refuse is an ErrInvalidOrder from Coinbase for a request it would refuse.
+func refuse(format string, args ...any) error { return venueorder.Refusef(venueName, format, args...) }
+
 // prepare checks req locally (shape, what Coinbase supports, then the
 // product's increments and sizes) and returns the body to send. A bad
 // request never reaches Coinbase.
 func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID string) (createBody, error) {
-	if err := req.Validate(); err != nil {
-		return createBody{}, invalid(err)
+	if err := venueorder.CheckRequest(venueName, req); err != nil {
+		return createBody{}, err
 	}
 	if err := checkSupported(req); err != nil {
 		return createBody{}, err
@@ -414,10 +401,9 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 	case rules.PostOnly && !(req.Type == trade.Limit && req.PostOnly):
 		return createBody{}, refuse("%s is in post-only mode on coinbase: only post-only limit orders are accepted", req.Symbol)
 	}
-	// Market orders have no price to value them by here; Coinbase checks
-	// their size against the book.
-	if _, err := rules.instrument().Conform(req, trade.RoundReject, decimal.Zero); err != nil {
-		return createBody{}, invalid(err)
+	// Coinbase sizes market orders against its book.
+	if err := venueorder.CheckRules(venueName, req, rules.instrument()); err != nil {
+		return createBody{}, err
 	}
 	dir := ""
 	if req.Type == trade.StopLimit {
@@ -642,16 +628,7 @@ func (e *Exchange) findByClientID(ctx context.Context, clientID string, sym trad
 
 // GetOrder implements exchange.Exchange.
 func (e *Exchange) GetOrder(ctx context.Context, ref exchange.OrderRef) (trade.Order, error) {
-	var o trade.Order
-	var err error
-	switch {
-	case ref.ID != "":
-		o, err = e.fetchOrder(ctx, ref.ID)
-	case ref.ClientID != "":
-		o, err = e.findByClientID(ctx, ref.ClientID, ref.Symbol)
-	default:
-		err = refuse("an order id or client id is required")
-	}
+	o, err := venueorder.Lookup(ctx, venueName, ref, e.fetchOrder, e.findByClientID)
 	if err != nil {
 		return trade.Order{}, fmt.Errorf("get order %s: %w", ref, err)
 	}

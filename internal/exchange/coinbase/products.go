@@ -79,14 +79,9 @@ const cacheVersion = 1
 // Empty implements rulecache.Rules.
 func (rs *ruleSet) Empty() bool { return len(rs.Products) == 0 }
 
-// Index implements rulecache.Rules.
-func (rs *ruleSet) Index() { rs.index() }
-
-func (rs *ruleSet) index() {
-	rs.byID = make(map[string]int, len(rs.Products))
-	for i, p := range rs.Products {
-		rs.byID[p.ProductID] = i
-	}
+// Index implements rulecache.Rules: products by their id.
+func (rs *ruleSet) Index() {
+	rs.byID = rulecache.IndexBy(rs.Products, func(p productRules) string { return p.ProductID })
 }
 
 func (rs *ruleSet) lookup(productID string) (productRules, bool) {
@@ -147,7 +142,7 @@ func parseProducts(body []byte) (*ruleSet, error) {
 		}
 		rs.Products = append(rs.Products, r)
 	}
-	rs.index()
+	rs.Index()
 	return rs, nil
 }
 

@@ -3,7 +3,6 @@ package kraken
 import (
 	"bufio"
 	"bytes"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 )
 
 // Kraken's cl_ord_id is a long UUID (32 hex digits and 4 dashes), a short
@@ -84,11 +85,7 @@ func sameWireID(a, b string) bool {
 
 // newClientID generates an id for requests without one: 18 characters,
 // Kraken's free-text maximum, so it is sent unchanged.
-func newClientID() string {
-	b := make([]byte, 7)
-	_, _ = rand.Read(b)
-	return "tctl-" + hex.EncodeToString(b)[:13]
-}
+func newClientID() string { return venueorder.NewClientID(13) }
 
 // clientIDMap remembers which tradectl client id a derived wire id stands
 // for. Entries are appended as JSON lines to a file under the data

@@ -19,30 +19,20 @@ type config struct {
 
 // parseConfig reads p's options; an unset option takes its default.
 func parseConfig(p exchange.Params) (config, error) {
-	base, err := venuehttp.URLOption(p, KeyBaseURL, ProductionURL, venuehttp.HTTPSchemes, "/0")
-	if err != nil {
-		return config{}, err
+	o := venuehttp.ReadOptions(p)
+	c := config{
+		baseURL:        o.URL(KeyBaseURL, ProductionURL, venuehttp.HTTPSchemes, "/0"),
+		nonceFile:      strings.TrimSpace(o.String(KeyNonceFile, "")),
+		instrumentsTTL: o.TTL(KeyInstrumentsTTL, defaultInstrumentsTTL),
 	}
-	nonceFile, err := p.String(KeyNonceFile, "")
-	if err != nil {
-		return config{}, err
-	}
-	ttl, err := venuehttp.TTL(p, KeyInstrumentsTTL, defaultInstrumentsTTL)
-	if err != nil {
-		return config{}, err
-	}
-	tierName, err := p.String(KeyRateTier, string(tierStarter))
-	if err != nil {
+	tierName := o.String(KeyRateTier, string(tierStarter))
+	if err := o.Err(); err != nil {
 		return config{}, err
 	}
 	tier, err := parseRateTier(tierName)
 	if err != nil {
 		return config{}, fmt.Errorf("profile %q: %s: %w", p.Profile, KeyRateTier, err)
 	}
-	return config{
-		baseURL:        base,
-		nonceFile:      strings.TrimSpace(nonceFile),
-		instrumentsTTL: ttl,
-		tier:           tier,
-	}, nil
+	c.tier = tier
+	return c, nil
 }

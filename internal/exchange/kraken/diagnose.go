@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // Names of the checks Diagnose reports.
@@ -29,7 +30,7 @@ var _ exchange.Diagnoser = (*Exchange)(nil)
 // which Kraken answers only for a key that can withdraw. Without a key it
 // reports nothing: the caller's own secret checks say the key is missing.
 func (e *Exchange) Diagnose(ctx context.Context) []exchange.Check {
-	if !e.hasCredentials(ctx) {
+	if !venuehttp.HasSecrets(ctx, e.secret, "api_key", "api_secret") {
 		return nil
 	}
 	if err := e.do(ctx, call{path: pathBalanceEx, private: true, cost: costQuery}, nil); err != nil {
@@ -55,20 +56,4 @@ func (e *Exchange) checkWithdraw(ctx context.Context) exchange.Check {
 		return exchange.Check{Name: CheckKey, Status: exchange.CheckOK, Detail: "cannot withdraw (WithdrawMethods refused: permission denied)"}
 	}
 	return exchange.Check{Name: CheckKey, Status: exchange.CheckFail, Detail: fmt.Sprintf("POST %s: %v", pathWithdrawMethods, err)}
-}
-
-// hasCredentials reports whether the profile configures both secrets. One
-// that does not resolve counts as absent: the caller's own secret checks
-// say why.
-func (e *Exchange) hasCredentials(ctx context.Context) bool {
-	if e.secret == nil {
-		return false
-	}
-	for _, name := range []string{"api_key", "api_secret"} {
-		v, err := e.secret(ctx, name)
-		if err != nil || strings.TrimSpace(v) == "" {
-			return false
-		}
-	}
-	return true
 }

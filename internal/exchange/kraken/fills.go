@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -99,24 +100,19 @@ func (e *Exchange) mapFill(ctx context.Context, id string, w tradeWire) (trade.F
 		return trade.Fill{}, fmt.Errorf("trade %s: %w", id, err)
 	}
 	fill := trade.Fill{ID: id, OrderID: w.OrderTxID, Symbol: sym, FeeAsset: sym.Quote, Liquidity: trade.Taker}
-	switch w.Type {
-	case "buy":
-		fill.Side = trade.Buy
-	case "sell":
-		fill.Side = trade.Sell
-	default:
-		return trade.Fill{}, fmt.Errorf("trade %s: unknown side %q", id, w.Type)
+	if fill.Side, err = venueorder.FromWire(sideFromWire, "side", w.Type); err != nil {
+		return trade.Fill{}, fmt.Errorf("trade %s: %w", id, err)
 	}
 	if w.Maker != nil && *w.Maker {
 		fill.Liquidity = trade.Maker
 	}
-	if fill.Qty, err = parseDec("vol", w.Vol); err != nil {
+	if fill.Qty, err = venueorder.Decimal("vol", w.Vol); err != nil {
 		return trade.Fill{}, fmt.Errorf("trade %s: %w", id, err)
 	}
-	if fill.Price, err = parseDec("price", w.Price); err != nil {
+	if fill.Price, err = venueorder.Decimal("price", w.Price); err != nil {
 		return trade.Fill{}, fmt.Errorf("trade %s: %w", id, err)
 	}
-	if fill.Fee, err = parseDec("fee", w.Fee); err != nil {
+	if fill.Fee, err = venueorder.Decimal("fee", w.Fee); err != nil {
 		return trade.Fill{}, fmt.Errorf("trade %s: %w", id, err)
 	}
 	if fill.Time, err = unixTime(w.Time); err != nil {

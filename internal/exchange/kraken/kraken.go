@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
@@ -72,8 +71,7 @@ type Exchange struct {
 
 	limiter *counterLimiter
 
-	credMu sync.Mutex
-	creds  *credentials
+	creds venuehttp.Credentials[*credentials]
 
 	// private serialises signed calls of this Exchange from nonce to
 	// answer: Kraken rejects a nonce lower than one it has already seen,
@@ -150,23 +148,13 @@ func keyHash(apiKey string) string {
 // credentialsFor resolves the API key and secret on the first signed call,
 // so quotes and instruments work without keys.
 func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
-	e.credMu.Lock()
-	defer e.credMu.Unlock()
-	if e.creds != nil {
-		return e.creds, nil
-	}
-	get := func(name string) (string, error) {
-		v, err := venuehttp.ReadSecret(ctx, e.secret, venueName, e.profile, name)
-		if err == nil && v == "" {
-			err = authError(fmt.Sprintf("profile %q has no %s: set %s for this profile (this call needs a Kraken API key)", e.profile, name, name))
-		}
-		return v, err
-	}
-	key, err := get("api_key")
-	if err != nil {
-		return nil, err
-	}
-	secretText, err := get("api_secret")
+	return e.creds.Get(func() (*credentials, error) { return e.readCredentials(ctx) })
+}
+
+// readCredentials reads the key pair, decodes the secret and opens the
+// key's nonce and client-id files.
+func (e *Exchange) readCredentials(ctx context.Context) (*credentials, error) {
+	key, secretText, err := venuehttp.RequireKeyPair(ctx, e.secret, venueName, e.profile, "this call needs a Kraken API key")
 	if err != nil {
 		return nil, err
 	}
@@ -184,13 +172,12 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 	if e.dataDir != "" {
 		idsPath = filepath.Join(e.dataDir, "kraken-"+h+"-client-ids.jsonl")
 	}
-	e.creds = &credentials{
+	return &credentials{
 		apiKey:  key,
 		secret:  secret,
 		nonces:  newNonceSource(noncePath, e.now),
 		idNames: newClientIDMap(idsPath),
-	}
-	return e.creds, nil
+	}, nil
 }
 
 func authError(msg string) *exchange.Error {

@@ -2,7 +2,6 @@ package kraken
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -135,25 +135,8 @@ func invalidf(format string, args ...any) *exchange.Error {
 	return &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Message: fmt.Sprintf(format, args...)}
 }
 
-// invalid turns a local validation failure into ErrInvalidOrder.
-func invalid(err error) error {
-	var ve *trade.ValidationError
-	if errors.As(err, &ve) {
-		return &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Message: ve.Error(), Err: err}
-	}
-	return err
-}
-
-func parseDec(field, s string) (decimal.Decimal, error) {
-	if s == "" {
-		return decimal.Zero, nil
-	}
-	d, err := trade.ParseDecimal(s)
-	if err != nil {
-		return decimal.Zero, fmt.Errorf("%s: %w", field, err)
-	}
-	return d, nil
-}
+// invalid is venueorder.Invalid for Kraken.
+func invalid(err error) error { return venueorder.Invalid(venueName, err) }
 
 // optPrice reads a descr price: Kraken writes "0" for prices an order does
 // not have, and relative prices ("+5.0", "#2%") for trailing orders, which
@@ -203,21 +186,18 @@ type orderHint struct {
 	tif      trade.TimeInForce
 }
 
+var sideFromWire = map[string]trade.Side{"buy": trade.Buy, "sell": trade.Sell}
+
 // mapOrder turns an order object into a trade.Order. sym is the order's
 // symbol, already resolved from descr.pair.
 func (e *Exchange) mapOrder(txid string, w orderWire, sym trade.Symbol, ids *clientIDMap, hint orderHint) (trade.Order, error) {
-	typ, ok := typeFromWire[w.Descr.OrderType]
-	if !ok {
-		return trade.Order{}, fmt.Errorf("order %s: unknown order type %q", txid, w.Descr.OrderType)
+	typ, err := venueorder.FromWire(typeFromWire, "order type", w.Descr.OrderType)
+	if err != nil {
+		return trade.Order{}, fmt.Errorf("order %s: %w", txid, err)
 	}
-	var side trade.Side
-	switch w.Descr.Type {
-	case "buy":
-		side = trade.Buy
-	case "sell":
-		side = trade.Sell
-	default:
-		return trade.Order{}, fmt.Errorf("order %s: unknown side %q", txid, w.Descr.Type)
+	side, err := venueorder.FromWire(sideFromWire, "side", w.Descr.Type)
+	if err != nil {
+		return trade.Order{}, fmt.Errorf("order %s: %w", txid, err)
 	}
 	o := trade.Order{
 		ID:          txid,
@@ -232,7 +212,6 @@ func (e *Exchange) mapOrder(txid string, w orderWire, sym trade.Symbol, ids *cli
 		o.TimeInForce = hint.tif
 	}
 	var avg, cost decimal.Decimal
-	var err error
 	for _, f := range []struct {
 		name, src string
 		dst       *decimal.Decimal
@@ -240,7 +219,7 @@ func (e *Exchange) mapOrder(txid string, w orderWire, sym trade.Symbol, ids *cli
 		{"vol", w.Vol, &o.Qty}, {"vol_exec", w.VolExec, &o.FilledQty}, {"fee", w.Fee, &o.Fee},
 		{"price", w.Price, &avg}, {"cost", w.Cost, &cost},
 	} {
-		if *f.dst, err = parseDec(f.name, f.src); err != nil {
+		if *f.dst, err = venueorder.Decimal(f.name, f.src); err != nil {
 			return trade.Order{}, fmt.Errorf("order %s: %w", txid, err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -26,11 +27,11 @@ func mapBalances(res map[string]balanceExWire) ([]trade.Balance, error) {
 	type sum struct{ total, held decimal.Decimal }
 	byAsset := map[string]*sum{}
 	for id, w := range res {
-		total, err := parseDec(id+" balance", w.Balance)
+		total, err := venueorder.Decimal(id+" balance", w.Balance)
 		if err != nil {
 			return nil, err
 		}
-		held, err := parseDec(id+" hold_trade", w.HoldTrade)
+		held, err := venueorder.Decimal(id+" hold_trade", w.HoldTrade)
 		if err != nil {
 			return nil, err
 		}
@@ -87,15 +88,15 @@ func first(xs []string) string {
 }
 
 func (w tickerWire) quote(sym trade.Symbol) (trade.Quote, error) {
-	ask, err := parseDec("ask", first(w.A))
+	ask, err := venueorder.Decimal("ask", first(w.A))
 	if err != nil {
 		return trade.Quote{}, err
 	}
-	bid, err := parseDec("bid", first(w.B))
+	bid, err := venueorder.Decimal("bid", first(w.B))
 	if err != nil {
 		return trade.Quote{}, err
 	}
-	last, err := parseDec("last", first(w.C))
+	last, err := venueorder.Decimal("last", first(w.C))
 	if err != nil {
 		return trade.Quote{}, err
 	}

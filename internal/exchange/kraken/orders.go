@@ -9,10 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -80,8 +79,8 @@ func orderForm(req trade.OrderRequest, pairID string, w wireOrder, clientID stri
 // rules) and returns AddOrder's parameters. A bad request never reaches
 // Kraken.
 func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID string, validate bool) (*form, error) {
-	if err := req.Validate(); err != nil {
-		return nil, invalid(err)
+	if err := venueorder.CheckRequest(venueName, req); err != nil {
+		return nil, err
 	}
 	if err := trade.ValidateClientID(clientID); err != nil {
 		return nil, invalid(err)
@@ -102,10 +101,9 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 	case rules.Status == "limit_only" && req.Type != trade.Limit:
 		return nil, invalidf("%s accepts only limit orders on kraken right now (status limit_only)", req.Symbol)
 	}
-	// Market and stop orders have no price to value them by here; Kraken
-	// checks their cost against the book.
-	if _, err := rules.instrument().Conform(req, trade.RoundReject, decimal.Zero); err != nil {
-		return nil, invalid(err)
+	// Kraken costs market and stop orders against its book.
+	if err := venueorder.CheckRules(venueName, req, rules.instrument()); err != nil {
+		return nil, err
 	}
 	return orderForm(req, rules.ID, w, clientID, validate), nil
 }
@@ -224,12 +222,11 @@ func (e *Exchange) mapOne(ctx context.Context, txid string, w orderWire, hint or
 }
 
 func (e *Exchange) credsIDs() *clientIDMap {
-	e.credMu.Lock()
-	defer e.credMu.Unlock()
-	if e.creds == nil {
+	creds, ok := e.creds.Peek()
+	if !ok {
 		return nil
 	}
-	return e.creds.idNames
+	return creds.idNames
 }
 
 // mapAll maps a txid → order map, newest first.
@@ -242,18 +239,8 @@ func (e *Exchange) mapAll(ctx context.Context, ws map[string]orderWire, hint ord
 		}
 		out = append(out, o)
 	}
-	newestFirst(out)
+	venueorder.NewestFirst(out)
 	return out, nil
-}
-
-// newestFirst orders by creation time, then by id, newest first.
-func newestFirst(os []trade.Order) {
-	slices.SortStableFunc(os, func(a, b trade.Order) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
 }
 
 type openOrdersResult struct {
@@ -350,21 +337,14 @@ func (e *Exchange) matchClientID(ctx context.Context, ws map[string]orderWire, w
 // GetOrder implements exchange.Exchange. Kraken txids are global, so the
 // symbol hint is not needed for ids.
 func (e *Exchange) GetOrder(ctx context.Context, ref exchange.OrderRef) (trade.Order, error) {
-	var (
-		o   trade.Order
-		err error
-	)
-	switch {
-	case ref.ID != "":
-		var txid string
-		if txid, err = parseTxID(ref.ID); err == nil {
-			o, err = e.queryOne(ctx, txid, orderHint{})
+	byTxID := func(ctx context.Context, id string) (trade.Order, error) {
+		txid, err := parseTxID(id)
+		if err != nil {
+			return trade.Order{}, err
 		}
-	case ref.ClientID != "":
-		o, err = e.findByClientID(ctx, ref.ClientID, ref.Symbol)
-	default:
-		err = invalidf("an order id or client id is required")
+		return e.queryOne(ctx, txid, orderHint{})
 	}
+	o, err := venueorder.Lookup(ctx, venueName, ref, byTxID, e.findByClientID)
 	if err != nil {
 		return trade.Order{}, fmt.Errorf("get order %s: %w", ref, err)
 	}

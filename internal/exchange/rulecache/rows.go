@@ -15,6 +15,16 @@ func Find[K comparable, R any](rows []R, index map[K]int, k K) (R, bool) {
 	return rows[i], true
 }
 
+// IndexBy maps each row's key to the row's position, the index Find reads.
+// Where two rows share a key the later one wins.
+func IndexBy[K comparable, R any](rows []R, key func(R) K) map[K]int {
+	index := make(map[K]int, len(rows))
+	for i, r := range rows {
+		index[key(r)] = i
+	}
+	return index
+}
+
 // Instruments lists, in order, the instruments of the rows keep admits
 // (the ones that take new orders).
 func Instruments[R any](rows []R, keep func(R) bool, instrument func(R) trade.Instrument) []trade.Instrument {

@@ -34,3 +34,15 @@ func TestRows(t *testing.T) {
 		t.Errorf("Unreadable = %v, want ErrUnavailable", err)
 	}
 }
+
+func TestIndexBy(t *testing.T) {
+	rows := []string{"BTC-USD", "ETH-USD", "BTC-EUR"}
+	base := func(s string) string { return s[:3] }
+	got := rulecache.IndexBy(rows, base)
+	if diff := cmp.Diff(map[string]int{"BTC": 2, "ETH": 1}, got); diff != "" {
+		t.Errorf("IndexBy (-want +got):\n%s", diff)
+	}
+	if r, ok := rulecache.Find(rows, got, "ETH"); !ok || r != "ETH-USD" {
+		t.Errorf(`Find(IndexBy(...), "ETH") = %q, %v; want ETH-USD`, r, ok)
+	}
+}

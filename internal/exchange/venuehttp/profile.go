@@ -88,3 +88,20 @@ func URLOption(p exchange.Params, key, def string, schemes []string, dropSuffixe
 	}
 	return CleanURL(p.Profile, key, raw, schemes, dropSuffixes...)
 }
+
+// HasSecrets reports whether the profile's secret store holds every one of
+// names, not blank. A secret that does not resolve counts as absent: a
+// venue's setup checks leave that finding to the caller's own secret
+// checks, which say why.
+func HasSecrets(ctx context.Context, p func(context.Context, string) (string, error), names ...string) bool {
+	if p == nil {
+		return false
+	}
+	for _, name := range names {
+		v, err := p(ctx, name)
+		if err != nil || strings.TrimSpace(v) == "" {
+			return false
+		}
+	}
+	return true
+}
