@@ -44,7 +44,9 @@ var ccxtTestdata = filepath.Join("..", "..", "testdata", "ccxt")
 //     cold tradectl run does for its binary.
 //
 // Each process's wall time runs from start to exit; its peak RSS is the
-// kernel's ru_maxrss for that process. The two kinds of run alternate, and
+// kernel's ru_maxrss for that process, and its CPU time (user + system)
+// comes from the same getrusage: on a machine busy with other work, wall
+// time swings and the CPU ratio is the steadier one. The two kinds of run alternate, and
 // the reported figures are medians over ccxtBenchRuns runs of each (set
 // TRADECTL_BENCH_CCXT_RUNS to change it), whatever b.N is. Targets: the
 // ccxt/tradectl-time ratio ≥ 60 and the tradectl/ccxt-rss ratio ≤ 0.1.
@@ -136,7 +138,7 @@ func benchOneOrder(b *testing.B, bin, ccxtDir string, latency time.Duration, run
 		return withRoutes(run)
 	}
 	ccxtOrder := func(extraEnv ...string) processRun {
-		run := runProcess(b, srv, append(ccxtEnv, extraEnv...), ccxtDir, "node", "order.mjs")
+		run := runProcess(b, srv, slices.Concat(ccxtEnv, extraEnv), ccxtDir, "node", "order.mjs")
 		if id := strings.TrimSpace(string(run.stdout)); id == "" || strings.ContainsAny(id, " \n") {
 			b.Fatalf("the ccxt script printed no order id:\n%s", run.stdout)
 		}
