@@ -17,7 +17,7 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DEADCODE    ?= $(GO) run golang.org/x/tools/cmd/deadcode@v0.53.0
 export CGO_ENABLED ?= 0
 
-.PHONY: help build install test test-short lint fmt vet bench completions man release-check snapshot clean
+.PHONY: help build install test test-short lint fmt vet bench bench-ccxt completions man release-check snapshot clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -56,8 +56,14 @@ lint: vet ## gofmt check, go vet, staticcheck and deadcode (pinned, fetched by t
 	if [ -n "$$out" ]; then echo "$$out"; status=1; fi; \
 	exit $$status
 
-bench: ## benchmarks, including whole-process timings against a bare Go binary
+# BenchmarkVsCCXT (cmd/tradectl) runs with them: one order by tradectl and
+# by ccxt (node), against the same fake Binance. It installs the pinned ccxt
+# with npm ci into the user cache dir on first use, and skips without node.
+bench: ## benchmarks, including whole-process timings against a bare Go binary and ccxt
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+
+bench-ccxt: ## only the one-order comparison with ccxt (needs node and npm; -v shows where the time goes)
+	$(GO) test -run '^$$' -bench 'VsCCXT' -count=1 -v ./cmd/tradectl
 
 completions: build ## regenerate completions/ from the binary (a test fails when they are stale)
 	@mkdir -p completions
