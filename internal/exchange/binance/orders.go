@@ -429,6 +429,20 @@ func (e *Exchange) resolve(ctx context.Context, ref exchange.OrderRef) (target, 
 	return target{}, &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Message: "an order id or client id is required"}
 }
 
+// NeedsOrderSymbol implements exchange.OrderSymbolNeeder: Binance finds an
+// order by orderId or origClientOrderId only within a symbol. An id as
+// tradectl prints it (BTCUSDT:28) carries its own.
+func (e *Exchange) NeedsOrderSymbol(ref exchange.OrderRef) bool {
+	if !ref.Symbol.IsZero() {
+		return false
+	}
+	if ref.ID != "" {
+		vs, _, err := parseOrderID(ref.ID)
+		return err == nil && vs == ""
+	}
+	return ref.ClientID != ""
+}
+
 // GetOrder implements exchange.Exchange.
 func (e *Exchange) GetOrder(ctx context.Context, ref exchange.OrderRef) (trade.Order, error) {
 	t, err := e.resolve(ctx, ref)
