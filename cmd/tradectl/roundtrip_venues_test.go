@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/tradectl/tradectl/internal/exchange/alpaca/fakealpaca"
 	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
 	"github.com/tradectl/tradectl/internal/exchange/coinbase/fakecoinbase"
+	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 	"github.com/tradectl/tradectl/internal/exchange/kraken/fakekraken"
 	"github.com/tradectl/tradectl/internal/iostreams"
 )
@@ -37,7 +39,7 @@ type venueHome struct {
 	// and a quantity above its minimums; price rests below the market.
 	symbol, qty, price string
 	env                map[string]string
-	requests           func() []string
+	requests           func() []fakevenue.Request
 	latency            time.Duration
 }
 
@@ -65,7 +67,9 @@ func newVenueHome(tb testing.TB, venue string, latency time.Duration) *venueHome
 		key, secret := randHex(tb, 32), randHex(tb, 32)
 		srv := fakebinance.New(key, secret, fakebinance.WithLatency(latency))
 		tb.Cleanup(srv.Close)
-		h.requests = func() []string { return routes(srv.Requests()) }
+		h.requests = func() []fakevenue.Request {
+			return plain(srv.Requests(), func(r fakebinance.Request) fakevenue.Request { return r.Request })
+		}
 		h.symbol, h.qty, h.price = "BTC-USDT", "0.001", "50000"
 		if venue == "paper" {
 			// The paper account trades on the fake's prices and rules;
@@ -79,7 +83,9 @@ func newVenueHome(tb testing.TB, venue string, latency time.Duration) *venueHome
 		key, secret := randHex(tb, 32), base64.StdEncoding.EncodeToString(randBytes(tb, 64))
 		srv := fakekraken.New(key, secret, fakekraken.WithLatency(latency))
 		tb.Cleanup(srv.Close)
-		h.requests = func() []string { return routes(srv.Requests()) }
+		h.requests = func() []fakevenue.Request {
+			return plain(srv.Requests(), func(r fakekraken.Request) fakevenue.Request { return r.Request })
+		}
 		h.env["KRAKEN_KEY"], h.env["KRAKEN_SECRET"] = key, secret
 		h.symbol, h.qty, h.price = "BTC-USD", "0.001", "50000"
 		profile = fmt.Sprintf("    exchange: kraken\n    base_url: %s\n    api_key_env: KRAKEN_KEY\n    api_secret_env: KRAKEN_SECRET\n", srv.URL())
@@ -99,7 +105,9 @@ func newVenueHome(tb testing.TB, venue string, latency time.Duration) *venueHome
 		name := "organizations/tradectl-test/apiKeys/" + randHex(tb, 16)
 		srv := fakecoinbase.New(name, &key.PublicKey, fakecoinbase.WithLatency(latency))
 		tb.Cleanup(srv.Close)
-		h.requests = func() []string { return routes(srv.Requests()) }
+		h.requests = func() []fakevenue.Request {
+			return plain(srv.Requests(), func(r fakecoinbase.Request) fakevenue.Request { return r.Request })
+		}
 		h.env["COINBASE_KEY_NAME"] = name
 		h.symbol, h.qty, h.price = "BTC-USD", "0.001", "50000"
 		profile = fmt.Sprintf("    exchange: coinbase\n    base_url: %s\n    api_key_env: COINBASE_KEY_NAME\n    api_secret_file: %s\n", srv.URL(), pemFile)
@@ -107,7 +115,9 @@ func newVenueHome(tb testing.TB, venue string, latency time.Duration) *venueHome
 		key, secret := "PK"+strings.ToUpper(randHex(tb, 18)), randHex(tb, 40)
 		srv := fakealpaca.New(key, secret, fakealpaca.WithLatency(latency))
 		tb.Cleanup(srv.Close)
-		h.requests = func() []string { return routes(srv.Requests()) }
+		h.requests = func() []fakevenue.Request {
+			return plain(srv.Requests(), func(r fakealpaca.Request) fakevenue.Request { return r.Request })
+		}
 		h.env["ALPACA_KEY"], h.env["ALPACA_SECRET"] = key, secret
 		h.symbol, h.qty, h.price = "AAPL", "1", "100"
 		profile = fmt.Sprintf("    exchange: alpaca\n    base_url: %s\n    data_url: %s\n    api_key_env: ALPACA_KEY\n    api_secret_env: ALPACA_SECRET\n", srv.URL(), srv.DataURL())
@@ -131,7 +141,11 @@ type result struct {
 	stdout, stderr string
 	exit           int
 	requests       []string
-	wall           time.Duration
+	// rounds is how many round trips the requests took: requests that
+	// arrive within half a latency of the first of a round were sent
+	// together.
+	rounds int
+	wall   time.Duration
 }
 
 // run runs `tradectl args…` in process, as a fresh process would: a new
@@ -146,7 +160,7 @@ func (h *venueHome) run(tb testing.TB, args string) result {
 	exit := app.Run(context.Background(), f, append(strings.Fields(args), "-o", "json"))
 	wall := time.Since(start)
 	got := h.requests()[before:]
-	return result{stdout: out.String(), stderr: errOut.String(), exit: exit, requests: got, wall: wall}
+	return result{stdout: out.String(), stderr: errOut.String(), exit: exit, requests: routes(got), rounds: rounds(got, h.latency), wall: wall}
 }
 
 // mustRun is run for a command that has to succeed.
@@ -171,13 +185,42 @@ func orderID(tb testing.TB, r result) string {
 	return o.ID
 }
 
-// routes lists a fake's request log as "METHOD /path".
-func routes[R interface{ Route() string }](log []R) []string {
-	out := make([]string, len(log))
+// plain is a fake's request log without what the fake noted.
+func plain[R any](log []R, request func(R) fakevenue.Request) []fakevenue.Request {
+	out := make([]fakevenue.Request, len(log))
 	for i, r := range log {
-		out[i] = r.Route()
+		out[i] = request(r)
 	}
 	return out
+}
+
+// routes lists requests as "METHOD /path".
+func routes(log []fakevenue.Request) []string {
+	var out []string
+	for _, r := range log {
+		out = append(out, r.Route())
+	}
+	return out
+}
+
+// rounds counts the round trips in log: a request that arrives half a
+// latency or more after the first of the current round starts the next
+// one. Without latency every request is a round of its own.
+func rounds(log []fakevenue.Request, latency time.Duration) int {
+	times := make([]time.Time, len(log))
+	for i, r := range log {
+		times[i] = r.Time
+	}
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	n := 0
+	var start time.Time
+	for _, t := range times {
+		if n == 0 || latency == 0 || t.Sub(start) >= latency/2 {
+			n++
+			start = t
+		}
+	}
+	return n
 }
 
 func randBytes(tb testing.TB, n int) []byte {
