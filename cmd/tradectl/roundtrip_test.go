@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -240,4 +241,34 @@ func genericPaths(requests []string) []string {
 		out[i] = method + " " + path
 	}
 	return out
+}
+
+// TestRoundTripsPerCommand checks that requests which do not depend on
+// each other are sent together: behind a latency, it counts the round
+// trips (result.rounds) of the commands that send more than one request
+// at once. Kraken's dashboard takes three: its signed calls go one at a
+// time, each nonce answered before the next is sent (the public ticker
+// goes with the first).
+func TestRoundTripsPerCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out a latency per round trip")
+	}
+	const latency = 80 * time.Millisecond
+	want := map[string]map[string]int{
+		"balance":   {"binance": 1, "kraken": 1, "coinbase": 1, "alpaca": 1, "paper": 1},
+		"dashboard": {"binance": 1, "kraken": 3, "coinbase": 1, "alpaca": 1, "paper": 1},
+	}
+	for _, venue := range venueNames {
+		t.Run(venue, func(t *testing.T) {
+			t.Parallel()
+			h := newVenueHome(t, venue, latency)
+			h.warm(t)
+			for _, args := range []string{"balance", "dashboard"} {
+				r := h.mustRun(t, args)
+				if got := r.rounds; got != want[args][venue] {
+					t.Errorf("%s: %d round trips for %v, want %d", args, got, r.requests, want[args][venue])
+				}
+			}
+		})
+	}
 }
