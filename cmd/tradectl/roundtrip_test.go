@@ -72,9 +72,12 @@ var paperQuote = []string{paperBook, paperPrice}
 //   - Kraken and Coinbase answer a placement and a cancel with the
 //     order's id only (AddOrder: txid and a description; create: order_id;
 //     CancelOrder: a count; batch_cancel: success per id), so the order as
-//     it now stands — status, fills, fees — takes one read after it.
-//     Alpaca answers a cancel with 204 and no body: the same. These are
-//     two round trips by the venues' design.
+//     it now stands — status, fills, fees — takes one read after it. The
+//     read after a placement also catches what the answer hides: a
+//     post-only order Kraken canceled on arrival, and the earlier order
+//     Coinbase returns for a client id it already knows. Alpaca answers a
+//     cancel with 204 and no body: the same. These are two round trips by
+//     the venues' design.
 //   - A --client-id the journal has never seen may be at the venue from
 //     another machine, so it is looked up before the order is sent
 //     (Binance, Alpaca: one request; Kraken: open, then closed orders, one
@@ -241,6 +244,40 @@ func genericPaths(requests []string) []string {
 		out[i] = method + " " + path
 	}
 	return out
+}
+
+// TestBinanceClientIDFromElsewhere: Binance finds an order by client id
+// only within its symbol. For an order this machine's journal does not
+// know, get searches the open orders, which answer with the order itself
+// (one request); cancel refuses before any request until --symbol names
+// it.
+func TestBinanceClientIDFromElsewhere(t *testing.T) {
+	h := newVenueHome(t, "binance", 0)
+	h.warm(t)
+	h.elsewhere(t).mustRun(t, h.expand("order create --yes {sym} --side buy --qty {qty} --price {price} --client-id from-elsewhere-1", ""))
+	steps := []struct {
+		args     string
+		exit     int
+		want     []string
+		stdout   string
+		stderr   string
+	}{
+		{args: "order get --client-id from-elsewhere-1", want: []string{binanceOpenOrders}, stdout: `"client_id": "from-elsewhere-1"`},
+		{args: "order cancel --client-id from-elsewhere-1", exit: 2, stderr: "pass --symbol"},
+		{args: "order cancel --client-id from-elsewhere-1 --symbol BTC-USDT", want: []string{binanceCancel}, stdout: `"status": "canceled"`},
+	}
+	for _, st := range steps {
+		r := h.run(t, st.args)
+		if r.exit != st.exit {
+			t.Fatalf("%s: exit %d, want %d\n%s", st.args, r.exit, st.exit, r.stderr)
+		}
+		if diff := cmp.Diff(st.want, r.requests, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("%s: requests (-want +got):\n%s", st.args, diff)
+		}
+		if !strings.Contains(r.stdout, st.stdout) || !strings.Contains(r.stderr, st.stderr) {
+			t.Errorf("%s: stdout %q, stderr %q; want %q and %q in them", st.args, r.stdout, r.stderr, st.stdout, st.stderr)
+		}
+	}
 }
 
 // TestRoundTripsPerCommand checks that requests which do not depend on

@@ -135,6 +135,30 @@ func newVenueHome(tb testing.TB, venue string, latency time.Duration) *venueHome
 	return h
 }
 
+// elsewhere is another machine's home on the same account: the same
+// config and credentials, its own journal and caches.
+func (h *venueHome) elsewhere(tb testing.TB) *venueHome {
+	tb.Helper()
+	cfg, err := os.ReadFile(filepath.Join(h.env["XDG_CONFIG_HOME"], "tradectl", "config.yaml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	home := tb.TempDir()
+	other := *h
+	other.env = map[string]string{}
+	for k, v := range h.env {
+		other.env[k] = strings.ReplaceAll(v, h.env["HOME"], home)
+	}
+	dir := filepath.Join(other.env["XDG_CONFIG_HOME"], "tradectl")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), cfg, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return &other
+}
+
 // result is one command's run: what it printed, its exit code and the
 // requests the venue received meanwhile, as "METHOD /path".
 type result struct {
