@@ -256,11 +256,11 @@ func TestBinanceClientIDFromElsewhere(t *testing.T) {
 	h.warm(t)
 	h.elsewhere(t).mustRun(t, h.expand("order create --yes {sym} --side buy --qty {qty} --price {price} --client-id from-elsewhere-1", ""))
 	steps := []struct {
-		args     string
-		exit     int
-		want     []string
-		stdout   string
-		stderr   string
+		args   string
+		exit   int
+		want   []string
+		stdout string
+		stderr string
 	}{
 		{args: "order get --client-id from-elsewhere-1", want: []string{binanceOpenOrders}, stdout: `"client_id": "from-elsewhere-1"`},
 		{args: "order cancel --client-id from-elsewhere-1", exit: 2, stderr: "pass --symbol"},
