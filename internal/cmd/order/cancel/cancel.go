@@ -60,6 +60,11 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Co
 			With several ids every one is tried; when some fail the others are still
 			canceled, the failures are reported and the exit code is 8 (partial). A
 			single id that does not exist exits 3.
+
+			Binance cancels an order only within its symbol: an id as tradectl prints
+			it (BTCUSDT:28) carries it, and an order placed from this machine is found
+			by its client id with the symbol the journal recorded. Otherwise give
+			--symbol; without it the command exits 2 before sending anything.
 		`),
 		Example: heredoc.Doc(`
 			$ tradectl order cancel 2
@@ -100,7 +105,7 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Co
 	}
 	cmd.Flags().StringVar(&opts.ClientID, "client-id", "", "cancel the order with this client id")
 	cmd.Flags().BoolVar(&opts.All, "all", false, "cancel every working order")
-	cmd.Flags().StringVar(&symbol, "symbol", "", "with --all: only this symbol; with ids: the symbol, for venues that need it")
+	cmd.Flags().StringVar(&symbol, "symbol", "", "with --all: only this symbol; with ids or --client-id: the order's symbol, for venues that need it")
 	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f))
 	_ = cmd.RegisterFlagCompletionFunc("client-id", cobra.NoFileCompletions)
 	return cmd
