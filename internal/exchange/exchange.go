@@ -148,6 +148,16 @@ type OrderValidator interface {
 	ValidateOrder(ctx context.Context, req trade.OrderRequest) error
 }
 
+// OrderSymbolNeeder is implemented by venues that find an order only
+// together with its symbol (Binance: by client id, or by a bare numeric
+// id); without it they search the open orders first, a request more, or
+// refuse. NeedsOrderSymbol reports whether ref lacks a symbol the venue
+// needs, so a command can supply one (from the journal) or refuse before
+// any request.
+type OrderSymbolNeeder interface {
+	NeedsOrderSymbol(ref OrderRef) bool
+}
+
 // Simulator is implemented by exchanges that trade no real money (the paper
 // exchange). Callers ask IsSimulated rather than comparing venue names, so a
 // second simulated venue, or a venue's own testnet, needs no new name checks.

@@ -110,7 +110,13 @@ func Make(ctx context.Context, d Deps, in Input) (Plan, error) {
 	inst, err := exchange.FindInstrument(ctx, ex, p.Request.Symbol)
 	if err != nil {
 		if errors.Is(err, exchange.ErrNotFound) {
-			return p, fmt.Errorf("%w %s on %s: %w", ErrUnknownSymbol, p.Request.Symbol, ex.Name(), exchange.ErrNotFound)
+			// The same nearest symbols `tradectl quote` names; the rules
+			// were just read, so the hint costs no request.
+			hint := exchange.UnknownSymbolHint(ctx, ex, []trade.Symbol{p.Request.Symbol})
+			if hint != "" {
+				hint = "; " + hint
+			}
+			return p, fmt.Errorf("%w %s on %s: %w%s", ErrUnknownSymbol, p.Request.Symbol, ex.Name(), exchange.ErrNotFound, hint)
 		}
 		return p, err
 	}

@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/tradectl/tradectl/internal/atomicfile"
-	"github.com/tradectl/tradectl/internal/trade"
 )
 
 // FileHints keeps the hints in one small JSON file per profile in a cache
@@ -17,11 +16,12 @@ import (
 type FileHints struct {
 	Dir string
 	mu  sync.Mutex
-	mem map[string][]trade.Symbol
+	mem map[string]Hint
 }
 
-// Load returns the symbols saved for profile, or nil.
-func (h *FileHints) Load(profile string) []trade.Symbol {
+// Load returns the hint saved for profile, or none. A file of an older
+// form is no hint.
+func (h *FileHints) Load(profile string) Hint {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if s, ok := h.mem[profile]; ok {
@@ -29,28 +29,29 @@ func (h *FileHints) Load(profile string) []trade.Symbol {
 	}
 	b, err := os.ReadFile(h.path(profile))
 	if err != nil {
-		return nil
+		return Hint{}
 	}
-	var syms []trade.Symbol
-	if json.Unmarshal(b, &syms) != nil {
-		return nil
+	var hint Hint
+	if json.Unmarshal(b, &hint) != nil {
+		return Hint{}
 	}
-	return syms
+	return hint
 }
 
-// Save records symbols for profile, in memory and on disk (best effort:
+// Save records the hint for profile, in memory and on disk (best effort:
 // a cache that cannot be written costs a round trip, nothing more).
-func (h *FileHints) Save(profile string, symbols []trade.Symbol) {
+func (h *FileHints) Save(profile string, hint Hint) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.mem == nil {
-		h.mem = map[string][]trade.Symbol{}
+		h.mem = map[string]Hint{}
 	}
-	if slices.Equal(h.mem[profile], symbols) {
+	if old, ok := h.mem[profile]; ok && slices.Equal(old.Quotes, hint.Quotes) && slices.Equal(old.Fills, hint.Fills) {
 		return
 	}
-	h.mem[profile] = slices.Clone(symbols)
-	b, err := json.Marshal(symbols)
+	hint = Hint{Quotes: slices.Clone(hint.Quotes), Fills: slices.Clone(hint.Fills)}
+	h.mem[profile] = hint
+	b, err := json.Marshal(hint)
 	if err != nil || h.Dir == "" {
 		return
 	}

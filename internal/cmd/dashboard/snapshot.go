@@ -115,15 +115,25 @@ type Collector struct {
 	TargetTimeout time.Duration
 	Open          func(ctx context.Context, profile string) (exchange.Exchange, error)
 	Now           func() time.Time
-	// Hints remembers which quotes valued each account, to fetch them
-	// together with the balances next time; nil fetches them after.
+	// Hints remembers which quotes valued each account, and which
+	// symbols' fills gave its positions, to fetch them together with the
+	// balances next time; nil fetches them after.
 	Hints Hints
 }
 
-// Hints stores, per profile, the symbols whose quotes valued it last time.
+// Hint is what one account needed last time, beyond its balances.
+type Hint struct {
+	// Quotes are the symbols whose quotes valued it.
+	Quotes []trade.Symbol `json:"quotes"`
+	// Fills are the symbols whose fills gave its positions, on a venue
+	// that lists fills only per symbol (Binance).
+	Fills []trade.Symbol `json:"fills,omitempty"`
+}
+
+// Hints stores a Hint per profile.
 type Hints interface {
-	Load(profile string) []trade.Symbol
-	Save(profile string, symbols []trade.Symbol)
+	Load(profile string) Hint
+	Save(profile string, h Hint)
 }
 
 // Profile names one account to show.
@@ -242,16 +252,32 @@ func (c *Collector) fetch(ctx context.Context, profile string) (accountData, err
 	})
 	run("instruments", func() (err error) { d.instruments, err = ex.Instruments(ctx); return })
 	run("positions", func() (err error) { perSymbol, err = fetchPositions(ctx, ex, profile, &d); return })
-	// The quotes that valued this account last time are fetched alongside,
-	// so a steady account costs one round trip instead of two; a failure
-	// here only means they are fetched again below.
-	var guessed []trade.Quote
+	// The quotes that valued this account last time, and the fills of
+	// the symbols it held, are fetched alongside, so a steady account
+	// costs one round trip instead of two; a failure here only means they
+	// are fetched again below.
+	var (
+		guessed      []trade.Quote
+		hintedFills  []trade.Fill
+		fillsFetched map[trade.Symbol]bool
+	)
+	sf, bySymbol := ex.(symbolFiller)
 	if c.Hints != nil {
-		if hint := c.Hints.Load(profile); len(hint) > 0 {
+		hint := c.Hints.Load(profile)
+		if len(hint.Quotes) > 0 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				guessed, _ = ex.Quotes(ctx, hint)
+				guessed, _ = ex.Quotes(ctx, hint.Quotes)
+			}()
+		}
+		if bySymbol && len(hint.Fills) > 0 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if fills, err := sf.FillsFor(ctx, hint.Fills); err == nil {
+					hintedFills, fillsFetched = fills, setOf(hint.Fills)
+				}
 			}()
 		}
 	}
@@ -281,13 +307,31 @@ func (c *Collector) fetch(ctx context.Context, profile string) (accountData, err
 			return err
 		})
 	}
-	sf, bySymbol := ex.(symbolFiller)
 	if perSymbol && bySymbol && len(d.plan.FillSymbols) > 0 {
-		run("fills", func() error {
-			fills, err := sf.FillsFor(ctx, d.plan.FillSymbols)
-			if err != nil {
-				return err
+		// Fills fetched on the hint count for the symbols still held; the
+		// others are fetched now.
+		var fills []trade.Fill
+		held := setOf(d.plan.FillSymbols)
+		for _, f := range hintedFills {
+			if held[f.Symbol] {
+				fills = append(fills, f)
 			}
+		}
+		var unfetched []trade.Symbol
+		for _, s := range d.plan.FillSymbols {
+			if !fillsFetched[s] {
+				unfetched = append(unfetched, s)
+			}
+		}
+		run("fills", func() error {
+			if len(unfetched) > 0 {
+				more, err := sf.FillsFor(ctx, unfetched)
+				if err != nil {
+					return err
+				}
+				fills = append(fills, more...)
+			}
+			var err error
 			d.positions, err = pnl.FromFills(profile, fills)
 			return err
 		})
@@ -297,9 +341,21 @@ func (c *Collector) fetch(ctx context.Context, profile string) (accountData, err
 		return d, primary(errs)
 	}
 	if c.Hints != nil {
-		c.Hints.Save(profile, d.plan.Symbols)
+		hint := Hint{Quotes: d.plan.Symbols}
+		if perSymbol && bySymbol {
+			hint.Fills = d.plan.FillSymbols
+		}
+		c.Hints.Save(profile, hint)
 	}
 	return d, nil
+}
+
+func setOf(syms []trade.Symbol) map[trade.Symbol]bool {
+	m := make(map[trade.Symbol]bool, len(syms))
+	for _, s := range syms {
+		m[s] = true
+	}
+	return m
 }
 
 // symbolFiller is implemented by venues that list executions only per

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -198,14 +199,21 @@ func TestCollectCanceledStopsEveryCall(t *testing.T) {
 func TestFileHints(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cache")
 	h := &FileHints{Dir: dir}
-	if got := h.Load("p"); got != nil {
+	if got := h.Load("p"); got.Quotes != nil || got.Fills != nil {
 		t.Fatalf("no hint yet, got %v", got)
 	}
-	syms := []trade.Symbol{trade.MustSymbol("BTC-USD"), trade.MustSymbol("AAPL")}
-	h.Save("p", syms)
+	hint := Hint{Quotes: []trade.Symbol{trade.MustSymbol("BTC-USD"), trade.MustSymbol("AAPL")}, Fills: []trade.Symbol{trade.MustSymbol("BTC-USD")}}
+	h.Save("p", hint)
 	again := &FileHints{Dir: dir}
-	if diff := cmp.Diff(syms, again.Load("p")); diff != "" {
+	if diff := cmp.Diff(hint, again.Load("p")); diff != "" {
 		t.Errorf("hint from disk (-want +got):\n%s", diff)
+	}
+	// A file of the earlier form (a bare list of quotes) is no hint.
+	if err := os.WriteFile(filepath.Join(dir, "dashboard-old.json"), []byte(`["BTC-USD"]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := again.Load("old"); got.Quotes != nil || got.Fills != nil {
+		t.Errorf("hint from an old file: %v, want none", got)
 	}
 }
 

@@ -145,7 +145,19 @@ func (e *Exchange) positions(ctx context.Context) ([]position, error) {
 // /v2/account, plus every position as a balance of its asset (AAPL, BTC),
 // as a spot venue would show holdings. Balances of the same asset add up.
 func (e *Exchange) Balances(ctx context.Context) ([]trade.Balance, error) {
+	// Cash and holdings are two resources at Alpaca; asked together they
+	// cost one round trip of wall time, not two.
+	type held struct {
+		ps  []position
+		err error
+	}
+	heldc := make(chan held, 1)
+	go func() {
+		ps, err := e.positions(ctx)
+		heldc <- held{ps, err}
+	}()
 	a, err := e.account(ctx)
+	h := <-heldc
 	if err != nil {
 		return nil, fmt.Errorf("balances: %w", err)
 	}
@@ -153,7 +165,7 @@ func (e *Exchange) Balances(ctx context.Context) ([]trade.Balance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("balances: %w", decodeFailure("GET /v2/account", err, false, ""))
 	}
-	ps, err := e.positions(ctx)
+	ps, err := h.ps, h.err
 	if err != nil {
 		return nil, fmt.Errorf("balances: %w", err)
 	}

@@ -81,13 +81,18 @@ func (e *Exchange) latest(ctx context.Context, paths marketPaths, vss []string) 
 	}
 	var lq latestQuotesWire
 	var lt latestTradesWire
-	if err := e.do(ctx, call{host: dataHost, method: http.MethodGet, path: paths.quotes, query: q, lookup: true}, &lq); err != nil {
-		return lq, lt, err
+	// The quotes and the trades are independent requests: sent together
+	// they cost one round trip of wall time.
+	tradesErr := make(chan error, 1)
+	go func() {
+		tradesErr <- e.do(ctx, call{host: dataHost, method: http.MethodGet, path: paths.trades, query: q, lookup: true}, &lt)
+	}()
+	qerr := e.do(ctx, call{host: dataHost, method: http.MethodGet, path: paths.quotes, query: q, lookup: true}, &lq)
+	terr := <-tradesErr
+	if qerr != nil {
+		return lq, lt, qerr
 	}
-	if err := e.do(ctx, call{host: dataHost, method: http.MethodGet, path: paths.trades, query: q, lookup: true}, &lt); err != nil {
-		return lq, lt, err
-	}
-	return lq, lt, nil
+	return lq, lt, terr
 }
 
 // mapQuote builds a quote from the latest quote and, when there is one,

@@ -328,6 +328,9 @@ type target struct {
 	symbol      trade.Symbol
 	orderID     int64
 	clientID    string // used when orderID is 0
+	// open is the order as the open-order search found it, when that is
+	// how the symbol was learned.
+	open *orderWire
 }
 
 func (t target) params() *query {
@@ -378,19 +381,33 @@ func (e *Exchange) resolve(ctx context.Context, ref exchange.OrderRef) (target, 
 		if err != nil {
 			return target{}, err
 		}
-		for _, w := range open {
+		for i, w := range open {
 			if w.ClientOrderID == ref.ClientID {
 				sym, err := e.symbolOf(ctx, w.Symbol, trade.Symbol{})
 				if err != nil {
 					return target{}, err
 				}
-				return target{venueSymbol: w.Symbol, symbol: sym, orderID: w.OrderID}, nil
+				return target{venueSymbol: w.Symbol, symbol: sym, orderID: w.OrderID, open: &open[i]}, nil
 			}
 		}
 		return target{}, &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName,
 			Message: fmt.Sprintf("no open order has client id %s; binance finds finished orders only with their symbol: pass --symbol", ref.ClientID)}
 	}
 	return target{}, &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Message: "an order id or client id is required"}
+}
+
+// NeedsOrderSymbol implements exchange.OrderSymbolNeeder: Binance finds an
+// order by orderId or origClientOrderId only within a symbol. An id as
+// tradectl prints it (BTCUSDT:28) carries its own.
+func (e *Exchange) NeedsOrderSymbol(ref exchange.OrderRef) bool {
+	if !ref.Symbol.IsZero() {
+		return false
+	}
+	if ref.ID != "" {
+		vs, _, err := parseOrderID(ref.ID)
+		return err == nil && vs == ""
+	}
+	return ref.ClientID != ""
 }
 
 // GetOrder implements exchange.Exchange.
@@ -400,7 +417,11 @@ func (e *Exchange) GetOrder(ctx context.Context, ref exchange.OrderRef) (trade.O
 		return trade.Order{}, fmt.Errorf("get order %s: %w", ref, err)
 	}
 	var w orderWire
-	if err := e.do(ctx, call{method: http.MethodGet, path: "/api/v3/order", params: t.params(), signed: true, weight: 4}, &w); err != nil {
+	if t.open != nil {
+		// The open-order search that found the symbol read the order
+		// too: asking again would cost a round trip for the same answer.
+		w = *t.open
+	} else if err := e.do(ctx, call{method: http.MethodGet, path: "/api/v3/order", params: t.params(), signed: true, weight: 4}, &w); err != nil {
 		return trade.Order{}, fmt.Errorf("get order %s: %w", ref, err)
 	}
 	o, err := e.mapOrder(w, t.symbol)

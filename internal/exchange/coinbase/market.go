@@ -143,12 +143,19 @@ func parseTime(s string) (time.Time, bool) {
 // the last trade price from the product list (private, one call).
 func (e *Exchange) bookQuotes(ctx context.Context, ids []string) (map[string]trade.Quote, error) {
 	var book bestBidAskWire
-	if err := e.do(ctx, call{method: http.MethodGet, path: "/best_bid_ask", query: url.Values{"product_ids": ids}, private: true}, &book); err != nil {
+	var prods productsWire
+	// The book and the last prices are independent requests: sent
+	// together they cost one round trip of wall time.
+	prodsErr := make(chan error, 1)
+	go func() {
+		prodsErr <- e.do(ctx, call{method: http.MethodGet, path: "/products", query: url.Values{"product_ids": ids}, private: true}, &prods)
+	}()
+	bookErr := e.do(ctx, call{method: http.MethodGet, path: "/best_bid_ask", query: url.Values{"product_ids": ids}, private: true}, &book)
+	if err := <-prodsErr; bookErr == nil && err != nil {
 		return nil, err
 	}
-	var prods productsWire
-	if err := e.do(ctx, call{method: http.MethodGet, path: "/products", query: url.Values{"product_ids": ids}, private: true}, &prods); err != nil {
-		return nil, err
+	if bookErr != nil {
+		return nil, bookErr
 	}
 	now := e.now().UTC()
 	out := make(map[string]trade.Quote, len(ids))

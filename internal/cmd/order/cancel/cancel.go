@@ -9,6 +9,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/order/orderref"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
@@ -27,6 +28,9 @@ type CancelOptions struct {
 	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
 	Reconcile    func(ctx context.Context, ex exchange.Exchange, profile string)
 	Printer      func() (*render.Printer, error)
+	// KnownSymbol finds the symbol of an order placed from this machine
+	// by its client id, for venues that cancel only within a symbol.
+	KnownSymbol orderref.SymbolSource
 	// Yes is the global --yes, read when the command runs.
 	Yes      func() bool
 	IDs      []string
@@ -42,6 +46,7 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Co
 		OpenExchange: f.OpenExchange,
 		Reconcile:    f.Reconcile,
 		Printer:      f.Printer,
+		KnownSymbol:  orderref.FromJournal(f),
 		Yes:          func() bool { return f.Globals.Yes },
 	}
 	var symbol string
@@ -55,6 +60,11 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Co
 			With several ids every one is tried; when some fail the others are still
 			canceled, the failures are reported and the exit code is 8 (partial). A
 			single id that does not exist exits 3.
+
+			Binance cancels an order only within its symbol: an id as tradectl prints
+			it (BTCUSDT:28) carries it, and an order placed from this machine is found
+			by its client id with the symbol the journal recorded. Otherwise give
+			--symbol; without it the command exits 2 before sending anything.
 		`),
 		Example: heredoc.Doc(`
 			$ tradectl order cancel 2
@@ -95,7 +105,7 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Co
 	}
 	cmd.Flags().StringVar(&opts.ClientID, "client-id", "", "cancel the order with this client id")
 	cmd.Flags().BoolVar(&opts.All, "all", false, "cancel every working order")
-	cmd.Flags().StringVar(&symbol, "symbol", "", "with --all: only this symbol; with ids: the symbol, for venues that need it")
+	cmd.Flags().StringVar(&symbol, "symbol", "", "with --all: only this symbol; with ids or --client-id: the order's symbol, for venues that need it")
 	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f.CompletionSource()))
 	_ = cmd.RegisterFlagCompletionFunc("client-id", cobra.NoFileCompletions)
 	return cmd
@@ -125,6 +135,15 @@ func cancelRun(ctx context.Context, o *CancelOptions) error {
 			return err
 		}
 	}
+	var refs []exchange.OrderRef
+	if !o.All {
+		// Every reference gets the symbol its venue needs before anything
+		// is sent: searching the open orders for it would cost a request
+		// per order, and a bare id has nothing to search by.
+		if refs, err = o.completeRefs(ctx, ex, prof.Name); err != nil {
+			return err
+		}
+	}
 	// Orders an earlier process left pending are settled first, so what
 	// this command shows or cancels is the venue's current truth.
 	o.Reconcile(ctx, ex, prof.Name)
@@ -139,13 +158,6 @@ func cancelRun(ctx context.Context, o *CancelOptions) error {
 			t.Empty = "no working orders to cancel"
 			return t
 		})
-	}
-	refs := make([]exchange.OrderRef, 0, len(o.IDs)+1)
-	for _, id := range o.IDs {
-		refs = append(refs, exchange.OrderRef{ID: id, Symbol: o.Symbol})
-	}
-	if o.ClientID != "" {
-		refs = append(refs, exchange.OrderRef{ClientID: o.ClientID, Symbol: o.Symbol})
 	}
 	var (
 		canceled []trade.Order
@@ -178,6 +190,30 @@ func cancelRun(ctx context.Context, o *CancelOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "cancel %s: %s\n", f.ID, f.Error)
 	}
 	return &cmdutil.SilentError{Err: errors.Join(&cmdutil.PartialError{Failed: len(failures), Total: len(refs)}, lastErr)}
+}
+
+// completeRefs names the orders to cancel, each with the symbol its venue
+// needs; one the venue cannot find without a symbol that neither --symbol
+// nor the journal gives is a usage error, before any request.
+func (o *CancelOptions) completeRefs(ctx context.Context, ex exchange.Exchange, profile string) ([]exchange.OrderRef, error) {
+	refs := make([]exchange.OrderRef, 0, len(o.IDs)+1)
+	for _, id := range o.IDs {
+		refs = append(refs, exchange.OrderRef{ID: id, Symbol: o.Symbol})
+	}
+	if o.ClientID != "" {
+		refs = append(refs, exchange.OrderRef{ClientID: o.ClientID, Symbol: o.Symbol})
+	}
+	for i, ref := range refs {
+		var missing bool
+		if refs[i], missing = orderref.Complete(ctx, ex, profile, ref, o.KnownSymbol); !missing {
+			continue
+		}
+		if ref.ClientID != "" {
+			return nil, cmdutil.Usagef("%s finds an order by client id only with its symbol, and no order with client id %s was placed from this machine on profile %q: pass --symbol", ex.Name(), ref.ClientID, profile)
+		}
+		return nil, cmdutil.Usagef("%s finds order %s only with its symbol: pass --symbol, or give the id as tradectl prints it (<SYMBOL>:%s)", ex.Name(), ref.ID, ref.ID)
+	}
+	return refs, nil
 }
 
 // confirmCancelAll asks on a terminal before --all cancels live orders;

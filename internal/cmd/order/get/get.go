@@ -7,6 +7,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/order/orderref"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
@@ -22,6 +23,9 @@ type GetOptions struct {
 	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
 	Reconcile    func(ctx context.Context, ex exchange.Exchange, profile string)
 	Printer      func() (*render.Printer, error)
+	// KnownSymbol finds the symbol of an order placed from this machine
+	// by its client id, for venues that look orders up within a symbol.
+	KnownSymbol orderref.SymbolSource
 
 	Ref exchange.OrderRef
 }
@@ -32,6 +36,7 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 		OpenExchange: f.OpenExchange,
 		Reconcile:    f.Reconcile,
 		Printer:      f.Printer,
+		KnownSymbol:  orderref.FromJournal(f),
 	}
 	var symbol string
 	cmd := &cobra.Command{
@@ -95,7 +100,10 @@ func getRun(ctx context.Context, o *GetOptions) error {
 	// Orders an earlier process left pending are settled first, so what
 	// this command shows or cancels is the venue's current truth.
 	o.Reconcile(ctx, ex, prof.Name)
-	order, err := ex.GetOrder(ctx, o.Ref)
+	// With the symbol the venue needs, one look-up; without it the venue
+	// searches its open orders first (or says it needs --symbol).
+	ref, _ := orderref.Complete(ctx, ex, prof.Name, o.Ref, o.KnownSymbol)
+	order, err := ex.GetOrder(ctx, ref)
 	if err != nil {
 		return cmdutil.WrapOp("get order "+o.Ref.String(), err)
 	}
