@@ -10,6 +10,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/order/orderref"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
@@ -29,8 +30,11 @@ type WatchOptions struct {
 	Reconcile    func(ctx context.Context, ex exchange.Exchange, profile string)
 	Printer      func() (*render.Printer, error)
 	// Yes is the global --yes, read when the command runs.
-	Yes      func() bool
-	Ref      exchange.OrderRef
+	Yes func() bool
+	// KnownSymbol gives the symbol of an order placed from this machine,
+	// for venues that find an order only with its symbol.
+	KnownSymbol orderref.SymbolSource
+	Ref         exchange.OrderRef
 	Interval time.Duration
 }
 
@@ -44,6 +48,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 		OpenExchange: f.OpenExchange,
 		Reconcile:    f.Reconcile,
 		Printer:      f.Printer,
+		KnownSymbol:  orderref.FromJournal(f),
 	}
 	var symbol string
 	cmd := &cobra.Command{
@@ -115,7 +120,10 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 	// Orders an earlier process left pending are settled first, so what
 	// this command shows or cancels is the venue's current truth.
 	o.Reconcile(ctx, ex, prof.Name)
-	order, err := ex.GetOrder(ctx, o.Ref)
+	// Without a symbol the venue may still search its open orders for the
+	// client id; with the journal's symbol it is one direct read.
+	ref, _ := orderref.Complete(ctx, ex, prof.Name, o.Ref, o.KnownSymbol)
+	order, err := ex.GetOrder(ctx, ref)
 	if err != nil {
 		return cmdutil.WrapOp("get order "+o.Ref.String(), err)
 	}
