@@ -35,7 +35,7 @@ type WatchOptions struct {
 	// for venues that find an order only with its symbol.
 	KnownSymbol orderref.SymbolSource
 	Ref         exchange.OrderRef
-	Interval time.Duration
+	Interval    time.Duration
 }
 
 // MinInterval keeps order polling far inside every venue's rate limits.
