@@ -120,7 +120,7 @@ func (j *Journal) Begin(ctx context.Context, n NewIntent) (Intent, error) {
 		return Intent{}, fmt.Errorf("journal: encode request: %w", err)
 	}
 	var out Intent
-	err = j.write(ctx, "record intent", func(tx *sql.Tx, now int64) error {
+	err = j.writeDurable(ctx, "record intent", func(tx *sql.Tx, now int64) error {
 		old, ok, err := intentByClientID(ctx, tx, n.Profile, n.ClientID)
 		if err != nil {
 			return err
