@@ -38,8 +38,9 @@
 //
 // # Storage
 //
-// SQLite (modernc.org/sqlite, pure Go) in WAL mode. An intent is committed
-// with synchronous=FULL, so it survives a power cut; every later record
+// SQLite (modernc.org/sqlite, pure Go) in WAL mode. An intent for a live
+// venue is committed with synchronous=FULL, so it survives a power cut;
+// a paper order's intent and every later record
 // (outcomes, retries, look-ups, fills, refusals) with synchronous=NORMAL,
 // which a process crash never loses and reconciliation makes good after a
 // power cut (the intent is then still pending). A 10 s busy timeout and
@@ -183,6 +184,12 @@ type NewIntent struct {
 	ClientID       string
 	IdempotencyKey string
 	Request        trade.OrderRequest
+	// Simulated says the order goes to a venue that trades no real money
+	// (exchange.IsSimulated). Its intent is committed without an fsync:
+	// the paper account is itself kept with synchronous=NORMAL, so an
+	// fsync here would buy no guarantee the order has. The zero value is
+	// a live order, whose intent is on disk before Begin returns.
+	Simulated bool
 }
 
 // ErrIntentOpen is returned (wrapped in *OpenIntentError) by Begin when

@@ -9,9 +9,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestSyncLevels: an intent's transaction runs with synchronous=FULL (its
-// commit is fsync'd before Begin returns), every other write with NORMAL,
-// and a durable write leaves the connection at NORMAL for the next one.
+// TestSyncLevels: a live order's intent is written with synchronous=FULL
+// (its commit is fsync'd before Begin returns), a paper order's intent and
+// every other write with NORMAL, and a durable write leaves the connection
+// at NORMAL for the next one.
 func TestSyncLevels(t *testing.T) {
 	ctx := context.Background()
 	j, err := Open(ctx, filepath.Join(t.TempDir(), FileName))
@@ -35,11 +36,38 @@ func TestSyncLevels(t *testing.T) {
 		t.Errorf("synchronous in write, writeDurable, write (-want +got):\n%s", diff)
 	}
 
-	// Begin is the durable write; the connection is back at NORMAL after it.
-	if _, err := j.Begin(ctx, NewIntent{Profile: "paper", Exchange: "paper", ClientID: "c1", Request: marketBuy("1")}); err != nil {
+	// A live order's intent is committed with FULL, a paper order's with
+	// NORMAL; the connection is back at NORMAL after either. A trigger
+	// notes the level each intent's transaction ran with.
+	if _, err := j.db.ExecContext(ctx, `CREATE TABLE sync_seen (client_id TEXT, level INTEGER);
+		CREATE TRIGGER note_sync AFTER INSERT ON intents BEGIN
+			INSERT INTO sync_seen SELECT NEW.client_id, synchronous FROM pragma_synchronous;
+		END`); err != nil {
 		t.Fatal(err)
 	}
-	if level := levelIn(j.write); level != 1 {
-		t.Errorf("after Begin, synchronous = %d, want 1 (NORMAL)", level)
+	for _, n := range []NewIntent{
+		{Profile: "live", Exchange: "binance", ClientID: "live-1", Request: marketBuy("1")},
+		{Profile: "paper", Exchange: "paper", ClientID: "paper-1", Request: marketBuy("1"), Simulated: true},
+	} {
+		if _, err := j.Begin(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]int{"after": levelIn(j.write)}
+	rows, err := j.db.QueryContext(ctx, "SELECT client_id, level FROM sync_seen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var level int
+		if err := rows.Scan(&id, &level); err != nil {
+			t.Fatal(err)
+		}
+		seen[id] = level
+	}
+	if diff := cmp.Diff(map[string]int{"live-1": 2, "paper-1": 1, "after": 1}, seen); diff != "" {
+		t.Errorf("synchronous while each intent was written (-want +got):\n%s", diff)
 	}
 }
