@@ -167,6 +167,15 @@ func Exists(path string) bool {
 }
 
 func migrate(ctx context.Context, db *sql.DB, path string, steps []string) error {
+	// Nearly every open finds the schema current: a plain read says so
+	// without the write lock (BEGIN IMMEDIATE) that would queue this
+	// process behind every other one writing the journal. Anything else
+	// is decided again inside the transaction, where no other process
+	// can migrate at the same time.
+	var current int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err == nil && current == len(steps) {
+		return nil
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("journal: %s: %w", path, err)
