@@ -33,7 +33,7 @@ func Main() int {
 
 // Run executes args with an already built factory; tests call it in process.
 func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
-	cmd := root.NewCmdRoot(f)
+	cmd := root.NewCmdRootFor(f, args)
 	cmd.SetArgs(args)
 	cmd.SetIn(f.IOStreams.In)
 	cmd.SetOut(f.IOStreams.Out)

@@ -104,9 +104,10 @@ func (j *Journal) Pending(ctx context.Context, profile string) ([]Intent, error)
 }
 
 // Begin records the intent to send n.Request under n.ClientID and returns
-// it as pending, with Attempts 1. It is committed — on disk — when Begin
-// returns. A failed or not-placed intent for the same client id is
-// reopened; a pending or placed one is refused with *OpenIntentError.
+// it as pending, with Attempts 1. It is committed — on disk, unless
+// n.Simulated — when Begin returns. A failed or not-placed intent for the
+// same client id is reopened; a pending or placed one is refused with
+// *OpenIntentError.
 func (j *Journal) Begin(ctx context.Context, n NewIntent) (Intent, error) {
 	if n.Profile == "" || n.ClientID == "" {
 		return Intent{}, fmt.Errorf("journal: an intent needs a profile and a client id")
@@ -119,8 +120,12 @@ func (j *Journal) Begin(ctx context.Context, n NewIntent) (Intent, error) {
 	if err != nil {
 		return Intent{}, fmt.Errorf("journal: encode request: %w", err)
 	}
+	write := j.writeDurable
+	if n.Simulated {
+		write = j.write
+	}
 	var out Intent
-	err = j.write(ctx, "record intent", func(tx *sql.Tx, now int64) error {
+	err = write(ctx, "record intent", func(tx *sql.Tx, now int64) error {
 		old, ok, err := intentByClientID(ctx, tx, n.Profile, n.ClientID)
 		if err != nil {
 			return err

@@ -38,8 +38,12 @@
 //
 // # Storage
 //
-// SQLite (modernc.org/sqlite, pure Go) in WAL mode with synchronous=FULL,
-// so a committed intent survives a power cut, a 10 s busy timeout and
+// SQLite (modernc.org/sqlite, pure Go) in WAL mode. An intent for a live
+// venue is committed with synchronous=FULL, so it survives a power cut;
+// a paper order's intent and every later record
+// (outcomes, retries, look-ups, fills, refusals) with synchronous=NORMAL,
+// which a process crash never loses and reconciliation makes good after a
+// power cut (the intent is then still pending). A 10 s busy timeout and
 // BEGIN IMMEDIATE transactions, so any number of processes may write at
 // once. Times are unix milliseconds, decimals TEXT, requests and orders
 // JSON. The schema is versioned with PRAGMA user_version.
@@ -180,6 +184,12 @@ type NewIntent struct {
 	ClientID       string
 	IdempotencyKey string
 	Request        trade.OrderRequest
+	// Simulated says the order goes to a venue that trades no real money
+	// (exchange.IsSimulated). Its intent is committed without an fsync:
+	// the paper account is itself kept with synchronous=NORMAL, so an
+	// fsync here would buy no guarantee the order has. The zero value is
+	// a live order, whose intent is on disk before Begin returns.
+	Simulated bool
 }
 
 // ErrIntentOpen is returned (wrapped in *OpenIntentError) by Begin when
@@ -201,11 +211,41 @@ func ms(t time.Time) int64 { return t.UTC().UnixMilli() }
 func msTime(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
 // write runs fn in one immediate transaction stamped with the clock's time.
+// The commit is not fsync'd (synchronous=NORMAL, see openDB): a process
+// crash loses nothing, a power cut may lose it, and whatever it recorded
+// after an intent is settled again by reconciliation.
 func (j *Journal) write(ctx context.Context, op string, fn func(tx *sql.Tx, now int64) error) error {
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("journal: %s: %w", op, err)
 	}
+	return j.commit(op, tx, fn)
+}
+
+// writeDurable is write for a commit that must be on disk when it returns:
+// an intent, before its order is sent. The connection runs this one
+// transaction with synchronous=FULL, so the commit fsyncs the WAL (and
+// with it every earlier commit). Should putting NORMAL back fail, the
+// connection stays at FULL: slower, never less safe.
+func (j *Journal) writeDurable(ctx context.Context, op string, fn func(tx *sql.Tx, now int64) error) error {
+	conn, err := j.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("journal: %s: %w", op, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
+		return fmt.Errorf("journal: %s: %w", op, err)
+	}
+	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous = NORMAL") }()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("journal: %s: %w", op, err)
+	}
+	return j.commit(op, tx, fn)
+}
+
+// commit runs fn in tx and commits it.
+func (j *Journal) commit(op string, tx *sql.Tx, fn func(tx *sql.Tx, now int64) error) error {
 	defer tx.Rollback()
 	if err := fn(tx, ms(j.now())); err != nil {
 		return fmt.Errorf("journal: %s: %w", op, err)

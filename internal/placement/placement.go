@@ -204,7 +204,7 @@ func Place(ctx context.Context, d Deps, req trade.OrderRequest, o Options) (Resu
 		}
 	}
 	in, err := d.Journal.Begin(ctx, journal.NewIntent{Profile: d.Profile, Exchange: d.Exchange.Name(),
-		ClientID: clientID, IdempotencyKey: o.IdempotencyKey, Request: req})
+		ClientID: clientID, IdempotencyKey: o.IdempotencyKey, Request: req, Simulated: exchange.IsSimulated(d.Exchange)})
 	if err != nil {
 		return Result{}, fmt.Errorf("place order: nothing was sent: %w", err)
 	}

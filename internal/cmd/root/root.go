@@ -36,8 +36,62 @@ import (
 // even when the config file is broken.
 const annotationNoConfig = "tradectl/no-config"
 
-// NewCmdRoot builds the whole command tree.
+// NewCmdRoot builds the whole command tree: what help, completion, the
+// man pages and the overview need.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	return newRoot(f, topLevel())
+}
+
+// NewCmdRootFor builds the tree args need. When args starts with the name
+// of a command (`version`, `order create …`), that is the only command the
+// run can reach, and only its subtree is built: every other command's
+// flags, help text and completion set-up would be start-up time spent on
+// nothing. Anything else — no arguments, a global flag first, help,
+// completion, a mistyped name that wants suggestions — gets the whole tree.
+func NewCmdRootFor(f *cmdutil.Factory, args []string) *cobra.Command {
+	if len(args) > 0 {
+		for _, c := range topLevel() {
+			if c.name == args[0] {
+				return newRoot(f, []topCommand{c})
+			}
+		}
+	}
+	return NewCmdRoot(f)
+}
+
+// topCommand is one command directly under the root and how to build it
+// (with everything below it).
+type topCommand struct {
+	name  string
+	build func(*cmdutil.Factory) *cobra.Command
+}
+
+// topLevel lists the root's commands in the order they are added. Each
+// name is the one the built command answers to (TestTopLevelNames).
+func topLevel() []topCommand {
+	return []topCommand{
+		{"order", order.NewCmdOrder},
+		{"journal", func(f *cmdutil.Factory) *cobra.Command { return journal.NewCmdJournal(f, nil) }},
+		{"balance", func(f *cmdutil.Factory) *cobra.Command { return balance.NewCmdBalance(f, nil) }},
+		{"dashboard", func(f *cmdutil.Factory) *cobra.Command { return dashboard.NewCmdDashboard(f, nil) }},
+		{"quote", func(f *cmdutil.Factory) *cobra.Command { return quote.NewCmdQuote(f, nil) }},
+		{"watch", func(f *cmdutil.Factory) *cobra.Command { return watch.NewCmdWatch(f, nil) }},
+		{"paper", paper.NewCmdPaper},
+		{"config", configcmd.NewCmdConfig},
+		{"doctor", func(f *cmdutil.Factory) *cobra.Command { return doctor.NewCmdDoctor(f, nil) }},
+		{"version", func(f *cmdutil.Factory) *cobra.Command {
+			v := version.NewCmdVersion(f, nil)
+			v.GroupID = "setup"
+			v.Annotations = map[string]string{annotationNoConfig: "true"}
+			return v
+		}},
+	}
+}
+
+// newRoot builds the root command with the given commands under it. With
+// all of them it is the whole tree, with cobra's help and completion
+// commands described and every flag's file completion turned off.
+func newRoot(f *cmdutil.Factory, commands []topCommand) *cobra.Command {
 	g := f.Globals
 	cmd := &cobra.Command{
 		Use:   "tradectl <command> [flags]",
@@ -102,19 +156,9 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		return &cmdutil.UsageError{Err: fmt.Errorf("%w (see '%s --help')%s", err, c.CommandPath(), suggestFlag(c, err))}
 	})
 
-	cmd.AddCommand(order.NewCmdOrder(f))
-	cmd.AddCommand(journal.NewCmdJournal(f, nil))
-	cmd.AddCommand(balance.NewCmdBalance(f, nil))
-	cmd.AddCommand(dashboard.NewCmdDashboard(f, nil))
-	cmd.AddCommand(quote.NewCmdQuote(f, nil))
-	cmd.AddCommand(watch.NewCmdWatch(f, nil))
-	cmd.AddCommand(paper.NewCmdPaper(f))
-	cmd.AddCommand(configcmd.NewCmdConfig(f))
-	cmd.AddCommand(doctor.NewCmdDoctor(f, nil))
-	v := version.NewCmdVersion(f, nil)
-	v.GroupID = "setup"
-	v.Annotations = map[string]string{annotationNoConfig: "true"}
-	cmd.AddCommand(v)
+	for _, c := range commands {
+		cmd.AddCommand(c.build(f))
+	}
 	cmd.SetHelpCommandGroupID("setup")
 	cmd.SetCompletionCommandGroupID("setup")
 	// Cobra's completion command binds its output stream when it is
@@ -122,9 +166,16 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd.SetIn(f.IOStreams.In)
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
-	describeBuiltins(cmd)
+	whole := len(commands) == len(topLevel())
+	if whole {
+		// A tree built for one command never runs help or completion
+		// (NewCmdRootFor), so neither needs describing or completing.
+		describeBuiltins(cmd)
+	}
 	markUsageErrors(cmd)
-	noFileArgs(cmd)
+	if whole {
+		noFileArgs(cmd)
+	}
 	unknownSubcommands(cmd)
 	return cmd
 }

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -117,4 +120,66 @@ func TestNoFileCompletion(t *testing.T) {
 		}
 	}
 	walk(cmd)
+}
+
+// TestNewCmdRootFor: a run that names a command first gets that command's
+// subtree alone, built exactly as in the whole tree (same subcommands and
+// flags); every other run gets the whole tree. A name in topLevel that no
+// longer matches its command's Use fails here rather than silently
+// building the whole tree for every run.
+func TestNewCmdRootFor(t *testing.T) {
+	whole, _, _ := newTestRoot(t)
+	describe := func(root *cobra.Command) []string {
+		var lines []string
+		var walk func(c *cobra.Command)
+		walk = func(c *cobra.Command) {
+			line := c.CommandPath()
+			c.LocalFlags().VisitAll(func(fl *pflag.Flag) { line += " --" + fl.Name })
+			lines = append(lines, line)
+			for _, sub := range c.Commands() {
+				walk(sub)
+			}
+		}
+		for _, c := range root.Commands() {
+			walk(c)
+		}
+		return lines
+	}
+	newFor := func(args ...string) *cobra.Command {
+		ios, _, _, _ := iostreams.Test()
+		return NewCmdRootFor(factory.New(ios, func(string) string { return "" }, nil), args)
+	}
+
+	var names []string
+	for _, c := range whole.Commands() {
+		if c.Name() == "help" || c.Name() == "completion" {
+			continue
+		}
+		names = append(names, c.Name())
+		got := newFor(c.Name(), "--help")
+		var gotNames []string
+		for _, sub := range got.Commands() {
+			gotNames = append(gotNames, sub.Name())
+		}
+		if diff := cmp.Diff([]string{c.Name()}, gotNames); diff != "" {
+			t.Errorf("NewCmdRootFor(%s): commands under the root (-want +got):\n%s", c.Name(), diff)
+			continue
+		}
+		want := slices.DeleteFunc(describe(whole), func(line string) bool {
+			return !strings.HasPrefix(line+" ", "tradectl "+c.Name()+" ")
+		})
+		if diff := cmp.Diff(want, describe(got)); diff != "" {
+			t.Errorf("NewCmdRootFor(%s) builds the command differently from the whole tree (-want +got):\n%s", c.Name(), diff)
+		}
+	}
+	if len(names) < 10 {
+		t.Fatalf("the whole tree has only %v", names)
+	}
+
+	for _, args := range [][]string{nil, {}, {"--profile", "order", "balance"}, {"-o", "json", "version"}, {"help", "order"},
+		{"completion", "bash"}, {cobra.ShellCompRequestCmd, ""}, {"ordr"}, {"Order"}} {
+		if diff := cmp.Diff(describe(whole), describe(newFor(args...))); diff != "" {
+			t.Errorf("NewCmdRootFor(%q) is not the whole tree (-want +got):\n%s", args, diff)
+		}
+	}
 }

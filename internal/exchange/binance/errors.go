@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
@@ -40,7 +41,7 @@ func decodeError(status int, header http.Header, body []byte, now time.Time) api
 	// A ban message names its end in ms since the epoch; it outranks a
 	// missing header.
 	if e.RetryAfter == 0 {
-		if m := bannedUntil.FindStringSubmatch(e.Msg); m != nil {
+		if m := bannedUntil().FindStringSubmatch(e.Msg); m != nil {
 			if ms, err := strconv.ParseInt(m[1], 10, 64); err == nil {
 				if d := time.UnixMilli(ms).Sub(now); d > 0 {
 					e.RetryAfter = d.Round(time.Second)
@@ -51,7 +52,9 @@ func decodeError(status int, header http.Header, body []byte, now time.Time) api
 	return e
 }
 
-var bannedUntil = regexp.MustCompile(`banned until (\d{12,14})`)
+// bannedUntil is compiled on first use, not when every tradectl command
+// starts.
+var bannedUntil = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`banned until (\d{12,14})`) })
 
 // classify maps an error answer to one of exchange's kinds. placement says
 // the request was a new order, for which a server-side failure leaves the

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -510,11 +511,13 @@ func (e *Exchange) ValidateOrder(ctx context.Context, req trade.OrderRequest) er
 }
 
 // orderIDPattern accepts Coinbase's UUID order ids (and anything shaped
-// like one) and keeps other text out of the request path.
-var orderIDPattern = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
+// like one) and keeps other text out of the request path. It is compiled
+// on first use: the {1,64} repetition makes it costly to build, and every
+// tradectl command would pay for it at start-up.
+var orderIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`) })
 
 func checkOrderID(id string) error {
-	if !orderIDPattern.MatchString(id) {
+	if !orderIDPattern().MatchString(id) {
 		return &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName,
 			Message: fmt.Sprintf("no coinbase order has id %q: order ids are UUIDs such as 0b4d5c4e-5b3a-4a4e-8f51-6b0a1f6c8d2e", id)}
 	}
