@@ -18,6 +18,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/alpaca/fakealpaca"
+	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -271,7 +272,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 func TestPlacementTimeoutIsUnknownOutcome(t *testing.T) {
 	f := newFixture(t)
 	e := f.open(t, nil, func(e *Exchange) { e.rest.SetTimeout(50 * time.Millisecond) })
-	f.srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakealpaca.Hang})
+	f.srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.Hang})
 	_, err := e.PlaceOrder(ctxT(t), restingBuy("hang-1"))
 	var xe *exchange.Error
 	if !errors.As(err, &xe) || xe.Kind != exchange.ErrUnknownOutcome || xe.ClientID != "hang-1" {
@@ -429,7 +430,7 @@ func TestCancelAllReportsFailures(t *testing.T) {
 		`{"id":"11111111-1111-4111-8111-111111111111","status":500,"body":{"code":50010000,"message":"failed to cancel order"}}]`, a.ID, a.ID)
 	// The fake's own cancel-all would cancel a; answer as Alpaca does when
 	// one cancel fails, then let the read-back find a canceled by id.
-	f.srv.Inject(fakealpaca.Failure{Method: http.MethodDelete, Path: "/v2/orders", Mode: fakealpaca.AfterAccept, Status: 207, Body: body})
+	f.srv.Inject(fakealpaca.Failure{Method: http.MethodDelete, Path: "/v2/orders", Mode: fakevenue.AfterAccept, Status: 207, Body: body})
 	got, err := e.CancelAll(ctx, trade.Symbol{})
 	if err == nil || !strings.Contains(err.Error(), "11111111-1111-4111-8111-111111111111") || !strings.Contains(err.Error(), "failed to cancel") {
 		t.Errorf("CancelAll error = %v, want the failed order named", err)
@@ -741,13 +742,13 @@ func TestUnreadableAnswers(t *testing.T) {
 	ctx := ctxT(t)
 	// The order was accepted, but its answer cannot be read: the caller
 	// must look it up, not place it again.
-	f.srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakealpaca.AfterAccept, Status: 200, Body: `{"id":`})
+	f.srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.AfterAccept, Status: 200, Body: `{"id":`})
 	_, err := e.PlaceOrder(ctx, restingBuy("garbled-1"))
 	var xe *exchange.Error
 	if !errors.As(err, &xe) || xe.Kind != exchange.ErrUnknownOutcome || xe.ClientID != "garbled-1" {
 		t.Errorf("PlaceOrder with an unreadable answer = %v, want ErrUnknownOutcome for garbled-1", err)
 	}
-	f.srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakealpaca.AfterAccept, Status: 200, Body: `{"id":"x","status":"teleported"}`})
+	f.srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.AfterAccept, Status: 200, Body: `{"id":"x","status":"teleported"}`})
 	_, err = e.PlaceOrder(ctx, restingBuy("garbled-2"))
 	if !errors.As(err, &xe) || xe.Kind != exchange.ErrUnknownOutcome || xe.ClientID != "garbled-2" {
 		t.Errorf("PlaceOrder with an unknown status = %v, want ErrUnknownOutcome for garbled-2", err)

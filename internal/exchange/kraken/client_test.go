@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 	"github.com/tradectl/tradectl/internal/exchange/kraken/fakekraken"
 	"github.com/tradectl/tradectl/internal/trade"
 )
@@ -303,10 +304,10 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 		{"5xx after accept", func(s *fakekraken.Server) { s.FailNextOrderAfterAccept(http.StatusBadGateway) }, "uo-5xx"},
 		{"dropped connection", (*fakekraken.Server).DropNextOrderAfterAccept, "uo-drop"},
 		{"internal error answer", func(s *fakekraken.Server) {
-			s.Inject(fakekraken.Failure{Path: pathAddOrder, Mode: fakekraken.AfterAccept, Status: http.StatusOK, Body: `{"error":["EGeneral:Internal error"]}`})
+			s.Inject(fakekraken.Failure{Path: pathAddOrder, Mode: fakevenue.AfterAccept, Status: http.StatusOK, Body: `{"error":["EGeneral:Internal error"]}`})
 		}, "uo-internal"},
 		{"undecodable answer", func(s *fakekraken.Server) {
-			s.Inject(fakekraken.Failure{Path: pathAddOrder, Mode: fakekraken.AfterAccept, Status: http.StatusOK, Body: `{"error":[],"result":{"txid":`})
+			s.Inject(fakekraken.Failure{Path: pathAddOrder, Mode: fakevenue.AfterAccept, Status: http.StatusOK, Body: `{"error":[],"result":{"txid":`})
 		}, "uo-garbled"},
 		{"long client id", (*fakekraken.Server).DropNextOrderAfterAccept, "a-client-id-longer-than-eighteen:1"},
 	}
@@ -348,7 +349,7 @@ func TestHangingPlacementIsUnknownOutcome(t *testing.T) {
 	if _, err := e.Instruments(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	f.srv.Inject(fakekraken.Failure{Path: pathAddOrder, Mode: fakekraken.Hang})
+	f.srv.Inject(fakekraken.Failure{Path: pathAddOrder, Mode: fakevenue.Hang})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_, err := e.PlaceOrder(ctx, restingBuy("uo-hang"))

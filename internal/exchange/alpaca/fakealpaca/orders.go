@@ -305,7 +305,7 @@ func (s *Server) handleNewOrder(_ *http.Request, body []byte, _ string) response
 	s.orders = append(s.orders, o)
 	s.byID[o.id] = o
 	s.byClientID[o.clientID] = o
-	s.placed++
+	s.placed.Add(1)
 	return jsonResponse(http.StatusOK, o.wire())
 }
 

@@ -225,7 +225,7 @@ func (s *Server) handleNewOrder(p params) response {
 	o.id = s.nextOrderID
 	s.nextOrderID++
 	s.orders = append(s.orders, o)
-	s.placed++
+	s.placed.Add(1)
 
 	rt := p.get("newOrderRespType")
 	if rt == "" {
@@ -498,41 +498,72 @@ func (s *Server) handleOpenOrders(p params) response {
 	return jsonResponse(out)
 }
 
-func (s *Server) handleAllOrders(p params) response {
+// historyScope reads the symbol (mandatory) and limit (default 500, at
+// most 1000) that allOrders and myTrades take.
+func (s *Server) historyScope(p params) (*symbol, int, *apiError) {
 	name := p.get("symbol")
 	if name == "" {
-		return errorResponse(mandatory("symbol"))
+		return nil, 0, mandatory("symbol")
 	}
 	sym, ok := s.symbols[name]
 	if !ok {
-		return errorResponse(errInvalidSymbol)
+		return nil, 0, errInvalidSymbol
 	}
 	limit := 500
 	if l := p.get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 1000 {
-			return errorResponse(errBody(400, -1100, "Illegal characters found in parameter 'limit'."))
+			return nil, 0, errBody(400, -1100, "Illegal characters found in parameter 'limit'.")
 		}
 		limit = n
 	}
-	intParam := func(name string) (int64, bool, *apiError) {
-		v := p.get(name)
-		if v == "" {
-			return 0, false, nil
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return 0, false, errBody(400, -1100, fmt.Sprintf("Illegal characters found in parameter '%s'.", name))
-		}
-		return n, true, nil
+	return sym, limit, nil
+}
+
+// intParams reads optional integer parameters, keeping the first error.
+type intParams struct {
+	p   params
+	err *apiError
+}
+
+// get reads name; has says it was sent (and parsed).
+func (ip *intParams) get(name string) (n int64, has bool) {
+	v := ip.p.get(name)
+	if v == "" || ip.err != nil {
+		return 0, false
 	}
-	fromID, hasFrom, e1 := intParam("orderId")
-	start, hasStart, e2 := intParam("startTime")
-	end, hasEnd, e3 := intParam("endTime")
-	for _, e := range []*apiError{e1, e2, e3} {
-		if e != nil {
-			return errorResponse(e)
-		}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		ip.err = errBody(400, -1100, fmt.Sprintf("Illegal characters found in parameter '%s'.", name))
+		return 0, false
+	}
+	return n, true
+}
+
+// window cuts a history to limit entries: with a starting point Binance
+// returns the oldest limit from it, otherwise the most recent limit;
+// always oldest first.
+func window[T any](match []T, limit int, fromStart bool) []T {
+	if len(match) <= limit {
+		return match
+	}
+	if fromStart {
+		return match[:limit]
+	}
+	return match[len(match)-limit:]
+}
+
+func (s *Server) handleAllOrders(p params) response {
+	sym, limit, e := s.historyScope(p)
+	if e != nil {
+		return errorResponse(e)
+	}
+	ip := intParams{p: p}
+	fromID, hasFrom := ip.get("orderId")
+	start, hasStart := ip.get("startTime")
+	end, hasEnd := ip.get("endTime")
+	if ip.err != nil {
+		return errorResponse(ip.err)
 	}
 	var match []*order
 	for _, o := range s.orders {
@@ -541,15 +572,7 @@ func (s *Server) handleAllOrders(p params) response {
 		}
 		match = append(match, o)
 	}
-	// With a starting point Binance returns the oldest `limit` from it,
-	// otherwise the most recent `limit`; always oldest first.
-	if len(match) > limit {
-		if hasFrom || hasStart {
-			match = match[:limit]
-		} else {
-			match = match[len(match)-limit:]
-		}
-	}
+	match = window(match, limit, hasFrom || hasStart)
 	out := make([]map[string]any, 0, len(match))
 	for _, o := range match {
 		out = append(out, o.queryJSON())
@@ -569,36 +592,17 @@ type tradeRec struct {
 }
 
 func (s *Server) handleMyTrades(p params) response {
-	name := p.get("symbol")
-	if name == "" {
-		return errorResponse(mandatory("symbol"))
+	sym, limit, e := s.historyScope(p)
+	if e != nil {
+		return errorResponse(e)
 	}
-	sym, ok := s.symbols[name]
-	if !ok {
-		return errorResponse(errInvalidSymbol)
-	}
-	limit := 500
-	if l := p.get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 1000 {
-			return errorResponse(errBody(400, -1100, "Illegal characters found in parameter 'limit'."))
-		}
-		limit = n
-	}
-	var orderID, start, end, fromID int64
-	var hasOrder, hasStart, hasEnd, hasFrom bool
-	for _, f := range []struct {
-		name string
-		dst  *int64
-		has  *bool
-	}{{"orderId", &orderID, &hasOrder}, {"startTime", &start, &hasStart}, {"endTime", &end, &hasEnd}, {"fromId", &fromID, &hasFrom}} {
-		if v := p.get(f.name); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return errorResponse(errBody(400, -1100, fmt.Sprintf("Illegal characters found in parameter '%s'.", f.name)))
-			}
-			*f.dst, *f.has = n, true
-		}
+	ip := intParams{p: p}
+	orderID, hasOrder := ip.get("orderId")
+	start, hasStart := ip.get("startTime")
+	end, hasEnd := ip.get("endTime")
+	fromID, hasFrom := ip.get("fromId")
+	if ip.err != nil {
+		return errorResponse(ip.err)
 	}
 	var match []*tradeRec
 	for _, t := range s.trades {
@@ -608,13 +612,7 @@ func (s *Server) handleMyTrades(p params) response {
 		}
 		match = append(match, t)
 	}
-	if len(match) > limit {
-		if hasFrom || hasStart {
-			match = match[:limit]
-		} else {
-			match = match[len(match)-limit:]
-		}
-	}
+	match = window(match, limit, hasFrom || hasStart)
 	out := make([]map[string]any, 0, len(match))
 	for _, t := range match {
 		out = append(out, map[string]any{

@@ -380,7 +380,7 @@ func (s *Server) handleCreate(_ *http.Request, body []byte) response {
 	s.executeLocked(o)
 	s.orders = append(s.orders, o)
 	s.byClientID[o.clientID] = o
-	s.created++
+	s.created.Add(1)
 	return ok(map[string]any{"success": true, "success_response": map[string]any{"order_id": o.id, "product_id": o.p.spec.ID,
 		"side": o.side, "client_order_id": o.clientID, "attached_order_id": ""}, "order_configuration": json.RawMessage(raw)})
 }
