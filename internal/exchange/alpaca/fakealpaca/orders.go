@@ -380,14 +380,23 @@ func (s *Server) matchLocked(o *order, now time.Time) {
 }
 
 func (s *Server) handleGetOrder(_ *http.Request, _ []byte, id string) response {
-	o, ok := s.byID[id]
-	if !ok {
-		if !uuidPattern.MatchString(id) {
-			return errorResponse(unprocessable("order_id is missing"))
-		}
-		return errorResponse(errOrderNotFound)
+	o, e := s.orderByID(id)
+	if e != nil {
+		return errorResponse(e)
 	}
 	return jsonResponse(http.StatusOK, o.wire())
+}
+
+// orderByID finds an order by the id in its path; an id that is not a
+// UUID is a missing one to Alpaca.
+func (s *Server) orderByID(id string) (*order, *apiError) {
+	if o, ok := s.byID[id]; ok {
+		return o, nil
+	}
+	if !uuidPattern.MatchString(id) {
+		return nil, unprocessable("order_id is missing")
+	}
+	return nil, errOrderNotFound
 }
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -410,12 +419,9 @@ func (s *Server) cancelLocked(o *order) {
 }
 
 func (s *Server) handleCancelOrder(_ *http.Request, _ []byte, id string) response {
-	o, ok := s.byID[id]
-	if !ok {
-		if !uuidPattern.MatchString(id) {
-			return errorResponse(unprocessable("order_id is missing"))
-		}
-		return errorResponse(errOrderNotFound)
+	o, e := s.orderByID(id)
+	if e != nil {
+		return errorResponse(e)
 	}
 	if !o.working() {
 		return errorResponse(errBody(http.StatusUnprocessableEntity, 42210000, "order is already in %q state", o.status))

@@ -498,26 +498,57 @@ func (s *Server) handleOpenOrders(p params) response {
 	return jsonResponse(out)
 }
 
-// historyScope reads the symbol (mandatory) and limit (default 500, at
-// most 1000) that allOrders and myTrades take.
-func (s *Server) historyScope(p params) (*symbol, int, *apiError) {
-	name := p.get("symbol")
+// history is the window allOrders and myTrades answer: the symbol
+// (mandatory), at most limit entries (default 500, at most 1000), from an
+// id on and between start and end times (milliseconds, both inclusive).
+type history struct {
+	sym                       *symbol
+	limit                     int
+	from, start, end          int64
+	hasFrom, hasStart, hasEnd bool
+}
+
+// readHistory reads the window; fromName is the parameter of the id to
+// start from. An error ip already holds comes after the symbol's and the
+// limit's, as Binance checks them first.
+func (s *Server) readHistory(ip *intParams, fromName string) (history, *apiError) {
+	name := ip.p.get("symbol")
 	if name == "" {
-		return nil, 0, mandatory("symbol")
+		return history{}, mandatory("symbol")
 	}
-	sym, ok := s.symbols[name]
-	if !ok {
-		return nil, 0, errInvalidSymbol
+	h := history{sym: s.symbols[name], limit: 500}
+	if h.sym == nil {
+		return history{}, errInvalidSymbol
 	}
-	limit := 500
-	if l := p.get("limit"); l != "" {
+	if l := ip.p.get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 1000 {
-			return nil, 0, errBody(400, -1100, "Illegal characters found in parameter 'limit'.")
+			return history{}, errBody(400, -1100, "Illegal characters found in parameter 'limit'.")
 		}
-		limit = n
+		h.limit = n
 	}
-	return sym, limit, nil
+	h.from, h.hasFrom = ip.get(fromName)
+	h.start, h.hasStart = ip.get("startTime")
+	h.end, h.hasEnd = ip.get("endTime")
+	return h, ip.err
+}
+
+// holds says an entry of the symbol with this id and time is in the window.
+func (h history) holds(sym *symbol, id, time int64) bool {
+	return sym == h.sym && (!h.hasFrom || id >= h.from) && (!h.hasStart || time >= h.start) && (!h.hasEnd || time <= h.end)
+}
+
+// cut keeps limit entries: with a starting point Binance returns the
+// oldest limit from it, otherwise the most recent limit; always oldest
+// first.
+func cut[T any](h history, match []T) []T {
+	if len(match) <= h.limit {
+		return match
+	}
+	if h.hasFrom || h.hasStart {
+		return match[:h.limit]
+	}
+	return match[len(match)-h.limit:]
 }
 
 // intParams reads optional integer parameters, keeping the first error.
@@ -540,41 +571,19 @@ func (ip *intParams) get(name string) (n int64, has bool) {
 	return n, true
 }
 
-// window cuts a history to limit entries: with a starting point Binance
-// returns the oldest limit from it, otherwise the most recent limit;
-// always oldest first.
-func window[T any](match []T, limit int, fromStart bool) []T {
-	if len(match) <= limit {
-		return match
-	}
-	if fromStart {
-		return match[:limit]
-	}
-	return match[len(match)-limit:]
-}
-
 func (s *Server) handleAllOrders(p params) response {
-	sym, limit, e := s.historyScope(p)
+	h, e := s.readHistory(&intParams{p: p}, "orderId")
 	if e != nil {
 		return errorResponse(e)
 	}
-	ip := intParams{p: p}
-	fromID, hasFrom := ip.get("orderId")
-	start, hasStart := ip.get("startTime")
-	end, hasEnd := ip.get("endTime")
-	if ip.err != nil {
-		return errorResponse(ip.err)
-	}
 	var match []*order
 	for _, o := range s.orders {
-		if o.sym != sym || (hasFrom && o.id < fromID) || (hasStart && o.created < start) || (hasEnd && o.created > end) {
-			continue
+		if h.holds(o.sym, o.id, o.created) {
+			match = append(match, o)
 		}
-		match = append(match, o)
 	}
-	match = window(match, limit, hasFrom || hasStart)
-	out := make([]map[string]any, 0, len(match))
-	for _, o := range match {
+	out := []map[string]any{}
+	for _, o := range cut(h, match) {
 		out = append(out, o.queryJSON())
 	}
 	return jsonResponse(out)
@@ -592,31 +601,22 @@ type tradeRec struct {
 }
 
 func (s *Server) handleMyTrades(p params) response {
-	sym, limit, e := s.historyScope(p)
+	ip := &intParams{p: p}
+	orderID, hasOrder := ip.get("orderId")
+	h, e := s.readHistory(ip, "fromId")
 	if e != nil {
 		return errorResponse(e)
 	}
-	ip := intParams{p: p}
-	orderID, hasOrder := ip.get("orderId")
-	start, hasStart := ip.get("startTime")
-	end, hasEnd := ip.get("endTime")
-	fromID, hasFrom := ip.get("fromId")
-	if ip.err != nil {
-		return errorResponse(ip.err)
-	}
 	var match []*tradeRec
 	for _, t := range s.trades {
-		if t.sym != sym || (hasOrder && t.order.id != orderID) || (hasStart && t.time < start) ||
-			(hasEnd && t.time > end) || (hasFrom && t.id < fromID) {
-			continue
+		if h.holds(t.sym, t.id, t.time) && (!hasOrder || t.order.id == orderID) {
+			match = append(match, t)
 		}
-		match = append(match, t)
 	}
-	match = window(match, limit, hasFrom || hasStart)
-	out := make([]map[string]any, 0, len(match))
-	for _, t := range match {
+	out := []map[string]any{}
+	for _, t := range cut(h, match) {
 		out = append(out, map[string]any{
-			"symbol": sym.spec.Symbol, "id": t.id, "orderId": t.order.id, "orderListId": -1,
+			"symbol": h.sym.spec.Symbol, "id": t.id, "orderId": t.order.id, "orderListId": -1,
 			"price": fx(t.price), "qty": fx(t.qty), "quoteQty": fx(t.price.Mul(t.qty)),
 			"commission": fx(t.commission), "commissionAsset": t.commissionAsset, "time": t.time,
 			"isBuyer": t.order.side == "BUY", "isMaker": t.maker, "isBestMatch": true,
