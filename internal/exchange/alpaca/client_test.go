@@ -19,6 +19,7 @@ import (
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/alpaca/fakealpaca"
 	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -64,7 +65,7 @@ func TestKeysAreSentExactly(t *testing.T) {
 	if _, err := e.Quotes(ctx, []trade.Symbol{aapl, btcusd}); err != nil {
 		t.Fatalf("Quotes: %v", err)
 	}
-	reqs := f.srv.Requests()
+	reqs := f.Srv.Requests()
 	if len(reqs) == 0 {
 		t.Fatal("no requests")
 	}
@@ -78,38 +79,38 @@ func TestKeysAreSentExactly(t *testing.T) {
 func TestCredentialFailures(t *testing.T) {
 	tests := []struct {
 		name     string
-		secret   func(c testCreds) func(context.Context, string) (string, error)
+		secret   func(c venuetest.Creds) func(context.Context, string) (string, error)
 		wantMsg  string
 		wantSent bool
 	}{
-		{name: "no key", secret: func(c testCreds) func(context.Context, string) (string, error) {
+		{name: "no key", secret: func(c venuetest.Creds) func(context.Context, string) (string, error) {
 			return func(context.Context, string) (string, error) { return "", nil }
 		}, wantMsg: `profile "test" has no api_key`},
-		{name: "no secret", secret: func(c testCreds) func(context.Context, string) (string, error) {
+		{name: "no secret", secret: func(c venuetest.Creds) func(context.Context, string) (string, error) {
 			return func(_ context.Context, name string) (string, error) {
 				if name == "api_key" {
-					return c.key, nil
+					return c.Key, nil
 				}
 				return "", nil
 			}
 		}, wantMsg: `profile "test" has no api_secret`},
-		{name: "source fails", secret: func(c testCreds) func(context.Context, string) (string, error) {
+		{name: "source fails", secret: func(c venuetest.Creds) func(context.Context, string) (string, error) {
 			return func(context.Context, string) (string, error) { return "", errors.New("pass: store locked") }
 		}, wantMsg: "store locked"},
-		{name: "wrong secret", secret: func(c testCreds) func(context.Context, string) (string, error) {
+		{name: "wrong secret", secret: func(c venuetest.Creds) func(context.Context, string) (string, error) {
 			return func(_ context.Context, name string) (string, error) {
 				if name == "api_key" {
-					return c.key, nil
+					return c.Key, nil
 				}
-				return "wrong-" + c.secret, nil
+				return "wrong-" + c.Secret, nil
 			}
 		}, wantMsg: "request is not authorized", wantSent: true},
-		{name: "wrong key", secret: func(c testCreds) func(context.Context, string) (string, error) {
+		{name: "wrong key", secret: func(c venuetest.Creds) func(context.Context, string) (string, error) {
 			return func(_ context.Context, name string) (string, error) {
 				if name == "api_key" {
-					return c.key + "X", nil
+					return c.Key + "X", nil
 				}
-				return c.secret, nil
+				return c.Secret, nil
 			}
 		}, wantMsg: "paper", wantSent: true},
 	}
@@ -117,7 +118,7 @@ func TestCredentialFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			p := f.params(nil)
-			p.Secret = tt.secret(f.creds)
+			p.Secret = tt.secret(f.Creds)
 			e, err := New(context.Background(), p)
 			if err != nil {
 				t.Fatal(err)
@@ -130,11 +131,11 @@ func TestCredentialFailures(t *testing.T) {
 				if !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), tt.wantMsg) {
 					t.Errorf("%s = %v, want ErrAuth mentioning %q", name, err, tt.wantMsg)
 				}
-				if err != nil && (strings.Contains(err.Error(), f.creds.secret) || strings.Contains(err.Error(), f.creds.key)) {
+				if err != nil && (strings.Contains(err.Error(), f.Creds.Secret) || strings.Contains(err.Error(), f.Creds.Key)) {
 					t.Errorf("%s error quotes a credential: %v", name, err)
 				}
 			}
-			if sent := len(f.srv.Requests()) > 0; sent != tt.wantSent {
+			if sent := len(f.Srv.Requests()) > 0; sent != tt.wantSent {
 				t.Errorf("requests sent = %v, want %v", sent, tt.wantSent)
 			}
 		})
@@ -146,20 +147,20 @@ func TestSecretsNeverInErrors(t *testing.T) {
 	e := f.open(t, nil, func(e *Exchange) { e.rest.SetTimeout(100 * time.Millisecond) })
 	ctx := ctxT(t)
 	var errs []error
-	f.srv.DropNextOrderAfterAccept()
+	f.Srv.DropNextOrderAfterAccept()
 	_, err := e.PlaceOrder(ctx, restingBuy("leak-1"))
 	errs = append(errs, err)
-	f.srv.HangNext()
+	f.Srv.HangNext()
 	_, err = e.GetOrder(ctx, exchange.OrderRef{ClientID: "leak-1"})
 	errs = append(errs, err)
-	f.srv.FailNext(500, `{"code":50010000,"message":"internal server error occurred"}`, nil)
+	f.Srv.FailNext(500, `{"code":50010000,"message":"internal server error occurred"}`, nil)
 	_, err = e.Balances(ctx)
 	errs = append(errs, err)
 	for _, err := range errs {
 		if err == nil {
 			t.Fatal("expected an error")
 		}
-		if strings.Contains(err.Error(), f.creds.secret) || strings.Contains(err.Error(), f.creds.key) {
+		if strings.Contains(err.Error(), f.Creds.Secret) || strings.Contains(err.Error(), f.Creds.Key) {
 			t.Errorf("error quotes a credential: %v", err)
 		}
 	}
@@ -230,7 +231,7 @@ func TestLocalRefusalsSendNothing(t *testing.T) {
 			}
 		})
 	}
-	if n := f.srv.Count(http.MethodPost, "/v2/orders"); n != 0 {
+	if n := f.Srv.Count(http.MethodPost, "/v2/orders"); n != 0 {
 		t.Errorf("%d order requests reached the venue, want 0", n)
 	}
 }
@@ -248,7 +249,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 			f := newFixture(t)
 			e := f.open(t, nil)
 			ctx := ctxT(t)
-			tc.inject(f.srv)
+			tc.inject(f.Srv)
 			req := restingBuy("") // the adapter must generate one and report it
 			_, err := e.PlaceOrder(ctx, req)
 			var xe *exchange.Error
@@ -262,7 +263,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 			if got.ClientID != xe.ClientID || got.Status != trade.StatusOpen {
 				t.Errorf("found %s %s %s, want the resting order", got.ID, got.ClientID, got.Status)
 			}
-			if n := f.srv.OrdersPlaced(); n != 1 {
+			if n := f.Srv.OrdersPlaced(); n != 1 {
 				t.Errorf("venue holds %d orders, want 1", n)
 			}
 		})
@@ -272,7 +273,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 func TestPlacementTimeoutIsUnknownOutcome(t *testing.T) {
 	f := newFixture(t)
 	e := f.open(t, nil, func(e *Exchange) { e.rest.SetTimeout(50 * time.Millisecond) })
-	f.srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.Hang})
+	f.Srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.Hang})
 	_, err := e.PlaceOrder(ctxT(t), restingBuy("hang-1"))
 	var xe *exchange.Error
 	if !errors.As(err, &xe) || xe.Kind != exchange.ErrUnknownOutcome || xe.ClientID != "hang-1" {
@@ -283,12 +284,12 @@ func TestPlacementTimeoutIsUnknownOutcome(t *testing.T) {
 func TestReadFailuresAreUnavailable(t *testing.T) {
 	f := newFixture(t)
 	e := f.open(t, nil)
-	f.srv.FailNext(503, "<html>maintenance</html>", nil)
+	f.Srv.FailNext(503, "<html>maintenance</html>", nil)
 	_, err := e.ListOrders(ctxT(t), exchange.ListFilter{})
 	if !errors.Is(err, exchange.ErrUnavailable) || errors.Is(err, exchange.ErrUnknownOutcome) {
 		t.Errorf("ListOrders on 503 = %v, want ErrUnavailable", err)
 	}
-	f.srv.Close()
+	f.Srv.Close()
 	_, err = e.Balances(ctxT(t))
 	if !errors.Is(err, exchange.ErrUnavailable) {
 		t.Errorf("Balances on a closed venue = %v, want ErrUnavailable", err)
@@ -312,7 +313,7 @@ func TestDuplicateClientID(t *testing.T) {
 		t.Errorf("second placement = %v, want ErrDuplicateClientID", err)
 	}
 	n := 0
-	for _, o := range f.srv.Orders() {
+	for _, o := range f.Srv.Orders() {
 		if o.ClientID == "dup-1" {
 			n++
 		}
@@ -336,7 +337,7 @@ func TestInsufficientFunds(t *testing.T) {
 			t.Errorf("%s: PlaceOrder = %v, want ErrInsufficientFunds", name, err)
 		}
 	}
-	if n := f.srv.OrdersPlaced(); n != 0 {
+	if n := f.Srv.OrdersPlaced(); n != 0 {
 		t.Errorf("%d orders placed", n)
 	}
 }
@@ -360,7 +361,7 @@ func TestUnknownOrders(t *testing.T) {
 			t.Errorf("CancelOrder(%+v) = %v, want ErrNotFound", ref, err)
 		}
 	}
-	for _, r := range f.srv.Requests() {
+	for _, r := range f.Srv.Requests() {
 		if strings.Contains(r.Path, "account") || strings.Contains(r.Path, ":28") {
 			t.Errorf("a malformed id reached the venue: %s %s", r.Method, r.Path)
 		}
@@ -391,7 +392,7 @@ func TestCancelWaitsOutPendingCancel(t *testing.T) {
 	}
 	pending := fmt.Sprintf(`{"id":%q,"client_order_id":"pc-1","created_at":"2026-01-01T00:00:00Z","symbol":"BTC/USD","asset_class":"crypto",`+
 		`"qty":"0.001","filled_qty":"0","type":"limit","side":"buy","time_in_force":"gtc","limit_price":"40000","status":"pending_cancel"}`, o.ID)
-	f.srv.Inject(fakealpaca.Failure{Method: http.MethodGet, Path: "/v2/orders/" + o.ID, Status: 200, Body: pending})
+	f.Srv.Inject(fakealpaca.Failure{Method: http.MethodGet, Path: "/v2/orders/" + o.ID, Status: 200, Body: pending})
 	got, err := e.CancelOrder(ctx, exchange.OrderRef{ID: o.ID})
 	if err != nil {
 		t.Fatal(err)
@@ -399,7 +400,7 @@ func TestCancelWaitsOutPendingCancel(t *testing.T) {
 	if got.Status != trade.StatusCanceled {
 		t.Errorf("CancelOrder = %s, want canceled after pending_cancel", got.Status)
 	}
-	if n := f.srv.Count(http.MethodGet, "/v2/orders/"+o.ID); n != 2 {
+	if n := f.Srv.Count(http.MethodGet, "/v2/orders/"+o.ID); n != 2 {
 		t.Errorf("read the order %d times, want 2 (pending_cancel, then canceled)", n)
 	}
 
@@ -410,7 +411,7 @@ func TestCancelWaitsOutPendingCancel(t *testing.T) {
 	}
 	e.cancelSettle = 0
 	pending = strings.ReplaceAll(strings.ReplaceAll(pending, o.ID, o2.ID), "pc-1", "pc-2")
-	f.srv.Inject(fakealpaca.Failure{Method: http.MethodGet, Path: "/v2/orders/" + o2.ID, Status: 200, Body: pending})
+	f.Srv.Inject(fakealpaca.Failure{Method: http.MethodGet, Path: "/v2/orders/" + o2.ID, Status: 200, Body: pending})
 	got, err = e.CancelOrder(ctx, exchange.OrderRef{ID: o2.ID})
 	if err != nil || got.Status != trade.StatusOpen {
 		t.Errorf("CancelOrder without settling = %s, %v; want the order still open (pending_cancel)", got.Status, err)
@@ -430,7 +431,7 @@ func TestCancelAllReportsFailures(t *testing.T) {
 		`{"id":"11111111-1111-4111-8111-111111111111","status":500,"body":{"code":50010000,"message":"failed to cancel order"}}]`, a.ID, a.ID)
 	// The fake's own cancel-all would cancel a; answer as Alpaca does when
 	// one cancel fails, then let the read-back find a canceled by id.
-	f.srv.Inject(fakealpaca.Failure{Method: http.MethodDelete, Path: "/v2/orders", Mode: fakevenue.AfterAccept, Status: 207, Body: body})
+	f.Srv.Inject(fakealpaca.Failure{Method: http.MethodDelete, Path: "/v2/orders", Mode: fakevenue.AfterAccept, Status: 207, Body: body})
 	got, err := e.CancelAll(ctx, trade.Symbol{})
 	if err == nil || !strings.Contains(err.Error(), "11111111-1111-4111-8111-111111111111") || !strings.Contains(err.Error(), "failed to cancel") {
 		t.Errorf("CancelAll error = %v, want the failed order named", err)
@@ -462,7 +463,7 @@ func TestCancelAllOfOneSymbol(t *testing.T) {
 	if o, err := e.GetOrder(ctx, exchange.OrderRef{ID: eth.ID}); err != nil || o.Status != trade.StatusOpen {
 		t.Errorf("ETH order after CancelAll(BTC-USD) = %s, %v; want open", o.Status, err)
 	}
-	if n := f.srv.Count(http.MethodDelete, "/v2/orders"); n != 0 {
+	if n := f.Srv.Count(http.MethodDelete, "/v2/orders"); n != 0 {
 		t.Errorf("a per-symbol cancel used DELETE /v2/orders (%d times), which cancels every symbol", n)
 	}
 }
@@ -488,7 +489,7 @@ func TestOrderOptionsReachTheVenue(t *testing.T) {
 		Type     string
 	}
 	got := map[string]seen{}
-	for _, o := range f.srv.Orders() {
+	for _, o := range f.Srv.Orders() {
 		got[o.ClientID] = seen{o.TimeInForce, o.ExtendedHours, o.Type}
 	}
 	want := map[string]seen{
@@ -566,7 +567,7 @@ func TestQuotes(t *testing.T) {
 		t.Errorf("Quotes (-want +got):\n%s", diff)
 	}
 	var stockCalls, feedSIP int
-	for _, r := range f.srv.Requests() {
+	for _, r := range f.Srv.Requests() {
 		if !r.Data {
 			t.Errorf("%s %s went to the trading host", r.Method, r.Path)
 		}
@@ -622,7 +623,7 @@ func TestInstrumentCache(t *testing.T) {
 		}
 		return e
 	}
-	fetches := func() int { return f.srv.Count(http.MethodGet, "/v2/assets") }
+	fetches := func() int { return f.Srv.Count(http.MethodGet, "/v2/assets") }
 	ctx := ctxT(t)
 
 	first, err := open().Instruments(ctx)
@@ -643,11 +644,11 @@ func TestInstrumentCache(t *testing.T) {
 	if diff := cmp.Diff(first, second, decEqual); diff != "" {
 		t.Errorf("cached instruments differ (-fetched +cached):\n%s", diff)
 	}
-	entries, _ := os.ReadDir(f.cache)
+	entries, _ := os.ReadDir(f.Cache)
 	if len(entries) != 1 || !strings.HasPrefix(entries[0].Name(), "alpaca-") || !strings.HasSuffix(entries[0].Name(), "-assets.json") {
 		t.Errorf("cache dir holds %v, want one alpaca-…-assets.json and no temp files", entries)
 	}
-	path := filepath.Join(f.cache, entries[0].Name())
+	path := filepath.Join(f.Cache, entries[0].Name())
 
 	// A corrupt cache is refetched and rewritten.
 	if err := os.WriteFile(path, []byte(`{"version":1,"assets":[`), 0o600); err != nil {
@@ -676,12 +677,12 @@ func TestInstrumentCache(t *testing.T) {
 	// Another base URL never reads this cache.
 	other := newFixture(t)
 	p := other.params(nil)
-	p.CacheDir, p.Now = f.cache, clock
+	p.CacheDir, p.Now = f.Cache, clock
 	e2, err := New(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e2.Instruments(ctx); err != nil || other.srv.Count(http.MethodGet, "/v2/assets") != 1 {
+	if _, err := e2.Instruments(ctx); err != nil || other.Srv.Count(http.MethodGet, "/v2/assets") != 1 {
 		t.Errorf("a second venue used the first one's cache")
 	}
 }
@@ -690,17 +691,17 @@ func TestRateLimitAnswerPausesClient(t *testing.T) {
 	f := newFixture(t)
 	e := f.open(t, nil)
 	ctx := ctxT(t)
-	f.srv.RateLimitNext(3 * time.Second)
+	f.Srv.RateLimitNext(3 * time.Second)
 	_, err := e.Balances(ctx)
 	if d, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || d != 3*time.Second {
 		t.Fatalf("Balances after 429 = %v, want ErrRateLimited with 3s", err)
 	}
-	before := len(f.srv.Requests())
+	before := len(f.Srv.Requests())
 	_, err = e.ListOrders(ctx, exchange.ListFilter{})
 	if !errors.Is(err, exchange.ErrRateLimited) || !strings.Contains(err.Error(), "nothing was sent") {
 		t.Errorf("call during the pause = %v, want ErrRateLimited without sending", err)
 	}
-	if after := len(f.srv.Requests()); after != before {
+	if after := len(f.Srv.Requests()); after != before {
 		t.Errorf("%d requests sent during the pause", after-before)
 	}
 	// The data API has its own allowance and keeps working.
@@ -731,7 +732,7 @@ func TestVenueRateLimitIsFollowed(t *testing.T) {
 	if err == nil || len(waits) != 1 || waits[0] <= 0 || waits[0] > 61*time.Second {
 		t.Errorf("fourth request: err %v, waits %v; want one wait until the window resets", err, waits)
 	}
-	if n := f.srv.Count(http.MethodGet, "/v2/orders"); n != 3 {
+	if n := f.Srv.Count(http.MethodGet, "/v2/orders"); n != 3 {
 		t.Errorf("venue saw %d list requests, want 3", n)
 	}
 }
@@ -742,23 +743,23 @@ func TestUnreadableAnswers(t *testing.T) {
 	ctx := ctxT(t)
 	// The order was accepted, but its answer cannot be read: the caller
 	// must look it up, not place it again.
-	f.srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.AfterAccept, Status: 200, Body: `{"id":`})
+	f.Srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.AfterAccept, Status: 200, Body: `{"id":`})
 	_, err := e.PlaceOrder(ctx, restingBuy("garbled-1"))
 	var xe *exchange.Error
 	if !errors.As(err, &xe) || xe.Kind != exchange.ErrUnknownOutcome || xe.ClientID != "garbled-1" {
 		t.Errorf("PlaceOrder with an unreadable answer = %v, want ErrUnknownOutcome for garbled-1", err)
 	}
-	f.srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.AfterAccept, Status: 200, Body: `{"id":"x","status":"teleported"}`})
+	f.Srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.AfterAccept, Status: 200, Body: `{"id":"x","status":"teleported"}`})
 	_, err = e.PlaceOrder(ctx, restingBuy("garbled-2"))
 	if !errors.As(err, &xe) || xe.Kind != exchange.ErrUnknownOutcome || xe.ClientID != "garbled-2" {
 		t.Errorf("PlaceOrder with an unknown status = %v, want ErrUnknownOutcome for garbled-2", err)
 	}
-	f.srv.FailNext(200, `[{"id":"x"`, nil)
+	f.Srv.FailNext(200, `[{"id":"x"`, nil)
 	_, err = e.ListOrders(ctx, exchange.ListFilter{})
 	if !errors.Is(err, exchange.ErrUnavailable) || errors.Is(err, exchange.ErrUnknownOutcome) {
 		t.Errorf("ListOrders with an unreadable answer = %v, want ErrUnavailable", err)
 	}
-	if n := f.srv.OrdersPlaced(); n != 2 {
+	if n := f.Srv.OrdersPlaced(); n != 2 {
 		t.Errorf("venue holds %d orders, want 2", n)
 	}
 }

@@ -11,34 +11,24 @@ import (
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
-// testCreds are generated per test so no fixture ever holds a key.
-type testCreds struct{ key, secret string }
-
-func newCreds(t *testing.T) testCreds {
-	return testCreds{key: "PKTEST" + venuetest.RandHex(t, 10), secret: venuetest.RandHex(t, 22)}
-}
-
-func (c testCreds) secretFunc() func(context.Context, string) (string, error) {
-	return venuetest.Secrets(c.key, c.secret)
+// newCreds makes credentials per test, so no fixture ever holds a key.
+func newCreds(t *testing.T) venuetest.Creds {
+	return venuetest.Creds{Key: "PKTEST" + venuetest.RandHex(t, 10), Secret: venuetest.RandHex(t, 22)}
 }
 
 type fixture struct {
-	srv   *fakealpaca.Server
-	creds testCreds
-	cache string
+	venuetest.Fixture[*fakealpaca.Server]
 }
 
 func newFixture(t *testing.T, opts ...fakealpaca.Option) *fixture {
 	t.Helper()
 	c := newCreds(t)
-	srv := fakealpaca.New(c.key, c.secret, opts...)
-	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, creds: c, cache: t.TempDir()}
+	return &fixture{venuetest.NewFixture(t, c, fakealpaca.New(c.Key, c.Secret, opts...))}
 }
 
 // params returns Params pointing at the fake, with extra options merged.
 func (f *fixture) params(extra map[string]any) exchange.Params {
-	return venuetest.Params(venueName, f.srv, f.creds.secretFunc(), f.cache, map[string]any{KeyBaseURL: f.srv.URL(), KeyDataURL: f.srv.DataURL()}, extra)
+	return f.Params(venueName, map[string]any{KeyBaseURL: f.Srv.URL(), KeyDataURL: f.Srv.DataURL()}, extra)
 }
 
 // open builds an Exchange against the fake; tweak adjusts internals that

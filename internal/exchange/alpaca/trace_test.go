@@ -14,5 +14,5 @@ func TestTraceSigned(t *testing.T) {
 	log := venuetest.Trace(t, New, f.params(nil), balances)
 	venuetest.CheckTrace(t, log,
 		[]string{"level=DEBUG", "venue=alpaca", "method=GET", "path=/v2/account", "status=200", "attempt=1"},
-		[]string{f.creds.key, f.creds.secret, "APCA"})
+		[]string{f.Creds.Key, f.Creds.Secret, "APCA"})
 }

@@ -25,7 +25,7 @@ import (
 func TestClockSkewRetriesOnce(t *testing.T) {
 	f := newFixture(t)
 	e := f.open(t, nil)
-	f.srv.SetClockOffset(30 * time.Second) // our timestamps look 30 s old
+	f.Srv.SetClockOffset(30 * time.Second) // our timestamps look 30 s old
 	bs, err := e.Balances(ctxT(t))
 	if err != nil {
 		t.Fatalf("Balances with a skewed clock: %v", err)
@@ -33,17 +33,17 @@ func TestClockSkewRetriesOnce(t *testing.T) {
 	if len(bs) == 0 {
 		t.Error("no balances")
 	}
-	if got := f.srv.Count("GET", "/api/v3/account"); got != 2 {
+	if got := f.Srv.Count("GET", "/api/v3/account"); got != 2 {
 		t.Errorf("account requests = %d, want 2 (rejected, then retried)", got)
 	}
-	if got := f.srv.Count("GET", "/api/v3/time"); got != 1 {
+	if got := f.Srv.Count("GET", "/api/v3/time"); got != 1 {
 		t.Errorf("time requests = %d, want 1", got)
 	}
 	// The offset sticks: no more -1021 round trips.
 	if _, err := e.Balances(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.srv.Count("GET", "/api/v3/account"); got != 3 {
+	if got := f.Srv.Count("GET", "/api/v3/account"); got != 3 {
 		t.Errorf("account requests = %d, want 3", got)
 	}
 }
@@ -52,13 +52,13 @@ func TestClockSkewGivesUpAfterOneRetry(t *testing.T) {
 	f := newFixture(t)
 	e := f.open(t, nil)
 	skew := `{"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}`
-	f.srv.Inject(fakebinance.Failure{Path: "/api/v3/account", Status: 400, Body: skew})
-	f.srv.Inject(fakebinance.Failure{Path: "/api/v3/account", Status: 400, Body: skew})
+	f.Srv.Inject(fakebinance.Failure{Path: "/api/v3/account", Status: 400, Body: skew})
+	f.Srv.Inject(fakebinance.Failure{Path: "/api/v3/account", Status: 400, Body: skew})
 	_, err := e.Balances(ctxT(t))
 	if !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), "sync_clock") {
 		t.Fatalf("Balances = %v, want ErrAuth suggesting sync_clock", err)
 	}
-	if got := f.srv.Count("GET", "/api/v3/account"); got != 2 {
+	if got := f.Srv.Count("GET", "/api/v3/account"); got != 2 {
 		t.Errorf("account requests = %d, want 2", got)
 	}
 }
@@ -66,14 +66,14 @@ func TestClockSkewGivesUpAfterOneRetry(t *testing.T) {
 func TestSyncClockAtStart(t *testing.T) {
 	f := newFixture(t)
 	e := f.open(t, map[string]any{"sync_clock": true})
-	f.srv.SetClockOffset(-20 * time.Second) // our timestamps look 20 s ahead
+	f.Srv.SetClockOffset(-20 * time.Second) // our timestamps look 20 s ahead
 	if _, err := e.Balances(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.srv.Count("GET", "/api/v3/account"); got != 1 {
+	if got := f.Srv.Count("GET", "/api/v3/account"); got != 1 {
 		t.Errorf("account requests = %d, want 1 (the clock was synced first)", got)
 	}
-	if got := f.srv.Count("GET", "/api/v3/time"); got != 1 {
+	if got := f.Srv.Count("GET", "/api/v3/time"); got != 1 {
 		t.Errorf("time requests = %d, want 1", got)
 	}
 	if off := time.Duration(e.offsetMS.Load()) * time.Millisecond; off > -19*time.Second || off < -21*time.Second {
@@ -104,7 +104,7 @@ func TestPublicCallsNeedNoKeys(t *testing.T) {
 	if !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), `profile "test" has no api_key`) {
 		t.Errorf("Balances without keys = %v, want ErrAuth naming api_key and the profile", err)
 	}
-	if n := f.srv.Count("GET", "/api/v3/account"); n != 0 {
+	if n := f.Srv.Count("GET", "/api/v3/account"); n != 0 {
 		t.Errorf("sent %d unsigned account requests", n)
 	}
 }
@@ -115,7 +115,7 @@ func TestBadCredentialsNeverLeak(t *testing.T) {
 	wrongSecret := "test-secret-wrong-0123456789abcdef"
 	p.Secret = func(_ context.Context, name string) (string, error) {
 		if name == "api_key" {
-			return f.creds.key, nil
+			return f.Creds.Key, nil
 		}
 		return wrongSecret, nil
 	}
@@ -132,16 +132,16 @@ func TestBadCredentialsNeverLeak(t *testing.T) {
 	errs = append(errs, err)
 
 	// Transport failures quote URLs in net/http; ours must not.
-	f.srv.DropNextOrderAfterAccept()
+	f.Srv.DropNextOrderAfterAccept()
 	_, err = e.PlaceOrder(ctx, restingBuy("leak-check"))
 	errs = append(errs, err)
-	f.srv.HangNext()
+	f.Srv.HangNext()
 	e.rest.SetTimeout(100 * time.Millisecond)
 	_, err = e.GetOrder(ctx, exchange.OrderRef{ID: "BTCUSDT:1"})
 	errs = append(errs, err)
 
 	sigs := map[string]bool{}
-	for _, r := range f.srv.Requests() {
+	for _, r := range f.Srv.Requests() {
 		if _, s, ok := strings.Cut(r.Query, "signature="); ok {
 			sigs[s] = true
 		}
@@ -152,7 +152,7 @@ func TestBadCredentialsNeverLeak(t *testing.T) {
 			continue
 		}
 		msg := err.Error()
-		for _, secret := range []string{f.creds.key, f.creds.secret, wrongSecret} {
+		for _, secret := range []string{f.Creds.Key, f.Creds.Secret, wrongSecret} {
 			if strings.Contains(msg, secret) {
 				t.Errorf("error %q contains a credential", msg)
 			}
@@ -176,14 +176,14 @@ func TestEd25519KeyType(t *testing.T) {
 	}
 	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 	f := newFixture(t, fakebinance.WithEd25519PublicKey(pub))
-	f.creds.secret = pemKey
+	f.Creds.Secret = pemKey
 	e := f.open(t, map[string]any{"key_type": "ed25519"})
 	if _, err := e.Balances(ctxT(t)); err != nil {
 		t.Fatalf("Balances with an Ed25519 key: %v", err)
 	}
 	// The same key read as HMAC fails the venue's check.
 	f2 := newFixture(t, fakebinance.WithEd25519PublicKey(pub))
-	f2.creds.secret = pemKey
+	f2.Creds.Secret = pemKey
 	e2 := f2.open(t, nil)
 	if _, err := e2.Balances(ctxT(t)); !errors.Is(err, exchange.ErrAuth) {
 		t.Errorf("Balances signing an Ed25519 account with HMAC = %v, want ErrAuth", err)
@@ -194,7 +194,7 @@ func TestEd25519KeyType(t *testing.T) {
 	if _, err := e3.Balances(ctxT(t)); !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), "ed25519") {
 		t.Errorf("Balances with an HMAC secret as ed25519 = %v, want ErrAuth", err)
 	}
-	if n := f3.srv.Count("GET", "/api/v3/account"); n != 0 {
+	if n := f3.Srv.Count("GET", "/api/v3/account"); n != 0 {
 		t.Errorf("sent %d requests with an unusable key", n)
 	}
 }
@@ -216,14 +216,14 @@ func TestInstrumentCache(t *testing.T) {
 	if _, err := open().Instruments(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.srv.Count("GET", "/api/v3/exchangeInfo"); n != 1 {
+	if n := f.Srv.Count("GET", "/api/v3/exchangeInfo"); n != 1 {
 		t.Fatalf("exchangeInfo requests = %d, want 1", n)
 	}
-	files, _ := filepath.Glob(filepath.Join(f.cache, "binance-*-exchangeinfo.json"))
+	files, _ := filepath.Glob(filepath.Join(f.Cache, "binance-*-exchangeinfo.json"))
 	if len(files) != 1 {
 		t.Fatalf("cache files = %v, want one", files)
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(f.cache, "*.tmp"))
+	leftovers, _ := filepath.Glob(filepath.Join(f.Cache, "*.tmp"))
 	if len(leftovers) != 0 {
 		t.Errorf("temporary files left behind: %v", leftovers)
 	}
@@ -235,7 +235,7 @@ func TestInstrumentCache(t *testing.T) {
 	if err != nil || len(ins) == 0 {
 		t.Fatalf("Instruments from cache: %v, %d", err, len(ins))
 	}
-	if n := f.srv.Count("GET", "/api/v3/exchangeInfo"); n != 1 {
+	if n := f.Srv.Count("GET", "/api/v3/exchangeInfo"); n != 1 {
 		t.Errorf("exchangeInfo requests within TTL = %d, want 1", n)
 	}
 	// The cached rules still guard orders.
@@ -248,7 +248,7 @@ func TestInstrumentCache(t *testing.T) {
 	if _, err := open().Instruments(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.srv.Count("GET", "/api/v3/exchangeInfo"); n != 2 {
+	if n := f.Srv.Count("GET", "/api/v3/exchangeInfo"); n != 2 {
 		t.Errorf("exchangeInfo requests after TTL = %d, want 2", n)
 	}
 
@@ -259,25 +259,25 @@ func TestInstrumentCache(t *testing.T) {
 	if _, err := open().Instruments(ctx); err != nil {
 		t.Fatalf("Instruments with a corrupt cache: %v", err)
 	}
-	if n := f.srv.Count("GET", "/api/v3/exchangeInfo"); n != 3 {
+	if n := f.Srv.Count("GET", "/api/v3/exchangeInfo"); n != 3 {
 		t.Errorf("exchangeInfo requests after corruption = %d, want 3", n)
 	}
 	if _, err := open().Instruments(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.srv.Count("GET", "/api/v3/exchangeInfo"); n != 3 {
+	if n := f.Srv.Count("GET", "/api/v3/exchangeInfo"); n != 3 {
 		t.Errorf("exchangeInfo requests after repair = %d, want 3", n)
 	}
 
 	// Another base URL does not share the file.
 	other := newFixture(t)
 	p := other.params(nil)
-	p.CacheDir, p.Now = f.cache, now
+	p.CacheDir, p.Now = f.Cache, now
 	e3, _ := New(context.Background(), p)
 	if _, err := e3.Instruments(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := other.srv.Count("GET", "/api/v3/exchangeInfo"); n != 1 {
+	if n := other.Srv.Count("GET", "/api/v3/exchangeInfo"); n != 1 {
 		t.Errorf("other venue's exchangeInfo requests = %d, want 1", n)
 	}
 }
@@ -311,7 +311,7 @@ func TestBadTickNeverLeavesTheMachine(t *testing.T) {
 		})
 	}
 	for _, path := range []string{"/api/v3/order", "/api/v3/order/test"} {
-		if n := f.srv.Count("POST", path); n != 0 {
+		if n := f.Srv.Count("POST", path); n != 0 {
 			t.Errorf("%d requests reached POST %s", n, path)
 		}
 	}
@@ -335,7 +335,7 @@ func TestVenueRejectionsAreTyped(t *testing.T) {
 	if _, err := e.PlaceOrder(ctx, req); !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), "PRICE_FILTER") {
 		t.Errorf("price above max = %v, want ErrInvalidOrder PRICE_FILTER", err)
 	}
-	f.srv.FailNext(http.StatusServiceUnavailable, "<html>down</html>", nil)
+	f.Srv.FailNext(http.StatusServiceUnavailable, "<html>down</html>", nil)
 	if _, err := e.Balances(ctx); !errors.Is(err, exchange.ErrUnavailable) {
 		t.Errorf("Balances on 503 = %v, want ErrUnavailable", err)
 	}
@@ -367,7 +367,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 				if tt.tweak != nil {
 					tt.tweak(e)
 				}
-				tt.inject(f.srv)
+				tt.inject(f.Srv)
 				req := restingBuy("")
 				if withID {
 					req.ClientID = "outcome-1"
@@ -398,7 +398,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 				if err != nil || got.ClientID != xe.ClientID || got.Status != trade.StatusOpen {
 					t.Errorf("GetOrder(client id %s) = %+v, %v", xe.ClientID, got, err)
 				}
-				if n := f.srv.OrdersPlaced(); n != 1 {
+				if n := f.Srv.OrdersPlaced(); n != 1 {
 					t.Errorf("orders placed = %d, want 1", n)
 				}
 			})
@@ -409,12 +409,12 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 func TestReadsOnTransportFailureAreUnavailable(t *testing.T) {
 	f := newFixture(t)
 	e := f.open(t, nil, func(e *Exchange) { e.rest.SetTimeout(100 * time.Millisecond) })
-	f.srv.HangNext()
+	f.Srv.HangNext()
 	_, err := e.Balances(ctxT(t))
 	if !errors.Is(err, exchange.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Balances on a hanging venue = %v, want ErrUnavailable wrapping the deadline", err)
 	}
-	f.srv.Close()
+	f.Srv.Close()
 	_, err = e.Quotes(ctxT(t), []trade.Symbol{btcusdt})
 	if !errors.Is(err, exchange.ErrUnavailable) {
 		t.Errorf("Quotes on a closed venue = %v, want ErrUnavailable", err)
@@ -511,7 +511,7 @@ func TestPlacementMapsFills(t *testing.T) {
 	if o.ClientID == "" || o.Profile != "test" || o.Exchange != "binance" || o.CreatedAt.IsZero() {
 		t.Errorf("market buy metadata = %+v", o)
 	}
-	free, _ := f.srv.Balance("BTC")
+	free, _ := f.Srv.Balance("BTC")
 	if !free.Equal(decimal.RequireFromString("1.00999")) {
 		t.Errorf("BTC free = %s, want 1.00999", free)
 	}

@@ -11,34 +11,24 @@ import (
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
-// testCreds are generated per test so no fixture ever holds a key.
-type testCreds struct{ key, secret string }
-
-func newCreds(t *testing.T) testCreds {
-	return testCreds{key: "test-key-" + venuetest.RandHex(t, 16), secret: "test-secret-" + venuetest.RandHex(t, 16)}
-}
-
-func (c testCreds) secretFunc() func(context.Context, string) (string, error) {
-	return venuetest.Secrets(c.key, c.secret)
+// newCreds makes credentials per test, so no fixture ever holds a key.
+func newCreds(t *testing.T) venuetest.Creds {
+	return venuetest.Creds{Key: "test-key-" + venuetest.RandHex(t, 16), Secret: "test-secret-" + venuetest.RandHex(t, 16)}
 }
 
 type fixture struct {
-	srv   *fakebinance.Server
-	creds testCreds
-	cache string
+	venuetest.Fixture[*fakebinance.Server]
 }
 
 func newFixture(t *testing.T, opts ...fakebinance.Option) *fixture {
 	t.Helper()
 	c := newCreds(t)
-	srv := fakebinance.New(c.key, c.secret, opts...)
-	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, creds: c, cache: t.TempDir()}
+	return &fixture{venuetest.NewFixture(t, c, fakebinance.New(c.Key, c.Secret, opts...))}
 }
 
 // params returns Params pointing at the fake, with extra options merged.
 func (f *fixture) params(extra map[string]any) exchange.Params {
-	return venuetest.Params(venueName, f.srv, f.creds.secretFunc(), f.cache, map[string]any{KeyBaseURL: f.srv.URL(), KeyWSURL: f.srv.WSURL()}, extra)
+	return f.Params(venueName, map[string]any{KeyBaseURL: f.Srv.URL(), KeyWSURL: f.Srv.WSURL()}, extra)
 }
 
 // open builds an Exchange against the fake; tweak adjusts internals

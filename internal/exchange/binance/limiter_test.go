@@ -121,7 +121,7 @@ func TestUsedWeightHeaderThrottles(t *testing.T) {
 		e.limiter.sleep = func(ctx context.Context, d time.Duration) error {
 			waits = append(waits, d)
 			// Let the venue's minute roll over as if we had waited.
-			f.srv.SetUsedWeight(0)
+			f.Srv.SetUsedWeight(0)
 			e.limiter.mu.Lock()
 			e.limiter.minute = time.Time{}
 			e.limiter.mu.Unlock()
@@ -132,7 +132,7 @@ func TestUsedWeightHeaderThrottles(t *testing.T) {
 	if _, err := e.Quotes(ctx, []trade.Symbol{btcusdt}); err != nil {
 		t.Fatal(err)
 	}
-	f.srv.SetUsedWeight(5395)
+	f.Srv.SetUsedWeight(5395)
 	if _, err := e.Quotes(ctx, []trade.Symbol{btcusdt}); err != nil { // header now says ~5399
 		t.Fatal(err)
 	}
@@ -151,17 +151,17 @@ func TestRateLimitAnswerPausesClient(t *testing.T) {
 	f := newFixture(t)
 	e := f.open(t, nil)
 	ctx := ctxT(t)
-	f.srv.RateLimitNext(30 * time.Second)
+	f.Srv.RateLimitNext(30 * time.Second)
 	_, err := e.Quotes(ctx, []trade.Symbol{btcusdt})
 	if d, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || d != 30*time.Second {
 		t.Fatalf("Quotes = %v, want ErrRateLimited with 30s", err)
 	}
-	before := len(f.srv.Requests())
+	before := len(f.Srv.Requests())
 	_, err = e.Balances(ctx)
 	if d, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || d <= 0 || d > 30*time.Second {
 		t.Fatalf("Balances during the pause = %v, want ErrRateLimited with the remaining time", err)
 	}
-	if n := len(f.srv.Requests()) - before; n != 0 {
+	if n := len(f.Srv.Requests()) - before; n != 0 {
 		t.Errorf("%d requests sent during the pause", n)
 	}
 }

@@ -28,7 +28,7 @@ func TestFillsFor(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	before := f.srv.Count(http.MethodGet, "/api/v3/myTrades")
+	before := f.Srv.Count(http.MethodGet, "/api/v3/myTrades")
 	fills, err := e.FillsFor(ctx, []trade.Symbol{btcusdt, ethusdt})
 	if err != nil {
 		t.Fatal(err)
@@ -41,10 +41,10 @@ func TestFillsFor(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("fills (-want +got):\n%s", diff)
 	}
-	if n := f.srv.Count(http.MethodGet, "/api/v3/myTrades") - before; n != 2 {
+	if n := f.Srv.Count(http.MethodGet, "/api/v3/myTrades") - before; n != 2 {
 		t.Errorf("%d myTrades requests, want one per symbol", n)
 	}
-	for _, r := range f.srv.Requests() {
+	for _, r := range f.Srv.Requests() {
 		if r.Path == "/api/v3/myTrades" && (!strings.Contains(r.Query, "fromId=0") || !strings.Contains(r.Query, "signature=")) {
 			t.Errorf("myTrades query %q: want fromId=0, signed", r.Query)
 		}
@@ -62,7 +62,7 @@ func TestAllFillsPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	before := f.srv.Count(http.MethodGet, "/api/v3/myTrades")
+	before := f.Srv.Count(http.MethodGet, "/api/v3/myTrades")
 	fills, err := e.allFills(ctx, btcusdt, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +74,7 @@ func TestAllFillsPages(t *testing.T) {
 	if diff := cmp.Diff([]string{"1", "2", "3", "4", "5"}, ids); diff != "" {
 		t.Errorf("fill ids (-want +got):\n%s", diff)
 	}
-	if n := f.srv.Count(http.MethodGet, "/api/v3/myTrades") - before; n != 3 {
+	if n := f.Srv.Count(http.MethodGet, "/api/v3/myTrades") - before; n != 3 {
 		t.Errorf("%d pages read, want 3 (2+2+1)", n)
 	}
 }

@@ -14,5 +14,5 @@ func TestTraceSigned(t *testing.T) {
 	log := venuetest.Trace(t, New, f.params(nil), balances)
 	venuetest.CheckTrace(t, log,
 		[]string{"level=DEBUG", "venue=binance", "method=GET", "path=/api/v3/account", "status=200", "attempt=1"},
-		[]string{f.creds.key, f.creds.secret, "signature", "timestamp=", "recvWindow", "query="})
+		[]string{f.Creds.Key, f.Creds.Secret, "signature", "timestamp=", "recvWindow", "query="})
 }

@@ -116,14 +116,14 @@ func TestPublicCallsNeedNoKeys(t *testing.T) {
 	if diff := cmp.Diff(want, qs, decEqual, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Time" }, cmp.Ignore())); diff != "" {
 		t.Errorf("Quotes (-want +got):\n%s", diff)
 	}
-	if n := f.srv.Count("GET", fakecoinbase.Prefix+"/market/products/BTC-USD/ticker"); n != 1 {
+	if n := f.Srv.Count("GET", fakecoinbase.Prefix+"/market/products/BTC-USD/ticker"); n != 1 {
 		t.Errorf("public ticker calls for BTC-USD = %d, want 1", n)
 	}
 	_, err = e.Balances(ctx)
 	if !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), `profile "test" has no api_key`) {
 		t.Errorf("Balances without keys = %v, want ErrAuth naming api_key and the profile", err)
 	}
-	if n := f.srv.Count("GET", pathAccounts); n != 0 {
+	if n := f.Srv.Count("GET", pathAccounts); n != 0 {
 		t.Errorf("sent %d unsigned account requests", n)
 	}
 }
@@ -131,7 +131,7 @@ func TestPublicCallsNeedNoKeys(t *testing.T) {
 func TestQuotesWithKeysUseBestBidAsk(t *testing.T) {
 	f := newFixture(t)
 	e := f.open(t, nil)
-	f.srv.SetBook("BTC-USD", trade.Dec("61000"), trade.Dec("61000.5"), trade.Dec("61000.25"))
+	f.Srv.SetBook("BTC-USD", trade.Dec("61000"), trade.Dec("61000.5"), trade.Dec("61000.25"))
 	qs, err := e.Quotes(ctxT(t), []trade.Symbol{btcusd, trade.MustSymbol("SOL-USD"), btcusd})
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +144,7 @@ func TestQuotesWithKeysUseBestBidAsk(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Quotes (-want +got):\n%s", diff)
 	}
-	if n := f.srv.Count("GET", fakecoinbase.Prefix+"/best_bid_ask"); n != 1 {
+	if n := f.Srv.Count("GET", fakecoinbase.Prefix+"/best_bid_ask"); n != 1 {
 		t.Errorf("best_bid_ask calls = %d, want 1 for all symbols", n)
 	}
 	_, err = e.Quotes(ctxT(t), []trade.Symbol{trade.MustSymbol("DOGE-USD")})
@@ -174,16 +174,16 @@ func TestWrongKeyIsAuthAndNeverLeaks(t *testing.T) {
 		t.Errorf("Balances with a wrong key = %v, want ErrAuth", err)
 	}
 	errs = append(errs, err)
-	if r := f.srv.LastRequest(); r.AuthError != "signature does not verify with the key's public key" {
+	if r := f.Srv.LastRequest(); r.AuthError != "signature does not verify with the key's public key" {
 		t.Errorf("fake refused the token for %q", r.AuthError)
 	}
 
 	// Failures on the right key must not leak either.
 	good := f.open(t, nil)
-	f.srv.DropNextCreateAfterAccept()
+	f.Srv.DropNextCreateAfterAccept()
 	_, err = good.PlaceOrder(ctx, restingBuy("leak-check"))
 	errs = append(errs, err)
-	f.srv.HangNext()
+	f.Srv.HangNext()
 	good.rest.SetTimeout(100 * time.Millisecond)
 	_, err = good.GetOrder(ctx, exchange.OrderRef{ID: "00000000-0000-4000-8000-000000000000"})
 	errs = append(errs, err)
@@ -254,7 +254,7 @@ func TestSandboxWithoutKeysSendsUnsigned(t *testing.T) {
 	if !errors.Is(err, exchange.ErrAuth) {
 		t.Fatalf("Balances = %v", err)
 	}
-	if r := f.srv.LastRequest(); r.Path != pathAccounts || r.Authenticated || r.AuthError != "" {
+	if r := f.Srv.LastRequest(); r.Path != pathAccounts || r.Authenticated || r.AuthError != "" {
 		t.Errorf("sandbox request without keys: %+v, want one without a token", r)
 	}
 }
@@ -299,8 +299,8 @@ func TestIncrementViolationsSendNothing(t *testing.T) {
 			}
 		})
 	}
-	if n := f.srv.Count("POST", pathOrders) + f.srv.Count("POST", pathOrders+"/preview"); n != 0 || f.srv.OrdersCreated() != 0 {
-		t.Errorf("%d create/preview requests and %d orders for requests refused locally", n, f.srv.OrdersCreated())
+	if n := f.Srv.Count("POST", pathOrders) + f.Srv.Count("POST", pathOrders+"/preview"); n != 0 || f.Srv.OrdersCreated() != 0 {
+		t.Errorf("%d create/preview requests and %d orders for requests refused locally", n, f.Srv.OrdersCreated())
 	}
 }
 
@@ -334,8 +334,8 @@ func TestVenueRefusals(t *testing.T) {
 			}
 		})
 	}
-	if f.srv.OrdersCreated() != 0 {
-		t.Errorf("%d orders created", f.srv.OrdersCreated())
+	if f.Srv.OrdersCreated() != 0 {
+		t.Errorf("%d orders created", f.Srv.OrdersCreated())
 	}
 }
 
@@ -354,7 +354,7 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 				f := newFixture(t)
 				e := f.open(t, nil)
 				ctx := ctxT(t)
-				tt.inject(f.srv)
+				tt.inject(f.Srv)
 				req := restingBuy(given)
 				_, err := e.PlaceOrder(ctx, req)
 				var xe *exchange.Error
@@ -367,8 +367,8 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 				if trade.ValidateClientID(xe.ClientID) != nil || xe.ClientID == "" {
 					t.Fatalf("ClientID %q is not a valid client id", xe.ClientID)
 				}
-				if f.srv.OrdersCreated() != 1 {
-					t.Fatalf("orders created = %d, want 1", f.srv.OrdersCreated())
+				if f.Srv.OrdersCreated() != 1 {
+					t.Fatalf("orders created = %d, want 1", f.Srv.OrdersCreated())
 				}
 				got, err := e.GetOrder(ctx, exchange.OrderRef{ClientID: xe.ClientID})
 				if err != nil {
@@ -384,8 +384,8 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 				if err != nil || again.ID != got.ID {
 					t.Errorf("resend = %v, %v; want order %s", again.ID, err, got.ID)
 				}
-				if f.srv.OrdersCreated() != 1 {
-					t.Errorf("orders created after the resend = %d, want 1", f.srv.OrdersCreated())
+				if f.Srv.OrdersCreated() != 1 {
+					t.Errorf("orders created after the resend = %d, want 1", f.Srv.OrdersCreated())
 				}
 			})
 		}
@@ -400,7 +400,7 @@ func TestTransportFailureBeforeSendIsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Rules from the fake, orders to a closed port: nothing was written.
-	e.marketURL = f.srv.URL()
+	e.marketURL = f.Srv.URL()
 	_, err = e.PlaceOrder(ctxT(t), restingBuy("never-sent"))
 	if !errors.Is(err, exchange.ErrUnavailable) {
 		t.Errorf("PlaceOrder to a closed port = %v, want ErrUnavailable", err)
@@ -421,8 +421,8 @@ func TestDuplicateClientIDForAnotherOrder(t *testing.T) {
 	if !errors.Is(err, exchange.ErrDuplicateClientID) || !strings.Contains(err.Error(), first.ID) {
 		t.Errorf("PlaceOrder reusing a client id = %v, want ErrDuplicateClientID naming %s", err, first.ID)
 	}
-	if f.srv.OrdersCreated() != 1 {
-		t.Errorf("orders created = %d", f.srv.OrdersCreated())
+	if f.Srv.OrdersCreated() != 1 {
+		t.Errorf("orders created = %d", f.Srv.OrdersCreated())
 	}
 }
 
@@ -483,11 +483,11 @@ func TestStopLimitDirectionAndDayOrders(t *testing.T) {
 		`{"stop_limit_stop_limit_gtc":{"base_size":"0.001","limit_price":"55000","stop_price":"56000","stop_direction":"STOP_DIRECTION_STOP_DOWN"}}`,
 		`{"limit_limit_gtd":{"base_size":"0.001","limit_price":"50000","end_time":"` + end + `","post_only":false}}`,
 	}
-	if diff := cmp.Diff(want, createBodies(t, f.srv)); diff != "" {
+	if diff := cmp.Diff(want, createBodies(t, f.Srv)); diff != "" {
 		t.Errorf("order configurations (-want +got):\n%s", diff)
 	}
 	// The stop triggers when the price gets there, and the order fills.
-	f.srv.SetBook("BTC-USD", trade.Dec("61500"), trade.Dec("61500.01"), trade.Dec("61500"))
+	f.Srv.SetBook("BTC-USD", trade.Dec("61500"), trade.Dec("61500.01"), trade.Dec("61500"))
 	open, err := e.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListAll, Statuses: []trade.OrderStatus{trade.StatusFilled}})
 	if err != nil || len(open) != 1 || open[0].Type != trade.StopLimit || !open[0].AvgFillPrice.Decimal.Equal(trade.Dec("62000")) {
 		t.Errorf("filled orders after the stop = %+v, %v", open, err)
@@ -520,7 +520,7 @@ func TestCancelFinishedAndUnknownOrders(t *testing.T) {
 			t.Errorf("GetOrder(%+v) = %v, want ErrNotFound", ref, err)
 		}
 	}
-	for _, r := range f.srv.Requests() {
+	for _, r := range f.Srv.Requests() {
 		if strings.Contains(r.Path, "..") || strings.HasSuffix(r.Path, "/accounts") {
 			t.Errorf("an odd order id reached the venue: %s %s", r.Method, r.Path)
 		}
@@ -531,7 +531,7 @@ func TestPagination(t *testing.T) {
 	f := newFixture(t, fakecoinbase.WithPageMax(2))
 	e := f.open(t, nil, fastBuckets)
 	ctx := ctxT(t)
-	f.srv.SetBalance("USDC", trade.Dec("5"))
+	f.Srv.SetBalance("USDC", trade.Dec("5"))
 	bs, err := e.Balances(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -544,7 +544,7 @@ func TestPagination(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("balances over pages of two (-want +got):\n%s", diff)
 	}
-	if n := f.srv.Count("GET", pathAccounts); n < 3 {
+	if n := f.Srv.Count("GET", pathAccounts); n < 3 {
 		t.Errorf("accounts pages = %d, want at least 3", n)
 	}
 
@@ -601,7 +601,7 @@ func TestListOrdersQueries(t *testing.T) {
 			t.Errorf("ListOrders(%+v): %v", tt.filter, err)
 			continue
 		}
-		if got := f.srv.LastRequest().Query; got != tt.want {
+		if got := f.Srv.LastRequest().Query; got != tt.want {
 			t.Errorf("ListOrders(%+v) query %q, want %q", tt.filter, got, tt.want)
 		}
 	}
@@ -611,17 +611,17 @@ func TestRateLimitPausesPrivateCalls(t *testing.T) {
 	f := newFixture(t)
 	e := f.open(t, nil)
 	ctx := ctxT(t)
-	f.srv.RateLimitNext(3 * time.Second)
+	f.Srv.RateLimitNext(3 * time.Second)
 	_, err := e.Balances(ctx)
 	if got, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || got != 3*time.Second {
 		t.Fatalf("Balances after 429 = %v (retry after %s)", err, got)
 	}
-	before := f.srv.Count("GET", pathAccounts)
+	before := f.Srv.Count("GET", pathAccounts)
 	_, err = e.Balances(ctx)
 	if got, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || got <= 0 || got > 3*time.Second {
 		t.Errorf("Balances during the pause = %v", err)
 	}
-	if n := f.srv.Count("GET", pathAccounts); n != before {
+	if n := f.Srv.Count("GET", pathAccounts); n != before {
 		t.Errorf("%d requests sent during the pause", n-before)
 	}
 	// Public calls count against another limit and still go out.
@@ -644,7 +644,7 @@ func TestInstrumentsCache(t *testing.T) {
 		return e
 	}
 	ctx := ctxT(t)
-	fetches := func() int { return f.srv.Count("GET", pathProducts) }
+	fetches := func() int { return f.Srv.Count("GET", pathProducts) }
 
 	ins, err := open(nil).Instruments(ctx)
 	if err != nil {
@@ -667,7 +667,7 @@ func TestInstrumentsCache(t *testing.T) {
 	if fetches() != 1 {
 		t.Fatalf("fetches = %d", fetches())
 	}
-	files, _ := filepath.Glob(filepath.Join(f.cache, "coinbase-*-products.json"))
+	files, _ := filepath.Glob(filepath.Join(f.Cache, "coinbase-*-products.json"))
 	if len(files) != 1 {
 		t.Fatalf("cache files %v", files)
 	}
@@ -697,7 +697,7 @@ func TestInstrumentsCache(t *testing.T) {
 		t.Errorf("ttl 1m: %v, fetches %d", err, fetches())
 	}
 	// No temp files are left behind.
-	if tmp, _ := filepath.Glob(filepath.Join(f.cache, ".coinbase-products-*")); len(tmp) != 0 {
+	if tmp, _ := filepath.Glob(filepath.Join(f.Cache, ".coinbase-products-*")); len(tmp) != 0 {
 		t.Errorf("temp files left: %v", tmp)
 	}
 }
@@ -710,7 +710,7 @@ func TestCanceledContextSendsNothing(t *testing.T) {
 	if _, err := e.PlaceOrder(ctx, restingBuy("c")); !errors.Is(err, context.Canceled) {
 		t.Errorf("PlaceOrder = %v", err)
 	}
-	if n := len(f.srv.Requests()); n != 0 {
+	if n := len(f.Srv.Requests()); n != 0 {
 		t.Errorf("%d requests with a canceled context", n)
 	}
 }
@@ -736,7 +736,7 @@ func TestQuotesFallBackWhenTheKeyCannotBeRead(t *testing.T) {
 	if n := asked.Load(); n != 1 {
 		t.Errorf("three quotes resolved secrets %d times, want once", n)
 	}
-	if n := f.srv.Count("GET", fakecoinbase.Prefix+"/best_bid_ask"); n != 0 {
+	if n := f.Srv.Count("GET", fakecoinbase.Prefix+"/best_bid_ask"); n != 0 {
 		t.Errorf("best_bid_ask called %d times without a key", n)
 	}
 	if _, err := e.Balances(ctx); !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), "COINBASE_KEY_NAME") {

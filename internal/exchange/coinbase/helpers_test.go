@@ -40,27 +40,23 @@ func newKey(t testing.TB) testKey {
 	}
 }
 
-func (k testKey) secretFunc() func(context.Context, string) (string, error) {
-	return venuetest.Secrets(k.name, k.pem)
-}
+// creds are the key's name and PEM, as a profile's secrets hold them.
+func (k testKey) creds() venuetest.Creds { return venuetest.Creds{Key: k.name, Secret: k.pem} }
 
 type fixture struct {
-	srv   *fakecoinbase.Server
-	key   testKey
-	cache string
+	venuetest.Fixture[*fakecoinbase.Server]
+	key testKey
 }
 
 func newFixture(t *testing.T, opts ...fakecoinbase.Option) *fixture {
 	t.Helper()
 	k := newKey(t)
-	srv := fakecoinbase.New(k.name, &k.key.PublicKey, opts...)
-	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, key: k, cache: t.TempDir()}
+	return &fixture{venuetest.NewFixture(t, k.creds(), fakecoinbase.New(k.name, &k.key.PublicKey, opts...)), k}
 }
 
 // params returns Params pointing at the fake, with extra options merged.
 func (f *fixture) params(extra map[string]any) exchange.Params {
-	return venuetest.Params(venueName, f.srv, f.key.secretFunc(), f.cache, map[string]any{KeyBaseURL: f.srv.URL()}, extra)
+	return f.Params(venueName, map[string]any{KeyBaseURL: f.Srv.URL()}, extra)
 }
 
 // fastBuckets lifts the client-side rate limits, which the limiter's own

@@ -129,7 +129,7 @@ func TestRequestURIClaim(t *testing.T) {
 	f := newFixture(t)
 	e := f.open(t, nil)
 	ctx := ctxT(t)
-	host := strings.TrimPrefix(f.srv.URL(), "http://")
+	host := strings.TrimPrefix(f.Srv.URL(), "http://")
 
 	o, err := e.PlaceOrder(ctx, restingBuy("uri-1"))
 	if err != nil {
@@ -150,7 +150,7 @@ func TestRequestURIClaim(t *testing.T) {
 		{"GET", "/accounts", true},
 		{"GET", "/orders/historical/batch", true},
 	}
-	reqs := f.srv.Requests()
+	reqs := f.Srv.Requests()
 	for _, tt := range tests {
 		path := fakecoinbase.Prefix + tt.path
 		var found bool

@@ -17,6 +17,7 @@ import (
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 	"github.com/tradectl/tradectl/internal/exchange/kraken/fakekraken"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -81,14 +82,14 @@ func TestPublicCallsNeedNoKeys(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Quotes (-want +got):\n%s", diff)
 	}
-	if n := f.srv.Count(pathTicker); n != 1 {
+	if n := f.Srv.Count(pathTicker); n != 1 {
 		t.Errorf("Ticker requests = %d, want 1 for all symbols", n)
 	}
 	if _, err := e.Quotes(ctxT(t), []trade.Symbol{btcusd, trade.MustSymbol("NOPE-USD"), trade.MustSymbol("AAPL")}); !errors.Is(err, exchange.ErrNotFound) ||
 		!strings.Contains(err.Error(), "NOPE-USD, AAPL") {
 		t.Errorf("Quotes with unknown symbols = %v, want ErrNotFound naming both", err)
 	}
-	if n := f.srv.Count(pathTicker); n != 1 {
+	if n := f.Srv.Count(pathTicker); n != 1 {
 		t.Errorf("Ticker requests = %d, want no request for unknown symbols", n)
 	}
 }
@@ -102,17 +103,17 @@ func TestCredentialProblemsAreAuthErrors(t *testing.T) {
 		wantMsg        string
 		wantPrivateReq int
 	}{
-		{name: "no key", key: "", secret: f.creds.secret, wantMsg: "has no api_key"},
-		{name: "no secret", key: f.creds.key, secret: "", wantMsg: "has no api_secret"},
-		{name: "secret not base64", key: f.creds.key, secret: "not*base64!", wantMsg: "api_secret is not base64"},
-		{name: "wrong secret", key: f.creds.key, secret: other.secret, wantMsg: "EAPI:Invalid signature", wantPrivateReq: 1},
-		{name: "wrong key", key: other.key, secret: f.creds.secret, wantMsg: "EAPI:Invalid key", wantPrivateReq: 1},
+		{name: "no key", key: "", secret: f.Creds.Secret, wantMsg: "has no api_key"},
+		{name: "no secret", key: f.Creds.Key, secret: "", wantMsg: "has no api_secret"},
+		{name: "secret not base64", key: f.Creds.Key, secret: "not*base64!", wantMsg: "api_secret is not base64"},
+		{name: "wrong secret", key: f.Creds.Key, secret: other.Secret, wantMsg: "EAPI:Invalid signature", wantPrivateReq: 1},
+		{name: "wrong key", key: other.Key, secret: f.Creds.Secret, wantMsg: "EAPI:Invalid key", wantPrivateReq: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := f.srv.Count(pathBalanceEx)
+			before := f.Srv.Count(pathBalanceEx)
 			p := f.params(nil)
-			p.Secret = testCreds{key: tt.key, secret: tt.secret}.secretFunc()
+			p.Secret = venuetest.Secrets(tt.key, tt.secret)
 			e, err := New(context.Background(), p)
 			if err != nil {
 				t.Fatal(err)
@@ -121,12 +122,12 @@ func TestCredentialProblemsAreAuthErrors(t *testing.T) {
 			if !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Fatalf("Balances = %v, want ErrAuth mentioning %q", err, tt.wantMsg)
 			}
-			for _, secret := range []string{f.creds.key, f.creds.secret, other.key, other.secret, "not*base64!"} {
+			for _, secret := range []string{f.Creds.Key, f.Creds.Secret, other.Key, other.Secret, "not*base64!"} {
 				if strings.Contains(err.Error(), secret) {
 					t.Errorf("error %q contains a credential", err)
 				}
 			}
-			if got := f.srv.Count(pathBalanceEx) - before; got != tt.wantPrivateReq {
+			if got := f.Srv.Count(pathBalanceEx) - before; got != tt.wantPrivateReq {
 				t.Errorf("BalanceEx requests = %d, want %d", got, tt.wantPrivateReq)
 			}
 		})
@@ -136,20 +137,20 @@ func TestCredentialProblemsAreAuthErrors(t *testing.T) {
 func TestInvalidNonceIsRetriedOnce(t *testing.T) {
 	f := newFixture(t)
 	e := f.open(t, nil)
-	f.srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
+	f.Srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
 	if _, err := e.Balances(ctxT(t)); err != nil {
 		t.Fatalf("Balances after one refused nonce: %v", err)
 	}
-	if got := f.srv.Count(pathBalanceEx); got != 2 {
+	if got := f.Srv.Count(pathBalanceEx); got != 2 {
 		t.Errorf("BalanceEx requests = %d, want 2", got)
 	}
-	f.srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
-	f.srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
+	f.Srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
+	f.Srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
 	_, err := e.Balances(ctxT(t))
 	if !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), "nonce") {
 		t.Fatalf("Balances after two refused nonces = %v, want ErrAuth about the nonce", err)
 	}
-	if got := f.srv.Count(pathBalanceEx); got != 4 {
+	if got := f.Srv.Count(pathBalanceEx); got != 4 {
 		t.Errorf("BalanceEx requests = %d, want 4 (one retry only)", got)
 	}
 }
@@ -172,10 +173,10 @@ func TestNoncesAcrossExchangeValues(t *testing.T) {
 			}
 		}
 	}
-	if got, want := f.srv.Count(pathBalanceEx), rounds*len(es); got != want {
+	if got, want := f.Srv.Count(pathBalanceEx), rounds*len(es); got != want {
 		t.Errorf("BalanceEx requests = %d, want %d (no refused nonce, no retry)", got, want)
 	}
-	if got, want := f.srv.LastNonce(), uint64(nonceEpoch.UnixMicro())+rounds*3-1; got != want {
+	if got, want := f.Srv.LastNonce(), uint64(nonceEpoch.UnixMicro())+rounds*3-1; got != want {
 		t.Errorf("last nonce = %d, want %d", got, want)
 	}
 
@@ -216,7 +217,7 @@ func TestConcurrentCallsOnOneExchange(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if got := f.srv.Count(pathBalanceEx); got != n {
+	if got := f.Srv.Count(pathBalanceEx); got != n {
 		t.Errorf("BalanceEx requests = %d, want %d: none refused, none retried", got, n)
 	}
 }
@@ -255,7 +256,7 @@ func TestLocallyRefusedOrdersSendNothing(t *testing.T) {
 			}
 		})
 	}
-	if got := f.srv.Count(pathAddOrder); got != 0 {
+	if got := f.Srv.Count(pathAddOrder); got != 0 {
 		t.Errorf("AddOrder requests = %d, want 0", got)
 	}
 	_, err := e.PlaceOrder(ctxT(t), trade.OrderRequest{Symbol: trade.MustSymbol("NOPE-USD"), Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("1")})
@@ -275,7 +276,7 @@ func TestPlaceOrderAlwaysSendsClientID(t *testing.T) {
 		t.Errorf("generated client id %q, want tctl- and 13 hex digits", o.ClientID)
 	}
 	var body string
-	for _, r := range f.srv.Requests() {
+	for _, r := range f.Srv.Requests() {
 		if r.Path == pathAddOrder {
 			body = r.Body
 		}
@@ -315,14 +316,14 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			e := f.open(t, nil)
-			tt.inject(f.srv)
+			tt.inject(f.Srv)
 			req := restingBuy(tt.clientID)
 			_, err := e.PlaceOrder(ctxT(t), req)
 			var xe *exchange.Error
 			if !errors.As(err, &xe) || xe.Kind != exchange.ErrUnknownOutcome || xe.ClientID != tt.clientID {
 				t.Fatalf("PlaceOrder = %v, want ErrUnknownOutcome with client id %s", err, tt.clientID)
 			}
-			if n := f.srv.OrdersPlaced(); n != 1 {
+			if n := f.Srv.OrdersPlaced(); n != 1 {
 				t.Fatalf("orders placed = %d, want 1", n)
 			}
 			other := f.open(t, nil)
@@ -349,7 +350,7 @@ func TestHangingPlacementIsUnknownOutcome(t *testing.T) {
 	if _, err := e.Instruments(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	f.srv.Inject(fakekraken.Failure{Path: pathAddOrder, Mode: fakevenue.Hang})
+	f.Srv.Inject(fakekraken.Failure{Path: pathAddOrder, Mode: fakevenue.Hang})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_, err := e.PlaceOrder(ctx, restingBuy("uo-hang"))
@@ -366,14 +367,14 @@ func TestValidateOrderPlacesNothing(t *testing.T) {
 	if err := e.ValidateOrder(ctxT(t), req); err != nil {
 		t.Fatal(err)
 	}
-	last := f.srv.LastRequest()
+	last := f.Srv.LastRequest()
 	if last.Path != pathAddOrder || !strings.HasSuffix(last.Body, "&cl_ord_id=dry-1&validate=true") {
 		t.Errorf("last request %s %q, want AddOrder with validate=true", last.Path, last.Body)
 	}
-	if n := f.srv.OrdersPlaced(); n != 0 {
+	if n := f.Srv.OrdersPlaced(); n != 0 {
 		t.Errorf("orders placed = %d, want 0", n)
 	}
-	f.srv.ErrorNext(pathAddOrder, "EOrder:Insufficient funds")
+	f.Srv.ErrorNext(pathAddOrder, "EOrder:Insufficient funds")
 	if err := e.ValidateOrder(ctxT(t), req); !errors.Is(err, exchange.ErrInsufficientFunds) {
 		t.Errorf("ValidateOrder refused by the venue = %v, want ErrInsufficientFunds", err)
 	}
@@ -421,7 +422,7 @@ func TestOrderLifecycleStatuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv.FillPartially(a.ID, trade.Dec("0.0004"))
+	f.Srv.FillPartially(a.ID, trade.Dec("0.0004"))
 	if _, got := status(a.ID); got != "partially_filled filled=0.0004" {
 		t.Errorf("after a partial fill: %s", got)
 	}
@@ -438,7 +439,7 @@ func TestOrderLifecycleStatuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv.SetPrice("XBTUSD", trade.Dec("39999.9"), trade.Dec("40000"), trade.Dec("40000"))
+	f.Srv.SetPrice("XBTUSD", trade.Dec("39999.9"), trade.Dec("40000"), trade.Dec("40000"))
 	if o, got := status(b.ID); got != "filled filled=0.001" || !o.AvgFillPrice.Decimal.Equal(trade.Dec("40000")) {
 		t.Errorf("after the market crossed: %s at %s", got, o.AvgFillPrice.Decimal)
 	}
@@ -448,7 +449,7 @@ func TestOrderLifecycleStatuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv.CloseOrder(x.ID, "expired", "")
+	f.Srv.CloseOrder(x.ID, "expired", "")
 	if _, got := status(x.ID); got != "expired filled=0" {
 		t.Errorf("expired: %s", got)
 	}
@@ -456,8 +457,8 @@ func TestOrderLifecycleStatuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv.FillPartially(y.ID, trade.Dec("0.0002"))
-	f.srv.CloseOrder(y.ID, "closed", "")
+	f.Srv.FillPartially(y.ID, trade.Dec("0.0002"))
+	f.Srv.CloseOrder(y.ID, "closed", "")
 	if _, got := status(y.ID); got != "canceled filled=0.0002" {
 		t.Errorf("closed with a partial fill: %s", got)
 	}
@@ -472,8 +473,8 @@ func TestOrderLifecycleStatuses(t *testing.T) {
 	if want := "stop-limit open stop=25000 limit=24900 tif=ioc"; got != want {
 		t.Errorf("stop-limit = %s, want %s", got, want)
 	}
-	if !strings.Contains(f.srv.Requests()[len(f.srv.Requests())-2].Body, "ordertype=stop-loss-limit&volume=0.01&price=25000&price2=24900&timeinforce=IOC") {
-		t.Errorf("stop-limit AddOrder body = %q", f.srv.Requests()[len(f.srv.Requests())-2].Body)
+	if !strings.Contains(f.Srv.Requests()[len(f.Srv.Requests())-2].Body, "ordertype=stop-loss-limit&volume=0.01&price=25000&price2=24900&timeinforce=IOC") {
+		t.Errorf("stop-limit AddOrder body = %q", f.Srv.Requests()[len(f.Srv.Requests())-2].Body)
 	}
 	// The IOC time in force is known only to the call that placed it.
 	if o, _ := status(s.ID); o.TimeInForce != trade.GTC {
@@ -485,7 +486,7 @@ func TestListOrdersReadsHistoryPages(t *testing.T) {
 	f := newFixture(t)
 	e := f.open(t, nil, func(e *Exchange) { e.limiter.max = 1e9 })
 	ctx := ctxT(t)
-	f.srv.SetBalance("USD", trade.Dec("10000000"))
+	f.Srv.SetBalance("USD", trade.Dec("10000000"))
 	const placed = 70
 	for i := 0; i < placed; i++ {
 		if _, err := e.PlaceOrder(ctx, restingBuy(fmt.Sprintf("page-%d", i))); err != nil {
@@ -500,7 +501,7 @@ func TestListOrdersReadsHistoryPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := f.srv.Count(pathClosedOrders)
+	before := f.Srv.Count(pathClosedOrders)
 	all, err := e.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListAll})
 	if err != nil {
 		t.Fatal(err)
@@ -508,23 +509,23 @@ func TestListOrdersReadsHistoryPages(t *testing.T) {
 	if len(all) != placed+1 || all[0].ID != open.ID {
 		t.Errorf("ListOrders(all) = %d orders, first %s; want %d, newest (%s) first", len(all), all[0].ID, placed+1, open.ID)
 	}
-	if got := f.srv.Count(pathClosedOrders) - before; got != 2 {
+	if got := f.Srv.Count(pathClosedOrders) - before; got != 2 {
 		t.Errorf("ClosedOrders pages read = %d, want 2", got)
 	}
-	before = f.srv.Count(pathClosedOrders)
+	before = f.Srv.Count(pathClosedOrders)
 	some, err := e.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListAll, Limit: 5})
 	if err != nil || len(some) != 5 {
 		t.Errorf("ListOrders(limit 5) = %d, %v", len(some), err)
 	}
-	if got := f.srv.Count(pathClosedOrders) - before; got != 1 {
+	if got := f.Srv.Count(pathClosedOrders) - before; got != 1 {
 		t.Errorf("ClosedOrders pages for limit 5 = %d, want 1", got)
 	}
-	before = f.srv.Count(pathClosedOrders)
+	before = f.Srv.Count(pathClosedOrders)
 	working, err := e.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListAll, Statuses: []trade.OrderStatus{trade.StatusOpen}})
 	if err != nil || len(working) != 1 {
 		t.Errorf("ListOrders(status open) = %d, %v", len(working), err)
 	}
-	if got := f.srv.Count(pathClosedOrders) - before; got != 0 {
+	if got := f.Srv.Count(pathClosedOrders) - before; got != 0 {
 		t.Errorf("ClosedOrders pages for working statuses = %d, want 0", got)
 	}
 }
@@ -532,7 +533,7 @@ func TestListOrdersReadsHistoryPages(t *testing.T) {
 func TestRateLimitAnswers(t *testing.T) {
 	f := newFixture(t)
 	e := f.open(t, nil)
-	f.srv.CounterLimitNext()
+	f.Srv.CounterLimitNext()
 	_, err := e.Balances(ctxT(t))
 	if d, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || d != 3*time.Second {
 		t.Fatalf("Balances after EAPI:Rate limit exceeded = %v (retry after %s), want ErrRateLimited after 3s", err, d)
@@ -540,16 +541,16 @@ func TestRateLimitAnswers(t *testing.T) {
 
 	g := newFixture(t)
 	e = g.open(t, nil)
-	g.srv.RateLimitNext(30 * time.Second)
+	g.Srv.RateLimitNext(30 * time.Second)
 	if _, err := e.Balances(ctxT(t)); !errors.Is(err, exchange.ErrRateLimited) {
 		t.Fatalf("Balances after EService:Throttled = %v", err)
 	}
-	sent := g.srv.Count(pathBalanceEx)
+	sent := g.Srv.Count(pathBalanceEx)
 	_, err = e.Balances(ctxT(t))
 	if d, _ := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || d < 28*time.Second || !strings.Contains(err.Error(), "nothing was sent") {
 		t.Errorf("Balances while throttled = %v (retry after %s), want a local refusal", err, d)
 	}
-	if got := g.srv.Count(pathBalanceEx); got != sent {
+	if got := g.Srv.Count(pathBalanceEx); got != sent {
 		t.Errorf("BalanceEx requests while throttled: %d new, want 0", got-sent)
 	}
 }
@@ -632,7 +633,7 @@ func TestCancelAllReportsPerSymbol(t *testing.T) {
 	if diff := cmp.Diff(map[string]trade.OrderStatus{b1.ID: trade.StatusCanceled, b2.ID: trade.StatusCanceled}, ids); diff != "" {
 		t.Errorf("CancelAll(BTC-USD) (-want +got):\n%s", diff)
 	}
-	if f.srv.Count(pathCancelAll) != 0 {
+	if f.Srv.Count(pathCancelAll) != 0 {
 		t.Error("CancelAll with a symbol used Kraken's CancelAll, which has no pair filter")
 	}
 	if o, err := e.GetOrder(ctx, exchange.OrderRef{ID: eth.ID}); err != nil || o.Status != trade.StatusOpen {
@@ -684,13 +685,13 @@ func TestSecretsStayOutOfLogsAndErrors(t *testing.T) {
 			said = append(said, err.Error())
 		}
 	}
-	f.srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
+	f.Srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
 	_, err = e.Balances(ctxT(t))
 	note(err)
-	f.srv.FailNextOrderAfterAccept(http.StatusBadGateway)
+	f.Srv.FailNextOrderAfterAccept(http.StatusBadGateway)
 	_, err = e.PlaceOrder(ctxT(t), restingBuy("s-1"))
 	note(err)
-	f.srv.ErrorNext("", "EAPI:Invalid signature")
+	f.Srv.ErrorNext("", "EAPI:Invalid signature")
 	_, err = e.Balances(ctxT(t))
 	note(err)
 	mu.Lock()
@@ -700,12 +701,12 @@ func TestSecretsStayOutOfLogsAndErrors(t *testing.T) {
 	if !strings.Contains(all, "retrying once") {
 		t.Errorf("expected the nonce retry to be logged; got %q", all)
 	}
-	for _, r := range f.srv.Requests() {
+	for _, r := range f.Srv.Requests() {
 		if r.APISign && strings.Contains(all, "API-Sign") {
 			t.Errorf("output mentions API-Sign")
 		}
 	}
-	for _, secret := range []string{f.creds.key, f.creds.secret} {
+	for _, secret := range []string{f.Creds.Key, f.Creds.Secret} {
 		if strings.Contains(all, secret) {
 			t.Errorf("a credential appears in errors or logs:\n%s", all)
 		}

@@ -14,9 +14,9 @@ func TestConformance(t *testing.T) {
 		return exchangetest.Harness{
 			Exchange:        f.open(t, nil),
 			Symbol:          btcusd,
-			InjectRateLimit: f.srv.RateLimitNext,
-			InjectHang:      f.srv.HangNext,
-			Fund:            func(asset string, amount decimal.Decimal) { f.srv.SetBalance(asset, amount) },
+			InjectRateLimit: f.Srv.RateLimitNext,
+			InjectHang:      f.Srv.HangNext,
+			Fund:            func(asset string, amount decimal.Decimal) { f.Srv.SetBalance(asset, amount) },
 		}
 	})
 }

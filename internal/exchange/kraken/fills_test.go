@@ -24,7 +24,7 @@ func TestFills(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv.FillPartially(r.ID, trade.Dec("0.0004"))
+	f.Srv.FillPartially(r.ID, trade.Dec("0.0004"))
 	x, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: ethusd, Side: trade.Sell, Type: trade.Market, Qty: trade.Dec("0.1"), ClientID: "f-x"})
 	if err != nil {
 		t.Fatal(err)

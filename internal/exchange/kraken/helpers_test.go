@@ -12,36 +12,26 @@ import (
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
-// testCreds are generated per test so no fixture ever holds a key. The
-// secret is base64, as Kraken shows private keys.
-type testCreds struct{ key, secret string }
-
-func newCreds(t *testing.T) testCreds {
-	return testCreds{key: "test-key-" + venuetest.RandHex(t, 16), secret: base64.StdEncoding.EncodeToString(venuetest.RandBytes(t, 64))}
-}
-
-func (c testCreds) secretFunc() func(context.Context, string) (string, error) {
-	return venuetest.Secrets(c.key, c.secret)
+// newCreds makes credentials per test, so no fixture ever holds a key.
+// The secret is base64, as Kraken shows private keys.
+func newCreds(t *testing.T) venuetest.Creds {
+	return venuetest.Creds{Key: "test-key-" + venuetest.RandHex(t, 16), Secret: base64.StdEncoding.EncodeToString(venuetest.RandBytes(t, 64))}
 }
 
 type fixture struct {
-	srv   *fakekraken.Server
-	creds testCreds
-	cache string
-	data  string
+	venuetest.Fixture[*fakekraken.Server]
+	data string // the profile's data directory, where client ids are kept
 }
 
 func newFixture(t *testing.T, opts ...fakekraken.Option) *fixture {
 	t.Helper()
 	c := newCreds(t)
-	srv := fakekraken.New(c.key, c.secret, opts...)
-	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, creds: c, cache: t.TempDir(), data: t.TempDir()}
+	return &fixture{venuetest.NewFixture(t, c, fakekraken.New(c.Key, c.Secret, opts...)), t.TempDir()}
 }
 
 // params returns Params pointing at the fake, with extra options merged.
 func (f *fixture) params(extra map[string]any) exchange.Params {
-	p := venuetest.Params(venueName, f.srv, f.creds.secretFunc(), f.cache, map[string]any{KeyBaseURL: f.srv.URL()}, extra)
+	p := f.Params(venueName, map[string]any{KeyBaseURL: f.Srv.URL()}, extra)
 	p.DataDir = f.data
 	return p
 }

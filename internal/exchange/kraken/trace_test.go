@@ -14,5 +14,5 @@ func TestTraceSigned(t *testing.T) {
 	log := venuetest.Trace(t, New, f.params(nil), balances)
 	venuetest.CheckTrace(t, log,
 		[]string{"level=DEBUG", "venue=kraken", "method=POST", "path=" + pathBalanceEx, "status=200", "attempt=1"},
-		[]string{f.creds.key, f.creds.secret, "nonce", "API-Sign", "query="})
+		[]string{f.Creds.Key, f.Creds.Secret, "nonce", "API-Sign", "query="})
 }

@@ -1,5 +1,6 @@
 // Package venuetest holds the test helpers the venue adapters' tests share:
-// generated credentials, Params against a fake venue, opening an adapter
+// generated credentials, a fake venue and Params pointing at it, a fake
+// clock, opening an adapter
 // with internal tweaks, a bounded context and a debug log to inspect.
 // Only tests import it.
 package venuetest
@@ -58,11 +59,38 @@ func Secrets(key, secret string) func(context.Context, string) (string, error) {
 type Fake interface {
 	URL() string
 	Client() *http.Client
+	Close()
 }
 
-// Params points a profile of venue at srv, with base options (the fake's
-// URLs) and extra ones merged over them.
-func Params(venue string, srv Fake, secret func(context.Context, string) (string, error), cacheDir string, base, extra map[string]any) exchange.Params {
+// Creds are an API key and secret made for one test, in the venue's
+// format.
+type Creds struct{ Key, Secret string }
+
+// Secrets answers for the credentials as an exchange.Params.Secret does.
+func (c Creds) Secrets() func(context.Context, string) (string, error) {
+	return Secrets(c.Key, c.Secret)
+}
+
+// Fixture is an adapter test's fake venue, the credentials it accepts
+// and a cache directory of the test's own. A venue's tests embed it and
+// add how to open their adapter against it.
+type Fixture[S Fake] struct {
+	Srv   S
+	Creds Creds
+	Cache string
+}
+
+// NewFixture holds srv, which accepts creds, and closes it when the test
+// ends.
+func NewFixture[S Fake](t testing.TB, creds Creds, srv S) Fixture[S] {
+	t.Helper()
+	t.Cleanup(srv.Close)
+	return Fixture[S]{Srv: srv, Creds: creds, Cache: t.TempDir()}
+}
+
+// Params points a profile of venue at the fixture's fake, with base
+// options (the fake's URLs) and extra ones merged over them.
+func (f Fixture[S]) Params(venue string, base, extra map[string]any) exchange.Params {
 	opts := map[string]any{}
 	for _, m := range []map[string]any{base, extra} {
 		for k, v := range m {
@@ -73,9 +101,9 @@ func Params(venue string, srv Fake, secret func(context.Context, string) (string
 		Profile:    "test",
 		Exchange:   venue,
 		Options:    opts,
-		Secret:     secret,
-		CacheDir:   cacheDir,
-		HTTPClient: srv.Client(),
+		Secret:     f.Creds.Secrets(),
+		CacheDir:   f.Cache,
+		HTTPClient: f.Srv.Client(),
 	}
 }
 
