@@ -24,9 +24,7 @@ import (
 )
 
 func TestPlacementIsAsynchronous(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	_, e, ctx := start(t)
 	req := trade.OrderRequest{Symbol: aapl, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("2"), ClientID: "async-1"}
 	placed, err := e.PlaceOrder(ctx, req)
 	if err != nil {
@@ -56,9 +54,7 @@ func TestPlacementIsAsynchronous(t *testing.T) {
 var cmpIgnoreUpdated = cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "UpdatedAt" }, cmp.Ignore())
 
 func TestKeysAreSentExactly(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	if _, err := e.Balances(ctx); err != nil {
 		t.Fatalf("Balances: %v", err)
 	}
@@ -297,9 +293,7 @@ func TestReadFailuresAreUnavailable(t *testing.T) {
 }
 
 func TestDuplicateClientID(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	first, err := e.PlaceOrder(ctx, restingBuy("dup-1"))
 	if err != nil {
 		t.Fatal(err)
@@ -324,9 +318,7 @@ func TestDuplicateClientID(t *testing.T) {
 }
 
 func TestInsufficientFunds(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	for name, req := range map[string]trade.OrderRequest{
 		"buying power": {Symbol: aapl, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("1000"), Price: trade.OptDec("150")},
 		"stock qty":    {Symbol: aapl, Side: trade.Sell, Type: trade.Market, Qty: trade.Dec("5")},
@@ -343,9 +335,7 @@ func TestInsufficientFunds(t *testing.T) {
 }
 
 func TestUnknownOrders(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	for _, ref := range []exchange.OrderRef{
 		{ID: "00000000-0000-4000-8000-000000000000"},
 		{ClientID: "never-placed"},
@@ -369,9 +359,7 @@ func TestUnknownOrders(t *testing.T) {
 }
 
 func TestCancelFinishedOrder(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	_, e, ctx := start(t)
 	o, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")})
 	if err != nil {
 		t.Fatal(err)
@@ -383,9 +371,7 @@ func TestCancelFinishedOrder(t *testing.T) {
 }
 
 func TestCancelWaitsOutPendingCancel(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	o, err := e.PlaceOrder(ctx, restingBuy("pc-1"))
 	if err != nil {
 		t.Fatal(err)
@@ -419,9 +405,7 @@ func TestCancelWaitsOutPendingCancel(t *testing.T) {
 }
 
 func TestCancelAllReportsFailures(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	a, err := e.PlaceOrder(ctx, restingBuy("ca-1"))
 	if err != nil {
 		t.Fatal(err)
@@ -442,9 +426,7 @@ func TestCancelAllReportsFailures(t *testing.T) {
 }
 
 func TestCancelAllOfOneSymbol(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	btc, err := e.PlaceOrder(ctx, restingBuy("s-1"))
 	if err != nil {
 		t.Fatal(err)
@@ -504,9 +486,7 @@ func TestOrderOptionsReachTheVenue(t *testing.T) {
 }
 
 func TestBalancesAndPositions(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	_, e, ctx := start(t)
 	for _, r := range []trade.OrderRequest{
 		{Symbol: aapl, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("3")},
 		{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.1")},
@@ -688,9 +668,7 @@ func TestInstrumentCache(t *testing.T) {
 }
 
 func TestRateLimitAnswerPausesClient(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	f.Srv.RateLimitNext(3 * time.Second)
 	_, err := e.Balances(ctx)
 	if d, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || d != 3*time.Second {
@@ -738,9 +716,7 @@ func TestVenueRateLimitIsFollowed(t *testing.T) {
 }
 
 func TestUnreadableAnswers(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	// The order was accepted, but its answer cannot be read: the caller
 	// must look it up, not place it again.
 	f.Srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.AfterAccept, Status: 200, Body: `{"id":`})

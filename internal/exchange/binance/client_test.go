@@ -283,9 +283,7 @@ func TestInstrumentCache(t *testing.T) {
 }
 
 func TestBadTickNeverLeavesTheMachine(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	tests := []struct {
 		name string
 		req  trade.OrderRequest
@@ -320,9 +318,7 @@ func TestBadTickNeverLeavesTheMachine(t *testing.T) {
 func restingBuyWithID(id string) trade.OrderRequest { return restingBuy(id) }
 
 func TestVenueRejectionsAreTyped(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	// Passes local rules, fails the venue's: a post-only buy at the ask.
 	req := trade.OrderRequest{Symbol: btcusdt, Side: trade.Buy, Type: trade.Limit, PostOnly: true, Qty: trade.Dec("0.001"), Price: trade.OptDec("60000.01")}
 	_, err := e.PlaceOrder(ctx, req)
@@ -422,9 +418,7 @@ func TestReadsOnTransportFailureAreUnavailable(t *testing.T) {
 }
 
 func TestOrderRefResolution(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	_, e, ctx := start(t)
 	o, err := e.PlaceOrder(ctx, restingBuy("ref-1"))
 	if err != nil {
 		t.Fatal(err)
@@ -462,9 +456,7 @@ func TestOrderRefResolution(t *testing.T) {
 }
 
 func TestListAllNeedsSymbol(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	_, e, ctx := start(t)
 	_, err := e.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListAll})
 	if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), "--symbol") {
 		t.Errorf("ListAll without symbol = %v", err)

@@ -148,9 +148,7 @@ func TestUsedWeightHeaderThrottles(t *testing.T) {
 }
 
 func TestRateLimitAnswerPausesClient(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	f.Srv.RateLimitNext(30 * time.Second)
 	_, err := e.Quotes(ctx, []trade.Symbol{btcusdt})
 	if d, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || d != 30*time.Second {

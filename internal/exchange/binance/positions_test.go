@@ -15,9 +15,7 @@ import (
 // TestFillsFor reads every fill of several symbols, each from the first
 // (fromId=0) on, signed and through the weight limiter.
 func TestFillsFor(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	ethusdt := trade.MustSymbol("ETH-USDT")
 	for _, req := range []trade.OrderRequest{
 		{Symbol: btcusdt, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")},
@@ -54,9 +52,7 @@ func TestFillsFor(t *testing.T) {
 // TestAllFillsPages: a symbol with more fills than a page is read page by
 // page, each page from the id after the last one seen.
 func TestAllFillsPages(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	for range 5 {
 		if _, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: btcusdt, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")}); err != nil {
 			t.Fatal(err)

@@ -260,9 +260,7 @@ func TestSandboxWithoutKeysSendsUnsigned(t *testing.T) {
 }
 
 func TestIncrementViolationsSendNothing(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	base := restingBuy("")
 	tests := []struct {
 		name string
@@ -305,9 +303,7 @@ func TestIncrementViolationsSendNothing(t *testing.T) {
 }
 
 func TestVenueRefusals(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	tests := []struct {
 		name     string
 		req      trade.OrderRequest
@@ -408,9 +404,7 @@ func TestTransportFailureBeforeSendIsUnavailable(t *testing.T) {
 }
 
 func TestDuplicateClientIDForAnotherOrder(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	first, err := e.PlaceOrder(ctx, restingBuy("dup-1"))
 	if err != nil {
 		t.Fatal(err)
@@ -460,9 +454,7 @@ func createBodies(t *testing.T, srv *fakecoinbase.Server) []string {
 
 func TestStopLimitDirectionAndDayOrders(t *testing.T) {
 	now := time.Now().UTC()
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	orders := []trade.OrderRequest{
 		{Symbol: btcusd, Side: trade.Buy, Type: trade.StopLimit, Qty: trade.Dec("0.001"), Price: trade.OptDec("62000"), StopPrice: trade.OptDec("61000")},
 		{Symbol: btcusd, Side: trade.Sell, Type: trade.StopLimit, Qty: trade.Dec("0.001"), Price: trade.OptDec("55000"), StopPrice: trade.OptDec("56000")},
@@ -495,9 +487,7 @@ func TestStopLimitDirectionAndDayOrders(t *testing.T) {
 }
 
 func TestCancelFinishedAndUnknownOrders(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	m, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")})
 	if err != nil || m.Status != trade.StatusFilled {
 		t.Fatalf("market order = %+v, %v", m, err)
@@ -581,9 +571,7 @@ func TestPagination(t *testing.T) {
 }
 
 func TestListOrdersQueries(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	since := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	tests := []struct {
 		filter exchange.ListFilter
@@ -608,9 +596,7 @@ func TestListOrdersQueries(t *testing.T) {
 }
 
 func TestRateLimitPausesPrivateCalls(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	f.Srv.RateLimitNext(3 * time.Second)
 	_, err := e.Balances(ctx)
 	if got, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || got != 3*time.Second {

@@ -75,6 +75,14 @@ func (f *fixture) open(t *testing.T, extra map[string]any, tweak ...func(*Exchan
 
 func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
 
+// start opens an Exchange on a new fake with the default options, and a
+// context bounded by the test.
+func start(t *testing.T) (*fixture, *Exchange, context.Context) {
+	t.Helper()
+	f := newFixture(t)
+	return f, f.open(t, nil), ctxT(t)
+}
+
 var btcusd = trade.MustSymbol("BTC-USD")
 
 func restingBuy(clientID string) trade.OrderRequest { return venuetest.RestingBuy(btcusd, clientID) }

@@ -126,9 +126,7 @@ func TestSignJWTFreshNonces(t *testing.T) {
 // TestRequestURIClaim sends real calls through the adapter and checks the
 // uri claim the fake decoded: method, host with port, path, no query.
 func TestRequestURIClaim(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	host := strings.TrimPrefix(f.Srv.URL(), "http://")
 
 	o, err := e.PlaceOrder(ctx, restingBuy("uri-1"))

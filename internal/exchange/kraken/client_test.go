@@ -405,9 +405,7 @@ func TestPostOnlyThatWouldTake(t *testing.T) {
 }
 
 func TestOrderLifecycleStatuses(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	status := func(id string) (trade.Order, string) {
 		t.Helper()
 		o, err := e.GetOrder(ctx, exchange.OrderRef{ID: id})
@@ -578,9 +576,7 @@ func TestCancelErrors(t *testing.T) {
 }
 
 func TestClosedOrderFoundByClientIDAndSymbol(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	_, e, ctx := start(t)
 	// The same client id, reused after the first order finished, on two
 	// pairs: the symbol picks the right one, without it the newest wins.
 	first, err := e.PlaceOrder(ctx, restingBuy("reused"))
@@ -613,9 +609,7 @@ func TestClosedOrderFoundByClientIDAndSymbol(t *testing.T) {
 }
 
 func TestCancelAllReportsPerSymbol(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	b1, _ := e.PlaceOrder(ctx, restingBuy("ca-1"))
 	b2, _ := e.PlaceOrder(ctx, restingBuy("ca-2"))
 	eth, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: ethusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.01"), Price: trade.OptDec("2000"), ClientID: "ca-3"})
@@ -645,9 +639,7 @@ func TestCancelAllReportsPerSymbol(t *testing.T) {
 }
 
 func TestBalancesShowHolds(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	_, e, ctx := start(t)
 	if _, err := e.PlaceOrder(ctx, restingBuy("hold-1")); err != nil {
 		t.Fatal(err)
 	}

@@ -12,9 +12,7 @@ import (
 )
 
 func TestFills(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := start(t)
 	// A taker market buy, a maker fill of a resting order, and an ETH trade.
 	m, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.01"), ClientID: "f-m"})
 	if err != nil {

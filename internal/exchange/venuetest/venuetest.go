@@ -1,8 +1,8 @@
 // Package venuetest holds the test helpers the venue adapters' tests share:
-// generated credentials, a fake venue and Params pointing at it, a fake
-// clock, opening an adapter
-// with internal tweaks, a bounded context and a debug log to inspect.
-// Only tests import it.
+// generated credentials, a fake venue and Params pointing at it, opening
+// an adapter with internal tweaks, a bounded context, a fake clock for
+// limiters, a debug log to inspect, and the checks several venues' tests
+// make the same way. Only tests import it.
 package venuetest
 
 import (
