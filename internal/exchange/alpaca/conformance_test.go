@@ -4,10 +4,9 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/shopspring/decimal"
-
+	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/alpaca/fakealpaca"
-	"github.com/tradectl/tradectl/internal/exchange/exchangetest"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -32,16 +31,10 @@ func TestConformance(t *testing.T) {
 		)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			exchangetest.Run(t, func(t *testing.T) exchangetest.Harness {
+			venuetest.RunConformance(t, tc.symbol, func(t *testing.T) (exchange.Exchange, *fakealpaca.Server) {
 				f := newFixture(t, tc.opts...)
-				return exchangetest.Harness{
-					Exchange:        f.open(t, nil),
-					Symbol:          tc.symbol,
-					InjectRateLimit: f.Srv.RateLimitNext,
-					InjectHang:      f.Srv.HangNext,
-					Fund:            func(asset string, amount decimal.Decimal) { f.Srv.SetBalance(asset, amount) },
-				}
-			})
+				return f.open(t, nil), f.Srv
+			}, nil)
 		})
 	}
 }

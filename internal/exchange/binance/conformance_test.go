@@ -3,23 +3,19 @@ package binance
 import (
 	"testing"
 
-	"github.com/shopspring/decimal"
-
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
 	"github.com/tradectl/tradectl/internal/exchange/exchangetest"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 )
 
 func TestConformance(t *testing.T) {
-	exchangetest.Run(t, func(t *testing.T) exchangetest.Harness {
+	venuetest.RunConformance(t, btcusdt, func(t *testing.T) (exchange.Exchange, *fakebinance.Server) {
 		f := newFixture(t)
-		return exchangetest.Harness{
-			Exchange:        f.open(t, nil),
-			Symbol:          btcusdt,
-			InjectRateLimit: f.Srv.RateLimitNext,
-			InjectHang:      f.Srv.HangNext,
-			Fund:            func(asset string, amount decimal.Decimal) { f.Srv.SetBalance(asset, amount) },
-			// Binance answers -2010 "Stop price would trigger immediately",
-			// and the fake models it.
-			RejectsCrossedStops: true,
-		}
+		return f.open(t, nil), f.Srv
+	}, func(h *exchangetest.Harness) {
+		// Binance answers -2010 "Stop price would trigger immediately",
+		// and the fake models it.
+		h.RejectsCrossedStops = true
 	})
 }

@@ -3,20 +3,15 @@ package kraken
 import (
 	"testing"
 
-	"github.com/shopspring/decimal"
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/kraken/fakekraken"
 
-	"github.com/tradectl/tradectl/internal/exchange/exchangetest"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 )
 
 func TestConformance(t *testing.T) {
-	exchangetest.Run(t, func(t *testing.T) exchangetest.Harness {
+	venuetest.RunConformance(t, btcusd, func(t *testing.T) (exchange.Exchange, *fakekraken.Server) {
 		f := newFixture(t)
-		return exchangetest.Harness{
-			Exchange:        f.open(t, nil),
-			Symbol:          btcusd,
-			InjectRateLimit: f.Srv.RateLimitNext,
-			InjectHang:      f.Srv.HangNext,
-			Fund:            func(asset string, amount decimal.Decimal) { f.Srv.SetBalance(asset, amount) },
-		}
-	})
+		return f.open(t, nil), f.Srv
+	}, nil)
 }
