@@ -10,9 +10,6 @@ import (
 // path and status, and without the key, secret, nonce or signed body.
 func TestTraceSigned(t *testing.T) {
 	f := newFixture(t)
-	balances := func(e *Exchange) error { _, err := e.Balances(ctxT(t)); return err }
-	log := venuetest.Trace(t, New, f.params(nil), balances)
-	venuetest.CheckTrace(t, log,
-		[]string{"level=DEBUG", "venue=kraken", "method=POST", "path=" + pathBalanceEx, "status=200", "attempt=1"},
+	venuetest.CheckSignedTrace(t, New, f.params(nil), "POST", pathBalanceEx,
 		[]string{f.Creds.Key, f.Creds.Secret, "nonce", "API-Sign", "query="})
 }

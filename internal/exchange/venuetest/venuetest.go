@@ -189,15 +189,18 @@ func CheckTrace(t testing.TB, log string, want, leaks []string) {
 	}
 }
 
-// Trace opens an adapter whose Params log at debug level, as -v does,
-// runs call on it and returns what was logged.
-func Trace[E interface{ Close() error }](t testing.TB, newFn func(context.Context, exchange.Params) (E, error), p exchange.Params, call func(E) error, tweaks ...func(E)) string {
+// CheckSignedTrace opens an adapter whose Params log at debug level, as
+// -v does, reads its balances (a signed call) and fails t unless one line
+// shows that call as venue's, with method and path, status 200 on the
+// first attempt, and no line holds any string of leaks (keys, secrets,
+// signatures, signed queries).
+func CheckSignedTrace[E exchange.Exchange](t testing.TB, newFn func(context.Context, exchange.Params) (E, error), p exchange.Params, method, path string, leaks []string, tweaks ...func(E)) {
 	t.Helper()
 	log, logger := NewLog()
 	p.Logger = logger
 	e := Open(t, newFn, p, tweaks...)
-	if err := call(e); err != nil {
+	if _, err := e.Balances(Context(t)); err != nil {
 		t.Fatal(err)
 	}
-	return log.String()
+	CheckTrace(t, log.String(), []string{"level=DEBUG", "venue=" + p.Exchange, "method=" + method, "path=" + path, "status=200", "attempt=1"}, leaks)
 }
