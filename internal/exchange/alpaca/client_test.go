@@ -113,7 +113,7 @@ func TestCredentialFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			p := f.params(nil)
+			p := f.Params(nil)
 			p.Secret = tt.secret(f.Creds)
 			e, err := New(context.Background(), p)
 			if err != nil {
@@ -140,7 +140,7 @@ func TestCredentialFailures(t *testing.T) {
 
 func TestSecretsNeverInErrors(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil, func(e *Exchange) { e.rest.SetTimeout(100 * time.Millisecond) })
+	e := f.Open(t, nil, func(e *Exchange) { e.rest.SetTimeout(100 * time.Millisecond) })
 	ctx := ctxT(t)
 	var errs []error
 	f.Srv.DropNextOrderAfterAccept()
@@ -177,7 +177,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 		http.Redirect(w, r, elsewhere.URL+r.URL.Path, http.StatusTemporaryRedirect)
 	}))
 	defer redirector.Close()
-	e := f.open(t, map[string]any{KeyBaseURL: redirector.URL})
+	e := f.Open(t, map[string]any{KeyBaseURL: redirector.URL})
 	_, err := e.Balances(ctxT(t))
 	if !errors.Is(err, exchange.ErrUnavailable) || !strings.Contains(err.Error(), "does not redirect") {
 		t.Errorf("Balances through a redirect = %v, want ErrUnavailable", err)
@@ -218,7 +218,7 @@ func TestLocalRefusalsSendNothing(t *testing.T) {
 			want: exchange.ErrInvalidOrder, wantMsg: "qty"},
 	}
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := e.PlaceOrder(ctxT(t), tt.req)
@@ -243,7 +243,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
-			e := f.open(t, nil)
+			e := f.Open(t, nil)
 			ctx := ctxT(t)
 			tc.inject(f.Srv)
 			req := restingBuy("") // the adapter must generate one and report it
@@ -268,7 +268,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 
 func TestPlacementTimeoutIsUnknownOutcome(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil, func(e *Exchange) { e.rest.SetTimeout(50 * time.Millisecond) })
+	e := f.Open(t, nil, func(e *Exchange) { e.rest.SetTimeout(50 * time.Millisecond) })
 	f.Srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.Hang})
 	_, err := e.PlaceOrder(ctxT(t), restingBuy("hang-1"))
 	var xe *exchange.Error
@@ -279,7 +279,7 @@ func TestPlacementTimeoutIsUnknownOutcome(t *testing.T) {
 
 func TestReadFailuresAreUnavailable(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	f.Srv.FailNext(503, "<html>maintenance</html>", nil)
 	_, err := e.ListOrders(ctxT(t), exchange.ListFilter{})
 	if !errors.Is(err, exchange.ErrUnavailable) || errors.Is(err, exchange.ErrUnknownOutcome) {
@@ -452,7 +452,7 @@ func TestCancelAllOfOneSymbol(t *testing.T) {
 
 func TestOrderOptionsReachTheVenue(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, map[string]any{KeyExtendedHours: true})
+	e := f.Open(t, map[string]any{KeyExtendedHours: true})
 	ctx := ctxT(t)
 	reqs := []trade.OrderRequest{
 		{Symbol: aapl, Side: trade.Buy, Type: trade.Limit, TimeInForce: trade.Day, Qty: trade.Dec("1"), Price: trade.OptDec("100"), ClientID: "ext-day"},
@@ -528,7 +528,7 @@ func TestBalancesAndPositions(t *testing.T) {
 
 func TestQuotes(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, map[string]any{KeyFeed: "sip"})
+	e := f.Open(t, map[string]any{KeyFeed: "sip"})
 	ctx := ctxT(t)
 	qs, err := e.Quotes(ctx, []trade.Symbol{btcusd, aapl, btcusd, ethusd})
 	if err != nil {
@@ -571,7 +571,7 @@ func TestQuotes(t *testing.T) {
 
 func TestInstrumentsFromFake(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	got, err := e.Instruments(ctxT(t))
 	if err != nil {
 		t.Fatal(err)
@@ -595,7 +595,7 @@ func TestInstrumentCache(t *testing.T) {
 	clock := func() time.Time { return now }
 	f := newFixture(t)
 	open := func() *Exchange {
-		p := f.params(nil)
+		p := f.Params(nil)
 		p.Now = clock
 		e, err := New(context.Background(), p)
 		if err != nil {
@@ -656,7 +656,7 @@ func TestInstrumentCache(t *testing.T) {
 
 	// Another base URL never reads this cache.
 	other := newFixture(t)
-	p := other.params(nil)
+	p := other.Params(nil)
 	p.CacheDir, p.Now = f.Cache, clock
 	e2, err := New(context.Background(), p)
 	if err != nil {
@@ -691,7 +691,7 @@ func TestRateLimitAnswerPausesClient(t *testing.T) {
 func TestVenueRateLimitIsFollowed(t *testing.T) {
 	f := newFixture(t, fakealpaca.WithRateLimit(3))
 	var waits []time.Duration
-	e := f.open(t, nil, func(e *Exchange) {
+	e := f.Open(t, nil, func(e *Exchange) {
 		// Record the hold instead of sleeping through it.
 		e.tradeLimiter.sleep = func(ctx context.Context, d time.Duration) error {
 			waits = append(waits, d)

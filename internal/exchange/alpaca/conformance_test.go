@@ -33,7 +33,7 @@ func TestConformance(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			venuetest.RunConformance(t, tc.symbol, func(t *testing.T) (exchange.Exchange, *fakealpaca.Server) {
 				f := newFixture(t, tc.opts...)
-				return f.open(t, nil), f.Srv
+				return f.Open(t, nil), f.Srv
 			}, nil)
 		})
 	}

@@ -63,7 +63,7 @@ func TestDiagnoseAccount(t *testing.T) {
 			if tt.account != nil {
 				f.Srv.Inject(fakeAccountAnswer(accountDoc(t, tt.account)))
 			}
-			p := f.params(nil)
+			p := f.Params(nil)
 			if tt.secret != "" {
 				p.Secret = venuetest.Secrets(f.Creds.Key, tt.secret)
 			}

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/alpaca/fakealpaca"
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -16,27 +15,23 @@ func newCreds(t *testing.T) venuetest.Creds {
 	return venuetest.Creds{Key: "PKTEST" + venuetest.RandHex(t, 10), Secret: venuetest.RandHex(t, 22)}
 }
 
-type fixture struct {
-	venuetest.Fixture[*fakealpaca.Server]
+// adapter opens the Alpaca adapter against fakealpaca's two hosts; its
+// cancels poll fast.
+var adapter = venuetest.Adapter[*fakealpaca.Server, *Exchange]{
+	Venue: venueName,
+	New:   New,
+	Options: func(srv *fakealpaca.Server) map[string]any {
+		return map[string]any{KeyBaseURL: srv.URL(), KeyDataURL: srv.DataURL()}
+	},
+	Fast: []func(*Exchange){func(e *Exchange) { e.cancelPoll = 5 * time.Millisecond }},
 }
+
+type fixture = venuetest.Fixture[*fakealpaca.Server, *Exchange]
 
 func newFixture(t *testing.T, opts ...fakealpaca.Option) *fixture {
 	t.Helper()
 	c := newCreds(t)
-	return &fixture{venuetest.NewFixture(t, c, fakealpaca.New(c.Key, c.Secret, opts...))}
-}
-
-// params returns Params pointing at the fake, with extra options merged.
-func (f *fixture) params(extra map[string]any) exchange.Params {
-	return f.Params(venueName, map[string]any{KeyBaseURL: f.Srv.URL(), KeyDataURL: f.Srv.DataURL()}, extra)
-}
-
-// open builds an Exchange against the fake; tweak adjusts internals that
-// profiles do not expose.
-func (f *fixture) open(t *testing.T, extra map[string]any, tweak ...func(*Exchange)) *Exchange {
-	t.Helper()
-	fast := func(e *Exchange) { e.cancelPoll = 5 * time.Millisecond }
-	return venuetest.Open(t, New, f.params(extra), append([]func(*Exchange){fast}, tweak...)...)
+	return venuetest.NewFixture(t, adapter, c, fakealpaca.New(c.Key, c.Secret, opts...))
 }
 
 func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
@@ -46,7 +41,7 @@ func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
 func start(t *testing.T) (*fixture, *Exchange, context.Context) {
 	t.Helper()
 	f := newFixture(t)
-	return f, f.open(t, nil), ctxT(t)
+	return f, f.Open(t, nil), ctxT(t)
 }
 
 var (

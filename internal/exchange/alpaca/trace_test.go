@@ -10,5 +10,5 @@ import (
 // and status, and without the key id or secret its headers carry.
 func TestTraceSigned(t *testing.T) {
 	f := newFixture(t)
-	venuetest.CheckSignedTrace(t, New, f.params(nil), "GET", "/v2/account", []string{f.Creds.Key, f.Creds.Secret, "APCA"})
+	venuetest.CheckSignedTrace(t, New, f.Params(nil), "GET", "/v2/account", []string{f.Creds.Key, f.Creds.Secret, "APCA"})
 }

@@ -24,7 +24,7 @@ import (
 
 func TestClockSkewRetriesOnce(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	f.Srv.SetClockOffset(30 * time.Second) // our timestamps look 30 s old
 	bs, err := e.Balances(ctxT(t))
 	if err != nil {
@@ -50,7 +50,7 @@ func TestClockSkewRetriesOnce(t *testing.T) {
 
 func TestClockSkewGivesUpAfterOneRetry(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	skew := `{"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}`
 	f.Srv.Inject(fakebinance.Failure{Path: "/api/v3/account", Status: 400, Body: skew})
 	f.Srv.Inject(fakebinance.Failure{Path: "/api/v3/account", Status: 400, Body: skew})
@@ -65,7 +65,7 @@ func TestClockSkewGivesUpAfterOneRetry(t *testing.T) {
 
 func TestSyncClockAtStart(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, map[string]any{"sync_clock": true})
+	e := f.Open(t, map[string]any{"sync_clock": true})
 	f.Srv.SetClockOffset(-20 * time.Second) // our timestamps look 20 s ahead
 	if _, err := e.Balances(ctxT(t)); err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestSyncClockAtStart(t *testing.T) {
 
 func TestPublicCallsNeedNoKeys(t *testing.T) {
 	f := newFixture(t)
-	p := f.params(nil)
+	p := f.Params(nil)
 	asked := atomic.Int32{}
 	p.Secret = func(context.Context, string) (string, error) { asked.Add(1); return "", nil }
 	e, err := New(context.Background(), p)
@@ -111,7 +111,7 @@ func TestPublicCallsNeedNoKeys(t *testing.T) {
 
 func TestBadCredentialsNeverLeak(t *testing.T) {
 	f := newFixture(t)
-	p := f.params(nil)
+	p := f.Params(nil)
 	wrongSecret := "test-secret-wrong-0123456789abcdef"
 	p.Secret = func(_ context.Context, name string) (string, error) {
 		if name == "api_key" {
@@ -177,20 +177,20 @@ func TestEd25519KeyType(t *testing.T) {
 	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 	f := newFixture(t, fakebinance.WithEd25519PublicKey(pub))
 	f.Creds.Secret = pemKey
-	e := f.open(t, map[string]any{"key_type": "ed25519"})
+	e := f.Open(t, map[string]any{"key_type": "ed25519"})
 	if _, err := e.Balances(ctxT(t)); err != nil {
 		t.Fatalf("Balances with an Ed25519 key: %v", err)
 	}
 	// The same key read as HMAC fails the venue's check.
 	f2 := newFixture(t, fakebinance.WithEd25519PublicKey(pub))
 	f2.Creds.Secret = pemKey
-	e2 := f2.open(t, nil)
+	e2 := f2.Open(t, nil)
 	if _, err := e2.Balances(ctxT(t)); !errors.Is(err, exchange.ErrAuth) {
 		t.Errorf("Balances signing an Ed25519 account with HMAC = %v, want ErrAuth", err)
 	}
 	// A non-key secret with key_type ed25519 fails locally.
 	f3 := newFixture(t)
-	e3 := f3.open(t, map[string]any{"key_type": "ed25519"})
+	e3 := f3.Open(t, map[string]any{"key_type": "ed25519"})
 	if _, err := e3.Balances(ctxT(t)); !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), "ed25519") {
 		t.Errorf("Balances with an HMAC secret as ed25519 = %v, want ErrAuth", err)
 	}
@@ -204,7 +204,7 @@ func TestInstrumentCache(t *testing.T) {
 	clock := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
 	now := func() time.Time { return clock }
 	open := func() *Exchange {
-		p := f.params(nil)
+		p := f.Params(nil)
 		p.Now = now
 		e, err := New(context.Background(), p)
 		if err != nil {
@@ -271,7 +271,7 @@ func TestInstrumentCache(t *testing.T) {
 
 	// Another base URL does not share the file.
 	other := newFixture(t)
-	p := other.params(nil)
+	p := other.Params(nil)
 	p.CacheDir, p.Now = f.Cache, now
 	e3, _ := New(context.Background(), p)
 	if _, err := e3.Instruments(ctx); err != nil {
@@ -355,7 +355,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				f := newFixture(t)
-				e := f.open(t, nil)
+				e := f.Open(t, nil)
 				ctx := ctxT(t)
 				if _, err := e.Instruments(ctx); err != nil { // keep the injected failure for the order
 					t.Fatal(err)
@@ -404,7 +404,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 
 func TestReadsOnTransportFailureAreUnavailable(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil, func(e *Exchange) { e.rest.SetTimeout(100 * time.Millisecond) })
+	e := f.Open(t, nil, func(e *Exchange) { e.rest.SetTimeout(100 * time.Millisecond) })
 	f.Srv.HangNext()
 	_, err := e.Balances(ctxT(t))
 	if !errors.Is(err, exchange.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
@@ -478,7 +478,7 @@ func TestListAllNeedsSymbol(t *testing.T) {
 
 func TestCancelAllWithNothingOpen(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	got, err := e.CancelAll(ctxT(t), btcusdt)
 	if err != nil || len(got) != 0 {
 		t.Errorf("CancelAll with nothing open = %v, %v", got, err)
@@ -491,7 +491,7 @@ func TestCancelAllWithNothingOpen(t *testing.T) {
 
 func TestPlacementMapsFills(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	o, err := e.PlaceOrder(ctxT(t), trade.OrderRequest{Symbol: btcusdt, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.01")})
 	if err != nil {
 		t.Fatal(err)

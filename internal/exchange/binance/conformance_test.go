@@ -12,7 +12,7 @@ import (
 func TestConformance(t *testing.T) {
 	venuetest.RunConformance(t, btcusdt, func(t *testing.T) (exchange.Exchange, *fakebinance.Server) {
 		f := newFixture(t)
-		return f.open(t, nil), f.Srv
+		return f.Open(t, nil), f.Srv
 	}, func(h *exchangetest.Harness) {
 		// Binance answers -2010 "Stop price would trigger immediately",
 		// and the fake models it.

@@ -76,7 +76,7 @@ func TestDiagnose(t *testing.T) {
 			if tt.account != "" {
 				f.Srv.Inject(fakebinance.Failure{Method: http.MethodGet, Path: "/api/v3/account", Status: http.StatusOK, Body: tt.account})
 			}
-			p := f.params(tt.extra)
+			p := f.Params(tt.extra)
 			switch {
 			case tt.noCreds:
 				p.Secret = func(context.Context, string) (string, error) { return "", nil }

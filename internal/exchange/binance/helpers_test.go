@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -16,30 +15,26 @@ func newCreds(t *testing.T) venuetest.Creds {
 	return venuetest.Creds{Key: "test-key-" + venuetest.RandHex(t, 16), Secret: "test-secret-" + venuetest.RandHex(t, 16)}
 }
 
-type fixture struct {
-	venuetest.Fixture[*fakebinance.Server]
+// adapter opens the Binance adapter against fakebinance, REST and
+// streams; it reconnects and polls fast.
+var adapter = venuetest.Adapter[*fakebinance.Server, *Exchange]{
+	Venue: venueName,
+	New:   New,
+	Options: func(srv *fakebinance.Server) map[string]any {
+		return map[string]any{KeyBaseURL: srv.URL(), KeyWSURL: srv.WSURL()}
+	},
+	Fast: []func(*Exchange){func(e *Exchange) {
+		e.wsBackoffMin, e.wsBackoffMax = 10*time.Millisecond, 50*time.Millisecond
+		e.pollInterval = 20 * time.Millisecond
+	}},
 }
+
+type fixture = venuetest.Fixture[*fakebinance.Server, *Exchange]
 
 func newFixture(t *testing.T, opts ...fakebinance.Option) *fixture {
 	t.Helper()
 	c := newCreds(t)
-	return &fixture{venuetest.NewFixture(t, c, fakebinance.New(c.Key, c.Secret, opts...))}
-}
-
-// params returns Params pointing at the fake, with extra options merged.
-func (f *fixture) params(extra map[string]any) exchange.Params {
-	return f.Params(venueName, map[string]any{KeyBaseURL: f.Srv.URL(), KeyWSURL: f.Srv.WSURL()}, extra)
-}
-
-// open builds an Exchange against the fake; tweak adjusts internals
-// (timeouts, backoff) that profiles do not expose.
-func (f *fixture) open(t *testing.T, extra map[string]any, tweak ...func(*Exchange)) *Exchange {
-	t.Helper()
-	fast := func(e *Exchange) {
-		e.wsBackoffMin, e.wsBackoffMax = 10*time.Millisecond, 50*time.Millisecond
-		e.pollInterval = 20 * time.Millisecond
-	}
-	return venuetest.Open(t, New, f.params(extra), append([]func(*Exchange){fast}, tweak...)...)
+	return venuetest.NewFixture(t, adapter, c, fakebinance.New(c.Key, c.Secret, opts...))
 }
 
 func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
@@ -49,7 +44,7 @@ func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
 func start(t *testing.T) (*fixture, *Exchange, context.Context) {
 	t.Helper()
 	f := newFixture(t)
-	return f, f.open(t, nil), ctxT(t)
+	return f, f.Open(t, nil), ctxT(t)
 }
 
 var btcusdt = trade.MustSymbol("BTC-USDT")

@@ -116,7 +116,7 @@ func TestUsedWeightHeaderThrottles(t *testing.T) {
 	pinned := func() time.Time { return time.Date(2026, 7, 1, 12, 0, 30, 0, time.UTC) }
 	f := newFixture(t, fakebinance.WithClock(pinned))
 	var waits []time.Duration
-	e := f.open(t, nil, func(e *Exchange) {
+	e := f.Open(t, nil, func(e *Exchange) {
 		e.now = pinned
 		e.limiter.sleep = func(ctx context.Context, d time.Duration) error {
 			waits = append(waits, d)

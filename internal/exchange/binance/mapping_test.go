@@ -40,7 +40,7 @@ func TestVenueSymbol(t *testing.T) {
 
 func TestSymbolOf(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	tests := []struct {
 		vs   string
 		hint trade.Symbol
@@ -365,7 +365,7 @@ func TestErrorMapping(t *testing.T) {
 
 func TestInstrumentsFromFake(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	got, err := e.Instruments(ctxT(t))
 	if err != nil {
 		t.Fatal(err)
@@ -467,7 +467,7 @@ func TestMapFill(t *testing.T) {
 
 func TestCancelAllUnknownSymbolIsAnError(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	if _, err := e.CancelAll(ctxT(t), trade.MustSymbol("NOPE-USDT")); !errors.Is(err, exchange.ErrNotFound) {
 		t.Errorf("CancelAll(unknown symbol) = %v, want ErrNotFound", err)
 	}

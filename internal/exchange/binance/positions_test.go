@@ -78,7 +78,7 @@ func TestAllFillsPages(t *testing.T) {
 // TestFillsForFailure: one symbol's failure is the answer, typed.
 func TestFillsForFailure(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	_, err := e.FillsFor(ctxT(t), []trade.Symbol{btcusdt, trade.MustSymbol("NOPE-USDT")})
 	if !errors.Is(err, exchange.ErrNotFound) && !errors.Is(err, exchange.ErrInvalidOrder) {
 		t.Errorf("FillsFor with an unknown symbol: %v, want a typed venue error", err)

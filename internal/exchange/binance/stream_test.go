@@ -38,7 +38,7 @@ func collect(t *testing.T, e *Exchange, syms []trade.Symbol, stop func([]trade.Q
 
 func TestStreamQuotesBookAndLast(t *testing.T) {
 	f := newFixture(t, fakebinance.WithStreamInterval(20*time.Millisecond))
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	eth := trade.MustSymbol("ETH-USDT")
 	moved := false
 	got, err := collect(t, e, []trade.Symbol{btcusdt, eth}, func(qs []trade.Quote) bool {
@@ -68,7 +68,7 @@ func TestStreamQuotesBookAndLast(t *testing.T) {
 
 func TestStreamReconnects(t *testing.T) {
 	f := newFixture(t, fakebinance.WithStreamInterval(10*time.Millisecond))
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	var dropped bool
 	_, err := collect(t, e, []trade.Symbol{btcusdt}, func(qs []trade.Quote) bool {
 		if !dropped && len(qs) >= 2 {
@@ -88,7 +88,7 @@ func TestStreamReconnects(t *testing.T) {
 func TestStreamFallsBackToPolling(t *testing.T) {
 	f := newFixture(t)
 	f.Srv.DisableStreams(true)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	got, err := collect(t, e, []trade.Symbol{btcusdt}, func(qs []trade.Quote) bool { return len(qs) >= 3 })
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("StreamQuotes = %v, want context.Canceled", err)
@@ -106,7 +106,7 @@ func TestStreamFallsBackToPolling(t *testing.T) {
 
 func TestStreamReturnsFnError(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	stop := errors.New("enough")
 	err := e.StreamQuotes(ctxT(t), []trade.Symbol{btcusdt}, func(trade.Quote) error { return stop })
 	if !errors.Is(err, stop) {

@@ -10,6 +10,6 @@ import (
 // path and status, and without the key, secret, signature or signed query.
 func TestTraceSigned(t *testing.T) {
 	f := newFixture(t)
-	venuetest.CheckSignedTrace(t, New, f.params(nil), "GET", "/api/v3/account",
+	venuetest.CheckSignedTrace(t, New, f.Params(nil), "GET", "/api/v3/account",
 		[]string{f.Creds.Key, f.Creds.Secret, "signature", "timestamp=", "recvWindow", "query="})
 }

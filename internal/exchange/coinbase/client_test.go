@@ -74,7 +74,7 @@ func TestNewURLs(t *testing.T) {
 
 func TestSharedHTTPClientUntouched(t *testing.T) {
 	f := newFixture(t)
-	p := f.params(nil)
+	p := f.Params(nil)
 	before := *p.HTTPClient
 	e, err := New(context.Background(), p)
 	if err != nil {
@@ -91,7 +91,7 @@ func TestSharedHTTPClientUntouched(t *testing.T) {
 
 func TestPublicCallsNeedNoKeys(t *testing.T) {
 	f := newFixture(t)
-	p := f.params(nil)
+	p := f.Params(nil)
 	var asked atomic.Int32
 	p.Secret = func(context.Context, string) (string, error) { asked.Add(1); return "", nil }
 	e, err := New(context.Background(), p)
@@ -130,7 +130,7 @@ func TestPublicCallsNeedNoKeys(t *testing.T) {
 
 func TestQuotesWithKeysUseBestBidAsk(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	f.Srv.SetBook("BTC-USD", trade.Dec("61000"), trade.Dec("61000.5"), trade.Dec("61000.25"))
 	qs, err := e.Quotes(ctxT(t), []trade.Symbol{btcusd, trade.MustSymbol("SOL-USD"), btcusd})
 	if err != nil {
@@ -155,7 +155,7 @@ func TestQuotesWithKeysUseBestBidAsk(t *testing.T) {
 
 func TestWrongKeyIsAuthAndNeverLeaks(t *testing.T) {
 	f := newFixture(t)
-	p := f.params(nil)
+	p := f.Params(nil)
 	wrong := newKey(t) // same name, another key: signatures fail
 	p.Secret = func(_ context.Context, name string) (string, error) {
 		if name == "api_key" {
@@ -179,7 +179,7 @@ func TestWrongKeyIsAuthAndNeverLeaks(t *testing.T) {
 	}
 
 	// Failures on the right key must not leak either.
-	good := f.open(t, nil)
+	good := f.Open(t, nil)
 	f.Srv.DropNextCreateAfterAccept()
 	_, err = good.PlaceOrder(ctx, restingBuy("leak-check"))
 	errs = append(errs, err)
@@ -215,7 +215,7 @@ func TestBadSecretIsAuth(t *testing.T) {
 		{"not a key", f.key.name, "hunter2-hunter2-hunter2", "not a PEM private key"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			p := f.params(nil)
+			p := f.Params(nil)
 			p.Secret = func(_ context.Context, name string) (string, error) {
 				if name == "api_key" {
 					return tt.key, nil
@@ -232,7 +232,7 @@ func TestBadSecretIsAuth(t *testing.T) {
 			}
 		})
 	}
-	p := f.params(nil)
+	p := f.Params(nil)
 	p.Secret = func(context.Context, string) (string, error) { return "", errors.New("file mode 0644 is too open") }
 	e, _ := New(context.Background(), p)
 	if _, err := e.Balances(ctxT(t)); !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), "0644") {
@@ -242,7 +242,7 @@ func TestBadSecretIsAuth(t *testing.T) {
 
 func TestSandboxWithoutKeysSendsUnsigned(t *testing.T) {
 	f := newFixture(t)
-	p := f.params(map[string]any{"sandbox": true})
+	p := f.Params(map[string]any{"sandbox": true})
 	p.Secret = func(context.Context, string) (string, error) { return "", nil }
 	e, err := New(context.Background(), p)
 	if err != nil {
@@ -348,7 +348,7 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 		for _, given := range []string{"mine-1", ""} {
 			t.Run(tt.name+"/client id "+given, func(t *testing.T) {
 				f := newFixture(t)
-				e := f.open(t, nil)
+				e := f.Open(t, nil)
 				ctx := ctxT(t)
 				tt.inject(f.Srv)
 				req := restingBuy(given)
@@ -390,7 +390,7 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 
 func TestTransportFailureBeforeSendIsUnavailable(t *testing.T) {
 	f := newFixture(t)
-	p := f.params(map[string]any{"base_url": "http://127.0.0.1:1"})
+	p := f.Params(map[string]any{"base_url": "http://127.0.0.1:1"})
 	e, err := New(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
@@ -519,7 +519,7 @@ func TestCancelFinishedAndUnknownOrders(t *testing.T) {
 
 func TestPagination(t *testing.T) {
 	f := newFixture(t, fakecoinbase.WithPageMax(2))
-	e := f.open(t, nil, fastBuckets)
+	e := f.Open(t, nil, fastBuckets)
 	ctx := ctxT(t)
 	f.Srv.SetBalance("USDC", trade.Dec("5"))
 	bs, err := e.Balances(ctx)
@@ -621,7 +621,7 @@ func TestInstrumentsCache(t *testing.T) {
 	clock := time.Now()
 	now := func() time.Time { return clock }
 	open := func(extra map[string]any) *Exchange {
-		p := f.params(extra)
+		p := f.Params(extra)
 		p.Now = now
 		e, err := New(context.Background(), p)
 		if err != nil {
@@ -690,7 +690,7 @@ func TestInstrumentsCache(t *testing.T) {
 
 func TestCanceledContextSendsNothing(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := e.PlaceOrder(ctx, restingBuy("c")); !errors.Is(err, context.Canceled) {
@@ -703,7 +703,7 @@ func TestCanceledContextSendsNothing(t *testing.T) {
 
 func TestQuotesFallBackWhenTheKeyCannotBeRead(t *testing.T) {
 	f := newFixture(t)
-	p := f.params(nil)
+	p := f.Params(nil)
 	var asked atomic.Int32
 	p.Secret = func(context.Context, string) (string, error) {
 		asked.Add(1)

@@ -64,7 +64,7 @@ func TestDiagnose(t *testing.T) {
 			if tt.answer != "" {
 				f.Srv.Inject(fakecoinbase.Failure{Method: http.MethodGet, Path: fakecoinbase.Prefix + "/key_permissions", Status: http.StatusOK, Body: tt.answer})
 			}
-			p := f.params(nil)
+			p := f.Params(nil)
 			switch {
 			case tt.noCreds:
 				p.Secret = func(context.Context, string) (string, error) { return "", nil }

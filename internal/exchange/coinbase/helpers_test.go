@@ -9,7 +9,6 @@ import (
 	"encoding/pem"
 	"testing"
 
-	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/coinbase/fakecoinbase"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
@@ -43,20 +42,25 @@ func newKey(t testing.TB) testKey {
 // creds are the key's name and PEM, as a profile's secrets hold them.
 func (k testKey) creds() venuetest.Creds { return venuetest.Creds{Key: k.name, Secret: k.pem} }
 
+// adapter opens the Coinbase adapter against fakecoinbase, with the
+// adapter's own rate limits (tests that do not want them add fastBuckets).
+var adapter = venuetest.Adapter[*fakecoinbase.Server, *Exchange]{
+	Venue:   venueName,
+	New:     New,
+	Options: func(srv *fakecoinbase.Server) map[string]any { return map[string]any{KeyBaseURL: srv.URL()} },
+}
+
+// fixture is the fake and the CDP key it trusts, whose private half
+// tests sign with.
 type fixture struct {
-	venuetest.Fixture[*fakecoinbase.Server]
+	*venuetest.Fixture[*fakecoinbase.Server, *Exchange]
 	key testKey
 }
 
 func newFixture(t *testing.T, opts ...fakecoinbase.Option) *fixture {
 	t.Helper()
 	k := newKey(t)
-	return &fixture{venuetest.NewFixture(t, k.creds(), fakecoinbase.New(k.name, &k.key.PublicKey, opts...)), k}
-}
-
-// params returns Params pointing at the fake, with extra options merged.
-func (f *fixture) params(extra map[string]any) exchange.Params {
-	return f.Params(venueName, map[string]any{KeyBaseURL: f.Srv.URL()}, extra)
+	return &fixture{venuetest.NewFixture(t, adapter, k.creds(), fakecoinbase.New(k.name, &k.key.PublicKey, opts...)), k}
 }
 
 // fastBuckets lifts the client-side rate limits, which the limiter's own
@@ -66,13 +70,6 @@ func fastBuckets(e *Exchange) {
 	e.public = newBucket(100000, e.now, venuehttp.Sleep)
 }
 
-// open builds an Exchange against the fake; tweak adjusts internals that
-// profiles do not expose.
-func (f *fixture) open(t *testing.T, extra map[string]any, tweak ...func(*Exchange)) *Exchange {
-	t.Helper()
-	return venuetest.Open(t, New, f.params(extra), tweak...)
-}
-
 func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
 
 // start opens an Exchange on a new fake with the default options, and a
@@ -80,7 +77,7 @@ func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
 func start(t *testing.T) (*fixture, *Exchange, context.Context) {
 	t.Helper()
 	f := newFixture(t)
-	return f, f.open(t, nil), ctxT(t)
+	return f, f.Open(t, nil), ctxT(t)
 }
 
 var btcusd = trade.MustSymbol("BTC-USD")

@@ -113,7 +113,7 @@ func TestBucketPause(t *testing.T) {
 func TestLimiterPacesRequests(t *testing.T) {
 	f := newFixture(t)
 	clock := newFakeClock()
-	e := f.open(t, nil, func(e *Exchange) {
+	e := f.Open(t, nil, func(e *Exchange) {
 		e.private = newBucket(2, clock.Now, clock.Sleep) // burst 1, 1/s
 		e.public = newBucket(100000, clock.Now, clock.Sleep)
 	})

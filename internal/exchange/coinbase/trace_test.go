@@ -10,6 +10,6 @@ import (
 // path and status, and without the key, its token or the query.
 func TestTraceSigned(t *testing.T) {
 	f := newFixture(t)
-	venuetest.CheckSignedTrace(t, New, f.params(nil), "GET", apiPrefix+"/accounts",
+	venuetest.CheckSignedTrace(t, New, f.Params(nil), "GET", apiPrefix+"/accounts",
 		[]string{f.key.name, "PRIVATE KEY", "eyJ", "Bearer", "query="}, fastBuckets)
 }

@@ -61,7 +61,7 @@ func TestNewChecksOptions(t *testing.T) {
 
 func TestPublicCallsNeedNoKeys(t *testing.T) {
 	f := newFixture(t)
-	p := f.params(nil)
+	p := f.Params(nil)
 	p.Secret = func(context.Context, string) (string, error) {
 		t.Error("a public call asked for a secret")
 		return "", errors.New("no")
@@ -112,7 +112,7 @@ func TestCredentialProblemsAreAuthErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := f.Srv.Count(pathBalanceEx)
-			p := f.params(nil)
+			p := f.Params(nil)
 			p.Secret = venuetest.Secrets(tt.key, tt.secret)
 			e, err := New(context.Background(), p)
 			if err != nil {
@@ -136,7 +136,7 @@ func TestCredentialProblemsAreAuthErrors(t *testing.T) {
 
 func TestInvalidNonceIsRetriedOnce(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	f.Srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
 	if _, err := e.Balances(ctxT(t)); err != nil {
 		t.Fatalf("Balances after one refused nonce: %v", err)
@@ -163,7 +163,7 @@ func TestNoncesAcrossExchangeValues(t *testing.T) {
 	clock := frozen(nonceEpoch)
 	var es []*Exchange
 	for i := 0; i < 3; i++ {
-		es = append(es, f.open(t, nil, func(e *Exchange) { e.now = clock; e.limiter.max = 1e9 }))
+		es = append(es, f.Open(t, nil, func(e *Exchange) { e.now = clock; e.limiter.max = 1e9 }))
 	}
 	const rounds = 5
 	for r := 0; r < rounds; r++ {
@@ -183,9 +183,9 @@ func TestNoncesAcrossExchangeValues(t *testing.T) {
 	// Without the shared state (separate data directories) the same clock
 	// makes Kraken refuse the second Exchange's nonces.
 	g := newFixture(t)
-	a := g.open(t, nil, func(e *Exchange) { e.now = clock })
-	g.data = t.TempDir()
-	b := g.open(t, nil, func(e *Exchange) { e.now = clock })
+	a := g.Open(t, nil, func(e *Exchange) { e.now = clock })
+	g.Data = t.TempDir()
+	b := g.Open(t, nil, func(e *Exchange) { e.now = clock })
 	if _, err := a.Balances(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestNoncesAcrossExchangeValues(t *testing.T) {
 
 func TestConcurrentCallsOnOneExchange(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil, func(e *Exchange) { e.now = frozen(nonceEpoch); e.limiter.max = 1e9 })
+	e := f.Open(t, nil, func(e *Exchange) { e.now = frozen(nonceEpoch); e.limiter.max = 1e9 })
 	const n = 16
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
@@ -224,7 +224,7 @@ func TestConcurrentCallsOnOneExchange(t *testing.T) {
 
 func TestLocallyRefusedOrdersSendNothing(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	limit := func(qty, price string) trade.OrderRequest {
 		return trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec(qty), Price: trade.OptDec(price)}
 	}
@@ -267,7 +267,7 @@ func TestLocallyRefusedOrdersSendNothing(t *testing.T) {
 
 func TestPlaceOrderAlwaysSendsClientID(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	o, err := e.PlaceOrder(ctxT(t), trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")})
 	if err != nil {
 		t.Fatal(err)
@@ -315,7 +315,7 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			e := f.open(t, nil)
+			e := f.Open(t, nil)
 			tt.inject(f.Srv)
 			req := restingBuy(tt.clientID)
 			_, err := e.PlaceOrder(ctxT(t), req)
@@ -326,7 +326,7 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 			if n := f.Srv.OrdersPlaced(); n != 1 {
 				t.Fatalf("orders placed = %d, want 1", n)
 			}
-			other := f.open(t, nil)
+			other := f.Open(t, nil)
 			for i, ex := range []*Exchange{e, other} {
 				got, err := ex.GetOrder(ctxT(t), exchange.OrderRef{ClientID: tt.clientID})
 				if err != nil {
@@ -346,7 +346,7 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 
 func TestHangingPlacementIsUnknownOutcome(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	if _, err := e.Instruments(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +362,7 @@ func TestHangingPlacementIsUnknownOutcome(t *testing.T) {
 
 func TestValidateOrderPlacesNothing(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	req := restingBuy("dry-1")
 	if err := e.ValidateOrder(ctxT(t), req); err != nil {
 		t.Fatal(err)
@@ -382,7 +382,7 @@ func TestValidateOrderPlacesNothing(t *testing.T) {
 
 func TestPostOnlyThatWouldTake(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	req := trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.001"), Price: trade.OptDec("60000.1"),
 		PostOnly: true, ClientID: "post-1"}
 	_, err := e.PlaceOrder(ctxT(t), req)
@@ -482,7 +482,7 @@ func TestOrderLifecycleStatuses(t *testing.T) {
 
 func TestListOrdersReadsHistoryPages(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil, func(e *Exchange) { e.limiter.max = 1e9 })
+	e := f.Open(t, nil, func(e *Exchange) { e.limiter.max = 1e9 })
 	ctx := ctxT(t)
 	f.Srv.SetBalance("USD", trade.Dec("10000000"))
 	const placed = 70
@@ -530,7 +530,7 @@ func TestListOrdersReadsHistoryPages(t *testing.T) {
 
 func TestRateLimitAnswers(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	f.Srv.CounterLimitNext()
 	_, err := e.Balances(ctxT(t))
 	if d, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || d != 3*time.Second {
@@ -538,7 +538,7 @@ func TestRateLimitAnswers(t *testing.T) {
 	}
 
 	g := newFixture(t)
-	e = g.open(t, nil)
+	e = g.Open(t, nil)
 	g.Srv.RateLimitNext(30 * time.Second)
 	if _, err := e.Balances(ctxT(t)); !errors.Is(err, exchange.ErrRateLimited) {
 		t.Fatalf("Balances after EService:Throttled = %v", err)
@@ -555,7 +555,7 @@ func TestRateLimitAnswers(t *testing.T) {
 
 func TestCancelErrors(t *testing.T) {
 	f := newFixture(t)
-	e := f.open(t, nil)
+	e := f.Open(t, nil)
 	tests := []struct {
 		ref  exchange.OrderRef
 		want error
@@ -665,7 +665,7 @@ func TestSecretsStayOutOfLogsAndErrors(t *testing.T) {
 	f := newFixture(t)
 	var logs bytes.Buffer
 	var mu sync.Mutex
-	p := f.params(nil)
+	p := f.Params(nil)
 	p.Logger = slog.New(slog.NewTextHandler(lockedWriter{&logs, &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e, err := New(context.Background(), p)
 	if err != nil {

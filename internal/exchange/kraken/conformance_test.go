@@ -12,6 +12,6 @@ import (
 func TestConformance(t *testing.T) {
 	venuetest.RunConformance(t, btcusd, func(t *testing.T) (exchange.Exchange, *fakekraken.Server) {
 		f := newFixture(t)
-		return f.open(t, nil), f.Srv
+		return f.Open(t, nil), f.Srv
 	}, nil)
 }

@@ -63,7 +63,7 @@ func TestDiagnose(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			p := f.params(nil)
+			p := f.Params(nil)
 			if tt.setup != nil {
 				tt.setup(f, &p)
 			}

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/kraken/fakekraken"
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -18,30 +17,21 @@ func newCreds(t *testing.T) venuetest.Creds {
 	return venuetest.Creds{Key: "test-key-" + venuetest.RandHex(t, 16), Secret: base64.StdEncoding.EncodeToString(venuetest.RandBytes(t, 64))}
 }
 
-type fixture struct {
-	venuetest.Fixture[*fakekraken.Server]
-	data string // the profile's data directory, where client ids are kept
+// adapter opens the Kraken adapter against fakekraken; its cancels poll
+// fast. The fixture's data directory holds the client ids it keeps.
+var adapter = venuetest.Adapter[*fakekraken.Server, *Exchange]{
+	Venue:   venueName,
+	New:     New,
+	Options: func(srv *fakekraken.Server) map[string]any { return map[string]any{KeyBaseURL: srv.URL()} },
+	Fast:    []func(*Exchange){func(e *Exchange) { e.cancelPoll = 10 * time.Millisecond }},
 }
+
+type fixture = venuetest.Fixture[*fakekraken.Server, *Exchange]
 
 func newFixture(t *testing.T, opts ...fakekraken.Option) *fixture {
 	t.Helper()
 	c := newCreds(t)
-	return &fixture{venuetest.NewFixture(t, c, fakekraken.New(c.Key, c.Secret, opts...)), t.TempDir()}
-}
-
-// params returns Params pointing at the fake, with extra options merged.
-func (f *fixture) params(extra map[string]any) exchange.Params {
-	p := f.Params(venueName, map[string]any{KeyBaseURL: f.Srv.URL()}, extra)
-	p.DataDir = f.data
-	return p
-}
-
-// open builds an Exchange against the fake; tweak adjusts internals that
-// profiles do not expose.
-func (f *fixture) open(t *testing.T, extra map[string]any, tweak ...func(*Exchange)) *Exchange {
-	t.Helper()
-	fast := func(e *Exchange) { e.cancelPoll = 10 * time.Millisecond }
-	return venuetest.Open(t, New, f.params(extra), append([]func(*Exchange){fast}, tweak...)...)
+	return venuetest.NewFixture(t, adapter, c, fakekraken.New(c.Key, c.Secret, opts...))
 }
 
 func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
@@ -51,7 +41,7 @@ func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
 func start(t *testing.T) (*fixture, *Exchange, context.Context) {
 	t.Helper()
 	f := newFixture(t)
-	return f, f.open(t, nil), ctxT(t)
+	return f, f.Open(t, nil), ctxT(t)
 }
 
 var (

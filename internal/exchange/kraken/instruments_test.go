@@ -88,7 +88,7 @@ func TestInstrumentCache(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	open := func(extra map[string]any) *Exchange {
-		return f.open(t, extra, func(e *Exchange) { e.now = clock; e.limiter.now = clock })
+		return f.Open(t, extra, func(e *Exchange) { e.now = clock; e.limiter.now = clock })
 	}
 	if _, err := open(nil).Instruments(ctxT(t)); err != nil {
 		t.Fatal(err)
@@ -148,7 +148,7 @@ func TestInstrumentCache(t *testing.T) {
 
 func TestInstrumentCacheDisabled(t *testing.T) {
 	f := newFixture(t)
-	if _, err := f.open(t, map[string]any{KeyInstrumentsTTL: "0s"}).Instruments(ctxT(t)); err != nil {
+	if _, err := f.Open(t, map[string]any{KeyInstrumentsTTL: "0s"}).Instruments(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
 	if files, _ := filepath.Glob(filepath.Join(f.Cache, "*")); len(files) != 0 {

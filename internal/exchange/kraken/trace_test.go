@@ -10,6 +10,6 @@ import (
 // path and status, and without the key, secret, nonce or signed body.
 func TestTraceSigned(t *testing.T) {
 	f := newFixture(t)
-	venuetest.CheckSignedTrace(t, New, f.params(nil), "POST", pathBalanceEx,
+	venuetest.CheckSignedTrace(t, New, f.Params(nil), "POST", pathBalanceEx,
 		[]string{f.Creds.Key, f.Creds.Secret, "nonce", "API-Sign", "query="})
 }

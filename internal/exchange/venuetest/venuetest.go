@@ -71,40 +71,61 @@ func (c Creds) Secrets() func(context.Context, string) (string, error) {
 	return Secrets(c.Key, c.Secret)
 }
 
-// Fixture is an adapter test's fake venue, the credentials it accepts
-// and a cache directory of the test's own. A venue's tests embed it and
-// add how to open their adapter against it.
-type Fixture[S Fake] struct {
+// Adapter is how a venue's tests open its adapter against its fake.
+type Adapter[S Fake, E exchange.Exchange] struct {
+	Venue string
+	New   func(context.Context, exchange.Params) (E, error)
+	// Options are the profile options that point the adapter at srv:
+	// its URLs.
+	Options func(srv S) map[string]any
+	// Fast are the tweaks every test's adapter gets: internals that
+	// profiles do not expose (poll intervals, backoff) made short.
+	Fast []func(E)
+}
+
+// Fixture is an adapter test's fake venue, the credentials it accepts,
+// and a cache and a data directory of the test's own.
+type Fixture[S Fake, E exchange.Exchange] struct {
 	Srv   S
 	Creds Creds
 	Cache string
+	Data  string
+
+	adapter Adapter[S, E]
 }
 
 // NewFixture holds srv, which accepts creds, and closes it when the test
 // ends.
-func NewFixture[S Fake](t testing.TB, creds Creds, srv S) Fixture[S] {
+func NewFixture[S Fake, E exchange.Exchange](t testing.TB, a Adapter[S, E], creds Creds, srv S) *Fixture[S, E] {
 	t.Helper()
 	t.Cleanup(srv.Close)
-	return Fixture[S]{Srv: srv, Creds: creds, Cache: t.TempDir()}
+	return &Fixture[S, E]{Srv: srv, Creds: creds, Cache: t.TempDir(), Data: t.TempDir(), adapter: a}
 }
 
-// Params points a profile of venue at the fixture's fake, with base
-// options (the fake's URLs) and extra ones merged over them.
-func (f Fixture[S]) Params(venue string, base, extra map[string]any) exchange.Params {
-	opts := map[string]any{}
-	for _, m := range []map[string]any{base, extra} {
-		for k, v := range m {
-			opts[k] = v
-		}
+// Params points a profile at the fake, with extra options merged over
+// the adapter's.
+func (f *Fixture[S, E]) Params(extra map[string]any) exchange.Params {
+	opts := f.adapter.Options(f.Srv)
+	for k, v := range extra {
+		opts[k] = v
 	}
 	return exchange.Params{
 		Profile:    "test",
-		Exchange:   venue,
+		Exchange:   f.adapter.Venue,
 		Options:    opts,
 		Secret:     f.Creds.Secrets(),
 		CacheDir:   f.Cache,
+		DataDir:    f.Data,
 		HTTPClient: f.Srv.Client(),
 	}
+}
+
+// Open builds an adapter against the fake with extra options, applies
+// the adapter's Fast tweaks and then tweaks, and closes it when the test
+// ends.
+func (f *Fixture[S, E]) Open(t testing.TB, extra map[string]any, tweaks ...func(E)) E {
+	t.Helper()
+	return Open(t, f.adapter.New, f.Params(extra), append(append([]func(E){}, f.adapter.Fast...), tweaks...)...)
 }
 
 // Open builds an adapter with newFn, applies the tweaks (internals that
