@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -582,15 +583,9 @@ func TestNewOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e, err := New(context.Background(), exchange.Params{Profile: "p", Options: tt.opts})
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("New error = %v, want %q", err, tt.wantErr)
-				}
+			e, ok := venuetest.NewFromOptions(t, New, tt.opts, tt.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			got := []any{e.baseURL, e.dataURL, e.feed, e.extendedHours, e.ttl}
 			want := []any{tt.wantBase, tt.wantData, tt.wantFeed, tt.wantExtended, tt.wantTTL}

@@ -225,3 +225,48 @@ func CheckSignedTrace[E exchange.Exchange](t testing.TB, newFn func(context.Cont
 	}
 	CheckTrace(t, log.String(), []string{"level=DEBUG", "venue=" + p.Exchange, "method=" + method, "path=" + path, "status=200", "attempt=1"}, leaks)
 }
+
+// NewFromOptions builds an adapter with newFn from profile options alone
+// and checks the outcome: with wantErr set, New must fail with an error
+// mentioning it, and ok is false; otherwise New must succeed, and the
+// adapter is closed when the test ends.
+func NewFromOptions[E exchange.Exchange](t testing.TB, newFn func(context.Context, exchange.Params) (E, error), opts map[string]any, wantErr string) (e E, ok bool) {
+	t.Helper()
+	e, err := newFn(context.Background(), exchange.Params{Profile: "p", Options: opts})
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("New with %v = %v, want an error mentioning %q", opts, err, wantErr)
+		}
+		return e, false
+	}
+	if err != nil {
+		t.Fatalf("New with %v: %v", opts, err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	return e, true
+}
+
+// ConfigCase is a profile's options and the config they parse to.
+type ConfigCase[C any] struct {
+	Name string
+	Opts map[string]any
+	Want C
+}
+
+// CheckParseConfig runs parse on each case's options, as profile "p", in
+// a subtest, and compares the result with Want, unexported fields too.
+func CheckParseConfig[C any](t *testing.T, parse func(exchange.Params) (C, error), cases []ConfigCase[C]) {
+	t.Helper()
+	var zero C
+	for _, tt := range cases {
+		t.Run(tt.Name, func(t *testing.T) {
+			got, err := parse(exchange.Params{Profile: "p", Options: tt.Opts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.Want, got, cmp.AllowUnexported(zero)); diff != "" {
+				t.Errorf("parseConfig (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
