@@ -10,16 +10,17 @@ import (
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
-// newCreds makes credentials per test, so no fixture ever holds a key.
-func newCreds(t *testing.T) venuetest.Creds {
-	return venuetest.Creds{Key: "PKTEST" + venuetest.RandHex(t, 10), Secret: venuetest.RandHex(t, 22)}
-}
-
 // adapter opens the Alpaca adapter against fakealpaca's two hosts; its
 // cancels poll fast.
-var adapter = venuetest.Adapter[*fakealpaca.Server, *Exchange]{
+var adapter = venuetest.Adapter[*fakealpaca.Server, *Exchange, fakealpaca.Option]{
 	Venue: venueName,
 	New:   New,
+	NewCreds: func(t testing.TB) venuetest.Creds {
+		return venuetest.Creds{Key: "PKTEST" + venuetest.RandHex(t, 10), Secret: venuetest.RandHex(t, 22)}
+	},
+	NewFake: func(c venuetest.Creds, opts ...fakealpaca.Option) *fakealpaca.Server {
+		return fakealpaca.New(c.Key, c.Secret, opts...)
+	},
 	Options: func(srv *fakealpaca.Server) map[string]any {
 		return map[string]any{KeyBaseURL: srv.URL(), KeyDataURL: srv.DataURL()}
 	},
@@ -29,20 +30,14 @@ var adapter = venuetest.Adapter[*fakealpaca.Server, *Exchange]{
 type fixture = venuetest.Fixture[*fakealpaca.Server, *Exchange]
 
 func newFixture(t *testing.T, opts ...fakealpaca.Option) *fixture {
-	t.Helper()
-	c := newCreds(t)
-	return venuetest.NewFixture(t, adapter, c, fakealpaca.New(c.Key, c.Secret, opts...))
+	return venuetest.NewFixture(t, adapter, opts...)
 }
 
 func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
 
 // start opens an Exchange on a new fake with the default options, and a
 // context bounded by the test.
-func start(t *testing.T) (*fixture, *Exchange, context.Context) {
-	t.Helper()
-	f := newFixture(t)
-	return f, f.Open(t, nil), ctxT(t)
-}
+func start(t *testing.T) (*fixture, *Exchange, context.Context) { return venuetest.Start(t, adapter) }
 
 var (
 	btcusd = trade.MustSymbol("BTC-USD")

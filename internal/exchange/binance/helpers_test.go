@@ -10,16 +10,17 @@ import (
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
-// newCreds makes credentials per test, so no fixture ever holds a key.
-func newCreds(t *testing.T) venuetest.Creds {
-	return venuetest.Creds{Key: "test-key-" + venuetest.RandHex(t, 16), Secret: "test-secret-" + venuetest.RandHex(t, 16)}
-}
-
 // adapter opens the Binance adapter against fakebinance, REST and
 // streams; it reconnects and polls fast.
-var adapter = venuetest.Adapter[*fakebinance.Server, *Exchange]{
+var adapter = venuetest.Adapter[*fakebinance.Server, *Exchange, fakebinance.Option]{
 	Venue: venueName,
 	New:   New,
+	NewCreds: func(t testing.TB) venuetest.Creds {
+		return venuetest.Creds{Key: "test-key-" + venuetest.RandHex(t, 16), Secret: "test-secret-" + venuetest.RandHex(t, 16)}
+	},
+	NewFake: func(c venuetest.Creds, opts ...fakebinance.Option) *fakebinance.Server {
+		return fakebinance.New(c.Key, c.Secret, opts...)
+	},
 	Options: func(srv *fakebinance.Server) map[string]any {
 		return map[string]any{KeyBaseURL: srv.URL(), KeyWSURL: srv.WSURL()}
 	},
@@ -32,20 +33,14 @@ var adapter = venuetest.Adapter[*fakebinance.Server, *Exchange]{
 type fixture = venuetest.Fixture[*fakebinance.Server, *Exchange]
 
 func newFixture(t *testing.T, opts ...fakebinance.Option) *fixture {
-	t.Helper()
-	c := newCreds(t)
-	return venuetest.NewFixture(t, adapter, c, fakebinance.New(c.Key, c.Secret, opts...))
+	return venuetest.NewFixture(t, adapter, opts...)
 }
 
 func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
 
 // start opens an Exchange on a new fake with the default options, and a
 // context bounded by the test.
-func start(t *testing.T) (*fixture, *Exchange, context.Context) {
-	t.Helper()
-	f := newFixture(t)
-	return f, f.Open(t, nil), ctxT(t)
-}
+func start(t *testing.T) (*fixture, *Exchange, context.Context) { return venuetest.Start(t, adapter) }
 
 var btcusdt = trade.MustSymbol("BTC-USDT")
 

@@ -154,7 +154,7 @@ func TestWrongKeyIsAuthAndNeverLeaks(t *testing.T) {
 	wrong := newKey(t) // same name, another key: signatures fail
 	p.Secret = func(_ context.Context, name string) (string, error) {
 		if name == "api_key" {
-			return f.key.name, nil
+			return f.Creds.Key, nil
 		}
 		return wrong.pem, nil
 	}
@@ -189,8 +189,8 @@ func TestWrongKeyIsAuthAndNeverLeaks(t *testing.T) {
 			continue
 		}
 		msg := err.Error()
-		for _, k := range []testKey{f.key, wrong} {
-			for _, line := range strings.Split(k.pem, "\n") {
+		for _, pem := range []string{f.Creds.Secret, wrong.pem} {
+			for _, line := range strings.Split(pem, "\n") {
 				if len(line) > 16 && !strings.HasPrefix(line, "-----") && strings.Contains(msg, line) {
 					t.Errorf("error %q contains the private key", msg)
 				}
@@ -206,8 +206,8 @@ func TestWrongKeyIsAuthAndNeverLeaks(t *testing.T) {
 func TestBadSecretIsAuth(t *testing.T) {
 	f := newFixture(t)
 	for _, tt := range []struct{ name, key, secret, want string }{
-		{"no secret", f.key.name, "", `has no api_secret`},
-		{"not a key", f.key.name, "hunter2-hunter2-hunter2", "not a PEM private key"},
+		{"no secret", f.Creds.Key, "", `has no api_secret`},
+		{"not a key", f.Creds.Key, "hunter2-hunter2-hunter2", "not a PEM private key"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := f.Params(nil)

@@ -44,23 +44,26 @@ func (k testKey) creds() venuetest.Creds { return venuetest.Creds{Key: k.name, S
 
 // adapter opens the Coinbase adapter against fakecoinbase, with the
 // adapter's own rate limits (tests that do not want them add fastBuckets).
-var adapter = venuetest.Adapter[*fakecoinbase.Server, *Exchange]{
-	Venue:   venueName,
-	New:     New,
+// The credentials are a CDP key's name and PEM; the fake trusts its
+// public half.
+var adapter = venuetest.Adapter[*fakecoinbase.Server, *Exchange, fakecoinbase.Option]{
+	Venue:    venueName,
+	New:      New,
+	NewCreds: func(t testing.TB) venuetest.Creds { return newKey(t).creds() },
+	NewFake: func(c venuetest.Creds, opts ...fakecoinbase.Option) *fakecoinbase.Server {
+		k, err := parsePrivateKey(c.Secret)
+		if err != nil {
+			panic("a generated key does not parse: " + err.Error())
+		}
+		return fakecoinbase.New(c.Key, &k.PublicKey, opts...)
+	},
 	Options: func(srv *fakecoinbase.Server) map[string]any { return map[string]any{KeyBaseURL: srv.URL()} },
 }
 
-// fixture is the fake and the CDP key it trusts, whose private half
-// tests sign with.
-type fixture struct {
-	*venuetest.Fixture[*fakecoinbase.Server, *Exchange]
-	key testKey
-}
+type fixture = venuetest.Fixture[*fakecoinbase.Server, *Exchange]
 
 func newFixture(t *testing.T, opts ...fakecoinbase.Option) *fixture {
-	t.Helper()
-	k := newKey(t)
-	return &fixture{venuetest.NewFixture(t, adapter, k.creds(), fakecoinbase.New(k.name, &k.key.PublicKey, opts...)), k}
+	return venuetest.NewFixture(t, adapter, opts...)
 }
 
 // fastBuckets lifts the client-side rate limits, which the limiter's own
@@ -74,11 +77,7 @@ func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
 
 // start opens an Exchange on a new fake with the default options, and a
 // context bounded by the test.
-func start(t *testing.T) (*fixture, *Exchange, context.Context) {
-	t.Helper()
-	f := newFixture(t)
-	return f, f.Open(t, nil), ctxT(t)
-}
+func start(t *testing.T) (*fixture, *Exchange, context.Context) { return venuetest.Start(t, adapter) }
 
 var btcusd = trade.MustSymbol("BTC-USD")
 

@@ -11,5 +11,5 @@ import (
 func TestTraceSigned(t *testing.T) {
 	f := newFixture(t)
 	venuetest.CheckSignedTrace(t, New, f.Params(nil), "GET", apiPrefix+"/accounts",
-		[]string{f.key.name, "PRIVATE KEY", "eyJ", "Bearer", "query="}, fastBuckets)
+		[]string{f.Creds.Key, "PRIVATE KEY", "eyJ", "Bearer", "query="}, fastBuckets)
 }

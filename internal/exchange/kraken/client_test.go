@@ -90,7 +90,7 @@ func TestPublicCallsNeedNoKeys(t *testing.T) {
 
 func TestCredentialProblemsAreAuthErrors(t *testing.T) {
 	f := newFixture(t)
-	other := newCreds(t)
+	other := adapter.NewCreds(t)
 	tests := []struct {
 		name           string
 		key, secret    string

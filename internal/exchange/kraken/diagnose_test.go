@@ -35,7 +35,7 @@ func TestDiagnose(t *testing.T) {
 		{
 			name: "wrong secret",
 			setup: func(f *fixture, p *exchange.Params) {
-				p.Secret = venuetest.Secrets(f.Creds.Key, newCreds(t).Secret)
+				p.Secret = venuetest.Secrets(f.Creds.Key, adapter.NewCreds(t).Secret)
 			},
 			want: []exchange.Check{{Name: CheckCredentials, Status: exchange.CheckFail,
 				Detail: "POST /0/private/BalanceEx: kraken: authentication failed: EAPI:Invalid signature (check api_secret: it is the key's base64 private key)"}},

@@ -11,17 +11,18 @@ import (
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
-// newCreds makes credentials per test, so no fixture ever holds a key.
-// The secret is base64, as Kraken shows private keys.
-func newCreds(t *testing.T) venuetest.Creds {
-	return venuetest.Creds{Key: "test-key-" + venuetest.RandHex(t, 16), Secret: base64.StdEncoding.EncodeToString(venuetest.RandBytes(t, 64))}
-}
-
 // adapter opens the Kraken adapter against fakekraken; its cancels poll
 // fast. The fixture's data directory holds the client ids it keeps.
-var adapter = venuetest.Adapter[*fakekraken.Server, *Exchange]{
-	Venue:   venueName,
-	New:     New,
+var adapter = venuetest.Adapter[*fakekraken.Server, *Exchange, fakekraken.Option]{
+	Venue: venueName,
+	New:   New,
+	NewCreds: func(t testing.TB) venuetest.Creds {
+		// The secret is base64, as Kraken shows private keys.
+		return venuetest.Creds{Key: "test-key-" + venuetest.RandHex(t, 16), Secret: base64.StdEncoding.EncodeToString(venuetest.RandBytes(t, 64))}
+	},
+	NewFake: func(c venuetest.Creds, opts ...fakekraken.Option) *fakekraken.Server {
+		return fakekraken.New(c.Key, c.Secret, opts...)
+	},
 	Options: func(srv *fakekraken.Server) map[string]any { return map[string]any{KeyBaseURL: srv.URL()} },
 	Fast:    []func(*Exchange){func(e *Exchange) { e.cancelPoll = 10 * time.Millisecond }},
 }
@@ -29,20 +30,14 @@ var adapter = venuetest.Adapter[*fakekraken.Server, *Exchange]{
 type fixture = venuetest.Fixture[*fakekraken.Server, *Exchange]
 
 func newFixture(t *testing.T, opts ...fakekraken.Option) *fixture {
-	t.Helper()
-	c := newCreds(t)
-	return venuetest.NewFixture(t, adapter, c, fakekraken.New(c.Key, c.Secret, opts...))
+	return venuetest.NewFixture(t, adapter, opts...)
 }
 
 func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
 
 // start opens an Exchange on a new fake with the default options, and a
 // context bounded by the test.
-func start(t *testing.T) (*fixture, *Exchange, context.Context) {
-	t.Helper()
-	f := newFixture(t)
-	return f, f.Open(t, nil), ctxT(t)
-}
+func start(t *testing.T) (*fixture, *Exchange, context.Context) { return venuetest.Start(t, adapter) }
 
 var (
 	btcusd = trade.MustSymbol("BTC-USD")

@@ -71,10 +71,16 @@ func (c Creds) Secrets() func(context.Context, string) (string, error) {
 	return Secrets(c.Key, c.Secret)
 }
 
-// Adapter is how a venue's tests open its adapter against its fake.
-type Adapter[S Fake, E exchange.Exchange] struct {
+// Adapter is how a venue's tests meet its adapter and its fake: S is the
+// fake, E the adapter, O the fake's options.
+type Adapter[S Fake, E exchange.Exchange, O any] struct {
 	Venue string
 	New   func(context.Context, exchange.Params) (E, error)
+	// NewCreds makes credentials for one test in the venue's format, so
+	// no fixture ever holds a key.
+	NewCreds func(t testing.TB) Creds
+	// NewFake starts the fake, accepting creds.
+	NewFake func(creds Creds, opts ...O) S
 	// Options are the profile options that point the adapter at srv:
 	// its URLs.
 	Options func(srv S) map[string]any
@@ -91,27 +97,41 @@ type Fixture[S Fake, E exchange.Exchange] struct {
 	Cache string
 	Data  string
 
-	adapter Adapter[S, E]
+	venue   string
+	newFn   func(context.Context, exchange.Params) (E, error)
+	options func(srv S) map[string]any
+	fast    []func(E)
 }
 
-// NewFixture holds srv, which accepts creds, and closes it when the test
-// ends.
-func NewFixture[S Fake, E exchange.Exchange](t testing.TB, a Adapter[S, E], creds Creds, srv S) *Fixture[S, E] {
+// NewFixture starts a's fake with opts and new credentials, and closes
+// it when the test ends.
+func NewFixture[S Fake, E exchange.Exchange, O any](t testing.TB, a Adapter[S, E, O], opts ...O) *Fixture[S, E] {
 	t.Helper()
+	creds := a.NewCreds(t)
+	srv := a.NewFake(creds, opts...)
 	t.Cleanup(srv.Close)
-	return &Fixture[S, E]{Srv: srv, Creds: creds, Cache: t.TempDir(), Data: t.TempDir(), adapter: a}
+	return &Fixture[S, E]{Srv: srv, Creds: creds, Cache: t.TempDir(), Data: t.TempDir(),
+		venue: a.Venue, newFn: a.New, options: a.Options, fast: a.Fast}
+}
+
+// Start opens an adapter on a new fake with the default options, and a
+// context bounded by the test: what most tests begin with.
+func Start[S Fake, E exchange.Exchange, O any](t testing.TB, a Adapter[S, E, O]) (*Fixture[S, E], E, context.Context) {
+	t.Helper()
+	f := NewFixture(t, a)
+	return f, f.Open(t, nil), Context(t)
 }
 
 // Params points a profile at the fake, with extra options merged over
 // the adapter's.
 func (f *Fixture[S, E]) Params(extra map[string]any) exchange.Params {
-	opts := f.adapter.Options(f.Srv)
+	opts := f.options(f.Srv)
 	for k, v := range extra {
 		opts[k] = v
 	}
 	return exchange.Params{
 		Profile:    "test",
-		Exchange:   f.adapter.Venue,
+		Exchange:   f.venue,
 		Options:    opts,
 		Secret:     f.Creds.Secrets(),
 		CacheDir:   f.Cache,
@@ -125,7 +145,7 @@ func (f *Fixture[S, E]) Params(extra map[string]any) exchange.Params {
 // ends.
 func (f *Fixture[S, E]) Open(t testing.TB, extra map[string]any, tweaks ...func(E)) E {
 	t.Helper()
-	return Open(t, f.adapter.New, f.Params(extra), append(append([]func(E){}, f.adapter.Fast...), tweaks...)...)
+	return Open(t, f.newFn, f.Params(extra), append(append([]func(E){}, f.fast...), tweaks...)...)
 }
 
 // Open builds an adapter with newFn, applies the tweaks (internals that
