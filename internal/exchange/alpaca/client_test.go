@@ -39,7 +39,7 @@ func TestPlacementIsAsynchronous(t *testing.T) {
 	}
 	want := placed
 	want.Status, want.FilledQty, want.AvgFillPrice = trade.StatusFilled, trade.Dec("2"), trade.OptDec("190.02")
-	if diff := cmp.Diff(want, got, decEqual, cmpIgnoreUpdated); diff != "" {
+	if diff := cmp.Diff(want, got, venuetest.DecEqual, cmpIgnoreUpdated); diff != "" {
 		t.Errorf("order read after placement (-want +got):\n%s", diff)
 	}
 	byClient, err := e.GetOrder(ctx, exchange.OrderRef{ClientID: "async-1", Symbol: aapl})
@@ -508,7 +508,7 @@ func TestBalancesAndPositions(t *testing.T) {
 		{Symbol: aapl, Qty: trade.Dec("3"), AvgCost: trade.Dec("190.02")},
 		{Symbol: btcusd, Qty: trade.Dec("0.1"), AvgCost: trade.Dec("60010")},
 	}
-	if diff := cmp.Diff(wantPos, ps, decEqual); diff != "" {
+	if diff := cmp.Diff(wantPos, ps, venuetest.DecEqual); diff != "" {
 		t.Errorf("Positions (-want +got):\n%s", diff)
 	}
 	bs, err := e.Balances(ctx)
@@ -521,7 +521,7 @@ func TestBalancesAndPositions(t *testing.T) {
 		trade.NewBalance("BTC", trade.Dec("0.1"), decimal.Zero),
 		trade.NewBalance("USD", cash.Sub(trade.Dec("4000")), trade.Dec("4000")),
 	}
-	if diff := cmp.Diff(wantBal, bs, decEqual); diff != "" {
+	if diff := cmp.Diff(wantBal, bs, venuetest.DecEqual); diff != "" {
 		t.Errorf("Balances (-want +got):\n%s", diff)
 	}
 }
@@ -585,7 +585,7 @@ func TestInstrumentsFromFake(t *testing.T) {
 		{Symbol: btcusd, BaseAsset: "BTC", QuoteAsset: "USD", TickSize: trade.Dec("1"), StepSize: trade.Dec("0.000000001"), MinQty: trade.Dec("0.0001"), VenueSymbol: "BTC/USD"},
 		{Symbol: ethusd, BaseAsset: "ETH", QuoteAsset: "USD", TickSize: trade.Dec("0.1"), StepSize: trade.Dec("0.000000001"), MinQty: trade.Dec("0.001"), VenueSymbol: "ETH/USD"},
 	}
-	if diff := cmp.Diff(want, got, decEqual); diff != "" {
+	if diff := cmp.Diff(want, got, venuetest.DecEqual); diff != "" {
 		t.Errorf("Instruments (-want +got):\n%s", diff)
 	}
 }
@@ -621,7 +621,7 @@ func TestInstrumentCache(t *testing.T) {
 	if fetches() != 1 {
 		t.Errorf("fetches after a cached open = %d, want 1", fetches())
 	}
-	if diff := cmp.Diff(first, second, decEqual); diff != "" {
+	if diff := cmp.Diff(first, second, venuetest.DecEqual); diff != "" {
 		t.Errorf("cached instruments differ (-fetched +cached):\n%s", diff)
 	}
 	entries, _ := os.ReadDir(f.Cache)

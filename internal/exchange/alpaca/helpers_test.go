@@ -47,6 +47,3 @@ var (
 )
 
 func restingBuy(clientID string) trade.OrderRequest { return venuetest.RestingBuy(btcusd, clientID) }
-
-// decEqual compares decimals by value in cmp.Diff.
-var decEqual = venuetest.DecEqual

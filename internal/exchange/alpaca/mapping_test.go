@@ -149,7 +149,7 @@ func TestMapOrder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got, decEqual); diff != "" {
+			if diff := cmp.Diff(tt.want, got, venuetest.DecEqual); diff != "" {
 				t.Errorf("mapOrder (-want +got):\n%s", diff)
 			}
 		})
@@ -318,7 +318,7 @@ func TestParseAssets(t *testing.T) {
 		{VenueSymbol: "BTC/USD", Class: classCrypto, Base: "BTC", Quote: "USD", Tradable: true, Fractionable: true,
 			TickSize: one, StepSize: trade.Dec("0.000000001"), MinQty: trade.Dec("0.000018")},
 	}
-	if diff := cmp.Diff(want, as.Assets, decEqual); diff != "" {
+	if diff := cmp.Diff(want, as.Assets, venuetest.DecEqual); diff != "" {
 		t.Errorf("parseAssets (-want +got):\n%s", diff)
 	}
 	if _, err := parseAssets([]byte(`{"not":"a list"}`)); err == nil {
@@ -359,7 +359,7 @@ func TestCashBalance(t *testing.T) {
 				asset = "USD"
 			}
 			want := trade.NewBalance(asset, trade.Dec(tt.free), trade.Dec(tt.locked))
-			if diff := cmp.Diff(want, got, decEqual); diff != "" {
+			if diff := cmp.Diff(want, got, venuetest.DecEqual); diff != "" {
 				t.Errorf("cashBalance (-want +got):\n%s", diff)
 			}
 		})
@@ -409,10 +409,10 @@ func TestMapPosition(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.wantPos, got.Position, decEqual); diff != "" {
+			if diff := cmp.Diff(tt.wantPos, got.Position, venuetest.DecEqual); diff != "" {
 				t.Errorf("position (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantBalance, got.balance(), decEqual); diff != "" {
+			if diff := cmp.Diff(tt.wantBalance, got.balance(), venuetest.DecEqual); diff != "" {
 				t.Errorf("balance (-want +got):\n%s", diff)
 			}
 		})

@@ -17,8 +17,6 @@ import (
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
-var decimalEqual = cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
-
 func TestVenueSymbol(t *testing.T) {
 	tests := []struct {
 		in      string
@@ -229,7 +227,7 @@ func TestMapOrder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got, decimalEqual); diff != "" {
+			if diff := cmp.Diff(tt.want, got, venuetest.DecEqual); diff != "" {
 				t.Errorf("mapOrder (-want +got):\n%s", diff)
 			}
 		})
@@ -279,18 +277,18 @@ func TestParseExchangeInfo(t *testing.T) {
 			StepSize: trade.Dec("0.001"), MinQty: trade.Dec("0.001"), MaxQty: trade.Dec("90000"), MinNotional: trade.Dec("10")},
 		{VenueSymbol: "OLDBTC", Base: "OLD", Quote: "BTC", Status: "BREAK"},
 	}
-	if diff := cmp.Diff(want, rs.Symbols, decimalEqual); diff != "" {
+	if diff := cmp.Diff(want, rs.Symbols, venuetest.DecEqual); diff != "" {
 		t.Errorf("symbols (-want +got):\n%s", diff)
 	}
 
 	wantInst := trade.Instrument{Symbol: trade.MustSymbol("ETH-BTC"), BaseAsset: "ETH", QuoteAsset: "BTC", VenueSymbol: "ETHBTC",
 		TickSize: trade.Dec("0.000001"), StepSize: trade.Dec("0.001"), MinQty: trade.Dec("0.001"), MaxQty: trade.Dec("100000"), MinNotional: trade.Dec("0.0001")}
-	if diff := cmp.Diff(wantInst, rs.Symbols[0].instrument(), decimalEqual); diff != "" {
+	if diff := cmp.Diff(wantInst, rs.Symbols[0].instrument(), venuetest.DecEqual); diff != "" {
 		t.Errorf("instrument (-want +got):\n%s", diff)
 	}
 	// MARKET_LOT_SIZE tightens the max for market orders only.
 	wantInst.MaxQty = trade.Dec("2000")
-	if diff := cmp.Diff(wantInst, rs.Symbols[0].marketInstrument(), decimalEqual); diff != "" {
+	if diff := cmp.Diff(wantInst, rs.Symbols[0].marketInstrument(), venuetest.DecEqual); diff != "" {
 		t.Errorf("market instrument (-want +got):\n%s", diff)
 	}
 
@@ -449,7 +447,7 @@ func TestMapFill(t *testing.T) {
 	want := trade.Fill{ID: "28457", OrderID: "BTCUSDT:100234", Symbol: btcusdt, Side: trade.Buy, Qty: trade.Dec("12"),
 		Price: trade.Dec("4.000001"), Fee: trade.Dec("10.1"), FeeAsset: "BNB", Liquidity: trade.Taker,
 		Time: time.UnixMilli(1499865549590).UTC()}
-	if diff := cmp.Diff(want, got, decimalEqual); diff != "" {
+	if diff := cmp.Diff(want, got, venuetest.DecEqual); diff != "" {
 		t.Errorf("mapFill (-want +got):\n%s", diff)
 	}
 	w.IsBuyer, w.IsMaker = false, true

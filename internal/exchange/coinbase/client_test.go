@@ -108,7 +108,7 @@ func TestPublicCallsNeedNoKeys(t *testing.T) {
 		{Symbol: btcusd, Bid: trade.Dec("60000"), Ask: trade.Dec("60000.01"), Last: trade.Dec("60000")},
 		{Symbol: trade.MustSymbol("ETH-USD"), Bid: trade.Dec("3000"), Ask: trade.Dec("3000.01"), Last: trade.Dec("3000")},
 	}
-	if diff := cmp.Diff(want, qs, decEqual, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Time" }, cmp.Ignore())); diff != "" {
+	if diff := cmp.Diff(want, qs, venuetest.DecEqual, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Time" }, cmp.Ignore())); diff != "" {
 		t.Errorf("Quotes (-want +got):\n%s", diff)
 	}
 	if n := f.Srv.Count("GET", fakecoinbase.Prefix+"/market/products/BTC-USD/ticker"); n != 1 {
@@ -637,7 +637,7 @@ func TestInstrumentsCache(t *testing.T) {
 	for _, in := range ins {
 		names = append(names, in.Symbol.String())
 		if in.Symbol == btcusd {
-			if diff := cmp.Diff(wantBTC, in, decEqual); diff != "" {
+			if diff := cmp.Diff(wantBTC, in, venuetest.DecEqual); diff != "" {
 				t.Errorf("BTC-USD (-want +got):\n%s", diff)
 			}
 		}

@@ -9,13 +9,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
-
-var decEqual = cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
 
 func TestStatusMapping(t *testing.T) {
 	tests := []struct {
@@ -156,7 +154,7 @@ func TestMapOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.want.Exchange, tt.want.Profile = "coinbase", "p"
-			if diff := cmp.Diff(tt.want, got, decEqual); diff != "" {
+			if diff := cmp.Diff(tt.want, got, venuetest.DecEqual); diff != "" {
 				t.Errorf("mapOrder (-want +got):\n%s", diff)
 			}
 		})
@@ -407,7 +405,7 @@ func TestParseProducts(t *testing.T) {
 		{ProductID: "OLD-USD", Base: "OLD", Quote: "USD", TickSize: trade.Dec("0.01"), StepSize: trade.Dec("1"), Halted: "trading is disabled"},
 		{ProductID: "ABC-USD", Base: "ABC", Quote: "USD", TickSize: trade.Dec("0.01"), StepSize: trade.Dec("1"), Halted: "the product is in cancel-only mode"},
 	}
-	if diff := cmp.Diff(want, rs.Products, decEqual); diff != "" {
+	if diff := cmp.Diff(want, rs.Products, venuetest.DecEqual); diff != "" {
 		t.Errorf("parseProducts (-want +got):\n%s", diff)
 	}
 	if _, err := parseProducts([]byte(`{"products":[{"product_id":"BTC-USD","base_increment":"-1"}]}`)); err == nil || !strings.Contains(err.Error(), "base_increment") {

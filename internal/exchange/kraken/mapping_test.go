@@ -12,10 +12,9 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
-
-var decEqual = cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
 
 func TestOrderFormAndWire(t *testing.T) {
 	base := trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Qty: trade.Dec("0.5")}
@@ -352,7 +351,7 @@ func TestMapOrder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got, decEqual); diff != "" {
+			if diff := cmp.Diff(tt.want, got, venuetest.DecEqual); diff != "" {
 				t.Errorf("mapOrder (-want +got):\n%s", diff)
 			}
 		})
@@ -398,7 +397,7 @@ func TestMapBalances(t *testing.T) {
 		trade.NewBalance("SOL", d("0"), d("3")),
 		trade.NewBalance("USD", d("170088.1158"), d("1200.5")),
 	}
-	if diff := cmp.Diff(want, got, decEqual); diff != "" {
+	if diff := cmp.Diff(want, got, venuetest.DecEqual); diff != "" {
 		t.Errorf("mapBalances (-want +got):\n%s", diff)
 	}
 	if _, err := mapBalances(map[string]balanceExWire{"ZUSD": {Balance: "lots"}}); err == nil {
