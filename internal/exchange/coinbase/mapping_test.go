@@ -144,14 +144,8 @@ func TestMapOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, err := e.mapOrder(w)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want %q", err, tt.wantErr)
-				}
+			if !venuetest.WantError(t, err, nil, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			tt.want.Exchange, tt.want.Profile = "coinbase", "p"
 			if diff := cmp.Diff(tt.want, got, venuetest.DecEqual); diff != "" {
@@ -193,14 +187,8 @@ func TestBuildConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := buildConfig(tt.req, now, tt.dir)
-			if tt.wantErr != "" {
-				if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want ErrInvalidOrder containing %q", err, tt.wantErr)
-				}
+			if !venuetest.WantError(t, err, exchange.ErrInvalidOrder, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			b, _ := json.Marshal(got)
 			if diff := cmp.Diff(tt.want, string(b)); diff != "" {

@@ -60,14 +60,8 @@ func TestOrderFormAndWire(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w, err := toWire(tt.req)
-			if tt.wantErr != "" {
-				if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("toWire = %v, want ErrInvalidOrder mentioning %q", err, tt.wantErr)
-				}
+			if !venuetest.WantError(t, err, exchange.ErrInvalidOrder, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			got := orderForm(tt.req, "XXBTZUSD", w, tt.clientID, tt.validate).String()
 			if diff := cmp.Diff(tt.want, got); diff != "" {

@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -247,23 +248,38 @@ func CheckSignedTrace[E exchange.Exchange](t testing.TB, newFn func(context.Cont
 }
 
 // NewFromOptions builds an adapter with newFn from profile options alone
-// and checks the outcome: with wantErr set, New must fail with an error
-// mentioning it, and ok is false; otherwise New must succeed, and the
-// adapter is closed when the test ends.
+// and checks the outcome as WantError does; when it succeeded, the adapter
+// is closed when the test ends.
 func NewFromOptions[E exchange.Exchange](t testing.TB, newFn func(context.Context, exchange.Params) (E, error), opts map[string]any, wantErr string) (e E, ok bool) {
 	t.Helper()
 	e, err := newFn(context.Background(), exchange.Params{Profile: "p", Options: opts})
-	if wantErr != "" {
-		if err == nil || !strings.Contains(err.Error(), wantErr) {
-			t.Fatalf("New with %v = %v, want an error mentioning %q", opts, err, wantErr)
-		}
+	if !WantError(t, err, nil, wantErr) {
 		return e, false
-	}
-	if err != nil {
-		t.Fatalf("New with %v: %v", opts, err)
 	}
 	t.Cleanup(func() { _ = e.Close() })
 	return e, true
+}
+
+// WantError checks a table case's error. With want set, err must be
+// target (any error, when target is nil) and mention want, and WantError
+// returns false: the case ends there. Otherwise err must be nil, and it
+// returns true for the case to check the result.
+func WantError(t testing.TB, err, target error, want string) (ok bool) {
+	t.Helper()
+	if want != "" {
+		if err == nil || (target != nil && !errors.Is(err, target)) || !strings.Contains(err.Error(), want) {
+			what := "an error"
+			if target != nil {
+				what = target.Error()
+			}
+			t.Fatalf("error = %v, want %s mentioning %q", err, what, want)
+		}
+		return false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return true
 }
 
 // ConfigCase is a profile's options and the config they parse to.
