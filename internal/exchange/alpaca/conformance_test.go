@@ -4,7 +4,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/alpaca/fakealpaca"
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -31,10 +30,7 @@ func TestConformance(t *testing.T) {
 		)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			venuetest.RunConformance(t, tc.symbol, func(t *testing.T) (exchange.Exchange, *fakealpaca.Server) {
-				f := newFixture(t, tc.opts...)
-				return f.Open(t, nil), f.Srv
-			}, nil)
+			venuetest.RunConformance(t, adapter, tc.symbol, nil, tc.opts...)
 		})
 	}
 }
@@ -50,4 +46,11 @@ func cryptoFirst(specs []fakealpaca.AssetSpec) []fakealpaca.AssetSpec {
 		return 1
 	})
 	return specs
+}
+
+// TestTraceSigned: at -v a call is one debug line with its method, path
+// and status, and without the key id or secret its headers carry.
+func TestTraceSigned(t *testing.T) {
+	f := newFixture(t)
+	f.CheckSignedTrace(t, "GET", "/v2/account", []string{f.Creds.Key, f.Creds.Secret, "APCA"})
 }

@@ -3,15 +3,17 @@ package kraken
 import (
 	"testing"
 
-	"github.com/tradectl/tradectl/internal/exchange"
-	"github.com/tradectl/tradectl/internal/exchange/kraken/fakekraken"
-
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 )
 
 func TestConformance(t *testing.T) {
-	venuetest.RunConformance(t, btcusd, func(t *testing.T) (exchange.Exchange, *fakekraken.Server) {
-		f := newFixture(t)
-		return f.Open(t, nil), f.Srv
-	}, nil)
+	venuetest.RunConformance(t, adapter, btcusd, nil)
+}
+
+// TestTraceSigned: at -v a signed call is one debug line with its method,
+// path and status, and without the key, secret, nonce or signed body.
+func TestTraceSigned(t *testing.T) {
+	f := newFixture(t)
+	f.CheckSignedTrace(t, "POST", pathBalanceEx,
+		[]string{f.Creds.Key, f.Creds.Secret, "nonce", "API-Sign", "query="})
 }

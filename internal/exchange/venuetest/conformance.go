@@ -19,18 +19,22 @@ type SuiteFake interface {
 }
 
 // RunConformance runs the conformance suite on sym, each property on a
-// fresh exchange and fake that open returns, the fake's rate limit, hang
-// and balance driving the suite's hooks. adjust, if not nil, sets what
-// the venue models beyond them (Harness.RejectsCrossedStops).
-func RunConformance[S SuiteFake](t *testing.T, sym trade.Symbol, open func(t *testing.T) (exchange.Exchange, S), adjust func(*exchangetest.Harness)) {
+// fresh adapter opened on a fresh fake of a's (started with opts), the
+// fake's rate limit, hang and balance driving the suite's hooks. adjust,
+// if not nil, sets what the venue models beyond them
+// (Harness.RejectsCrossedStops).
+func RunConformance[S interface {
+	Fake
+	SuiteFake
+}, E exchange.Exchange, O any](t *testing.T, a Adapter[S, E, O], sym trade.Symbol, adjust func(*exchangetest.Harness), opts ...O) {
 	exchangetest.Run(t, func(t *testing.T) exchangetest.Harness {
-		ex, srv := open(t)
+		f := NewFixture(t, a, opts...)
 		h := exchangetest.Harness{
-			Exchange:        ex,
+			Exchange:        f.Open(t, nil),
 			Symbol:          sym,
-			InjectRateLimit: srv.RateLimitNext,
-			InjectHang:      srv.HangNext,
-			Fund:            srv.SetBalance,
+			InjectRateLimit: f.Srv.RateLimitNext,
+			InjectHang:      f.Srv.HangNext,
+			Fund:            f.Srv.SetBalance,
 		}
 		if adjust != nil {
 			adjust(&h)

@@ -146,7 +146,12 @@ func (f *Fixture[S, E]) Params(extra map[string]any) exchange.Params {
 // ends.
 func (f *Fixture[S, E]) Open(t testing.TB, extra map[string]any, tweaks ...func(E)) E {
 	t.Helper()
-	return Open(t, f.newFn, f.Params(extra), append(append([]func(E){}, f.fast...), tweaks...)...)
+	return f.openWith(t, f.Params(extra), tweaks...)
+}
+
+func (f *Fixture[S, E]) openWith(t testing.TB, p exchange.Params, tweaks ...func(E)) E {
+	t.Helper()
+	return Open(t, f.newFn, p, append(append([]func(E){}, f.fast...), tweaks...)...)
 }
 
 // Open builds an adapter with newFn, applies the tweaks (internals that
@@ -231,20 +236,21 @@ func CheckTrace(t testing.TB, log string, want, leaks []string) {
 	}
 }
 
-// CheckSignedTrace opens an adapter whose Params log at debug level, as
-// -v does, reads its balances (a signed call) and fails t unless one line
-// shows that call as venue's, with method and path, status 200 on the
-// first attempt, and no line holds any string of leaks (keys, secrets,
-// signatures, signed queries).
-func CheckSignedTrace[E exchange.Exchange](t testing.TB, newFn func(context.Context, exchange.Params) (E, error), p exchange.Params, method, path string, leaks []string, tweaks ...func(E)) {
+// CheckSignedTrace opens an adapter on the fake whose Params log at
+// debug level, as -v does, reads its balances (a signed call) and fails t
+// unless one line shows that call as the venue's, with method and path,
+// status 200 on the first attempt, and no line holds any string of leaks
+// (keys, secrets, signatures, signed queries).
+func (f *Fixture[S, E]) CheckSignedTrace(t testing.TB, method, path string, leaks []string, tweaks ...func(E)) {
 	t.Helper()
 	log, logger := NewLog()
+	p := f.Params(nil)
 	p.Logger = logger
-	e := Open(t, newFn, p, tweaks...)
+	e := f.openWith(t, p, tweaks...)
 	if _, err := e.Balances(Context(t)); err != nil {
 		t.Fatal(err)
 	}
-	CheckTrace(t, log.String(), []string{"level=DEBUG", "venue=" + p.Exchange, "method=" + method, "path=" + path, "status=200", "attempt=1"}, leaks)
+	CheckTrace(t, log.String(), []string{"level=DEBUG", "venue=" + f.venue, "method=" + method, "path=" + path, "status=200", "attempt=1"}, leaks)
 }
 
 // NewFromOptions builds an adapter with newFn from profile options alone
