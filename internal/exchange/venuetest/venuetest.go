@@ -312,3 +312,57 @@ func CheckParseConfig[C any](t *testing.T, parse func(exchange.Params) (C, error
 		})
 	}
 }
+
+// OpenAs opens an adapter on the fake whose profile presents creds
+// instead of the credentials the fake accepts.
+func (f *Fixture[S, E]) OpenAs(t testing.TB, creds Creds, tweaks ...func(E)) E {
+	t.Helper()
+	p := f.Params(nil)
+	p.Secret = creds.Secrets()
+	return f.openWith(t, p, tweaks...)
+}
+
+// CheckErrorsHide fails t for every error of errs that is nil (each was
+// meant to fail) or quotes any of secrets (keys, signatures, tokens).
+func CheckErrorsHide(t testing.TB, errs []error, secrets ...string) {
+	t.Helper()
+	for i, err := range errs {
+		if err == nil {
+			t.Errorf("error %d: nil, want an error", i)
+			continue
+		}
+		for _, s := range secrets {
+			if s != "" && strings.Contains(err.Error(), s) {
+				t.Errorf("error %q quotes a secret", err)
+			}
+		}
+	}
+}
+
+// CheckNotFound fails t unless GetOrder and CancelOrder of every ref
+// answer exchange.ErrNotFound.
+func CheckNotFound(t testing.TB, ctx context.Context, ex exchange.Exchange, refs ...exchange.OrderRef) {
+	t.Helper()
+	for _, ref := range refs {
+		if _, err := ex.GetOrder(ctx, ref); !errors.Is(err, exchange.ErrNotFound) {
+			t.Errorf("GetOrder(%+v) = %v, want ErrNotFound", ref, err)
+		}
+		if _, err := ex.CancelOrder(ctx, ref); !errors.Is(err, exchange.ErrNotFound) {
+			t.Errorf("CancelOrder(%+v) = %v, want ErrNotFound", ref, err)
+		}
+	}
+}
+
+// CheckNotSent fails t for every request of log whose route ("METHOD
+// /path") holds any of frags: what the adapter should have refused
+// before sending, such as an order id that would climb the path.
+func CheckNotSent[R interface{ Route() string }](t testing.TB, log []R, frags ...string) {
+	t.Helper()
+	for _, r := range log {
+		for _, frag := range frags {
+			if strings.Contains(r.Route(), frag) {
+				t.Errorf("%s reached the venue", r.Route())
+			}
+		}
+	}
+}
