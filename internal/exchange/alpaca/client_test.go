@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -725,4 +726,50 @@ func TestUnreadableAnswers(t *testing.T) {
 	if n := f.Srv.OrdersPlaced(); n != 2 {
 		t.Errorf("venue holds %d orders, want 2", n)
 	}
+}
+
+// TestConformance runs the suite once on a crypto pair and once on a
+// stock, the two halves of Alpaca that map differently (pairs with venue
+// increments; tickers with cent ticks and whole or fractional shares).
+func TestConformance(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		symbol trade.Symbol
+		opts   []fakealpaca.Option
+	}{
+		// Crypto first in the asset list, so the suite's per-symbol
+		// cancel-all check picks ETH-USD as the other symbol rather than a
+		// fractional stock it cannot rest a gtc order on.
+		{name: "crypto", symbol: btcusd, opts: []fakealpaca.Option{fakealpaca.WithAssets(cryptoFirst(fakealpaca.DefaultAssets())...)}},
+		// The suite's resting orders are gtc, which Alpaca refuses for
+		// fractional quantities, so the stock run uses whole shares.
+		{name: "stock", symbol: aapl, opts: []fakealpaca.Option{fakealpaca.WithAssets(
+			fakealpaca.AssetSpec{Symbol: "AAPL", Class: "us_equity", Exchange: "NASDAQ", Tradable: true, Bid: "189.98", Ask: "190.02", Last: "190"},
+			fakealpaca.AssetSpec{Symbol: "MSFT", Class: "us_equity", Exchange: "NASDAQ", Tradable: true, Bid: "414.9", Ask: "415.1", Last: "415"},
+		)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			venuetest.RunConformance(t, adapter, tc.symbol, nil, tc.opts...)
+		})
+	}
+}
+
+func cryptoFirst(specs []fakealpaca.AssetSpec) []fakealpaca.AssetSpec {
+	slices.SortStableFunc(specs, func(a, b fakealpaca.AssetSpec) int {
+		switch {
+		case a.Class == b.Class:
+			return 0
+		case a.Class == classCrypto:
+			return -1
+		}
+		return 1
+	})
+	return specs
+}
+
+// TestTraceSigned: at -v a call is one debug line with its method, path
+// and status, and without the key id or secret its headers carry.
+func TestTraceSigned(t *testing.T) {
+	f := newFixture(t)
+	f.CheckSignedTrace(t, "GET", "/v2/account", []string{f.Creds.Key, f.Creds.Secret, "APCA"})
 }

@@ -709,3 +709,15 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	return w.b.Write(p)
 }
+
+func TestConformance(t *testing.T) {
+	venuetest.RunConformance(t, adapter, btcusd, nil)
+}
+
+// TestTraceSigned: at -v a signed call is one debug line with its method,
+// path and status, and without the key, secret, nonce or signed body.
+func TestTraceSigned(t *testing.T) {
+	f := newFixture(t)
+	f.CheckSignedTrace(t, "POST", pathBalanceEx,
+		[]string{f.Creds.Key, f.Creds.Secret, "nonce", "API-Sign", "query="})
+}
