@@ -27,10 +27,7 @@ import (
 func TestPlacementIsAsynchronous(t *testing.T) {
 	_, e, ctx := start(t)
 	req := trade.OrderRequest{Symbol: aapl, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("2"), ClientID: "async-1"}
-	placed, err := e.PlaceOrder(ctx, req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	placed := venuetest.Place(t, ctx, e, req)
 	if placed.Status != trade.StatusOpen || !placed.FilledQty.IsZero() || placed.AvgFillPrice.Valid {
 		t.Errorf("placement answer = %s filled %s avg %v, want open with nothing filled (pending_new)", placed.Status, placed.FilledQty, placed.AvgFillPrice)
 	}
@@ -295,15 +292,12 @@ func TestReadFailuresAreUnavailable(t *testing.T) {
 
 func TestDuplicateClientID(t *testing.T) {
 	f, e, ctx := start(t)
-	first, err := e.PlaceOrder(ctx, restingBuy("dup-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := venuetest.Place(t, ctx, e, restingBuy("dup-1"))
 	// Unique across all orders: a canceled order's id stays taken.
 	if _, err := e.CancelOrder(ctx, exchange.OrderRef{ID: first.ID}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = e.PlaceOrder(ctx, restingBuy("dup-1"))
+	_, err := e.PlaceOrder(ctx, restingBuy("dup-1"))
 	if !errors.Is(err, exchange.ErrDuplicateClientID) {
 		t.Errorf("second placement = %v, want ErrDuplicateClientID", err)
 	}
@@ -348,11 +342,8 @@ func TestUnknownOrders(t *testing.T) {
 
 func TestCancelFinishedOrder(t *testing.T) {
 	_, e, ctx := start(t)
-	o, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = e.CancelOrder(ctx, exchange.OrderRef{ID: o.ID})
+	o := venuetest.Place(t, ctx, e, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")})
+	_, err := e.CancelOrder(ctx, exchange.OrderRef{ID: o.ID})
 	if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), "filled") {
 		t.Errorf("CancelOrder of a filled order = %v, want ErrInvalidOrder naming its state", err)
 	}
@@ -360,10 +351,7 @@ func TestCancelFinishedOrder(t *testing.T) {
 
 func TestCancelWaitsOutPendingCancel(t *testing.T) {
 	f, e, ctx := start(t)
-	o, err := e.PlaceOrder(ctx, restingBuy("pc-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := venuetest.Place(t, ctx, e, restingBuy("pc-1"))
 	pending := fmt.Sprintf(`{"id":%q,"client_order_id":"pc-1","created_at":"2026-01-01T00:00:00Z","symbol":"BTC/USD","asset_class":"crypto",`+
 		`"qty":"0.001","filled_qty":"0","type":"limit","side":"buy","time_in_force":"gtc","limit_price":"40000","status":"pending_cancel"}`, o.ID)
 	f.Srv.Inject(fakealpaca.Failure{Method: http.MethodGet, Path: "/v2/orders/" + o.ID, Status: 200, Body: pending})
@@ -379,10 +367,7 @@ func TestCancelWaitsOutPendingCancel(t *testing.T) {
 	}
 
 	// When it does not settle in time, the order is returned as it stands.
-	o2, err := e.PlaceOrder(ctx, restingBuy("pc-2"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	o2 := venuetest.Place(t, ctx, e, restingBuy("pc-2"))
 	e.cancelSettle = 0
 	pending = strings.ReplaceAll(strings.ReplaceAll(pending, o.ID, o2.ID), "pc-1", "pc-2")
 	f.Srv.Inject(fakealpaca.Failure{Method: http.MethodGet, Path: "/v2/orders/" + o2.ID, Status: 200, Body: pending})
@@ -394,10 +379,7 @@ func TestCancelWaitsOutPendingCancel(t *testing.T) {
 
 func TestCancelAllReportsFailures(t *testing.T) {
 	f, e, ctx := start(t)
-	a, err := e.PlaceOrder(ctx, restingBuy("ca-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := venuetest.Place(t, ctx, e, restingBuy("ca-1"))
 	body := fmt.Sprintf(`[{"id":%q,"status":200,"body":{"id":%q,"client_order_id":"ca-1","symbol":"BTC/USD","asset_class":"crypto","qty":"0.001","filled_qty":"0",`+
 		`"type":"limit","side":"buy","time_in_force":"gtc","limit_price":"40000","status":"pending_cancel"}},`+
 		`{"id":"11111111-1111-4111-8111-111111111111","status":500,"body":{"code":50010000,"message":"failed to cancel order"}}]`, a.ID, a.ID)
@@ -415,14 +397,8 @@ func TestCancelAllReportsFailures(t *testing.T) {
 
 func TestCancelAllOfOneSymbol(t *testing.T) {
 	f, e, ctx := start(t)
-	btc, err := e.PlaceOrder(ctx, restingBuy("s-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	eth, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: ethusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.01"), Price: trade.OptDec("2000")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	btc := venuetest.Place(t, ctx, e, restingBuy("s-1"))
+	eth := venuetest.Place(t, ctx, e, trade.OrderRequest{Symbol: ethusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.01"), Price: trade.OptDec("2000")})
 	got, err := e.CancelAll(ctx, btcusd)
 	if err != nil {
 		t.Fatal(err)

@@ -394,16 +394,13 @@ func TestReadsOnTransportFailureAreUnavailable(t *testing.T) {
 
 func TestOrderRefResolution(t *testing.T) {
 	_, e, ctx := start(t)
-	o, err := e.PlaceOrder(ctx, restingBuy("ref-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := venuetest.Place(t, ctx, e, restingBuy("ref-1"))
 	if !strings.HasPrefix(o.ID, "BTCUSDT:") {
 		t.Fatalf("order id %q is not self-describing", o.ID)
 	}
 	_, num, _ := strings.Cut(o.ID, ":")
 
-	_, err = e.GetOrder(ctx, exchange.OrderRef{ID: num})
+	_, err := e.GetOrder(ctx, exchange.OrderRef{ID: num})
 	if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), "binance needs the symbol to find order "+num+": pass --symbol or use the id") {
 		t.Errorf("bare id without symbol = %v", err)
 	}

@@ -381,13 +381,10 @@ func TestTransportFailureBeforeSendIsUnavailable(t *testing.T) {
 
 func TestDuplicateClientIDForAnotherOrder(t *testing.T) {
 	f, e, ctx := start(t)
-	first, err := e.PlaceOrder(ctx, restingBuy("dup-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := venuetest.Place(t, ctx, e, restingBuy("dup-1"))
 	other := restingBuy("dup-1")
 	other.Price = trade.OptDec("39000")
-	_, err = e.PlaceOrder(ctx, other)
+	_, err := e.PlaceOrder(ctx, other)
 	if !errors.Is(err, exchange.ErrDuplicateClientID) || !strings.Contains(err.Error(), first.ID) {
 		t.Errorf("PlaceOrder reusing a client id = %v, want ErrDuplicateClientID naming %s", err, first.ID)
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/coinbase/fakecoinbase"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 )
 
 // decodedJWT is a token taken apart independently of the signer.
@@ -129,10 +130,7 @@ func TestRequestURIClaim(t *testing.T) {
 	f, e, ctx := start(t)
 	host := strings.TrimPrefix(f.Srv.URL(), "http://")
 
-	o, err := e.PlaceOrder(ctx, restingBuy("uri-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := venuetest.Place(t, ctx, e, restingBuy("uri-1"))
 	if _, err := e.Balances(ctx); err != nil {
 		t.Fatal(err)
 	}

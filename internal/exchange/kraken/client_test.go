@@ -410,10 +410,7 @@ func TestOrderLifecycleStatuses(t *testing.T) {
 	}
 
 	// Partial fill, then cancel: canceled with what filled.
-	a, err := e.PlaceOrder(ctx, restingBuy("life-a"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := venuetest.Place(t, ctx, e, restingBuy("life-a"))
 	f.Srv.FillPartially(a.ID, trade.Dec("0.0004"))
 	if _, got := status(a.ID); got != "partially_filled filled=0.0004" {
 		t.Errorf("after a partial fill: %s", got)
@@ -427,28 +424,19 @@ func TestOrderLifecycleStatuses(t *testing.T) {
 	}
 
 	// Crossed by the market: filled at its limit.
-	b, err := e.PlaceOrder(ctx, restingBuy("life-b"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := venuetest.Place(t, ctx, e, restingBuy("life-b"))
 	f.Srv.SetPrice("XBTUSD", trade.Dec("39999.9"), trade.Dec("40000"), trade.Dec("40000"))
 	if o, got := status(b.ID); got != "filled filled=0.001" || !o.AvgFillPrice.Decimal.Equal(trade.Dec("40000")) {
 		t.Errorf("after the market crossed: %s at %s", got, o.AvgFillPrice.Decimal)
 	}
 
 	// Expired by the venue, and closed with a partial fill (IOC style).
-	x, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.001"), Price: trade.OptDec("30000"), ClientID: "life-x"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	x := venuetest.Place(t, ctx, e, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.001"), Price: trade.OptDec("30000"), ClientID: "life-x"})
 	f.Srv.CloseOrder(x.ID, "expired", "")
 	if _, got := status(x.ID); got != "expired filled=0" {
 		t.Errorf("expired: %s", got)
 	}
-	y, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.001"), Price: trade.OptDec("30000"), ClientID: "life-y"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	y := venuetest.Place(t, ctx, e, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.001"), Price: trade.OptDec("30000"), ClientID: "life-y"})
 	f.Srv.FillPartially(y.ID, trade.Dec("0.0002"))
 	f.Srv.CloseOrder(y.ID, "closed", "")
 	if _, got := status(y.ID); got != "canceled filled=0.0002" {
@@ -489,10 +477,7 @@ func TestListOrdersReadsHistoryPages(t *testing.T) {
 	if err != nil || len(canceled) != placed {
 		t.Fatalf("CancelAll = %d orders, %v; want %d", len(canceled), err, placed)
 	}
-	open, err := e.PlaceOrder(ctx, restingBuy("page-open"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	open := venuetest.Place(t, ctx, e, restingBuy("page-open"))
 	before := f.Srv.Count(pathClosedOrders)
 	all, err := e.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListAll})
 	if err != nil {
@@ -573,17 +558,11 @@ func TestClosedOrderFoundByClientIDAndSymbol(t *testing.T) {
 	_, e, ctx := start(t)
 	// The same client id, reused after the first order finished, on two
 	// pairs: the symbol picks the right one, without it the newest wins.
-	first, err := e.PlaceOrder(ctx, restingBuy("reused"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := venuetest.Place(t, ctx, e, restingBuy("reused"))
 	if _, err := e.CancelOrder(ctx, exchange.OrderRef{ID: first.ID}); err != nil {
 		t.Fatal(err)
 	}
-	second, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: ethusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.01"), Price: trade.OptDec("2000"), ClientID: "reused"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	second := venuetest.Place(t, ctx, e, trade.OrderRequest{Symbol: ethusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.01"), Price: trade.OptDec("2000"), ClientID: "reused"})
 	if _, err := e.CancelOrder(ctx, exchange.OrderRef{ID: second.ID}); err != nil {
 		t.Fatal(err)
 	}
@@ -606,10 +585,7 @@ func TestCancelAllReportsPerSymbol(t *testing.T) {
 	f, e, ctx := start(t)
 	b1, _ := e.PlaceOrder(ctx, restingBuy("ca-1"))
 	b2, _ := e.PlaceOrder(ctx, restingBuy("ca-2"))
-	eth, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: ethusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.01"), Price: trade.OptDec("2000"), ClientID: "ca-3"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eth := venuetest.Place(t, ctx, e, trade.OrderRequest{Symbol: ethusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.01"), Price: trade.OptDec("2000"), ClientID: "ca-3"})
 	got, err := e.CancelAll(ctx, btcusd)
 	if err != nil {
 		t.Fatal(err)

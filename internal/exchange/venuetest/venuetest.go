@@ -366,3 +366,14 @@ func CheckNotSent[R interface{ Route() string }](t testing.TB, log []R, frags ..
 		}
 	}
 }
+
+// Place places req on ex and fails the test at once if it is refused:
+// for orders a test builds on rather than checks.
+func Place(t testing.TB, ctx context.Context, ex exchange.Exchange, req trade.OrderRequest) trade.Order {
+	t.Helper()
+	o, err := ex.PlaceOrder(ctx, req)
+	if err != nil {
+		t.Fatalf("PlaceOrder(%+v): %v", req, err)
+	}
+	return o
+}
