@@ -25,7 +25,7 @@ import (
 )
 
 func TestPlacementIsAsynchronous(t *testing.T) {
-	_, e, ctx := start(t)
+	_, e, ctx := adapter.Start(t)
 	req := trade.OrderRequest{Symbol: aapl, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("2"), ClientID: "async-1"}
 	placed := venuetest.Place(t, ctx, e, req)
 	if placed.Status != trade.StatusOpen || !placed.FilledQty.IsZero() || placed.AvgFillPrice.Valid {
@@ -52,7 +52,7 @@ func TestPlacementIsAsynchronous(t *testing.T) {
 var cmpIgnoreUpdated = cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "UpdatedAt" }, cmp.Ignore())
 
 func TestKeysAreSentExactly(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	if _, err := e.Balances(ctx); err != nil {
 		t.Fatalf("Balances: %v", err)
 	}
@@ -110,7 +110,7 @@ func TestCredentialFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := adapter.Fixture(t)
 			p := f.Params(nil)
 			p.Secret = tt.secret(f.Creds)
 			e, err := New(context.Background(), p)
@@ -137,7 +137,7 @@ func TestCredentialFailures(t *testing.T) {
 }
 
 func TestSecretsNeverInErrors(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil, func(e *Exchange) { e.rest.SetTimeout(100 * time.Millisecond) })
 	ctx := ctxT(t)
 	var errs []error
@@ -161,7 +161,7 @@ func TestSecretsNeverInErrors(t *testing.T) {
 }
 
 func TestRedirectsAreNotFollowed(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	var sawSecret atomic.Bool
 	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("APCA-API-SECRET-KEY") != "" {
@@ -215,7 +215,7 @@ func TestLocalRefusalsSendNothing(t *testing.T) {
 		{name: "zero qty", req: trade.OrderRequest{Symbol: aapl, Side: trade.Buy, Type: trade.Market, Qty: decimal.Zero},
 			want: exchange.ErrInvalidOrder, wantMsg: "qty"},
 	}
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -240,7 +240,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 		{"dropped connection", (*fakealpaca.Server).DropNextOrderAfterAccept},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := adapter.Fixture(t)
 			e := f.Open(t, nil)
 			ctx := ctxT(t)
 			tc.inject(f.Srv)
@@ -265,7 +265,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 }
 
 func TestPlacementTimeoutIsUnknownOutcome(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil, func(e *Exchange) { e.rest.SetTimeout(50 * time.Millisecond) })
 	f.Srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.Hang})
 	_, err := e.PlaceOrder(ctxT(t), restingBuy("hang-1"))
@@ -276,7 +276,7 @@ func TestPlacementTimeoutIsUnknownOutcome(t *testing.T) {
 }
 
 func TestReadFailuresAreUnavailable(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	f.Srv.FailNext(503, "<html>maintenance</html>", nil)
 	_, err := e.ListOrders(ctxT(t), exchange.ListFilter{})
@@ -291,7 +291,7 @@ func TestReadFailuresAreUnavailable(t *testing.T) {
 }
 
 func TestDuplicateClientID(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	first := venuetest.Place(t, ctx, e, restingBuy("dup-1"))
 	// Unique across all orders: a canceled order's id stays taken.
 	if _, err := e.CancelOrder(ctx, exchange.OrderRef{ID: first.ID}); err != nil {
@@ -313,7 +313,7 @@ func TestDuplicateClientID(t *testing.T) {
 }
 
 func TestInsufficientFunds(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	for name, req := range map[string]trade.OrderRequest{
 		"buying power": {Symbol: aapl, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("1000"), Price: trade.OptDec("150")},
 		"stock qty":    {Symbol: aapl, Side: trade.Sell, Type: trade.Market, Qty: trade.Dec("5")},
@@ -330,7 +330,7 @@ func TestInsufficientFunds(t *testing.T) {
 }
 
 func TestUnknownOrders(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	venuetest.CheckNotFound(t, ctx, e,
 		exchange.OrderRef{ID: "00000000-0000-4000-8000-000000000000"},
 		exchange.OrderRef{ClientID: "never-placed"},
@@ -341,7 +341,7 @@ func TestUnknownOrders(t *testing.T) {
 }
 
 func TestCancelFinishedOrder(t *testing.T) {
-	_, e, ctx := start(t)
+	_, e, ctx := adapter.Start(t)
 	o := venuetest.Place(t, ctx, e, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")})
 	_, err := e.CancelOrder(ctx, exchange.OrderRef{ID: o.ID})
 	if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), "filled") {
@@ -350,7 +350,7 @@ func TestCancelFinishedOrder(t *testing.T) {
 }
 
 func TestCancelWaitsOutPendingCancel(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	o := venuetest.Place(t, ctx, e, restingBuy("pc-1"))
 	pending := fmt.Sprintf(`{"id":%q,"client_order_id":"pc-1","created_at":"2026-01-01T00:00:00Z","symbol":"BTC/USD","asset_class":"crypto",`+
 		`"qty":"0.001","filled_qty":"0","type":"limit","side":"buy","time_in_force":"gtc","limit_price":"40000","status":"pending_cancel"}`, o.ID)
@@ -378,7 +378,7 @@ func TestCancelWaitsOutPendingCancel(t *testing.T) {
 }
 
 func TestCancelAllReportsFailures(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	a := venuetest.Place(t, ctx, e, restingBuy("ca-1"))
 	body := fmt.Sprintf(`[{"id":%q,"status":200,"body":{"id":%q,"client_order_id":"ca-1","symbol":"BTC/USD","asset_class":"crypto","qty":"0.001","filled_qty":"0",`+
 		`"type":"limit","side":"buy","time_in_force":"gtc","limit_price":"40000","status":"pending_cancel"}},`+
@@ -396,7 +396,7 @@ func TestCancelAllReportsFailures(t *testing.T) {
 }
 
 func TestCancelAllOfOneSymbol(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	btc := venuetest.Place(t, ctx, e, restingBuy("s-1"))
 	eth := venuetest.Place(t, ctx, e, trade.OrderRequest{Symbol: ethusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.01"), Price: trade.OptDec("2000")})
 	got, err := e.CancelAll(ctx, btcusd)
@@ -415,7 +415,7 @@ func TestCancelAllOfOneSymbol(t *testing.T) {
 }
 
 func TestOrderOptionsReachTheVenue(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, map[string]any{KeyExtendedHours: true})
 	ctx := ctxT(t)
 	reqs := []trade.OrderRequest{
@@ -450,7 +450,7 @@ func TestOrderOptionsReachTheVenue(t *testing.T) {
 }
 
 func TestBalancesAndPositions(t *testing.T) {
-	_, e, ctx := start(t)
+	_, e, ctx := adapter.Start(t)
 	for _, r := range []trade.OrderRequest{
 		{Symbol: aapl, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("3")},
 		{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.1")},
@@ -491,7 +491,7 @@ func TestBalancesAndPositions(t *testing.T) {
 }
 
 func TestQuotes(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, map[string]any{KeyFeed: "sip"})
 	ctx := ctxT(t)
 	qs, err := e.Quotes(ctx, []trade.Symbol{btcusd, aapl, btcusd, ethusd})
@@ -534,7 +534,7 @@ func TestQuotes(t *testing.T) {
 }
 
 func TestInstrumentsFromFake(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	got, err := e.Instruments(ctxT(t))
 	if err != nil {
@@ -557,15 +557,9 @@ func TestInstrumentsFromFake(t *testing.T) {
 func TestInstrumentCache(t *testing.T) {
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	open := func() *Exchange {
-		p := f.Params(nil)
-		p.Now = clock
-		e, err := New(context.Background(), p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e
+		return f.OpenAt(t, clock, nil)
 	}
 	fetches := func() int { return f.Srv.Count(http.MethodGet, "/v2/assets") }
 	ctx := ctxT(t)
@@ -619,7 +613,7 @@ func TestInstrumentCache(t *testing.T) {
 	}
 
 	// Another base URL never reads this cache.
-	other := newFixture(t)
+	other := adapter.Fixture(t)
 	p := other.Params(nil)
 	p.CacheDir, p.Now = f.Cache, clock
 	e2, err := New(context.Background(), p)
@@ -632,7 +626,7 @@ func TestInstrumentCache(t *testing.T) {
 }
 
 func TestRateLimitAnswerPausesClient(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	f.Srv.RateLimitNext(3 * time.Second)
 	_, err := e.Balances(ctx)
 	if d, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || d != 3*time.Second {
@@ -653,7 +647,7 @@ func TestRateLimitAnswerPausesClient(t *testing.T) {
 }
 
 func TestVenueRateLimitIsFollowed(t *testing.T) {
-	f := newFixture(t, fakealpaca.WithRateLimit(3))
+	f := adapter.Fixture(t, fakealpaca.WithRateLimit(3))
 	var waits []time.Duration
 	e := f.Open(t, nil, func(e *Exchange) {
 		// Record the hold instead of sleeping through it.
@@ -680,7 +674,7 @@ func TestVenueRateLimitIsFollowed(t *testing.T) {
 }
 
 func TestUnreadableAnswers(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	// The order was accepted, but its answer cannot be read: the caller
 	// must look it up, not place it again.
 	f.Srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.AfterAccept, Status: 200, Body: `{"id":`})
@@ -746,6 +740,6 @@ func cryptoFirst(specs []fakealpaca.AssetSpec) []fakealpaca.AssetSpec {
 // TestTraceSigned: at -v a call is one debug line with its method, path
 // and status, and without the key id or secret its headers carry.
 func TestTraceSigned(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	f.CheckSignedTrace(t, "GET", "/v2/account", []string{f.Creds.Key, f.Creds.Secret, "APCA"})
 }

@@ -59,7 +59,7 @@ func TestDiagnoseAccount(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := adapter.Fixture(t)
 			if tt.account != nil {
 				f.Srv.Inject(fakeAccountAnswer(accountDoc(t, tt.account)))
 			}

@@ -27,17 +27,7 @@ var adapter = venuetest.Adapter[*fakealpaca.Server, *Exchange, fakealpaca.Option
 	Fast: []func(*Exchange){func(e *Exchange) { e.cancelPoll = 5 * time.Millisecond }},
 }
 
-type fixture = venuetest.Fixture[*fakealpaca.Server, *Exchange]
-
-func newFixture(t *testing.T, opts ...fakealpaca.Option) *fixture {
-	return venuetest.NewFixture(t, adapter, opts...)
-}
-
 func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
-
-// start opens an Exchange on a new fake with the default options, and a
-// context bounded by the test.
-func start(t *testing.T) (*fixture, *Exchange, context.Context) { return venuetest.Start(t, adapter) }
 
 var (
 	btcusd = trade.MustSymbol("BTC-USD")

@@ -25,7 +25,7 @@ import (
 )
 
 func TestClockSkewRetriesOnce(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	f.Srv.SetClockOffset(30 * time.Second) // our timestamps look 30 s old
 	bs, err := e.Balances(ctxT(t))
@@ -51,7 +51,7 @@ func TestClockSkewRetriesOnce(t *testing.T) {
 }
 
 func TestClockSkewGivesUpAfterOneRetry(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	skew := `{"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}`
 	f.Srv.Inject(fakebinance.Failure{Path: "/api/v3/account", Status: 400, Body: skew})
@@ -66,7 +66,7 @@ func TestClockSkewGivesUpAfterOneRetry(t *testing.T) {
 }
 
 func TestSyncClockAtStart(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, map[string]any{"sync_clock": true})
 	f.Srv.SetClockOffset(-20 * time.Second) // our timestamps look 20 s ahead
 	if _, err := e.Balances(ctxT(t)); err != nil {
@@ -84,7 +84,7 @@ func TestSyncClockAtStart(t *testing.T) {
 }
 
 func TestPublicCallsNeedNoKeys(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	p := f.Params(nil)
 	asked := atomic.Int32{}
 	p.Secret = func(context.Context, string) (string, error) { asked.Add(1); return "", nil }
@@ -112,7 +112,7 @@ func TestPublicCallsNeedNoKeys(t *testing.T) {
 }
 
 func TestBadCredentialsNeverLeak(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	wrongSecret := "test-secret-wrong-0123456789abcdef"
 	e := f.OpenAs(t, venuetest.Creds{Key: f.Creds.Key, Secret: wrongSecret})
 	ctx := ctxT(t)
@@ -150,21 +150,21 @@ func TestEd25519KeyType(t *testing.T) {
 		t.Fatal(err)
 	}
 	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-	f := newFixture(t, fakebinance.WithEd25519PublicKey(pub))
+	f := adapter.Fixture(t, fakebinance.WithEd25519PublicKey(pub))
 	f.Creds.Secret = pemKey
 	e := f.Open(t, map[string]any{"key_type": "ed25519"})
 	if _, err := e.Balances(ctxT(t)); err != nil {
 		t.Fatalf("Balances with an Ed25519 key: %v", err)
 	}
 	// The same key read as HMAC fails the venue's check.
-	f2 := newFixture(t, fakebinance.WithEd25519PublicKey(pub))
+	f2 := adapter.Fixture(t, fakebinance.WithEd25519PublicKey(pub))
 	f2.Creds.Secret = pemKey
 	e2 := f2.Open(t, nil)
 	if _, err := e2.Balances(ctxT(t)); !errors.Is(err, exchange.ErrAuth) {
 		t.Errorf("Balances signing an Ed25519 account with HMAC = %v, want ErrAuth", err)
 	}
 	// A non-key secret with key_type ed25519 fails locally.
-	f3 := newFixture(t)
+	f3 := adapter.Fixture(t)
 	e3 := f3.Open(t, map[string]any{"key_type": "ed25519"})
 	if _, err := e3.Balances(ctxT(t)); !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), "ed25519") {
 		t.Errorf("Balances with an HMAC secret as ed25519 = %v, want ErrAuth", err)
@@ -175,17 +175,11 @@ func TestEd25519KeyType(t *testing.T) {
 }
 
 func TestInstrumentCache(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	clock := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
 	now := func() time.Time { return clock }
 	open := func() *Exchange {
-		p := f.Params(nil)
-		p.Now = now
-		e, err := New(context.Background(), p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e
+		return f.OpenAt(t, now, nil)
 	}
 	ctx := ctxT(t)
 	if _, err := open().Instruments(ctx); err != nil {
@@ -245,7 +239,7 @@ func TestInstrumentCache(t *testing.T) {
 	}
 
 	// Another base URL does not share the file.
-	other := newFixture(t)
+	other := adapter.Fixture(t)
 	p := other.Params(nil)
 	p.CacheDir, p.Now = f.Cache, now
 	e3, _ := New(context.Background(), p)
@@ -258,7 +252,7 @@ func TestInstrumentCache(t *testing.T) {
 }
 
 func TestBadTickNeverLeavesTheMachine(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	tests := []struct {
 		name string
 		req  trade.OrderRequest
@@ -293,7 +287,7 @@ func TestBadTickNeverLeavesTheMachine(t *testing.T) {
 func restingBuyWithID(id string) trade.OrderRequest { return restingBuy(id) }
 
 func TestVenueRejectionsAreTyped(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	// Passes local rules, fails the venue's: a post-only buy at the ask.
 	req := trade.OrderRequest{Symbol: btcusdt, Side: trade.Buy, Type: trade.Limit, PostOnly: true, Qty: trade.Dec("0.001"), Price: trade.OptDec("60000.01")}
 	_, err := e.PlaceOrder(ctx, req)
@@ -329,7 +323,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 				name = tt.name + "/own client id"
 			}
 			t.Run(name, func(t *testing.T) {
-				f := newFixture(t)
+				f := adapter.Fixture(t)
 				e := f.Open(t, nil)
 				ctx := ctxT(t)
 				if _, err := e.Instruments(ctx); err != nil { // keep the injected failure for the order
@@ -378,7 +372,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 }
 
 func TestReadsOnTransportFailureAreUnavailable(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil, func(e *Exchange) { e.rest.SetTimeout(100 * time.Millisecond) })
 	f.Srv.HangNext()
 	_, err := e.Balances(ctxT(t))
@@ -393,7 +387,7 @@ func TestReadsOnTransportFailureAreUnavailable(t *testing.T) {
 }
 
 func TestOrderRefResolution(t *testing.T) {
-	_, e, ctx := start(t)
+	_, e, ctx := adapter.Start(t)
 	o := venuetest.Place(t, ctx, e, restingBuy("ref-1"))
 	if !strings.HasPrefix(o.ID, "BTCUSDT:") {
 		t.Fatalf("order id %q is not self-describing", o.ID)
@@ -428,7 +422,7 @@ func TestOrderRefResolution(t *testing.T) {
 }
 
 func TestListAllNeedsSymbol(t *testing.T) {
-	_, e, ctx := start(t)
+	_, e, ctx := adapter.Start(t)
 	_, err := e.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListAll})
 	if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), "--symbol") {
 		t.Errorf("ListAll without symbol = %v", err)
@@ -449,7 +443,7 @@ func TestListAllNeedsSymbol(t *testing.T) {
 }
 
 func TestCancelAllWithNothingOpen(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	got, err := e.CancelAll(ctxT(t), btcusdt)
 	if err != nil || len(got) != 0 {
@@ -462,7 +456,7 @@ func TestCancelAllWithNothingOpen(t *testing.T) {
 }
 
 func TestPlacementMapsFills(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	o, err := e.PlaceOrder(ctxT(t), trade.OrderRequest{Symbol: btcusdt, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.01")})
 	if err != nil {
@@ -492,7 +486,7 @@ func TestConformance(t *testing.T) {
 // TestTraceSigned: at -v a signed call is one debug line with its method,
 // path and status, and without the key, secret, signature or signed query.
 func TestTraceSigned(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	f.CheckSignedTrace(t, "GET", "/api/v3/account",
 		[]string{f.Creds.Key, f.Creds.Secret, "signature", "timestamp=", "recvWindow", "query="})
 }

@@ -71,7 +71,7 @@ func TestDiagnose(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := adapter.Fixture(t)
 			f.Srv.SetClockOffset(tt.offset)
 			if tt.account != "" {
 				f.Srv.Inject(fakebinance.Failure{Method: http.MethodGet, Path: "/api/v3/account", Status: http.StatusOK, Body: tt.account})

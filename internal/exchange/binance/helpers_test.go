@@ -30,17 +30,7 @@ var adapter = venuetest.Adapter[*fakebinance.Server, *Exchange, fakebinance.Opti
 	}},
 }
 
-type fixture = venuetest.Fixture[*fakebinance.Server, *Exchange]
-
-func newFixture(t *testing.T, opts ...fakebinance.Option) *fixture {
-	return venuetest.NewFixture(t, adapter, opts...)
-}
-
 func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
-
-// start opens an Exchange on a new fake with the default options, and a
-// context bounded by the test.
-func start(t *testing.T) (*fixture, *Exchange, context.Context) { return venuetest.Start(t, adapter) }
 
 var btcusdt = trade.MustSymbol("BTC-USDT")
 

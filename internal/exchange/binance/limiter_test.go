@@ -114,7 +114,7 @@ func TestUsedWeightHeaderThrottles(t *testing.T) {
 	// Both clocks are pinned inside one minute so the test cannot straddle
 	// a real rollover.
 	pinned := func() time.Time { return time.Date(2026, 7, 1, 12, 0, 30, 0, time.UTC) }
-	f := newFixture(t, fakebinance.WithClock(pinned))
+	f := adapter.Fixture(t, fakebinance.WithClock(pinned))
 	var waits []time.Duration
 	e := f.Open(t, nil, func(e *Exchange) {
 		e.now = pinned
@@ -148,7 +148,7 @@ func TestUsedWeightHeaderThrottles(t *testing.T) {
 }
 
 func TestRateLimitAnswerPausesClient(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	f.Srv.RateLimitNext(30 * time.Second)
 	_, err := e.Quotes(ctx, []trade.Symbol{btcusdt})
 	if d, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || d != 30*time.Second {

@@ -37,7 +37,7 @@ func TestVenueSymbol(t *testing.T) {
 }
 
 func TestSymbolOf(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	tests := []struct {
 		vs   string
@@ -356,7 +356,7 @@ func TestErrorMapping(t *testing.T) {
 }
 
 func TestInstrumentsFromFake(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	got, err := e.Instruments(ctxT(t))
 	if err != nil {
@@ -452,7 +452,7 @@ func TestMapFill(t *testing.T) {
 }
 
 func TestCancelAllUnknownSymbolIsAnError(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	if _, err := e.CancelAll(ctxT(t), trade.MustSymbol("NOPE-USDT")); !errors.Is(err, exchange.ErrNotFound) {
 		t.Errorf("CancelAll(unknown symbol) = %v, want ErrNotFound", err)

@@ -15,7 +15,7 @@ import (
 // TestFillsFor reads every fill of several symbols, each from the first
 // (fromId=0) on, signed and through the weight limiter.
 func TestFillsFor(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	ethusdt := trade.MustSymbol("ETH-USDT")
 	for _, req := range []trade.OrderRequest{
 		{Symbol: btcusdt, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")},
@@ -52,7 +52,7 @@ func TestFillsFor(t *testing.T) {
 // TestAllFillsPages: a symbol with more fills than a page is read page by
 // page, each page from the id after the last one seen.
 func TestAllFillsPages(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	for range 5 {
 		if _, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: btcusdt, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")}); err != nil {
 			t.Fatal(err)
@@ -77,7 +77,7 @@ func TestAllFillsPages(t *testing.T) {
 
 // TestFillsForFailure: one symbol's failure is the answer, typed.
 func TestFillsForFailure(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	_, err := e.FillsFor(ctxT(t), []trade.Symbol{btcusdt, trade.MustSymbol("NOPE-USDT")})
 	if !errors.Is(err, exchange.ErrNotFound) && !errors.Is(err, exchange.ErrInvalidOrder) {

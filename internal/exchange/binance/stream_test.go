@@ -37,7 +37,7 @@ func collect(t *testing.T, e *Exchange, syms []trade.Symbol, stop func([]trade.Q
 }
 
 func TestStreamQuotesBookAndLast(t *testing.T) {
-	f := newFixture(t, fakebinance.WithStreamInterval(20*time.Millisecond))
+	f := adapter.Fixture(t, fakebinance.WithStreamInterval(20*time.Millisecond))
 	e := f.Open(t, nil)
 	eth := trade.MustSymbol("ETH-USDT")
 	moved := false
@@ -67,7 +67,7 @@ func TestStreamQuotesBookAndLast(t *testing.T) {
 }
 
 func TestStreamReconnects(t *testing.T) {
-	f := newFixture(t, fakebinance.WithStreamInterval(10*time.Millisecond))
+	f := adapter.Fixture(t, fakebinance.WithStreamInterval(10*time.Millisecond))
 	e := f.Open(t, nil)
 	var dropped bool
 	_, err := collect(t, e, []trade.Symbol{btcusdt}, func(qs []trade.Quote) bool {
@@ -86,7 +86,7 @@ func TestStreamReconnects(t *testing.T) {
 }
 
 func TestStreamFallsBackToPolling(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	f.Srv.DisableStreams(true)
 	e := f.Open(t, nil)
 	got, err := collect(t, e, []trade.Symbol{btcusdt}, func(qs []trade.Quote) bool { return len(qs) >= 3 })
@@ -105,7 +105,7 @@ func TestStreamFallsBackToPolling(t *testing.T) {
 }
 
 func TestStreamReturnsFnError(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	stop := errors.New("enough")
 	err := e.StreamQuotes(ctxT(t), []trade.Symbol{btcusdt}, func(trade.Quote) error { return stop })

@@ -68,7 +68,7 @@ func TestNewURLs(t *testing.T) {
 }
 
 func TestSharedHTTPClientUntouched(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	p := f.Params(nil)
 	before := *p.HTTPClient
 	e, err := New(context.Background(), p)
@@ -85,7 +85,7 @@ func TestSharedHTTPClientUntouched(t *testing.T) {
 }
 
 func TestPublicCallsNeedNoKeys(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	p := f.Params(nil)
 	var asked atomic.Int32
 	p.Secret = func(context.Context, string) (string, error) { asked.Add(1); return "", nil }
@@ -124,7 +124,7 @@ func TestPublicCallsNeedNoKeys(t *testing.T) {
 }
 
 func TestQuotesWithKeysUseBestBidAsk(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	f.Srv.SetBook("BTC-USD", trade.Dec("61000"), trade.Dec("61000.5"), trade.Dec("61000.25"))
 	qs, err := e.Quotes(ctxT(t), []trade.Symbol{btcusd, trade.MustSymbol("SOL-USD"), btcusd})
@@ -149,7 +149,7 @@ func TestQuotesWithKeysUseBestBidAsk(t *testing.T) {
 }
 
 func TestWrongKeyIsAuthAndNeverLeaks(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	wrong := newKey(t) // same name, another key: signatures fail
 	e := f.OpenAs(t, venuetest.Creds{Key: f.Creds.Key, Secret: wrong.pem})
 	ctx := ctxT(t)
@@ -185,7 +185,7 @@ func TestWrongKeyIsAuthAndNeverLeaks(t *testing.T) {
 }
 
 func TestBadSecretIsAuth(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	for _, tt := range []struct{ name, key, secret, want string }{
 		{"no secret", f.Creds.Key, "", `has no api_secret`},
 		{"not a key", f.Creds.Key, "hunter2-hunter2-hunter2", "not a PEM private key"},
@@ -217,7 +217,7 @@ func TestBadSecretIsAuth(t *testing.T) {
 }
 
 func TestSandboxWithoutKeysSendsUnsigned(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	p := f.Params(map[string]any{"sandbox": true})
 	p.Secret = func(context.Context, string) (string, error) { return "", nil }
 	e, err := New(context.Background(), p)
@@ -236,7 +236,7 @@ func TestSandboxWithoutKeysSendsUnsigned(t *testing.T) {
 }
 
 func TestIncrementViolationsSendNothing(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	base := restingBuy("")
 	tests := []struct {
 		name string
@@ -279,7 +279,7 @@ func TestIncrementViolationsSendNothing(t *testing.T) {
 }
 
 func TestVenueRefusals(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	tests := []struct {
 		name     string
 		req      trade.OrderRequest
@@ -323,7 +323,7 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 	for _, tt := range tests {
 		for _, given := range []string{"mine-1", ""} {
 			t.Run(tt.name+"/client id "+given, func(t *testing.T) {
-				f := newFixture(t)
+				f := adapter.Fixture(t)
 				e := f.Open(t, nil)
 				ctx := ctxT(t)
 				tt.inject(f.Srv)
@@ -365,7 +365,7 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 }
 
 func TestTransportFailureBeforeSendIsUnavailable(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	p := f.Params(map[string]any{"base_url": "http://127.0.0.1:1"})
 	e, err := New(context.Background(), p)
 	if err != nil {
@@ -380,7 +380,7 @@ func TestTransportFailureBeforeSendIsUnavailable(t *testing.T) {
 }
 
 func TestDuplicateClientIDForAnotherOrder(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	first := venuetest.Place(t, ctx, e, restingBuy("dup-1"))
 	other := restingBuy("dup-1")
 	other.Price = trade.OptDec("39000")
@@ -427,7 +427,7 @@ func createBodies(t *testing.T, srv *fakecoinbase.Server) []string {
 
 func TestStopLimitDirectionAndDayOrders(t *testing.T) {
 	now := time.Now().UTC()
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	orders := []trade.OrderRequest{
 		{Symbol: btcusd, Side: trade.Buy, Type: trade.StopLimit, Qty: trade.Dec("0.001"), Price: trade.OptDec("62000"), StopPrice: trade.OptDec("61000")},
 		{Symbol: btcusd, Side: trade.Sell, Type: trade.StopLimit, Qty: trade.Dec("0.001"), Price: trade.OptDec("55000"), StopPrice: trade.OptDec("56000")},
@@ -460,7 +460,7 @@ func TestStopLimitDirectionAndDayOrders(t *testing.T) {
 }
 
 func TestCancelFinishedAndUnknownOrders(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	m, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")})
 	if err != nil || m.Status != trade.StatusFilled {
 		t.Fatalf("market order = %+v, %v", m, err)
@@ -478,7 +478,7 @@ func TestCancelFinishedAndUnknownOrders(t *testing.T) {
 }
 
 func TestPagination(t *testing.T) {
-	f := newFixture(t, fakecoinbase.WithPageMax(2))
+	f := adapter.Fixture(t, fakecoinbase.WithPageMax(2))
 	e := f.Open(t, nil, fastBuckets)
 	ctx := ctxT(t)
 	f.Srv.SetBalance("USDC", trade.Dec("5"))
@@ -531,7 +531,7 @@ func TestPagination(t *testing.T) {
 }
 
 func TestListOrdersQueries(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	since := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	tests := []struct {
 		filter exchange.ListFilter
@@ -556,7 +556,7 @@ func TestListOrdersQueries(t *testing.T) {
 }
 
 func TestRateLimitPausesPrivateCalls(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	f.Srv.RateLimitNext(3 * time.Second)
 	_, err := e.Balances(ctx)
 	if got, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || got != 3*time.Second {
@@ -577,17 +577,11 @@ func TestRateLimitPausesPrivateCalls(t *testing.T) {
 }
 
 func TestInstrumentsCache(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	clock := time.Now()
 	now := func() time.Time { return clock }
 	open := func(extra map[string]any) *Exchange {
-		p := f.Params(extra)
-		p.Now = now
-		e, err := New(context.Background(), p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e
+		return f.OpenAt(t, now, extra)
 	}
 	ctx := ctxT(t)
 	fetches := func() int { return f.Srv.Count("GET", pathProducts) }
@@ -649,7 +643,7 @@ func TestInstrumentsCache(t *testing.T) {
 }
 
 func TestCanceledContextSendsNothing(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -662,7 +656,7 @@ func TestCanceledContextSendsNothing(t *testing.T) {
 }
 
 func TestQuotesFallBackWhenTheKeyCannotBeRead(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	p := f.Params(nil)
 	var asked atomic.Int32
 	p.Secret = func(context.Context, string) (string, error) {
@@ -697,7 +691,7 @@ func TestConformance(t *testing.T) {
 // TestTraceSigned: at -v a signed call is one debug line with its method,
 // path and status, and without the key, its token or the query.
 func TestTraceSigned(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	f.CheckSignedTrace(t, "GET", apiPrefix+"/accounts",
 		[]string{f.Creds.Key, "PRIVATE KEY", "eyJ", "Bearer", "query="}, fastBuckets)
 }

@@ -60,7 +60,7 @@ func TestDiagnose(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			venueAt := tt.venueAt
-			f := newFixture(t, fakecoinbase.WithClock(func() time.Time { return time.Now().Add(venueAt) }))
+			f := adapter.Fixture(t, fakecoinbase.WithClock(func() time.Time { return time.Now().Add(venueAt) }))
 			if tt.answer != "" {
 				f.Srv.Inject(fakecoinbase.Failure{Method: http.MethodGet, Path: fakecoinbase.Prefix + "/key_permissions", Status: http.StatusOK, Body: tt.answer})
 			}

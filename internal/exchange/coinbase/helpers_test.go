@@ -60,12 +60,6 @@ var adapter = venuetest.Adapter[*fakecoinbase.Server, *Exchange, fakecoinbase.Op
 	Options: func(srv *fakecoinbase.Server) map[string]any { return map[string]any{KeyBaseURL: srv.URL()} },
 }
 
-type fixture = venuetest.Fixture[*fakecoinbase.Server, *Exchange]
-
-func newFixture(t *testing.T, opts ...fakecoinbase.Option) *fixture {
-	return venuetest.NewFixture(t, adapter, opts...)
-}
-
 // fastBuckets lifts the client-side rate limits, which the limiter's own
 // tests cover, so suites do not wait on them.
 func fastBuckets(e *Exchange) {
@@ -74,10 +68,6 @@ func fastBuckets(e *Exchange) {
 }
 
 func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
-
-// start opens an Exchange on a new fake with the default options, and a
-// context bounded by the test.
-func start(t *testing.T) (*fixture, *Exchange, context.Context) { return venuetest.Start(t, adapter) }
 
 var btcusd = trade.MustSymbol("BTC-USD")
 

@@ -127,7 +127,7 @@ func TestSignJWTFreshNonces(t *testing.T) {
 // TestRequestURIClaim sends real calls through the adapter and checks the
 // uri claim the fake decoded: method, host with port, path, no query.
 func TestRequestURIClaim(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	host := strings.TrimPrefix(f.Srv.URL(), "http://")
 
 	o := venuetest.Place(t, ctx, e, restingBuy("uri-1"))

@@ -111,7 +111,7 @@ func TestBucketPause(t *testing.T) {
 // TestLimiterPacesRequests checks the adapter routes calls through the
 // buckets: public calls through the public one, private through the other.
 func TestLimiterPacesRequests(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	clock := newFakeClock()
 	e := f.Open(t, nil, func(e *Exchange) {
 		e.private = newBucket(2, clock.Now, clock.Sleep) // burst 1, 1/s

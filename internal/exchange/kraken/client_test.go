@@ -54,7 +54,7 @@ func TestNewChecksOptions(t *testing.T) {
 }
 
 func TestPublicCallsNeedNoKeys(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	p := f.Params(nil)
 	p.Secret = func(context.Context, string) (string, error) {
 		t.Error("a public call asked for a secret")
@@ -89,7 +89,7 @@ func TestPublicCallsNeedNoKeys(t *testing.T) {
 }
 
 func TestCredentialProblemsAreAuthErrors(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	other := adapter.NewCreds(t)
 	tests := []struct {
 		name           string
@@ -129,7 +129,7 @@ func TestCredentialProblemsAreAuthErrors(t *testing.T) {
 }
 
 func TestInvalidNonceIsRetriedOnce(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	f.Srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
 	if _, err := e.Balances(ctxT(t)); err != nil {
@@ -153,7 +153,7 @@ func TestInvalidNonceIsRetriedOnce(t *testing.T) {
 // and one data directory with a clock that never moves: only the shared
 // nonce state keeps Kraken (the fake) from refusing a nonce.
 func TestNoncesAcrossExchangeValues(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	clock := frozen(nonceEpoch)
 	var es []*Exchange
 	for i := 0; i < 3; i++ {
@@ -176,7 +176,7 @@ func TestNoncesAcrossExchangeValues(t *testing.T) {
 
 	// Without the shared state (separate data directories) the same clock
 	// makes Kraken refuse the second Exchange's nonces.
-	g := newFixture(t)
+	g := adapter.Fixture(t)
 	a := g.Open(t, nil, func(e *Exchange) { e.now = clock })
 	g.Data = t.TempDir()
 	b := g.Open(t, nil, func(e *Exchange) { e.now = clock })
@@ -192,7 +192,7 @@ func TestNoncesAcrossExchangeValues(t *testing.T) {
 }
 
 func TestConcurrentCallsOnOneExchange(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil, func(e *Exchange) { e.now = frozen(nonceEpoch); e.limiter.max = 1e9 })
 	const n = 16
 	var wg sync.WaitGroup
@@ -217,7 +217,7 @@ func TestConcurrentCallsOnOneExchange(t *testing.T) {
 }
 
 func TestLocallyRefusedOrdersSendNothing(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	limit := func(qty, price string) trade.OrderRequest {
 		return trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec(qty), Price: trade.OptDec(price)}
@@ -260,7 +260,7 @@ func TestLocallyRefusedOrdersSendNothing(t *testing.T) {
 }
 
 func TestPlaceOrderAlwaysSendsClientID(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	o, err := e.PlaceOrder(ctxT(t), trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")})
 	if err != nil {
@@ -308,7 +308,7 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := adapter.Fixture(t)
 			e := f.Open(t, nil)
 			tt.inject(f.Srv)
 			req := restingBuy(tt.clientID)
@@ -339,7 +339,7 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 }
 
 func TestHangingPlacementIsUnknownOutcome(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	if _, err := e.Instruments(ctxT(t)); err != nil {
 		t.Fatal(err)
@@ -355,7 +355,7 @@ func TestHangingPlacementIsUnknownOutcome(t *testing.T) {
 }
 
 func TestValidateOrderPlacesNothing(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	req := restingBuy("dry-1")
 	if err := e.ValidateOrder(ctxT(t), req); err != nil {
@@ -375,7 +375,7 @@ func TestValidateOrderPlacesNothing(t *testing.T) {
 }
 
 func TestPostOnlyThatWouldTake(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	req := trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.001"), Price: trade.OptDec("60000.1"),
 		PostOnly: true, ClientID: "post-1"}
@@ -399,7 +399,7 @@ func TestPostOnlyThatWouldTake(t *testing.T) {
 }
 
 func TestOrderLifecycleStatuses(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	status := func(id string) (trade.Order, string) {
 		t.Helper()
 		o, err := e.GetOrder(ctx, exchange.OrderRef{ID: id})
@@ -463,7 +463,7 @@ func TestOrderLifecycleStatuses(t *testing.T) {
 }
 
 func TestListOrdersReadsHistoryPages(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil, func(e *Exchange) { e.limiter.max = 1e9 })
 	ctx := ctxT(t)
 	f.Srv.SetBalance("USD", trade.Dec("10000000"))
@@ -508,7 +508,7 @@ func TestListOrdersReadsHistoryPages(t *testing.T) {
 }
 
 func TestRateLimitAnswers(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	f.Srv.CounterLimitNext()
 	_, err := e.Balances(ctxT(t))
@@ -516,7 +516,7 @@ func TestRateLimitAnswers(t *testing.T) {
 		t.Fatalf("Balances after EAPI:Rate limit exceeded = %v (retry after %s), want ErrRateLimited after 3s", err, d)
 	}
 
-	g := newFixture(t)
+	g := adapter.Fixture(t)
 	e = g.Open(t, nil)
 	g.Srv.RateLimitNext(30 * time.Second)
 	if _, err := e.Balances(ctxT(t)); !errors.Is(err, exchange.ErrRateLimited) {
@@ -533,7 +533,7 @@ func TestRateLimitAnswers(t *testing.T) {
 }
 
 func TestCancelErrors(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
 	tests := []struct {
 		ref  exchange.OrderRef
@@ -555,7 +555,7 @@ func TestCancelErrors(t *testing.T) {
 }
 
 func TestClosedOrderFoundByClientIDAndSymbol(t *testing.T) {
-	_, e, ctx := start(t)
+	_, e, ctx := adapter.Start(t)
 	// The same client id, reused after the first order finished, on two
 	// pairs: the symbol picks the right one, without it the newest wins.
 	first := venuetest.Place(t, ctx, e, restingBuy("reused"))
@@ -582,7 +582,7 @@ func TestClosedOrderFoundByClientIDAndSymbol(t *testing.T) {
 }
 
 func TestCancelAllReportsPerSymbol(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	b1, _ := e.PlaceOrder(ctx, restingBuy("ca-1"))
 	b2, _ := e.PlaceOrder(ctx, restingBuy("ca-2"))
 	eth := venuetest.Place(t, ctx, e, trade.OrderRequest{Symbol: ethusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.01"), Price: trade.OptDec("2000"), ClientID: "ca-3"})
@@ -609,7 +609,7 @@ func TestCancelAllReportsPerSymbol(t *testing.T) {
 }
 
 func TestBalancesShowHolds(t *testing.T) {
-	_, e, ctx := start(t)
+	_, e, ctx := adapter.Start(t)
 	if _, err := e.PlaceOrder(ctx, restingBuy("hold-1")); err != nil {
 		t.Fatal(err)
 	}
@@ -632,7 +632,7 @@ func TestBalancesShowHolds(t *testing.T) {
 // debug logging on and looks for the key, the secret and any signature in
 // everything the adapter said.
 func TestSecretsStayOutOfLogsAndErrors(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	var logs bytes.Buffer
 	var mu sync.Mutex
 	p := f.Params(nil)
@@ -693,7 +693,7 @@ func TestConformance(t *testing.T) {
 // TestTraceSigned: at -v a signed call is one debug line with its method,
 // path and status, and without the key, secret, nonce or signed body.
 func TestTraceSigned(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	f.CheckSignedTrace(t, "POST", pathBalanceEx,
 		[]string{f.Creds.Key, f.Creds.Secret, "nonce", "API-Sign", "query="})
 }

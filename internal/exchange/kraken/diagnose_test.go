@@ -62,7 +62,7 @@ func TestDiagnose(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := adapter.Fixture(t)
 			p := f.Params(nil)
 			if tt.setup != nil {
 				tt.setup(f, &p)

@@ -13,7 +13,7 @@ import (
 )
 
 func TestFills(t *testing.T) {
-	f, e, ctx := start(t)
+	f, e, ctx := adapter.Start(t)
 	// A taker market buy, a maker fill of a resting order, and an ETH trade.
 	m := venuetest.Place(t, ctx, e, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.01"), ClientID: "f-m"})
 	r := venuetest.Place(t, ctx, e, restingBuy("f-r"))

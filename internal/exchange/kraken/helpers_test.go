@@ -29,15 +29,7 @@ var adapter = venuetest.Adapter[*fakekraken.Server, *Exchange, fakekraken.Option
 
 type fixture = venuetest.Fixture[*fakekraken.Server, *Exchange]
 
-func newFixture(t *testing.T, opts ...fakekraken.Option) *fixture {
-	return venuetest.NewFixture(t, adapter, opts...)
-}
-
 func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
-
-// start opens an Exchange on a new fake with the default options, and a
-// context bounded by the test.
-func start(t *testing.T) (*fixture, *Exchange, context.Context) { return venuetest.Start(t, adapter) }
 
 var (
 	btcusd = trade.MustSymbol("BTC-USD")

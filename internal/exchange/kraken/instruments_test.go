@@ -84,7 +84,7 @@ func TestParseAssetPairsRefusesBadRules(t *testing.T) {
 }
 
 func TestInstrumentCache(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	open := func(extra map[string]any) *Exchange {
@@ -147,7 +147,7 @@ func TestInstrumentCache(t *testing.T) {
 }
 
 func TestInstrumentCacheDisabled(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	if _, err := f.Open(t, map[string]any{KeyInstrumentsTTL: "0s"}).Instruments(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}

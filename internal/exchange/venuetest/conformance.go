@@ -28,7 +28,7 @@ func RunConformance[S interface {
 	SuiteFake
 }, E exchange.Exchange, O any](t *testing.T, a Adapter[S, E, O], sym trade.Symbol, adjust func(*exchangetest.Harness), opts ...O) {
 	exchangetest.Run(t, func(t *testing.T) exchangetest.Harness {
-		f := NewFixture(t, a, opts...)
+		f := a.Fixture(t, opts...)
 		h := exchangetest.Harness{
 			Exchange:        f.Open(t, nil),
 			Symbol:          sym,

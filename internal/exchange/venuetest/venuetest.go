@@ -104,9 +104,9 @@ type Fixture[S Fake, E exchange.Exchange] struct {
 	fast    []func(E)
 }
 
-// NewFixture starts a's fake with opts and new credentials, and closes
-// it when the test ends.
-func NewFixture[S Fake, E exchange.Exchange, O any](t testing.TB, a Adapter[S, E, O], opts ...O) *Fixture[S, E] {
+// Fixture starts the fake with opts and new credentials, and closes it
+// when the test ends.
+func (a Adapter[S, E, O]) Fixture(t testing.TB, opts ...O) *Fixture[S, E] {
 	t.Helper()
 	creds := a.NewCreds(t)
 	srv := a.NewFake(creds, opts...)
@@ -117,9 +117,9 @@ func NewFixture[S Fake, E exchange.Exchange, O any](t testing.TB, a Adapter[S, E
 
 // Start opens an adapter on a new fake with the default options, and a
 // context bounded by the test: what most tests begin with.
-func Start[S Fake, E exchange.Exchange, O any](t testing.TB, a Adapter[S, E, O]) (*Fixture[S, E], E, context.Context) {
+func (a Adapter[S, E, O]) Start(t testing.TB) (*Fixture[S, E], E, context.Context) {
 	t.Helper()
-	f := NewFixture(t, a)
+	f := a.Fixture(t)
 	return f, f.Open(t, nil), Context(t)
 }
 
@@ -376,4 +376,13 @@ func Place(t testing.TB, ctx context.Context, ex exchange.Exchange, req trade.Or
 		t.Fatalf("PlaceOrder(%+v): %v", req, err)
 	}
 	return o
+}
+
+// OpenAt opens an adapter on the fake, with extra options, whose clock
+// (Params.Now) is now: for tests of what expires, such as cached rules.
+func (f *Fixture[S, E]) OpenAt(t testing.TB, now func() time.Time, extra map[string]any) E {
+	t.Helper()
+	p := f.Params(extra)
+	p.Now = now
+	return f.openWith(t, p)
 }
