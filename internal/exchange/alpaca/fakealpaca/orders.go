@@ -3,7 +3,6 @@ package fakealpaca
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"regexp"
 	"sort"
@@ -511,9 +510,4 @@ func (s *Server) handleListOrders(r *http.Request, _ []byte, _ string) response 
 		out = append(out, o.wire())
 	}
 	return jsonResponse(http.StatusOK, out)
-}
-
-// String describes an order for test failure messages.
-func (o OrderInfo) String() string {
-	return fmt.Sprintf("%s %s %s %s %s %s (%s filled, %s)", o.ID, o.ClientID, o.Side, o.Qty, o.Symbol, o.Type, o.FilledQty, o.Status)
 }

@@ -294,5 +294,3 @@ func (s *Server) handleTime(_ *http.Request, _ []byte) response {
 		"epochMillis":  fmt.Sprint(now.UnixMilli()),
 	})
 }
-
-func (s *Server) String() string { return fmt.Sprintf("fakecoinbase(%s)", s.URL()) }

@@ -122,8 +122,6 @@ func New(apiKey, apiSecretBase64 string, opts ...Option) *Server {
 	return s
 }
 
-func (s *Server) String() string { return fmt.Sprintf("fakekraken(%s)", s.URL()) }
-
 // Request is one request the fake received. The API-Key and API-Sign
 // headers are reduced to whether they were present, so a dump of requests
 // never shows them.
