@@ -79,9 +79,8 @@ func offGrid(v, min, unit decimal.Decimal) bool {
 	return unit.IsPositive() && !v.Sub(min).Mod(unit).IsZero()
 }
 
-// parseOrder validates a new-order request the way Binance does before the
-// matching engine: mandatory parameters, formats, then symbol filters.
-func (s *Server) parseOrder(p params) (*order, *apiError) {
+// symbolParam is the mandatory symbol parameter's symbol.
+func (s *Server) symbolParam(p params) (*symbol, *apiError) {
 	name := p.get("symbol")
 	if name == "" {
 		return nil, mandatory("symbol")
@@ -89,6 +88,16 @@ func (s *Server) parseOrder(p params) (*order, *apiError) {
 	sym, ok := s.symbols[name]
 	if !ok {
 		return nil, errInvalidSymbol
+	}
+	return sym, nil
+}
+
+// parseOrder validates a new-order request the way Binance does before the
+// matching engine: mandatory parameters, formats, then symbol filters.
+func (s *Server) parseOrder(p params) (*order, *apiError) {
+	sym, e := s.symbolParam(p)
+	if e != nil {
+		return nil, e
 	}
 	o := &order{sym: sym, side: p.get("side"), typ: p.get("type"), tif: p.get("timeInForce"), clientID: p.get("newClientOrderId")}
 	switch o.side {
@@ -127,7 +136,6 @@ func (s *Server) parseOrder(p params) (*order, *apiError) {
 	} else {
 		o.tif = "GTC"
 	}
-	var e *apiError
 	var has bool
 	if o.qty, _, e = decParam(p, "quantity", true); e != nil {
 		return nil, e
@@ -397,13 +405,9 @@ func (o *order) cancelJSON(cancelClientID string, now int64) map[string]any {
 // findOrder resolves symbol + orderId or origClientOrderId; the latest
 // order wins for a reused client id, as on Binance.
 func (s *Server) findOrder(p params) (*order, *apiError) {
-	name := p.get("symbol")
-	if name == "" {
-		return nil, mandatory("symbol")
-	}
-	sym, ok := s.symbols[name]
-	if !ok {
-		return nil, errInvalidSymbol
+	sym, e := s.symbolParam(p)
+	if e != nil {
+		return nil, e
 	}
 	idText, clientID := p.get("orderId"), p.get("origClientOrderId")
 	if idText == "" && clientID == "" {
@@ -512,14 +516,11 @@ type history struct {
 // start from. An error ip already holds comes after the symbol's and the
 // limit's, as Binance checks them first.
 func (s *Server) readHistory(ip *intParams, fromName string) (history, *apiError) {
-	name := ip.p.get("symbol")
-	if name == "" {
-		return history{}, mandatory("symbol")
+	sym, e := s.symbolParam(ip.p)
+	if e != nil {
+		return history{}, e
 	}
-	h := history{sym: s.symbols[name], limit: 500}
-	if h.sym == nil {
-		return history{}, errInvalidSymbol
-	}
+	h := history{sym: sym, limit: 500}
 	if l := ip.p.get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 1000 {
