@@ -58,8 +58,7 @@ type Server struct {
 	latency time.Duration
 
 	mu          sync.Mutex
-	assets      map[string]*asset // by Alpaca symbol: "AAPL", "BTC/USD"
-	assetOrder  []string
+	assets      fakevenue.Listing[*asset] // by Alpaca symbol: "AAPL", "BTC/USD"
 	cash        decimal.Decimal
 	positions   map[string]*position // by Alpaca symbol of the asset
 	orders      []*order
@@ -79,8 +78,7 @@ type Option func(*Server)
 // WithAssets replaces the default assets.
 func WithAssets(specs ...AssetSpec) Option {
 	return func(s *Server) {
-		s.assets = map[string]*asset{}
-		s.assetOrder = nil
+		s.assets.Reset()
 		for _, sp := range specs {
 			s.addAsset(sp)
 		}
@@ -104,7 +102,6 @@ func New(keyID, secret string, opts ...Option) *Server {
 		keyID:      keyID,
 		secret:     secret,
 		clock:      time.Now,
-		assets:     map[string]*asset{},
 		positions:  map[string]*position{},
 		byID:       map[string]*order{},
 		byClientID: map[string]*order{},

@@ -135,7 +135,7 @@ func (s *Server) parseOrder(body []byte) (*order, *apiError) {
 	if b.Symbol == "" {
 		return nil, unprocessable("symbol is required")
 	}
-	a, ok := s.assets[b.Symbol]
+	a, ok := s.assets.Get(b.Symbol)
 	if !ok {
 		return nil, unprocessable("asset %q not found", b.Symbol)
 	}

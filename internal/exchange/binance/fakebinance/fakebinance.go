@@ -46,8 +46,7 @@ type Server struct {
 
 	mu             sync.Mutex
 	clockOffset    time.Duration
-	symbols        map[string]*symbol
-	symbolOrder    []string
+	symbols        fakevenue.Listing[*symbol]
 	balances       map[string]*balance
 	orders         []*order
 	trades         []*tradeRec
@@ -82,8 +81,7 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.clock =
 // WithSymbols replaces the default symbols.
 func WithSymbols(specs ...SymbolSpec) Option {
 	return func(s *Server) {
-		s.symbols = map[string]*symbol{}
-		s.symbolOrder = nil
+		s.symbols.Reset()
 		for _, sp := range specs {
 			s.addSymbol(sp)
 		}
@@ -120,7 +118,6 @@ func New(apiKey, apiSecret string, opts ...Option) *Server {
 		streamInterval: 100 * time.Millisecond,
 		wsConns:        map[*websocket.Conn]struct{}{},
 		bookChanged:    make(chan struct{}),
-		symbols:        map[string]*symbol{},
 	}
 	for _, sp := range DefaultSymbols() {
 		s.addSymbol(sp)

@@ -85,7 +85,7 @@ func (s *Server) symbolParam(p params) (*symbol, *apiError) {
 	if name == "" {
 		return nil, mandatory("symbol")
 	}
-	sym, ok := s.symbols[name]
+	sym, ok := s.symbols.Get(name)
 	if !ok {
 		return nil, errInvalidSymbol
 	}
@@ -469,7 +469,7 @@ func (s *Server) handleCancelOpenOrders(p params) response {
 	if name == "" {
 		return errorResponse(mandatory("symbol"))
 	}
-	sym, ok := s.symbols[name]
+	sym, ok := s.symbols.Get(name)
 	if !ok {
 		return errorResponse(errInvalidSymbol)
 	}
@@ -489,7 +489,7 @@ func (s *Server) handleOpenOrders(p params) response {
 	var sym *symbol
 	if name := p.get("symbol"); name != "" {
 		var ok bool
-		if sym, ok = s.symbols[name]; !ok {
+		if sym, ok = s.symbols.Get(name); !ok {
 			return errorResponse(errInvalidSymbol)
 		}
 	}

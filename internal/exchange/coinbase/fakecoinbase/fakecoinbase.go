@@ -50,17 +50,16 @@ type Server struct {
 	clock   func() time.Time
 	latency time.Duration
 
-	mu           sync.Mutex
-	products     map[string]*product
-	productOrder []string
-	accounts     map[string]*account
-	orders       []*order
-	byClientID   map[string]*order
-	nonces       map[string]bool
-	created      atomic.Int64 // read without the lock
-	takerFee     decimal.Decimal
-	makerFee     decimal.Decimal
-	pageMax      int
+	mu         sync.Mutex
+	products   fakevenue.Listing[*product]
+	accounts   map[string]*account
+	orders     []*order
+	byClientID map[string]*order
+	nonces     map[string]bool
+	created    atomic.Int64 // read without the lock
+	takerFee   decimal.Decimal
+	makerFee   decimal.Decimal
+	pageMax    int
 }
 
 // Option configures a Server.
@@ -86,7 +85,6 @@ func New(keyName string, pub *ecdsa.PublicKey, opts ...Option) *Server {
 		keyName:    keyName,
 		pub:        pub,
 		clock:      time.Now,
-		products:   map[string]*product{},
 		accounts:   map[string]*account{},
 		byClientID: map[string]*order{},
 		nonces:     map[string]bool{},

@@ -188,7 +188,7 @@ func (s *Server) checkConfig(productID, side string, cfg map[string]json.RawMess
 }
 
 func (s *Server) check(productID, side string, sp orderSpec) (*order, *failure) {
-	p, found := s.products[productID]
+	p, found := s.products.Get(productID)
 	if !found {
 		return nil, &failure{code: "INVALID_PRODUCT_ID", preview: "PREVIEW_INVALID_PRODUCT_ID", newOrder: true, message: "Invalid product_id"}
 	}
@@ -412,7 +412,7 @@ func (s *Server) handlePreview(_ *http.Request, body []byte) response {
 	errs := []string{}
 	total, commission := decimal.Zero, decimal.Zero
 	bid, ask := "", ""
-	if p, found := s.products[b.ProductID]; found {
+	if p, found := s.products.Get(b.ProductID); found {
 		bid, ask = fx(p.bid), fx(p.ask)
 	}
 	if fail != nil {

@@ -59,9 +59,8 @@ type Server struct {
 
 	mu        sync.Mutex
 	lastNonce uint64
-	assets    map[string]*asset // by id
-	pairs     map[string]*pair  // by id
-	pairOrder []string
+	assets    map[string]*asset        // by id
+	pairs     fakevenue.Listing[*pair] // by id
 	orders    []*order
 	byTxID    map[string]*order
 	trades    []*tradeRec
@@ -93,7 +92,6 @@ func New(apiKey, apiSecretBase64 string, opts ...Option) *Server {
 		apiKey:   apiKey,
 		secret:   secret,
 		assets:   map[string]*asset{},
-		pairs:    map[string]*pair{},
 		byTxID:   map[string]*order{},
 		tradeIDs: map[string]bool{},
 		makerFee: decimal.RequireFromString("0.0016"),
