@@ -11,6 +11,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/alpaca/fakealpaca"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 )
 
 // accountDoc is GET /v2/account in Alpaca's wire format, with the fields
@@ -58,13 +59,13 @@ func TestDiagnoseAccount(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
+			f := adapter.Fixture(t)
 			if tt.account != nil {
-				f.srv.Inject(fakeAccountAnswer(accountDoc(t, tt.account)))
+				f.Srv.Inject(fakeAccountAnswer(accountDoc(t, tt.account)))
 			}
-			p := f.params(nil)
+			p := f.Params(nil)
 			if tt.secret != "" {
-				p.Secret = testCreds{key: f.creds.key, secret: tt.secret}.secretFunc()
+				p.Secret = venuetest.Secrets(f.Creds.Key, tt.secret)
 			}
 			e, err := New(context.Background(), p)
 			if err != nil {
@@ -77,7 +78,7 @@ func TestDiagnoseAccount(t *testing.T) {
 			got := checks[1]
 			if tt.secret != "" {
 				// The venue's refusal is quoted; the secret never is.
-				if !strings.HasPrefix(got.Detail, "GET /v2/account: ") || strings.Contains(got.Detail, tt.secret) || strings.Contains(got.Detail, f.creds.key) {
+				if !strings.HasPrefix(got.Detail, "GET /v2/account: ") || strings.Contains(got.Detail, tt.secret) || strings.Contains(got.Detail, f.Creds.Key) {
 					t.Errorf("detail %q", got.Detail)
 				}
 				got.Detail = ""

@@ -5,48 +5,26 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/alpaca/fakealpaca"
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
-// testCreds are generated per test so no fixture ever holds a key.
-type testCreds struct{ key, secret string }
-
-func newCreds(t *testing.T) testCreds {
-	return testCreds{key: "PKTEST" + venuetest.RandHex(t, 10), secret: venuetest.RandHex(t, 22)}
-}
-
-func (c testCreds) secretFunc() func(context.Context, string) (string, error) {
-	return venuetest.Secrets(c.key, c.secret)
-}
-
-type fixture struct {
-	srv   *fakealpaca.Server
-	creds testCreds
-	cache string
-}
-
-func newFixture(t *testing.T, opts ...fakealpaca.Option) *fixture {
-	t.Helper()
-	c := newCreds(t)
-	srv := fakealpaca.New(c.key, c.secret, opts...)
-	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, creds: c, cache: t.TempDir()}
-}
-
-// params returns Params pointing at the fake, with extra options merged.
-func (f *fixture) params(extra map[string]any) exchange.Params {
-	return venuetest.Params(venueName, f.srv, f.creds.secretFunc(), f.cache, map[string]any{KeyBaseURL: f.srv.URL(), KeyDataURL: f.srv.DataURL()}, extra)
-}
-
-// open builds an Exchange against the fake; tweak adjusts internals that
-// profiles do not expose.
-func (f *fixture) open(t *testing.T, extra map[string]any, tweak ...func(*Exchange)) *Exchange {
-	t.Helper()
-	fast := func(e *Exchange) { e.cancelPoll = 5 * time.Millisecond }
-	return venuetest.Open(t, New, f.params(extra), append([]func(*Exchange){fast}, tweak...)...)
+// adapter opens the Alpaca adapter against fakealpaca's two hosts; its
+// cancels poll fast.
+var adapter = venuetest.Adapter[*fakealpaca.Server, *Exchange, fakealpaca.Option]{
+	Venue: venueName,
+	New:   New,
+	NewCreds: func(t testing.TB) venuetest.Creds {
+		return venuetest.Creds{Key: "PKTEST" + venuetest.RandHex(t, 10), Secret: venuetest.RandHex(t, 22)}
+	},
+	NewFake: func(c venuetest.Creds, opts ...fakealpaca.Option) *fakealpaca.Server {
+		return fakealpaca.New(c.Key, c.Secret, opts...)
+	},
+	Options: func(srv *fakealpaca.Server) map[string]any {
+		return map[string]any{KeyBaseURL: srv.URL(), KeyDataURL: srv.DataURL()}
+	},
+	Fast: []func(*Exchange){func(e *Exchange) { e.cancelPoll = 5 * time.Millisecond }},
 }
 
 func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }
@@ -59,6 +37,3 @@ var (
 )
 
 func restingBuy(clientID string) trade.OrderRequest { return venuetest.RestingBuy(btcusd, clientID) }
-
-// decEqual compares decimals by value in cmp.Diff.
-var decEqual = venuetest.DecEqual

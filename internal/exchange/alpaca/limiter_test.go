@@ -10,49 +10,17 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 )
 
-// fakeClock is a clock that only moves when the limiter sleeps on it.
-type fakeClock struct {
-	mu     sync.Mutex
-	t      time.Time
-	sleeps []time.Duration
+func newFakeClock() *venuetest.Clock {
+	return venuetest.NewClock(time.Date(2026, 1, 5, 14, 30, 0, 0, time.UTC))
 }
 
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 5, 14, 30, 0, 0, time.UTC)} }
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sleeps = append(c.sleeps, d)
-	c.t = c.t.Add(d)
-	return nil
-}
-
-func (c *fakeClock) slept() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.sleeps...)
-}
-
-func newTestLimiter(c *fakeClock, perMinute int) *limiter {
-	l := newLimiter(c.now, perMinute)
-	l.sleep = c.sleep
+func newTestLimiter(c *venuetest.Clock, perMinute int) *limiter {
+	l := newLimiter(c.Now, perMinute)
+	l.sleep = c.Sleep
 	return l
 }
 
@@ -80,9 +48,9 @@ func TestLimiterBucket(t *testing.T) {
 				if paused, err := l.acquire(context.Background()); err != nil || paused != 0 {
 					t.Fatalf("request %d: paused %s, err %v", i, paused, err)
 				}
-				c.advance(tt.gapAfter[i])
+				c.Advance(tt.gapAfter[i])
 			}
-			if diff := cmp.Diff(tt.want, c.slept()); diff != "" {
+			if diff := cmp.Diff(tt.want, c.Slept()); diff != "" {
 				t.Errorf("waits (-want +got):\n%s", diff)
 			}
 		})
@@ -100,7 +68,7 @@ func header(limit, remaining int, reset time.Time) http.Header {
 func TestLimiterFollowsVenueHeaders(t *testing.T) {
 	c := newFakeClock()
 	l := newTestLimiter(c, 200)
-	reset := c.now().Add(40 * time.Second)
+	reset := c.Now().Add(40 * time.Second)
 
 	// Other processes spent most of the window: 2 left by the venue's count.
 	l.observe(header(200, 2, reset))
@@ -109,7 +77,7 @@ func TestLimiterFollowsVenueHeaders(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := c.slept(); len(got) != 0 {
+	if got := c.Slept(); len(got) != 0 {
 		t.Fatalf("waited %v for the 2 remaining requests", got)
 	}
 	// The window is spent: hold until the venue's reset (plus margin).
@@ -118,21 +86,21 @@ func TestLimiterFollowsVenueHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []time.Duration{40*time.Second + resetMargin}
-	if diff := cmp.Diff(want, c.slept()); diff != "" {
+	if diff := cmp.Diff(want, c.Slept()); diff != "" {
 		t.Errorf("waits (-want +got):\n%s", diff)
 	}
 
 	// A reset far in the future is a clock problem: the hold is capped.
-	l.observe(header(200, 0, c.now().Add(time.Hour)))
+	l.observe(header(200, 0, c.Now().Add(time.Hour)))
 	if _, err := l.acquire(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := c.slept(); got[len(got)-1] != maxHold {
+	if got := c.Slept(); got[len(got)-1] != maxHold {
 		t.Errorf("hold for a reset an hour away = %s, want %s", got[len(got)-1], maxHold)
 	}
 
 	// A venue announcing a different limit is believed.
-	l.observe(header(60, 60, c.now().Add(time.Minute)))
+	l.observe(header(60, 60, c.Now().Add(time.Minute)))
 	if l.limit != 60 || l.interval != time.Second {
 		t.Errorf("limit %d interval %s after the venue said 60", l.limit, l.interval)
 	}
@@ -153,7 +121,7 @@ func TestLimiterPause(t *testing.T) {
 	if err != nil || paused != 7*time.Second {
 		t.Fatalf("acquire during a pause = %s, %v; want 7s", paused, err)
 	}
-	c.advance(7 * time.Second)
+	c.Advance(7 * time.Second)
 	if paused, err := l.acquire(context.Background()); err != nil || paused != 0 {
 		t.Errorf("acquire after the pause = %s, %v", paused, err)
 	}
@@ -161,7 +129,7 @@ func TestLimiterPause(t *testing.T) {
 
 func TestLimiterWaitHonoursContext(t *testing.T) {
 	c := newFakeClock()
-	l := newLimiter(c.now, 1)
+	l := newLimiter(c.Now, 1)
 	if _, err := l.acquire(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +162,7 @@ func TestLimiterConcurrentUse(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				l.observe(header(50, 25, c.now().Add(time.Minute)))
+				l.observe(header(50, 25, c.Now().Add(time.Minute)))
 			}
 		}()
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -139,16 +140,10 @@ func TestMapOrder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := e.mapOrder(tt.in, nil)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("mapOrder error = %v, want %q", err, tt.wantErr)
-				}
+			if !venuetest.WantError(t, err, nil, tt.wantErr) {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, got, decEqual); diff != "" {
+			if diff := cmp.Diff(tt.want, got, venuetest.DecEqual); diff != "" {
 				t.Errorf("mapOrder (-want +got):\n%s", diff)
 			}
 		})
@@ -206,14 +201,8 @@ func TestToWire(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := toWire(tt.req, tt.rule, "cid", tt.extended)
-			if tt.wantErr != "" {
-				if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("toWire error = %v, want ErrInvalidOrder with %q", err, tt.wantErr)
-				}
+			if !venuetest.WantError(t, err, exchange.ErrInvalidOrder, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("toWire (-want +got):\n%s", diff)
@@ -317,7 +306,7 @@ func TestParseAssets(t *testing.T) {
 		{VenueSymbol: "BTC/USD", Class: classCrypto, Base: "BTC", Quote: "USD", Tradable: true, Fractionable: true,
 			TickSize: one, StepSize: trade.Dec("0.000000001"), MinQty: trade.Dec("0.000018")},
 	}
-	if diff := cmp.Diff(want, as.Assets, decEqual); diff != "" {
+	if diff := cmp.Diff(want, as.Assets, venuetest.DecEqual); diff != "" {
 		t.Errorf("parseAssets (-want +got):\n%s", diff)
 	}
 	if _, err := parseAssets([]byte(`{"not":"a list"}`)); err == nil {
@@ -344,21 +333,15 @@ func TestCashBalance(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := cashBalance(tt.in)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("cashBalance error = %v, want %q", err, tt.wantErr)
-				}
+			if !venuetest.WantError(t, err, nil, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			asset := tt.wantAsset
 			if asset == "" {
 				asset = "USD"
 			}
 			want := trade.NewBalance(asset, trade.Dec(tt.free), trade.Dec(tt.locked))
-			if diff := cmp.Diff(want, got, decEqual); diff != "" {
+			if diff := cmp.Diff(want, got, venuetest.DecEqual); diff != "" {
 				t.Errorf("cashBalance (-want +got):\n%s", diff)
 			}
 		})
@@ -408,10 +391,10 @@ func TestMapPosition(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.wantPos, got.Position, decEqual); diff != "" {
+			if diff := cmp.Diff(tt.wantPos, got.Position, venuetest.DecEqual); diff != "" {
 				t.Errorf("position (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantBalance, got.balance(), decEqual); diff != "" {
+			if diff := cmp.Diff(tt.wantBalance, got.balance(), venuetest.DecEqual); diff != "" {
 				t.Errorf("balance (-want +got):\n%s", diff)
 			}
 		})
@@ -582,15 +565,9 @@ func TestNewOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e, err := New(context.Background(), exchange.Params{Profile: "p", Options: tt.opts})
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("New error = %v, want %q", err, tt.wantErr)
-				}
+			e, ok := venuetest.NewFromOptions(t, New, tt.opts, tt.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			got := []any{e.baseURL, e.dataURL, e.feed, e.extendedHours, e.ttl}
 			want := []any{tt.wantBase, tt.wantData, tt.wantFeed, tt.wantExtended, tt.wantTTL}

@@ -19,13 +19,15 @@ import (
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
+	"github.com/tradectl/tradectl/internal/exchange/exchangetest"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
 func TestClockSkewRetriesOnce(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	f.srv.SetClockOffset(30 * time.Second) // our timestamps look 30 s old
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
+	f.Srv.SetClockOffset(30 * time.Second) // our timestamps look 30 s old
 	bs, err := e.Balances(ctxT(t))
 	if err != nil {
 		t.Fatalf("Balances with a skewed clock: %v", err)
@@ -33,47 +35,47 @@ func TestClockSkewRetriesOnce(t *testing.T) {
 	if len(bs) == 0 {
 		t.Error("no balances")
 	}
-	if got := f.srv.Count("GET", "/api/v3/account"); got != 2 {
+	if got := f.Srv.Count("GET", "/api/v3/account"); got != 2 {
 		t.Errorf("account requests = %d, want 2 (rejected, then retried)", got)
 	}
-	if got := f.srv.Count("GET", "/api/v3/time"); got != 1 {
+	if got := f.Srv.Count("GET", "/api/v3/time"); got != 1 {
 		t.Errorf("time requests = %d, want 1", got)
 	}
 	// The offset sticks: no more -1021 round trips.
 	if _, err := e.Balances(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.srv.Count("GET", "/api/v3/account"); got != 3 {
+	if got := f.Srv.Count("GET", "/api/v3/account"); got != 3 {
 		t.Errorf("account requests = %d, want 3", got)
 	}
 }
 
 func TestClockSkewGivesUpAfterOneRetry(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
 	skew := `{"code":-1021,"msg":"Timestamp for this request is outside of the recvWindow."}`
-	f.srv.Inject(fakebinance.Failure{Path: "/api/v3/account", Status: 400, Body: skew})
-	f.srv.Inject(fakebinance.Failure{Path: "/api/v3/account", Status: 400, Body: skew})
+	f.Srv.Inject(fakebinance.Failure{Path: "/api/v3/account", Status: 400, Body: skew})
+	f.Srv.Inject(fakebinance.Failure{Path: "/api/v3/account", Status: 400, Body: skew})
 	_, err := e.Balances(ctxT(t))
 	if !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), "sync_clock") {
 		t.Fatalf("Balances = %v, want ErrAuth suggesting sync_clock", err)
 	}
-	if got := f.srv.Count("GET", "/api/v3/account"); got != 2 {
+	if got := f.Srv.Count("GET", "/api/v3/account"); got != 2 {
 		t.Errorf("account requests = %d, want 2", got)
 	}
 }
 
 func TestSyncClockAtStart(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, map[string]any{"sync_clock": true})
-	f.srv.SetClockOffset(-20 * time.Second) // our timestamps look 20 s ahead
+	f := adapter.Fixture(t)
+	e := f.Open(t, map[string]any{"sync_clock": true})
+	f.Srv.SetClockOffset(-20 * time.Second) // our timestamps look 20 s ahead
 	if _, err := e.Balances(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.srv.Count("GET", "/api/v3/account"); got != 1 {
+	if got := f.Srv.Count("GET", "/api/v3/account"); got != 1 {
 		t.Errorf("account requests = %d, want 1 (the clock was synced first)", got)
 	}
-	if got := f.srv.Count("GET", "/api/v3/time"); got != 1 {
+	if got := f.Srv.Count("GET", "/api/v3/time"); got != 1 {
 		t.Errorf("time requests = %d, want 1", got)
 	}
 	if off := time.Duration(e.offsetMS.Load()) * time.Millisecond; off > -19*time.Second || off < -21*time.Second {
@@ -82,8 +84,8 @@ func TestSyncClockAtStart(t *testing.T) {
 }
 
 func TestPublicCallsNeedNoKeys(t *testing.T) {
-	f := newFixture(t)
-	p := f.params(nil)
+	f := adapter.Fixture(t)
+	p := f.Params(nil)
 	asked := atomic.Int32{}
 	p.Secret = func(context.Context, string) (string, error) { asked.Add(1); return "", nil }
 	e, err := New(context.Background(), p)
@@ -104,65 +106,38 @@ func TestPublicCallsNeedNoKeys(t *testing.T) {
 	if !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), `profile "test" has no api_key`) {
 		t.Errorf("Balances without keys = %v, want ErrAuth naming api_key and the profile", err)
 	}
-	if n := f.srv.Count("GET", "/api/v3/account"); n != 0 {
+	if n := f.Srv.Count("GET", "/api/v3/account"); n != 0 {
 		t.Errorf("sent %d unsigned account requests", n)
 	}
 }
 
 func TestBadCredentialsNeverLeak(t *testing.T) {
-	f := newFixture(t)
-	p := f.params(nil)
+	f := adapter.Fixture(t)
 	wrongSecret := "test-secret-wrong-0123456789abcdef"
-	p.Secret = func(_ context.Context, name string) (string, error) {
-		if name == "api_key" {
-			return f.creds.key, nil
-		}
-		return wrongSecret, nil
-	}
-	e, err := New(context.Background(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := f.OpenAs(t, venuetest.Creds{Key: f.Creds.Key, Secret: wrongSecret})
 	ctx := ctxT(t)
-	var errs []error
-	_, err = e.Balances(ctx)
+	_, err := e.Balances(ctx)
 	if !errors.Is(err, exchange.ErrAuth) {
 		t.Errorf("Balances with a wrong secret = %v, want ErrAuth", err)
 	}
-	errs = append(errs, err)
+	errs := []error{err}
 
 	// Transport failures quote URLs in net/http; ours must not.
-	f.srv.DropNextOrderAfterAccept()
+	f.Srv.DropNextOrderAfterAccept()
 	_, err = e.PlaceOrder(ctx, restingBuy("leak-check"))
 	errs = append(errs, err)
-	f.srv.HangNext()
+	f.Srv.HangNext()
 	e.rest.SetTimeout(100 * time.Millisecond)
 	_, err = e.GetOrder(ctx, exchange.OrderRef{ID: "BTCUSDT:1"})
 	errs = append(errs, err)
 
-	sigs := map[string]bool{}
-	for _, r := range f.srv.Requests() {
-		if _, s, ok := strings.Cut(r.Query, "signature="); ok {
-			sigs[s] = true
+	secrets := []string{f.Creds.Key, f.Creds.Secret, wrongSecret, "signature="}
+	for _, r := range f.Srv.Requests() {
+		if _, sig, ok := strings.Cut(r.Query, "signature="); ok {
+			secrets = append(secrets, sig)
 		}
 	}
-	for _, err := range errs {
-		if err == nil {
-			t.Error("expected an error")
-			continue
-		}
-		msg := err.Error()
-		for _, secret := range []string{f.creds.key, f.creds.secret, wrongSecret} {
-			if strings.Contains(msg, secret) {
-				t.Errorf("error %q contains a credential", msg)
-			}
-		}
-		for s := range sigs {
-			if strings.Contains(msg, s) || strings.Contains(msg, "signature=") {
-				t.Errorf("error %q contains a signature", msg)
-			}
-		}
-	}
+	venuetest.CheckErrorsHide(t, errs, secrets...)
 }
 
 func TestEd25519KeyType(t *testing.T) {
@@ -175,55 +150,49 @@ func TestEd25519KeyType(t *testing.T) {
 		t.Fatal(err)
 	}
 	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-	f := newFixture(t, fakebinance.WithEd25519PublicKey(pub))
-	f.creds.secret = pemKey
-	e := f.open(t, map[string]any{"key_type": "ed25519"})
+	f := adapter.Fixture(t, fakebinance.WithEd25519PublicKey(pub))
+	f.Creds.Secret = pemKey
+	e := f.Open(t, map[string]any{"key_type": "ed25519"})
 	if _, err := e.Balances(ctxT(t)); err != nil {
 		t.Fatalf("Balances with an Ed25519 key: %v", err)
 	}
 	// The same key read as HMAC fails the venue's check.
-	f2 := newFixture(t, fakebinance.WithEd25519PublicKey(pub))
-	f2.creds.secret = pemKey
-	e2 := f2.open(t, nil)
+	f2 := adapter.Fixture(t, fakebinance.WithEd25519PublicKey(pub))
+	f2.Creds.Secret = pemKey
+	e2 := f2.Open(t, nil)
 	if _, err := e2.Balances(ctxT(t)); !errors.Is(err, exchange.ErrAuth) {
 		t.Errorf("Balances signing an Ed25519 account with HMAC = %v, want ErrAuth", err)
 	}
 	// A non-key secret with key_type ed25519 fails locally.
-	f3 := newFixture(t)
-	e3 := f3.open(t, map[string]any{"key_type": "ed25519"})
+	f3 := adapter.Fixture(t)
+	e3 := f3.Open(t, map[string]any{"key_type": "ed25519"})
 	if _, err := e3.Balances(ctxT(t)); !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), "ed25519") {
 		t.Errorf("Balances with an HMAC secret as ed25519 = %v, want ErrAuth", err)
 	}
-	if n := f3.srv.Count("GET", "/api/v3/account"); n != 0 {
+	if n := f3.Srv.Count("GET", "/api/v3/account"); n != 0 {
 		t.Errorf("sent %d requests with an unusable key", n)
 	}
 }
 
 func TestInstrumentCache(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	clock := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
 	now := func() time.Time { return clock }
 	open := func() *Exchange {
-		p := f.params(nil)
-		p.Now = now
-		e, err := New(context.Background(), p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e
+		return f.OpenAt(t, now, nil)
 	}
 	ctx := ctxT(t)
 	if _, err := open().Instruments(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.srv.Count("GET", "/api/v3/exchangeInfo"); n != 1 {
+	if n := f.Srv.Count("GET", "/api/v3/exchangeInfo"); n != 1 {
 		t.Fatalf("exchangeInfo requests = %d, want 1", n)
 	}
-	files, _ := filepath.Glob(filepath.Join(f.cache, "binance-*-exchangeinfo.json"))
+	files, _ := filepath.Glob(filepath.Join(f.Cache, "binance-*-exchangeinfo.json"))
 	if len(files) != 1 {
 		t.Fatalf("cache files = %v, want one", files)
 	}
-	leftovers, _ := filepath.Glob(filepath.Join(f.cache, "*.tmp"))
+	leftovers, _ := filepath.Glob(filepath.Join(f.Cache, "*.tmp"))
 	if len(leftovers) != 0 {
 		t.Errorf("temporary files left behind: %v", leftovers)
 	}
@@ -235,7 +204,7 @@ func TestInstrumentCache(t *testing.T) {
 	if err != nil || len(ins) == 0 {
 		t.Fatalf("Instruments from cache: %v, %d", err, len(ins))
 	}
-	if n := f.srv.Count("GET", "/api/v3/exchangeInfo"); n != 1 {
+	if n := f.Srv.Count("GET", "/api/v3/exchangeInfo"); n != 1 {
 		t.Errorf("exchangeInfo requests within TTL = %d, want 1", n)
 	}
 	// The cached rules still guard orders.
@@ -248,7 +217,7 @@ func TestInstrumentCache(t *testing.T) {
 	if _, err := open().Instruments(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.srv.Count("GET", "/api/v3/exchangeInfo"); n != 2 {
+	if n := f.Srv.Count("GET", "/api/v3/exchangeInfo"); n != 2 {
 		t.Errorf("exchangeInfo requests after TTL = %d, want 2", n)
 	}
 
@@ -259,33 +228,31 @@ func TestInstrumentCache(t *testing.T) {
 	if _, err := open().Instruments(ctx); err != nil {
 		t.Fatalf("Instruments with a corrupt cache: %v", err)
 	}
-	if n := f.srv.Count("GET", "/api/v3/exchangeInfo"); n != 3 {
+	if n := f.Srv.Count("GET", "/api/v3/exchangeInfo"); n != 3 {
 		t.Errorf("exchangeInfo requests after corruption = %d, want 3", n)
 	}
 	if _, err := open().Instruments(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.srv.Count("GET", "/api/v3/exchangeInfo"); n != 3 {
+	if n := f.Srv.Count("GET", "/api/v3/exchangeInfo"); n != 3 {
 		t.Errorf("exchangeInfo requests after repair = %d, want 3", n)
 	}
 
 	// Another base URL does not share the file.
-	other := newFixture(t)
-	p := other.params(nil)
-	p.CacheDir, p.Now = f.cache, now
+	other := adapter.Fixture(t)
+	p := other.Params(nil)
+	p.CacheDir, p.Now = f.Cache, now
 	e3, _ := New(context.Background(), p)
 	if _, err := e3.Instruments(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := other.srv.Count("GET", "/api/v3/exchangeInfo"); n != 1 {
+	if n := other.Srv.Count("GET", "/api/v3/exchangeInfo"); n != 1 {
 		t.Errorf("other venue's exchangeInfo requests = %d, want 1", n)
 	}
 }
 
 func TestBadTickNeverLeavesTheMachine(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := adapter.Start(t)
 	tests := []struct {
 		name string
 		req  trade.OrderRequest
@@ -311,7 +278,7 @@ func TestBadTickNeverLeavesTheMachine(t *testing.T) {
 		})
 	}
 	for _, path := range []string{"/api/v3/order", "/api/v3/order/test"} {
-		if n := f.srv.Count("POST", path); n != 0 {
+		if n := f.Srv.Count("POST", path); n != 0 {
 			t.Errorf("%d requests reached POST %s", n, path)
 		}
 	}
@@ -320,9 +287,7 @@ func TestBadTickNeverLeavesTheMachine(t *testing.T) {
 func restingBuyWithID(id string) trade.OrderRequest { return restingBuy(id) }
 
 func TestVenueRejectionsAreTyped(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := adapter.Start(t)
 	// Passes local rules, fails the venue's: a post-only buy at the ask.
 	req := trade.OrderRequest{Symbol: btcusdt, Side: trade.Buy, Type: trade.Limit, PostOnly: true, Qty: trade.Dec("0.001"), Price: trade.OptDec("60000.01")}
 	_, err := e.PlaceOrder(ctx, req)
@@ -335,7 +300,7 @@ func TestVenueRejectionsAreTyped(t *testing.T) {
 	if _, err := e.PlaceOrder(ctx, req); !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), "PRICE_FILTER") {
 		t.Errorf("price above max = %v, want ErrInvalidOrder PRICE_FILTER", err)
 	}
-	f.srv.FailNext(http.StatusServiceUnavailable, "<html>down</html>", nil)
+	f.Srv.FailNext(http.StatusServiceUnavailable, "<html>down</html>", nil)
 	if _, err := e.Balances(ctx); !errors.Is(err, exchange.ErrUnavailable) {
 		t.Errorf("Balances on 503 = %v, want ErrUnavailable", err)
 	}
@@ -358,8 +323,8 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 				name = tt.name + "/own client id"
 			}
 			t.Run(name, func(t *testing.T) {
-				f := newFixture(t)
-				e := f.open(t, nil)
+				f := adapter.Fixture(t)
+				e := f.Open(t, nil)
 				ctx := ctxT(t)
 				if _, err := e.Instruments(ctx); err != nil { // keep the injected failure for the order
 					t.Fatal(err)
@@ -367,7 +332,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 				if tt.tweak != nil {
 					tt.tweak(e)
 				}
-				tt.inject(f.srv)
+				tt.inject(f.Srv)
 				req := restingBuy("")
 				if withID {
 					req.ClientID = "outcome-1"
@@ -398,7 +363,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 				if err != nil || got.ClientID != xe.ClientID || got.Status != trade.StatusOpen {
 					t.Errorf("GetOrder(client id %s) = %+v, %v", xe.ClientID, got, err)
 				}
-				if n := f.srv.OrdersPlaced(); n != 1 {
+				if n := f.Srv.OrdersPlaced(); n != 1 {
 					t.Errorf("orders placed = %d, want 1", n)
 				}
 			})
@@ -407,14 +372,14 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 }
 
 func TestReadsOnTransportFailureAreUnavailable(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil, func(e *Exchange) { e.rest.SetTimeout(100 * time.Millisecond) })
-	f.srv.HangNext()
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil, func(e *Exchange) { e.rest.SetTimeout(100 * time.Millisecond) })
+	f.Srv.HangNext()
 	_, err := e.Balances(ctxT(t))
 	if !errors.Is(err, exchange.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Balances on a hanging venue = %v, want ErrUnavailable wrapping the deadline", err)
 	}
-	f.srv.Close()
+	f.Srv.Close()
 	_, err = e.Quotes(ctxT(t), []trade.Symbol{btcusdt})
 	if !errors.Is(err, exchange.ErrUnavailable) {
 		t.Errorf("Quotes on a closed venue = %v, want ErrUnavailable", err)
@@ -422,19 +387,14 @@ func TestReadsOnTransportFailureAreUnavailable(t *testing.T) {
 }
 
 func TestOrderRefResolution(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
-	o, err := e.PlaceOrder(ctx, restingBuy("ref-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, e, ctx := adapter.Start(t)
+	o := venuetest.Place(t, ctx, e, restingBuy("ref-1"))
 	if !strings.HasPrefix(o.ID, "BTCUSDT:") {
 		t.Fatalf("order id %q is not self-describing", o.ID)
 	}
 	_, num, _ := strings.Cut(o.ID, ":")
 
-	_, err = e.GetOrder(ctx, exchange.OrderRef{ID: num})
+	_, err := e.GetOrder(ctx, exchange.OrderRef{ID: num})
 	if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), "binance needs the symbol to find order "+num+": pass --symbol or use the id") {
 		t.Errorf("bare id without symbol = %v", err)
 	}
@@ -462,9 +422,7 @@ func TestOrderRefResolution(t *testing.T) {
 }
 
 func TestListAllNeedsSymbol(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	_, e, ctx := adapter.Start(t)
 	_, err := e.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListAll})
 	if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), "--symbol") {
 		t.Errorf("ListAll without symbol = %v", err)
@@ -485,8 +443,8 @@ func TestListAllNeedsSymbol(t *testing.T) {
 }
 
 func TestCancelAllWithNothingOpen(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
 	got, err := e.CancelAll(ctxT(t), btcusdt)
 	if err != nil || len(got) != 0 {
 		t.Errorf("CancelAll with nothing open = %v, %v", got, err)
@@ -498,8 +456,8 @@ func TestCancelAllWithNothingOpen(t *testing.T) {
 }
 
 func TestPlacementMapsFills(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
 	o, err := e.PlaceOrder(ctxT(t), trade.OrderRequest{Symbol: btcusdt, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.01")})
 	if err != nil {
 		t.Fatal(err)
@@ -511,8 +469,24 @@ func TestPlacementMapsFills(t *testing.T) {
 	if o.ClientID == "" || o.Profile != "test" || o.Exchange != "binance" || o.CreatedAt.IsZero() {
 		t.Errorf("market buy metadata = %+v", o)
 	}
-	free, _ := f.srv.Balance("BTC")
+	free, _ := f.Srv.Balance("BTC")
 	if !free.Equal(decimal.RequireFromString("1.00999")) {
 		t.Errorf("BTC free = %s, want 1.00999", free)
 	}
+}
+
+func TestConformance(t *testing.T) {
+	venuetest.RunConformance(t, adapter, btcusdt, func(h *exchangetest.Harness) {
+		// Binance answers -2010 "Stop price would trigger immediately",
+		// and the fake models it.
+		h.RejectsCrossedStops = true
+	})
+}
+
+// TestTraceSigned: at -v a signed call is one debug line with its method,
+// path and status, and without the key, secret, signature or signed query.
+func TestTraceSigned(t *testing.T) {
+	f := adapter.Fixture(t)
+	f.CheckSignedTrace(t, "GET", "/api/v3/account",
+		[]string{f.Creds.Key, f.Creds.Secret, "signature", "timestamp=", "recvWindow", "query="})
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 )
 
 // accountBody is GET /api/v3/account as Binance answers it, with the
@@ -70,17 +71,17 @@ func TestDiagnose(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
-			f.srv.SetClockOffset(tt.offset)
+			f := adapter.Fixture(t)
+			f.Srv.SetClockOffset(tt.offset)
 			if tt.account != "" {
-				f.srv.Inject(fakebinance.Failure{Method: http.MethodGet, Path: "/api/v3/account", Status: http.StatusOK, Body: tt.account})
+				f.Srv.Inject(fakebinance.Failure{Method: http.MethodGet, Path: "/api/v3/account", Status: http.StatusOK, Body: tt.account})
 			}
-			p := f.params(tt.extra)
+			p := f.Params(tt.extra)
 			switch {
 			case tt.noCreds:
 				p.Secret = func(context.Context, string) (string, error) { return "", nil }
 			case tt.secret != "":
-				p.Secret = testCreds{key: f.creds.key, secret: tt.secret}.secretFunc()
+				p.Secret = venuetest.Secrets(f.Creds.Key, tt.secret)
 			}
 			e, err := New(context.Background(), p)
 			if err != nil {
@@ -93,12 +94,12 @@ func TestDiagnose(t *testing.T) {
 				if want, ok := tt.detail[c.Name]; ok && !strings.Contains(c.Detail, want) {
 					t.Errorf("%s: detail %q, want it to contain %q", c.Name, c.Detail, want)
 				}
-				for _, secret := range []string{f.creds.key, f.creds.secret, tt.secret} {
+				for _, secret := range []string{f.Creds.Key, f.Creds.Secret, tt.secret} {
 					if secret != "" && strings.Contains(c.Detail, secret) {
 						t.Errorf("%s: the detail quotes a credential", c.Name)
 					}
 				}
-				for _, req := range f.srv.Requests() {
+				for _, req := range f.Srv.Requests() {
 					for _, part := range strings.Split(req.Query, "&") {
 						if sig, ok := strings.CutPrefix(part, "signature="); ok && strings.Contains(c.Detail, sig) {
 							t.Errorf("%s: the detail quotes a signature", c.Name)
@@ -109,7 +110,7 @@ func TestDiagnose(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("checks (-want +got):\n%s", diff)
 			}
-			if tt.noCreds && f.srv.Count(http.MethodGet, "/api/v3/account") != 0 {
+			if tt.noCreds && f.Srv.Count(http.MethodGet, "/api/v3/account") != 0 {
 				t.Error("without credentials Diagnose still called GET /api/v3/account")
 			}
 		})

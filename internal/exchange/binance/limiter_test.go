@@ -3,7 +3,6 @@ package binance
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,44 +11,14 @@ import (
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
-// fakeClock is a clock whose sleep advances it, so limiter waits take no
-// real time and are recorded.
-type fakeClock struct {
-	mu     sync.Mutex
-	t      time.Time
-	sleeps []time.Duration
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sleeps = append(c.sleeps, d)
-	c.t = c.t.Add(d)
-	return nil
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func newTestLimiter(limit int) (*weightLimiter, *fakeClock) {
-	clk := &fakeClock{t: time.Date(2026, 7, 1, 12, 0, 10, 0, time.UTC)}
-	l := newWeightLimiter(clk.now, limit)
-	l.sleep = clk.sleep
+func newTestLimiter(limit int) (*weightLimiter, *venuetest.Clock) {
+	clk := venuetest.NewClock(time.Date(2026, 7, 1, 12, 0, 10, 0, time.UTC))
+	l := newWeightLimiter(clk.Now, limit)
+	l.sleep = clk.Sleep
 	return l, clk
 }
 
@@ -61,14 +30,14 @@ func TestLimiterWaitsForNextMinute(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if len(clk.sleeps) != 0 {
-		t.Fatalf("waited %v under budget", clk.sleeps)
+	if len(clk.Slept()) != 0 {
+		t.Fatalf("waited %v under budget", clk.Slept())
 	}
 	// 80 used; 20 more would cross 90: wait until 12:01:00 plus margin.
 	if _, err := l.acquire(ctx, 20); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]time.Duration{50*time.Second + rolloverMargin}, clk.sleeps); diff != "" {
+	if diff := cmp.Diff([]time.Duration{50*time.Second + rolloverMargin}, clk.Slept()); diff != "" {
 		t.Errorf("sleeps (-want +got):\n%s", diff)
 	}
 	if l.used != 20 {
@@ -86,14 +55,14 @@ func TestLimiterTrustsHigherHeader(t *testing.T) {
 	if _, err := l.acquire(ctx, 4); err != nil {
 		t.Fatal(err)
 	}
-	if len(clk.sleeps) != 0 {
-		t.Fatalf("waited at 5399/6000: %v", clk.sleeps)
+	if len(clk.Slept()) != 0 {
+		t.Fatalf("waited at 5399/6000: %v", clk.Slept())
 	}
 	if _, err := l.acquire(ctx, 20); err != nil {
 		t.Fatal(err)
 	}
-	if len(clk.sleeps) != 1 {
-		t.Fatalf("did not wait at 5419/6000 (budget 5400): %v", clk.sleeps)
+	if len(clk.Slept()) != 1 {
+		t.Fatalf("did not wait at 5419/6000 (budget 5400): %v", clk.Slept())
 	}
 	// A lower header later in the same minute does not undo our count.
 	l.observe(3)
@@ -101,7 +70,7 @@ func TestLimiterTrustsHigherHeader(t *testing.T) {
 		t.Errorf("used = %d, want 20", l.used)
 	}
 	// A header from a new minute starts it afresh.
-	clk.advance(time.Minute)
+	clk.Advance(time.Minute)
 	l.observe(7)
 	if l.used != 7 {
 		t.Errorf("used in new minute = %d, want 7", l.used)
@@ -133,7 +102,7 @@ func TestLimiterBan(t *testing.T) {
 	if err != nil || banned != 30*time.Second {
 		t.Fatalf("acquire during ban = %v, %v; want 30s", banned, err)
 	}
-	clk.advance(31 * time.Second)
+	clk.Advance(31 * time.Second)
 	if banned, err := l.acquire(context.Background(), 1); err != nil || banned != 0 {
 		t.Fatalf("acquire after ban = %v, %v", banned, err)
 	}
@@ -145,14 +114,14 @@ func TestUsedWeightHeaderThrottles(t *testing.T) {
 	// Both clocks are pinned inside one minute so the test cannot straddle
 	// a real rollover.
 	pinned := func() time.Time { return time.Date(2026, 7, 1, 12, 0, 30, 0, time.UTC) }
-	f := newFixture(t, fakebinance.WithClock(pinned))
+	f := adapter.Fixture(t, fakebinance.WithClock(pinned))
 	var waits []time.Duration
-	e := f.open(t, nil, func(e *Exchange) {
+	e := f.Open(t, nil, func(e *Exchange) {
 		e.now = pinned
 		e.limiter.sleep = func(ctx context.Context, d time.Duration) error {
 			waits = append(waits, d)
 			// Let the venue's minute roll over as if we had waited.
-			f.srv.SetUsedWeight(0)
+			f.Srv.SetUsedWeight(0)
 			e.limiter.mu.Lock()
 			e.limiter.minute = time.Time{}
 			e.limiter.mu.Unlock()
@@ -163,7 +132,7 @@ func TestUsedWeightHeaderThrottles(t *testing.T) {
 	if _, err := e.Quotes(ctx, []trade.Symbol{btcusdt}); err != nil {
 		t.Fatal(err)
 	}
-	f.srv.SetUsedWeight(5395)
+	f.Srv.SetUsedWeight(5395)
 	if _, err := e.Quotes(ctx, []trade.Symbol{btcusdt}); err != nil { // header now says ~5399
 		t.Fatal(err)
 	}
@@ -179,20 +148,18 @@ func TestUsedWeightHeaderThrottles(t *testing.T) {
 }
 
 func TestRateLimitAnswerPausesClient(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
-	f.srv.RateLimitNext(30 * time.Second)
+	f, e, ctx := adapter.Start(t)
+	f.Srv.RateLimitNext(30 * time.Second)
 	_, err := e.Quotes(ctx, []trade.Symbol{btcusdt})
 	if d, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || d != 30*time.Second {
 		t.Fatalf("Quotes = %v, want ErrRateLimited with 30s", err)
 	}
-	before := len(f.srv.Requests())
+	before := len(f.Srv.Requests())
 	_, err = e.Balances(ctx)
 	if d, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || d <= 0 || d > 30*time.Second {
 		t.Fatalf("Balances during the pause = %v, want ErrRateLimited with the remaining time", err)
 	}
-	if n := len(f.srv.Requests()) - before; n != 0 {
+	if n := len(f.Srv.Requests()) - before; n != 0 {
 		t.Errorf("%d requests sent during the pause", n)
 	}
 }

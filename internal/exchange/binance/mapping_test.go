@@ -1,7 +1,6 @@
 package binance
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -14,10 +13,9 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
-
-var decimalEqual = cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
 
 func TestVenueSymbol(t *testing.T) {
 	tests := []struct {
@@ -39,8 +37,8 @@ func TestVenueSymbol(t *testing.T) {
 }
 
 func TestSymbolOf(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
 	tests := []struct {
 		vs   string
 		hint trade.Symbol
@@ -82,14 +80,8 @@ func TestToWire(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := toWire(tt.req)
-			if tt.wantErr != "" {
-				if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("toWire error = %v, want ErrInvalidOrder containing %q", err, tt.wantErr)
-				}
+			if !venuetest.WantError(t, err, exchange.ErrInvalidOrder, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("toWire (-want +got):\n%s", diff)
@@ -229,7 +221,7 @@ func TestMapOrder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got, decimalEqual); diff != "" {
+			if diff := cmp.Diff(tt.want, got, venuetest.DecEqual); diff != "" {
 				t.Errorf("mapOrder (-want +got):\n%s", diff)
 			}
 		})
@@ -279,18 +271,18 @@ func TestParseExchangeInfo(t *testing.T) {
 			StepSize: trade.Dec("0.001"), MinQty: trade.Dec("0.001"), MaxQty: trade.Dec("90000"), MinNotional: trade.Dec("10")},
 		{VenueSymbol: "OLDBTC", Base: "OLD", Quote: "BTC", Status: "BREAK"},
 	}
-	if diff := cmp.Diff(want, rs.Symbols, decimalEqual); diff != "" {
+	if diff := cmp.Diff(want, rs.Symbols, venuetest.DecEqual); diff != "" {
 		t.Errorf("symbols (-want +got):\n%s", diff)
 	}
 
 	wantInst := trade.Instrument{Symbol: trade.MustSymbol("ETH-BTC"), BaseAsset: "ETH", QuoteAsset: "BTC", VenueSymbol: "ETHBTC",
 		TickSize: trade.Dec("0.000001"), StepSize: trade.Dec("0.001"), MinQty: trade.Dec("0.001"), MaxQty: trade.Dec("100000"), MinNotional: trade.Dec("0.0001")}
-	if diff := cmp.Diff(wantInst, rs.Symbols[0].instrument(), decimalEqual); diff != "" {
+	if diff := cmp.Diff(wantInst, rs.Symbols[0].instrument(), venuetest.DecEqual); diff != "" {
 		t.Errorf("instrument (-want +got):\n%s", diff)
 	}
 	// MARKET_LOT_SIZE tightens the max for market orders only.
 	wantInst.MaxQty = trade.Dec("2000")
-	if diff := cmp.Diff(wantInst, rs.Symbols[0].marketInstrument(), decimalEqual); diff != "" {
+	if diff := cmp.Diff(wantInst, rs.Symbols[0].marketInstrument(), venuetest.DecEqual); diff != "" {
 		t.Errorf("market instrument (-want +got):\n%s", diff)
 	}
 
@@ -364,8 +356,8 @@ func TestErrorMapping(t *testing.T) {
 }
 
 func TestInstrumentsFromFake(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
 	got, err := e.Instruments(ctxT(t))
 	if err != nil {
 		t.Fatal(err)
@@ -422,15 +414,9 @@ func TestNewOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e, err := New(context.Background(), exchange.Params{Profile: "p", Options: tt.opts})
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("New error = %v, want one containing %q", err, tt.wantErr)
-				}
+			e, ok := venuetest.NewFromOptions(t, New, tt.opts, tt.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			got := []any{e.baseURL, e.wsURL, e.recvWindow}
 			if diff := cmp.Diff([]any{tt.wantBase, tt.wantWS, tt.wantRW}, got); diff != "" {
@@ -455,7 +441,7 @@ func TestMapFill(t *testing.T) {
 	want := trade.Fill{ID: "28457", OrderID: "BTCUSDT:100234", Symbol: btcusdt, Side: trade.Buy, Qty: trade.Dec("12"),
 		Price: trade.Dec("4.000001"), Fee: trade.Dec("10.1"), FeeAsset: "BNB", Liquidity: trade.Taker,
 		Time: time.UnixMilli(1499865549590).UTC()}
-	if diff := cmp.Diff(want, got, decimalEqual); diff != "" {
+	if diff := cmp.Diff(want, got, venuetest.DecEqual); diff != "" {
 		t.Errorf("mapFill (-want +got):\n%s", diff)
 	}
 	w.IsBuyer, w.IsMaker = false, true
@@ -466,8 +452,8 @@ func TestMapFill(t *testing.T) {
 }
 
 func TestCancelAllUnknownSymbolIsAnError(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
 	if _, err := e.CancelAll(ctxT(t), trade.MustSymbol("NOPE-USDT")); !errors.Is(err, exchange.ErrNotFound) {
 		t.Errorf("CancelAll(unknown symbol) = %v, want ErrNotFound", err)
 	}

@@ -15,9 +15,7 @@ import (
 // TestFillsFor reads every fill of several symbols, each from the first
 // (fromId=0) on, signed and through the weight limiter.
 func TestFillsFor(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := adapter.Start(t)
 	ethusdt := trade.MustSymbol("ETH-USDT")
 	for _, req := range []trade.OrderRequest{
 		{Symbol: btcusdt, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")},
@@ -28,7 +26,7 @@ func TestFillsFor(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	before := f.srv.Count(http.MethodGet, "/api/v3/myTrades")
+	before := f.Srv.Count(http.MethodGet, "/api/v3/myTrades")
 	fills, err := e.FillsFor(ctx, []trade.Symbol{btcusdt, ethusdt})
 	if err != nil {
 		t.Fatal(err)
@@ -41,10 +39,10 @@ func TestFillsFor(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("fills (-want +got):\n%s", diff)
 	}
-	if n := f.srv.Count(http.MethodGet, "/api/v3/myTrades") - before; n != 2 {
+	if n := f.Srv.Count(http.MethodGet, "/api/v3/myTrades") - before; n != 2 {
 		t.Errorf("%d myTrades requests, want one per symbol", n)
 	}
-	for _, r := range f.srv.Requests() {
+	for _, r := range f.Srv.Requests() {
 		if r.Path == "/api/v3/myTrades" && (!strings.Contains(r.Query, "fromId=0") || !strings.Contains(r.Query, "signature=")) {
 			t.Errorf("myTrades query %q: want fromId=0, signed", r.Query)
 		}
@@ -54,15 +52,13 @@ func TestFillsFor(t *testing.T) {
 // TestAllFillsPages: a symbol with more fills than a page is read page by
 // page, each page from the id after the last one seen.
 func TestAllFillsPages(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := adapter.Start(t)
 	for range 5 {
 		if _, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: btcusdt, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	before := f.srv.Count(http.MethodGet, "/api/v3/myTrades")
+	before := f.Srv.Count(http.MethodGet, "/api/v3/myTrades")
 	fills, err := e.allFills(ctx, btcusdt, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -74,15 +70,15 @@ func TestAllFillsPages(t *testing.T) {
 	if diff := cmp.Diff([]string{"1", "2", "3", "4", "5"}, ids); diff != "" {
 		t.Errorf("fill ids (-want +got):\n%s", diff)
 	}
-	if n := f.srv.Count(http.MethodGet, "/api/v3/myTrades") - before; n != 3 {
+	if n := f.Srv.Count(http.MethodGet, "/api/v3/myTrades") - before; n != 3 {
 		t.Errorf("%d pages read, want 3 (2+2+1)", n)
 	}
 }
 
 // TestFillsForFailure: one symbol's failure is the answer, typed.
 func TestFillsForFailure(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
 	_, err := e.FillsFor(ctxT(t), []trade.Symbol{btcusdt, trade.MustSymbol("NOPE-USDT")})
 	if !errors.Is(err, exchange.ErrNotFound) && !errors.Is(err, exchange.ErrInvalidOrder) {
 		t.Errorf("FillsFor with an unknown symbol: %v, want a typed venue error", err)

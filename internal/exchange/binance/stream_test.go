@@ -37,14 +37,14 @@ func collect(t *testing.T, e *Exchange, syms []trade.Symbol, stop func([]trade.Q
 }
 
 func TestStreamQuotesBookAndLast(t *testing.T) {
-	f := newFixture(t, fakebinance.WithStreamInterval(20*time.Millisecond))
-	e := f.open(t, nil)
+	f := adapter.Fixture(t, fakebinance.WithStreamInterval(20*time.Millisecond))
+	e := f.Open(t, nil)
 	eth := trade.MustSymbol("ETH-USDT")
 	moved := false
 	got, err := collect(t, e, []trade.Symbol{btcusdt, eth}, func(qs []trade.Quote) bool {
 		if !moved {
 			moved = true
-			go f.srv.SetBook("BTCUSDT", trade.Dec("61000"), trade.Dec("61000.5"))
+			go f.Srv.SetBook("BTCUSDT", trade.Dec("61000"), trade.Dec("61000.5"))
 		}
 		var sawEth, sawMove bool
 		for _, q := range qs {
@@ -67,36 +67,36 @@ func TestStreamQuotesBookAndLast(t *testing.T) {
 }
 
 func TestStreamReconnects(t *testing.T) {
-	f := newFixture(t, fakebinance.WithStreamInterval(10*time.Millisecond))
-	e := f.open(t, nil)
+	f := adapter.Fixture(t, fakebinance.WithStreamInterval(10*time.Millisecond))
+	e := f.Open(t, nil)
 	var dropped bool
 	_, err := collect(t, e, []trade.Symbol{btcusdt}, func(qs []trade.Quote) bool {
 		if !dropped && len(qs) >= 2 {
 			dropped = true
-			go f.srv.DropStreams()
+			go f.Srv.DropStreams()
 		}
-		return f.srv.StreamConnections() >= 2 && len(qs) >= 6
+		return f.Srv.StreamConnections() >= 2 && len(qs) >= 6
 	})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("StreamQuotes = %v, want context.Canceled", err)
 	}
-	if n := f.srv.StreamConnections(); n < 2 {
+	if n := f.Srv.StreamConnections(); n < 2 {
 		t.Errorf("stream connections = %d, want a reconnect", n)
 	}
 }
 
 func TestStreamFallsBackToPolling(t *testing.T) {
-	f := newFixture(t)
-	f.srv.DisableStreams(true)
-	e := f.open(t, nil)
+	f := adapter.Fixture(t)
+	f.Srv.DisableStreams(true)
+	e := f.Open(t, nil)
 	got, err := collect(t, e, []trade.Symbol{btcusdt}, func(qs []trade.Quote) bool { return len(qs) >= 3 })
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("StreamQuotes = %v, want context.Canceled", err)
 	}
-	if f.srv.StreamConnections() != 0 {
+	if f.Srv.StreamConnections() != 0 {
 		t.Error("a stream connection was accepted while disabled")
 	}
-	if n := f.srv.Count("GET", "/api/v3/ticker/bookTicker"); n < 3 {
+	if n := f.Srv.Count("GET", "/api/v3/ticker/bookTicker"); n < 3 {
 		t.Errorf("bookTicker polls = %d, want ≥ 3", n)
 	}
 	if q := got[0]; q.Symbol != btcusdt || !q.Last.Equal(trade.Dec("60000")) {
@@ -105,14 +105,14 @@ func TestStreamFallsBackToPolling(t *testing.T) {
 }
 
 func TestStreamReturnsFnError(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
 	stop := errors.New("enough")
 	err := e.StreamQuotes(ctxT(t), []trade.Symbol{btcusdt}, func(trade.Quote) error { return stop })
 	if !errors.Is(err, stop) {
 		t.Errorf("StreamQuotes = %v, want fn's error", err)
 	}
-	f.srv.DisableStreams(true)
+	f.Srv.DisableStreams(true)
 	err = e.StreamQuotes(ctxT(t), []trade.Symbol{btcusdt}, func(trade.Quote) error { return stop })
 	if !errors.Is(err, stop) {
 		t.Errorf("polling StreamQuotes = %v, want fn's error", err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/coinbase/fakecoinbase"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -55,15 +56,9 @@ func TestNewURLs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e, err := New(context.Background(), exchange.Params{Profile: "p", Options: tt.opts})
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("New error = %v, want %q", err, tt.wantErr)
-				}
+			e, ok := venuetest.NewFromOptions(t, New, tt.opts, tt.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if e.baseURL != tt.wantBase || e.marketURL != tt.wantMarket {
 				t.Errorf("base %q market %q, want %q %q", e.baseURL, e.marketURL, tt.wantBase, tt.wantMarket)
@@ -73,8 +68,8 @@ func TestNewURLs(t *testing.T) {
 }
 
 func TestSharedHTTPClientUntouched(t *testing.T) {
-	f := newFixture(t)
-	p := f.params(nil)
+	f := adapter.Fixture(t)
+	p := f.Params(nil)
 	before := *p.HTTPClient
 	e, err := New(context.Background(), p)
 	if err != nil {
@@ -90,8 +85,8 @@ func TestSharedHTTPClientUntouched(t *testing.T) {
 }
 
 func TestPublicCallsNeedNoKeys(t *testing.T) {
-	f := newFixture(t)
-	p := f.params(nil)
+	f := adapter.Fixture(t)
+	p := f.Params(nil)
 	var asked atomic.Int32
 	p.Secret = func(context.Context, string) (string, error) { asked.Add(1); return "", nil }
 	e, err := New(context.Background(), p)
@@ -113,25 +108,25 @@ func TestPublicCallsNeedNoKeys(t *testing.T) {
 		{Symbol: btcusd, Bid: trade.Dec("60000"), Ask: trade.Dec("60000.01"), Last: trade.Dec("60000")},
 		{Symbol: trade.MustSymbol("ETH-USD"), Bid: trade.Dec("3000"), Ask: trade.Dec("3000.01"), Last: trade.Dec("3000")},
 	}
-	if diff := cmp.Diff(want, qs, decEqual, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Time" }, cmp.Ignore())); diff != "" {
+	if diff := cmp.Diff(want, qs, venuetest.DecEqual, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Time" }, cmp.Ignore())); diff != "" {
 		t.Errorf("Quotes (-want +got):\n%s", diff)
 	}
-	if n := f.srv.Count("GET", fakecoinbase.Prefix+"/market/products/BTC-USD/ticker"); n != 1 {
+	if n := f.Srv.Count("GET", fakecoinbase.Prefix+"/market/products/BTC-USD/ticker"); n != 1 {
 		t.Errorf("public ticker calls for BTC-USD = %d, want 1", n)
 	}
 	_, err = e.Balances(ctx)
 	if !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), `profile "test" has no api_key`) {
 		t.Errorf("Balances without keys = %v, want ErrAuth naming api_key and the profile", err)
 	}
-	if n := f.srv.Count("GET", pathAccounts); n != 0 {
+	if n := f.Srv.Count("GET", pathAccounts); n != 0 {
 		t.Errorf("sent %d unsigned account requests", n)
 	}
 }
 
 func TestQuotesWithKeysUseBestBidAsk(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	f.srv.SetBook("BTC-USD", trade.Dec("61000"), trade.Dec("61000.5"), trade.Dec("61000.25"))
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
+	f.Srv.SetBook("BTC-USD", trade.Dec("61000"), trade.Dec("61000.5"), trade.Dec("61000.25"))
 	qs, err := e.Quotes(ctxT(t), []trade.Symbol{btcusd, trade.MustSymbol("SOL-USD"), btcusd})
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +139,7 @@ func TestQuotesWithKeysUseBestBidAsk(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Quotes (-want +got):\n%s", diff)
 	}
-	if n := f.srv.Count("GET", fakecoinbase.Prefix+"/best_bid_ask"); n != 1 {
+	if n := f.Srv.Count("GET", fakecoinbase.Prefix+"/best_bid_ask"); n != 1 {
 		t.Errorf("best_bid_ask calls = %d, want 1 for all symbols", n)
 	}
 	_, err = e.Quotes(ctxT(t), []trade.Symbol{trade.MustSymbol("DOGE-USD")})
@@ -154,68 +149,49 @@ func TestQuotesWithKeysUseBestBidAsk(t *testing.T) {
 }
 
 func TestWrongKeyIsAuthAndNeverLeaks(t *testing.T) {
-	f := newFixture(t)
-	p := f.params(nil)
+	f := adapter.Fixture(t)
 	wrong := newKey(t) // same name, another key: signatures fail
-	p.Secret = func(_ context.Context, name string) (string, error) {
-		if name == "api_key" {
-			return f.key.name, nil
-		}
-		return wrong.pem, nil
-	}
-	e, err := New(context.Background(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := f.OpenAs(t, venuetest.Creds{Key: f.Creds.Key, Secret: wrong.pem})
 	ctx := ctxT(t)
-	var errs []error
-	_, err = e.Balances(ctx)
+	_, err := e.Balances(ctx)
 	if !errors.Is(err, exchange.ErrAuth) {
 		t.Errorf("Balances with a wrong key = %v, want ErrAuth", err)
 	}
-	errs = append(errs, err)
-	if r := f.srv.LastRequest(); r.AuthError != "signature does not verify with the key's public key" {
+	errs := []error{err}
+	if r := f.Srv.LastRequest(); r.AuthError != "signature does not verify with the key's public key" {
 		t.Errorf("fake refused the token for %q", r.AuthError)
 	}
 
 	// Failures on the right key must not leak either.
-	good := f.open(t, nil)
-	f.srv.DropNextCreateAfterAccept()
+	good := f.Open(t, nil)
+	f.Srv.DropNextCreateAfterAccept()
 	_, err = good.PlaceOrder(ctx, restingBuy("leak-check"))
 	errs = append(errs, err)
-	f.srv.HangNext()
+	f.Srv.HangNext()
 	good.rest.SetTimeout(100 * time.Millisecond)
 	_, err = good.GetOrder(ctx, exchange.OrderRef{ID: "00000000-0000-4000-8000-000000000000"})
 	errs = append(errs, err)
 
-	for _, err := range errs {
-		if err == nil {
-			t.Error("expected an error")
-			continue
-		}
-		msg := err.Error()
-		for _, k := range []testKey{f.key, wrong} {
-			for _, line := range strings.Split(k.pem, "\n") {
-				if len(line) > 16 && !strings.HasPrefix(line, "-----") && strings.Contains(msg, line) {
-					t.Errorf("error %q contains the private key", msg)
-				}
+	// A JWT's header always starts with base64url("{\"") = "eyJ".
+	secrets := []string{"eyJ", "Bearer"}
+	for _, pem := range []string{f.Creds.Secret, wrong.pem} {
+		for _, line := range strings.Split(pem, "\n") {
+			if len(line) > 16 && !strings.HasPrefix(line, "-----") {
+				secrets = append(secrets, line)
 			}
 		}
-		// A JWT's header always starts with base64url("{\"") = "eyJ".
-		if strings.Contains(msg, "eyJ") || strings.Contains(msg, "Bearer") {
-			t.Errorf("error %q contains a token", msg)
-		}
 	}
+	venuetest.CheckErrorsHide(t, errs, secrets...)
 }
 
 func TestBadSecretIsAuth(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	for _, tt := range []struct{ name, key, secret, want string }{
-		{"no secret", f.key.name, "", `has no api_secret`},
-		{"not a key", f.key.name, "hunter2-hunter2-hunter2", "not a PEM private key"},
+		{"no secret", f.Creds.Key, "", `has no api_secret`},
+		{"not a key", f.Creds.Key, "hunter2-hunter2-hunter2", "not a PEM private key"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			p := f.params(nil)
+			p := f.Params(nil)
 			p.Secret = func(_ context.Context, name string) (string, error) {
 				if name == "api_key" {
 					return tt.key, nil
@@ -232,7 +208,7 @@ func TestBadSecretIsAuth(t *testing.T) {
 			}
 		})
 	}
-	p := f.params(nil)
+	p := f.Params(nil)
 	p.Secret = func(context.Context, string) (string, error) { return "", errors.New("file mode 0644 is too open") }
 	e, _ := New(context.Background(), p)
 	if _, err := e.Balances(ctxT(t)); !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), "0644") {
@@ -241,8 +217,8 @@ func TestBadSecretIsAuth(t *testing.T) {
 }
 
 func TestSandboxWithoutKeysSendsUnsigned(t *testing.T) {
-	f := newFixture(t)
-	p := f.params(map[string]any{"sandbox": true})
+	f := adapter.Fixture(t)
+	p := f.Params(map[string]any{"sandbox": true})
 	p.Secret = func(context.Context, string) (string, error) { return "", nil }
 	e, err := New(context.Background(), p)
 	if err != nil {
@@ -254,15 +230,13 @@ func TestSandboxWithoutKeysSendsUnsigned(t *testing.T) {
 	if !errors.Is(err, exchange.ErrAuth) {
 		t.Fatalf("Balances = %v", err)
 	}
-	if r := f.srv.LastRequest(); r.Path != pathAccounts || r.Authenticated || r.AuthError != "" {
+	if r := f.Srv.LastRequest(); r.Path != pathAccounts || r.Authenticated || r.AuthError != "" {
 		t.Errorf("sandbox request without keys: %+v, want one without a token", r)
 	}
 }
 
 func TestIncrementViolationsSendNothing(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := adapter.Start(t)
 	base := restingBuy("")
 	tests := []struct {
 		name string
@@ -299,15 +273,13 @@ func TestIncrementViolationsSendNothing(t *testing.T) {
 			}
 		})
 	}
-	if n := f.srv.Count("POST", pathOrders) + f.srv.Count("POST", pathOrders+"/preview"); n != 0 || f.srv.OrdersCreated() != 0 {
-		t.Errorf("%d create/preview requests and %d orders for requests refused locally", n, f.srv.OrdersCreated())
+	if n := f.Srv.Count("POST", pathOrders) + f.Srv.Count("POST", pathOrders+"/preview"); n != 0 || f.Srv.OrdersCreated() != 0 {
+		t.Errorf("%d create/preview requests and %d orders for requests refused locally", n, f.Srv.OrdersCreated())
 	}
 }
 
 func TestVenueRefusals(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := adapter.Start(t)
 	tests := []struct {
 		name     string
 		req      trade.OrderRequest
@@ -334,8 +306,8 @@ func TestVenueRefusals(t *testing.T) {
 			}
 		})
 	}
-	if f.srv.OrdersCreated() != 0 {
-		t.Errorf("%d orders created", f.srv.OrdersCreated())
+	if f.Srv.OrdersCreated() != 0 {
+		t.Errorf("%d orders created", f.Srv.OrdersCreated())
 	}
 }
 
@@ -351,10 +323,10 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 	for _, tt := range tests {
 		for _, given := range []string{"mine-1", ""} {
 			t.Run(tt.name+"/client id "+given, func(t *testing.T) {
-				f := newFixture(t)
-				e := f.open(t, nil)
+				f := adapter.Fixture(t)
+				e := f.Open(t, nil)
 				ctx := ctxT(t)
-				tt.inject(f.srv)
+				tt.inject(f.Srv)
 				req := restingBuy(given)
 				_, err := e.PlaceOrder(ctx, req)
 				var xe *exchange.Error
@@ -367,8 +339,8 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 				if trade.ValidateClientID(xe.ClientID) != nil || xe.ClientID == "" {
 					t.Fatalf("ClientID %q is not a valid client id", xe.ClientID)
 				}
-				if f.srv.OrdersCreated() != 1 {
-					t.Fatalf("orders created = %d, want 1", f.srv.OrdersCreated())
+				if f.Srv.OrdersCreated() != 1 {
+					t.Fatalf("orders created = %d, want 1", f.Srv.OrdersCreated())
 				}
 				got, err := e.GetOrder(ctx, exchange.OrderRef{ClientID: xe.ClientID})
 				if err != nil {
@@ -384,8 +356,8 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 				if err != nil || again.ID != got.ID {
 					t.Errorf("resend = %v, %v; want order %s", again.ID, err, got.ID)
 				}
-				if f.srv.OrdersCreated() != 1 {
-					t.Errorf("orders created after the resend = %d, want 1", f.srv.OrdersCreated())
+				if f.Srv.OrdersCreated() != 1 {
+					t.Errorf("orders created after the resend = %d, want 1", f.Srv.OrdersCreated())
 				}
 			})
 		}
@@ -393,14 +365,14 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 }
 
 func TestTransportFailureBeforeSendIsUnavailable(t *testing.T) {
-	f := newFixture(t)
-	p := f.params(map[string]any{"base_url": "http://127.0.0.1:1"})
+	f := adapter.Fixture(t)
+	p := f.Params(map[string]any{"base_url": "http://127.0.0.1:1"})
 	e, err := New(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Rules from the fake, orders to a closed port: nothing was written.
-	e.marketURL = f.srv.URL()
+	e.marketURL = f.Srv.URL()
 	_, err = e.PlaceOrder(ctxT(t), restingBuy("never-sent"))
 	if !errors.Is(err, exchange.ErrUnavailable) {
 		t.Errorf("PlaceOrder to a closed port = %v, want ErrUnavailable", err)
@@ -408,21 +380,16 @@ func TestTransportFailureBeforeSendIsUnavailable(t *testing.T) {
 }
 
 func TestDuplicateClientIDForAnotherOrder(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
-	first, err := e.PlaceOrder(ctx, restingBuy("dup-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, e, ctx := adapter.Start(t)
+	first := venuetest.Place(t, ctx, e, restingBuy("dup-1"))
 	other := restingBuy("dup-1")
 	other.Price = trade.OptDec("39000")
-	_, err = e.PlaceOrder(ctx, other)
+	_, err := e.PlaceOrder(ctx, other)
 	if !errors.Is(err, exchange.ErrDuplicateClientID) || !strings.Contains(err.Error(), first.ID) {
 		t.Errorf("PlaceOrder reusing a client id = %v, want ErrDuplicateClientID naming %s", err, first.ID)
 	}
-	if f.srv.OrdersCreated() != 1 {
-		t.Errorf("orders created = %d", f.srv.OrdersCreated())
+	if f.Srv.OrdersCreated() != 1 {
+		t.Errorf("orders created = %d", f.Srv.OrdersCreated())
 	}
 }
 
@@ -460,9 +427,7 @@ func createBodies(t *testing.T, srv *fakecoinbase.Server) []string {
 
 func TestStopLimitDirectionAndDayOrders(t *testing.T) {
 	now := time.Now().UTC()
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := adapter.Start(t)
 	orders := []trade.OrderRequest{
 		{Symbol: btcusd, Side: trade.Buy, Type: trade.StopLimit, Qty: trade.Dec("0.001"), Price: trade.OptDec("62000"), StopPrice: trade.OptDec("61000")},
 		{Symbol: btcusd, Side: trade.Sell, Type: trade.StopLimit, Qty: trade.Dec("0.001"), Price: trade.OptDec("55000"), StopPrice: trade.OptDec("56000")},
@@ -483,11 +448,11 @@ func TestStopLimitDirectionAndDayOrders(t *testing.T) {
 		`{"stop_limit_stop_limit_gtc":{"base_size":"0.001","limit_price":"55000","stop_price":"56000","stop_direction":"STOP_DIRECTION_STOP_DOWN"}}`,
 		`{"limit_limit_gtd":{"base_size":"0.001","limit_price":"50000","end_time":"` + end + `","post_only":false}}`,
 	}
-	if diff := cmp.Diff(want, createBodies(t, f.srv)); diff != "" {
+	if diff := cmp.Diff(want, createBodies(t, f.Srv)); diff != "" {
 		t.Errorf("order configurations (-want +got):\n%s", diff)
 	}
 	// The stop triggers when the price gets there, and the order fills.
-	f.srv.SetBook("BTC-USD", trade.Dec("61500"), trade.Dec("61500.01"), trade.Dec("61500"))
+	f.Srv.SetBook("BTC-USD", trade.Dec("61500"), trade.Dec("61500.01"), trade.Dec("61500"))
 	open, err := e.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListAll, Statuses: []trade.OrderStatus{trade.StatusFilled}})
 	if err != nil || len(open) != 1 || open[0].Type != trade.StopLimit || !open[0].AvgFillPrice.Decimal.Equal(trade.Dec("62000")) {
 		t.Errorf("filled orders after the stop = %+v, %v", open, err)
@@ -495,9 +460,7 @@ func TestStopLimitDirectionAndDayOrders(t *testing.T) {
 }
 
 func TestCancelFinishedAndUnknownOrders(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := adapter.Start(t)
 	m, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")})
 	if err != nil || m.Status != trade.StatusFilled {
 		t.Fatalf("market order = %+v, %v", m, err)
@@ -506,32 +469,19 @@ func TestCancelFinishedAndUnknownOrders(t *testing.T) {
 	if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), "already filled") {
 		t.Errorf("cancel a filled order = %v, want ErrInvalidOrder saying it is filled", err)
 	}
-	for _, ref := range []exchange.OrderRef{
-		{ID: "11111111-2222-4333-8444-555555555555"},
-		{ID: "../accounts"},
-		{ClientID: "nobody"},
-	} {
-		_, err = e.CancelOrder(ctx, ref)
-		if !errors.Is(err, exchange.ErrNotFound) {
-			t.Errorf("CancelOrder(%+v) = %v, want ErrNotFound", ref, err)
-		}
-		_, err = e.GetOrder(ctx, ref)
-		if !errors.Is(err, exchange.ErrNotFound) {
-			t.Errorf("GetOrder(%+v) = %v, want ErrNotFound", ref, err)
-		}
-	}
-	for _, r := range f.srv.Requests() {
-		if strings.Contains(r.Path, "..") || strings.HasSuffix(r.Path, "/accounts") {
-			t.Errorf("an odd order id reached the venue: %s %s", r.Method, r.Path)
-		}
-	}
+	venuetest.CheckNotFound(t, ctx, e,
+		exchange.OrderRef{ID: "11111111-2222-4333-8444-555555555555"},
+		exchange.OrderRef{ID: "../accounts"},
+		exchange.OrderRef{ClientID: "nobody"})
+	// Odd ids are refused before they reach the venue.
+	venuetest.CheckNotSent(t, f.Srv.Requests(), "..", "/accounts")
 }
 
 func TestPagination(t *testing.T) {
-	f := newFixture(t, fakecoinbase.WithPageMax(2))
-	e := f.open(t, nil, fastBuckets)
+	f := adapter.Fixture(t, fakecoinbase.WithPageMax(2))
+	e := f.Open(t, nil, fastBuckets)
 	ctx := ctxT(t)
-	f.srv.SetBalance("USDC", trade.Dec("5"))
+	f.Srv.SetBalance("USDC", trade.Dec("5"))
 	bs, err := e.Balances(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -544,7 +494,7 @@ func TestPagination(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("balances over pages of two (-want +got):\n%s", diff)
 	}
-	if n := f.srv.Count("GET", pathAccounts); n < 3 {
+	if n := f.Srv.Count("GET", pathAccounts); n < 3 {
 		t.Errorf("accounts pages = %d, want at least 3", n)
 	}
 
@@ -581,9 +531,7 @@ func TestPagination(t *testing.T) {
 }
 
 func TestListOrdersQueries(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := adapter.Start(t)
 	since := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	tests := []struct {
 		filter exchange.ListFilter
@@ -601,27 +549,25 @@ func TestListOrdersQueries(t *testing.T) {
 			t.Errorf("ListOrders(%+v): %v", tt.filter, err)
 			continue
 		}
-		if got := f.srv.LastRequest().Query; got != tt.want {
+		if got := f.Srv.LastRequest().Query; got != tt.want {
 			t.Errorf("ListOrders(%+v) query %q, want %q", tt.filter, got, tt.want)
 		}
 	}
 }
 
 func TestRateLimitPausesPrivateCalls(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
-	f.srv.RateLimitNext(3 * time.Second)
+	f, e, ctx := adapter.Start(t)
+	f.Srv.RateLimitNext(3 * time.Second)
 	_, err := e.Balances(ctx)
 	if got, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || got != 3*time.Second {
 		t.Fatalf("Balances after 429 = %v (retry after %s)", err, got)
 	}
-	before := f.srv.Count("GET", pathAccounts)
+	before := f.Srv.Count("GET", pathAccounts)
 	_, err = e.Balances(ctx)
 	if got, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || got <= 0 || got > 3*time.Second {
 		t.Errorf("Balances during the pause = %v", err)
 	}
-	if n := f.srv.Count("GET", pathAccounts); n != before {
+	if n := f.Srv.Count("GET", pathAccounts); n != before {
 		t.Errorf("%d requests sent during the pause", n-before)
 	}
 	// Public calls count against another limit and still go out.
@@ -631,20 +577,14 @@ func TestRateLimitPausesPrivateCalls(t *testing.T) {
 }
 
 func TestInstrumentsCache(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	clock := time.Now()
 	now := func() time.Time { return clock }
 	open := func(extra map[string]any) *Exchange {
-		p := f.params(extra)
-		p.Now = now
-		e, err := New(context.Background(), p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e
+		return f.OpenAt(t, now, extra)
 	}
 	ctx := ctxT(t)
-	fetches := func() int { return f.srv.Count("GET", pathProducts) }
+	fetches := func() int { return f.Srv.Count("GET", pathProducts) }
 
 	ins, err := open(nil).Instruments(ctx)
 	if err != nil {
@@ -656,7 +596,7 @@ func TestInstrumentsCache(t *testing.T) {
 	for _, in := range ins {
 		names = append(names, in.Symbol.String())
 		if in.Symbol == btcusd {
-			if diff := cmp.Diff(wantBTC, in, decEqual); diff != "" {
+			if diff := cmp.Diff(wantBTC, in, venuetest.DecEqual); diff != "" {
 				t.Errorf("BTC-USD (-want +got):\n%s", diff)
 			}
 		}
@@ -667,7 +607,7 @@ func TestInstrumentsCache(t *testing.T) {
 	if fetches() != 1 {
 		t.Fatalf("fetches = %d", fetches())
 	}
-	files, _ := filepath.Glob(filepath.Join(f.cache, "coinbase-*-products.json"))
+	files, _ := filepath.Glob(filepath.Join(f.Cache, "coinbase-*-products.json"))
 	if len(files) != 1 {
 		t.Fatalf("cache files %v", files)
 	}
@@ -697,27 +637,27 @@ func TestInstrumentsCache(t *testing.T) {
 		t.Errorf("ttl 1m: %v, fetches %d", err, fetches())
 	}
 	// No temp files are left behind.
-	if tmp, _ := filepath.Glob(filepath.Join(f.cache, ".coinbase-products-*")); len(tmp) != 0 {
+	if tmp, _ := filepath.Glob(filepath.Join(f.Cache, ".coinbase-products-*")); len(tmp) != 0 {
 		t.Errorf("temp files left: %v", tmp)
 	}
 }
 
 func TestCanceledContextSendsNothing(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := e.PlaceOrder(ctx, restingBuy("c")); !errors.Is(err, context.Canceled) {
 		t.Errorf("PlaceOrder = %v", err)
 	}
-	if n := len(f.srv.Requests()); n != 0 {
+	if n := len(f.Srv.Requests()); n != 0 {
 		t.Errorf("%d requests with a canceled context", n)
 	}
 }
 
 func TestQuotesFallBackWhenTheKeyCannotBeRead(t *testing.T) {
-	f := newFixture(t)
-	p := f.params(nil)
+	f := adapter.Fixture(t)
+	p := f.Params(nil)
 	var asked atomic.Int32
 	p.Secret = func(context.Context, string) (string, error) {
 		asked.Add(1)
@@ -736,10 +676,22 @@ func TestQuotesFallBackWhenTheKeyCannotBeRead(t *testing.T) {
 	if n := asked.Load(); n != 1 {
 		t.Errorf("three quotes resolved secrets %d times, want once", n)
 	}
-	if n := f.srv.Count("GET", fakecoinbase.Prefix+"/best_bid_ask"); n != 0 {
+	if n := f.Srv.Count("GET", fakecoinbase.Prefix+"/best_bid_ask"); n != 0 {
 		t.Errorf("best_bid_ask called %d times without a key", n)
 	}
 	if _, err := e.Balances(ctx); !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), "COINBASE_KEY_NAME") {
 		t.Errorf("Balances = %v, want ErrAuth with the cause", err)
 	}
+}
+
+func TestConformance(t *testing.T) {
+	venuetest.RunConformance(t, adapter, btcusd, nil)
+}
+
+// TestTraceSigned: at -v a signed call is one debug line with its method,
+// path and status, and without the key, its token or the query.
+func TestTraceSigned(t *testing.T) {
+	f := adapter.Fixture(t)
+	f.CheckSignedTrace(t, "GET", apiPrefix+"/accounts",
+		[]string{f.Creds.Key, "PRIVATE KEY", "eyJ", "Bearer", "query="}, fastBuckets)
 }

@@ -60,16 +60,16 @@ func TestDiagnose(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			venueAt := tt.venueAt
-			f := newFixture(t, fakecoinbase.WithClock(func() time.Time { return time.Now().Add(venueAt) }))
+			f := adapter.Fixture(t, fakecoinbase.WithClock(func() time.Time { return time.Now().Add(venueAt) }))
 			if tt.answer != "" {
-				f.srv.Inject(fakecoinbase.Failure{Method: http.MethodGet, Path: fakecoinbase.Prefix + "/key_permissions", Status: http.StatusOK, Body: tt.answer})
+				f.Srv.Inject(fakecoinbase.Failure{Method: http.MethodGet, Path: fakecoinbase.Prefix + "/key_permissions", Status: http.StatusOK, Body: tt.answer})
 			}
-			p := f.params(nil)
+			p := f.Params(nil)
 			switch {
 			case tt.noCreds:
 				p.Secret = func(context.Context, string) (string, error) { return "", nil }
 			case tt.wrongKey:
-				p.Secret = newKey(t).secretFunc()
+				p.Secret = newKey(t).creds().Secrets()
 			}
 			e, err := New(context.Background(), p)
 			if err != nil {
@@ -89,7 +89,7 @@ func TestDiagnose(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("checks (-want +got):\n%s", diff)
 			}
-			if tt.noCreds && f.srv.Count(http.MethodGet, fakecoinbase.Prefix+"/key_permissions") != 0 {
+			if tt.noCreds && f.Srv.Count(http.MethodGet, fakecoinbase.Prefix+"/key_permissions") != 0 {
 				t.Error("without credentials Diagnose still asked for the key's permissions")
 			}
 		})

@@ -9,7 +9,6 @@ import (
 	"encoding/pem"
 	"testing"
 
-	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/coinbase/fakecoinbase"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
@@ -40,27 +39,25 @@ func newKey(t testing.TB) testKey {
 	}
 }
 
-func (k testKey) secretFunc() func(context.Context, string) (string, error) {
-	return venuetest.Secrets(k.name, k.pem)
-}
+// creds are the key's name and PEM, as a profile's secrets hold them.
+func (k testKey) creds() venuetest.Creds { return venuetest.Creds{Key: k.name, Secret: k.pem} }
 
-type fixture struct {
-	srv   *fakecoinbase.Server
-	key   testKey
-	cache string
-}
-
-func newFixture(t *testing.T, opts ...fakecoinbase.Option) *fixture {
-	t.Helper()
-	k := newKey(t)
-	srv := fakecoinbase.New(k.name, &k.key.PublicKey, opts...)
-	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, key: k, cache: t.TempDir()}
-}
-
-// params returns Params pointing at the fake, with extra options merged.
-func (f *fixture) params(extra map[string]any) exchange.Params {
-	return venuetest.Params(venueName, f.srv, f.key.secretFunc(), f.cache, map[string]any{KeyBaseURL: f.srv.URL()}, extra)
+// adapter opens the Coinbase adapter against fakecoinbase, with the
+// adapter's own rate limits (tests that do not want them add fastBuckets).
+// The credentials are a CDP key's name and PEM; the fake trusts its
+// public half.
+var adapter = venuetest.Adapter[*fakecoinbase.Server, *Exchange, fakecoinbase.Option]{
+	Venue:    venueName,
+	New:      New,
+	NewCreds: func(t testing.TB) venuetest.Creds { return newKey(t).creds() },
+	NewFake: func(c venuetest.Creds, opts ...fakecoinbase.Option) *fakecoinbase.Server {
+		k, err := parsePrivateKey(c.Secret)
+		if err != nil {
+			panic("a generated key does not parse: " + err.Error())
+		}
+		return fakecoinbase.New(c.Key, &k.PublicKey, opts...)
+	},
+	Options: func(srv *fakecoinbase.Server) map[string]any { return map[string]any{KeyBaseURL: srv.URL()} },
 }
 
 // fastBuckets lifts the client-side rate limits, which the limiter's own
@@ -68,13 +65,6 @@ func (f *fixture) params(extra map[string]any) exchange.Params {
 func fastBuckets(e *Exchange) {
 	e.private = newBucket(100000, e.now, venuehttp.Sleep)
 	e.public = newBucket(100000, e.now, venuehttp.Sleep)
-}
-
-// open builds an Exchange against the fake; tweak adjusts internals that
-// profiles do not expose.
-func (f *fixture) open(t *testing.T, extra map[string]any, tweak ...func(*Exchange)) *Exchange {
-	t.Helper()
-	return venuetest.Open(t, New, f.params(extra), tweak...)
 }
 
 func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/coinbase/fakecoinbase"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 )
 
 // decodedJWT is a token taken apart independently of the signer.
@@ -126,15 +127,10 @@ func TestSignJWTFreshNonces(t *testing.T) {
 // TestRequestURIClaim sends real calls through the adapter and checks the
 // uri claim the fake decoded: method, host with port, path, no query.
 func TestRequestURIClaim(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
-	host := strings.TrimPrefix(f.srv.URL(), "http://")
+	f, e, ctx := adapter.Start(t)
+	host := strings.TrimPrefix(f.Srv.URL(), "http://")
 
-	o, err := e.PlaceOrder(ctx, restingBuy("uri-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := venuetest.Place(t, ctx, e, restingBuy("uri-1"))
 	if _, err := e.Balances(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +146,7 @@ func TestRequestURIClaim(t *testing.T) {
 		{"GET", "/accounts", true},
 		{"GET", "/orders/historical/batch", true},
 	}
-	reqs := f.srv.Requests()
+	reqs := f.Srv.Requests()
 	for _, tt := range tests {
 		path := fakecoinbase.Prefix + tt.path
 		var found bool

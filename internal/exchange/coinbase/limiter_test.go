@@ -3,57 +3,26 @@ package coinbase
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 )
 
-// fakeClock is a clock whose sleeps advance it, so limiter tests run in
-// no time and see exactly when each request would go out.
-type fakeClock struct {
-	mu     sync.Mutex
-	t      time.Time
-	slept  []time.Duration
-	cancel bool // sleeps fail as if the context ended
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.slept = append(c.slept, d)
-	if c.cancel {
-		return context.Canceled
-	}
-	c.t = c.t.Add(d)
-	return nil
+func newFakeClock() *venuetest.Clock {
+	return venuetest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 }
 
 func TestBucketNeverExceedsLimitPerSecond(t *testing.T) {
 	for _, limit := range []int{privateRatePerSecond, publicRatePerSecond, 3, 1} {
 		clock := newFakeClock()
-		b := newBucket(limit, clock.now, clock.sleep)
+		b := newBucket(limit, clock.Now, clock.Sleep)
 		var sent []time.Time
 		for range limit * 5 {
 			if paused, err := b.take(context.Background()); err != nil || paused != 0 {
 				t.Fatalf("take: %v %v", paused, err)
 			}
-			sent = append(sent, clock.now())
+			sent = append(sent, clock.Now())
 		}
 		// Every window of one second holds at most limit requests.
 		for i := range sent {
@@ -79,53 +48,53 @@ func TestBucketNeverExceedsLimitPerSecond(t *testing.T) {
 
 func TestBucketBurstThenPace(t *testing.T) {
 	clock := newFakeClock()
-	b := newBucket(30, clock.now, clock.sleep) // burst 6, 24/s
+	b := newBucket(30, clock.Now, clock.Sleep) // burst 6, 24/s
 	for range 6 {
 		_, _ = b.take(context.Background())
 	}
-	if len(clock.slept) != 0 {
-		t.Fatalf("the burst waited: %v", clock.slept)
+	if len(clock.Slept()) != 0 {
+		t.Fatalf("the burst waited: %v", clock.Slept())
 	}
 	_, _ = b.take(context.Background())
-	if want := time.Second / 24; len(clock.slept) != 1 || clock.slept[0] != want {
-		t.Errorf("after the burst slept %v, want [%s]", clock.slept, want)
+	if want := time.Second / 24; len(clock.Slept()) != 1 || clock.Slept()[0] != want {
+		t.Errorf("after the burst slept %v, want [%s]", clock.Slept(), want)
 	}
 	// A quiet second refills the burst, no more.
-	clock.advance(10 * time.Second)
-	clock.slept = nil
+	clock.Advance(10 * time.Second)
+	clock.ForgetSleeps()
 	for range 6 {
 		_, _ = b.take(context.Background())
 	}
-	if len(clock.slept) != 0 {
-		t.Errorf("refilled burst waited: %v", clock.slept)
+	if len(clock.Slept()) != 0 {
+		t.Errorf("refilled burst waited: %v", clock.Slept())
 	}
 	_, _ = b.take(context.Background())
-	if len(clock.slept) != 1 {
-		t.Errorf("burst beyond capacity did not wait: %v", clock.slept)
+	if len(clock.Slept()) != 1 {
+		t.Errorf("burst beyond capacity did not wait: %v", clock.Slept())
 	}
 }
 
 func TestBucketCanceledWaitGivesBackItsTurn(t *testing.T) {
 	clock := newFakeClock()
-	b := newBucket(5, clock.now, clock.sleep) // burst 1, 4/s
+	b := newBucket(5, clock.Now, clock.Sleep) // burst 1, 4/s
 	_, _ = b.take(context.Background())
-	clock.cancel = true
+	clock.CancelSleeps(true)
 	if _, err := b.take(context.Background()); !errors.Is(err, context.Canceled) {
 		t.Fatalf("take with an ending context: %v", err)
 	}
-	clock.cancel = false
-	clock.slept = nil
+	clock.CancelSleeps(false)
+	clock.ForgetSleeps()
 	_, _ = b.take(context.Background())
-	if want := time.Second / 4; len(clock.slept) != 1 || clock.slept[0] != want {
-		t.Errorf("next take slept %v, want [%s]: the canceled reservation was kept", clock.slept, want)
+	if want := time.Second / 4; len(clock.Slept()) != 1 || clock.Slept()[0] != want {
+		t.Errorf("next take slept %v, want [%s]: the canceled reservation was kept", clock.Slept(), want)
 	}
 }
 
 func TestBucketPause(t *testing.T) {
 	clock := newFakeClock()
-	b := newBucket(30, clock.now, clock.sleep)
+	b := newBucket(30, clock.Now, clock.Sleep)
 	b.pause(7 * time.Second)
-	clock.advance(2 * time.Second)
+	clock.Advance(2 * time.Second)
 	if paused, err := b.take(context.Background()); err != nil || paused != 5*time.Second {
 		t.Fatalf("take during a pause = %s, %v; want 5s left", paused, err)
 	}
@@ -133,7 +102,7 @@ func TestBucketPause(t *testing.T) {
 	if paused, _ := b.take(context.Background()); paused != 5*time.Second {
 		t.Errorf("pause shortened to %s", paused)
 	}
-	clock.advance(5 * time.Second)
+	clock.Advance(5 * time.Second)
 	if paused, err := b.take(context.Background()); err != nil || paused != 0 {
 		t.Errorf("take after the pause = %s, %v", paused, err)
 	}
@@ -142,25 +111,25 @@ func TestBucketPause(t *testing.T) {
 // TestLimiterPacesRequests checks the adapter routes calls through the
 // buckets: public calls through the public one, private through the other.
 func TestLimiterPacesRequests(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	clock := newFakeClock()
-	e := f.open(t, nil, func(e *Exchange) {
-		e.private = newBucket(2, clock.now, clock.sleep) // burst 1, 1/s
-		e.public = newBucket(100000, clock.now, clock.sleep)
+	e := f.Open(t, nil, func(e *Exchange) {
+		e.private = newBucket(2, clock.Now, clock.Sleep) // burst 1, 1/s
+		e.public = newBucket(100000, clock.Now, clock.Sleep)
 	})
 	ctx := ctxT(t)
 	if _, err := e.Instruments(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if len(clock.slept) != 0 {
-		t.Fatalf("a public call waited on the private bucket: %v", clock.slept)
+	if len(clock.Slept()) != 0 {
+		t.Fatalf("a public call waited on the private bucket: %v", clock.Slept())
 	}
 	for range 3 {
 		if _, err := e.Balances(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if len(clock.slept) != 2 || clock.slept[0] != time.Second || clock.slept[1] != time.Second {
-		t.Errorf("three private calls at 2/s slept %v, want [1s 1s]", clock.slept)
+	if len(clock.Slept()) != 2 || clock.Slept()[0] != time.Second || clock.Slept()[1] != time.Second {
+		t.Errorf("three private calls at 2/s slept %v, want [1s 1s]", clock.Slept())
 	}
 }

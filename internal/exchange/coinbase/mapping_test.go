@@ -9,13 +9,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
-
-var decEqual = cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
 
 func TestStatusMapping(t *testing.T) {
 	tests := []struct {
@@ -146,17 +144,11 @@ func TestMapOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, err := e.mapOrder(w)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want %q", err, tt.wantErr)
-				}
+			if !venuetest.WantError(t, err, nil, tt.wantErr) {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
 			tt.want.Exchange, tt.want.Profile = "coinbase", "p"
-			if diff := cmp.Diff(tt.want, got, decEqual); diff != "" {
+			if diff := cmp.Diff(tt.want, got, venuetest.DecEqual); diff != "" {
 				t.Errorf("mapOrder (-want +got):\n%s", diff)
 			}
 		})
@@ -195,14 +187,8 @@ func TestBuildConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := buildConfig(tt.req, now, tt.dir)
-			if tt.wantErr != "" {
-				if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want ErrInvalidOrder containing %q", err, tt.wantErr)
-				}
+			if !venuetest.WantError(t, err, exchange.ErrInvalidOrder, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			b, _ := json.Marshal(got)
 			if diff := cmp.Diff(tt.want, string(b)); diff != "" {
@@ -407,7 +393,7 @@ func TestParseProducts(t *testing.T) {
 		{ProductID: "OLD-USD", Base: "OLD", Quote: "USD", TickSize: trade.Dec("0.01"), StepSize: trade.Dec("1"), Halted: "trading is disabled"},
 		{ProductID: "ABC-USD", Base: "ABC", Quote: "USD", TickSize: trade.Dec("0.01"), StepSize: trade.Dec("1"), Halted: "the product is in cancel-only mode"},
 	}
-	if diff := cmp.Diff(want, rs.Products, decEqual); diff != "" {
+	if diff := cmp.Diff(want, rs.Products, venuetest.DecEqual); diff != "" {
 		t.Errorf("parseProducts (-want +got):\n%s", diff)
 	}
 	if _, err := parseProducts([]byte(`{"products":[{"product_id":"BTC-USD","base_increment":"-1"}]}`)); err == nil || !strings.Contains(err.Error(), "base_increment") {

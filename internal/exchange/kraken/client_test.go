@@ -15,7 +15,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 	"github.com/tradectl/tradectl/internal/exchange/kraken/fakekraken"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -36,15 +38,9 @@ func TestNewChecksOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e, err := New(context.Background(), exchange.Params{Profile: "p", Options: tt.opts})
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("New = %v, want an error mentioning %q", err, tt.wantErr)
-				}
+			e, ok := venuetest.NewFromOptions(t, New, tt.opts, tt.wantErr)
+			if !ok {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if e.baseURL != tt.wantURL {
 				t.Errorf("base URL = %q, want %q", e.baseURL, tt.wantURL)
@@ -58,8 +54,8 @@ func TestNewChecksOptions(t *testing.T) {
 }
 
 func TestPublicCallsNeedNoKeys(t *testing.T) {
-	f := newFixture(t)
-	p := f.params(nil)
+	f := adapter.Fixture(t)
+	p := f.Params(nil)
 	p.Secret = func(context.Context, string) (string, error) {
 		t.Error("a public call asked for a secret")
 		return "", errors.New("no")
@@ -80,38 +76,38 @@ func TestPublicCallsNeedNoKeys(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Quotes (-want +got):\n%s", diff)
 	}
-	if n := f.srv.Count(pathTicker); n != 1 {
+	if n := f.Srv.Count(pathTicker); n != 1 {
 		t.Errorf("Ticker requests = %d, want 1 for all symbols", n)
 	}
 	if _, err := e.Quotes(ctxT(t), []trade.Symbol{btcusd, trade.MustSymbol("NOPE-USD"), trade.MustSymbol("AAPL")}); !errors.Is(err, exchange.ErrNotFound) ||
 		!strings.Contains(err.Error(), "NOPE-USD, AAPL") {
 		t.Errorf("Quotes with unknown symbols = %v, want ErrNotFound naming both", err)
 	}
-	if n := f.srv.Count(pathTicker); n != 1 {
+	if n := f.Srv.Count(pathTicker); n != 1 {
 		t.Errorf("Ticker requests = %d, want no request for unknown symbols", n)
 	}
 }
 
 func TestCredentialProblemsAreAuthErrors(t *testing.T) {
-	f := newFixture(t)
-	other := newCreds(t)
+	f := adapter.Fixture(t)
+	other := adapter.NewCreds(t)
 	tests := []struct {
 		name           string
 		key, secret    string
 		wantMsg        string
 		wantPrivateReq int
 	}{
-		{name: "no key", key: "", secret: f.creds.secret, wantMsg: "has no api_key"},
-		{name: "no secret", key: f.creds.key, secret: "", wantMsg: "has no api_secret"},
-		{name: "secret not base64", key: f.creds.key, secret: "not*base64!", wantMsg: "api_secret is not base64"},
-		{name: "wrong secret", key: f.creds.key, secret: other.secret, wantMsg: "EAPI:Invalid signature", wantPrivateReq: 1},
-		{name: "wrong key", key: other.key, secret: f.creds.secret, wantMsg: "EAPI:Invalid key", wantPrivateReq: 1},
+		{name: "no key", key: "", secret: f.Creds.Secret, wantMsg: "has no api_key"},
+		{name: "no secret", key: f.Creds.Key, secret: "", wantMsg: "has no api_secret"},
+		{name: "secret not base64", key: f.Creds.Key, secret: "not*base64!", wantMsg: "api_secret is not base64"},
+		{name: "wrong secret", key: f.Creds.Key, secret: other.Secret, wantMsg: "EAPI:Invalid signature", wantPrivateReq: 1},
+		{name: "wrong key", key: other.Key, secret: f.Creds.Secret, wantMsg: "EAPI:Invalid key", wantPrivateReq: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := f.srv.Count(pathBalanceEx)
-			p := f.params(nil)
-			p.Secret = testCreds{key: tt.key, secret: tt.secret}.secretFunc()
+			before := f.Srv.Count(pathBalanceEx)
+			p := f.Params(nil)
+			p.Secret = venuetest.Secrets(tt.key, tt.secret)
 			e, err := New(context.Background(), p)
 			if err != nil {
 				t.Fatal(err)
@@ -120,12 +116,12 @@ func TestCredentialProblemsAreAuthErrors(t *testing.T) {
 			if !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Fatalf("Balances = %v, want ErrAuth mentioning %q", err, tt.wantMsg)
 			}
-			for _, secret := range []string{f.creds.key, f.creds.secret, other.key, other.secret, "not*base64!"} {
+			for _, secret := range []string{f.Creds.Key, f.Creds.Secret, other.Key, other.Secret, "not*base64!"} {
 				if strings.Contains(err.Error(), secret) {
 					t.Errorf("error %q contains a credential", err)
 				}
 			}
-			if got := f.srv.Count(pathBalanceEx) - before; got != tt.wantPrivateReq {
+			if got := f.Srv.Count(pathBalanceEx) - before; got != tt.wantPrivateReq {
 				t.Errorf("BalanceEx requests = %d, want %d", got, tt.wantPrivateReq)
 			}
 		})
@@ -133,22 +129,22 @@ func TestCredentialProblemsAreAuthErrors(t *testing.T) {
 }
 
 func TestInvalidNonceIsRetriedOnce(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	f.srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
+	f.Srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
 	if _, err := e.Balances(ctxT(t)); err != nil {
 		t.Fatalf("Balances after one refused nonce: %v", err)
 	}
-	if got := f.srv.Count(pathBalanceEx); got != 2 {
+	if got := f.Srv.Count(pathBalanceEx); got != 2 {
 		t.Errorf("BalanceEx requests = %d, want 2", got)
 	}
-	f.srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
-	f.srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
+	f.Srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
+	f.Srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
 	_, err := e.Balances(ctxT(t))
 	if !errors.Is(err, exchange.ErrAuth) || !strings.Contains(err.Error(), "nonce") {
 		t.Fatalf("Balances after two refused nonces = %v, want ErrAuth about the nonce", err)
 	}
-	if got := f.srv.Count(pathBalanceEx); got != 4 {
+	if got := f.Srv.Count(pathBalanceEx); got != 4 {
 		t.Errorf("BalanceEx requests = %d, want 4 (one retry only)", got)
 	}
 }
@@ -157,11 +153,11 @@ func TestInvalidNonceIsRetriedOnce(t *testing.T) {
 // and one data directory with a clock that never moves: only the shared
 // nonce state keeps Kraken (the fake) from refusing a nonce.
 func TestNoncesAcrossExchangeValues(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	clock := frozen(nonceEpoch)
 	var es []*Exchange
 	for i := 0; i < 3; i++ {
-		es = append(es, f.open(t, nil, func(e *Exchange) { e.now = clock; e.limiter.max = 1e9 }))
+		es = append(es, f.Open(t, nil, func(e *Exchange) { e.now = clock; e.limiter.max = 1e9 }))
 	}
 	const rounds = 5
 	for r := 0; r < rounds; r++ {
@@ -171,19 +167,19 @@ func TestNoncesAcrossExchangeValues(t *testing.T) {
 			}
 		}
 	}
-	if got, want := f.srv.Count(pathBalanceEx), rounds*len(es); got != want {
+	if got, want := f.Srv.Count(pathBalanceEx), rounds*len(es); got != want {
 		t.Errorf("BalanceEx requests = %d, want %d (no refused nonce, no retry)", got, want)
 	}
-	if got, want := f.srv.LastNonce(), uint64(nonceEpoch.UnixMicro())+rounds*3-1; got != want {
+	if got, want := f.Srv.LastNonce(), uint64(nonceEpoch.UnixMicro())+rounds*3-1; got != want {
 		t.Errorf("last nonce = %d, want %d", got, want)
 	}
 
 	// Without the shared state (separate data directories) the same clock
 	// makes Kraken refuse the second Exchange's nonces.
-	g := newFixture(t)
-	a := g.open(t, nil, func(e *Exchange) { e.now = clock })
-	g.data = t.TempDir()
-	b := g.open(t, nil, func(e *Exchange) { e.now = clock })
+	g := adapter.Fixture(t)
+	a := g.Open(t, nil, func(e *Exchange) { e.now = clock })
+	g.Data = t.TempDir()
+	b := g.Open(t, nil, func(e *Exchange) { e.now = clock })
 	if _, err := a.Balances(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -196,8 +192,8 @@ func TestNoncesAcrossExchangeValues(t *testing.T) {
 }
 
 func TestConcurrentCallsOnOneExchange(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil, func(e *Exchange) { e.now = frozen(nonceEpoch); e.limiter.max = 1e9 })
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil, func(e *Exchange) { e.now = frozen(nonceEpoch); e.limiter.max = 1e9 })
 	const n = 16
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
@@ -215,14 +211,14 @@ func TestConcurrentCallsOnOneExchange(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if got := f.srv.Count(pathBalanceEx); got != n {
+	if got := f.Srv.Count(pathBalanceEx); got != n {
 		t.Errorf("BalanceEx requests = %d, want %d: none refused, none retried", got, n)
 	}
 }
 
 func TestLocallyRefusedOrdersSendNothing(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
 	limit := func(qty, price string) trade.OrderRequest {
 		return trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec(qty), Price: trade.OptDec(price)}
 	}
@@ -254,7 +250,7 @@ func TestLocallyRefusedOrdersSendNothing(t *testing.T) {
 			}
 		})
 	}
-	if got := f.srv.Count(pathAddOrder); got != 0 {
+	if got := f.Srv.Count(pathAddOrder); got != 0 {
 		t.Errorf("AddOrder requests = %d, want 0", got)
 	}
 	_, err := e.PlaceOrder(ctxT(t), trade.OrderRequest{Symbol: trade.MustSymbol("NOPE-USD"), Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("1")})
@@ -264,8 +260,8 @@ func TestLocallyRefusedOrdersSendNothing(t *testing.T) {
 }
 
 func TestPlaceOrderAlwaysSendsClientID(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
 	o, err := e.PlaceOrder(ctxT(t), trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")})
 	if err != nil {
 		t.Fatal(err)
@@ -274,7 +270,7 @@ func TestPlaceOrderAlwaysSendsClientID(t *testing.T) {
 		t.Errorf("generated client id %q, want tctl- and 13 hex digits", o.ClientID)
 	}
 	var body string
-	for _, r := range f.srv.Requests() {
+	for _, r := range f.Srv.Requests() {
 		if r.Path == pathAddOrder {
 			body = r.Body
 		}
@@ -303,28 +299,28 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 		{"5xx after accept", func(s *fakekraken.Server) { s.FailNextOrderAfterAccept(http.StatusBadGateway) }, "uo-5xx"},
 		{"dropped connection", (*fakekraken.Server).DropNextOrderAfterAccept, "uo-drop"},
 		{"internal error answer", func(s *fakekraken.Server) {
-			s.Inject(fakekraken.Failure{Path: pathAddOrder, Mode: fakekraken.AfterAccept, Status: http.StatusOK, Body: `{"error":["EGeneral:Internal error"]}`})
+			s.Inject(fakekraken.Failure{Path: pathAddOrder, Mode: fakevenue.AfterAccept, Status: http.StatusOK, Body: `{"error":["EGeneral:Internal error"]}`})
 		}, "uo-internal"},
 		{"undecodable answer", func(s *fakekraken.Server) {
-			s.Inject(fakekraken.Failure{Path: pathAddOrder, Mode: fakekraken.AfterAccept, Status: http.StatusOK, Body: `{"error":[],"result":{"txid":`})
+			s.Inject(fakekraken.Failure{Path: pathAddOrder, Mode: fakevenue.AfterAccept, Status: http.StatusOK, Body: `{"error":[],"result":{"txid":`})
 		}, "uo-garbled"},
 		{"long client id", (*fakekraken.Server).DropNextOrderAfterAccept, "a-client-id-longer-than-eighteen:1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
-			e := f.open(t, nil)
-			tt.inject(f.srv)
+			f := adapter.Fixture(t)
+			e := f.Open(t, nil)
+			tt.inject(f.Srv)
 			req := restingBuy(tt.clientID)
 			_, err := e.PlaceOrder(ctxT(t), req)
 			var xe *exchange.Error
 			if !errors.As(err, &xe) || xe.Kind != exchange.ErrUnknownOutcome || xe.ClientID != tt.clientID {
 				t.Fatalf("PlaceOrder = %v, want ErrUnknownOutcome with client id %s", err, tt.clientID)
 			}
-			if n := f.srv.OrdersPlaced(); n != 1 {
+			if n := f.Srv.OrdersPlaced(); n != 1 {
 				t.Fatalf("orders placed = %d, want 1", n)
 			}
-			other := f.open(t, nil)
+			other := f.Open(t, nil)
 			for i, ex := range []*Exchange{e, other} {
 				got, err := ex.GetOrder(ctxT(t), exchange.OrderRef{ClientID: tt.clientID})
 				if err != nil {
@@ -343,12 +339,12 @@ func TestUnknownOutcomeThenFoundByClientID(t *testing.T) {
 }
 
 func TestHangingPlacementIsUnknownOutcome(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
 	if _, err := e.Instruments(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	f.srv.Inject(fakekraken.Failure{Path: pathAddOrder, Mode: fakekraken.Hang})
+	f.Srv.Inject(fakekraken.Failure{Path: pathAddOrder, Mode: fakevenue.Hang})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_, err := e.PlaceOrder(ctx, restingBuy("uo-hang"))
@@ -359,28 +355,28 @@ func TestHangingPlacementIsUnknownOutcome(t *testing.T) {
 }
 
 func TestValidateOrderPlacesNothing(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
 	req := restingBuy("dry-1")
 	if err := e.ValidateOrder(ctxT(t), req); err != nil {
 		t.Fatal(err)
 	}
-	last := f.srv.LastRequest()
+	last := f.Srv.LastRequest()
 	if last.Path != pathAddOrder || !strings.HasSuffix(last.Body, "&cl_ord_id=dry-1&validate=true") {
 		t.Errorf("last request %s %q, want AddOrder with validate=true", last.Path, last.Body)
 	}
-	if n := f.srv.OrdersPlaced(); n != 0 {
+	if n := f.Srv.OrdersPlaced(); n != 0 {
 		t.Errorf("orders placed = %d, want 0", n)
 	}
-	f.srv.ErrorNext(pathAddOrder, "EOrder:Insufficient funds")
+	f.Srv.ErrorNext(pathAddOrder, "EOrder:Insufficient funds")
 	if err := e.ValidateOrder(ctxT(t), req); !errors.Is(err, exchange.ErrInsufficientFunds) {
 		t.Errorf("ValidateOrder refused by the venue = %v, want ErrInsufficientFunds", err)
 	}
 }
 
 func TestPostOnlyThatWouldTake(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
 	req := trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.001"), Price: trade.OptDec("60000.1"),
 		PostOnly: true, ClientID: "post-1"}
 	_, err := e.PlaceOrder(ctxT(t), req)
@@ -403,9 +399,7 @@ func TestPostOnlyThatWouldTake(t *testing.T) {
 }
 
 func TestOrderLifecycleStatuses(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := adapter.Start(t)
 	status := func(id string) (trade.Order, string) {
 		t.Helper()
 		o, err := e.GetOrder(ctx, exchange.OrderRef{ID: id})
@@ -416,11 +410,8 @@ func TestOrderLifecycleStatuses(t *testing.T) {
 	}
 
 	// Partial fill, then cancel: canceled with what filled.
-	a, err := e.PlaceOrder(ctx, restingBuy("life-a"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.srv.FillPartially(a.ID, trade.Dec("0.0004"))
+	a := venuetest.Place(t, ctx, e, restingBuy("life-a"))
+	f.Srv.FillPartially(a.ID, trade.Dec("0.0004"))
 	if _, got := status(a.ID); got != "partially_filled filled=0.0004" {
 		t.Errorf("after a partial fill: %s", got)
 	}
@@ -433,30 +424,21 @@ func TestOrderLifecycleStatuses(t *testing.T) {
 	}
 
 	// Crossed by the market: filled at its limit.
-	b, err := e.PlaceOrder(ctx, restingBuy("life-b"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.srv.SetPrice("XBTUSD", trade.Dec("39999.9"), trade.Dec("40000"), trade.Dec("40000"))
+	b := venuetest.Place(t, ctx, e, restingBuy("life-b"))
+	f.Srv.SetPrice("XBTUSD", trade.Dec("39999.9"), trade.Dec("40000"), trade.Dec("40000"))
 	if o, got := status(b.ID); got != "filled filled=0.001" || !o.AvgFillPrice.Decimal.Equal(trade.Dec("40000")) {
 		t.Errorf("after the market crossed: %s at %s", got, o.AvgFillPrice.Decimal)
 	}
 
 	// Expired by the venue, and closed with a partial fill (IOC style).
-	x, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.001"), Price: trade.OptDec("30000"), ClientID: "life-x"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.srv.CloseOrder(x.ID, "expired", "")
+	x := venuetest.Place(t, ctx, e, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.001"), Price: trade.OptDec("30000"), ClientID: "life-x"})
+	f.Srv.CloseOrder(x.ID, "expired", "")
 	if _, got := status(x.ID); got != "expired filled=0" {
 		t.Errorf("expired: %s", got)
 	}
-	y, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.001"), Price: trade.OptDec("30000"), ClientID: "life-y"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.srv.FillPartially(y.ID, trade.Dec("0.0002"))
-	f.srv.CloseOrder(y.ID, "closed", "")
+	y := venuetest.Place(t, ctx, e, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.001"), Price: trade.OptDec("30000"), ClientID: "life-y"})
+	f.Srv.FillPartially(y.ID, trade.Dec("0.0002"))
+	f.Srv.CloseOrder(y.ID, "closed", "")
 	if _, got := status(y.ID); got != "canceled filled=0.0002" {
 		t.Errorf("closed with a partial fill: %s", got)
 	}
@@ -471,8 +453,8 @@ func TestOrderLifecycleStatuses(t *testing.T) {
 	if want := "stop-limit open stop=25000 limit=24900 tif=ioc"; got != want {
 		t.Errorf("stop-limit = %s, want %s", got, want)
 	}
-	if !strings.Contains(f.srv.Requests()[len(f.srv.Requests())-2].Body, "ordertype=stop-loss-limit&volume=0.01&price=25000&price2=24900&timeinforce=IOC") {
-		t.Errorf("stop-limit AddOrder body = %q", f.srv.Requests()[len(f.srv.Requests())-2].Body)
+	if !strings.Contains(f.Srv.Requests()[len(f.Srv.Requests())-2].Body, "ordertype=stop-loss-limit&volume=0.01&price=25000&price2=24900&timeinforce=IOC") {
+		t.Errorf("stop-limit AddOrder body = %q", f.Srv.Requests()[len(f.Srv.Requests())-2].Body)
 	}
 	// The IOC time in force is known only to the call that placed it.
 	if o, _ := status(s.ID); o.TimeInForce != trade.GTC {
@@ -481,10 +463,10 @@ func TestOrderLifecycleStatuses(t *testing.T) {
 }
 
 func TestListOrdersReadsHistoryPages(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil, func(e *Exchange) { e.limiter.max = 1e9 })
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil, func(e *Exchange) { e.limiter.max = 1e9 })
 	ctx := ctxT(t)
-	f.srv.SetBalance("USD", trade.Dec("10000000"))
+	f.Srv.SetBalance("USD", trade.Dec("10000000"))
 	const placed = 70
 	for i := 0; i < placed; i++ {
 		if _, err := e.PlaceOrder(ctx, restingBuy(fmt.Sprintf("page-%d", i))); err != nil {
@@ -495,11 +477,8 @@ func TestListOrdersReadsHistoryPages(t *testing.T) {
 	if err != nil || len(canceled) != placed {
 		t.Fatalf("CancelAll = %d orders, %v; want %d", len(canceled), err, placed)
 	}
-	open, err := e.PlaceOrder(ctx, restingBuy("page-open"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	before := f.srv.Count(pathClosedOrders)
+	open := venuetest.Place(t, ctx, e, restingBuy("page-open"))
+	before := f.Srv.Count(pathClosedOrders)
 	all, err := e.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListAll})
 	if err != nil {
 		t.Fatal(err)
@@ -507,55 +486,55 @@ func TestListOrdersReadsHistoryPages(t *testing.T) {
 	if len(all) != placed+1 || all[0].ID != open.ID {
 		t.Errorf("ListOrders(all) = %d orders, first %s; want %d, newest (%s) first", len(all), all[0].ID, placed+1, open.ID)
 	}
-	if got := f.srv.Count(pathClosedOrders) - before; got != 2 {
+	if got := f.Srv.Count(pathClosedOrders) - before; got != 2 {
 		t.Errorf("ClosedOrders pages read = %d, want 2", got)
 	}
-	before = f.srv.Count(pathClosedOrders)
+	before = f.Srv.Count(pathClosedOrders)
 	some, err := e.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListAll, Limit: 5})
 	if err != nil || len(some) != 5 {
 		t.Errorf("ListOrders(limit 5) = %d, %v", len(some), err)
 	}
-	if got := f.srv.Count(pathClosedOrders) - before; got != 1 {
+	if got := f.Srv.Count(pathClosedOrders) - before; got != 1 {
 		t.Errorf("ClosedOrders pages for limit 5 = %d, want 1", got)
 	}
-	before = f.srv.Count(pathClosedOrders)
+	before = f.Srv.Count(pathClosedOrders)
 	working, err := e.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListAll, Statuses: []trade.OrderStatus{trade.StatusOpen}})
 	if err != nil || len(working) != 1 {
 		t.Errorf("ListOrders(status open) = %d, %v", len(working), err)
 	}
-	if got := f.srv.Count(pathClosedOrders) - before; got != 0 {
+	if got := f.Srv.Count(pathClosedOrders) - before; got != 0 {
 		t.Errorf("ClosedOrders pages for working statuses = %d, want 0", got)
 	}
 }
 
 func TestRateLimitAnswers(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	f.srv.CounterLimitNext()
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
+	f.Srv.CounterLimitNext()
 	_, err := e.Balances(ctxT(t))
 	if d, ok := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || !ok || d != 3*time.Second {
 		t.Fatalf("Balances after EAPI:Rate limit exceeded = %v (retry after %s), want ErrRateLimited after 3s", err, d)
 	}
 
-	g := newFixture(t)
-	e = g.open(t, nil)
-	g.srv.RateLimitNext(30 * time.Second)
+	g := adapter.Fixture(t)
+	e = g.Open(t, nil)
+	g.Srv.RateLimitNext(30 * time.Second)
 	if _, err := e.Balances(ctxT(t)); !errors.Is(err, exchange.ErrRateLimited) {
 		t.Fatalf("Balances after EService:Throttled = %v", err)
 	}
-	sent := g.srv.Count(pathBalanceEx)
+	sent := g.Srv.Count(pathBalanceEx)
 	_, err = e.Balances(ctxT(t))
 	if d, _ := exchange.RetryAfter(err); !errors.Is(err, exchange.ErrRateLimited) || d < 28*time.Second || !strings.Contains(err.Error(), "nothing was sent") {
 		t.Errorf("Balances while throttled = %v (retry after %s), want a local refusal", err, d)
 	}
-	if got := g.srv.Count(pathBalanceEx); got != sent {
+	if got := g.Srv.Count(pathBalanceEx); got != sent {
 		t.Errorf("BalanceEx requests while throttled: %d new, want 0", got-sent)
 	}
 }
 
 func TestCancelErrors(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
 	tests := []struct {
 		ref  exchange.OrderRef
 		want error
@@ -576,22 +555,14 @@ func TestCancelErrors(t *testing.T) {
 }
 
 func TestClosedOrderFoundByClientIDAndSymbol(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	_, e, ctx := adapter.Start(t)
 	// The same client id, reused after the first order finished, on two
 	// pairs: the symbol picks the right one, without it the newest wins.
-	first, err := e.PlaceOrder(ctx, restingBuy("reused"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := venuetest.Place(t, ctx, e, restingBuy("reused"))
 	if _, err := e.CancelOrder(ctx, exchange.OrderRef{ID: first.ID}); err != nil {
 		t.Fatal(err)
 	}
-	second, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: ethusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.01"), Price: trade.OptDec("2000"), ClientID: "reused"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	second := venuetest.Place(t, ctx, e, trade.OrderRequest{Symbol: ethusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.01"), Price: trade.OptDec("2000"), ClientID: "reused"})
 	if _, err := e.CancelOrder(ctx, exchange.OrderRef{ID: second.ID}); err != nil {
 		t.Fatal(err)
 	}
@@ -611,15 +582,10 @@ func TestClosedOrderFoundByClientIDAndSymbol(t *testing.T) {
 }
 
 func TestCancelAllReportsPerSymbol(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := adapter.Start(t)
 	b1, _ := e.PlaceOrder(ctx, restingBuy("ca-1"))
 	b2, _ := e.PlaceOrder(ctx, restingBuy("ca-2"))
-	eth, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: ethusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.01"), Price: trade.OptDec("2000"), ClientID: "ca-3"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eth := venuetest.Place(t, ctx, e, trade.OrderRequest{Symbol: ethusd, Side: trade.Buy, Type: trade.Limit, Qty: trade.Dec("0.01"), Price: trade.OptDec("2000"), ClientID: "ca-3"})
 	got, err := e.CancelAll(ctx, btcusd)
 	if err != nil {
 		t.Fatal(err)
@@ -631,7 +597,7 @@ func TestCancelAllReportsPerSymbol(t *testing.T) {
 	if diff := cmp.Diff(map[string]trade.OrderStatus{b1.ID: trade.StatusCanceled, b2.ID: trade.StatusCanceled}, ids); diff != "" {
 		t.Errorf("CancelAll(BTC-USD) (-want +got):\n%s", diff)
 	}
-	if f.srv.Count(pathCancelAll) != 0 {
+	if f.Srv.Count(pathCancelAll) != 0 {
 		t.Error("CancelAll with a symbol used Kraken's CancelAll, which has no pair filter")
 	}
 	if o, err := e.GetOrder(ctx, exchange.OrderRef{ID: eth.ID}); err != nil || o.Status != trade.StatusOpen {
@@ -643,9 +609,7 @@ func TestCancelAllReportsPerSymbol(t *testing.T) {
 }
 
 func TestBalancesShowHolds(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	_, e, ctx := adapter.Start(t)
 	if _, err := e.PlaceOrder(ctx, restingBuy("hold-1")); err != nil {
 		t.Fatal(err)
 	}
@@ -668,10 +632,10 @@ func TestBalancesShowHolds(t *testing.T) {
 // debug logging on and looks for the key, the secret and any signature in
 // everything the adapter said.
 func TestSecretsStayOutOfLogsAndErrors(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	var logs bytes.Buffer
 	var mu sync.Mutex
-	p := f.params(nil)
+	p := f.Params(nil)
 	p.Logger = slog.New(slog.NewTextHandler(lockedWriter{&logs, &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e, err := New(context.Background(), p)
 	if err != nil {
@@ -683,13 +647,13 @@ func TestSecretsStayOutOfLogsAndErrors(t *testing.T) {
 			said = append(said, err.Error())
 		}
 	}
-	f.srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
+	f.Srv.ErrorNext(pathBalanceEx, "EAPI:Invalid nonce")
 	_, err = e.Balances(ctxT(t))
 	note(err)
-	f.srv.FailNextOrderAfterAccept(http.StatusBadGateway)
+	f.Srv.FailNextOrderAfterAccept(http.StatusBadGateway)
 	_, err = e.PlaceOrder(ctxT(t), restingBuy("s-1"))
 	note(err)
-	f.srv.ErrorNext("", "EAPI:Invalid signature")
+	f.Srv.ErrorNext("", "EAPI:Invalid signature")
 	_, err = e.Balances(ctxT(t))
 	note(err)
 	mu.Lock()
@@ -699,12 +663,12 @@ func TestSecretsStayOutOfLogsAndErrors(t *testing.T) {
 	if !strings.Contains(all, "retrying once") {
 		t.Errorf("expected the nonce retry to be logged; got %q", all)
 	}
-	for _, r := range f.srv.Requests() {
+	for _, r := range f.Srv.Requests() {
 		if r.APISign && strings.Contains(all, "API-Sign") {
 			t.Errorf("output mentions API-Sign")
 		}
 	}
-	for _, secret := range []string{f.creds.key, f.creds.secret} {
+	for _, secret := range []string{f.Creds.Key, f.Creds.Secret} {
 		if strings.Contains(all, secret) {
 			t.Errorf("a credential appears in errors or logs:\n%s", all)
 		}
@@ -720,4 +684,16 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.Write(p)
+}
+
+func TestConformance(t *testing.T) {
+	venuetest.RunConformance(t, adapter, btcusd, nil)
+}
+
+// TestTraceSigned: at -v a signed call is one debug line with its method,
+// path and status, and without the key, secret, nonce or signed body.
+func TestTraceSigned(t *testing.T) {
+	f := adapter.Fixture(t)
+	f.CheckSignedTrace(t, "POST", pathBalanceEx,
+		[]string{f.Creds.Key, f.Creds.Secret, "nonce", "API-Sign", "query="})
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 )
 
 func TestDiagnose(t *testing.T) {
@@ -25,7 +26,7 @@ func TestDiagnose(t *testing.T) {
 		},
 		{
 			name:  "key without Withdraw Funds",
-			setup: func(f *fixture, _ *exchange.Params) { f.srv.ErrorNext(pathWithdrawMethods, errPermission) },
+			setup: func(f *fixture, _ *exchange.Params) { f.Srv.ErrorNext(pathWithdrawMethods, errPermission) },
 			want: []exchange.Check{
 				{Name: CheckCredentials, Status: exchange.CheckOK, Detail: "the key signs, its nonce is accepted and it may query funds"},
 				{Name: CheckKey, Status: exchange.CheckOK, Detail: "cannot withdraw (WithdrawMethods refused: permission denied)"},
@@ -34,7 +35,7 @@ func TestDiagnose(t *testing.T) {
 		{
 			name: "wrong secret",
 			setup: func(f *fixture, p *exchange.Params) {
-				p.Secret = testCreds{key: f.creds.key, secret: newCreds(t).secret}.secretFunc()
+				p.Secret = venuetest.Secrets(f.Creds.Key, adapter.NewCreds(t).Secret)
 			},
 			want: []exchange.Check{{Name: CheckCredentials, Status: exchange.CheckFail,
 				Detail: "POST /0/private/BalanceEx: kraken: authentication failed: EAPI:Invalid signature (check api_secret: it is the key's base64 private key)"}},
@@ -42,15 +43,15 @@ func TestDiagnose(t *testing.T) {
 		{
 			name: "nonce refused twice",
 			setup: func(f *fixture, _ *exchange.Params) {
-				f.srv.ErrorNext(pathBalanceEx, errInvalidNonce)
-				f.srv.ErrorNext(pathBalanceEx, errInvalidNonce)
+				f.Srv.ErrorNext(pathBalanceEx, errInvalidNonce)
+				f.Srv.ErrorNext(pathBalanceEx, errInvalidNonce)
 			},
 			want: []exchange.Check{{Name: CheckCredentials, Status: exchange.CheckFail,
 				Detail: "POST /0/private/BalanceEx: kraken: authentication failed: EAPI:Invalid nonce (another client may be using this key with larger nonces; give tradectl its own key or raise the key's nonce window)"}},
 		},
 		{
 			name:  "key without Query Funds",
-			setup: func(f *fixture, _ *exchange.Params) { f.srv.ErrorNext(pathBalanceEx, errPermission) },
+			setup: func(f *fixture, _ *exchange.Params) { f.Srv.ErrorNext(pathBalanceEx, errPermission) },
 			want: []exchange.Check{{Name: CheckCredentials, Status: exchange.CheckFail,
 				Detail: "POST /0/private/BalanceEx: kraken: authentication failed: EGeneral:Permission denied (the key lacks the permission this call needs)"}},
 		},
@@ -61,8 +62,8 @@ func TestDiagnose(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
-			p := f.params(nil)
+			f := adapter.Fixture(t)
+			p := f.Params(nil)
 			if tt.setup != nil {
 				tt.setup(f, &p)
 			}
@@ -75,7 +76,7 @@ func TestDiagnose(t *testing.T) {
 				t.Errorf("checks (-want +got):\n%s", diff)
 			}
 			for _, c := range got {
-				if strings.Contains(c.Detail, f.creds.secret) || strings.Contains(c.Detail, f.creds.key) {
+				if strings.Contains(c.Detail, f.Creds.Secret) || strings.Contains(c.Detail, f.Creds.Key) {
 					t.Errorf("%s: the detail quotes a credential", c.Name)
 				}
 			}

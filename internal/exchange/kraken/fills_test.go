@@ -8,27 +8,17 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
 func TestFills(t *testing.T) {
-	f := newFixture(t)
-	e := f.open(t, nil)
-	ctx := ctxT(t)
+	f, e, ctx := adapter.Start(t)
 	// A taker market buy, a maker fill of a resting order, and an ETH trade.
-	m, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.01"), ClientID: "f-m"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := e.PlaceOrder(ctx, restingBuy("f-r"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.srv.FillPartially(r.ID, trade.Dec("0.0004"))
-	x, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: ethusd, Side: trade.Sell, Type: trade.Market, Qty: trade.Dec("0.1"), ClientID: "f-x"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := venuetest.Place(t, ctx, e, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.01"), ClientID: "f-m"})
+	r := venuetest.Place(t, ctx, e, restingBuy("f-r"))
+	f.Srv.FillPartially(r.ID, trade.Dec("0.0004"))
+	x := venuetest.Place(t, ctx, e, trade.OrderRequest{Symbol: ethusd, Side: trade.Sell, Type: trade.Market, Qty: trade.Dec("0.1"), ClientID: "f-x"})
 	all, err := e.Fills(ctx, exchange.FillFilter{})
 	if err != nil {
 		t.Fatal(err)

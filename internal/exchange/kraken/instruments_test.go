@@ -84,19 +84,19 @@ func TestParseAssetPairsRefusesBadRules(t *testing.T) {
 }
 
 func TestInstrumentCache(t *testing.T) {
-	f := newFixture(t)
+	f := adapter.Fixture(t)
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	open := func(extra map[string]any) *Exchange {
-		return f.open(t, extra, func(e *Exchange) { e.now = clock; e.limiter.now = clock })
+		return f.Open(t, extra, func(e *Exchange) { e.now = clock; e.limiter.now = clock })
 	}
 	if _, err := open(nil).Instruments(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.srv.Count(pathAssetPairs); got != 1 {
+	if got := f.Srv.Count(pathAssetPairs); got != 1 {
 		t.Fatalf("AssetPairs requests = %d, want 1", got)
 	}
-	files, _ := filepath.Glob(filepath.Join(f.cache, "kraken-*-assetpairs.json"))
+	files, _ := filepath.Glob(filepath.Join(f.Cache, "kraken-*-assetpairs.json"))
 	if len(files) != 1 {
 		t.Fatalf("cache files = %v, want one", files)
 	}
@@ -105,7 +105,7 @@ func TestInstrumentCache(t *testing.T) {
 	if _, err := open(nil).Instruments(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.srv.Count(pathAssetPairs); got != 1 {
+	if got := f.Srv.Count(pathAssetPairs); got != 1 {
 		t.Errorf("AssetPairs requests with a fresh cache = %d, want still 1", got)
 	}
 
@@ -116,7 +116,7 @@ func TestInstrumentCache(t *testing.T) {
 	if _, err := open(nil).Instruments(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.srv.Count(pathAssetPairs); got != 2 {
+	if got := f.Srv.Count(pathAssetPairs); got != 2 {
 		t.Errorf("AssetPairs requests after corrupting the cache = %d, want 2", got)
 	}
 	if rs := open(nil).rules.Load(); rs == nil || len(rs.Pairs) == 0 {
@@ -128,7 +128,7 @@ func TestInstrumentCache(t *testing.T) {
 	if _, err := open(nil).Instruments(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.srv.Count(pathAssetPairs); got != 3 {
+	if got := f.Srv.Count(pathAssetPairs); got != 3 {
 		t.Errorf("AssetPairs requests after the TTL = %d, want 3", got)
 	}
 
@@ -141,17 +141,17 @@ func TestInstrumentCache(t *testing.T) {
 	if _, err := e.Instruments(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.srv.Count(pathAssetPairs); got != 4 {
+	if got := f.Srv.Count(pathAssetPairs); got != 4 {
 		t.Errorf("AssetPairs requests with instruments_ttl 1m = %d, want 4", got)
 	}
 }
 
 func TestInstrumentCacheDisabled(t *testing.T) {
-	f := newFixture(t)
-	if _, err := f.open(t, map[string]any{KeyInstrumentsTTL: "0s"}).Instruments(ctxT(t)); err != nil {
+	f := adapter.Fixture(t)
+	if _, err := f.Open(t, map[string]any{KeyInstrumentsTTL: "0s"}).Instruments(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
-	if files, _ := filepath.Glob(filepath.Join(f.cache, "*")); len(files) != 0 {
+	if files, _ := filepath.Glob(filepath.Join(f.Cache, "*")); len(files) != 0 {
 		t.Errorf("instruments_ttl 0 wrote %v", files)
 	}
 }

@@ -3,56 +3,19 @@ package kraken
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 )
 
-// fakeClock is a clock whose sleep advances it, so limiter waits take no
-// real time and are recorded.
-type fakeClock struct {
-	mu     sync.Mutex
-	t      time.Time
-	sleeps []time.Duration
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.sleeps = append(c.sleeps, d)
-	c.t = c.t.Add(d)
-	return nil
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *fakeClock) slept() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]time.Duration(nil), c.sleeps...)
-}
-
-func newTestLimiter(tier rateTier) (*counterLimiter, *fakeClock) {
-	clk := &fakeClock{t: time.Date(2026, 7, 1, 12, 0, 10, 0, time.UTC)}
-	l := newCounterLimiter(clk.now, tier)
-	l.sleep = clk.sleep
+func newTestLimiter(tier rateTier) (*counterLimiter, *venuetest.Clock) {
+	clk := venuetest.NewClock(time.Date(2026, 7, 1, 12, 0, 10, 0, time.UTC))
+	l := newCounterLimiter(clk.Now, tier)
+	l.sleep = clk.Sleep
 	return l, clk
 }
 
@@ -81,7 +44,7 @@ func TestLimiterWaitsBeforeExceedingTheCounter(t *testing.T) {
 					t.Fatalf("acquire %d: throttled %s, err %v", i, d, err)
 				}
 			}
-			if diff := cmp.Diff(tt.wantSleeps, clk.slept()); diff != "" {
+			if diff := cmp.Diff(tt.wantSleeps, clk.Slept()); diff != "" {
 				t.Errorf("waits (-want +got):\n%s", diff)
 			}
 		})
@@ -103,19 +66,19 @@ func TestLimiterDecays(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	clk.advance(10 * time.Second) // 3.3 units decayed
+	clk.Advance(10 * time.Second) // 3.3 units decayed
 	for i := 0; i < 3; i++ {
 		if _, err := l.acquire(context.Background(), 1); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if got := clk.slept(); len(got) != 0 {
+	if got := clk.Slept(); len(got) != 0 {
 		t.Errorf("waited %v after the counter decayed, want no wait", got)
 	}
 	if _, err := l.acquire(context.Background(), 1); err != nil {
 		t.Fatal(err)
 	}
-	if got := clk.slept(); len(got) != 1 {
+	if got := clk.Slept(); len(got) != 1 {
 		t.Errorf("waits = %v, want one once the decayed room is used", got)
 	}
 }
@@ -149,19 +112,19 @@ func TestLimiterAfterVenueSaysExceeded(t *testing.T) {
 	if _, err := l.acquire(context.Background(), 1); err != nil {
 		t.Fatal(err)
 	}
-	if got := clk.slept(); len(got) != 1 {
+	if got := clk.Slept(); len(got) != 1 {
 		t.Errorf("waits after exceeded = %v, want one", got)
 	}
 }
 
 func TestLimiterThrottle(t *testing.T) {
 	l, clk := newTestLimiter(tierStarter)
-	l.throttle(clk.now().Add(7 * time.Second))
+	l.throttle(clk.Now().Add(7 * time.Second))
 	d, err := l.acquire(context.Background(), 1)
 	if err != nil || d != 7*time.Second {
 		t.Fatalf("acquire while throttled = %s, %v; want 7s and nothing sent", d, err)
 	}
-	clk.advance(7 * time.Second)
+	clk.Advance(7 * time.Second)
 	if d, err := l.acquire(context.Background(), 1); err != nil || d != 0 {
 		t.Fatalf("acquire after the throttle = %s, %v", d, err)
 	}

@@ -12,10 +12,9 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
-
-var decEqual = cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })
 
 func TestOrderFormAndWire(t *testing.T) {
 	base := trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Qty: trade.Dec("0.5")}
@@ -61,14 +60,8 @@ func TestOrderFormAndWire(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w, err := toWire(tt.req)
-			if tt.wantErr != "" {
-				if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("toWire = %v, want ErrInvalidOrder mentioning %q", err, tt.wantErr)
-				}
+			if !venuetest.WantError(t, err, exchange.ErrInvalidOrder, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			got := orderForm(tt.req, "XXBTZUSD", w, tt.clientID, tt.validate).String()
 			if diff := cmp.Diff(tt.want, got); diff != "" {
@@ -352,7 +345,7 @@ func TestMapOrder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got, decEqual); diff != "" {
+			if diff := cmp.Diff(tt.want, got, venuetest.DecEqual); diff != "" {
 				t.Errorf("mapOrder (-want +got):\n%s", diff)
 			}
 		})
@@ -398,7 +391,7 @@ func TestMapBalances(t *testing.T) {
 		trade.NewBalance("SOL", d("0"), d("3")),
 		trade.NewBalance("USD", d("170088.1158"), d("1200.5")),
 	}
-	if diff := cmp.Diff(want, got, decEqual); diff != "" {
+	if diff := cmp.Diff(want, got, venuetest.DecEqual); diff != "" {
 		t.Errorf("mapBalances (-want +got):\n%s", diff)
 	}
 	if _, err := mapBalances(map[string]balanceExWire{"ZUSD": {Balance: "lots"}}); err == nil {

@@ -35,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -44,6 +45,9 @@ import (
 
 // Server is a fake Alpaca account. All methods are safe for concurrent use.
 type Server struct {
+	// Front's URL is the Trading API's (base_url); its Client serves
+	// both hosts, and its failures hit either.
+	fakevenue.Front[Request]
 	v       *fakevenue.Venue // the trading host, with the data host added
 	dataURL string
 
@@ -54,15 +58,14 @@ type Server struct {
 	latency time.Duration
 
 	mu          sync.Mutex
-	assets      map[string]*asset // by Alpaca symbol: "AAPL", "BTC/USD"
-	assetOrder  []string
+	assets      fakevenue.Listing[*asset] // by Alpaca symbol: "AAPL", "BTC/USD"
 	cash        decimal.Decimal
 	positions   map[string]*position // by Alpaca symbol of the asset
 	orders      []*order
 	byID        map[string]*order
 	byClientID  map[string]*order
 	lastCreated time.Time
-	placed      int
+	placed      atomic.Int64 // read without the lock
 	rateLimit   int
 	rateMinute  int64
 	rateUsed    int
@@ -75,8 +78,7 @@ type Option func(*Server)
 // WithAssets replaces the default assets.
 func WithAssets(specs ...AssetSpec) Option {
 	return func(s *Server) {
-		s.assets = map[string]*asset{}
-		s.assetOrder = nil
+		s.assets.Reset()
 		for _, sp := range specs {
 			s.addAsset(sp)
 		}
@@ -100,7 +102,6 @@ func New(keyID, secret string, opts ...Option) *Server {
 		keyID:      keyID,
 		secret:     secret,
 		clock:      time.Now,
-		assets:     map[string]*asset{},
 		positions:  map[string]*position{},
 		byID:       map[string]*order{},
 		byClientID: map[string]*order{},
@@ -119,6 +120,7 @@ func New(keyID, secret string, opts ...Option) *Server {
 		fakevenue.WithClock(s.clock),
 		fakevenue.WithFailureContentType("application/json; charset=UTF-8"),
 		fakevenue.WithNote(func(r *http.Request) any { return s.authorized(r) }))
+	s.Front = fakevenue.NewFront(s.v, request)
 	s.dataURL = s.v.AddHost(dataHost, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, dataRoutes, false) }))
 	return s
 }
@@ -126,17 +128,8 @@ func New(keyID, secret string, opts ...Option) *Server {
 // dataHost names the Market Data API host in the harness's log.
 const dataHost = "data"
 
-// URL is the Trading API base URL (base_url), e.g. http://127.0.0.1:41234.
-func (s *Server) URL() string { return s.v.URL() }
-
 // DataURL is the Market Data API base URL (data_url).
 func (s *Server) DataURL() string { return s.dataURL }
-
-// Client returns an HTTP client for both servers.
-func (s *Server) Client() *http.Client { return s.v.Client() }
-
-// Close stops both servers, releasing hanging requests first.
-func (s *Server) Close() { s.v.Close() }
 
 func (s *Server) now() time.Time { return s.clock().UTC() }
 
@@ -153,36 +146,12 @@ func request(r fakevenue.Request) Request {
 	return Request{Request: r, Data: r.Host == dataHost, Authorized: auth}
 }
 
-// Requests returns every request received so far, oldest first.
-func (s *Server) Requests() []Request { return fakevenue.Convert(s.v.Requests(), request) }
-
-// Count returns how many requests hit method and path ("" matches any method).
-func (s *Server) Count(method, path string) int { return s.v.Count(fakevenue.Route(method, path)) }
-
 // OrdersPlaced counts orders the venue accepted.
-func (s *Server) OrdersPlaced() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.placed
-}
-
-// The failure modes tests name; the others are fakevenue's.
-const (
-	AfterAccept = fakevenue.AfterAccept
-	Hang        = fakevenue.Hang
-)
+func (s *Server) OrdersPlaced() int { return int(s.placed.Load()) }
 
 // Failure is one injected failure, used by the next matching request on
 // either host.
 type Failure = fakevenue.Failure
-
-// Inject queues f; each failure is used once, in order.
-func (s *Server) Inject(f Failure) { s.v.Inject(f) }
-
-// FailNext answers the next request with status, body and header.
-func (s *Server) FailNext(status int, body string, header http.Header) {
-	s.v.FailNext("", 1, status, body, header)
-}
 
 // RateLimitNext answers the next request with 429, Retry-After of
 // retryAfter (whole seconds, rounded up) and the X-RateLimit headers of a
@@ -195,20 +164,19 @@ func (s *Server) RateLimitNext(retryAfter time.Duration) {
 	s.v.RateLimitNext("", 1, retryAfter, `{"code":42910000,"message":"rate limit exceeded"}`, h)
 }
 
-// HangNext holds the next request until the client gives up.
-func (s *Server) HangNext() { s.v.HangNext("", 1) }
+// orderRoute places an order.
+const orderRoute = "POST /v2/orders"
 
 // FailNextOrderAfterAccept places the next order and then answers status
 // with an internal-error body.
 func (s *Server) FailNextOrderAfterAccept(status int) {
-	s.Inject(Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: AfterAccept, Status: status,
-		Body: `{"code":50010000,"message":"internal server error occurred"}`})
+	s.FailNextAfterAccept(orderRoute, status, `{"code":50010000,"message":"internal server error occurred"}`, nil)
 }
 
 // DropNextOrderAfterAccept places the next order and then drops the
 // connection without answering.
 func (s *Server) DropNextOrderAfterAccept() {
-	s.Inject(Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.DropAfterAccept})
+	s.DropNextAfterAccept(orderRoute)
 }
 
 // apiError is Alpaca's error body.

@@ -71,10 +71,7 @@ func dec(s string) decimal.Decimal {
 func (s *Server) addAsset(sp AssetSpec) {
 	a := &asset{spec: sp, id: fakevenue.NewUUID(), minOrder: dec(sp.MinOrderSize), minIncr: dec(sp.MinTradeIncrement), priceInc: dec(sp.PriceIncrement),
 		bid: dec(sp.Bid), ask: dec(sp.Ask), last: dec(sp.Last), quoteTime: s.clock().UTC()}
-	if _, ok := s.assets[sp.Symbol]; !ok {
-		s.assetOrder = append(s.assetOrder, sp.Symbol)
-	}
-	s.assets[sp.Symbol] = a
+	s.assets.Put(sp.Symbol, a)
 }
 
 // SetQuote moves an asset's book (and its last price to the mid); working
@@ -82,7 +79,7 @@ func (s *Server) addAsset(sp AssetSpec) {
 func (s *Server) SetQuote(symbol string, bid, ask decimal.Decimal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a, ok := s.assets[symbol]
+	a, ok := s.assets.Get(symbol)
 	if !ok {
 		panic("fakealpaca: SetQuote of unknown asset " + symbol)
 	}
@@ -112,8 +109,7 @@ func (s *Server) handleAssets(r *http.Request, _ []byte, _ string) response {
 	q := r.URL.Query()
 	status, class := q.Get("status"), q.Get("asset_class")
 	out := []map[string]any{}
-	for _, sym := range s.assetOrder {
-		a := s.assets[sym]
+	for _, a := range s.assets.All() {
 		if status != "" && status != "active" {
 			continue
 		}
@@ -195,8 +191,8 @@ func (s *Server) SetBalance(assetName string, free decimal.Decimal) {
 		s.cash = free.Add(s.reservedLocked())
 		return
 	}
-	for _, sym := range s.assetOrder {
-		a := s.assets[sym]
+	for _, a := range s.assets.All() {
+		sym := a.spec.Symbol
 		base, _, _ := strings.Cut(sym, "/")
 		if base != assetName || (a.crypto() && !strings.HasSuffix(sym, "/USD")) {
 			continue
@@ -292,7 +288,7 @@ func (s *Server) dataSymbols(r *http.Request, crypto bool) ([]*asset, *apiError)
 			return nil, errBody(http.StatusBadRequest, 0, "invalid symbol: %s", sym)
 		}
 		// Unknown but well-formed symbols are simply absent from the answer.
-		if a, ok := s.assets[sym]; ok && a.crypto() == crypto {
+		if a, ok := s.assets.Get(sym); ok && a.crypto() == crypto {
 			out = append(out, a)
 		}
 	}

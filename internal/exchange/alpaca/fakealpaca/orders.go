@@ -3,7 +3,6 @@ package fakealpaca
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"regexp"
 	"sort"
@@ -136,7 +135,7 @@ func (s *Server) parseOrder(body []byte) (*order, *apiError) {
 	if b.Symbol == "" {
 		return nil, unprocessable("symbol is required")
 	}
-	a, ok := s.assets[b.Symbol]
+	a, ok := s.assets.Get(b.Symbol)
 	if !ok {
 		return nil, unprocessable("asset %q not found", b.Symbol)
 	}
@@ -305,7 +304,7 @@ func (s *Server) handleNewOrder(_ *http.Request, body []byte, _ string) response
 	s.orders = append(s.orders, o)
 	s.byID[o.id] = o
 	s.byClientID[o.clientID] = o
-	s.placed++
+	s.placed.Add(1)
 	return jsonResponse(http.StatusOK, o.wire())
 }
 
@@ -380,14 +379,23 @@ func (s *Server) matchLocked(o *order, now time.Time) {
 }
 
 func (s *Server) handleGetOrder(_ *http.Request, _ []byte, id string) response {
-	o, ok := s.byID[id]
-	if !ok {
-		if !uuidPattern.MatchString(id) {
-			return errorResponse(unprocessable("order_id is missing"))
-		}
-		return errorResponse(errOrderNotFound)
+	o, e := s.orderByID(id)
+	if e != nil {
+		return errorResponse(e)
 	}
 	return jsonResponse(http.StatusOK, o.wire())
+}
+
+// orderByID finds an order by the id in its path; an id that is not a
+// UUID is a missing one to Alpaca.
+func (s *Server) orderByID(id string) (*order, *apiError) {
+	if o, ok := s.byID[id]; ok {
+		return o, nil
+	}
+	if !uuidPattern.MatchString(id) {
+		return nil, unprocessable("order_id is missing")
+	}
+	return nil, errOrderNotFound
 }
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -410,12 +418,9 @@ func (s *Server) cancelLocked(o *order) {
 }
 
 func (s *Server) handleCancelOrder(_ *http.Request, _ []byte, id string) response {
-	o, ok := s.byID[id]
-	if !ok {
-		if !uuidPattern.MatchString(id) {
-			return errorResponse(unprocessable("order_id is missing"))
-		}
-		return errorResponse(errOrderNotFound)
+	o, e := s.orderByID(id)
+	if e != nil {
+		return errorResponse(e)
 	}
 	if !o.working() {
 		return errorResponse(errBody(http.StatusUnprocessableEntity, 42210000, "order is already in %q state", o.status))
@@ -505,9 +510,4 @@ func (s *Server) handleListOrders(r *http.Request, _ []byte, _ string) response 
 		out = append(out, o.wire())
 	}
 	return jsonResponse(http.StatusOK, out)
-}
-
-// String describes an order for test failure messages.
-func (o OrderInfo) String() string {
-	return fmt.Sprintf("%s %s %s %s %s %s (%s filled, %s)", o.ID, o.ClientID, o.Side, o.Qty, o.Symbol, o.Type, o.FilledQty, o.Status)
 }

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -31,7 +32,8 @@ import (
 
 // Server is a fake Binance Spot venue. All methods are safe for concurrent use.
 type Server struct {
-	v *fakevenue.Venue
+	fakevenue.Front[Request] // its Close is the Server's own
+	v                        *fakevenue.Venue
 
 	apiKey string
 	secret []byte
@@ -44,8 +46,7 @@ type Server struct {
 
 	mu             sync.Mutex
 	clockOffset    time.Duration
-	symbols        map[string]*symbol
-	symbolOrder    []string
+	symbols        fakevenue.Listing[*symbol]
 	balances       map[string]*balance
 	orders         []*order
 	trades         []*tradeRec
@@ -56,7 +57,7 @@ type Server struct {
 	weightMinute   int64
 	weightUsed     int
 	weightLimit    int
-	placed         int
+	placed         atomic.Int64 // read without the lock
 	streamsOff     bool
 	streamInterval time.Duration
 	wsConns        map[*websocket.Conn]struct{}
@@ -80,8 +81,7 @@ func WithClock(now func() time.Time) Option { return func(s *Server) { s.clock =
 // WithSymbols replaces the default symbols.
 func WithSymbols(specs ...SymbolSpec) Option {
 	return func(s *Server) {
-		s.symbols = map[string]*symbol{}
-		s.symbolOrder = nil
+		s.symbols.Reset()
 		for _, sp := range specs {
 			s.addSymbol(sp)
 		}
@@ -118,7 +118,6 @@ func New(apiKey, apiSecret string, opts ...Option) *Server {
 		streamInterval: 100 * time.Millisecond,
 		wsConns:        map[*websocket.Conn]struct{}{},
 		bookChanged:    make(chan struct{}),
-		symbols:        map[string]*symbol{},
 	}
 	for _, sp := range DefaultSymbols() {
 		s.addSymbol(sp)
@@ -135,19 +134,14 @@ func New(apiKey, apiSecret string, opts ...Option) *Server {
 		fakevenue.WithPassthrough(streamPath),
 		fakevenue.WithFailureContentType("application/json;charset=UTF-8"),
 		fakevenue.WithNote(func(r *http.Request) any { return r.Header.Get("X-MBX-APIKEY") != "" }))
+	s.Front = fakevenue.NewFront(s.v, request)
 	s.closing = s.v.Closing()
 	return s
 }
 
-// URL is the REST base URL, e.g. http://127.0.0.1:41234.
-func (s *Server) URL() string { return s.v.URL() }
-
 // WSURL is the market-stream base URL (ws://…); combined streams live under
 // /stream?streams=….
 func (s *Server) WSURL() string { return "ws" + strings.TrimPrefix(s.v.URL(), "http") }
-
-// Client returns an HTTP client for the server.
-func (s *Server) Client() *http.Client { return s.v.Client() }
 
 // Close stops the server, releasing hanging requests and streams first.
 func (s *Server) Close() {
@@ -207,21 +201,8 @@ func request(r fakevenue.Request) Request {
 	return Request{Request: r, APIKey: apiKey}
 }
 
-// Requests returns every request received so far, oldest first.
-func (s *Server) Requests() []Request { return fakevenue.Convert(s.v.Requests(), request) }
-
-// Count returns how many requests hit method and path ("" matches any method).
-func (s *Server) Count(method, path string) int { return s.v.Count(fakevenue.Route(method, path)) }
-
-// LastRequest returns the most recent request, or a zero Request.
-func (s *Server) LastRequest() Request { return request(s.v.Last()) }
-
 // OrdersPlaced counts orders the venue accepted (order/test excluded).
-func (s *Server) OrdersPlaced() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.placed
-}
+func (s *Server) OrdersPlaced() int { return int(s.placed.Load()) }
 
 // The failure modes, as the harness defines them.
 const (
@@ -235,14 +216,6 @@ const (
 // failure for any path spares the market stream.
 type Failure = fakevenue.Failure
 
-// Inject queues f; each failure is used once, in order.
-func (s *Server) Inject(f Failure) { s.v.Inject(f) }
-
-// FailNext answers the next request with status, body and header.
-func (s *Server) FailNext(status int, body string, header http.Header) {
-	s.v.FailNext("", 1, status, body, header)
-}
-
 // RateLimitNext answers the next request with HTTP 429, code -1003 and a
 // Retry-After of retryAfter (whole seconds, rounded up, as Binance sends).
 func (s *Server) RateLimitNext(retryAfter time.Duration) {
@@ -250,20 +223,20 @@ func (s *Server) RateLimitNext(retryAfter time.Duration) {
 		`{"code":-1003,"msg":"Too much request weight used; current limit is 6000 request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API."}`, nil)
 }
 
-// HangNext holds the next request until the client gives up.
-func (s *Server) HangNext() { s.v.HangNext("", 1) }
+// orderRoute places an order.
+const orderRoute = "POST /api/v3/order"
 
 // FailNextOrderAfterAccept places the next order and then answers status
 // with Binance's "unknown execution status" body.
 func (s *Server) FailNextOrderAfterAccept(status int) {
-	s.Inject(Failure{Method: http.MethodPost, Path: "/api/v3/order", Mode: AfterAccept, Status: status,
-		Body: `{"code":-1007,"msg":"Timeout waiting for response from backend server. Send status unknown; execution status unknown."}`})
+	s.FailNextAfterAccept(orderRoute, status,
+		`{"code":-1007,"msg":"Timeout waiting for response from backend server. Send status unknown; execution status unknown."}`, nil)
 }
 
 // DropNextOrderAfterAccept places the next order and then drops the
 // connection without answering.
 func (s *Server) DropNextOrderAfterAccept() {
-	s.Inject(Failure{Method: http.MethodPost, Path: "/api/v3/order", Mode: DropAfterAccept})
+	s.DropNextAfterAccept(orderRoute)
 }
 
 // DisableStreams makes the market-stream endpoint refuse connections

@@ -82,10 +82,7 @@ func (s *Server) addSymbol(sp SymbolSpec) {
 		minNotional: dec(sp.MinNotional),
 		bid:         dec(sp.Bid), ask: dec(sp.Ask), last: dec(sp.Last),
 	}
-	if _, ok := s.symbols[sp.Symbol]; !ok {
-		s.symbolOrder = append(s.symbolOrder, sp.Symbol)
-	}
-	s.symbols[sp.Symbol] = sym
+	s.symbols.Put(sp.Symbol, sym)
 }
 
 // SetBook moves symbol's best bid and ask. Resting limit orders the new
@@ -93,7 +90,7 @@ func (s *Server) addSymbol(sp SymbolSpec) {
 func (s *Server) SetBook(symbolName string, bid, ask decimal.Decimal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sym, ok := s.symbols[symbolName]
+	sym, ok := s.symbols.Get(symbolName)
 	if !ok {
 		return
 	}
@@ -137,7 +134,7 @@ func (sym *symbol) filters() []filterJSON {
 // requestedSymbols resolves the symbol / symbols parameters; nil means all.
 func (s *Server) requestedSymbols(p params) ([]*symbol, *apiError) {
 	if one := p.get("symbol"); one != "" {
-		sym, ok := s.symbols[one]
+		sym, ok := s.symbols.Get(one)
 		if !ok {
 			return nil, errInvalidSymbol
 		}
@@ -150,7 +147,7 @@ func (s *Server) requestedSymbols(p params) ([]*symbol, *apiError) {
 		}
 		out := make([]*symbol, 0, len(names))
 		for _, n := range names {
-			sym, ok := s.symbols[n]
+			sym, ok := s.symbols.Get(n)
 			if !ok {
 				return nil, errInvalidSymbol
 			}
@@ -158,11 +155,7 @@ func (s *Server) requestedSymbols(p params) ([]*symbol, *apiError) {
 		}
 		return out, nil
 	}
-	out := make([]*symbol, 0, len(s.symbolOrder))
-	for _, n := range s.symbolOrder {
-		out = append(out, s.symbols[n])
-	}
-	return out, nil
+	return s.symbols.All(), nil
 }
 
 func (s *Server) handleExchangeInfo(p params) response {

@@ -79,16 +79,25 @@ func offGrid(v, min, unit decimal.Decimal) bool {
 	return unit.IsPositive() && !v.Sub(min).Mod(unit).IsZero()
 }
 
-// parseOrder validates a new-order request the way Binance does before the
-// matching engine: mandatory parameters, formats, then symbol filters.
-func (s *Server) parseOrder(p params) (*order, *apiError) {
+// symbolParam is the mandatory symbol parameter's symbol.
+func (s *Server) symbolParam(p params) (*symbol, *apiError) {
 	name := p.get("symbol")
 	if name == "" {
 		return nil, mandatory("symbol")
 	}
-	sym, ok := s.symbols[name]
+	sym, ok := s.symbols.Get(name)
 	if !ok {
 		return nil, errInvalidSymbol
+	}
+	return sym, nil
+}
+
+// parseOrder validates a new-order request the way Binance does before the
+// matching engine: mandatory parameters, formats, then symbol filters.
+func (s *Server) parseOrder(p params) (*order, *apiError) {
+	sym, e := s.symbolParam(p)
+	if e != nil {
+		return nil, e
 	}
 	o := &order{sym: sym, side: p.get("side"), typ: p.get("type"), tif: p.get("timeInForce"), clientID: p.get("newClientOrderId")}
 	switch o.side {
@@ -127,7 +136,6 @@ func (s *Server) parseOrder(p params) (*order, *apiError) {
 	} else {
 		o.tif = "GTC"
 	}
-	var e *apiError
 	var has bool
 	if o.qty, _, e = decParam(p, "quantity", true); e != nil {
 		return nil, e
@@ -225,7 +233,7 @@ func (s *Server) handleNewOrder(p params) response {
 	o.id = s.nextOrderID
 	s.nextOrderID++
 	s.orders = append(s.orders, o)
-	s.placed++
+	s.placed.Add(1)
 
 	rt := p.get("newOrderRespType")
 	if rt == "" {
@@ -397,13 +405,9 @@ func (o *order) cancelJSON(cancelClientID string, now int64) map[string]any {
 // findOrder resolves symbol + orderId or origClientOrderId; the latest
 // order wins for a reused client id, as on Binance.
 func (s *Server) findOrder(p params) (*order, *apiError) {
-	name := p.get("symbol")
-	if name == "" {
-		return nil, mandatory("symbol")
-	}
-	sym, ok := s.symbols[name]
-	if !ok {
-		return nil, errInvalidSymbol
+	sym, e := s.symbolParam(p)
+	if e != nil {
+		return nil, e
 	}
 	idText, clientID := p.get("orderId"), p.get("origClientOrderId")
 	if idText == "" && clientID == "" {
@@ -465,7 +469,7 @@ func (s *Server) handleCancelOpenOrders(p params) response {
 	if name == "" {
 		return errorResponse(mandatory("symbol"))
 	}
-	sym, ok := s.symbols[name]
+	sym, ok := s.symbols.Get(name)
 	if !ok {
 		return errorResponse(errInvalidSymbol)
 	}
@@ -485,7 +489,7 @@ func (s *Server) handleOpenOrders(p params) response {
 	var sym *symbol
 	if name := p.get("symbol"); name != "" {
 		var ok bool
-		if sym, ok = s.symbols[name]; !ok {
+		if sym, ok = s.symbols.Get(name); !ok {
 			return errorResponse(errInvalidSymbol)
 		}
 	}
@@ -498,60 +502,89 @@ func (s *Server) handleOpenOrders(p params) response {
 	return jsonResponse(out)
 }
 
-func (s *Server) handleAllOrders(p params) response {
-	name := p.get("symbol")
-	if name == "" {
-		return errorResponse(mandatory("symbol"))
+// history is the window allOrders and myTrades answer: the symbol
+// (mandatory), at most limit entries (default 500, at most 1000), from an
+// id on and between start and end times (milliseconds, both inclusive).
+type history struct {
+	sym                       *symbol
+	limit                     int
+	from, start, end          int64
+	hasFrom, hasStart, hasEnd bool
+}
+
+// readHistory reads the window; fromName is the parameter of the id to
+// start from. An error ip already holds comes after the symbol's and the
+// limit's, as Binance checks them first.
+func (s *Server) readHistory(ip *intParams, fromName string) (history, *apiError) {
+	sym, e := s.symbolParam(ip.p)
+	if e != nil {
+		return history{}, e
 	}
-	sym, ok := s.symbols[name]
-	if !ok {
-		return errorResponse(errInvalidSymbol)
-	}
-	limit := 500
-	if l := p.get("limit"); l != "" {
+	h := history{sym: sym, limit: 500}
+	if l := ip.p.get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > 1000 {
-			return errorResponse(errBody(400, -1100, "Illegal characters found in parameter 'limit'."))
+			return history{}, errBody(400, -1100, "Illegal characters found in parameter 'limit'.")
 		}
-		limit = n
+		h.limit = n
 	}
-	intParam := func(name string) (int64, bool, *apiError) {
-		v := p.get(name)
-		if v == "" {
-			return 0, false, nil
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return 0, false, errBody(400, -1100, fmt.Sprintf("Illegal characters found in parameter '%s'.", name))
-		}
-		return n, true, nil
+	h.from, h.hasFrom = ip.get(fromName)
+	h.start, h.hasStart = ip.get("startTime")
+	h.end, h.hasEnd = ip.get("endTime")
+	return h, ip.err
+}
+
+// holds says an entry of the symbol with this id and time is in the window.
+func (h history) holds(sym *symbol, id, time int64) bool {
+	return sym == h.sym && (!h.hasFrom || id >= h.from) && (!h.hasStart || time >= h.start) && (!h.hasEnd || time <= h.end)
+}
+
+// cut keeps limit entries: with a starting point Binance returns the
+// oldest limit from it, otherwise the most recent limit; always oldest
+// first.
+func cut[T any](h history, match []T) []T {
+	if len(match) <= h.limit {
+		return match
 	}
-	fromID, hasFrom, e1 := intParam("orderId")
-	start, hasStart, e2 := intParam("startTime")
-	end, hasEnd, e3 := intParam("endTime")
-	for _, e := range []*apiError{e1, e2, e3} {
-		if e != nil {
-			return errorResponse(e)
-		}
+	if h.hasFrom || h.hasStart {
+		return match[:h.limit]
+	}
+	return match[len(match)-h.limit:]
+}
+
+// intParams reads optional integer parameters, keeping the first error.
+type intParams struct {
+	p   params
+	err *apiError
+}
+
+// get reads name; has says it was sent (and parsed).
+func (ip *intParams) get(name string) (n int64, has bool) {
+	v := ip.p.get(name)
+	if v == "" || ip.err != nil {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		ip.err = errBody(400, -1100, fmt.Sprintf("Illegal characters found in parameter '%s'.", name))
+		return 0, false
+	}
+	return n, true
+}
+
+func (s *Server) handleAllOrders(p params) response {
+	h, e := s.readHistory(&intParams{p: p}, "orderId")
+	if e != nil {
+		return errorResponse(e)
 	}
 	var match []*order
 	for _, o := range s.orders {
-		if o.sym != sym || (hasFrom && o.id < fromID) || (hasStart && o.created < start) || (hasEnd && o.created > end) {
-			continue
-		}
-		match = append(match, o)
-	}
-	// With a starting point Binance returns the oldest `limit` from it,
-	// otherwise the most recent `limit`; always oldest first.
-	if len(match) > limit {
-		if hasFrom || hasStart {
-			match = match[:limit]
-		} else {
-			match = match[len(match)-limit:]
+		if h.holds(o.sym, o.id, o.created) {
+			match = append(match, o)
 		}
 	}
-	out := make([]map[string]any, 0, len(match))
-	for _, o := range match {
+	out := []map[string]any{}
+	for _, o := range cut(h, match) {
 		out = append(out, o.queryJSON())
 	}
 	return jsonResponse(out)
@@ -569,56 +602,22 @@ type tradeRec struct {
 }
 
 func (s *Server) handleMyTrades(p params) response {
-	name := p.get("symbol")
-	if name == "" {
-		return errorResponse(mandatory("symbol"))
-	}
-	sym, ok := s.symbols[name]
-	if !ok {
-		return errorResponse(errInvalidSymbol)
-	}
-	limit := 500
-	if l := p.get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 1000 {
-			return errorResponse(errBody(400, -1100, "Illegal characters found in parameter 'limit'."))
-		}
-		limit = n
-	}
-	var orderID, start, end, fromID int64
-	var hasOrder, hasStart, hasEnd, hasFrom bool
-	for _, f := range []struct {
-		name string
-		dst  *int64
-		has  *bool
-	}{{"orderId", &orderID, &hasOrder}, {"startTime", &start, &hasStart}, {"endTime", &end, &hasEnd}, {"fromId", &fromID, &hasFrom}} {
-		if v := p.get(f.name); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return errorResponse(errBody(400, -1100, fmt.Sprintf("Illegal characters found in parameter '%s'.", f.name)))
-			}
-			*f.dst, *f.has = n, true
-		}
+	ip := &intParams{p: p}
+	orderID, hasOrder := ip.get("orderId")
+	h, e := s.readHistory(ip, "fromId")
+	if e != nil {
+		return errorResponse(e)
 	}
 	var match []*tradeRec
 	for _, t := range s.trades {
-		if t.sym != sym || (hasOrder && t.order.id != orderID) || (hasStart && t.time < start) ||
-			(hasEnd && t.time > end) || (hasFrom && t.id < fromID) {
-			continue
-		}
-		match = append(match, t)
-	}
-	if len(match) > limit {
-		if hasFrom || hasStart {
-			match = match[:limit]
-		} else {
-			match = match[len(match)-limit:]
+		if h.holds(t.sym, t.id, t.time) && (!hasOrder || t.order.id == orderID) {
+			match = append(match, t)
 		}
 	}
-	out := make([]map[string]any, 0, len(match))
-	for _, t := range match {
+	out := []map[string]any{}
+	for _, t := range cut(h, match) {
 		out = append(out, map[string]any{
-			"symbol": sym.spec.Symbol, "id": t.id, "orderId": t.order.id, "orderListId": -1,
+			"symbol": h.sym.spec.Symbol, "id": t.id, "orderId": t.order.id, "orderListId": -1,
 			"price": fx(t.price), "qty": fx(t.qty), "quoteQty": fx(t.price.Mul(t.qty)),
 			"commission": fx(t.commission), "commissionAsset": t.commissionAsset, "time": t.time,
 			"isBuyer": t.order.side == "BUY", "isMaker": t.maker, "isBestMatch": true,

@@ -93,7 +93,7 @@ func (s *Server) streamMessages(subs []streamSub) ([][]byte, <-chan struct{}) {
 	defer s.mu.Unlock()
 	var out [][]byte
 	for _, sub := range subs {
-		sym, ok := s.symbols[sub.symbol]
+		sym, ok := s.symbols.Get(sub.symbol)
 		if !ok {
 			continue
 		}

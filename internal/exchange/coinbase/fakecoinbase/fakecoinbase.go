@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -38,6 +39,9 @@ const Prefix = "/api/v3/brokerage"
 // Server is a fake Coinbase Advanced Trade venue. All methods are safe for
 // concurrent use.
 type Server struct {
+	// Front's URL is the base URL, without the API prefix; its Count
+	// takes the full path, e.g. fakecoinbase.Prefix+"/orders".
+	fakevenue.Front[Request]
 	v *fakevenue.Venue
 
 	keyName string
@@ -46,17 +50,16 @@ type Server struct {
 	clock   func() time.Time
 	latency time.Duration
 
-	mu           sync.Mutex
-	products     map[string]*product
-	productOrder []string
-	accounts     map[string]*account
-	orders       []*order
-	byClientID   map[string]*order
-	nonces       map[string]bool
-	created      int
-	takerFee     decimal.Decimal
-	makerFee     decimal.Decimal
-	pageMax      int
+	mu         sync.Mutex
+	products   fakevenue.Listing[*product]
+	accounts   map[string]*account
+	orders     []*order
+	byClientID map[string]*order
+	nonces     map[string]bool
+	created    atomic.Int64 // read without the lock
+	takerFee   decimal.Decimal
+	makerFee   decimal.Decimal
+	pageMax    int
 }
 
 // Option configures a Server.
@@ -82,7 +85,6 @@ func New(keyName string, pub *ecdsa.PublicKey, opts ...Option) *Server {
 		keyName:    keyName,
 		pub:        pub,
 		clock:      time.Now,
-		products:   map[string]*product{},
 		accounts:   map[string]*account{},
 		byClientID: map[string]*order{},
 		nonces:     map[string]bool{},
@@ -103,17 +105,9 @@ func New(keyName string, pub *ecdsa.PublicKey, opts ...Option) *Server {
 		fakevenue.WithLatency(s.latency),
 		fakevenue.WithClock(s.clock),
 		fakevenue.WithNote(s.checkToken))
+	s.Front = fakevenue.NewFront(s.v, request)
 	return s
 }
-
-// URL is the base URL, e.g. http://127.0.0.1:41234 (without the API prefix).
-func (s *Server) URL() string { return s.v.URL() }
-
-// Client returns an HTTP client for the server.
-func (s *Server) Client() *http.Client { return s.v.Client() }
-
-// Close stops the server, releasing hanging requests first.
-func (s *Server) Close() { s.v.Close() }
 
 func (s *Server) now() time.Time { return s.clock().UTC() }
 
@@ -162,23 +156,9 @@ func request(r fakevenue.Request) Request {
 	return out
 }
 
-// Requests returns every request received so far, oldest first.
-func (s *Server) Requests() []Request { return fakevenue.Convert(s.v.Requests(), request) }
-
-// Count returns how many requests hit method and path ("" matches any
-// method); path is the full path, e.g. fakecoinbase.Prefix+"/orders".
-func (s *Server) Count(method, path string) int { return s.v.Count(fakevenue.Route(method, path)) }
-
-// LastRequest returns the most recent request, or a zero Request.
-func (s *Server) LastRequest() Request { return request(s.v.Last()) }
-
 // OrdersCreated counts orders the venue created (dedupe answers and
 // refusals excluded).
-func (s *Server) OrdersCreated() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.created
-}
+func (s *Server) OrdersCreated() int { return int(s.created.Load()) }
 
 // RateLimitNext answers the next request with HTTP 429 and a Retry-After
 // of retryAfter (whole seconds, rounded up).
@@ -186,26 +166,22 @@ func (s *Server) RateLimitNext(retryAfter time.Duration) {
 	s.v.RateLimitNext("", 1, retryAfter, `{"error":"RESOURCE_EXHAUSTED","code":8,"message":"Too many requests","details":[]}`, nil)
 }
 
-// HangNext holds the next request until the client gives up.
-func (s *Server) HangNext() { s.v.HangNext("", 1) }
-
 // Failure is a scripted answer for requests matching Method and Path.
 type Failure = fakevenue.Failure
 
-// Inject queues a scripted answer.
-func (s *Server) Inject(f Failure) { s.v.Inject(f) }
+// createRoute creates an order.
+const createRoute = http.MethodPost + " " + Prefix + "/orders"
 
 // FailNextCreateAfterAccept creates the next order and then answers with
 // status and a gateway error body.
 func (s *Server) FailNextCreateAfterAccept(status int) {
-	s.v.Inject(fakevenue.Failure{Method: http.MethodPost, Path: Prefix + "/orders", Mode: fakevenue.AfterAccept, Status: status,
-		Body: `{"error":"INTERNAL","code":13,"message":"internal error","details":[]}`})
+	s.FailNextAfterAccept(createRoute, status, `{"error":"INTERNAL","code":13,"message":"internal error","details":[]}`, nil)
 }
 
 // DropNextCreateAfterAccept creates the next order and then drops the
 // connection without answering.
 func (s *Server) DropNextCreateAfterAccept() {
-	s.v.Inject(fakevenue.Failure{Method: http.MethodPost, Path: Prefix + "/orders", Mode: fakevenue.DropAfterAccept})
+	s.DropNextAfterAccept(createRoute)
 }
 
 // response is what a handler produced, written by serveHTTP so injected
@@ -316,5 +292,3 @@ func (s *Server) handleTime(_ *http.Request, _ []byte) response {
 		"epochMillis":  fmt.Sprint(now.UnixMilli()),
 	})
 }
-
-func (s *Server) String() string { return fmt.Sprintf("fakecoinbase(%s)", s.URL()) }

@@ -69,10 +69,7 @@ func (s *Server) addProduct(sp ProductSpec) {
 	p := &product{spec: sp, base: base, quote: quote,
 		baseInc: dec(sp.BaseIncrement), priceInc: dec(sp.QuoteIncrement), baseMin: dec(sp.BaseMinSize), baseMax: dec(sp.BaseMaxSize),
 		quoteMin: dec(sp.QuoteMinSize), bid: dec(sp.Bid), ask: dec(sp.Ask), last: dec(sp.Last), lastTime: time.Now().UTC(), tradeSeq: 1000}
-	if _, exists := s.products[sp.ID]; !exists {
-		s.productOrder = append(s.productOrder, sp.ID)
-	}
-	s.products[sp.ID] = p
+	s.products.Put(sp.ID, p)
 }
 
 // account is a currency's wallet: Free is Coinbase's available balance,
@@ -107,7 +104,7 @@ func (s *Server) SetBalance(currency string, available decimal.Decimal) {
 func (s *Server) SetBook(productID string, bid, ask, last decimal.Decimal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.products[productID]
+	p, ok := s.products.Get(productID)
 	if !ok {
 		return
 	}
@@ -168,9 +165,9 @@ func (s *Server) handleProducts(r *http.Request, _ []byte) response {
 	}
 	out := []map[string]any{}
 	if q.Get("product_type") != "FUTURE" {
-		for _, id := range s.productOrder {
-			if len(want) == 0 || want[id] {
-				out = append(out, s.products[id].json())
+		for _, p := range s.products.All() {
+			if len(want) == 0 || want[p.spec.ID] {
+				out = append(out, p.json())
 			}
 		}
 	}
@@ -179,7 +176,7 @@ func (s *Server) handleProducts(r *http.Request, _ []byte) response {
 
 func (s *Server) handleProduct(r *http.Request, _ []byte) response {
 	id := strings.TrimPrefix(r.URL.Path, Prefix+"/market/products/")
-	p, found := s.products[id]
+	p, found := s.products.Get(id)
 	if !found {
 		return notFound("product not found")
 	}
@@ -196,7 +193,7 @@ func (s *Server) handleTicker(r *http.Request, _ []byte) response {
 	if err != nil || n < 1 {
 		return invalidArgument("limit is required")
 	}
-	p, found := s.products[id]
+	p, found := s.products.Get(id)
 	if !found {
 		return notFound("product not found")
 	}
@@ -222,11 +219,11 @@ func (s *Server) handleBestBidAsk(r *http.Request, _ []byte) response {
 	books := []any{}
 	ids := q["product_ids"]
 	if len(ids) == 0 {
-		ids = s.productOrder
+		ids = s.products.Names()
 	}
 	for _, id := range ids {
 		// Unknown products are left out of the answer.
-		if p, found := s.products[id]; found {
+		if p, found := s.products.Get(id); found {
 			books = append(books, p.pricebook(s.now()))
 		}
 	}

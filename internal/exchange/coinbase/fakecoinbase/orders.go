@@ -175,8 +175,20 @@ func offGrid(v, unit decimal.Decimal) bool { return unit.IsPositive() && !v.Mod(
 
 // check applies Coinbase's order rules to a decoded request, as preview
 // and create both do. It returns the order to execute.
+// checkConfig reads an order configuration and checks the order it
+// describes, as create and preview both do: bad is a malformed request,
+// fail an order the venue refuses.
+func (s *Server) checkConfig(productID, side string, cfg map[string]json.RawMessage) (sp orderSpec, o *order, bad *response, fail *failure) {
+	sp, bad, fail = parseConfig(cfg)
+	if bad != nil || fail != nil {
+		return sp, nil, bad, fail
+	}
+	o, fail = s.check(productID, side, sp)
+	return sp, o, nil, fail
+}
+
 func (s *Server) check(productID, side string, sp orderSpec) (*order, *failure) {
-	p, found := s.products[productID]
+	p, found := s.products.Get(productID)
 	if !found {
 		return nil, &failure{code: "INVALID_PRODUCT_ID", preview: "PREVIEW_INVALID_PRODUCT_ID", newOrder: true, message: "Invalid product_id"}
 	}
@@ -365,13 +377,9 @@ func (s *Server) handleCreate(_ *http.Request, body []byte) response {
 		return ok(map[string]any{"success": true, "success_response": map[string]any{"order_id": prev.id, "product_id": prev.p.spec.ID,
 			"side": prev.side, "client_order_id": prev.clientID, "attached_order_id": ""}, "order_configuration": prev.rawConfig})
 	}
-	sp, bad, fail := parseConfig(b.OrderConfiguration)
+	_, o, bad, fail := s.checkConfig(b.ProductID, b.Side, b.OrderConfiguration)
 	if bad != nil {
 		return *bad
-	}
-	var o *order
-	if fail == nil {
-		o, fail = s.check(b.ProductID, b.Side, sp)
 	}
 	if fail != nil {
 		return ok(map[string]any{"success": false, "error_response": fail.errorResponse(), "order_configuration": json.RawMessage(raw)})
@@ -380,7 +388,7 @@ func (s *Server) handleCreate(_ *http.Request, body []byte) response {
 	s.executeLocked(o)
 	s.orders = append(s.orders, o)
 	s.byClientID[o.clientID] = o
-	s.created++
+	s.created.Add(1)
 	return ok(map[string]any{"success": true, "success_response": map[string]any{"order_id": o.id, "product_id": o.p.spec.ID,
 		"side": o.side, "client_order_id": o.clientID, "attached_order_id": ""}, "order_configuration": json.RawMessage(raw)})
 }
@@ -397,18 +405,14 @@ func (s *Server) handlePreview(_ *http.Request, body []byte) response {
 	if err := strictDecode(body, &b); err != nil {
 		return invalidArgument("invalid request body: " + err.Error())
 	}
-	sp, bad, fail := parseConfig(b.OrderConfiguration)
+	sp, o, bad, fail := s.checkConfig(b.ProductID, b.Side, b.OrderConfiguration)
 	if bad != nil {
 		return *bad
-	}
-	var o *order
-	if fail == nil {
-		o, fail = s.check(b.ProductID, b.Side, sp)
 	}
 	errs := []string{}
 	total, commission := decimal.Zero, decimal.Zero
 	bid, ask := "", ""
-	if p, found := s.products[b.ProductID]; found {
+	if p, found := s.products.Get(b.ProductID); found {
 		bid, ask = fx(p.bid), fx(p.ask)
 	}
 	if fail != nil {

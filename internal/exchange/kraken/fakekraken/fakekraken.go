@@ -35,6 +35,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -45,6 +46,9 @@ import (
 // Server is a fake Kraken Spot venue. All methods are safe for concurrent
 // use.
 type Server struct {
+	// Front's URL is the REST base URL (paths start /0/). Its Count is
+	// replaced: Kraken's paths name the call, so a path alone counts.
+	fakevenue.Front[Request]
 	v *fakevenue.Venue
 
 	apiKey string
@@ -55,14 +59,13 @@ type Server struct {
 
 	mu        sync.Mutex
 	lastNonce uint64
-	assets    map[string]*asset // by id
-	pairs     map[string]*pair  // by id
-	pairOrder []string
+	assets    map[string]*asset        // by id
+	pairs     fakevenue.Listing[*pair] // by id
 	orders    []*order
 	byTxID    map[string]*order
 	trades    []*tradeRec
 	tradeIDs  map[string]bool
-	placed    int
+	placed    atomic.Int64 // read without the lock
 	makerFee  decimal.Decimal
 	takerFee  decimal.Decimal
 }
@@ -89,7 +92,6 @@ func New(apiKey, apiSecretBase64 string, opts ...Option) *Server {
 		apiKey:   apiKey,
 		secret:   secret,
 		assets:   map[string]*asset{},
-		pairs:    map[string]*pair{},
 		byTxID:   map[string]*order{},
 		tradeIDs: map[string]bool{},
 		makerFee: decimal.RequireFromString("0.0016"),
@@ -114,19 +116,9 @@ func New(apiKey, apiSecretBase64 string, opts ...Option) *Server {
 		fakevenue.WithNote(func(r *http.Request) any {
 			return keyHeaders{apiKey: r.Header.Get("API-Key") != "", apiSign: r.Header.Get("API-Sign") != ""}
 		}))
+	s.Front = fakevenue.NewFront(s.v, request)
 	return s
 }
-
-// URL is the REST base URL, e.g. http://127.0.0.1:41234 (paths start /0/).
-func (s *Server) URL() string { return s.v.URL() }
-
-// Client returns an HTTP client for the server.
-func (s *Server) Client() *http.Client { return s.v.Client() }
-
-// Close stops the server, releasing hanging requests first.
-func (s *Server) Close() { s.v.Close() }
-
-func (s *Server) String() string { return fmt.Sprintf("fakekraken(%s)", s.URL()) }
 
 // Request is one request the fake received. The API-Key and API-Sign
 // headers are reduced to whether they were present, so a dump of requests
@@ -145,21 +137,11 @@ func request(r fakevenue.Request) Request {
 	return Request{Request: r, APIKey: h.apiKey, APISign: h.apiSign}
 }
 
-// Requests returns every request received so far, oldest first.
-func (s *Server) Requests() []Request { return fakevenue.Convert(s.v.Requests(), request) }
-
 // Count returns how many requests hit path (e.g. "/0/private/AddOrder").
 func (s *Server) Count(path string) int { return s.v.Count(path) }
 
-// LastRequest returns the most recent request, or a zero Request.
-func (s *Server) LastRequest() Request { return request(s.v.Last()) }
-
 // OrdersPlaced counts orders the venue accepted (validate=true excluded).
-func (s *Server) OrdersPlaced() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.placed
-}
+func (s *Server) OrdersPlaced() int { return int(s.placed.Load()) }
 
 // LastNonce is the largest nonce the key has used successfully.
 func (s *Server) LastNonce() uint64 {
@@ -168,17 +150,8 @@ func (s *Server) LastNonce() uint64 {
 	return s.lastNonce
 }
 
-// The failure modes tests name; the others are fakevenue's.
-const (
-	AfterAccept = fakevenue.AfterAccept
-	Hang        = fakevenue.Hang
-)
-
 // Failure is one injected failure, used by the next matching request.
 type Failure = fakevenue.Failure
-
-// Inject queues f; each failure is used once, in order.
-func (s *Server) Inject(f Failure) { s.v.Inject(f) }
 
 // ErrorNext answers the next request to path ("" any) with Kraken's error
 // envelope holding errs, HTTP 200, without acting on it.
@@ -199,20 +172,19 @@ func (s *Server) RateLimitNext(retryAfter time.Duration) {
 // limit.
 func (s *Server) CounterLimitNext() { s.ErrorNext("", "EAPI:Rate limit exceeded") }
 
-// HangNext holds the next request until the client gives up.
-func (s *Server) HangNext() { s.v.HangNext("", 1) }
+// addOrderPath places an order; Kraken takes it by any method.
+const addOrderPath = "/0/private/AddOrder"
 
 // FailNextOrderAfterAccept places the next order and then answers with
 // HTTP status and a proxy's error page instead of Kraken's answer.
 func (s *Server) FailNextOrderAfterAccept(status int) {
-	s.Inject(Failure{Path: "/0/private/AddOrder", Mode: AfterAccept, Status: status,
-		Body: fmt.Sprintf("error code: %d", status), Header: http.Header{"Content-Type": {"text/plain"}}})
+	s.FailNextAfterAccept(addOrderPath, status, fmt.Sprintf("error code: %d", status), http.Header{"Content-Type": {"text/plain"}})
 }
 
 // DropNextOrderAfterAccept places the next order and then drops the
 // connection without answering.
 func (s *Server) DropNextOrderAfterAccept() {
-	s.Inject(Failure{Path: "/0/private/AddOrder", Mode: fakevenue.DropAfterAccept})
+	s.DropNextAfterAccept(addOrderPath)
 }
 
 // params are a request's parameters as strings, from the query of a GET

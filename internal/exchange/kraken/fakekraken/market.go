@@ -79,19 +79,16 @@ func (s *Server) addPair(sp PairSpec) {
 	p := &pair{spec: sp, tick: decimal.RequireFromString(sp.TickSize), orderMin: decimal.RequireFromString(sp.OrderMin),
 		costMin: decimal.RequireFromString(sp.CostMin), bid: decimal.RequireFromString(sp.Bid),
 		ask: decimal.RequireFromString(sp.Ask), last: decimal.RequireFromString(sp.Last)}
-	if _, ok := s.pairs[sp.ID]; !ok {
-		s.pairOrder = append(s.pairOrder, sp.ID)
-	}
-	s.pairs[sp.ID] = p
+	s.pairs.Put(sp.ID, p)
 }
 
 // pairLocked finds a pair by id or altname.
 func (s *Server) pairLocked(name string) (*pair, bool) {
-	if p, ok := s.pairs[name]; ok {
+	if p, ok := s.pairs.Get(name); ok {
 		return p, true
 	}
-	for _, id := range s.pairOrder {
-		if p := s.pairs[id]; p.spec.AltName == name {
+	for _, p := range s.pairs.All() {
+		if p.spec.AltName == name {
 			return p, true
 		}
 	}
@@ -185,8 +182,8 @@ func (s *Server) handleAssetPairs(q params) (any, string) {
 		}
 		return out, ""
 	}
-	for _, id := range s.pairOrder {
-		out[id] = s.pairJSON(s.pairs[id])
+	for _, p := range s.pairs.All() {
+		out[p.spec.ID] = s.pairJSON(p)
 	}
 	return out, ""
 }

@@ -245,7 +245,7 @@ func (s *Server) handleAddOrder(p params) (any, string) {
 	o.txid = s.newTxIDLocked()
 	s.orders = append(s.orders, o)
 	s.byTxID[o.txid] = o
-	s.placed++
+	s.placed.Add(1)
 	return map[string]any{"descr": descr, "txid": []string{o.txid}}, ""
 }
 
@@ -535,37 +535,64 @@ func (s *Server) handleOpenOrders(p params) (any, string) {
 	return map[string]any{"open": open}, ""
 }
 
+// page is a history request's window: start and end (unix seconds, 0
+// for none; start exclusive, end inclusive) and the offset of a page of
+// 50, newest first.
+type page struct {
+	start, end int64
+	ofs        int
+}
+
+// readPage reads the start, end and ofs parameters; the error is
+// Kraken's.
+func readPage(p params) (page, string) {
+	var pg page
+	var err error
+	if v := p.get("start"); v != "" {
+		if pg.start, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return page{}, invalidArgs("start")
+		}
+	}
+	if v := p.get("end"); v != "" {
+		if pg.end, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return page{}, invalidArgs("end")
+		}
+	}
+	if v := p.get("ofs"); v != "" {
+		if pg.ofs, err = strconv.Atoi(v); err != nil || pg.ofs < 0 {
+			return page{}, invalidArgs("ofs")
+		}
+	}
+	return pg, ""
+}
+
+// holds says t is within start and end.
+func (pg page) holds(t time.Time) bool {
+	u := t.Unix()
+	return (pg.start == 0 || u > pg.start) && (pg.end == 0 || u <= pg.end)
+}
+
+// pageOf is the page of matched, newest first, that pg's offset names.
+func pageOf[T any](pg page, matched []T) []T {
+	if pg.ofs >= len(matched) {
+		return nil
+	}
+	return matched[pg.ofs:min(len(matched), pg.ofs+50)]
+}
+
 // handleClosedOrders pages closed orders newest first, 50 at a time, with
 // the cl_ord_id, start/end and closetime filters.
 func (s *Server) handleClosedOrders(p params) (any, string) {
 	cl := p.get("cl_ord_id")
-	var start, end int64
-	var err error
-	if v := p.get("start"); v != "" {
-		if start, err = strconv.ParseInt(v, 10, 64); err != nil {
-			return nil, invalidArgs("start")
-		}
-	}
-	if v := p.get("end"); v != "" {
-		if end, err = strconv.ParseInt(v, 10, 64); err != nil {
-			return nil, invalidArgs("end")
-		}
-	}
-	ofs := 0
-	if v := p.get("ofs"); v != "" {
-		if ofs, err = strconv.Atoi(v); err != nil || ofs < 0 {
-			return nil, invalidArgs("ofs")
-		}
+	pg, kerr := readPage(p)
+	if kerr != "" {
+		return nil, kerr
 	}
 	closetime := p.get("closetime")
 	switch closetime {
 	case "", "both", "open", "close":
 	default:
 		return nil, invalidArgs("closetime")
-	}
-	inRange := func(t time.Time) bool {
-		u := t.Unix()
-		return (start == 0 || u > start) && (end == 0 || u <= end)
 	}
 	var matched []*order
 	for _, o := range s.orders {
@@ -575,11 +602,11 @@ func (s *Server) handleClosedOrders(p params) (any, string) {
 		var ok bool
 		switch closetime {
 		case "open":
-			ok = inRange(o.opentm)
+			ok = pg.holds(o.opentm)
 		case "close":
-			ok = inRange(o.closetm)
+			ok = pg.holds(o.closetm)
 		default:
-			ok = inRange(o.opentm) || inRange(o.closetm)
+			ok = pg.holds(o.opentm) || pg.holds(o.closetm)
 		}
 		if ok {
 			matched = append(matched, o)
@@ -587,8 +614,8 @@ func (s *Server) handleClosedOrders(p params) (any, string) {
 	}
 	sort.SliceStable(matched, func(i, j int) bool { return matched[i].closetm.After(matched[j].closetm) })
 	closed := map[string]any{}
-	for i := ofs; i < len(matched) && i < ofs+50; i++ {
-		closed[matched[i].txid] = s.orderJSON(matched[i])
+	for _, o := range pageOf(pg, matched) {
+		closed[o.txid] = s.orderJSON(o)
 	}
 	return map[string]any{"closed": closed, "count": len(matched)}, ""
 }
@@ -641,35 +668,18 @@ type tradeRec struct {
 // handleTradesHistory pages the account's trades newest first, 50 at a
 // time, with the start/end filters.
 func (s *Server) handleTradesHistory(p params) (any, string) {
-	var start, end int64
-	var err error
-	if v := p.get("start"); v != "" {
-		if start, err = strconv.ParseInt(v, 10, 64); err != nil {
-			return nil, invalidArgs("start")
-		}
-	}
-	if v := p.get("end"); v != "" {
-		if end, err = strconv.ParseInt(v, 10, 64); err != nil {
-			return nil, invalidArgs("end")
-		}
-	}
-	ofs := 0
-	if v := p.get("ofs"); v != "" {
-		if ofs, err = strconv.Atoi(v); err != nil || ofs < 0 {
-			return nil, invalidArgs("ofs")
-		}
+	pg, kerr := readPage(p)
+	if kerr != "" {
+		return nil, kerr
 	}
 	var matched []*tradeRec
 	for i := len(s.trades) - 1; i >= 0; i-- {
-		t := s.trades[i]
-		u := t.time.Unix()
-		if (start == 0 || u > start) && (end == 0 || u <= end) {
+		if t := s.trades[i]; pg.holds(t.time) {
 			matched = append(matched, t)
 		}
 	}
 	trades := map[string]any{}
-	for i := ofs; i < len(matched) && i < ofs+50; i++ {
-		t := matched[i]
+	for _, t := range pageOf(pg, matched) {
 		d := t.order.pair.spec.PairDecimals
 		trades[t.id] = map[string]any{
 			"ordertxid": t.order.txid, "postxid": "TKH2SE-M7IF5-CFI7LT", "pair": t.order.pair.spec.ID,
