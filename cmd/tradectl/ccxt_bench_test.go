@@ -97,6 +97,7 @@ type processRun struct {
 	wall           time.Duration
 	cpu            time.Duration // user + system
 	maxRSS         int64         // bytes
+	minorFaults    int64
 	stdout, stderr []byte
 	firstRequest   int      // index of its first request in the fake's log
 	routes         []string // "METHOD /path" of each request it sent
@@ -224,6 +225,10 @@ func medianWall(runs []processRun) time.Duration {
 
 func medianCPU(runs []processRun) time.Duration {
 	return median(runs, func(r processRun) time.Duration { return r.cpu })
+}
+
+func medianFaults(runs []processRun) int64 {
+	return median(runs, func(r processRun) int64 { return r.minorFaults })
 }
 
 func medianRSS(runs []processRun) int64 {

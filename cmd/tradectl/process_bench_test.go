@@ -2,12 +2,10 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -66,7 +64,7 @@ func BenchmarkProcess(b *testing.B) {
 	run(tradectl, "version")
 	run(tradectl, "quote", "BTC-USD")
 
-	var hellos, versions, orders processRuns
+	var hellos, versions, orders []processRun
 	sides := []string{"buy", "sell"}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -75,43 +73,15 @@ func BenchmarkProcess(b *testing.B) {
 		orders = append(orders, run(tradectl, "order", "create", "BTC-USD", "--side", sides[i%2], "--qty", "0.001", "-o", "json"))
 	}
 	b.StopTimer()
-	tHello, tVersion, tOrder := hellos.medianWall(), versions.medianWall(), orders.medianWall()
+	tHello, tVersion, tOrder := medianWall(hellos), medianWall(versions), medianWall(orders)
 	b.ReportMetric(float64(tHello.Microseconds()), "hello-µs")
 	b.ReportMetric(float64(tVersion.Microseconds()), "version-µs")
 	b.ReportMetric(float64(tOrder.Microseconds()), "order-µs")
 	b.ReportMetric(float64(tVersion)/float64(tHello), "version/hello")
 	b.ReportMetric(float64(tOrder)/float64(tHello), "order/hello")
-	b.ReportMetric(float64(hellos.medianFaults()), "hello-minflt")
-	b.ReportMetric(float64(versions.medianFaults()), "version-minflt")
-	b.ReportMetric(float64(orders.medianFaults()), "order-minflt")
-}
-
-// processRun is one measured process: its wall time and the minor page
-// faults it took.
-type processRun struct {
-	wall        time.Duration
-	minorFaults int64
-}
-
-type processRuns []processRun
-
-func (rs processRuns) medianWall() time.Duration {
-	return median(rs, func(r processRun) time.Duration { return r.wall })
-}
-
-func (rs processRuns) medianFaults() int64 {
-	return median(rs, func(r processRun) int64 { return r.minorFaults })
-}
-
-// median is the middle value of what field picks from rs (the upper one of
-// the two middle values for an even count).
-func median[T cmp.Ordered](rs processRuns, field func(processRun) T) T {
-	vs := make([]T, len(rs))
-	for i, r := range rs {
-		vs[i] = field(r)
-	}
-	slices.Sort(vs)
-	return vs[len(vs)/2]
+	b.ReportMetric(float64(medianFaults(hellos)), "hello-minflt")
+	b.ReportMetric(float64(medianFaults(versions)), "version-minflt")
+	b.ReportMetric(float64(medianFaults(orders)), "order-minflt")
 }
 
 // BenchmarkWatch100Symbols runs `tradectl watch` on 100 symbols streamed
