@@ -34,10 +34,17 @@ func View(ios *iostreams.IOStreams, s Snapshot, now time.Time) string {
 	if !ios.IsStdoutTTY() {
 		width = 0 // piped: complete, as tables are
 	}
+	// The totals read as the tables above them: with thousands separators
+	// on a terminal, plain digits when piped.
+	group := func(s string) string { return s }
+	if ios.IsStdoutTTY() {
+		group = render.Group
+	}
 	totalLine := func(label string, cur string, t Totals) {
 		places := moneyPlaces(cur)
 		line := fmt.Sprintf("%s %s %s   realised P&L %s   unrealised P&L %s   fees %s", label,
-			render.Num(t.Equity, places).Text, cur, signed(pal, t.RealizedPnL, places), signed(pal, t.UnrealizedPnL, places), render.Num(t.Fees, places).Text)
+			group(render.Num(t.Equity, places).Text), cur, signed(pal, t.RealizedPnL, places, group),
+			signed(pal, t.UnrealizedPnL, places, group), group(render.Num(t.Fees, places).Text))
 		b.WriteString(render.FitLine(pal.Bold.Render(line), width))
 		b.WriteString("\n")
 		if len(t.Unvalued) > 0 {
@@ -259,13 +266,14 @@ func pnlCell(d decimal.Decimal, places int32) render.Cell {
 	return c
 }
 
-func signed(p iostreams.Palette, d decimal.Decimal, places int32) string {
+func signed(p iostreams.Palette, d decimal.Decimal, places int32, group func(string) string) string {
 	c := pnlCell(d, places)
+	text := group(c.Text)
 	switch c.Style {
 	case render.Good:
-		return p.Good.Render(c.Text)
+		return p.Good.Render(text)
 	case render.Bad:
-		return p.Bad.Render(c.Text)
+		return p.Bad.Render(text)
 	}
-	return c.Text
+	return text
 }
