@@ -19,6 +19,9 @@ func notionalToWire(req trade.OrderRequest, r assetRule, clientID string, tif tr
 	switch {
 	case r.crypto():
 		return orderRequestWire{}, refuse("alpaca takes notional orders as market day orders only, and crypto orders are never day: give %s a quantity", req.Symbol)
+	case !r.Fractionable:
+		// A dollar amount buys fractional shares.
+		return orderRequestWire{}, refuse("%s is not fractionable on alpaca: a notional order needs fractional shares; give a whole quantity", req.Symbol)
 	case tif == trade.GTC:
 		tif = trade.Day
 	case tif != trade.Day:
