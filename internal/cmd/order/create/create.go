@@ -141,11 +141,11 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			# buy 0.01 BTC at the market
 			$ tradectl order create BTC-USD --side buy --qty 0.01
 
-			# spend 100 USDT on BTC at the market
-			$ tradectl order create BTC-USDT --side buy --quote-qty 100
+			# spend 100 USD on BTC at the market
+			$ tradectl order create BTC-USD --side buy --quote-qty 100
 
 			# sell half of the free BTC, rounded down to the step
-			$ tradectl order create BTC-USDT --side sell --qty 50%
+			$ tradectl order create BTC-USD --side sell --qty 50%
 
 			# rest a limit order to buy 5 AAPL at 200, good till canceled
 			$ tradectl order create AAPL --side buy --qty 5 --price 200
