@@ -5,8 +5,11 @@
 //  2. checks that need nothing remote run first: the journal (a re-run of
 //     an order already placed is reported, not judged again) and the
 //     refusal of a live order nobody can confirm;
-//  3. the instrument is looked up once, a quote fetched only when a check
-//     needs one, and the request conformed to the instrument's rules once;
+//  3. a quote-sized order is refused up front on a venue that does not
+//     take one (exchange.QuoteSizer); the instrument is looked up once, a
+//     quote fetched only when a check needs one, a quantity given as a
+//     share of a balance worked out with one balance request, and the
+//     request conformed to the instrument's rules once;
 //  4. the slippage guard and the risk limits decide, and their refusals
 //     and overrides go to the journal.
 //

@@ -37,7 +37,7 @@ func sizeFromBalance(ctx context.Context, ex exchange.Exchange, in trade.Instrum
 		}
 	}
 	if sz.Asset == "" {
-		return sz, fmt.Errorf("%s names no %s asset to size the order from", req.Symbol, map[trade.Side]string{trade.Buy: "quote", trade.Sell: "base"}[req.Side])
+		return sz, fmt.Errorf("%s has no asset to size a %s from", req.Symbol, req.Side)
 	}
 	bals, err := ex.Balances(ctx)
 	if err != nil {
