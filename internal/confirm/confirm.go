@@ -164,7 +164,12 @@ func Render(w io.Writer, s Summary, width int) error {
 		typ += ", post-only"
 	}
 	row("type", typ)
-	row("qty", r.Qty.String())
+	if r.QuoteSized() {
+		row("qty", "worked out by the venue as it fills")
+		row("quote qty", r.QuoteQty.Decimal.String()+" "+r.Symbol.Quote)
+	} else {
+		row("qty", r.Qty.String())
+	}
 	if r.Price.Valid {
 		row("price", r.Price.Decimal.String())
 	}

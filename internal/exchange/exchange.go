@@ -158,6 +158,22 @@ type OrderSymbolNeeder interface {
 	NeedsOrderSymbol(ref OrderRef) bool
 }
 
+// QuoteSizer is implemented by venues that take market orders sized in the
+// quote asset (trade.OrderRequest.QuoteQty) natively: Binance
+// quoteOrderQty, Coinbase quote_size, Alpaca notional, and the paper
+// exchange. QuoteSized says whether the venue takes one on side; a venue
+// without the capability is never sent one, and tradectl does not emulate
+// it by working out a base quantity behind the trader's back.
+type QuoteSizer interface {
+	QuoteSized(side trade.Side) bool
+}
+
+// CanQuoteSize reports whether ex takes a quote-sized market order on side.
+func CanQuoteSize(ex Exchange, side trade.Side) bool {
+	q, ok := ex.(QuoteSizer)
+	return ok && q.QuoteSized(side)
+}
+
 // Simulator is implemented by exchanges that trade no real money (the paper
 // exchange). Callers ask IsSimulated rather than comparing venue names, so a
 // second simulated venue, or a venue's own testnet, needs no new name checks.

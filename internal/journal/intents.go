@@ -169,7 +169,11 @@ func (j *Journal) Begin(ctx context.Context, n NewIntent) (Intent, error) {
 // describeRequest is a one-line summary: "buy 0.01 BTC-USD limit 60000".
 func describeRequest(r trade.OrderRequest) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s %s", r.Side, r.Qty, r.Symbol, r.Type)
+	if r.QuoteSized() {
+		fmt.Fprintf(&b, "%s %s %s of %s %s", r.Side, r.QuoteQty.Decimal, r.Symbol.Quote, r.Symbol, r.Type)
+	} else {
+		fmt.Fprintf(&b, "%s %s %s %s", r.Side, r.Qty, r.Symbol, r.Type)
+	}
 	if r.Price.Valid {
 		fmt.Fprintf(&b, " %s", r.Price.Decimal)
 	}

@@ -5,8 +5,11 @@
 //  2. checks that need nothing remote run first: the journal (a re-run of
 //     an order already placed is reported, not judged again) and the
 //     refusal of a live order nobody can confirm;
-//  3. the instrument is looked up once, a quote fetched only when a check
-//     needs one, and the request conformed to the instrument's rules once;
+//  3. a quote-sized order is refused up front on a venue that does not
+//     take one (exchange.QuoteSizer); the instrument is looked up once, a
+//     quote fetched only when a check needs one, a quantity given as a
+//     share of a balance worked out with one balance request, and the
+//     request conformed to the instrument's rules once;
 //  4. the slippage guard and the risk limits decide, and their refusals
 //     and overrides go to the journal.
 //
@@ -24,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -65,7 +69,13 @@ type Deps struct {
 
 // Input is the order as the person asked for it.
 type Input struct {
-	Request        trade.OrderRequest
+	// Request is the order; with QtyShare set its Qty is zero until the
+	// plan works it out.
+	Request trade.OrderRequest
+	// QtyShare sizes the order as a share of a free balance (1: all of
+	// it): the base asset for a sell, the quote asset for a buy, divided
+	// by the order's price (its limit or stop price, else the ask).
+	QtyShare       decimal.NullDecimal
 	Round          trade.RoundMode
 	IdempotencyKey string
 	Overrides      []string
@@ -91,7 +101,37 @@ type Plan struct {
 	// Quote is the quote fetched for the checks (zero: none was needed).
 	Quote    trade.Quote
 	Decision risk.Decision
+	// Sizing says how a share of a balance became the order's quantity
+	// (nil: the quantity was given).
+	Sizing *Sizing
 }
+
+// Sizing is how Input.QtyShare became a quantity: Share of the Free
+// balance of Asset, divided by Price for a buy, rounded down to the step.
+type Sizing struct {
+	Share decimal.Decimal `json:"share"`
+	Asset string          `json:"asset"`
+	Free  decimal.Decimal `json:"free"`
+	// Price is what a buy's quote balance was divided by (zero for a sell).
+	Price decimal.Decimal `json:"price"`
+	Qty   decimal.Decimal `json:"qty"`
+}
+
+// QuoteSizeError refuses a quote-sized order on a venue that does not take
+// one on that side natively; nothing was sent.
+type QuoteSizeError struct {
+	Venue string
+	Side  trade.Side
+}
+
+func (e *QuoteSizeError) Error() string {
+	return fmt.Sprintf("%s does not take quote-sized %s orders", e.Venue, e.Side)
+}
+
+// ErrSlippageQuoteSized refuses a quote-sized order under the slippage
+// guard: the guard bounds a market order by sending it as a limit IOC, and
+// no venue takes a limit price with a quote amount.
+var ErrSlippageQuoteSized = errors.New("the slippage guard cannot bound a quote-sized order: venues take no limit price with a quote amount")
 
 // Make runs the pipeline up to the confirmation.
 func Make(ctx context.Context, d Deps, in Input) (Plan, error) {
@@ -103,9 +143,26 @@ func Make(ctx context.Context, d Deps, in Input) (Plan, error) {
 	case p.Request.ClientID == "":
 		p.Request.ClientID, p.FreshClientID = placement.NewClientID(), true
 	}
-	p.Rerun = !p.FreshClientID && knownIntent(ctx, d, p.Request.ClientID)
+	var earlier journal.Intent
+	if !p.FreshClientID {
+		earlier, p.Rerun = knownIntent(ctx, d, p.Request.ClientID)
+	}
 	if !p.Rerun && !in.DryRun && confirm.NeedsYes(d.Confirm, p.Simulated) {
 		return p, &confirm.NeedsYesError{Profile: d.Profile, Exchange: ex.Name()}
+	}
+	if p.Request.QuoteSized() {
+		if !exchange.CanQuoteSize(ex, p.Request.Side) {
+			return p, &QuoteSizeError{Venue: ex.Name(), Side: p.Request.Side}
+		}
+		if !p.Rerun && risk.Tolerance(in.MaxSlippage, d.Safety).IsPositive() && !slices.Contains(in.Overrides, config.SafetyMaxSlippagePct) {
+			return p, ErrSlippageQuoteSized
+		}
+	}
+	share := in.QtyShare.Valid
+	if share && p.Rerun {
+		// A re-run reports the order the first run sized; balances have
+		// moved since, so the share is not worked out again.
+		p.Request.Qty, share = earlier.Request.Qty, false
 	}
 	inst, err := exchange.FindInstrument(ctx, ex, p.Request.Symbol)
 	if err != nil {
@@ -121,7 +178,9 @@ func Make(ctx context.Context, d Deps, in Input) (Plan, error) {
 		return p, err
 	}
 	p.Instrument = inst
-	if !p.Rerun && NeedsQuote(p.Request, d.Safety, in.MaxSlippage, confirm.NeedsPrompt(d.Confirm, p.Simulated)) {
+	priced := p.Request.Price.Valid || p.Request.StopPrice.Valid
+	shareNeedsQuote := share && p.Request.Side == trade.Buy && !priced
+	if !p.Rerun && (shareNeedsQuote || NeedsQuote(p.Request, d.Safety, in.MaxSlippage, confirm.NeedsPrompt(d.Confirm, p.Simulated))) {
 		qs, err := ex.Quotes(ctx, []trade.Symbol{p.Request.Symbol})
 		if err != nil {
 			return p, fmt.Errorf("quote %s: %w", p.Request.Symbol, err)
@@ -129,6 +188,13 @@ func Make(ctx context.Context, d Deps, in Input) (Plan, error) {
 		if len(qs) == 1 {
 			p.Quote = qs[0]
 		}
+	}
+	if share {
+		sized, err := sizeFromBalance(ctx, ex, inst, p.Request, in.QtyShare.Decimal, p.Quote)
+		if err != nil {
+			return p, err
+		}
+		p.Request.Qty, p.Sizing = sized.Qty, &sized
 	}
 	conformed, err := inst.Conform(p.Request, in.Round, p.Quote.Mid())
 	if err != nil {
@@ -151,8 +217,12 @@ func Make(ctx context.Context, d Deps, in Input) (Plan, error) {
 // the value estimate of a confirmation screen (prompt). Limit orders carry
 // their own value, and the price band fetches its mid itself, only when
 // set. Without a quote the order goes straight out.
+//
+// A quote-sized order states its value, so max_order_notional and the
+// confirmation screen need no quote for it (max_order_qty fetches one
+// itself, when set).
 func NeedsQuote(req trade.OrderRequest, sf config.Safety, maxSlippage decimal.NullDecimal, prompt bool) bool {
-	if req.Type != trade.Market {
+	if req.Type != trade.Market || req.QuoteSized() {
 		return false
 	}
 	return sf.MaxOrderNotional.IsPositive() || risk.Tolerance(maxSlippage, sf).IsPositive() || prompt
@@ -228,15 +298,15 @@ func journalRisk(ctx context.Context, d Deps, dec risk.Decision, evalErr error) 
 	}
 }
 
-// knownIntent reports whether the journal already holds a placed or
-// pending intent for clientID.
-func knownIntent(ctx context.Context, d Deps, clientID string) bool {
+// knownIntent returns the journal's placed or pending intent for
+// clientID, if it holds one.
+func knownIntent(ctx context.Context, d Deps, clientID string) (journal.Intent, bool) {
 	j, err := d.Journal()
 	if err != nil {
-		return false
+		return journal.Intent{}, false
 	}
 	in, ok, err := j.Intent(ctx, d.Profile, clientID)
-	return err == nil && ok && (in.Status == journal.Placed || in.Status == journal.Pending)
+	return in, err == nil && ok && (in.Status == journal.Placed || in.Status == journal.Pending)
 }
 
 func (d Deps) log() *slog.Logger {
@@ -254,6 +324,9 @@ func (p Plan) EstimatedValue() decimal.Decimal {
 		return v
 	}
 	r := p.Request
+	if r.QuoteSized() {
+		return r.QuoteQty.Decimal
+	}
 	if r.Type != trade.Market {
 		return decimal.Zero
 	}

@@ -549,19 +549,24 @@ func ErrorCode(err error) string {
 func sameRequest(a, b trade.OrderRequest) bool {
 	return a.Symbol == b.Symbol && a.Side == b.Side && a.Type == b.Type && a.EffectiveTIF() == b.EffectiveTIF() &&
 		a.Qty.Equal(b.Qty) && a.PostOnly == b.PostOnly &&
+		a.QuoteQty.Valid == b.QuoteQty.Valid && (!a.QuoteQty.Valid || a.QuoteQty.Decimal.Equal(b.QuoteQty.Decimal)) &&
 		a.Price.Valid == b.Price.Valid && (!a.Price.Valid || a.Price.Decimal.Equal(b.Price.Decimal)) &&
 		a.StopPrice.Valid == b.StopPrice.Valid && (!a.StopPrice.Valid || a.StopPrice.Decimal.Equal(b.StopPrice.Decimal))
 }
 
 // sameOrder reports whether an order found at the venue is plausibly the
 // one req asks for; venues report type and prices in their own terms, so
-// symbol, side and quantity decide.
+// symbol, side and quantity decide. A quote-sized order's quantity is
+// what the venue filled, so only symbol and side can.
 func sameOrder(o trade.Order, req trade.OrderRequest) bool {
-	return o.Symbol.IsZero() || (o.Symbol == req.Symbol && o.Side == req.Side && o.Qty.Equal(req.Qty))
+	return o.Symbol.IsZero() || (o.Symbol == req.Symbol && o.Side == req.Side && (req.QuoteSized() || o.Qty.Equal(req.Qty)))
 }
 
 func describe(r trade.OrderRequest) string {
 	s := fmt.Sprintf("%s %s %s %s", r.Side, r.Qty, r.Symbol, r.Type)
+	if r.QuoteSized() {
+		s = fmt.Sprintf("%s %s %s of %s %s", r.Side, r.QuoteQty.Decimal, r.Symbol.Quote, r.Symbol, r.Type)
+	}
 	if r.Price.Valid {
 		s += " " + r.Price.Decimal.String()
 	}

@@ -114,6 +114,8 @@ func Evaluate(ctx context.Context, p Pretrade) (Decision, error) {
 func estimatedValue(d Decision) decimal.Decimal {
 	r := d.Request
 	switch {
+	case r.QuoteSized():
+		return r.QuoteQty.Decimal
 	case r.Price.Valid:
 		return r.Qty.Mul(r.Price.Decimal)
 	case r.StopPrice.Valid:

@@ -268,8 +268,20 @@ func checkAllowedSymbols(_ context.Context, s *state) (string, error) {
 	return fmt.Sprintf("%s is not one of the allowed symbols %s", s.in.Request.Symbol, strings.Join(names, ", ")), nil
 }
 
-func checkMaxQty(_ context.Context, s *state) (string, error) {
+func checkMaxQty(ctx context.Context, s *state) (string, error) {
 	max := s.in.Safety.MaxOrderQty
+	if r := s.in.Request; r.QuoteSized() {
+		// The venue works the quantity out as it fills; the quote amount
+		// at the side of the book it takes from is the honest estimate.
+		price, how, err := referencePrice(ctx, s)
+		if err != nil {
+			return "", err
+		}
+		if q := r.QuoteQty.Decimal.DivRound(price, 16); q.GreaterThan(max) {
+			return fmt.Sprintf("quantity of about %s (%s%s) exceeds %s", q.Round(8), r.QuoteQty.Decimal, how, max), nil
+		}
+		return "", nil
+	}
 	if q := s.in.Request.Qty; q.GreaterThan(max) {
 		return fmt.Sprintf("quantity %s exceeds %s", q, max), nil
 	}
@@ -277,12 +289,19 @@ func checkMaxQty(_ context.Context, s *state) (string, error) {
 }
 
 func checkNotional(ctx context.Context, s *state) (string, error) {
+	max := s.in.Safety.MaxOrderNotional
+	if r := s.in.Request; r.QuoteSized() {
+		// A quote-sized order states its value: no price is needed.
+		if v := r.QuoteQty.Decimal; v.GreaterThan(max) {
+			return fmt.Sprintf("order value %s exceeds %s (the quote amount)", money(v, s.in), max), nil
+		}
+		return "", nil
+	}
 	price, how, err := referencePrice(ctx, s)
 	if err != nil {
 		return "", err
 	}
 	value := s.in.Request.Qty.Mul(price)
-	max := s.in.Safety.MaxOrderNotional
 	if value.LessThanOrEqual(max) {
 		return "", nil
 	}

@@ -96,6 +96,24 @@ func TestCheckLimits(t *testing.T) {
 			wantErr: `risk limit max_order_notional: order value 120.00 USD exceeds 100 (2 × 60 at the stop price) (profile "live")`,
 		},
 		{
+			name:    "quote-sized order valued at its amount, no price needed",
+			safety:  config.Safety{MaxOrderNotional: d("10000")},
+			req:     trade.OrderRequest{Symbol: btcUSD, Side: trade.Buy, Type: trade.Market, QuoteQty: trade.OptDec("10000.01")},
+			wantErr: `risk limit max_order_notional: order value 10000.01 USD exceeds 10000 (the quote amount) (profile "live")`,
+		},
+		{
+			name:    "quote-sized order within the notional limit",
+			safety:  config.Safety{MaxOrderNotional: d("10000")},
+			req:     trade.OrderRequest{Symbol: btcUSD, Side: trade.Sell, Type: trade.Market, QuoteQty: trade.OptDec("10000")},
+			wantRep: risk.Report{Passed: []string{"max_order_notional"}},
+		},
+		{
+			name:    "quote-sized quantity estimated at the ask",
+			safety:  config.Safety{MaxOrderQty: d("2")},
+			req:     trade.OrderRequest{Symbol: btcUSD, Side: trade.Buy, Type: trade.Market, QuoteQty: trade.OptDec("303")},
+			wantErr: `risk limit max_order_qty: quantity of about 3 (303 at the ask) exceeds 2 (profile "live")`,
+		},
+		{
 			name:    "price inside the band",
 			safety:  config.Safety{PriceBandPct: d("5")},
 			req:     limitOrder(btcUSD, trade.Buy, "1", "95"),

@@ -50,6 +50,9 @@ func (in Instrument) Conform(req OrderRequest, mode RoundMode, refPrice decimal.
 	if mode == "" {
 		mode = RoundReject
 	}
+	if req.QuoteQty.Valid {
+		return req, in.conformQuote(req)
+	}
 	out := req
 	var err error
 	if out.Price.Valid {
@@ -96,6 +99,18 @@ func (in Instrument) Conform(req OrderRequest, mode RoundMode, refPrice decimal.
 		}
 	}
 	return out, nil
+}
+
+// conformQuote checks a quote-sized order: the amount it spends is its
+// value, so only the minimum order value applies. The step, minimum and
+// maximum quantity apply to the base quantity the venue works out as it
+// fills, which no one knows before.
+func (in Instrument) conformQuote(req OrderRequest) error {
+	if q := req.QuoteQty.Decimal; in.MinNotional.IsPositive() && q.LessThan(in.MinNotional) {
+		return invalid("quote_qty", "order value %s %s is below the minimum %s %s for %s",
+			q, in.QuoteAsset, in.MinNotional, in.QuoteAsset, in.Symbol)
+	}
+	return nil
 }
 
 func (in Instrument) minQtyText() string {

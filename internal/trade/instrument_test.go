@@ -18,6 +18,9 @@ func TestInstrumentConform(t *testing.T) {
 		return OrderRequest{Symbol: btc.Symbol, Side: Buy, Type: Limit, Qty: Dec(qty), Price: OptDec(price)}
 	}
 	market := OrderRequest{Symbol: btc.Symbol, Side: Buy, Type: Market, Qty: Dec("0.0001")}
+	quoteSized := func(quote string) OrderRequest {
+		return OrderRequest{Symbol: btc.Symbol, Side: Buy, Type: Market, QuoteQty: OptDec(quote)}
+	}
 	tests := []struct {
 		name    string
 		req     OrderRequest
@@ -41,6 +44,8 @@ func TestInstrumentConform(t *testing.T) {
 		{name: "market notional uses ref", req: market, ref: Dec("60000"), want: market},
 		{name: "market below notional with ref", req: market, ref: Dec("100"), wantErr: "below the minimum 5 USD"},
 		{name: "market without ref skips notional", req: market, want: market},
+		{name: "quote-sized: amount kept, no step applies", req: quoteSized("100.123"), mode: RoundDown, ref: Dec("60000"), want: quoteSized("100.123")},
+		{name: "quote-sized below min notional", req: quoteSized("4.99"), wantErr: "quote_qty: order value 4.99 USD is below the minimum 5 USD for BTC-USD"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

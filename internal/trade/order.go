@@ -14,12 +14,17 @@ const MaxClientIDLen = 36
 
 // OrderRequest is what a trader asks for. Price and StopPrice are unset
 // (Valid=false) when the order type does not take them.
+//
+// An order is sized by exactly one of Qty (base asset) and QuoteQty (quote
+// asset to spend or receive, market orders only). A quote-sized order
+// leaves Qty zero: the venue decides the base quantity as it fills.
 type OrderRequest struct {
 	Symbol      Symbol              `json:"symbol"`
 	Side        Side                `json:"side"`
 	Type        OrderType           `json:"type"`
 	TimeInForce TimeInForce         `json:"time_in_force"`
 	Qty         decimal.Decimal     `json:"qty"`
+	QuoteQty    decimal.NullDecimal `json:"quote_qty"`
 	Price       decimal.NullDecimal `json:"price"`
 	StopPrice   decimal.NullDecimal `json:"stop_price"`
 	PostOnly    bool                `json:"post_only"`
@@ -46,6 +51,29 @@ func invalid(field, format string, args ...any) error {
 // Validate checks the request on its own, without instrument rules or I/O.
 // A zero TimeInForce is read as gtc (day for market orders is not implied).
 func (r OrderRequest) Validate() error {
+	if err := r.ValidateUnsized(); err != nil {
+		return err
+	}
+	if r.QuoteQty.Valid {
+		if !r.QuoteQty.Decimal.IsPositive() {
+			return invalid("quote_qty", "must be greater than 0, got %s", r.QuoteQty.Decimal)
+		}
+		return nil
+	}
+	if !r.Qty.IsPositive() {
+		return invalid("qty", "must be greater than 0, got %s", r.Qty)
+	}
+	return nil
+}
+
+// QuoteSized reports whether the order is sized in the quote asset.
+func (r OrderRequest) QuoteSized() bool { return r.QuoteQty.Valid }
+
+// ValidateUnsized is Validate without the size itself: for an order whose
+// quantity is still to be worked out (a share of a balance), it checks
+// everything else, and that a quote size, if any, is alone and on a
+// market order.
+func (r OrderRequest) ValidateUnsized() error {
 	if r.Symbol.IsZero() {
 		return invalid("symbol", "is required")
 	}
@@ -62,8 +90,13 @@ func (r OrderRequest) Validate() error {
 	default:
 		return invalid("time_in_force", "must be one of gtc, ioc, fok, day, got %q", r.TimeInForce)
 	}
-	if !r.Qty.IsPositive() {
-		return invalid("qty", "must be greater than 0, got %s", r.Qty)
+	if r.QuoteQty.Valid {
+		if !r.Qty.IsZero() {
+			return invalid("quote_qty", "cannot be combined with qty: size the order in one asset")
+		}
+		if r.Type != Market {
+			return invalid("quote_qty", "is only allowed on market orders, got a %s order", r.Type)
+		}
 	}
 	needsPrice := r.Type == Limit || r.Type == StopLimit
 	needsStop := r.Type == Stop || r.Type == StopLimit

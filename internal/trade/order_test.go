@@ -45,6 +45,17 @@ func TestOrderRequestValidate(t *testing.T) {
 		{name: "client id too long", req: with(func(r *OrderRequest) { r.ClientID = strings.Repeat("a", 37) }), wantField: "client_id"},
 		{name: "client id space", req: with(func(r *OrderRequest) { r.ClientID = "a b" }), wantField: "client_id"},
 		{name: "client id unicode", req: with(func(r *OrderRequest) { r.ClientID = "ordré" }), wantField: "client_id"},
+		{name: "quote-sized market buy ok", req: with(func(r *OrderRequest) { r.Qty = Dec("0"); r.QuoteQty = OptDec("100") })},
+		{name: "quote-sized market sell ok", req: with(func(r *OrderRequest) { r.Side = Sell; r.Qty = Dec("0"); r.QuoteQty = OptDec("100") })},
+		{name: "qty and quote qty", req: with(func(r *OrderRequest) { r.QuoteQty = OptDec("100") }), wantField: "quote_qty", wantMsg: "cannot be combined with qty"},
+		{name: "quote qty on a limit", req: with(func(r *OrderRequest) {
+			r.Qty = Dec("0")
+			r.QuoteQty = OptDec("100")
+			r.Type = Limit
+			r.Price = OptDec("1")
+		}), wantField: "quote_qty", wantMsg: "only allowed on market orders"},
+		{name: "zero quote qty", req: with(func(r *OrderRequest) { r.Qty = Dec("0"); r.QuoteQty = OptDec("0") }), wantField: "quote_qty", wantMsg: "greater than 0"},
+		{name: "negative quote qty", req: with(func(r *OrderRequest) { r.Qty = Dec("0"); r.QuoteQty = OptDec("-5") }), wantField: "quote_qty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,6 +74,46 @@ func TestOrderRequestValidate(t *testing.T) {
 				t.Errorf("Validate() = field %q message %q, want field %q message containing %q", v.Field, v.Message, tt.wantField, tt.wantMsg)
 			}
 		})
+	}
+}
+
+func TestParseQtyShare(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    string // "" when not a share
+		wantErr bool
+	}{
+		{in: "all", want: "1"},
+		{in: " ALL ", want: "1"},
+		{in: "50%", want: "0.5"},
+		{in: "100%", want: "1"},
+		{in: "12.5%", want: "0.125"},
+		{in: "0.5"},
+		{in: "0%", wantErr: true},
+		{in: "101%", wantErr: true},
+		{in: "-5%", wantErr: true},
+		{in: "x%", wantErr: true},
+	}
+	for _, tt := range tests {
+		share, ok, err := ParseQtyShare(tt.in)
+		switch {
+		case tt.wantErr:
+			if err == nil {
+				t.Errorf("ParseQtyShare(%q) = %s, want an error", tt.in, share)
+			}
+		case err != nil:
+			t.Errorf("ParseQtyShare(%q): %v", tt.in, err)
+		case tt.want == "" && ok:
+			t.Errorf("ParseQtyShare(%q) = share %s, want not a share", tt.in, share)
+		case tt.want != "" && (!ok || !share.Equal(Dec(tt.want))):
+			t.Errorf("ParseQtyShare(%q) = %s (ok %v), want %s", tt.in, share, ok, tt.want)
+		}
+	}
+	if got := ShareText(Dec("0.5")); got != "50%" {
+		t.Errorf("ShareText(0.5) = %q, want 50%%", got)
+	}
+	if got := ShareText(Dec("1")); got != "all" {
+		t.Errorf("ShareText(1) = %q, want all", got)
 	}
 }
 

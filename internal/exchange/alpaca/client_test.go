@@ -19,6 +19,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/alpaca/fakealpaca"
+	"github.com/tradectl/tradectl/internal/exchange/exchangetest"
 	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -706,20 +707,23 @@ func TestConformance(t *testing.T) {
 		name   string
 		symbol trade.Symbol
 		opts   []fakealpaca.Option
+		// quoteSizedRefused: see exchangetest.Harness.QuoteSizedRefused.
+		quoteSizedRefused string
 	}{
 		// Crypto first in the asset list, so the suite's per-symbol
 		// cancel-all check picks ETH-USD as the other symbol rather than a
 		// fractional stock it cannot rest a gtc order on.
-		{name: "crypto", symbol: btcusd, opts: []fakealpaca.Option{fakealpaca.WithAssets(cryptoFirst(fakealpaca.DefaultAssets())...)}},
+		{name: "crypto", symbol: btcusd, opts: []fakealpaca.Option{fakealpaca.WithAssets(cryptoFirst(fakealpaca.DefaultAssets())...)},
+			quoteSizedRefused: "notional orders are market day orders, and crypto orders are never day"},
 		// The suite's resting orders are gtc, which Alpaca refuses for
 		// fractional quantities, so the stock run uses whole shares.
 		{name: "stock", symbol: aapl, opts: []fakealpaca.Option{fakealpaca.WithAssets(
 			fakealpaca.AssetSpec{Symbol: "AAPL", Class: "us_equity", Exchange: "NASDAQ", Tradable: true, Bid: "189.98", Ask: "190.02", Last: "190"},
 			fakealpaca.AssetSpec{Symbol: "MSFT", Class: "us_equity", Exchange: "NASDAQ", Tradable: true, Bid: "414.9", Ask: "415.1", Last: "415"},
-		)}},
+		)}, quoteSizedRefused: "AAPL is whole shares only here, and a notional order needs fractional shares (TestNotionalOrders covers the fill)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			venuetest.RunConformance(t, adapter, tc.symbol, nil, tc.opts...)
+			venuetest.RunConformance(t, adapter, tc.symbol, func(h *exchangetest.Harness) { h.QuoteSizedRefused = tc.quoteSizedRefused }, tc.opts...)
 		})
 	}
 }

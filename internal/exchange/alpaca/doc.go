@@ -142,6 +142,15 @@
 //
 // Streaming quotes and order updates (Alpaca's websockets: `tradectl
 // watch` polls), executions (FillLister; Alpaca has them as account
-// activities), fees, notional orders, order replacement, bracket, OCO and
-// OTO orders, trailing stops, and paging beyond 500 orders.
+// activities), fees, order replacement, bracket, OCO and OTO orders,
+// trailing stops, and paging beyond 500 orders.
+//
+// # Notional orders
+//
+// A quote-sized market order (OrderRequest.QuoteQty) goes out as notional
+// without qty: "Dollar amount; not combinable with qty; market + day only"
+// (Alpaca's POST /v2/orders reference and alpaca-trade-api-go rest.go
+// L545-563). A market gtc is sent as day, as for fractional quantities.
+// Crypto orders take gtc or ioc only, never day, so a notional crypto order
+// is refused locally rather than sent against the documented rule.
 package alpaca

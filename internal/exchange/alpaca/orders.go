@@ -202,7 +202,8 @@ func (e *Exchange) mapOne(ctx context.Context, w orderWire, what string) (trade.
 // (reference: "Numbers are sent and returned as strings").
 type orderRequestWire struct {
 	Symbol        string `json:"symbol"`
-	Qty           string `json:"qty"`
+	Qty           string `json:"qty,omitempty"`
+	Notional      string `json:"notional,omitempty"`
 	Side          string `json:"side"`
 	Type          string `json:"type"`
 	TimeInForce   string `json:"time_in_force"`
@@ -232,6 +233,9 @@ func toWire(req trade.OrderRequest, r assetRule, clientID string, extendedHours 
 		return orderRequestWire{}, refuse("unsupported order type %q", req.Type)
 	}
 	tif := req.EffectiveTIF()
+	if req.QuoteSized() {
+		return notionalToWire(req, r, clientID, tif)
+	}
 	if r.crypto() {
 		switch {
 		case req.Type == trade.Stop:

@@ -38,6 +38,13 @@
 // request was written — always names the id to look the order up by.
 // Binance's own time in force has no "day"; such orders are refused.
 //
+// A quote-sized market order (OrderRequest.QuoteQty) goes out as
+// quoteOrderQty in place of quantity, on either side: "MARKET needs
+// quantity or quoteOrderQty" (Binance Spot API docs, rest-api.md, New order
+// L2128-2185). Binance works out the quantity as it fills and reports it as
+// origQty/executedQty; the request is checked locally against the minimum
+// notional only, since the step applies to a quantity not yet known.
+//
 // # Requests
 //
 // Signed payloads are built in a fixed parameter order and signed over the

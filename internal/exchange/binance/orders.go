@@ -243,7 +243,11 @@ func orderParams(req trade.OrderRequest, venueSym, clientID string) (*query, err
 	if w.TimeInForce != "" {
 		q.add("timeInForce", w.TimeInForce)
 	}
-	q.addDec("quantity", req.Qty)
+	if req.QuoteSized() {
+		q.addDec("quoteOrderQty", req.QuoteQty.Decimal)
+	} else {
+		q.addDec("quantity", req.Qty)
+	}
 	if req.Price.Valid {
 		q.addDec("price", req.Price.Decimal)
 	}

@@ -134,5 +134,9 @@
 // # Not supported
 //
 // Streaming quotes (the WebSocket feed), fills (FillLister), positions,
-// quote-sized market orders, brackets and edits are not implemented.
+// brackets and edits are not implemented. Quote-sized market orders are
+// buys only: market_market_ioc takes quote_size or base_size (Coinbase
+// Advanced Trade Python SDK, coinbase/rest/orders.py L74-126), and neither
+// that source nor the API reference says a sell may be sized in the quote
+// currency, so a quote-sized sell is refused rather than sent on a guess.
 package coinbase

@@ -327,6 +327,9 @@ func buildConfig(req trade.OrderRequest, now time.Time, stopDir string) (orderCo
 	switch req.Type {
 	case trade.Market:
 		c.MarketIOC = &configBody{BaseSize: size}
+		if req.QuoteSized() {
+			c.MarketIOC = &configBody{QuoteSize: req.QuoteQty.Decimal.String()}
+		}
 	case trade.Limit:
 		switch req.EffectiveTIF() {
 		case trade.GTC:
@@ -390,6 +393,9 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 	if err := checkSupported(req); err != nil {
 		return createBody{}, err
 	}
+	if err := venueorder.CheckQuoteSized(venueName, req, quoteSizedSides...); err != nil {
+		return createBody{}, err
+	}
 	rules, err := e.rulesFor(ctx, req.Symbol)
 	if err != nil {
 		return createBody{}, err
@@ -434,7 +440,8 @@ func newClientID() string {
 // repeated client_order_id with the existing order, which is the caller's
 // order when it is a retry and a different one when the id was reused.
 func sameOrder(o trade.Order, req trade.OrderRequest) bool {
-	if o.Symbol != req.Symbol || o.Side != req.Side || o.Type != req.Type || !o.Qty.Equal(req.Qty) {
+	// A quote-sized order's quantity is what it filled, not what was asked.
+	if o.Symbol != req.Symbol || o.Side != req.Side || o.Type != req.Type || !(req.QuoteSized() || o.Qty.Equal(req.Qty)) {
 		return false
 	}
 	for _, p := range [][2]decimal.NullDecimal{{o.Price, req.Price}, {o.StopPrice, req.StopPrice}} {

@@ -51,6 +51,11 @@ type Harness struct {
 	// property: some venues trigger such a stop on arrival, and some fakes
 	// do not model stops at all.
 	RejectsCrossedStops bool
+	// QuoteSizedRefused, when set, says why the venue refuses quote-sized
+	// orders on Symbol although it takes them elsewhere (Alpaca: notional
+	// orders are day orders, crypto orders never are). The quote-sized
+	// property then checks that refusal instead of the fill.
+	QuoteSizedRefused string
 }
 
 // Run runs every property as its own subtest, each with a harness from
@@ -89,6 +94,7 @@ var properties = []struct {
 	{"OrderValidator", testOrderValidator},
 	{"PositionLister", testPositionLister},
 	{"FillLister", testFillLister},
+	{"QuoteSizedMarketOrder", testQuoteSized},
 }
 
 // callTimeout bounds each property so a hanging adapter fails the test with

@@ -123,4 +123,12 @@
 // and are cached on disk (CacheDir/kraken-<hash of base_url>-assetpairs.json)
 // for instruments_ttl; a corrupt or stale cache is refetched. Pair names map
 // both ways: XXBTZUSD and XBTUSD are BTC-USD, XDGUSD is DOGE-USD.
+//
+// Quote-sized market orders are not supported: the AddOrder reference lists
+// viqc ("volume in quote currency") among the oflags (Kraken Spot REST
+// OpenAPI spec, AddOrder, schemas/requests/trading/orders/add.yaml) but
+// says nothing of what it does or on which orders Kraken honours it, and
+// tradectl does not size the order client-side behind the trader's back.
+// The adapter is no exchange.QuoteSizer, and a quote-sized request that
+// reaches it anyway is refused before anything is sent.
 package kraken

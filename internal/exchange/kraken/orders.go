@@ -82,6 +82,9 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 	if err := venueorder.CheckRequest(venueName, req); err != nil {
 		return nil, err
 	}
+	if err := venueorder.CheckQuoteSized(venueName, req); err != nil {
+		return nil, err
+	}
 	if err := trade.ValidateClientID(clientID); err != nil {
 		return nil, invalid(err)
 	}

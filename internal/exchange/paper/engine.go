@@ -230,6 +230,11 @@ func (s *session) place(req trade.OrderRequest) (*orderRow, error) {
 	if req, err = in.Conform(req, trade.RoundReject, mk.ref); err != nil {
 		return nil, invalidOrder(err)
 	}
+	if req.QuoteSized() {
+		if req, err = baseForQuote(req, in, book, mk.ref); err != nil {
+			return nil, err
+		}
+	}
 	clientID := req.ClientID
 	if clientID == "" {
 		clientID = newClientID()

@@ -185,6 +185,10 @@ func TestCheckRequestAndRules(t *testing.T) {
 		{"below minimum notional", limit("0.001", "100"), false, true},
 		{"zero quantity", limit("0", "30000"), true, true},
 		{"market order is not valued", market, false, false},
+		{"quote-sized market order", trade.OrderRequest{Symbol: btc, Side: trade.Buy, Type: trade.Market,
+			QuoteQty: decimal.NewNullDecimal(decimal.RequireFromString("10"))}, false, false},
+		{"quote-sized below minimum notional", trade.OrderRequest{Symbol: btc, Side: trade.Buy, Type: trade.Market,
+			QuoteQty: decimal.NewNullDecimal(decimal.RequireFromString("9.99"))}, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -45,7 +45,10 @@ type CreateOptions struct {
 	// Yes is the global --yes, read when the command runs.
 	Yes func() bool
 
-	Request     trade.OrderRequest
+	Request trade.OrderRequest
+	// QtyShare is --qty all or N% (1 or N/100): the plan sizes the order
+	// from the free balance; Request.Qty stays zero until then.
+	QtyShare    decimal.NullDecimal
 	Round       trade.RoundMode
 	DryRun      bool
 	Wait        bool
@@ -66,9 +69,9 @@ type CreateOptions struct {
 }
 
 type rawFlags struct {
-	side, qty, typ, price, stopPrice, tif, round string
-	overrides                                    []string
-	maxSlippage                                  string
+	side, qty, quoteQty, typ, price, stopPrice, tif, round string
+	overrides                                              []string
+	maxSlippage                                            string
 }
 
 // NewCmdCreate builds the command; runF replaces the run step in tests.
@@ -86,7 +89,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	}
 	var raw rawFlags
 	cmd := &cobra.Command{
-		Use:   "create SYMBOL --side buy|sell --qty Q [flags]",
+		Use:   "create SYMBOL --side buy|sell --qty Q|all|N% | --quote-qty AMOUNT [flags]",
 		Short: "Place a market, limit, stop or stop-limit order",
 		Long: heredoc.Doc(`
 			Place a market, limit, stop or stop-limit order on the selected profile.
@@ -100,6 +103,21 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 
 			Without --type the order is a limit order when --price is given, a stop or
 			stop-limit order when --stop-price is given, and a market order otherwise.
+
+			--quote-qty sizes a market order in the quote asset instead: the amount to
+			spend on a buy, or to receive on a sell, with the venue working out the
+			quantity as it fills. Only venues that take such orders natively are sent
+			one (paper, Binance, Coinbase for buys, Alpaca); elsewhere the command
+			refuses (exit 2) and sends nothing. max_order_notional compares the amount
+			itself.
+
+			--qty all or --qty N% sizes the order from the free balance, with one
+			balance request: a sell from the base asset, a buy from the quote asset
+			divided by the order's price (its --price or --stop-price, else the current
+			ask, fetched for it), rounded down to the step. --dry-run shows the quantity
+			it came to. A quantity that rounds to 0 or falls below the minimum is
+			refused before anything is sent. A buy of all the quote asset leaves nothing
+			for a fee charged in the quote asset: use a share below 100% there.
 
 			--dry-run runs every check (at the venue too, where it offers a test endpoint),
 			prints what would be sent and changes nothing.
@@ -122,6 +140,12 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 		Example: heredoc.Doc(`
 			# buy 0.01 BTC at the market
 			$ tradectl order create BTC-USD --side buy --qty 0.01
+
+			# spend 100 USD on BTC at the market
+			$ tradectl order create BTC-USD --side buy --quote-qty 100
+
+			# sell half of the free BTC, rounded down to the step
+			$ tradectl order create BTC-USD --side sell --qty 50%
 
 			# rest a limit order to buy 5 AAPL at 200, good till canceled
 			$ tradectl order create AAPL --side buy --qty 5 --price 200
@@ -172,7 +196,8 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&raw.side, "side", "s", "", "buy or sell (required)")
-	fl.StringVarP(&raw.qty, "qty", "q", "", "quantity in the base asset (required)")
+	fl.StringVarP(&raw.qty, "qty", "q", "", "quantity in the base asset, or all / N% of the free balance (sell: base asset; buy: quote asset at the price)")
+	fl.StringVar(&raw.quoteQty, "quote-qty", "", "market orders: amount of the quote asset to spend (buy) or receive (sell), instead of --qty")
 	fl.StringVarP(&raw.typ, "type", "t", "", "market, limit, stop or stop-limit (default: inferred from the prices given)")
 	fl.StringVarP(&raw.price, "price", "p", "", "limit price (limit and stop-limit orders)")
 	fl.StringVar(&raw.stopPrice, "stop-price", "", "trigger price (stop and stop-limit orders)")
@@ -189,7 +214,6 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	fl.StringVar(&raw.maxSlippage, "max-slippage", "", "market orders: refuse when the expected average fill is more than PCT% from the mid (default: the profile's max_slippage_pct)")
 	_ = cmd.RegisterFlagCompletionFunc("override-limit", cobra.FixedCompletions(risk.LimitNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagRequired("side")
-	_ = cmd.MarkFlagRequired("qty")
 	cmdutil.RegisterEnumCompletion(cmd, "side", trade.Sides)
 	cmdutil.RegisterEnumCompletion(cmd, "type", trade.OrderTypes)
 	cmdutil.RegisterEnumCompletion(cmd, "tif", trade.TimesInForce)
@@ -208,8 +232,8 @@ func (o *CreateOptions) parse(symbol string, raw rawFlags, cmd *cobra.Command) e
 	if r.Side, err = trade.ParseSide(raw.side); err != nil {
 		return cmdutil.Usagef("--side: %v", err)
 	}
-	if r.Qty, err = trade.ParseDecimal(raw.qty); err != nil {
-		return cmdutil.Usagef("--qty: %v", err)
+	if err := o.parseSize(raw, cmd); err != nil {
+		return err
 	}
 	if cmd.Flags().Changed("price") {
 		d, err := trade.ParseDecimal(raw.price)
@@ -238,7 +262,11 @@ func (o *CreateOptions) parse(symbol string, raw rawFlags, cmd *cobra.Command) e
 	if o.Round, err = trade.ParseRoundMode(raw.round); err != nil {
 		return cmdutil.Usagef("--round: %v", err)
 	}
-	if err := r.Validate(); err != nil {
+	validate := r.Validate
+	if o.QtyShare.Valid {
+		validate = r.ValidateUnsized
+	}
+	if err := validate(); err != nil {
 		return cmdutil.Usagef("invalid order: %v", flagNames(err))
 	}
 	if o.OverrideLimits, err = risk.ParseOverrides(raw.overrides); err != nil {
@@ -248,11 +276,46 @@ func (o *CreateOptions) parse(symbol string, raw rawFlags, cmd *cobra.Command) e
 		if r.Type != trade.Market {
 			return cmdutil.Usagef("--max-slippage applies to market orders only: a limit order's price is already its bound")
 		}
+		if r.QuoteSized() {
+			return cmdutil.Usagef("--max-slippage cannot bound a --quote-qty order: venues take no limit price with a quote amount; give --qty instead")
+		}
 		d, err := risk.ParseTolerance(raw.maxSlippage)
 		if err != nil {
 			return cmdutil.Usagef("--max-slippage must be a percentage above 0 and below 100, got %s", raw.maxSlippage)
 		}
 		o.MaxSlippage = decimal.NewNullDecimal(d)
+	}
+	return nil
+}
+
+// parseSize reads the order's size: exactly one of --qty (a quantity, all
+// or N%) and --quote-qty.
+func (o *CreateOptions) parseSize(raw rawFlags, cmd *cobra.Command) error {
+	r := &o.Request
+	qtySet, quoteSet := cmd.Flags().Changed("qty"), cmd.Flags().Changed("quote-qty")
+	switch {
+	case qtySet && quoteSet:
+		return cmdutil.Usagef("give --qty or --quote-qty, not both: size the order in the base asset or in the quote asset")
+	case !qtySet && !quoteSet:
+		return cmdutil.Usagef("give --qty (in the base asset, all or N%%) or --quote-qty (in the quote asset)")
+	case quoteSet:
+		d, err := trade.ParseDecimal(raw.quoteQty)
+		if err != nil {
+			return cmdutil.Usagef("--quote-qty: %v", err)
+		}
+		r.QuoteQty = decimal.NewNullDecimal(d)
+		return nil
+	}
+	share, ok, err := trade.ParseQtyShare(raw.qty)
+	switch {
+	case err != nil:
+		return cmdutil.Usagef("--qty: %v", err)
+	case ok:
+		o.QtyShare = decimal.NewNullDecimal(share)
+		return nil
+	}
+	if r.Qty, err = trade.ParseDecimal(raw.qty); err != nil {
+		return cmdutil.Usagef("--qty: %v", err)
 	}
 	return nil
 }
@@ -276,7 +339,7 @@ func flagNames(err error) error {
 		return err
 	}
 	flag := map[string]string{
-		"qty": "--qty", "price": "--price", "stop_price": "--stop-price", "side": "--side",
+		"qty": "--qty", "quote_qty": "--quote-qty", "price": "--price", "stop_price": "--stop-price", "side": "--side",
 		"type": "--type", "time_in_force": "--tif", "post_only": "--post-only", "client_id": "--client-id",
 	}[v.Field]
 	if flag == "" {
@@ -300,6 +363,8 @@ type DryRunResult struct {
 	// Slippage is the slippage guard's estimate, when it ran.
 	Risk     *risk.Report   `json:"risk,omitempty"`
 	Slippage *risk.Estimate `json:"slippage,omitempty"`
+	// Sizing says how --qty all or N% became the request's quantity.
+	Sizing *orderplan.Sizing `json:"sizing,omitempty"`
 }
 
 // createRun plans the order (internal/orderplan: every check, one
@@ -338,6 +403,7 @@ func createRun(parent context.Context, o *CreateOptions) error {
 		Confirm:  copts,
 	}, orderplan.Input{
 		Request:        o.Request,
+		QtyShare:       o.QtyShare,
 		Round:          o.Round,
 		IdempotencyKey: o.IdempotencyKey,
 		Overrides:      o.OverrideLimits,
@@ -407,6 +473,7 @@ func planWords(err error, profile, venue string, symbol trade.Symbol) error {
 	var rules *orderplan.RulesError
 	var lt *placement.LockTimeoutError
 	var ex *exchange.Error
+	var quoteSize *orderplan.QuoteSizeError
 	switch {
 	case errors.Is(err, confirm.ErrNeedsYes):
 		return &cmdutil.UsageError{Err: fmt.Errorf("%w; pass --yes, or set confirm: false in the profile", err)}
@@ -422,11 +489,20 @@ func planWords(err error, profile, venue string, symbol trade.Symbol) error {
 		return &lockWaitError{lt: lt, why: why}
 	case errors.Is(err, exchange.ErrUnknownOutcome) && errors.As(err, &ex) && ex.ClientID != "":
 		return fmt.Errorf("%w — or look it up yourself: tradectl order get --client-id %s --symbol %s", err, ex.ClientID, symbol)
+	case errors.As(err, &quoteSize):
+		return cmdutil.Usagef("--quote-qty: %v; %s — or give --qty in the base asset; nothing was sent", quoteSize, quoteSizedVenues)
+	case errors.Is(err, orderplan.ErrSlippageQuoteSized):
+		return cmdutil.Usagef("%v; give --qty instead, or lift the guard with --override-limit max_slippage_pct; nothing was sent", err)
 	case errors.Is(err, risk.ErrSlippageNotMarket):
 		return cmdutil.Usagef("--max-slippage applies to market orders only: a limit order's price is already its bound")
 	}
 	return err
 }
+
+// quoteSizedVenues names the venues that take --quote-qty, for the refusal
+// on the others. The venues themselves say so (exchange.QuoteSizer); this
+// sentence follows the README's venue-support table.
+const quoteSizedVenues = "quote-sized market orders are taken by paper, binance (quoteOrderQty), coinbase (quote_size, buys only) and alpaca (notional, stocks)"
 
 // lockWaitError words a placement lock timeout in flags.
 type lockWaitError struct {
@@ -443,7 +519,7 @@ func (e *lockWaitError) Unwrap() error { return e.lt }
 
 func (o *CreateOptions) dryRun(ctx context.Context, printer *render.Printer, ex exchange.Exchange, prof config.Profile, plan orderplan.Plan) error {
 	req := plan.Request
-	res := DryRunResult{DryRun: true, Exchange: ex.Name(), Profile: prof.Name, Request: req}
+	res := DryRunResult{DryRun: true, Exchange: ex.Name(), Profile: prof.Name, Request: req, Sizing: plan.Sizing}
 	if !plan.Rerun {
 		res.Risk, res.Slippage = &plan.Decision.Report, plan.Decision.Estimate
 	}
@@ -548,7 +624,19 @@ func dryRunTable(r DryRunResult, prec render.Precision) *render.TableData {
 	add("side", string(q.Side))
 	add("type", string(q.Type))
 	add("time in force", string(q.EffectiveTIF()))
-	addCell("qty", render.Num(q.Qty, qp))
+	if q.QuoteSized() {
+		add("qty", "worked out by the venue as it fills")
+		add("quote qty", q.QuoteQty.Decimal.String()+" "+q.Symbol.Quote)
+	} else {
+		addCell("qty", render.Num(q.Qty, qp))
+	}
+	if z := r.Sizing; z != nil {
+		from := fmt.Sprintf("%s of free %s %s", trade.ShareText(z.Share), z.Asset, z.Free)
+		if z.Price.IsPositive() {
+			from += " at " + z.Price.String()
+		}
+		add("qty from", from+", rounded down to the step")
+	}
 	addCell("price", render.NumOr(q.Price, pp))
 	addCell("stop price", render.NumOr(q.StopPrice, pp))
 	add("post only", fmt.Sprint(q.PostOnly))

@@ -66,6 +66,32 @@ func TestCreateFlags(t *testing.T) {
 		},
 		{name: "empty idempotency key", args: "BTC-USD --side buy --qty 1 --idempotency-key=", wantUsage: "--idempotency-key: the idempotency key is empty"},
 		{name: "negative lock timeout", args: "BTC-USD --side buy --qty 1 --lock-timeout -1s", wantUsage: "--lock-timeout must be 0"},
+		{
+			name: "quote-sized market buy",
+			args: "BTC-USDT --side buy --quote-qty 100",
+			want: CreateOptions{Request: trade.OrderRequest{Symbol: trade.MustSymbol("BTC-USDT"), Side: trade.Buy, Type: trade.Market, TimeInForce: trade.GTC,
+				QuoteQty: trade.OptDec("100")}, Round: trade.RoundReject},
+		},
+		{
+			name: "sell all",
+			args: "BTC-USD --side sell --qty all",
+			want: CreateOptions{Request: trade.OrderRequest{Symbol: btc, Side: trade.Sell, Type: trade.Market, TimeInForce: trade.GTC},
+				QtyShare: decimal.NewNullDecimal(trade.Dec("1")), Round: trade.RoundReject},
+		},
+		{
+			name: "limit buy with half the quote balance",
+			args: "BTC-USD --side buy --qty 50% --price 60000",
+			want: CreateOptions{Request: trade.OrderRequest{Symbol: btc, Side: trade.Buy, Type: trade.Limit, TimeInForce: trade.GTC, Price: trade.OptDec("60000")},
+				QtyShare: decimal.NewNullDecimal(trade.Dec("0.5")), Round: trade.RoundReject},
+		},
+		{name: "qty and quote qty", args: "BTC-USD --side buy --qty 1 --quote-qty 100", wantUsage: "give --qty or --quote-qty, not both"},
+		{name: "neither qty nor quote qty", args: "BTC-USD --side buy", wantUsage: "give --qty (in the base asset, all or N%) or --quote-qty"},
+		{name: "quote qty on a limit", args: "BTC-USD --side buy --quote-qty 100 --price 5", wantUsage: "--quote-qty is only allowed on market orders, got a limit order"},
+		{name: "zero quote qty", args: "BTC-USD --side buy --quote-qty 0", wantUsage: "--quote-qty must be greater than 0"},
+		{name: "quote qty not a number", args: "BTC-USD --side buy --quote-qty ten", wantUsage: "--quote-qty: invalid number"},
+		{name: "quote qty with max slippage", args: "BTC-USD --side buy --quote-qty 100 --max-slippage 1", wantUsage: "--max-slippage cannot bound a --quote-qty order"},
+		{name: "zero percent", args: "BTC-USD --side sell --qty 0%", wantUsage: "--qty: a percentage must be above 0 and at most 100, got 0%"},
+		{name: "share still checks the rest", args: "BTC-USD --side sell --qty all --post-only", wantUsage: "--post-only is only allowed on limit orders"},
 		{name: "client id and key", args: "BTC-USD --side buy --qty 1 --client-id a --idempotency-key b", wantUsage: "give --client-id or --idempotency-key, not both"},
 	}
 	for _, tt := range tests {

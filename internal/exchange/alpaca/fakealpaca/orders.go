@@ -20,6 +20,7 @@ type order struct {
 	asset            *asset
 	side, typ, tif   string
 	qty              decimal.Decimal
+	notional         decimal.NullDecimal // a notional order's dollar amount
 	limit, stop      decimal.NullDecimal
 	filled, avgPrice decimal.Decimal
 	status           string
@@ -82,8 +83,8 @@ func (o *order) wire() map[string]any {
 		"id": o.id, "client_order_id": o.clientID, "created_at": stamp(o.created), "updated_at": stamp(o.updated),
 		"submitted_at": stamp(o.created), "filled_at": stampOrNil(o.filledAt), "expired_at": nil,
 		"canceled_at": stampOrNil(o.canceledAt), "failed_at": nil, "replaced_at": nil, "replaced_by": nil, "replaces": nil,
-		"asset_id": o.asset.id, "symbol": o.asset.spec.Symbol, "asset_class": o.asset.spec.Class, "notional": nil,
-		"qty": o.qty.String(), "filled_qty": o.filled.String(), "filled_avg_price": avg, "order_class": "",
+		"asset_id": o.asset.id, "symbol": o.asset.spec.Symbol, "asset_class": o.asset.spec.Class, "notional": nullable(o.notional),
+		"qty": o.qtyWire(), "filled_qty": o.filled.String(), "filled_avg_price": avg, "order_class": "",
 		"order_type": o.typ, "type": o.typ, "side": o.side, "time_in_force": o.tif,
 		"limit_price": nullable(o.limit), "stop_price": nullable(o.stop), "status": o.status,
 		"extended_hours": o.extendedHours, "legs": nil, "trail_percent": nil, "trail_price": nil, "hwm": nil,
@@ -171,12 +172,17 @@ func (s *Server) parseOrder(body []byte) (*order, *apiError) {
 	if a.crypto() && o.tif != "gtc" && o.tif != "ioc" {
 		return nil, unprocessable("invalid crypto time_in_force")
 	}
-	if n, _ := numberField("notional", b.Notional); n.Valid {
-		return nil, unprocessable("notional orders are not supported by this fake")
-	}
 	qty, e := numberField("qty", b.Qty)
 	if e != nil {
 		return nil, e
+	}
+	if o.notional, e = numberField("notional", b.Notional); e != nil {
+		return nil, e
+	}
+	if o.notional.Valid {
+		if qty, e = o.sizeNotional(qty); e != nil {
+			return nil, e
+		}
 	}
 	if !qty.Valid || !qty.Decimal.IsPositive() {
 		return nil, unprocessable("qty is required and must be > 0")

@@ -27,6 +27,7 @@ type order struct {
 	side, typ, tif        string
 	price, stopPrice, qty decimal.Decimal
 	executed, cumQuote    decimal.Decimal
+	quoteQty              decimal.Decimal // quoteOrderQty, when the order was sized by it
 	status                string
 	created, updated      int64
 	lock                  fakevenue.Hold // what a resting order holds
@@ -137,7 +138,7 @@ func (s *Server) parseOrder(p params) (*order, *apiError) {
 		o.tif = "GTC"
 	}
 	var has bool
-	if o.qty, _, e = decParam(p, "quantity", true); e != nil {
+	if e = o.parseSize(p); e != nil {
 		return nil, e
 	}
 	if o.price, has, e = decParam(p, "price", needPrice); e != nil {
@@ -160,6 +161,9 @@ func (s *Server) parseOrder(p params) (*order, *apiError) {
 	}
 	if sym.spec.Status != "TRADING" {
 		return nil, errBody(400, -1013, "Market is closed.")
+	}
+	if o.quoteQty.IsPositive() {
+		o.qty = o.baseForQuote()
 	}
 
 	for _, pr := range []struct {
@@ -247,7 +251,7 @@ func (s *Server) handleNewOrder(p params) response {
 		return jsonResponse(out)
 	}
 	for k, v := range map[string]any{
-		"price": fx(o.price), "origQty": fx(o.qty), "executedQty": fx(o.executed), "origQuoteOrderQty": fx(decimal.Zero),
+		"price": fx(o.price), "origQty": fx(o.qty), "executedQty": fx(o.executed), "origQuoteOrderQty": fx(o.quoteQty),
 		"cummulativeQuoteQty": fx(o.cumQuote), "status": o.status, "timeInForce": o.tif, "type": o.typ, "side": o.side,
 		"workingTime": o.created, "selfTradePreventionMode": "EXPIRE_MAKER",
 	} {
@@ -389,7 +393,7 @@ func (o *order) queryJSON() map[string]any {
 		"price": fx(o.price), "origQty": fx(o.qty), "executedQty": fx(o.executed), "cummulativeQuoteQty": fx(o.cumQuote),
 		"status": o.status, "timeInForce": o.tif, "type": o.typ, "side": o.side, "stopPrice": fx(o.stopPrice),
 		"icebergQty": fx(decimal.Zero), "time": o.created, "updateTime": o.updated, "isWorking": o.working(),
-		"workingTime": o.created, "origQuoteOrderQty": fx(decimal.Zero), "selfTradePreventionMode": "EXPIRE_MAKER",
+		"workingTime": o.created, "origQuoteOrderQty": fx(o.quoteQty), "selfTradePreventionMode": "EXPIRE_MAKER",
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 type orderSpec struct {
 	kind                            string // the configuration key
 	baseSize, limitPrice, stopPrice decimal.Decimal
+	quoteSize                       decimal.Decimal // market_market_ioc sized in the quote currency
 	stopDir                         string
 	endTime                         time.Time
 	postOnly                        bool
@@ -74,7 +75,7 @@ type configFields struct {
 // variantFields lists the fields each supported variant requires (r) and
 // allows (a).
 var variantFields = map[string]struct{ required, allowed []string }{
-	"market_market_ioc":         {[]string{"base_size"}, nil},
+	"market_market_ioc":         {nil, []string{"base_size", "quote_size"}}, // exactly one: see marketSize
 	"limit_limit_gtc":           {[]string{"base_size", "limit_price"}, []string{"post_only"}},
 	"limit_limit_gtd":           {[]string{"base_size", "limit_price", "end_time"}, []string{"post_only"}},
 	"limit_limit_fok":           {[]string{"base_size", "limit_price"}, nil},
@@ -142,7 +143,7 @@ func parseConfig(cfg map[string]json.RawMessage) (orderSpec, *response, *failure
 		src *string
 		dst *decimal.Decimal
 		n   string
-	}{{f.BaseSize, &sp.baseSize, "base_size"}, {f.LimitPrice, &sp.limitPrice, "limit_price"}, {f.StopPrice, &sp.stopPrice, "stop_price"}} {
+	}{{f.BaseSize, &sp.baseSize, "base_size"}, {f.QuoteSize, &sp.quoteSize, "quote_size"}, {f.LimitPrice, &sp.limitPrice, "limit_price"}, {f.StopPrice, &sp.stopPrice, "stop_price"}} {
 		if d.src == nil {
 			continue
 		}
@@ -168,6 +169,9 @@ func parseConfig(cfg map[string]json.RawMessage) (orderSpec, *response, *failure
 		sp.endTime = t
 	}
 	sp.postOnly = f.PostOnly != nil && *f.PostOnly
+	if r := marketSize(sp.kind, f); r != nil {
+		return sp, r, nil
+	}
 	return sp, nil, nil
 }
 
@@ -195,11 +199,14 @@ func (s *Server) check(productID, side string, sp orderSpec) (*order, *failure) 
 	if side != "BUY" && side != "SELL" {
 		return nil, &failure{code: "INVALID_SIDE", preview: "PREVIEW_INVALID_SIDE", newOrder: true, message: "Invalid side"}
 	}
-	o := &order{p: p, side: side, spec: sp}
 	touch := p.ask
 	if side == "SELL" {
 		touch = p.bid
 	}
+	if sp.quoteSize.IsPositive() {
+		sp.baseSize = baseForQuote(sp.quoteSize, touch, p.baseInc)
+	}
+	o := &order{p: p, side: side, spec: sp}
 	switch {
 	case p.spec.TradingDisabled:
 		return nil, &failure{code: "ORDER_ENTRY_DISABLED", preview: "PREVIEW_INVALID_ORDER_CONFIG", newOrder: true, message: "Trading is disabled for this product"}
@@ -464,7 +471,7 @@ func (o *order) json() map[string]any {
 		"side": o.side, "client_order_id": o.clientID, "status": o.status, "time_in_force": timeInForce[o.spec.kind],
 		"created_time": o.created.Format(time.RFC3339Nano), "completion_percentage": fx(pct), "filled_size": fx(o.filled),
 		"average_filled_price": fx(avg), "fee": "", "number_of_fills": fills,
-		"filled_value": fx(o.filledValue), "pending_cancel": false, "size_in_quote": false, "total_fees": fx(o.fees),
+		"filled_value": fx(o.filledValue), "pending_cancel": false, "size_in_quote": o.spec.quoteSize.IsPositive(), "total_fees": fx(o.fees),
 		"size_inclusive_of_fees": false, "total_value_after_fees": fx(o.filledValue.Add(o.fees)), "trigger_status": trigger,
 		"order_type": typ, "reject_reason": "REJECT_REASON_UNSPECIFIED", "settled": o.status == "FILLED", "product_type": "SPOT",
 		"reject_message": "", "cancel_message": "", "order_placement_source": "RETAIL_ADVANCED",
