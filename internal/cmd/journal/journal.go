@@ -164,6 +164,11 @@ func numbers(e ledger.Entry) (qty, price render.Cell) {
 		if e.Request.Price.Valid {
 			price = render.Num(e.Request.Price.Decimal, -1)
 		}
+		if e.Request.QuoteQty.Valid {
+			// A quote-sized order has no base quantity until it fills
+			// (its fill rows have one); DETAIL gives the quote amount.
+			return render.S("-", render.Muted), price
+		}
 		return render.Num(e.Request.Qty, -1), price
 	}
 	return render.T(""), render.T("")
