@@ -48,14 +48,14 @@ func BenchmarkProcess(b *testing.B) {
 	home := filepath.Join(dir, "home")
 	env := append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home+"/config", "XDG_DATA_HOME="+home+"/data",
 		"XDG_STATE_HOME="+home+"/state", "XDG_CACHE_HOME="+home+"/cache", "TRADECTL_CONFIG=", "TRADECTL_PROFILE=", "NO_COLOR=1")
-	run := func(name string, args ...string) processRun {
+	run := func(name string, args ...string) processSample {
 		cmd := exec.Command(name, args...)
 		cmd.Env = env
 		start := time.Now()
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("%s %v: %v\n%s", name, args, err, out)
 		}
-		r := processRun{wall: time.Since(start)}
+		r := processSample{wall: time.Since(start)}
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			r.minorFaults = ru.Minflt
 		}
@@ -66,7 +66,7 @@ func BenchmarkProcess(b *testing.B) {
 	run(tradectl, "version")
 	run(tradectl, "quote", "BTC-USD")
 
-	var hellos, versions, orders processRuns
+	var hellos, versions, orders processSamples
 	sides := []string{"buy", "sell"}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -86,26 +86,26 @@ func BenchmarkProcess(b *testing.B) {
 	b.ReportMetric(float64(orders.medianFaults()), "order-minflt")
 }
 
-// processRun is one measured process: its wall time and the minor page
+// processSample is one measured process: its wall time and the minor page
 // faults it took.
-type processRun struct {
+type processSample struct {
 	wall        time.Duration
 	minorFaults int64
 }
 
-type processRuns []processRun
+type processSamples []processSample
 
-func (rs processRuns) medianWall() time.Duration {
-	return median(rs, func(r processRun) time.Duration { return r.wall })
+func (rs processSamples) medianWall() time.Duration {
+	return medianOf(rs, func(r processSample) time.Duration { return r.wall })
 }
 
-func (rs processRuns) medianFaults() int64 {
-	return median(rs, func(r processRun) int64 { return r.minorFaults })
+func (rs processSamples) medianFaults() int64 {
+	return medianOf(rs, func(r processSample) int64 { return r.minorFaults })
 }
 
-// median is the middle value of what field picks from rs (the upper one of
+// medianOf is the middle value of what field picks from rs (the upper one of
 // the two middle values for an even count).
-func median[T cmp.Ordered](rs processRuns, field func(processRun) T) T {
+func medianOf[T cmp.Ordered](rs processSamples, field func(processSample) T) T {
 	vs := make([]T, len(rs))
 	for i, r := range rs {
 		vs[i] = field(r)
