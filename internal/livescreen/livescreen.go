@@ -75,25 +75,27 @@ func Run(ctx context.Context, t Terminal, o Options, body func(ctx context.Conte
 	if o.View == nil {
 		return errors.New("livescreen: no view")
 	}
+	restoreKeyboard := func() error { return nil }
 	if t.MakeRaw != nil {
 		restore, err := t.MakeRaw()
 		if err != nil {
 			return err
 		}
-		defer func() {
-			if rerr := restore(); rerr != nil && err == nil {
-				err = rerr
-			}
-		}()
+		restoreKeyboard = restore
 	}
 	s := &Screen{term: t, view: o.View}
 	_, _ = io.WriteString(t.Out, enterAltScreen+hideCursor)
+	// One deferred step, in this order, on every way out (panics too): no
+	// more frames, the normal screen and cursor back, the keyboard cooked,
+	// and only then the last frame, which relies on cooked line ends.
 	defer func() {
 		s.close()
 		_, _ = io.WriteString(t.Out, showCursor+leaveAltScreen)
+		if rerr := restoreKeyboard(); rerr != nil && err == nil {
+			err = rerr
+		}
 		if o.KeepLastFrame {
 			width, _ := t.size()
-			// Cooked output from here on: the kernel turns \n into \r\n.
 			_, _ = io.WriteString(t.Out, strings.Join(fitLines(o.View(width, 0), width, 0), "\n")+"\n")
 		}
 	}()
