@@ -71,7 +71,7 @@ func TestLiveFrameFollowsWidth(t *testing.T) {
 	}{
 		{100, "SYMBOL  BID  ASK  LAST  CHANGE  %  RECENT"},
 		{0, "SYMBOL  BID  ASK  LAST  CHANGE  %  RECENT"}, // unknown: the streams' width
-		{34, "SYMBOL  BID  ASK  LAST  %"}, // recent and change dropped
+		{34, "SYMBOL  BID  ASK  LAST  %"},                // recent and change dropped
 	}
 	for _, tt := range tests {
 		lines := strings.Split(strings.TrimRight(table.frame(tt.width, 10), "\n"), "\n")
