@@ -103,6 +103,9 @@ func Run(ctx context.Context, t Terminal, o Options, body func(ctx context.Conte
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if t.In != nil {
+		// A read of a terminal cannot be called off, so the reader may
+		// outlive Run, blocked; it quits nothing once Run is over, and the
+		// process ends soon after (a live screen is a command's last act).
 		go readKeys(t.In, o.OnKey, func(reason error) { cancel(reason) })
 	}
 	if t.Resized != nil {
