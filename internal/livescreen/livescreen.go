@@ -135,14 +135,15 @@ func Run(ctx context.Context, t Terminal, o Options, body func(ctx context.Conte
 // over the previous frame. It is safe to call from any goroutine; after
 // Run has returned it draws nothing.
 func (s *Screen) Redraw() {
-	width, height := s.term.size()
-	frame := s.view(width, height)
+	// Rendered under the lock too: a resize's redraw and the body's must
+	// not cross, or an older frame could land last and stay on screen.
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return
 	}
-	_, _ = io.WriteString(s.term.Out, Frame(frame, width, height))
+	width, height := s.term.size()
+	_, _ = io.WriteString(s.term.Out, Frame(s.view(width, height), width, height))
 }
 
 func (s *Screen) close() {
