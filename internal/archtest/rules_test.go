@@ -123,7 +123,7 @@ var cliPackages = []string{
 	"github.com/spf13/pflag",
 	"github.com/spf13/viper",
 	"github.com/charmbracelet/lipgloss",
-	"github.com/charmbracelet/bubbletea",
+	"internal/livescreen",
 }
 
 // adaptersNoCLI: everything under internal/exchange (adapters, fakes, the

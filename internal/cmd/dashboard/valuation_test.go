@@ -1,13 +1,13 @@
 package dashboard
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
@@ -16,6 +16,7 @@ import (
 	"github.com/tradectl/tradectl/internal/exchange/binance"
 	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
 	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/livescreen"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -268,8 +269,8 @@ func TestPlanFor(t *testing.T) {
 }
 
 // TestLiveKeys: in the live view q quits with exit 0 and Ctrl-C with the
-// interrupted error (exit 130), through a real bubbletea program reading
-// the keys.
+// interrupted error (exit 130), read from the keyboard stream; the screen
+// is left (alternate screen off, cursor back) either way.
 func TestLiveKeys(t *testing.T) {
 	tests := []struct {
 		name, keys string
@@ -291,31 +292,34 @@ func TestLiveKeys(t *testing.T) {
 			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
 				t.Errorf("runLive after %q = %v, want %v", tt.keys, err, tt.want)
 			}
+			if out := ios.Out.(*bytes.Buffer).String(); !strings.HasSuffix(out, "\x1b[?25h\x1b[?1049l") {
+				t.Errorf("the terminal is not given back at the end; output ends %q", out[max(0, len(out)-40):])
+			}
 		})
 	}
 }
 
 func TestLiveExit(t *testing.T) {
+	errBoom := errors.New("boom")
 	canceled, cancel := context.WithCancel(context.Background())
 	cancel()
 	expired, cancel2 := context.WithDeadline(context.Background(), time.Unix(0, 0))
 	defer cancel2()
 	tests := []struct {
-		name  string
-		ctx   context.Context
-		model tea.Model
-		err   error
-		want  error
+		name string
+		ctx  context.Context
+		err  error
+		want error
 	}{
-		{"q", context.Background(), &liveModel{}, nil, nil},
-		{"ctrl-c key", context.Background(), &liveModel{interrupted: true}, nil, cmdutil.ErrInterrupted},
-		{"SIGINT seen by bubbletea", context.Background(), &liveModel{}, tea.ErrInterrupted, cmdutil.ErrInterrupted},
-		{"SIGINT seen by the process", canceled, &liveModel{}, tea.ErrProgramKilled, cmdutil.ErrInterrupted},
-		{"--timeout ran out", expired, &liveModel{}, tea.ErrProgramKilled, nil},
+		{"q", context.Background(), livescreen.ErrQuit, nil},
+		{"ctrl-c key", context.Background(), livescreen.ErrInterrupted, cmdutil.ErrInterrupted},
+		{"SIGINT seen by the process", canceled, context.Canceled, cmdutil.ErrInterrupted},
+		{"--timeout ran out", expired, context.DeadlineExceeded, nil},
+		{"another error", context.Background(), errBoom, errBoom},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := liveExit(tt.ctx, tt.model, tt.err); !errors.Is(got, tt.want) || (tt.want == nil && got != nil) {
+			if got := liveExit(tt.ctx, tt.err); !errors.Is(got, tt.want) || (tt.want == nil && got != nil) {
 				t.Errorf("liveExit = %v, want %v", got, tt.want)
 			}
 		})

@@ -3,6 +3,7 @@ package watch
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -16,19 +17,20 @@ import (
 // sparkPoints is how many recent prices a sparkline shows.
 const sparkPoints = 24
 
-// liveTable redraws the watch table in place: it moves the cursor back up
-// over the previous frame and overwrites it line by line (clearing each
-// line's tail), in one write, so the screen never blanks between frames.
+// liveTable is the state of the watch table on a terminal and its view.
+// Quotes update it on the watch's goroutine while a resize may redraw it
+// on another, so both go through mu.
 type liveTable struct {
-	ios      *iostreams.IOStreams
-	pal      iostreams.Palette
-	order    []trade.Symbol
-	rows     map[trade.Symbol]*liveRow
-	alerts   []*expr.Expr
-	until    *expr.Expr
-	prec     render.Precision
-	status   []string
-	lastRows int
+	ios    *iostreams.IOStreams
+	pal    iostreams.Palette
+	order  []trade.Symbol
+	alerts []*expr.Expr
+	until  *expr.Expr
+	prec   render.Precision
+
+	mu     sync.Mutex
+	rows   map[trade.Symbol]*liveRow
+	status []string
 }
 
 type liveRow struct {
@@ -38,14 +40,12 @@ type liveRow struct {
 }
 
 func newLiveTable(ios *iostreams.IOStreams, symbols []trade.Symbol, alerts []*expr.Expr, until *expr.Expr, prec render.Precision) *liveTable {
-	t := &liveTable{ios: ios, pal: ios.Palette(), order: symbols, rows: map[trade.Symbol]*liveRow{}, alerts: alerts, until: until, prec: prec}
-	fmt.Fprint(ios.Out, "\x1b[?25l") // hide the cursor while redrawing
-	return t
+	return &liveTable{ios: ios, pal: ios.Palette(), order: symbols, rows: map[trade.Symbol]*liveRow{}, alerts: alerts, until: until, prec: prec}
 }
 
-func (t *liveTable) close() { fmt.Fprint(t.ios.Out, "\x1b[?25h") }
-
 func (t *liveTable) update(ev QuoteEvent) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	r := t.rows[ev.Symbol]
 	if r == nil {
 		r = &liveRow{}
@@ -61,6 +61,8 @@ func (t *liveTable) update(ev QuoteEvent) {
 }
 
 func (t *liveTable) condition(ev ConditionEvent) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	line := fmt.Sprintf("%s %s: %s", render.Clock(time.Time(ev.Time)), ev.Type, ev.Expr)
 	if ev.Quote != nil {
 		line += fmt.Sprintf(" (%s last %s)", ev.Quote.Symbol, render.Group(render.Num(ev.Quote.Last, t.prec.Price(ev.Quote.Symbol)).Text))
@@ -71,8 +73,14 @@ func (t *liveTable) condition(ev ConditionEvent) {
 	}
 }
 
-// frame renders the table as lines.
-func (t *liveTable) frame() []string {
+// frame renders the table for a screen width cells wide (0: the width
+// the streams were opened with).
+func (t *liveTable) frame(width, _ int) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if width <= 0 {
+		width = t.ios.TerminalWidth()
+	}
 	td := &render.TableData{Columns: []render.Column{
 		{Header: "symbol"}, {Header: "bid", Right: true}, {Header: "ask", Right: true}, {Header: "last", Right: true},
 		{Header: "change", Right: true, Drop: 2}, {Header: "%", Right: true, Drop: 3}, {Header: "recent", Shrink: true, Drop: 1},
@@ -106,6 +114,7 @@ func (t *liveTable) frame() []string {
 	var b strings.Builder
 	sub := *t.ios
 	sub.Out = &b
+	sub.SetTerminalWidth(width)
 	p, _ := render.NewPrinter(&sub, "table", "", nil)
 	_ = p.Print(nil, func() *render.TableData { return td })
 	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
@@ -118,28 +127,12 @@ func (t *liveTable) frame() []string {
 	for _, s := range t.status {
 		lines = append(lines, t.pal.Warn.Render(s))
 	}
-	// A line that wrapped would break the redraw, which counts lines.
+	// The screen cuts lines too; cutting here keeps the table's own
+	// ellipsis rules for the lines that only the watch knows are long.
 	for i := range lines {
-		lines[i] = render.FitLine(lines[i], t.ios.TerminalWidth())
+		lines[i] = render.FitLine(lines[i], width)
 	}
-	return lines
-}
-
-func (t *liveTable) draw() {
-	lines := t.frame()
-	var b strings.Builder
-	if t.lastRows > 0 {
-		fmt.Fprintf(&b, "\x1b[%dF", t.lastRows)
-	}
-	for _, l := range lines {
-		b.WriteString(l)
-		b.WriteString("\x1b[K\n")
-	}
-	for i := len(lines); i < t.lastRows; i++ {
-		b.WriteString("\x1b[K\n")
-	}
-	t.lastRows = max(len(lines), t.lastRows)
-	fmt.Fprint(t.ios.Out, b.String())
+	return strings.Join(lines, "\n") + "\n"
 }
 
 var sparkRunes = []rune("▁▂▃▄▅▆▇█")

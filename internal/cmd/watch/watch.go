@@ -19,6 +19,7 @@ import (
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/livescreen"
 	"github.com/tradectl/tradectl/internal/quotes"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -62,7 +63,8 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 			venue pushes quotes and polled every --interval otherwise.
 
 			On a terminal a table is redrawn in place, with the change since the watch
-			started and a sparkline of recent prices. Piped or with -o json/ndjson, one
+			started and a sparkline of recent prices; q leaves with exit 0 (130 while
+			--until waits: the condition did not hold) and Ctrl-C with 130. Piped or with -o json/ndjson, one
 			JSON object per update is written and flushed at once, so
 			'tradectl watch BTC-USD | jq' works line by line.
 
@@ -252,12 +254,35 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 		return fmt.Errorf("watch: %w", err)
 	}
 
-	tty := o.IO.IsStdoutTTY() && printer.Format == render.Table
-	var screen *liveTable
-	if tty {
-		screen = newLiveTable(o.IO, o.Symbols, o.Alerts, o.Until, orderview.PrecisionOf(ctx, ex))
-		defer screen.close()
+	if o.IO.IsStdoutTTY() && printer.Format == render.Table {
+		table := newLiveTable(o.IO, o.Symbols, o.Alerts, o.Until, orderview.PrecisionOf(ctx, ex))
+		screen := livescreen.Options{View: table.frame, KeepLastFrame: true}
+		err := livescreen.Run(ctx, livescreen.For(o.IO.In, o.IO.Out), screen, func(ctx context.Context, s *livescreen.Screen) error {
+			return follow(ctx, o, ex, printer, table, s.Redraw)
+		})
+		return liveExit(o, err)
 	}
+	return follow(ctx, o, ex, printer, nil, nil)
+}
+
+// liveExit maps a key that ended the live table to the exit code: Ctrl-C
+// is 130, as every command; q is 0, except while --until waits: the
+// condition did not hold, and a script's `&& next-step` must not run.
+func liveExit(o *WatchOptions, err error) error {
+	switch {
+	case errors.Is(err, livescreen.ErrInterrupted):
+		return cmdutil.ErrInterrupted
+	case errors.Is(err, livescreen.ErrQuit) && o.Until != nil:
+		return cmdutil.ErrInterrupted
+	case errors.Is(err, livescreen.ErrQuit):
+		return nil
+	}
+	return err
+}
+
+// follow applies every quote until the watch ends: to the live table and
+// redraws it when there is one, else written as events.
+func follow(ctx context.Context, o *WatchOptions, ex exchange.Exchange, printer *render.Printer, screen *liveTable, redraw func()) error {
 	emit := printer.PrintEvent
 	if printer.Format == render.CSV {
 		emit = printer.NewCSVWriter(csvColumns()).Write
@@ -265,7 +290,7 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 	tracker := expr.NewTracker()
 	alertWas := make([]bool, len(o.Alerts))
 	updates := 0
-	err = quotes.Follow(ctx, ex, o.Symbols, o.Interval, o.Logger(), func(q trade.Quote) error {
+	err := quotes.Follow(ctx, ex, o.Symbols, o.Interval, o.Logger(), func(q trade.Quote) error {
 		tracker.Update(q)
 		updates++
 		change, _ := tracker.Field(q.Symbol, expr.FieldChange)
@@ -301,7 +326,7 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 			}
 		}
 		if screen != nil {
-			screen.draw()
+			redraw()
 		}
 		if o.Count > 0 && updates >= o.Count {
 			return quotes.ErrStop
@@ -309,7 +334,7 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 		return nil
 	})
 	if screen != nil {
-		screen.draw()
+		redraw()
 	}
 	switch {
 	case err == nil:
