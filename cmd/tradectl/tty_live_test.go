@@ -50,7 +50,7 @@ func TestTTYDashboardResize(t *testing.T) {
 	term.waitFor("Total equity", 15*time.Second)
 	term.tmux("-S", term.socket, "resize-window", "-t", term.session, "-x", "64", "-y", "24")
 	// The refresh is an hour away: only the resize can have redrawn this.
-	screen := term.waitFor("unrealised P&L …", 10*time.Second)
+	screen := term.waitFor("unrealised P&L…", 10*time.Second) // the totals line, cut at 64 columns
 	checkGolden(t, "dashboard_64", normalizeElapsed(screen))
 	term.send("q")
 	term.waitFor("[exit 0]", 10*time.Second)

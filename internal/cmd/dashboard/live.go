@@ -9,6 +9,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/livescreen"
+	"github.com/tradectl/tradectl/internal/render"
 )
 
 // runLive redraws the dashboard full screen every interval until q or
@@ -80,6 +81,6 @@ func liveView(ios *iostreams.IOStreams, width int, snap *Snapshot, now time.Time
 	}
 	// Local time of day, as the view shows it on a terminal; the snapshot's
 	// JSON has the full time in UTC.
-	footer := pal.Muted.Render("updated " + time.Time(snap.Time).Local().Format("15:04:05") + " · every " + every.String() + " · r refresh · q quit")
+	footer := pal.Muted.Render("updated " + render.Clock(time.Time(snap.Time)) + " · every " + every.String() + " · r refresh · q quit")
 	return View(&sized, *snap, now) + "\n" + footer + "\n"
 }
