@@ -66,6 +66,7 @@ type CreateOptions struct {
 	// MaxSlippage is --max-slippage in percent; unset means the profile's
 	// max_slippage_pct, and no guard when that is unset too.
 	MaxSlippage decimal.NullDecimal
+	cancelAfterFlags
 }
 
 type rawFlags struct {
@@ -212,6 +213,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	fl.DurationVar(&opts.LockTimeout, "lock-timeout", placement.DefaultLockTimeout, "wait at most this long while another tradectl process places on the same profile (exit 6)")
 	fl.StringArrayVar(&raw.overrides, "override-limit", nil, "lift the named risk limit for this command, recorded in the journal (repeatable): "+strings.Join(risk.LimitNames(), ", "))
 	fl.StringVar(&raw.maxSlippage, "max-slippage", "", "market orders: refuse when the expected average fill is more than PCT% from the mid (default: the profile's max_slippage_pct)")
+	addCancelAfterFlags(fl, &opts.cancelAfterFlags)
 	_ = cmd.RegisterFlagCompletionFunc("override-limit", cobra.FixedCompletions(risk.LimitNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagRequired("side")
 	cmdutil.RegisterEnumCompletion(cmd, "side", trade.Sides)
@@ -261,6 +263,9 @@ func (o *CreateOptions) parse(symbol string, raw rawFlags, cmd *cobra.Command) e
 	}
 	if o.Round, err = trade.ParseRoundMode(raw.round); err != nil {
 		return cmdutil.Usagef("--round: %v", err)
+	}
+	if err := o.parseCancelAfter(cmd); err != nil {
+		return err
 	}
 	validate := r.Validate
 	if o.QtyShare.Valid {
@@ -341,6 +346,7 @@ func flagNames(err error) error {
 	flag := map[string]string{
 		"qty": "--qty", "quote_qty": "--quote-qty", "price": "--price", "stop_price": "--stop-price", "side": "--side",
 		"type": "--type", "time_in_force": "--tif", "post_only": "--post-only", "client_id": "--client-id",
+		"expires_at": "--cancel-after",
 	}[v.Field]
 	if flag == "" {
 		return err
@@ -444,11 +450,14 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	waitCtx, cancelWait := withTimeout(parent, o.WaitTimeout)
 	defer cancelWait()
 	order, waitErr := orderfollow.Follow(waitCtx, ex, res.Order, time.Second, o.IO)
-	o.recordFills(parent, prof.Name, order)
 	w := &WaitResult{Outcome: string(order.Status), TimedOut: errors.Is(waitErr, cmdutil.ErrConditionTimeout)}
 	if w.TimedOut {
 		w.Outcome = "timed_out"
 	}
+	if o.CancelOnTimeout {
+		order, waitErr = o.cancelOnTimeout(parent, ex, order, waitErr, cfg.Timeout, w)
+	}
+	o.recordFills(parent, prof.Name, order)
 	if err := printOrder(printer, precision, order, res.Existing, w); err != nil {
 		return err
 	}
@@ -474,6 +483,7 @@ func planWords(err error, profile, venue string, symbol trade.Symbol) error {
 	var lt *placement.LockTimeoutError
 	var ex *exchange.Error
 	var quoteSize *orderplan.QuoteSizeError
+	var expiry *orderplan.ExpiryError
 	switch {
 	case errors.Is(err, confirm.ErrNeedsYes):
 		return &cmdutil.UsageError{Err: fmt.Errorf("%w; pass --yes, or set confirm: false in the profile", err)}
@@ -491,6 +501,8 @@ func planWords(err error, profile, venue string, symbol trade.Symbol) error {
 		return fmt.Errorf("%w — or look it up yourself: tradectl order get --client-id %s --symbol %s", err, ex.ClientID, symbol)
 	case errors.As(err, &quoteSize):
 		return cmdutil.Usagef("--quote-qty: %v; %s — or give --qty in the base asset; nothing was sent", quoteSize, quoteSizedVenues)
+	case errors.As(err, &expiry):
+		return expiryRefusal(expiry)
 	case errors.Is(err, orderplan.ErrSlippageQuoteSized):
 		return cmdutil.Usagef("%v; give --qty instead, or lift the guard with --override-limit max_slippage_pct; nothing was sent", err)
 	case errors.Is(err, risk.ErrSlippageNotMarket):
@@ -543,6 +555,9 @@ type WaitResult struct {
 	// Outcome is the order's final status, or "timed_out".
 	Outcome  string `json:"outcome"`
 	TimedOut bool   `json:"timed_out"`
+	// CanceledOnTimeout is true when --cancel-on-timeout canceled the
+	// order after the wait timed out; the order shows what had filled.
+	CanceledOnTimeout bool `json:"canceled_on_timeout,omitempty"`
 }
 
 // CreatedOrder is what order create prints: the order, and whether it was
@@ -624,6 +639,9 @@ func dryRunTable(r DryRunResult, prec render.Precision) *render.TableData {
 	add("side", string(q.Side))
 	add("type", string(q.Type))
 	add("time in force", string(q.EffectiveTIF()))
+	if t, ok := q.Expiry(); ok {
+		addCell("expires", render.At(t))
+	}
 	if q.QuoteSized() {
 		add("qty", "worked out by the venue as it fills")
 		add("quote qty", q.QuoteQty.Decimal.String()+" "+q.Symbol.Quote)
