@@ -127,6 +127,16 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			(a spinner on a terminal's stderr) and sets the exit code by how it ended:
 			0 filled, 5 rejected, 11 canceled or expired, 10 when --wait-timeout passes
 			first. --timeout bounds the placement, --wait-timeout the wait.
+			--cancel-on-timeout cancels the order when --wait-timeout passes (the same
+			cancel as order cancel) and prints it as it ended, with what had filled and
+			"canceled_on_timeout": true; the exit code stays 10. Ctrl-C is not a
+			timeout: it leaves the order working and says so.
+
+			--cancel-after D makes a limit, stop or stop-limit order good till now + D
+			(rounded up to the second): the venue itself ends it, expired, whether or
+			not tradectl is running. Only venues with good-till-date orders take it
+			(paper, Kraken, Coinbase); elsewhere the command refuses (exit 2) and sends
+			nothing, as tradectl does not cancel the order for the venue.
 
 			Every order is placed at most once. It carries a client id, and its intent
 			is written to the journal (see tradectl journal) before it is sent. When the
@@ -156,6 +166,12 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 
 			# buy at 3600 or better, wait until filled (at most 10 minutes), then act on it
 			$ tradectl order create ETH-USD --side buy --qty 0.5 --price 3600 --wait --wait-timeout 10m && echo filled
+
+			# rest a buy at 90000 for 10 minutes at most: the venue ends it then
+			$ tradectl order create BTC-USD --side buy --qty 0.001 --price 90000 --cancel-after 10m
+
+			# give a buy at 1000 two seconds to fill, then cancel it (exit 10)
+			$ tradectl order create BTC-USD --side buy --qty 0.001 --price 1000 --wait --wait-timeout 2s --cancel-on-timeout
 
 			# from cron: safe to run twice, places one order a day
 			$ tradectl order create BTC-USD --side buy --qty 0.01 --idempotency-key "dca-$(date -u +%F)" -o json
