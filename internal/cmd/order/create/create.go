@@ -594,6 +594,9 @@ func printOrder(p *render.Printer, precision func() render.Precision, o trade.Or
 		if existing {
 			t.AddRow(render.S("existing", render.Muted), render.T("yes: placed by an earlier run with this client id; nothing was sent"))
 		}
+		if w != nil && w.CanceledOnTimeout {
+			t.AddRow(render.S("wait", render.Muted), render.T("timed out; canceled by --cancel-on-timeout"))
+		}
 		return t
 	})
 }
