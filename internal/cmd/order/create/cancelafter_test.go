@@ -2,6 +2,8 @@ package create
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -67,5 +69,22 @@ func TestCancelAfterFlags(t *testing.T) {
 				t.Errorf("CancelOnTimeout = %v, want %v", got.CancelOnTimeout, tt.wantTimeout)
 			}
 		})
+	}
+}
+
+// Ctrl-C during the wait is not a timeout: nothing is canceled (the
+// exchange is never called), the order is reported as it stood, and
+// stderr says it is still working and how to cancel it.
+func TestCancelOnTimeoutLeavesOrderOnInterrupt(t *testing.T) {
+	ios, _, _, errOut := iostreams.Test()
+	o := &CreateOptions{IO: ios}
+	open := trade.Order{ID: "7", Status: trade.StatusOpen}
+	w := &WaitResult{Outcome: string(open.Status)}
+	got, err := o.cancelOnTimeout(context.Background(), nil, open, context.Canceled, time.Second, w)
+	if !errors.Is(err, context.Canceled) || got.Status != trade.StatusOpen || w.CanceledOnTimeout {
+		t.Errorf("interrupted wait: %s, %v, canceled_on_timeout %v; want the open order, context.Canceled, false", got.Status, err, w.CanceledOnTimeout)
+	}
+	if want := "interrupted: order 7 is still working"; !strings.Contains(errOut.String(), want) || !strings.Contains(errOut.String(), "tradectl order cancel 7") {
+		t.Errorf("stderr = %q, want %q and how to cancel it", errOut.String(), want)
 	}
 }
