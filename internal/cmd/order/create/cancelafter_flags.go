@@ -16,9 +16,9 @@ import (
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
-// cancelAfterFlags are --cancel-after and --cancel-on-timeout: two ways a
+// CancelAfterOptions are --cancel-after and --cancel-on-timeout: two ways a
 // script makes sure an order does not stay working by accident.
-type cancelAfterFlags struct {
+type CancelAfterOptions struct {
 	// CancelAfter is --cancel-after: the order is good till now plus this,
 	// kept by the venue itself (0: no expiry).
 	CancelAfter time.Duration
@@ -27,7 +27,7 @@ type cancelAfterFlags struct {
 	CancelOnTimeout bool
 }
 
-func addCancelAfterFlags(fl *pflag.FlagSet, f *cancelAfterFlags) {
+func addCancelAfterFlags(fl *pflag.FlagSet, f *CancelAfterOptions) {
 	fl.DurationVar(&f.CancelAfter, "cancel-after", 0, "limit and stop orders: the venue ends the order after this long (good till date; paper, kraken, coinbase)")
 	fl.BoolVar(&f.CancelOnTimeout, "cancel-on-timeout", false, "with --wait and --wait-timeout: cancel the order when the wait times out (exit 10 still)")
 }

@@ -66,7 +66,7 @@ type CreateOptions struct {
 	// MaxSlippage is --max-slippage in percent; unset means the profile's
 	// max_slippage_pct, and no guard when that is unset too.
 	MaxSlippage decimal.NullDecimal
-	cancelAfterFlags
+	CancelAfterOptions
 }
 
 type rawFlags struct {
@@ -229,7 +229,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	fl.DurationVar(&opts.LockTimeout, "lock-timeout", placement.DefaultLockTimeout, "wait at most this long while another tradectl process places on the same profile (exit 6)")
 	fl.StringArrayVar(&raw.overrides, "override-limit", nil, "lift the named risk limit for this command, recorded in the journal (repeatable): "+strings.Join(risk.LimitNames(), ", "))
 	fl.StringVar(&raw.maxSlippage, "max-slippage", "", "market orders: refuse when the expected average fill is more than PCT% from the mid (default: the profile's max_slippage_pct)")
-	addCancelAfterFlags(fl, &opts.cancelAfterFlags)
+	addCancelAfterFlags(fl, &opts.CancelAfterOptions)
 	_ = cmd.RegisterFlagCompletionFunc("override-limit", cobra.FixedCompletions(risk.LimitNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagRequired("side")
 	cmdutil.RegisterEnumCompletion(cmd, "side", trade.Sides)
