@@ -11,7 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/orderplan"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -86,5 +88,19 @@ func TestCancelOnTimeoutLeavesOrderOnInterrupt(t *testing.T) {
 	}
 	if want := "interrupted: order 7 is still working"; !strings.Contains(errOut.String(), want) || !strings.Contains(errOut.String(), "tradectl order cancel 7") {
 		t.Errorf("stderr = %q, want %q and how to cancel it", errOut.String(), want)
+	}
+}
+
+// A live order's confirmation names its expiry, so the person agreeing
+// sees when the venue will end it.
+func TestConfirmShowsExpiry(t *testing.T) {
+	expires := time.Date(2026, 11, 27, 12, 10, 0, 0, time.UTC)
+	req := trade.OrderRequest{Symbol: trade.MustSymbol("BTC-USD"), Side: trade.Buy, Type: trade.Limit,
+		Qty: trade.Dec("0.01"), Price: trade.OptDec("1000")}
+	plain := confirmSummary(config.Profile{Name: "kr"}, "kraken", orderplan.Plan{Request: req}, config.Safety{})
+	s := confirmSummary(config.Profile{Name: "kr"}, "kraken", orderplan.Plan{Request: req.WithExpiry(expires)}, config.Safety{})
+	want := append(plain.Notes, "good till 2026-11-27T12:10:00.000Z (--cancel-after): kraken ends it then")
+	if diff := cmp.Diff(want, s.Notes); diff != "" {
+		t.Errorf("confirmation notes (-want +got):\n%s", diff)
 	}
 }

@@ -717,6 +717,9 @@ func confirmSummary(prof config.Profile, exName string, plan orderplan.Plan, sf 
 	for _, ov := range dec.Report.Overridden {
 		s.Notes = append(s.Notes, "--override-limit "+ov.Limit)
 	}
+	if t, ok := req.Expiry(); ok {
+		s.Notes = append(s.Notes, "good till "+trade.FormatTime(t)+" (--cancel-after): "+exName+" ends it then")
+	}
 	return s
 }
 
