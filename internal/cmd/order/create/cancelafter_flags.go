@@ -32,9 +32,9 @@ func addCancelAfterFlags(fl *pflag.FlagSet, f *CancelAfterOptions) {
 	fl.BoolVar(&f.CancelOnTimeout, "cancel-on-timeout", false, "with --wait and --wait-timeout: cancel the order when the wait times out (exit 10 still)")
 }
 
-// expiredVenues names the venues that take --cancel-after, for the
+// expiryVenues names the venues that take --cancel-after, for the
 // refusal on the others; it follows the README's venue-support table.
-const expiredVenues = "an expiry is kept natively by paper, kraken (timeinforce=GTD, limit and stop-limit) and coinbase (limit_limit_gtd, stop_limit_stop_limit_gtd); binance spot and alpaca have no good-till-date orders"
+const expiryVenues = "an expiry is kept natively by paper, kraken (timeinforce=GTD, limit and stop-limit) and coinbase (limit_limit_gtd, stop_limit_stop_limit_gtd); binance spot and alpaca have no good-till-date orders"
 
 // parseCancelAfter turns --cancel-after into the request's expiry, before
 // the request is validated (an expiry on a market or ioc order is refused
@@ -56,7 +56,7 @@ func (o *CreateOptions) parseCancelAfter(cmd *cobra.Command) error {
 
 // expiryRefusal words orderplan's refusal of an expiry in flags.
 func expiryRefusal(e *orderplan.ExpiryError) error {
-	return cmdutil.Usagef("--cancel-after: %v; %s — place it without --cancel-after and use --wait --wait-timeout D --cancel-on-timeout, or cancel it yourself; nothing was sent", e, expiredVenues)
+	return cmdutil.Usagef("--cancel-after: %v; %s — place it without --cancel-after and use --wait --wait-timeout D --cancel-on-timeout, or cancel it yourself; nothing was sent", e, expiryVenues)
 }
 
 // cancelOnTimeout ends a wait that timed out by canceling the order, the
