@@ -158,6 +158,9 @@ func Make(ctx context.Context, d Deps, in Input) (Plan, error) {
 			return p, ErrSlippageQuoteSized
 		}
 	}
+	if err := checkExpiry(ex, p.Request); err != nil {
+		return p, err
+	}
 	share := in.QtyShare.Valid
 	if share && p.Rerun {
 		// A re-run reports the order the first run sized; balances have

@@ -29,6 +29,9 @@ type OrderRequest struct {
 	StopPrice   decimal.NullDecimal `json:"stop_price"`
 	PostOnly    bool                `json:"post_only"`
 	ClientID    string              `json:"client_id"`
+	// ExpiresAt, when set, makes a resting order good till that time
+	// (--cancel-after); see expiry.go.
+	ExpiresAt *JSONTime `json:"expires_at,omitempty"`
 }
 
 // ValidationError says which field of a request is wrong and why.
@@ -127,6 +130,9 @@ func (r OrderRequest) ValidateUnsized() error {
 	if r.Type == Market && r.TimeInForce == Day {
 		return invalid("time_in_force", "day is not allowed for market orders")
 	}
+	if err := r.validateExpiry(); err != nil {
+		return err
+	}
 	return ValidateClientID(r.ClientID)
 }
 
@@ -178,6 +184,9 @@ type Order struct {
 	UpdatedAt    time.Time           `json:"updated_at"`
 	Exchange     string              `json:"exchange"`
 	Profile      string              `json:"profile"`
+	// ExpiresAt is when a good-till-date order ends, as the venue reports
+	// it; nil for orders without one.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
 
 // RemainingQty is what is left to fill.

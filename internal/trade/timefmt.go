@@ -63,6 +63,7 @@ type orderWire struct {
 	UpdatedAt    JSONTime            `json:"updated_at"`
 	Exchange     string              `json:"exchange"`
 	Profile      string              `json:"profile"`
+	ExpiresAt    *JSONTime           `json:"expires_at,omitempty"`
 }
 
 // MarshalJSON writes the order with its times as FormatTime does.
@@ -73,7 +74,7 @@ func (o Order) MarshalJSON() ([]byte, error) {
 		FilledQty: o.FilledQty, Price: o.Price, StopPrice: o.StopPrice, AvgFillPrice: o.AvgFillPrice,
 		Fee: o.Fee, FeeAsset: o.FeeAsset, RejectReason: o.RejectReason,
 		CreatedAt: JSONTime(o.CreatedAt), UpdatedAt: JSONTime(o.UpdatedAt),
-		Exchange: o.Exchange, Profile: o.Profile,
+		Exchange: o.Exchange, Profile: o.Profile, ExpiresAt: optionalTime(o.ExpiresAt),
 	})
 }
 
@@ -145,4 +146,13 @@ func AppendJSONField(obj []byte, key string, v any) ([]byte, error) {
 	out = append(out, ':')
 	out = append(out, val...)
 	return append(out, obj[end:]...), nil
+}
+
+// optionalTime is t as JSONTime, nil when t is nil.
+func optionalTime(t *time.Time) *JSONTime {
+	if t == nil {
+		return nil
+	}
+	jt := JSONTime(*t)
+	return &jt
 }

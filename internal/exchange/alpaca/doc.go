@@ -145,6 +145,12 @@
 // activities), fees, order replacement, bracket, OCO and OTO orders,
 // trailing stops, and paging beyond 500 orders.
 //
+// Orders with an expiry (OrderRequest.ExpiresAt, --cancel-after): Alpaca
+// has no good-till-date order — its time_in_force values are day, gtc,
+// opg, cls, ioc and fok (Alpaca Trading API, order entity, time_in_force).
+// The adapter is no exchange.Expirer, and such a request that reaches it
+// is refused before anything is sent.
+//
 // # Notional orders
 //
 // A quote-sized market order (OrderRequest.QuoteQty) goes out as notional

@@ -287,6 +287,9 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 	if err := venueorder.CheckRequest(venueName, req); err != nil {
 		return orderRequestWire{}, err
 	}
+	if err := venueorder.CheckExpiry(venueName, req, false); err != nil {
+		return orderRequestWire{}, err
+	}
 	r, err := e.ruleFor(ctx, req.Symbol)
 	if err != nil {
 		return orderRequestWire{}, err

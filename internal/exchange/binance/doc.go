@@ -38,6 +38,12 @@
 // request was written — always names the id to look the order up by.
 // Binance's own time in force has no "day"; such orders are refused.
 //
+// Binance Spot has no good-till-date order: its time in force values are
+// GTC, IOC and FOK (Binance Spot API docs, enums.md, "Time in force"). The
+// adapter is no exchange.Expirer, and a request with an expiry
+// (OrderRequest.ExpiresAt) that reaches it is refused before anything is
+// sent, rather than placed without it.
+//
 // A quote-sized market order (OrderRequest.QuoteQty) goes out as
 // quoteOrderQty in place of quantity, on either side: "MARKET needs
 // quantity or quoteOrderQty" (Binance Spot API docs, rest-api.md, New order

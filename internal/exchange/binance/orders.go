@@ -270,6 +270,9 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 	if err := venueorder.CheckRequest(venueName, req); err != nil {
 		return nil, err
 	}
+	if err := venueorder.CheckExpiry(venueName, req, false); err != nil {
+		return nil, err
+	}
 	if _, err := toWire(req); err != nil {
 		return nil, err
 	}

@@ -60,9 +60,17 @@
 // the end of the current UTC day. stop_direction comes from comparing the
 // stop price with the current price (last trade, else the mid): above it
 // STOP_UP, below it STOP_DOWN, equal to it by side (buy up, sell down).
-// Reading orders back, every good-till-date order shows as "day" and
-// brackets placed elsewhere as stop-limit orders (limit price, stop
-// trigger price).
+// Reading orders back, a good-till-date order whose end_time is 00:00 UTC
+// shows as "day"; any other end_time is an expiry the trader gave
+// (OrderRequest.ExpiresAt, --cancel-after) and shows as gtc with that
+// expires_at. Brackets placed elsewhere read as stop-limit orders (limit
+// price, stop trigger price).
+//
+// An order with an expiry goes out as limit_limit_gtd or
+// stop_limit_stop_limit_gtd with end_time the expiry in RFC 3339
+// (order_configuration variants, coinbase-advanced-py orders.py
+// limit_order_gtc/gtd and stop_limit_order_gtd; the API's
+// GOOD_UNTIL_DATE_TIME time in force). Coinbase ends it EXPIRED.
 //
 // # Client ids and duplicates
 //

@@ -191,6 +191,7 @@ func (e *Exchange) mapOrder(w orderWire) (trade.Order, error) {
 	if status == trade.StatusRejected {
 		o.RejectReason = firstNonEmpty(w.RejectMessage, w.RejectReason)
 	}
+	readExpiry(&o, body)
 	if t, ok := parseTime(w.CreatedTime); ok {
 		o.CreatedAt = t
 	}
@@ -322,7 +323,7 @@ func buildConfig(req trade.OrderRequest, now time.Time, stopDir string) (orderCo
 		price = req.Price.Decimal.String()
 	}
 	postOnly := req.PostOnly
-	end := endOfUTCDay(now).Format(time.RFC3339)
+	end, gtd := endTime(req, now)
 	var c orderConfig
 	switch req.Type {
 	case trade.Market:
@@ -331,19 +332,19 @@ func buildConfig(req trade.OrderRequest, now time.Time, stopDir string) (orderCo
 			c.MarketIOC = &configBody{QuoteSize: req.QuoteQty.Decimal.String()}
 		}
 	case trade.Limit:
-		switch req.EffectiveTIF() {
-		case trade.GTC:
-			c.LimitGTC = &configBody{BaseSize: size, LimitPrice: price, PostOnly: &postOnly}
-		case trade.Day:
+		switch tif := req.EffectiveTIF(); {
+		case gtd:
 			c.LimitGTD = &configBody{BaseSize: size, LimitPrice: price, EndTime: end, PostOnly: &postOnly}
-		case trade.IOC:
+		case tif == trade.GTC:
+			c.LimitGTC = &configBody{BaseSize: size, LimitPrice: price, PostOnly: &postOnly}
+		case tif == trade.IOC:
 			c.SorLimitIOC = &configBody{BaseSize: size, LimitPrice: price}
-		case trade.FOK:
+		case tif == trade.FOK:
 			c.LimitFOK = &configBody{BaseSize: size, LimitPrice: price}
 		}
 	case trade.StopLimit:
 		body := &configBody{BaseSize: size, LimitPrice: price, StopPrice: req.StopPrice.Decimal.String(), StopDirection: stopDir}
-		if req.EffectiveTIF() == trade.Day {
+		if gtd {
 			body.EndTime = end
 			c.StopLimitGTD = body
 		} else {
@@ -482,10 +483,14 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trad
 		// asked, as the venue has not said more yet.
 		e.log.Warn("coinbase: order placed but not read back", "profile", e.profile, "order_id", id, "err", err)
 		now := e.now().UTC()
-		return trade.Order{ID: id, ClientID: clientID, Symbol: req.Symbol, Side: req.Side, Type: req.Type,
+		o := trade.Order{ID: id, ClientID: clientID, Symbol: req.Symbol, Side: req.Side, Type: req.Type,
 			TimeInForce: req.EffectiveTIF(), PostOnly: req.PostOnly, Status: trade.StatusOpen, Qty: req.Qty,
 			Price: req.Price, StopPrice: req.StopPrice, FeeAsset: req.Symbol.Quote, CreatedAt: now, UpdatedAt: now,
-			Exchange: venueName, Profile: e.profile}, nil
+			Exchange: venueName, Profile: e.profile}
+		if t, ok := req.Expiry(); ok {
+			o.ExpiresAt = &t
+		}
+		return o, nil
 	}
 	if o.ClientID == clientID && !sameOrder(o, req) {
 		return trade.Order{}, fmt.Errorf("place order: %w", &exchange.Error{Kind: exchange.ErrDuplicateClientID, Venue: venueName,

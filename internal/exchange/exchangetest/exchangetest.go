@@ -56,6 +56,11 @@ type Harness struct {
 	// orders are day orders, crypto orders never are). The quote-sized
 	// property then checks that refusal instead of the fill.
 	QuoteSizedRefused string
+	// Now is the venue's clock, for expiry times (nil: time.Now).
+	// AdvanceClock moves it on; nil skips the check that an order with an
+	// expiry ends when the time passes.
+	Now          func() time.Time
+	AdvanceClock func(d time.Duration)
 }
 
 // Run runs every property as its own subtest, each with a harness from
@@ -95,6 +100,7 @@ var properties = []struct {
 	{"PositionLister", testPositionLister},
 	{"FillLister", testFillLister},
 	{"QuoteSizedMarketOrder", testQuoteSized},
+	{"ExpiringOrder", testExpiry},
 }
 
 // callTimeout bounds each property so a hanging adapter fails the test with

@@ -131,4 +131,16 @@
 // tradectl does not size the order client-side behind the trader's back.
 // The adapter is no exchange.QuoteSizer, and a quote-sized request that
 // reaches it anyway is refused before anything is sent.
+//
+// An order with an expiry (OrderRequest.ExpiresAt, --cancel-after) is
+// Kraken's own good-till-date order: AddOrder takes "timeinforce
+// (GTC/IOC/GTD)" and "expiretm", which is "+<n>" seconds from now or a
+// unix timestamp (Kraken Spot REST OpenAPI spec, AddOrder,
+// schemas/requests/trading/orders/add.yaml). The adapter sends
+// timeinforce=GTD with expiretm as the absolute unix time in whole
+// seconds, never the relative form, so an order sent again under its
+// client id after an unknown outcome keeps the deadline it was shown. It
+// does so on limit and stop-loss-limit orders, the ones it sends a time in
+// force with; an expiry on a stop-loss (a market order once triggered) is
+// refused. Orders read back carry their expiretm as ExpiresAt (0: none).
 package kraken

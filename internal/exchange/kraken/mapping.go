@@ -92,6 +92,7 @@ type wireOrder struct {
 	OrderType   string
 	TimeInForce string // "" for Kraken's default, GTC
 	OFlags      string
+	ExpireTm    string // unix seconds, with TimeInForce GTD; see expiry.go
 }
 
 // toWire maps type, post-only and time in force; see the package doc for
@@ -128,7 +129,7 @@ func toWire(req trade.OrderRequest) (wireOrder, error) {
 	if req.PostOnly {
 		w.OFlags = "post"
 	}
-	return w, nil
+	return w, expiryWire(req, &w)
 }
 
 func invalidf(format string, args ...any) *exchange.Error {
@@ -267,6 +268,9 @@ func (e *Exchange) mapOrder(txid string, w orderWire, sym trade.Symbol, ids *cli
 	closed, err := unixTime(w.CloseTm)
 	if err != nil {
 		return trade.Order{}, fmt.Errorf("order %s: closetm: %w", txid, err)
+	}
+	if o.ExpiresAt, err = expiryOf(w.ExpireTm); err != nil {
+		return trade.Order{}, fmt.Errorf("order %s: expiretm: %w", txid, err)
 	}
 	o.UpdatedAt = o.CreatedAt
 	if !closed.IsZero() {

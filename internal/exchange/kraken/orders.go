@@ -63,6 +63,9 @@ func orderForm(req trade.OrderRequest, pairID string, w wireOrder, clientID stri
 	if w.TimeInForce != "" {
 		f.add("timeinforce", w.TimeInForce)
 	}
+	if w.ExpireTm != "" {
+		f.add("expiretm", w.ExpireTm)
+	}
 	if w.OFlags != "" {
 		f.add("oflags", w.OFlags)
 	}
@@ -157,6 +160,9 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trad
 			TimeInForce: req.EffectiveTIF(), PostOnly: req.PostOnly, Status: trade.StatusOpen, Qty: req.Qty,
 			Price: req.Price, StopPrice: req.StopPrice, FeeAsset: req.Symbol.Quote, CreatedAt: now, UpdatedAt: now,
 			Exchange: venueName, Profile: e.profile}
+		if t, ok := req.Expiry(); ok {
+			o.ExpiresAt = &t
+		}
 	}
 	if o.Status == trade.StatusRejected && o.PostOnly {
 		return trade.Order{}, fmt.Errorf("place order: %w", &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName,

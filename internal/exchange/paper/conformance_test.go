@@ -27,6 +27,8 @@ func TestConformance(t *testing.T) {
 			RejectsCrossedStops: true,
 			Exchange:            e,
 			Symbol:              btc,
+			Now:                 c.Now,
+			AdvanceClock:        c.Add,
 			// Another "process" holds the write lock for a while: the next
 			// call waits on the file until its context ends.
 			InjectHang: func() {

@@ -274,6 +274,9 @@ func (s *session) place(req trade.OrderRequest) (*orderRow, error) {
 	if o.tif == trade.Day {
 		o.expiresAt = dayCutoff(mk.class, s.now)
 	}
+	if err := setExpiry(o, req, s.now); err != nil {
+		return nil, err
+	}
 
 	if o.typ == trade.Stop || o.typ == trade.StopLimit {
 		// A stop whose trigger the market has already crossed is refused,

@@ -69,6 +69,10 @@
 //     UTC for crypto, 21:00 UTC for stocks (16:00 New York in summer). The
 //     simulated stocks trade around the clock; there are no sessions or
 //     holidays.
+//   - An order with an expiry (OrderRequest.ExpiresAt, --cancel-after)
+//     ends "expired" at that time, checked like a DAY order's cut-off
+//     whenever the engine runs; it is reported as the order's ExpiresAt.
+//     Any order but a market order takes one; one already past is refused.
 //   - "canceled" is only ever the trader's doing (CancelOrder, CancelAll);
 //     what the venue ends is "expired" or "rejected".
 //   - Funds are checked against exactly what the order spends now plus what

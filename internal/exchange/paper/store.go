@@ -203,6 +203,7 @@ func (o *orderRow) order(profile string) trade.Order {
 		Exchange:     Name,
 		Profile:      profile,
 	}
+	out.ExpiresAt = reportedExpiry(o)
 	if o.filled.IsPositive() {
 		out.AvgFillPrice = decimal.NewNullDecimal(o.filledValue.DivRound(o.filled, avgPriceDigits))
 	}

@@ -66,6 +66,7 @@ type CreateOptions struct {
 	// MaxSlippage is --max-slippage in percent; unset means the profile's
 	// max_slippage_pct, and no guard when that is unset too.
 	MaxSlippage decimal.NullDecimal
+	CancelAfterOptions
 }
 
 type rawFlags struct {
@@ -126,6 +127,16 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			(a spinner on a terminal's stderr) and sets the exit code by how it ended:
 			0 filled, 5 rejected, 11 canceled or expired, 10 when --wait-timeout passes
 			first. --timeout bounds the placement, --wait-timeout the wait.
+			--cancel-on-timeout cancels the order when --wait-timeout passes (the same
+			cancel as order cancel) and prints it as it ended, with what had filled and
+			"canceled_on_timeout": true; the exit code stays 10. Ctrl-C is not a
+			timeout: it leaves the order working and says so.
+
+			--cancel-after D makes a limit, stop or stop-limit order good till now + D
+			(rounded up to the second): the venue itself ends it, expired, whether or
+			not tradectl is running. Only venues with good-till-date orders take it
+			(paper, Kraken, Coinbase); elsewhere the command refuses (exit 2) and sends
+			nothing, as tradectl does not cancel the order for the venue.
 
 			Every order is placed at most once. It carries a client id, and its intent
 			is written to the journal (see tradectl journal) before it is sent. When the
@@ -155,6 +166,12 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 
 			# buy at 3600 or better, wait until filled (at most 10 minutes), then act on it
 			$ tradectl order create ETH-USD --side buy --qty 0.5 --price 3600 --wait --wait-timeout 10m && echo filled
+
+			# rest a buy at 90000 for 10 minutes at most: the venue ends it then
+			$ tradectl order create BTC-USD --side buy --qty 0.001 --price 90000 --cancel-after 10m
+
+			# give a buy at 1000 two seconds to fill, then cancel it (exit 10)
+			$ tradectl order create BTC-USD --side buy --qty 0.001 --price 1000 --wait --wait-timeout 2s --cancel-on-timeout
 
 			# from cron: safe to run twice, places one order a day
 			$ tradectl order create BTC-USD --side buy --qty 0.01 --idempotency-key "dca-$(date -u +%F)" -o json
@@ -212,6 +229,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	fl.DurationVar(&opts.LockTimeout, "lock-timeout", placement.DefaultLockTimeout, "wait at most this long while another tradectl process places on the same profile (exit 6)")
 	fl.StringArrayVar(&raw.overrides, "override-limit", nil, "lift the named risk limit for this command, recorded in the journal (repeatable): "+strings.Join(risk.LimitNames(), ", "))
 	fl.StringVar(&raw.maxSlippage, "max-slippage", "", "market orders: refuse when the expected average fill is more than PCT% from the mid (default: the profile's max_slippage_pct)")
+	addCancelAfterFlags(fl, &opts.CancelAfterOptions)
 	_ = cmd.RegisterFlagCompletionFunc("override-limit", cobra.FixedCompletions(risk.LimitNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagRequired("side")
 	cmdutil.RegisterEnumCompletion(cmd, "side", trade.Sides)
@@ -261,6 +279,9 @@ func (o *CreateOptions) parse(symbol string, raw rawFlags, cmd *cobra.Command) e
 	}
 	if o.Round, err = trade.ParseRoundMode(raw.round); err != nil {
 		return cmdutil.Usagef("--round: %v", err)
+	}
+	if err := o.parseCancelAfter(cmd); err != nil {
+		return err
 	}
 	validate := r.Validate
 	if o.QtyShare.Valid {
@@ -341,6 +362,7 @@ func flagNames(err error) error {
 	flag := map[string]string{
 		"qty": "--qty", "quote_qty": "--quote-qty", "price": "--price", "stop_price": "--stop-price", "side": "--side",
 		"type": "--type", "time_in_force": "--tif", "post_only": "--post-only", "client_id": "--client-id",
+		"expires_at": "--cancel-after",
 	}[v.Field]
 	if flag == "" {
 		return err
@@ -444,11 +466,14 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	waitCtx, cancelWait := withTimeout(parent, o.WaitTimeout)
 	defer cancelWait()
 	order, waitErr := orderfollow.Follow(waitCtx, ex, res.Order, time.Second, o.IO)
-	o.recordFills(parent, prof.Name, order)
 	w := &WaitResult{Outcome: string(order.Status), TimedOut: errors.Is(waitErr, cmdutil.ErrConditionTimeout)}
 	if w.TimedOut {
 		w.Outcome = "timed_out"
 	}
+	if o.CancelOnTimeout {
+		order, waitErr = o.cancelOnTimeout(parent, ex, order, waitErr, cfg.Timeout, w)
+	}
+	o.recordFills(parent, prof.Name, order)
 	if err := printOrder(printer, precision, order, res.Existing, w); err != nil {
 		return err
 	}
@@ -474,6 +499,7 @@ func planWords(err error, profile, venue string, symbol trade.Symbol) error {
 	var lt *placement.LockTimeoutError
 	var ex *exchange.Error
 	var quoteSize *orderplan.QuoteSizeError
+	var expiry *orderplan.ExpiryError
 	switch {
 	case errors.Is(err, confirm.ErrNeedsYes):
 		return &cmdutil.UsageError{Err: fmt.Errorf("%w; pass --yes, or set confirm: false in the profile", err)}
@@ -491,6 +517,8 @@ func planWords(err error, profile, venue string, symbol trade.Symbol) error {
 		return fmt.Errorf("%w — or look it up yourself: tradectl order get --client-id %s --symbol %s", err, ex.ClientID, symbol)
 	case errors.As(err, &quoteSize):
 		return cmdutil.Usagef("--quote-qty: %v; %s — or give --qty in the base asset; nothing was sent", quoteSize, quoteSizedVenues)
+	case errors.As(err, &expiry):
+		return expiryRefusal(expiry)
 	case errors.Is(err, orderplan.ErrSlippageQuoteSized):
 		return cmdutil.Usagef("%v; give --qty instead, or lift the guard with --override-limit max_slippage_pct; nothing was sent", err)
 	case errors.Is(err, risk.ErrSlippageNotMarket):
@@ -543,6 +571,9 @@ type WaitResult struct {
 	// Outcome is the order's final status, or "timed_out".
 	Outcome  string `json:"outcome"`
 	TimedOut bool   `json:"timed_out"`
+	// CanceledOnTimeout is true when --cancel-on-timeout canceled the
+	// order after the wait timed out; the order shows what had filled.
+	CanceledOnTimeout bool `json:"canceled_on_timeout,omitempty"`
 }
 
 // CreatedOrder is what order create prints: the order, and whether it was
@@ -562,6 +593,9 @@ func printOrder(p *render.Printer, precision func() render.Precision, o trade.Or
 		t := orderview.DetailWith(o, precision())
 		if existing {
 			t.AddRow(render.S("existing", render.Muted), render.T("yes: placed by an earlier run with this client id; nothing was sent"))
+		}
+		if w != nil && w.CanceledOnTimeout {
+			t.AddRow(render.S("wait", render.Muted), render.T("timed out; canceled by --cancel-on-timeout"))
 		}
 		return t
 	})
@@ -624,6 +658,9 @@ func dryRunTable(r DryRunResult, prec render.Precision) *render.TableData {
 	add("side", string(q.Side))
 	add("type", string(q.Type))
 	add("time in force", string(q.EffectiveTIF()))
+	if t, ok := q.Expiry(); ok {
+		addCell("expires", render.At(t))
+	}
 	if q.QuoteSized() {
 		add("qty", "worked out by the venue as it fills")
 		add("quote qty", q.QuoteQty.Decimal.String()+" "+q.Symbol.Quote)
@@ -679,6 +716,9 @@ func confirmSummary(prof config.Profile, exName string, plan orderplan.Plan, sf 
 	}
 	for _, ov := range dec.Report.Overridden {
 		s.Notes = append(s.Notes, "--override-limit "+ov.Limit)
+	}
+	if t, ok := req.Expiry(); ok {
+		s.Notes = append(s.Notes, "good till "+trade.FormatTime(t)+" (--cancel-after): "+exName+" ends it then")
 	}
 	return s
 }

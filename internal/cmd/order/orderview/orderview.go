@@ -87,6 +87,9 @@ func DetailWith(o trade.Order, prec render.Precision) *render.TableData {
 	add("side", SideCell(o.Side))
 	add("type", render.T(TypeText(o)))
 	add("time in force", render.T(string(o.TimeInForce)))
+	if o.ExpiresAt != nil {
+		add("expires", render.At(*o.ExpiresAt))
+	}
 	add("status", StatusCell(o.Status))
 	add("qty", render.Num(o.Qty, qp))
 	add("filled qty", render.Num(o.FilledQty, qp))

@@ -31,6 +31,7 @@ type order struct {
 	reason      string
 	oflags      []string
 	timeinforce string
+	expiretm    int64 // unix seconds; 0 for none
 	opentm      time.Time
 	closetm     time.Time
 	triggered   bool
@@ -162,8 +163,13 @@ func (s *Server) parseOrder(p params) (*order, string) {
 	case "IOC":
 		o.timeinforce = "IOC"
 	case "GTD":
-		// The fake keeps no clock-driven expiry.
-		return nil, invalidArgs("expiretm")
+		// The fake rests a GTD order and reports its expiretm; it keeps
+		// no clock that would end it.
+		tm, ok := parseExpireTm(p.get("expiretm"), s.clock())
+		if !ok {
+			return nil, invalidArgs("expiretm")
+		}
+		o.timeinforce, o.expiretm = "GTD", tm
 	default:
 		return nil, invalidArgs("timeinforce")
 	}
@@ -489,7 +495,7 @@ func (s *Server) orderJSON(o *order) map[string]any {
 	}
 	out := map[string]any{
 		"refid": nil, "userref": 0, "cl_ord_id": clOrdID, "status": o.status, "reason": reason,
-		"opentm": unixNumber(o.opentm), "starttm": 0, "expiretm": 0,
+		"opentm": unixNumber(o.opentm), "starttm": 0, "expiretm": o.expiretm,
 		"descr": map[string]any{
 			"pair": o.pair.spec.AltName, "type": o.side, "ordertype": o.ordertype, "price": price, "price2": price2,
 			"leverage": "none", "order": s.describe(o), "close": "",
@@ -689,4 +695,18 @@ func (s *Server) handleTradesHistory(p params) (any, string) {
 		}
 	}
 	return map[string]any{"trades": trades, "count": len(matched)}, ""
+}
+
+// parseExpireTm reads AddOrder's expiretm as Kraken documents it: "+<n>"
+// seconds from now, or a unix time; GTD needs one in the future.
+func parseExpireTm(v string, now time.Time) (int64, bool) {
+	rel, isRel := strings.CutPrefix(v, "+")
+	n, err := strconv.ParseInt(rel, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	if isRel {
+		n += now.Unix()
+	}
+	return n, n > now.Unix()
 }
