@@ -29,6 +29,9 @@ type OrderRequest struct {
 	StopPrice   decimal.NullDecimal `json:"stop_price"`
 	PostOnly    bool                `json:"post_only"`
 	ClientID    string              `json:"client_id"`
+	// Exits, when set, links a take-profit and a stop-loss to the order
+	// (a bracket) or makes it an OCO pair of exits (bracket.go).
+	Exits *Exits `json:"exits,omitempty"`
 }
 
 // ValidationError says which field of a request is wrong and why.
@@ -127,6 +130,9 @@ func (r OrderRequest) ValidateUnsized() error {
 	if r.Type == Market && r.TimeInForce == Day {
 		return invalid("time_in_force", "day is not allowed for market orders")
 	}
+	if err := r.validateExits(); err != nil {
+		return err
+	}
 	return ValidateClientID(r.ClientID)
 }
 
@@ -178,6 +184,16 @@ type Order struct {
 	UpdatedAt    time.Time           `json:"updated_at"`
 	Exchange     string              `json:"exchange"`
 	Profile      string              `json:"profile"`
+	// ListID names the list of linked orders (a bracket or an OCO) the
+	// order belongs to; empty for a lone order.
+	ListID string `json:"list_id,omitempty"`
+	// ParentID is a bracket exit's entry order.
+	ParentID string `json:"parent_id,omitempty"`
+	// Leg is the order's part in its list.
+	Leg LegRole `json:"leg,omitempty"`
+	// Legs are the other orders of its list, when the venue reported them
+	// together (order get).
+	Legs []Order `json:"legs,omitempty"`
 }
 
 // RemainingQty is what is left to fill.

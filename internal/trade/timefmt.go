@@ -63,6 +63,10 @@ type orderWire struct {
 	UpdatedAt    JSONTime            `json:"updated_at"`
 	Exchange     string              `json:"exchange"`
 	Profile      string              `json:"profile"`
+	ListID       string              `json:"list_id,omitempty"`
+	ParentID     string              `json:"parent_id,omitempty"`
+	Leg          LegRole             `json:"leg,omitempty"`
+	Legs         []Order             `json:"legs,omitempty"`
 }
 
 // MarshalJSON writes the order with its times as FormatTime does.
@@ -74,6 +78,7 @@ func (o Order) MarshalJSON() ([]byte, error) {
 		Fee: o.Fee, FeeAsset: o.FeeAsset, RejectReason: o.RejectReason,
 		CreatedAt: JSONTime(o.CreatedAt), UpdatedAt: JSONTime(o.UpdatedAt),
 		Exchange: o.Exchange, Profile: o.Profile,
+		ListID: o.ListID, ParentID: o.ParentID, Leg: o.Leg, Legs: o.Legs,
 	})
 }
 
