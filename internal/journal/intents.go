@@ -183,6 +183,7 @@ func describeRequest(r trade.OrderRequest) string {
 	if r.TimeInForce != "" && r.TimeInForce != trade.GTC {
 		fmt.Fprintf(&b, " %s", r.TimeInForce)
 	}
+	b.WriteString(r.Exits.Describe())
 	if r.PostOnly {
 		b.WriteString(" post-only")
 	}

@@ -1,6 +1,8 @@
 package trade
 
 import (
+	"fmt"
+
 	"github.com/shopspring/decimal"
 )
 
@@ -198,4 +200,61 @@ func (in Instrument) conformExits(x *Exits, mode RoundMode) (*Exits, error) {
 		p.v.Decimal = d
 	}
 	return &out, nil
+}
+
+// ExitLines describe the linked exits one leg a line, for confirmation
+// screens and dry runs: [role, "sell 0.5 limit 110"].
+func (r OrderRequest) ExitLines() [][2]string {
+	if r.Exits == nil {
+		return nil
+	}
+	leg := func(q OrderRequest) string {
+		s := fmt.Sprintf("%s %s", q.Side, q.Qty)
+		if q.StopPrice.Valid {
+			s += " stop " + q.StopPrice.Decimal.String()
+		}
+		if q.Price.Valid {
+			s += " limit " + q.Price.Decimal.String()
+		} else {
+			s += " market"
+		}
+		return s
+	}
+	when := "once the entry has filled, "
+	if r.Exits.OCO {
+		when = ""
+	}
+	return [][2]string{
+		{"take-profit", leg(r.TakeProfitRequest("")) + " (" + when + "one cancels the other)"},
+		{"stop-loss", leg(r.StopLossRequest("")) + " (" + when + "one cancels the other)"},
+	}
+}
+
+// Describe is the exits in one phrase: " take-profit 110 stop-loss 90"
+// (with " limit 89" for a stop-limit loss), "" without exits.
+func (x *Exits) Describe() string {
+	if x == nil {
+		return ""
+	}
+	s := ""
+	if x.OCO {
+		s = " oco"
+	}
+	if x.TakeProfit.Valid {
+		s += " take-profit " + x.TakeProfit.Decimal.String()
+	}
+	s += " stop-loss " + x.StopLoss.Decimal.String()
+	if x.StopLossLimit.Valid {
+		s += " limit " + x.StopLossLimit.Decimal.String()
+	}
+	return s
+}
+
+// SameExits reports whether two requests' exits ask for the same legs.
+func SameExits(a, b *Exits) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	eq := func(x, y decimal.NullDecimal) bool { return x.Valid == y.Valid && (!x.Valid || x.Decimal.Equal(y.Decimal)) }
+	return a.OCO == b.OCO && eq(a.TakeProfit, b.TakeProfit) && eq(a.StopLoss, b.StopLoss) && eq(a.StopLossLimit, b.StopLossLimit)
 }
