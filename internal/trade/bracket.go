@@ -255,6 +255,8 @@ func SameExits(a, b *Exits) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	eq := func(x, y decimal.NullDecimal) bool { return x.Valid == y.Valid && (!x.Valid || x.Decimal.Equal(y.Decimal)) }
+	eq := func(x, y decimal.NullDecimal) bool {
+		return x.Valid == y.Valid && (!x.Valid || x.Decimal.Equal(y.Decimal))
+	}
 	return a.OCO == b.OCO && eq(a.TakeProfit, b.TakeProfit) && eq(a.StopLoss, b.StopLoss) && eq(a.StopLossLimit, b.StopLossLimit)
 }
