@@ -127,7 +127,8 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			buy, S < entry < P; for a sell, the reverse. --oco places such a pair of
 			exits alone, on --side, for --qty: a sell exit's take-profit above the
 			market and its stop-loss below it. Only venues that link the orders
-			natively are sent either (paper); elsewhere the command refuses (exit 2)
+			natively are sent either (paper; binance, with limit entries only);
+			elsewhere the command refuses (exit 2)
 			and sends nothing. Risk limits value the entry (an OCO: its take-profit
 			leg); the exits reduce exposure and are not added to it. Canceling one
 			exit cancels its pair.
