@@ -127,11 +127,10 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			buy, S < entry < P; for a sell, the reverse. --oco places such a pair of
 			exits alone, on --side, for --qty: a sell exit's take-profit above the
 			market and its stop-loss below it. Only venues that link the orders
-			natively are sent either (paper; binance, with limit entries only);
-			elsewhere the command refuses (exit 2)
-			and sends nothing. Risk limits value the entry (an OCO: its take-profit
-			leg); the exits reduce exposure and are not added to it. Canceling one
-			exit cancels its pair.
+			natively are sent either (paper; binance, limit entries only; alpaca,
+			stocks); elsewhere the command refuses (exit 2) and sends nothing. Risk
+			limits value the entry (an OCO: its take-profit leg); the exits reduce
+			exposure and are not added to it. Canceling one exit cancels its pair.
 
 			--dry-run runs every check (at the venue too, where it offers a test endpoint),
 			prints what would be sent and changes nothing.

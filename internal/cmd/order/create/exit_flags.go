@@ -69,4 +69,4 @@ func (x *exitFlags) apply(r *trade.OrderRequest, cmd *cobra.Command) error {
 // linkedVenues names the venues that place brackets and OCO pairs, for the
 // refusal on the others. The venues themselves say so (exchange.Bracketer,
 // exchange.OCOPlacer); this sentence follows the README's venue table.
-const linkedVenues = "brackets (--take-profit with --stop-loss on an entry) and --oco pairs are placed natively by paper and binance (brackets on limit entries only)"
+const linkedVenues = "brackets (--take-profit with --stop-loss on an entry) and --oco pairs are placed natively by paper, binance (brackets on limit entries only) and alpaca (stocks)"
