@@ -131,4 +131,12 @@
 // tradectl does not size the order client-side behind the trader's back.
 // The adapter is no exchange.QuoteSizer, and a quote-sized request that
 // reaches it anyway is refused before anything is sent.
+//
+// Brackets and OCO exits are not supported: AddOrder's close[ordertype],
+// close[price] and close[price2] attach one conditional close order to an
+// entry (Kraken Spot REST, AddOrder), not a take-profit and a stop-loss
+// that cancel each other, and tradectl does not emulate the pair. The
+// adapter is neither an exchange.Bracketer nor an exchange.OCOPlacer; a
+// linked request that reaches it anyway is refused before anything is
+// sent (venueorder.CheckRequest).
 package kraken
