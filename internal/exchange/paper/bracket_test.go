@@ -2,6 +2,7 @@ package paper
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,4 +174,33 @@ func TestLinkedExitsRefused(t *testing.T) {
 		})
 	}
 	noOrders(t, e)
+}
+
+// Exits the account cannot fund when the entry fills are not half placed:
+// the stop-loss is booked as rejected with the reason and the take-profit
+// canceled, so the list shows the position is unprotected.
+func TestBracketExitsUnfunded(t *testing.T) {
+	e, c := newTest(t, map[string]any{KeyStartingBalances: map[string]any{"BTC": "1"}})
+	in := path(t, e, btc).Instrument()
+	bid := path(t, e, btc).Book(c.Now()).Bids[0].Price
+	tp, sl := exitPrices(in, bid, 3, trade.Buy)
+	req := market(btc, trade.Sell, "0.1")
+	req.Exits = &trade.Exits{TakeProfit: decimal.NewNullDecimal(tp), StopLoss: decimal.NewNullDecimal(sl)}
+	entry := place(t, e, req)
+	legs := legsByRole(entry)
+	got := map[trade.LegRole]trade.OrderStatus{}
+	for role, l := range legs {
+		got[role] = l.Status
+	}
+	want := map[trade.LegRole]trade.OrderStatus{trade.LegEntry: trade.StatusFilled, trade.LegTakeProfit: trade.StatusCanceled, trade.LegStopLoss: trade.StatusRejected}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("legs (-want +got):\n%s", diff)
+	}
+	if r := legs[trade.LegStopLoss].RejectReason; !strings.Contains(r, "USD") {
+		t.Errorf("stop-loss reject reason %q does not name the missing funds", r)
+	}
+	if b := balances(t, e)["USD"]; !b.Locked.IsZero() {
+		t.Errorf("USD locked %s, want nothing: no exit is working", b.Locked)
+	}
+	checkBooks(t, e)
 }
