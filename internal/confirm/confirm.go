@@ -176,6 +176,9 @@ func Render(w io.Writer, s Summary, width int) error {
 	if r.StopPrice.Valid {
 		row("stop price", r.StopPrice.Decimal.String())
 	}
+	for _, l := range r.ExitLines() {
+		row(l[0], l[1])
+	}
 	value := "unknown"
 	if s.EstimatedValue.IsPositive() {
 		value = "about " + s.EstimatedValue.StringFixed(2)

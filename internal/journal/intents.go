@@ -183,6 +183,7 @@ func describeRequest(r trade.OrderRequest) string {
 	if r.TimeInForce != "" && r.TimeInForce != trade.GTC {
 		fmt.Fprintf(&b, " %s", r.TimeInForce)
 	}
+	b.WriteString(r.Exits.Describe())
 	if r.PostOnly {
 		b.WriteString(" post-only")
 	}
@@ -231,6 +232,11 @@ func (j *Journal) RecordPlaced(ctx context.Context, id int64, o trade.Order, exi
 	result, msg := ResultPlaced, fmt.Sprintf("order %s %s", o.ID, o.Status)
 	if existing {
 		result, msg = ResultExisting, fmt.Sprintf("order %s already at the venue (%s); nothing sent", o.ID, o.Status)
+	}
+	// A bracket's or an OCO's other legs are stored with it (order_json)
+	// and named here, so the list reads as one placement.
+	for _, l := range o.Legs {
+		msg += fmt.Sprintf("; %s %s %s", strings.ReplaceAll(string(l.Leg), "_", "-"), l.ID, l.Status)
 	}
 	return j.update(ctx, "record outcome", id,
 		"status = 'placed', order_id = ?, order_json = ?, error_code = '', error_message = ''", []any{o.ID, string(b)},

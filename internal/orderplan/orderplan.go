@@ -9,7 +9,9 @@
 //     take one (exchange.QuoteSizer); the instrument is looked up once, a
 //     quote fetched only when a check needs one, a quantity given as a
 //     share of a balance worked out with one balance request, and the
-//     request conformed to the instrument's rules once;
+//     request conformed to the instrument's rules once; a bracket or an
+//     OCO is refused up front on a venue that does not place one natively
+//     (exchange.Bracketer, exchange.OCOPlacer);
 //  4. the slippage guard and the risk limits decide, and their refusals
 //     and overrides go to the journal.
 //
@@ -159,6 +161,9 @@ func Make(ctx context.Context, d Deps, in Input) (Plan, error) {
 		}
 	}
 	if err := checkExpiry(ex, p.Request); err != nil {
+		return p, err
+	}
+	if err := checkLinked(ex, p.Request); err != nil {
 		return p, err
 	}
 	share := in.QtyShare.Valid

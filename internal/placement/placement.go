@@ -551,7 +551,8 @@ func sameRequest(a, b trade.OrderRequest) bool {
 		a.Qty.Equal(b.Qty) && a.PostOnly == b.PostOnly &&
 		a.QuoteQty.Valid == b.QuoteQty.Valid && (!a.QuoteQty.Valid || a.QuoteQty.Decimal.Equal(b.QuoteQty.Decimal)) &&
 		a.Price.Valid == b.Price.Valid && (!a.Price.Valid || a.Price.Decimal.Equal(b.Price.Decimal)) &&
-		a.StopPrice.Valid == b.StopPrice.Valid && (!a.StopPrice.Valid || a.StopPrice.Decimal.Equal(b.StopPrice.Decimal))
+		a.StopPrice.Valid == b.StopPrice.Valid && (!a.StopPrice.Valid || a.StopPrice.Decimal.Equal(b.StopPrice.Decimal)) &&
+		trade.SameExits(a.Exits, b.Exits)
 }
 
 // sameOrder reports whether an order found at the venue is plausibly the
@@ -573,7 +574,7 @@ func describe(r trade.OrderRequest) string {
 	if r.StopPrice.Valid {
 		s += " stop " + r.StopPrice.Decimal.String()
 	}
-	return s
+	return s + r.Exits.Describe()
 }
 
 // placeErr names the operation unless the adapter already did.

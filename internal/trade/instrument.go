@@ -55,6 +55,9 @@ func (in Instrument) Conform(req OrderRequest, mode RoundMode, refPrice decimal.
 	}
 	out := req
 	var err error
+	if out.Exits, err = in.conformExits(req.Exits, mode); err != nil {
+		return req, err
+	}
 	if out.Price.Valid {
 		if out.Price.Decimal, err = in.fit("price", out.Price.Decimal, in.TickSize, mode); err != nil {
 			return req, err

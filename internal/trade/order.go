@@ -32,6 +32,9 @@ type OrderRequest struct {
 	// ExpiresAt, when set, makes a resting order good till that time
 	// (--cancel-after); see expiry.go.
 	ExpiresAt *JSONTime `json:"expires_at,omitempty"`
+	// Exits, when set, links a take-profit and a stop-loss to the order
+	// (a bracket) or makes it an OCO pair of exits (bracket.go).
+	Exits *Exits `json:"exits,omitempty"`
 }
 
 // ValidationError says which field of a request is wrong and why.
@@ -133,6 +136,9 @@ func (r OrderRequest) ValidateUnsized() error {
 	if err := r.validateExpiry(); err != nil {
 		return err
 	}
+	if err := r.validateExits(); err != nil {
+		return err
+	}
 	return ValidateClientID(r.ClientID)
 }
 
@@ -187,6 +193,16 @@ type Order struct {
 	// ExpiresAt is when a good-till-date order ends, as the venue reports
 	// it; nil for orders without one.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// ListID names the list of linked orders (a bracket or an OCO) the
+	// order belongs to; empty for a lone order.
+	ListID string `json:"list_id,omitempty"`
+	// ParentID is a bracket exit's entry order.
+	ParentID string `json:"parent_id,omitempty"`
+	// Leg is the order's part in its list.
+	Leg LegRole `json:"leg,omitempty"`
+	// Legs are the other orders of its list, when the venue reported them
+	// together (order get).
+	Legs []Order `json:"legs,omitempty"`
 }
 
 // RemainingQty is what is left to fill.

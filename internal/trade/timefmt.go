@@ -64,6 +64,10 @@ type orderWire struct {
 	Exchange     string              `json:"exchange"`
 	Profile      string              `json:"profile"`
 	ExpiresAt    *JSONTime           `json:"expires_at,omitempty"`
+	ListID       string              `json:"list_id,omitempty"`
+	ParentID     string              `json:"parent_id,omitempty"`
+	Leg          LegRole             `json:"leg,omitempty"`
+	Legs         []Order             `json:"legs,omitempty"`
 }
 
 // MarshalJSON writes the order with its times as FormatTime does.
@@ -75,6 +79,7 @@ func (o Order) MarshalJSON() ([]byte, error) {
 		Fee: o.Fee, FeeAsset: o.FeeAsset, RejectReason: o.RejectReason,
 		CreatedAt: JSONTime(o.CreatedAt), UpdatedAt: JSONTime(o.UpdatedAt),
 		Exchange: o.Exchange, Profile: o.Profile, ExpiresAt: optionalTime(o.ExpiresAt),
+		ListID: o.ListID, ParentID: o.ParentID, Leg: o.Leg, Legs: o.Legs,
 	})
 }
 

@@ -142,8 +142,8 @@
 //
 // Streaming quotes and order updates (Alpaca's websockets: `tradectl
 // watch` polls), executions (FillLister; Alpaca has them as account
-// activities), fees, order replacement, bracket, OCO and OTO orders,
-// trailing stops, and paging beyond 500 orders.
+// activities), fees, order replacement, OTO orders (brackets and OCO
+// are, below), trailing stops, and paging beyond 500 orders.
 //
 // Orders with an expiry (OrderRequest.ExpiresAt, --cancel-after): Alpaca
 // has no good-till-date order — its time_in_force values are day, gtc,
@@ -159,4 +159,21 @@
 // L545-563). A market gtc is sent as day, as for fractional quantities.
 // Crypto orders take gtc or ioc only, never day, so a notional crypto order
 // is refused locally rather than sent against the documented rule.
+//
+// # Brackets and OCO
+//
+// Linked exits go out as one POST /v2/orders with order_class and
+// "take_profit{limit_price}" and "stop_loss{stop_price, limit_price}"
+// (Alpaca's POST /v2/orders reference; alpaca.markets/blog/oco-oto for the
+// OCO body: a "type": "limit" order of "order_class": "oco" whose
+// take_profit.limit_price is its limit). A bracket's entry is a market or
+// limit order, day or gtc; its legs are held until the entry fills. Alpaca
+// takes advanced order classes on equities only, so crypto symbols are
+// refused before any request. The answer nests the legs under the parent
+// ("legs"); the list id here is the parent's id, each leg's role follows
+// from its type (a limit is the take-profit, a stop or stop-limit the
+// stop-loss). Legs get Alpaca's own client ids: the parent carries the
+// request's, so a lost answer is settled by looking the parent up.
+// Canceling the parent cancels its legs. A leg fetched by its own id
+// carries no link to its parent in Alpaca's order object and shows alone.
 package alpaca

@@ -40,6 +40,10 @@ type orderWire struct {
 	StopPrice      string `json:"stop_price"`
 	Status         string `json:"status"`
 	ExtendedHours  bool   `json:"extended_hours"`
+	// OrderClass and Legs: a bracket's or an OCO's parent and its nested
+	// legs (bracket.go).
+	OrderClass string      `json:"order_class"`
+	Legs       []orderWire `json:"legs"`
 }
 
 // statusFromWire maps Alpaca's statuses. Statuses in which the order can
@@ -181,6 +185,17 @@ func (e *Exchange) mapOrder(w orderWire, as *assetSet) (trade.Order, error) {
 	if o.UpdatedAt.IsZero() {
 		o.UpdatedAt = o.CreatedAt
 	}
+	if len(w.Legs) > 0 {
+		legs := make([]trade.Order, 0, len(w.Legs))
+		for _, lw := range w.Legs {
+			l, err := e.mapOrder(lw, as)
+			if err != nil {
+				return trade.Order{}, fmt.Errorf("leg %s: %w", lw.ID, err)
+			}
+			legs = append(legs, l)
+		}
+		o = linkLegs(o, w.OrderClass, legs)
+	}
 	return o, nil
 }
 
@@ -211,6 +226,10 @@ type orderRequestWire struct {
 	StopPrice     string `json:"stop_price,omitempty"`
 	ExtendedHours bool   `json:"extended_hours,omitempty"`
 	ClientOrderID string `json:"client_order_id"`
+	// OrderClass, TakeProfit and StopLoss link exits (bracket.go).
+	OrderClass string          `json:"order_class,omitempty"`
+	TakeProfit *takeProfitWire `json:"take_profit,omitempty"`
+	StopLoss   *stopLossWire   `json:"stop_loss,omitempty"`
 }
 
 // clientIDDigits keeps a minted client id within both tradectl's and
@@ -308,6 +327,9 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 // asynchronously: the answer is usually pending_new (status open) with
 // nothing filled, even for a market order; GetOrder shows later fills.
 func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trade.Order, error) {
+	if req.Linked() {
+		return e.placeLinked(ctx, req)
+	}
 	clientID := req.ClientID
 	if clientID == "" {
 		clientID = venueorder.NewClientID(clientIDDigits)

@@ -51,6 +51,39 @@
 // origQty/executedQty; the request is checked locally against the minimum
 // notional only, since the step applies to a quantity not yet known.
 //
+// Linked exits go out as order lists (Binance Spot API docs, "New Order
+// list - OCO" and "New Order list - OTOCO"; the deprecated
+// /api/v3/order/oco is not used):
+//
+//   - an OCO (OrderRequest.Exits.OCO) is POST /api/v3/orderList/oco with
+//     listClientOrderId, side, quantity and two legs, above* and below*
+//     (Type, Price, StopPrice, TimeInForce, ClientOrderId). "One of the
+//     orders must be a LIMIT_MAKER/TAKE_PROFIT/TAKE_PROFIT_LIMIT order and
+//     the other must be STOP_LOSS or STOP_LOSS_LIMIT"; on a SELL the limit
+//     is above the last price and the stop below, on a BUY the reverse. The
+//     take-profit is sent as LIMIT_MAKER, the stop-loss as STOP_LOSS, or
+//     STOP_LOSS_LIMIT (with belowPrice/abovePrice and GTC) given a limit.
+//   - a bracket is POST /api/v3/orderList/otoco: a working order
+//     (workingType, workingSide, workingClientOrderId, workingPrice,
+//     workingQuantity, workingTimeInForce) and an OCO pair pendingAbove*
+//     and pendingBelow* on pendingSide for pendingQuantity. "The first
+//     order is called the working order and must be LIMIT or LIMIT_MAKER"
+//     and "the pending orders are only placed on the order book when the
+//     working order gets fully filled": a market entry cannot take exits
+//     here and is refused before any request.
+//
+// The list's client id (listClientOrderId) is the request's; the entry (an
+// OCO's take-profit) carries it as its own clientOrderId, so a lost answer
+// is settled by looking that order up; the other legs' ids are it cut to
+// 33 characters with -tp and -sl. Every order of a list reports its
+// orderListId (-1 for a lone order), which is the order's list_id here;
+// order get reads the list (GET /api/v3/orderList) and its other orders.
+// "Canceling an individual order from an order list will cancel the
+// entire order list" (Cancel order): order cancel of any leg cancels the
+// list. There is no test endpoint for order lists: --dry-run checks every
+// leg locally and the entry (an OCO's take-profit, as LIMIT_MAKER) at
+// order/test.
+//
 // # Requests
 //
 // Signed payloads are built in a fixed parameter order and signed over the

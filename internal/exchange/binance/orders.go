@@ -45,6 +45,9 @@ type orderWire struct {
 	} `json:"fills"`
 	// Cancel-all answers report order lists (OCO …) with their legs here.
 	OrderReports []orderWire `json:"orderReports"`
+	// OrderListID is -1 unless the order is part of an order list
+	// (bracket.go); absent from some answers.
+	OrderListID *int64 `json:"orderListId"`
 }
 
 // formatOrderID makes the self-describing id "BTCUSDT:28".
@@ -126,6 +129,9 @@ func (e *Exchange) mapOrder(w orderWire, sym trade.Symbol) (trade.Order, error) 
 		Status:      status,
 		Exchange:    venueName,
 		Profile:     e.profile,
+	}
+	if w.OrderListID != nil && *w.OrderListID >= 0 {
+		o.ListID, o.Leg = strconv.FormatInt(*w.OrderListID, 10), legFromWire(w.Type)
 	}
 	if w.OrigClientOrderID != "" {
 		// A cancel answer's clientOrderId names the cancel request.
@@ -297,6 +303,9 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 
 // PlaceOrder implements exchange.Exchange.
 func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trade.Order, error) {
+	if req.Linked() {
+		return e.placeList(ctx, req)
+	}
 	clientID := req.ClientID
 	if clientID == "" {
 		clientID = venueorder.NewClientID(clientIDDigits)
@@ -319,6 +328,9 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trad
 // ValidateOrder implements exchange.OrderValidator with /api/v3/order/test,
 // which runs Binance's checks without reaching the matching engine.
 func (e *Exchange) ValidateOrder(ctx context.Context, req trade.OrderRequest) error {
+	if req.Linked() {
+		return e.validateList(ctx, req)
+	}
 	params, err := e.prepare(ctx, req, req.ClientID)
 	if err != nil {
 		return fmt.Errorf("validate order: %w", err)
@@ -435,6 +447,9 @@ func (e *Exchange) GetOrder(ctx context.Context, ref exchange.OrderRef) (trade.O
 	if err != nil {
 		return trade.Order{}, fmt.Errorf("get order %s: %w", ref, decodeFailure("GET /api/v3/order", err, false, ""))
 	}
+	if o, err = e.withLegs(ctx, o, t.venueSymbol); err != nil {
+		return trade.Order{}, fmt.Errorf("get order %s: order list %s: %w", ref, o.ListID, err)
+	}
 	return o, nil
 }
 
@@ -451,6 +466,12 @@ func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 	o, err := e.mapOrder(w, t.symbol)
 	if err != nil {
 		return trade.Order{}, fmt.Errorf("cancel order %s: %w", ref, decodeFailure("DELETE /api/v3/order", err, false, ""))
+	}
+	// Canceling one order of a list cancels the whole list on Binance;
+	// the answer shows the legs as they now stand. The order is canceled
+	// whatever that look-up says.
+	if withLegs, err := e.withLegs(ctx, o, t.venueSymbol); err == nil {
+		o = withLegs
 	}
 	return o, nil
 }

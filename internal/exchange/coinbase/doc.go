@@ -147,4 +147,13 @@
 // Advanced Trade Python SDK, coinbase/rest/orders.py L74-126), and neither
 // that source nor the API reference says a sell may be sized in the quote
 // currency, so a quote-sized sell is refused rather than sent on a guess.
+//
+// Brackets and OCO exits are refused: order_configuration's
+// trigger_bracket_gtc/gtd (Advanced Trade, Create Order) is itself an exit
+// pair — a limit and a stop trigger — on a position already held, placed
+// with no entry; neither the reference nor the API docs show it attached
+// to an entry, and it takes no stop-loss limit of its own. Whether it may
+// stand in for --oco has not been verified against the venue, so the
+// adapter claims neither exchange.Bracketer nor exchange.OCOPlacer and a
+// linked request is refused before anything is sent.
 package coinbase

@@ -101,6 +101,7 @@ var properties = []struct {
 	{"FillLister", testFillLister},
 	{"QuoteSizedMarketOrder", testQuoteSized},
 	{"ExpiringOrder", testExpiry},
+	{"LinkedExits", testLinked},
 }
 
 // callTimeout bounds each property so a hanging adapter fails the test with

@@ -143,4 +143,12 @@
 // does so on limit and stop-loss-limit orders, the ones it sends a time in
 // force with; an expiry on a stop-loss (a market order once triggered) is
 // refused. Orders read back carry their expiretm as ExpiresAt (0: none).
+//
+// Brackets and OCO exits are not supported: AddOrder's close[ordertype],
+// close[price] and close[price2] attach one conditional close order to an
+// entry (Kraken Spot REST, AddOrder), not a take-profit and a stop-loss
+// that cancel each other, and tradectl does not emulate the pair. The
+// adapter is neither an exchange.Bracketer nor an exchange.OCOPlacer; a
+// linked request that reaches it anyway is refused before anything is
+// sent (venueorder.CheckRequest).
 package kraken

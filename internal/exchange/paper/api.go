@@ -29,8 +29,8 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trad
 		if err != nil {
 			return err
 		}
-		out = o.order(e.profile)
-		return nil
+		out, err = s.withList(o.order(e.profile), o.id, true)
+		return err
 	})
 	return out, err
 }
@@ -74,8 +74,8 @@ func (e *Exchange) GetOrder(ctx context.Context, ref exchange.OrderRef) (trade.O
 		if err != nil {
 			return err
 		}
-		out = o.order(e.profile)
-		return nil
+		out, err = s.withList(o.order(e.profile), o.id, true)
+		return err
 	})
 	return out, err
 }
@@ -98,8 +98,13 @@ func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 		if err := s.cancel(o); err != nil {
 			return err
 		}
-		out = o.order(e.profile)
-		return nil
+		// Canceling an exit cancels its pair, as Binance cancels a
+		// whole order list.
+		if err := s.cancelSiblings(o, nil); err != nil {
+			return err
+		}
+		out, err = s.withList(o.order(e.profile), o.id, true)
+		return err
 	})
 	return out, err
 }
@@ -177,7 +182,11 @@ func (e *Exchange) ListOrders(ctx context.Context, f exchange.ListFilter) ([]tra
 			return err
 		}
 		for _, o := range rows {
-			out = append(out, o.order(e.profile))
+			pub, err := s.withList(o.order(e.profile), o.id, false)
+			if err != nil {
+				return err
+			}
+			out = append(out, pub)
 		}
 		return nil
 	})
@@ -337,7 +346,7 @@ func (e *Exchange) Reset(ctx context.Context) error {
 		return err
 	}
 	return e.tx(ctx, "reset account", false, true, func(s *session) error {
-		for _, stmt := range []string{"DELETE FROM fills", "DELETE FROM orders", "DELETE FROM balances"} {
+		for _, stmt := range []string{"DELETE FROM fills", "DELETE FROM order_legs", "DELETE FROM bracket_exits", "DELETE FROM orders", "DELETE FROM balances"} {
 			if _, err := s.tx.ExecContext(s.ctx, stmt); err != nil {
 				return fmt.Errorf("reset: %w", err)
 			}

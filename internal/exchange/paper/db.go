@@ -88,6 +88,26 @@ CREATE TABLE fills (
 CREATE INDEX fills_order ON fills (order_id);
 CREATE INDEX fills_time ON fills (time, id);
 `,
+		// 2: linked orders (brackets and OCO pairs, bracket.go).
+		`
+CREATE TABLE order_legs (
+	order_id  INTEGER PRIMARY KEY REFERENCES orders (id) ON DELETE CASCADE,
+	list_id   TEXT NOT NULL,
+	leg       TEXT NOT NULL CHECK (leg IN ('entry', 'take_profit', 'stop_loss')),
+	parent_id INTEGER
+) STRICT;
+
+CREATE INDEX order_legs_list ON order_legs (list_id);
+
+CREATE TABLE bracket_exits (
+	entry_id        INTEGER PRIMARY KEY REFERENCES orders (id) ON DELETE CASCADE,
+	list_id         TEXT NOT NULL,
+	take_profit     TEXT NOT NULL,
+	stop_loss       TEXT NOT NULL,
+	stop_loss_limit TEXT,
+	armed           INTEGER NOT NULL
+) STRICT;
+`,
 	}
 }
 

@@ -85,6 +85,7 @@ func (e *Exchange) checkReservations(ctx context.Context) (exchange.CheckStatus,
 	maker, taker := e.makerFee, e.takerFee
 	want := map[string]decimal.Decimal{}
 	feeDependent := map[string]bool{}
+	sellLists := map[string]bool{}
 	one := decimal.NewFromInt(1)
 	for _, o := range open {
 		in, ok := rules[o.Symbol]
@@ -93,6 +94,13 @@ func (e *Exchange) checkReservations(ctx context.Context) (exchange.CheckStatus,
 		}
 		rest := o.Qty.Sub(o.FilledQty)
 		if o.Side == trade.Sell {
+			// A sell OCO pair holds one reservation between its legs.
+			if o.ListID != "" && o.Leg != trade.LegEntry {
+				if sellLists[o.ListID] {
+					continue
+				}
+				sellLists[o.ListID] = true
+			}
 			want[in.BaseAsset] = want[in.BaseAsset].Add(rest)
 			continue
 		}

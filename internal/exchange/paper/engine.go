@@ -219,6 +219,9 @@ func (s *session) apply(o *orderRow, in trade.Instrument, x execution, at int64)
 // place runs every check and, when they pass, books the order. It is also
 // the dry run: the caller decides whether the transaction commits.
 func (s *session) place(req trade.OrderRequest) (*orderRow, error) {
+	if req.Linked() {
+		return s.placeLinked(req)
+	}
 	if err := req.Validate(); err != nil {
 		return nil, invalidOrder(err)
 	}
@@ -479,7 +482,11 @@ func (s *session) catchUp() error {
 	}
 	nowMs := s.now.UnixMilli()
 	var h eventHeap
+	// rows are the orders followed here by id: an OCO leg canceled by its
+	// sibling's event must be the very row whose own event is queued.
+	rows := make(map[int64]*orderRow, len(orders))
 	for _, o := range orders {
+		rows[o.id] = o
 		if ev, ok := s.nextEvent(o, nowMs); ok {
 			h = append(h, ev)
 		}
@@ -490,12 +497,18 @@ func (s *session) catchUp() error {
 			return err
 		}
 		ev := heap.Pop(&h).(event)
-		if err := s.handle(ev); err != nil {
+		if !ev.o.status.Working() {
+			continue // canceled by its OCO sibling meanwhile
+		}
+		armed, err := s.handleLinked(ev, rows)
+		if err != nil {
 			return err
 		}
-		if ev.o.status.Working() {
-			if next, ok := s.nextEvent(ev.o, nowMs); ok {
-				heap.Push(&h, next)
+		for _, o := range append(armed, ev.o) {
+			if o.status.Working() {
+				if next, ok := s.nextEvent(o, nowMs); ok {
+					heap.Push(&h, next)
+				}
 			}
 		}
 	}

@@ -413,6 +413,10 @@ func (s *session) catchUpLive() error {
 		return err
 	}
 	nowMs := s.now.UnixMilli()
+	rows := make(map[int64]*orderRow, len(orders))
+	for _, o := range orders {
+		rows[o.id] = o
+	}
 	for _, o := range orders {
 		if o.expiresAt != 0 && o.expiresAt <= nowMs {
 			if err := s.handle(event{at: o.expiresAt, kind: evExpire, o: o}); err != nil {
@@ -431,7 +435,9 @@ func (s *session) catchUpLive() error {
 		if !ok || !crossedNow(o, mk.book) {
 			continue
 		}
-		if err := s.handle(event{at: nowMs, kind: evCross, o: o}); err != nil {
+		// Exits a bracket entry's fill places now are looked at from the
+		// next observation on.
+		if _, err := s.handleLinked(event{at: nowMs, kind: evCross, o: o}, rows); err != nil {
 			return err
 		}
 	}

@@ -132,6 +132,11 @@ func NewClientID(hexDigits int) string {
 // quantity, prices the type needs) and refuses a failure as the venue's
 // ErrInvalidOrder, before any rule lookup or request.
 func CheckRequest(venue string, req trade.OrderRequest) error {
+	if req.Linked() {
+		// An adapter that takes linked exits handles them before this
+		// check; one that reaches it would send the entry alone.
+		return Refusef(venue, "%s does not take linked take-profit/stop-loss exits (bracket or OCO) natively", venue)
+	}
 	return Invalid(venue, req.Validate())
 }
 

@@ -73,6 +73,7 @@ type rawFlags struct {
 	side, qty, quoteQty, typ, price, stopPrice, tif, round string
 	overrides                                              []string
 	maxSlippage                                            string
+	exits                                                  *exitFlags
 }
 
 // NewCmdCreate builds the command; runF replaces the run step in tests.
@@ -119,6 +120,18 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			it came to. A quantity that rounds to 0 or falls below the minimum is
 			refused before anything is sent. A buy of all the quote asset leaves nothing
 			for a fee charged in the quote asset: use a share below 100% there.
+
+			--take-profit P --stop-loss S attach two exits to a market or limit entry (a
+			bracket): once the entry has filled, a take-profit limit at P and a stop-loss
+			at S (a stop-limit with --stop-loss-limit) rest on the other side for the
+			entry's quantity, and one filling or triggering cancels the other. For a
+			buy, S < entry < P; for a sell, the reverse. --oco places such a pair of
+			exits alone, on --side, for --qty: a sell exit's take-profit above the
+			market and its stop-loss below it. Only venues that link the orders
+			natively are sent either (paper; binance, limit entries only; alpaca,
+			stocks); elsewhere the command refuses (exit 2) and sends nothing. Risk
+			limits value the entry (an OCO: its take-profit leg); the exits reduce
+			exposure and are not added to it. Canceling one exit cancels its pair.
 
 			--dry-run runs every check (at the venue too, where it offers a test endpoint),
 			prints what would be sent and changes nothing.
@@ -228,6 +241,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	fl.StringVar(&opts.IdempotencyKey, "idempotency-key", "", "derive the client id from KEY and the profile: a re-run returns the existing order instead of placing another")
 	fl.DurationVar(&opts.LockTimeout, "lock-timeout", placement.DefaultLockTimeout, "wait at most this long while another tradectl process places on the same profile (exit 6)")
 	fl.StringArrayVar(&raw.overrides, "override-limit", nil, "lift the named risk limit for this command, recorded in the journal (repeatable): "+strings.Join(risk.LimitNames(), ", "))
+	raw.exits = addExitFlags(fl)
 	fl.StringVar(&raw.maxSlippage, "max-slippage", "", "market orders: refuse when the expected average fill is more than PCT% from the mid (default: the profile's max_slippage_pct)")
 	addCancelAfterFlags(fl, &opts.CancelAfterOptions)
 	_ = cmd.RegisterFlagCompletionFunc("override-limit", cobra.FixedCompletions(risk.LimitNames(), cobra.ShellCompDirectiveNoFileComp))
@@ -266,6 +280,9 @@ func (o *CreateOptions) parse(symbol string, raw rawFlags, cmd *cobra.Command) e
 			return cmdutil.Usagef("--stop-price: %v", err)
 		}
 		r.StopPrice = decimal.NewNullDecimal(d)
+	}
+	if err := raw.exits.apply(r, cmd); err != nil {
+		return err
 	}
 	if raw.typ != "" {
 		if r.Type, err = trade.ParseOrderType(raw.typ); err != nil {
@@ -362,7 +379,8 @@ func flagNames(err error) error {
 	flag := map[string]string{
 		"qty": "--qty", "quote_qty": "--quote-qty", "price": "--price", "stop_price": "--stop-price", "side": "--side",
 		"type": "--type", "time_in_force": "--tif", "post_only": "--post-only", "client_id": "--client-id",
-		"expires_at": "--cancel-after",
+		"expires_at":  "--cancel-after",
+		"take_profit": "--take-profit", "stop_loss": "--stop-loss", "stop_loss_limit": "--stop-loss-limit",
 	}[v.Field]
 	if flag == "" {
 		return err
@@ -500,6 +518,7 @@ func planWords(err error, profile, venue string, symbol trade.Symbol) error {
 	var ex *exchange.Error
 	var quoteSize *orderplan.QuoteSizeError
 	var expiry *orderplan.ExpiryError
+	var link *orderplan.LinkError
 	switch {
 	case errors.Is(err, confirm.ErrNeedsYes):
 		return &cmdutil.UsageError{Err: fmt.Errorf("%w; pass --yes, or set confirm: false in the profile", err)}
@@ -515,6 +534,8 @@ func planWords(err error, profile, venue string, symbol trade.Symbol) error {
 		return &lockWaitError{lt: lt, why: why}
 	case errors.Is(err, exchange.ErrUnknownOutcome) && errors.As(err, &ex) && ex.ClientID != "":
 		return fmt.Errorf("%w — or look it up yourself: tradectl order get --client-id %s --symbol %s", err, ex.ClientID, symbol)
+	case errors.As(err, &link):
+		return cmdutil.Usagef("%v; %s; nothing was sent", link, linkedVenues)
 	case errors.As(err, &quoteSize):
 		return cmdutil.Usagef("--quote-qty: %v; %s — or give --qty in the base asset; nothing was sent", quoteSize, quoteSizedVenues)
 	case errors.As(err, &expiry):
@@ -676,6 +697,9 @@ func dryRunTable(r DryRunResult, prec render.Precision) *render.TableData {
 	}
 	addCell("price", render.NumOr(q.Price, pp))
 	addCell("stop price", render.NumOr(q.StopPrice, pp))
+	for _, l := range q.ExitLines() {
+		add(l[0], l[1])
+	}
 	add("post only", fmt.Sprint(q.PostOnly))
 	add("client id", q.ClientID)
 	if r.Risk != nil {

@@ -3,6 +3,8 @@ package orderview
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -100,6 +102,16 @@ func DetailWith(o trade.Order, prec render.Precision) *render.TableData {
 	if o.RejectReason != "" {
 		add("reason", render.S(o.RejectReason, render.Bad))
 	}
+	if o.ListID != "" {
+		add("list", render.T(o.ListID))
+		add("leg", render.T(LegText(o.Leg)))
+	}
+	if o.ParentID != "" {
+		add("parent", render.T(o.ParentID))
+	}
+	for _, l := range o.Legs {
+		add(LegText(l.Leg), render.T(LegSummary(l)))
+	}
 	add("created", render.At(o.CreatedAt))
 	add("updated", render.At(o.UpdatedAt))
 	add("exchange", render.T(o.Exchange))
@@ -129,12 +141,37 @@ func LimitCell(o trade.Order, places int32) render.Cell {
 	return render.Num(o.Price.Decimal, places)
 }
 
-// TypeText is the type with "post-only" when set.
+// TypeText is the type with "post-only" when set, and the order's leg
+// when it is linked to others (a bracket or an OCO), so a listing shows
+// which orders belong together.
 func TypeText(o trade.Order) string {
+	t := string(o.Type)
 	if o.PostOnly {
-		return string(o.Type) + " (post-only)"
+		t += " (post-only)"
 	}
-	return string(o.Type)
+	if o.Leg != "" {
+		t += " · " + LegText(o.Leg)
+	}
+	return t
+}
+
+// LegText is a leg's role in words: "take-profit".
+func LegText(l trade.LegRole) string { return strings.ReplaceAll(string(l), "_", "-") }
+
+// LegSummary is another leg of an order's list in one line:
+// "#12 sell 0.01 limit 110000 open", "#13 sell 0.01 stop 100000 market
+// open".
+func LegSummary(o trade.Order) string {
+	s := fmt.Sprintf("#%s %s %s", o.ID, o.Side, o.Qty)
+	if o.StopPrice.Valid {
+		s += " stop " + o.StopPrice.Decimal.String()
+	}
+	if o.Price.Valid {
+		s += " limit " + o.Price.Decimal.String()
+	} else {
+		s += " market"
+	}
+	return s + " " + strings.ReplaceAll(string(o.Status), "_", " ")
 }
 
 // Opt shows an optional decimal or "-".

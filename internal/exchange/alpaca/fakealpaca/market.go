@@ -145,7 +145,8 @@ func (s *Server) reservedLocked() decimal.Decimal {
 func (s *Server) heldQtyLocked(a *asset) decimal.Decimal {
 	sum := decimal.Zero
 	for _, o := range s.orders {
-		if o.working() && o.side == "sell" && o.asset == a {
+		// A linked stop-loss shares the quantity of its take-profit.
+		if o.working() && o.side == "sell" && o.asset == a && !(o.parent != nil && o.stop.Valid) {
 			sum = sum.Add(o.qty.Sub(o.filled))
 		}
 	}

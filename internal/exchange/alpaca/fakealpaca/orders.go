@@ -30,6 +30,9 @@ type order struct {
 	created, updated time.Time
 	filledAt         time.Time
 	canceledAt       time.Time
+	class            string   // order_class: "", bracket or oco (linked.go)
+	legs             []*order // a bracket's or an OCO's other orders
+	parent           *order   // a leg's parent order
 }
 
 func (o *order) working() bool {
@@ -84,10 +87,10 @@ func (o *order) wire() map[string]any {
 		"submitted_at": stamp(o.created), "filled_at": stampOrNil(o.filledAt), "expired_at": nil,
 		"canceled_at": stampOrNil(o.canceledAt), "failed_at": nil, "replaced_at": nil, "replaced_by": nil, "replaces": nil,
 		"asset_id": o.asset.id, "symbol": o.asset.spec.Symbol, "asset_class": o.asset.spec.Class, "notional": nullable(o.notional),
-		"qty": o.qtyWire(), "filled_qty": o.filled.String(), "filled_avg_price": avg, "order_class": "",
+		"qty": o.qtyWire(), "filled_qty": o.filled.String(), "filled_avg_price": avg, "order_class": o.class,
 		"order_type": o.typ, "type": o.typ, "side": o.side, "time_in_force": o.tif,
 		"limit_price": nullable(o.limit), "stop_price": nullable(o.stop), "status": o.status,
-		"extended_hours": o.extendedHours, "legs": nil, "trail_percent": nil, "trail_price": nil, "hwm": nil,
+		"extended_hours": o.extendedHours, "legs": o.legsWire(), "trail_percent": nil, "trail_price": nil, "hwm": nil,
 		"position_intent": map[string]string{"buy": "buy_to_open", "sell": "sell_to_close"}[o.side],
 	}
 }
@@ -106,6 +109,9 @@ type newOrderBody struct {
 	StopPrice     json.RawMessage `json:"stop_price"`
 	ExtendedHours bool            `json:"extended_hours"`
 	ClientOrderID string          `json:"client_order_id"`
+	OrderClass    string          `json:"order_class"`
+	TakeProfit    *takeProfitBody `json:"take_profit"`
+	StopLoss      *stopLossBody   `json:"stop_loss"`
 }
 
 var plainDecimal = regexp.MustCompile(`^[0-9]{1,20}(\.[0-9]{1,20})?$`)
@@ -252,6 +258,9 @@ func (s *Server) parseOrder(body []byte) (*order, *apiError) {
 	if len(o.clientID) > 48 {
 		return nil, unprocessable("client_order_id must be no more than 48 characters")
 	}
+	if e := o.parseLegs(b); e != nil {
+		return nil, e
+	}
 	return o, nil
 }
 
@@ -311,6 +320,7 @@ func (s *Server) handleNewOrder(_ *http.Request, body []byte, _ string) response
 	s.byID[o.id] = o
 	s.byClientID[o.clientID] = o
 	s.placed.Add(1)
+	s.addLegsLocked(o)
 	return jsonResponse(http.StatusOK, o.wire())
 }
 
@@ -325,7 +335,11 @@ func (s *Server) processLocked() {
 		if o.status == "pending_new" {
 			o.status, o.updated = "new", now
 		}
+		if s.cancelSiblingsBefore(o, now) {
+			continue
+		}
 		s.matchLocked(o, now)
+		s.settleLegsLocked(o, now)
 	}
 }
 
@@ -432,6 +446,7 @@ func (s *Server) handleCancelOrder(_ *http.Request, _ []byte, id string) respons
 		return errorResponse(errBody(http.StatusUnprocessableEntity, 42210000, "order is already in %q state", o.status))
 	}
 	s.cancelLocked(o)
+	s.cancelGroupLocked(o)
 	return response{status: http.StatusNoContent}
 }
 

@@ -51,6 +51,7 @@ type Server struct {
 	orders         []*order
 	trades         []*tradeRec
 	nextOrderID    int64
+	nextListID     int64
 	nextTradeID    int64
 	nextUpdateID   int64
 	commission     decimal.Decimal
@@ -327,6 +328,9 @@ var endpoints = map[string]endpoint{
 	"GET /api/v3/ticker/price":      {weight: oneOrMany(2, 4), handle: (*Server).handlePrice},
 	"POST /api/v3/order":            {signed: true, weight: fixed(1), handle: (*Server).handleNewOrder},
 	"POST /api/v3/order/test":       {signed: true, weight: fixed(1), handle: (*Server).handleTestOrder},
+	"POST /api/v3/orderList/oco":    {signed: true, weight: fixed(1), handle: (*Server).handleNewOCO},
+	"POST /api/v3/orderList/otoco":  {signed: true, weight: fixed(1), handle: (*Server).handleNewOTOCO},
+	"GET /api/v3/orderList":         {signed: true, weight: fixed(4), handle: (*Server).handleQueryOrderList},
 	"GET /api/v3/order":             {signed: true, weight: fixed(4), handle: (*Server).handleQueryOrder},
 	"DELETE /api/v3/order":          {signed: true, weight: fixed(1), handle: (*Server).handleCancelOrder},
 	"GET /api/v3/openOrders":        {signed: true, weight: oneOrMany(6, 80), handle: (*Server).handleOpenOrders},

@@ -32,6 +32,7 @@ type order struct {
 	created, updated      int64
 	lock                  fakevenue.Hold // what a resting order holds
 	fills                 []fill
+	list                  *orderList // nil unless part of an order list (orderlist.go)
 }
 
 func (o *order) working() bool { return o.status == "NEW" || o.status == "PARTIALLY_FILLED" }
@@ -246,7 +247,7 @@ func (s *Server) handleNewOrder(p params) response {
 			rt = "FULL"
 		}
 	}
-	out := map[string]any{"symbol": o.sym.spec.Symbol, "orderId": o.id, "orderListId": -1, "clientOrderId": o.clientID, "transactTime": o.created}
+	out := map[string]any{"symbol": o.sym.spec.Symbol, "orderId": o.id, "orderListId": o.listIDOf(), "clientOrderId": o.clientID, "transactTime": o.created}
 	if rt == "ACK" {
 		return jsonResponse(out)
 	}
@@ -382,14 +383,16 @@ func (s *Server) fillCrossedLocked(sym *symbol) {
 			continue
 		}
 		if (o.side == "BUY" && !o.price.LessThan(sym.ask)) || (o.side == "SELL" && !o.price.GreaterThan(sym.bid)) {
+			s.expireSiblingsLocked(o)
 			s.fillLocked(o, o.price, true)
+			s.settleListLocked(o)
 		}
 	}
 }
 
 func (o *order) queryJSON() map[string]any {
 	return map[string]any{
-		"symbol": o.sym.spec.Symbol, "orderId": o.id, "orderListId": -1, "clientOrderId": o.clientID,
+		"symbol": o.sym.spec.Symbol, "orderId": o.id, "orderListId": o.listIDOf(), "clientOrderId": o.clientID,
 		"price": fx(o.price), "origQty": fx(o.qty), "executedQty": fx(o.executed), "cummulativeQuoteQty": fx(o.cumQuote),
 		"status": o.status, "timeInForce": o.tif, "type": o.typ, "side": o.side, "stopPrice": fx(o.stopPrice),
 		"icebergQty": fx(decimal.Zero), "time": o.created, "updateTime": o.updated, "isWorking": o.working(),
@@ -399,7 +402,7 @@ func (o *order) queryJSON() map[string]any {
 
 func (o *order) cancelJSON(cancelClientID string, now int64) map[string]any {
 	return map[string]any{
-		"symbol": o.sym.spec.Symbol, "origClientOrderId": o.clientID, "orderId": o.id, "orderListId": -1,
+		"symbol": o.sym.spec.Symbol, "origClientOrderId": o.clientID, "orderId": o.id, "orderListId": o.listIDOf(),
 		"clientOrderId": cancelClientID, "transactTime": now, "price": fx(o.price), "origQty": fx(o.qty),
 		"executedQty": fx(o.executed), "cummulativeQuoteQty": fx(o.cumQuote), "status": o.status,
 		"timeInForce": o.tif, "type": o.typ, "side": o.side, "selfTradePreventionMode": "EXPIRE_MAKER",
@@ -451,6 +454,7 @@ func (s *Server) cancelLocked(o *order, cancelClientID string) map[string]any {
 	s.unlockLocked(o)
 	now := s.now().UnixMilli()
 	o.status, o.updated = "CANCELED", now
+	s.settleListLocked(o)
 	if cancelClientID == "" {
 		cancelClientID = randomClientID()
 	}
@@ -621,7 +625,7 @@ func (s *Server) handleMyTrades(p params) response {
 	out := []map[string]any{}
 	for _, t := range cut(h, match) {
 		out = append(out, map[string]any{
-			"symbol": h.sym.spec.Symbol, "id": t.id, "orderId": t.order.id, "orderListId": -1,
+			"symbol": h.sym.spec.Symbol, "id": t.id, "orderId": t.order.id, "orderListId": t.order.listIDOf(),
 			"price": fx(t.price), "qty": fx(t.qty), "quoteQty": fx(t.price.Mul(t.qty)),
 			"commission": fx(t.commission), "commissionAsset": t.commissionAsset, "time": t.time,
 			"isBuyer": t.order.side == "BUY", "isMaker": t.maker, "isBestMatch": true,

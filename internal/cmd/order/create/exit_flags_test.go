@@ -1,0 +1,70 @@
+package create
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+func TestExitFlags(t *testing.T) {
+	btc := trade.MustSymbol("BTC-USD")
+	tests := []struct {
+		name      string
+		args      string
+		want      trade.OrderRequest
+		wantUsage string
+	}{
+		{
+			name: "bracket on a market buy",
+			args: "BTC-USD --side buy --qty 0.01 --take-profit 110000 --stop-loss 100000",
+			want: trade.OrderRequest{Symbol: btc, Side: trade.Buy, Type: trade.Market, TimeInForce: trade.GTC, Qty: trade.Dec("0.01"),
+				Exits: &trade.Exits{TakeProfit: trade.OptDec("110000"), StopLoss: trade.OptDec("100000")}},
+		},
+		{
+			name: "OCO: the take-profit is the limit price",
+			args: "BTC-USD --side sell --qty 0.01 --oco --take-profit 110000 --stop-loss 100000 --stop-loss-limit 99000",
+			want: trade.OrderRequest{Symbol: btc, Side: trade.Sell, Type: trade.Limit, TimeInForce: trade.GTC, Qty: trade.Dec("0.01"),
+				Price: trade.OptDec("110000"), Exits: &trade.Exits{StopLoss: trade.OptDec("100000"), StopLossLimit: trade.OptDec("99000"), OCO: true}},
+		},
+		{name: "take-profit alone", args: "BTC-USD --side buy --qty 1 --take-profit 5", wantUsage: "--stop-loss is required"},
+		{name: "stop-loss alone", args: "BTC-USD --side buy --qty 1 --stop-loss 5", wantUsage: "--take-profit is required with --stop-loss"},
+		{name: "oco with price", args: "BTC-USD --side sell --qty 1 --oco --take-profit 6 --stop-loss 5 --price 6", wantUsage: "--oco takes its prices from --take-profit and --stop-loss"},
+		{name: "oco as a market order", args: "BTC-USD --side sell --qty 1 --oco --take-profit 6 --stop-loss 5 --type market", wantUsage: "--oco: the take-profit leg is a limit order"},
+		{name: "buy exits inverted", args: "BTC-USD --side buy --qty 1 --price 10 --take-profit 9 --stop-loss 8", wantUsage: "--take-profit a buy's stop-loss 8 must be below its entry 10, and its take-profit 9 above it"},
+		{name: "sell OCO inverted", args: "BTC-USD --side sell --qty 1 --oco --take-profit 5 --stop-loss 6", wantUsage: "--stop-loss a sell exit's stop-loss 6 must be below its take-profit 5"},
+		{name: "stop entry", args: "BTC-USD --side buy --qty 1 --stop-price 10 --take-profit 12 --stop-loss 8", wantUsage: "--type a bracket's entry is a market or limit order, got stop"},
+		{name: "quote-sized entry", args: "BTC-USD --side buy --quote-qty 100 --take-profit 12 --stop-loss 8", wantUsage: "--quote-qty cannot be combined with linked exits"},
+		{name: "bad stop-loss", args: "BTC-USD --side buy --qty 1 --take-profit 12 --stop-loss x", wantUsage: "--stop-loss: invalid number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, _ := iostreams.Test()
+			f := &cmdutil.Factory{IOStreams: ios, Globals: &cmdutil.GlobalOptions{}}
+			var got *CreateOptions
+			cmd := NewCmdCreate(f, func(o *CreateOptions) error { got = o; return nil })
+			cmd.SetArgs(strings.Fields(tt.args))
+			cmd.SetOut(&bytes.Buffer{})
+			cmd.SetErr(&bytes.Buffer{})
+			err := cmd.Execute()
+			if tt.wantUsage != "" {
+				if _, ok := err.(*cmdutil.UsageError); !ok || !strings.Contains(err.Error(), tt.wantUsage) {
+					t.Fatalf("error = %v (%T), want a usage error containing %q", err, err, tt.wantUsage)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got.Request, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })); diff != "" {
+				t.Errorf("request (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

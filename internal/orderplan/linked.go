@@ -1,0 +1,32 @@
+package orderplan
+
+import (
+	"fmt"
+
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+// LinkError refuses a bracket or an OCO on a venue that does not place it
+// natively (exchange.Bracketer, exchange.OCOPlacer); nothing was sent.
+// tradectl does not emulate the exits by watching for the entry's fill.
+type LinkError struct {
+	Venue string
+	OCO   bool
+	Type  trade.OrderType
+}
+
+func (e *LinkError) Error() string {
+	if e.OCO {
+		return fmt.Sprintf("%s does not place OCO exit pairs natively", e.Venue)
+	}
+	return fmt.Sprintf("%s does not attach a take-profit and a stop-loss to a %s entry natively", e.Venue, e.Type)
+}
+
+// checkLinked refuses linked exits ex does not take natively.
+func checkLinked(ex exchange.Exchange, req trade.OrderRequest) error {
+	if exchange.CanLink(ex, req) {
+		return nil
+	}
+	return &LinkError{Venue: ex.Name(), OCO: req.Exits.OCO, Type: req.Type}
+}
