@@ -33,7 +33,9 @@ func testAmend(s *suite) {
 		{"qty down", trade.AmendRequest{Qty: decimal.NewNullDecimal(req.Qty.Sub(minQty(in, req.Price.Decimal)))},
 			func(got trade.Order) bool { return got.Qty.Equal(req.Qty.Sub(minQty(in, req.Price.Decimal))) }},
 		{"price down", trade.AmendRequest{Price: decimal.NewNullDecimal(req.Price.Decimal.Sub(in.TickSize))},
-			func(got trade.Order) bool { return got.Price.Valid && got.Price.Decimal.Equal(req.Price.Decimal.Sub(in.TickSize)) }},
+			func(got trade.Order) bool {
+				return got.Price.Valid && got.Price.Decimal.Equal(req.Price.Decimal.Sub(in.TickSize))
+			}},
 	}
 	for _, st := range steps {
 		plan, err := am.PlanAmend(o, st.a)
