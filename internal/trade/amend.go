@@ -102,6 +102,9 @@ func (in Instrument) ConformAmend(o Order, a AmendRequest, mode RoundMode) (Amen
 	if a.StopPrice.Valid {
 		got.StopPrice = out.StopPrice
 	}
+	if got.changesNothing(o) {
+		return a, invalid("", "nothing to amend: order %s already has %s", o.ID, got.Changes(o))
+	}
 	return got, nil
 }
 
@@ -132,4 +135,13 @@ func nullText(d decimal.NullDecimal) string {
 		return "none"
 	}
 	return d.Decimal.String()
+}
+
+// changesNothing reports whether every value a sets is o's already (after
+// rounding, say).
+func (a AmendRequest) changesNothing(o Order) bool {
+	same := func(set, cur decimal.NullDecimal) bool {
+		return !set.Valid || cur.Valid && cur.Decimal.Equal(set.Decimal)
+	}
+	return same(a.Qty, decimal.NewNullDecimal(o.Qty)) && same(a.Price, o.Price) && same(a.StopPrice, o.StopPrice)
 }

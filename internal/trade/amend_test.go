@@ -35,6 +35,7 @@ func TestConformAmend(t *testing.T) {
 		{name: "price of a stop", o: stop, a: AmendRequest{Price: nd("89")}, wantErr: "price: a stop order has no limit price to amend"},
 		{name: "stop price of a limit", o: limit, a: AmendRequest{StopPrice: nd("89")}, wantErr: "stop_price: a limit order has no stop price"},
 		{name: "nothing", o: limit, wantErr: "nothing to amend"},
+		{name: "rounds to the same price", o: limit, a: AmendRequest{Price: nd("100.004")}, mode: RoundDown, wantErr: "nothing to amend: order 7 already has price 100 → 100"},
 		{name: "negative", o: limit, a: AmendRequest{Qty: nd("-1")}, wantErr: "qty: must be greater than 0"},
 		{name: "filled order", o: Order{ID: "9", Symbol: in.Symbol, Side: Buy, Type: Limit, Status: StatusFilled, Qty: decimal.NewFromInt(1), Price: nd("100")},
 			a: AmendRequest{Qty: nd("2")}, wantErr: "order 9 is filled: only a working order can be amended"},
