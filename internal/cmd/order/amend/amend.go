@@ -96,14 +96,14 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 			settles it first.
 		`),
 		Example: heredoc.Doc(`
-			# lower the quantity of order 1 (keeps its place in the queue on most venues)
-			$ tradectl order amend 1 --qty 0.001
+			# lower the quantity of order 2 (keeps its place in the queue on most venues)
+			$ tradectl order amend 2 --qty 0.25
 
 			# move the limit price; --round down fits it to the tick
-			$ tradectl order amend 1 --price 39000.004 --round down
+			$ tradectl order amend 2 --price 1999.994 --round down
 
 			# see what would change without sending anything
-			$ tradectl order amend 1 --price 39500 --dry-run
+			$ tradectl order amend 2 --price 1950 --dry-run
 		`),
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completion.OrderIDs(f.CompletionSource(), 1),
@@ -181,7 +181,7 @@ func flagWords(err error) error {
 // and, when the venue replaced it, the id it replaced.
 type AmendedOrder struct {
 	trade.Order
-	ReplacedID string
+	ReplacedID string `json:"replaced_id,omitempty"`
 }
 
 // MarshalJSON keeps replaced_id next to the order's fields; it is left
