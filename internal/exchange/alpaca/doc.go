@@ -142,7 +142,7 @@
 //
 // Streaming quotes and order updates (Alpaca's websockets: `tradectl
 // watch` polls), executions (FillLister; Alpaca has them as account
-// activities), fees, order replacement, bracket, OCO and OTO orders,
+// activities), fees, bracket, OCO and OTO orders,
 // trailing stops, and paging beyond 500 orders.
 //
 // # Notional orders
@@ -153,4 +153,20 @@
 // L545-563). A market gtc is sent as day, as for fractional quantities.
 // Crypto orders take gtc or ioc only, never day, so a notional crypto order
 // is refused locally rather than sent against the documented rule.
+//
+// # Replacing orders
+//
+// `order amend` uses Alpaca's replace, PATCH /v2/orders/{id} (Alpaca
+// Trading API reference, "Replace an Order"; the reference's Replace row,
+// and the order object's replaces / replaced_by fields): the body carries
+// only what changes — qty, limit_price, stop_price, as strings — and
+// client_order_id for the new order, which tradectl mints so a lost answer
+// is settled by looking the new order up by it. Alpaca answers with the new
+// order (a new id); the old one ends "replaced", which tradectl shows as
+// canceled. The place in the queue is lost. The reference warns that a
+// success answer does not guarantee the replacement: if the old order
+// fills first the new one is rejected, which `order get` then shows. A
+// partially filled order is refused before sending (the new order's qty
+// would count from zero, where tradectl's --qty is the total), and
+// notional orders cannot be replaced (reference).
 package alpaca
