@@ -70,4 +70,23 @@
 // by up to a second. Dropped connections are redialed with exponential
 // backoff and jitter. If no connection can be established at all, it
 // falls back to polling the REST tickers every few seconds.
+//
+// # Amending orders
+//
+// `order amend` lowers a quantity with Order Amend Keep Priority,
+// PUT /api/v3/order/amend/keepPriority (weight 4): symbol, orderId (or
+// origClientOrderId), newQty — above 0 and below the order's quantity —
+// and newClientOrderId, which tradectl sets to the order's own client id
+// because Binance otherwise gives the amended order a random one. The
+// orderId and the place in the queue stay. The answer carries the order
+// under amendedOrder, with its quantity as "qty" and the correctly spelt
+// cumulativeQuoteQty. Source: Binance Spot API docs, "Order Amend Keep
+// Priority" FAQ (faqs/order_amend_keep_priority) and the REST trading
+// endpoint reference. A price or stop change or a larger quantity would
+// need POST /api/v3/order/cancelReplace — a new order with a new id, and a
+// 409 when the cancel succeeds but the new order is refused — which
+// tradectl does not send yet: such an amendment is refused before any
+// request. Binance answers an amendment of a finished order -2013 "Order
+// does not exist."; the adapter looks the order up and reports it as
+// ErrInvalidOrder ("already canceled").
 package binance

@@ -321,19 +321,20 @@ func oneOrMany(one, many int) func(params) int {
 
 // endpoints are keyed by "METHOD path"; weights follow the reference's table.
 var endpoints = map[string]endpoint{
-	"GET /api/v3/time":              {weight: fixed(1), handle: (*Server).handleTime},
-	"GET /api/v3/exchangeInfo":      {weight: fixed(20), handle: (*Server).handleExchangeInfo},
-	"GET /api/v3/ticker/bookTicker": {weight: oneOrMany(2, 4), handle: (*Server).handleBookTicker},
-	"GET /api/v3/ticker/price":      {weight: oneOrMany(2, 4), handle: (*Server).handlePrice},
-	"POST /api/v3/order":            {signed: true, weight: fixed(1), handle: (*Server).handleNewOrder},
-	"POST /api/v3/order/test":       {signed: true, weight: fixed(1), handle: (*Server).handleTestOrder},
-	"GET /api/v3/order":             {signed: true, weight: fixed(4), handle: (*Server).handleQueryOrder},
-	"DELETE /api/v3/order":          {signed: true, weight: fixed(1), handle: (*Server).handleCancelOrder},
-	"GET /api/v3/openOrders":        {signed: true, weight: oneOrMany(6, 80), handle: (*Server).handleOpenOrders},
-	"DELETE /api/v3/openOrders":     {signed: true, weight: fixed(1), handle: (*Server).handleCancelOpenOrders},
-	"GET /api/v3/allOrders":         {signed: true, weight: fixed(20), handle: (*Server).handleAllOrders},
-	"GET /api/v3/account":           {signed: true, weight: fixed(20), handle: (*Server).handleAccount},
-	"GET /api/v3/myTrades":          {signed: true, weight: fixed(20), handle: (*Server).handleMyTrades},
+	"GET /api/v3/time":                     {weight: fixed(1), handle: (*Server).handleTime},
+	"GET /api/v3/exchangeInfo":             {weight: fixed(20), handle: (*Server).handleExchangeInfo},
+	"GET /api/v3/ticker/bookTicker":        {weight: oneOrMany(2, 4), handle: (*Server).handleBookTicker},
+	"GET /api/v3/ticker/price":             {weight: oneOrMany(2, 4), handle: (*Server).handlePrice},
+	"POST /api/v3/order":                   {signed: true, weight: fixed(1), handle: (*Server).handleNewOrder},
+	"POST /api/v3/order/test":              {signed: true, weight: fixed(1), handle: (*Server).handleTestOrder},
+	"GET /api/v3/order":                    {signed: true, weight: fixed(4), handle: (*Server).handleQueryOrder},
+	"DELETE /api/v3/order":                 {signed: true, weight: fixed(1), handle: (*Server).handleCancelOrder},
+	"PUT /api/v3/order/amend/keepPriority": {signed: true, weight: fixed(4), handle: (*Server).handleAmendKeepPriority},
+	"GET /api/v3/openOrders":               {signed: true, weight: oneOrMany(6, 80), handle: (*Server).handleOpenOrders},
+	"DELETE /api/v3/openOrders":            {signed: true, weight: fixed(1), handle: (*Server).handleCancelOpenOrders},
+	"GET /api/v3/allOrders":                {signed: true, weight: fixed(20), handle: (*Server).handleAllOrders},
+	"GET /api/v3/account":                  {signed: true, weight: fixed(20), handle: (*Server).handleAccount},
+	"GET /api/v3/myTrades":                 {signed: true, weight: fixed(20), handle: (*Server).handleMyTrades},
 }
 
 const streamPath = "/stream"
