@@ -53,7 +53,7 @@ func TestAmendKeepPriority(t *testing.T) {
 
 	n := len(f.Srv.Requests())
 	for name, a := range map[string]trade.AmendRequest{
-		"price": {Price: trade.OptDec("1000")},
+		"price":  {Price: trade.OptDec("1000")},
 		"qty up": {Qty: trade.OptDec(req.Qty.Add(trade.Dec("1")).String())},
 	} {
 		if _, err := e.PlanAmend(res.Order, a); !errors.Is(err, exchange.ErrInvalidOrder) {
