@@ -78,11 +78,11 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 
 			Venues differ in what they change and how (see the README's venue table):
 			paper and Kraken (AmendOrder) amend in place and keep the id; Binance lowers a
-			quantity in place (keepPriority) and refuses other changes; Alpaca replaces
-			the order by a new one with a new id, printed with the id it replaced
-			("replaced_id"). A change a venue cannot make, or a venue that cannot amend
-			(so far: coinbase), is refused (exit 2) before anything is sent: tradectl
-			never cancels and places behind your back.
+			quantity in place (keepPriority) and refuses other changes; Coinbase edits
+			the size and price of limit gtc orders in place; Alpaca replaces the order by
+			a new one with a new id, printed with the id it replaced ("replaced_id"). A
+			change a venue cannot make is refused (exit 2) before anything is sent:
+			tradectl never cancels and places behind your back.
 
 			The new values are rounded to the instrument's tick and step as order create
 			rounds (--round), and the amended order must pass the profile's
@@ -312,7 +312,7 @@ func amendRun(parent context.Context, o *AmendOptions) error {
 
 // amendVenues names the venues that amend, for the refusal on the others;
 // it follows the README's venue-support table.
-const amendVenues = "orders are amended on paper, kraken (AmendOrder), binance (quantity cuts, keepPriority) and alpaca (replace)"
+const amendVenues = "orders are amended on paper, kraken (AmendOrder), binance (quantity cuts, keepPriority), coinbase (orders/edit) and alpaca (replace)"
 
 // amendLimits are the limits that judge an amended order: its size and
 // price. An amendment adds no order (max_open_orders) and realises
