@@ -73,7 +73,7 @@
 //
 // # Amending orders
 //
-// `order amend` lowers a quantity with Order Amend Keep Priority,
+// `order amend` lowers a lone quantity with Order Amend Keep Priority,
 // PUT /api/v3/order/amend/keepPriority (weight 4): symbol, orderId (or
 // origClientOrderId), newQty — above 0 and below the order's quantity —
 // and newClientOrderId, which tradectl sets to the order's own client id
@@ -82,11 +82,22 @@
 // under amendedOrder, with its quantity as "qty" and the correctly spelt
 // cumulativeQuoteQty. Source: Binance Spot API docs, "Order Amend Keep
 // Priority" FAQ (faqs/order_amend_keep_priority) and the REST trading
-// endpoint reference. A price or stop change or a larger quantity would
-// need POST /api/v3/order/cancelReplace — a new order with a new id, and a
-// 409 when the cancel succeeds but the new order is refused — which
-// tradectl does not send yet: such an amendment is refused before any
-// request. Binance answers an amendment of a finished order -2013 "Order
-// does not exist."; the adapter looks the order up and reports it as
-// ErrInvalidOrder ("already canceled").
+// endpoint reference.
+//
+// Any other change (price, stop price, a larger quantity) is a
+// cancel-replace, POST /api/v3/order/cancelReplace: the new order's
+// parameters as for POST /api/v3/order, checked locally the same way,
+// plus cancelReplaceMode=STOP_ON_FAILURE and cancelOrderId; the new order
+// gets the client id tradectl minted for it, so a lost answer is settled
+// by looking it up. The answer holds cancelResult, newOrderResult and
+// both responses; the new order has a new orderId and the old one reads
+// back canceled. Failures say which half happened, under data: -2022
+// (HTTP 400) the cancel was refused and nothing was placed; -2021 (HTTP
+// 409, "cancel-replace partially succeeded" in the reference's status
+// table) the order was canceled and the new one refused — reported as
+// such, so the trader knows nothing of it is working. A partially filled
+// order is not cancel-replaced (the new quantity would count from zero).
+// Binance answers an amendment of a finished order -2013 or -2011; the
+// adapter looks the order up and reports it as ErrInvalidOrder ("already
+// canceled").
 package binance

@@ -78,7 +78,9 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 
 			Venues differ in what they change and how (see the README's venue table):
 			paper and Kraken (AmendOrder) amend in place and keep the id; Binance lowers a
-			quantity in place (keepPriority) and refuses other changes; Coinbase edits
+			quantity in place (keepPriority) and makes other changes by cancel-replace
+			(a new id; when the new order is refused after the cancel, the error says the
+			order was canceled); Coinbase edits
 			the size and price of limit gtc orders in place; Alpaca replaces the order by
 			a new one with a new id, printed with the id it replaced ("replaced_id"). A
 			change a venue cannot make is refused (exit 2) before anything is sent:
@@ -312,7 +314,7 @@ func amendRun(parent context.Context, o *AmendOptions) error {
 
 // amendVenues names the venues that amend, for the refusal on the others;
 // it follows the README's venue-support table.
-const amendVenues = "orders are amended on paper, kraken (AmendOrder), binance (quantity cuts, keepPriority), coinbase (orders/edit) and alpaca (replace)"
+const amendVenues = "orders are amended on paper, kraken (AmendOrder), binance (keepPriority, cancel-replace), coinbase (orders/edit) and alpaca (replace)"
 
 // amendLimits are the limits that judge an amended order: its size and
 // price. An amendment adds no order (max_open_orders) and realises

@@ -1,6 +1,9 @@
 package fakebinance
 
 import (
+	"encoding/json"
+	"net/url"
+
 	"github.com/shopspring/decimal"
 )
 
@@ -59,4 +62,52 @@ func (s *Server) handleAmendKeepPriority(p params) response {
 			"workingTime": o.created, "selfTradePreventionMode": "EXPIRE_MAKER",
 		},
 	})
+}
+
+// handleCancelReplace cancels an order and places a new one, as
+// POST /api/v3/order/cancelReplace does: cancelOrderId or
+// cancelOrigClientOrderId names the order; the new-order parameters are
+// those of POST /api/v3/order. With cancelReplaceMode STOP_ON_FAILURE a
+// refused cancel places nothing (-2022, HTTP 400); a new order refused
+// after the cancel went through is -2021 "partially failed", HTTP 409,
+// with both halves' results under data.
+func (s *Server) handleCancelReplace(p params) response {
+	switch p.get("cancelReplaceMode") {
+	case "STOP_ON_FAILURE", "ALLOW_FAILURE":
+	case "":
+		return errorResponse(mandatory("cancelReplaceMode"))
+	default:
+		return errorResponse(errBody(400, -1100, "Illegal characters found in parameter 'cancelReplaceMode'."))
+	}
+	find := params{query: url.Values{}, body: url.Values{}}
+	find.query.Set("symbol", p.get("symbol"))
+	if id := p.get("cancelOrderId"); id != "" {
+		find.query.Set("orderId", id)
+	}
+	if id := p.get("cancelOrigClientOrderId"); id != "" {
+		find.query.Set("origClientOrderId", id)
+	}
+	o, e := s.findOrder(find)
+	if e != nil {
+		return errorResponse(e)
+	}
+	if o == nil || !o.working() {
+		return cancelReplaceAnswer(400, -2022, "Order cancel-replace failed.", "FAILURE", "NOT_ATTEMPTED",
+			errUnknownOrder, nil)
+	}
+	canceled := s.cancelLocked(o, p.get("cancelNewClientOrderId"))
+	placed := s.handleNewOrder(p)
+	if placed.status != 200 {
+		return cancelReplaceAnswer(409, -2021, "Order cancel-replace partially failed.", "SUCCESS", "FAILURE",
+			canceled, json.RawMessage(placed.body))
+	}
+	b, _ := json.Marshal(map[string]any{"cancelResult": "SUCCESS", "newOrderResult": "SUCCESS",
+		"cancelResponse": canceled, "newOrderResponse": json.RawMessage(placed.body)})
+	return response{status: 200, body: b}
+}
+
+func cancelReplaceAnswer(status, code int, msg, cancelResult, newResult string, cancelResp, newResp any) response {
+	b, _ := json.Marshal(map[string]any{"code": code, "msg": msg, "data": map[string]any{
+		"cancelResult": cancelResult, "newOrderResult": newResult, "cancelResponse": cancelResp, "newOrderResponse": newResp}})
+	return response{status: status, body: b}
 }

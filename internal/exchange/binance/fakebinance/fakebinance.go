@@ -330,6 +330,7 @@ var endpoints = map[string]endpoint{
 	"GET /api/v3/order":                    {signed: true, weight: fixed(4), handle: (*Server).handleQueryOrder},
 	"DELETE /api/v3/order":                 {signed: true, weight: fixed(1), handle: (*Server).handleCancelOrder},
 	"PUT /api/v3/order/amend/keepPriority": {signed: true, weight: fixed(4), handle: (*Server).handleAmendKeepPriority},
+	"POST /api/v3/order/cancelReplace":     {signed: true, weight: fixed(1), handle: (*Server).handleCancelReplace},
 	"GET /api/v3/openOrders":               {signed: true, weight: oneOrMany(6, 80), handle: (*Server).handleOpenOrders},
 	"DELETE /api/v3/openOrders":            {signed: true, weight: fixed(1), handle: (*Server).handleCancelOpenOrders},
 	"GET /api/v3/allOrders":                {signed: true, weight: fixed(20), handle: (*Server).handleAllOrders},
