@@ -76,15 +76,15 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 			quantity (--qty, filled part included), its limit price (--price) or its stop
 			price (--stop-price). Unchanged fields stay as they are.
 
-			Venues differ in what they change and how (see the README's venue table):
-			paper and Kraken (AmendOrder) amend in place and keep the id; Binance lowers a
-			quantity in place (keepPriority) and makes other changes by cancel-replace
-			(a new id; when the new order is refused after the cancel, the error says the
-			order was canceled); Coinbase edits
-			the size and price of limit gtc orders in place; Alpaca replaces the order by
-			a new one with a new id, printed with the id it replaced ("replaced_id"). A
-			change a venue cannot make is refused (exit 2) before anything is sent:
-			tradectl never cancels and places behind your back.
+			Venues differ in what they change and how (see the README's venue table).
+			Paper and Kraken (AmendOrder) amend in place and keep the id. Coinbase edits
+			the size and price of limit gtc orders in place. Binance lowers a quantity in
+			place (keepPriority) and makes other changes by cancel-replace, under a new
+			id; when the new order is refused after the cancel, the error says the order
+			was canceled. Alpaca replaces the order by a new one with a new id. A new id
+			is printed with the id it replaced ("replaced_id"). A change a venue cannot
+			make is refused (exit 2) before anything is sent: tradectl never cancels and
+			places behind your back.
 
 			The new values are rounded to the instrument's tick and step as order create
 			rounds (--round), and the amended order must pass the profile's
