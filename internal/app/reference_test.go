@@ -18,9 +18,11 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/dashboard"
 	"github.com/tradectl/tradectl/internal/cmd/doctor"
 	"github.com/tradectl/tradectl/internal/cmd/factory"
+	"github.com/tradectl/tradectl/internal/cmd/order/amend"
 	"github.com/tradectl/tradectl/internal/cmd/order/create"
 	"github.com/tradectl/tradectl/internal/cmd/watch"
 	"github.com/tradectl/tradectl/internal/config"
+	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/journal"
 	"github.com/tradectl/tradectl/internal/pnl"
 	"github.com/tradectl/tradectl/internal/risk"
@@ -146,7 +148,10 @@ func jsonFields(values ...any) []string {
 func TestReadmeJSONSchemas(t *testing.T) {
 	tables := subsections(section(t, readme(t), "### JSON output"))
 	schemas := map[string][]string{
-		"Order":              jsonFields(create.CreatedOrder{}),
+		"Order":              jsonFields(create.CreatedOrder{}, amend.AmendedOrder{}),
+		"Amend dry run":      jsonFields(amend.DryRunResult{}),
+		"Amend request":      jsonFields(trade.AmendRequest{}),
+		"Amend plan":         jsonFields(exchange.AmendPlan{}),
 		"Balance":            jsonFields(trade.Balance{}),
 		"Quote":              jsonFields(trade.Quote{}),
 		"Dry run":            jsonFields(create.DryRunResult{}),

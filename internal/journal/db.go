@@ -93,6 +93,8 @@ CREATE TABLE fills (
 CREATE INDEX fills_order ON fills (profile, order_id);
 CREATE INDEX fills_time ON fills (profile, time, id);
 `,
+		// 2: amendments of working orders (amends.go).
+		amendsSchema,
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/order/amend"
 	"github.com/tradectl/tradectl/internal/cmd/order/cancel"
 	"github.com/tradectl/tradectl/internal/cmd/order/create"
 	"github.com/tradectl/tradectl/internal/cmd/order/get"
@@ -37,6 +38,7 @@ func NewCmdOrder(f *cmdutil.Factory) *cobra.Command {
 	cmd.AddCommand(create.NewCmdCreate(f, nil))
 	cmd.AddCommand(get.NewCmdGet(f, nil))
 	cmd.AddCommand(cancel.NewCmdCancel(f, nil))
+	cmd.AddCommand(amend.NewCmdAmend(f, nil))
 	cmd.AddCommand(list.NewCmdList(f, nil))
 	cmd.AddCommand(orderwatch.NewCmdWatch(f, nil))
 	return cmd

@@ -151,6 +151,9 @@
 // The adapter is no exchange.Expirer, and such a request that reaches it
 // is refused before anything is sent.
 //
+// activities), fees, bracket, OCO and OTO orders,
+// trailing stops, and paging beyond 500 orders.
+//
 // # Notional orders
 //
 // A quote-sized market order (OrderRequest.QuoteQty) goes out as notional
@@ -176,4 +179,20 @@
 // request's, so a lost answer is settled by looking the parent up.
 // Canceling the parent cancels its legs. A leg fetched by its own id
 // carries no link to its parent in Alpaca's order object and shows alone.
+//
+// # Replacing orders
+//
+// `order amend` uses Alpaca's replace, PATCH /v2/orders/{id} (Alpaca
+// Trading API reference, "Replace an Order"; the reference's Replace row,
+// and the order object's replaces / replaced_by fields): the body carries
+// only what changes — qty, limit_price, stop_price, as strings — and
+// client_order_id for the new order, which tradectl mints so a lost answer
+// is settled by looking the new order up by it. Alpaca answers with the new
+// order (a new id); the old one ends "replaced", which tradectl shows as
+// canceled. The place in the queue is lost. The reference warns that a
+// success answer does not guarantee the replacement: if the old order
+// fills first the new one is rejected, which `order get` then shows. A
+// partially filled order is refused before sending (the new order's qty
+// would count from zero, where tradectl's --qty is the total), and
+// notional orders cannot be replaced (reference).
 package alpaca

@@ -38,6 +38,11 @@ func (e *Exchange) newClient(hc *http.Client) *venuehttp.Client {
 		Timeout: defaultRequestTimeout, MaxBody: maxBody, Logger: e.log, Now: e.now,
 		Sign: e.sign,
 		DecodeError: func(r *venuehttp.Request, a *venuehttp.Answer) *exchange.Error {
+			if r.Path == pathCancelReplace {
+				if xe := cancelReplaceError(a); xe != nil {
+					return xe
+				}
+			}
 			return toError(decodeError(a.Status, a.Header, a.Body, e.venueNow()), r.Placement, r.ClientID)
 		},
 		PauseStatuses: []int{http.StatusTooManyRequests, http.StatusTeapot},

@@ -109,4 +109,34 @@
 // by up to a second. Dropped connections are redialed with exponential
 // backoff and jitter. If no connection can be established at all, it
 // falls back to polling the REST tickers every few seconds.
+//
+// # Amending orders
+//
+// `order amend` lowers a lone quantity with Order Amend Keep Priority,
+// PUT /api/v3/order/amend/keepPriority (weight 4): symbol, orderId (or
+// origClientOrderId), newQty — above 0 and below the order's quantity —
+// and newClientOrderId, which tradectl sets to the order's own client id
+// because Binance otherwise gives the amended order a random one. The
+// orderId and the place in the queue stay. The answer carries the order
+// under amendedOrder, with its quantity as "qty" and the correctly spelt
+// cumulativeQuoteQty. Source: Binance Spot API docs, "Order Amend Keep
+// Priority" FAQ (faqs/order_amend_keep_priority) and the REST trading
+// endpoint reference.
+//
+// Any other change (price, stop price, a larger quantity) is a
+// cancel-replace, POST /api/v3/order/cancelReplace: the new order's
+// parameters as for POST /api/v3/order, checked locally the same way,
+// plus cancelReplaceMode=STOP_ON_FAILURE and cancelOrderId; the new order
+// gets the client id tradectl minted for it, so a lost answer is settled
+// by looking it up. The answer holds cancelResult, newOrderResult and
+// both responses; the new order has a new orderId and the old one reads
+// back canceled. Failures say which half happened, under data: -2022
+// (HTTP 400) the cancel was refused and nothing was placed; -2021 (HTTP
+// 409, "cancel-replace partially succeeded" in the reference's status
+// table) the order was canceled and the new one refused — reported as
+// such, so the trader knows nothing of it is working. A partially filled
+// order is not cancel-replaced (the new quantity would count from zero).
+// Binance answers an amendment of a finished order -2013 or -2011; the
+// adapter looks the order up and reports it as ErrInvalidOrder ("already
+// canceled").
 package binance

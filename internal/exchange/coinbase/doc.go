@@ -156,4 +156,19 @@
 // stand in for --oco has not been verified against the venue, so the
 // adapter claims neither exchange.Bracketer nor exchange.OCOPlacer and a
 // linked request is refused before anything is sent.
+//
+// # Editing orders
+//
+// `order amend` uses Edit Order, POST /api/v3/brokerage/orders/edit
+// (Coinbase Advanced Trade API reference, Orders, "Edit Order": "Edit an
+// order with a specified new size, or new price"): order_id, price and
+// size, sent both — the unchanged one at its current value. The order id
+// stays. tradectl edits only limit gtc orders (limit_limit_gtc) and never
+// a stop price; anything else is refused before sending. The answer is
+// success plus errors[].edit_failure_reason (ORDER_NOT_FOUND,
+// CANNOT_EDIT_TO_BELOW_FILLED_SIZE, …); a refused edit of a finished order
+// is reported as ErrInvalidOrder ("already filled") after reading it back,
+// and the edited order is read back with orders/historical. The reference
+// does not say when the order keeps its place in the book; tradectl's plan
+// assumes it does only on a size cut, as on Kraken and Binance.
 package coinbase

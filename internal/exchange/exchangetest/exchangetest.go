@@ -102,6 +102,7 @@ var properties = []struct {
 	{"QuoteSizedMarketOrder", testQuoteSized},
 	{"ExpiringOrder", testExpiry},
 	{"LinkedExits", testLinked},
+	{"Amend", testAmend},
 }
 
 // callTimeout bounds each property so a hanging adapter fails the test with

@@ -151,4 +151,23 @@
 // adapter is neither an exchange.Bracketer nor an exchange.OCOPlacer; a
 // linked request that reaches it anyway is refused before anything is
 // sent (venueorder.CheckRequest).
+//
+// # Amending orders
+//
+// Orders are amended with POST /0/private/AmendOrder (exchange.Amender):
+// txid names the order, order_qty is the new total quantity in the base
+// asset, limit_price the new limit (a stop-loss-limit's limit, AddOrder's
+// price2) and trigger_price the new stop. Kraken amends in place: the txid
+// and client id stay, and queue priority is kept where possible — on a
+// quantity cut, not on a price change or a larger quantity. A quantity
+// below what has filled cancels the rest, which tradectl refuses before
+// sending. The answer is an amend_id; the order is read back with
+// QueryOrders. Source: Kraken Spot REST API, Trading, "Amend Order"
+// (docs.kraken.com/api/docs/rest-api/amend-order) and the amend
+// transaction guide it links. Kraken answers an amendment of a finished
+// order "EOrder:Unknown order"; the adapter reads the order back and
+// reports such an order as ErrInvalidOrder ("already canceled"), keeping
+// ErrNotFound for a txid Kraken does not know. An answer lost after the
+// request was written is ErrUnknownOutcome: the caller looks the order up,
+// never amends twice.
 package kraken

@@ -238,6 +238,7 @@ var tradingRoutes = []route{
 	{http.MethodGet, "/v2/orders:by_client_order_id", (*Server).handleOrderByClientID},
 	{http.MethodGet, "/v2/orders/", (*Server).handleGetOrder},
 	{http.MethodDelete, "/v2/orders/", (*Server).handleCancelOrder},
+	{http.MethodPatch, "/v2/orders/", (*Server).handleReplaceOrder},
 }
 
 var dataRoutes = []route{

@@ -33,6 +33,9 @@ type order struct {
 	class            string   // order_class: "", bracket or oco (linked.go)
 	legs             []*order // a bracket's or an OCO's other orders
 	parent           *order   // a leg's parent order
+	// replaces and replacedBy link an order replaced through
+	// PATCH /v2/orders/{id} and its replacement (replace.go).
+	replaces, replacedBy string
 }
 
 func (o *order) working() bool {
@@ -69,6 +72,13 @@ func nullable(d decimal.NullDecimal) any {
 	return d.Decimal.String()
 }
 
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 func stampOrNil(t time.Time) any {
 	if t.IsZero() {
 		return nil
@@ -85,7 +95,7 @@ func (o *order) wire() map[string]any {
 	return map[string]any{
 		"id": o.id, "client_order_id": o.clientID, "created_at": stamp(o.created), "updated_at": stamp(o.updated),
 		"submitted_at": stamp(o.created), "filled_at": stampOrNil(o.filledAt), "expired_at": nil,
-		"canceled_at": stampOrNil(o.canceledAt), "failed_at": nil, "replaced_at": nil, "replaced_by": nil, "replaces": nil,
+		"canceled_at": stampOrNil(o.canceledAt), "failed_at": nil, "replaced_at": nil, "replaced_by": nullString(o.replacedBy), "replaces": nullString(o.replaces),
 		"asset_id": o.asset.id, "symbol": o.asset.spec.Symbol, "asset_class": o.asset.spec.Class, "notional": nullable(o.notional),
 		"qty": o.qtyWire(), "filled_qty": o.filled.String(), "filled_avg_price": avg, "order_class": o.class,
 		"order_type": o.typ, "type": o.typ, "side": o.side, "time_in_force": o.tif,

@@ -245,6 +245,8 @@ func match(method, rest string) (route, bool) {
 		return route{private: true, handle: (*Server).handleCreate}, true
 	case method == http.MethodPost && rest == "/orders/preview":
 		return route{private: true, handle: (*Server).handlePreview}, true
+	case method == http.MethodPost && rest == "/orders/edit":
+		return route{private: true, handle: (*Server).handleEdit}, true
 	case method == http.MethodPost && rest == "/orders/batch_cancel":
 		return route{private: true, handle: (*Server).handleBatchCancel}, true
 	case method == http.MethodGet && rest == "/orders/historical/batch":

@@ -243,6 +243,7 @@ var privateEndpoints = map[string]handler{
 	"/0/private/ClosedOrders":  (*Server).handleClosedOrders,
 	"/0/private/CancelOrder":   (*Server).handleCancelOrder,
 	"/0/private/CancelAll":     (*Server).handleCancelAll,
+	"/0/private/AmendOrder":    (*Server).handleAmendOrder,
 	"/0/private/TradesHistory": (*Server).handleTradesHistory,
 
 	"/0/private/WithdrawMethods": (*Server).handleWithdrawMethods,
