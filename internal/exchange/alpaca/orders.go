@@ -287,6 +287,10 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 	if err := venueorder.CheckRequest(venueName, req); err != nil {
 		return orderRequestWire{}, err
 	}
+	// No trailing stops here yet: refused before anything is sent.
+	if err := venueorder.CheckTrailing(venueName, req, false, false); err != nil {
+		return orderRequestWire{}, err
+	}
 	r, err := e.ruleFor(ctx, req.Symbol)
 	if err != nil {
 		return orderRequestWire{}, err

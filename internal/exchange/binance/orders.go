@@ -270,6 +270,10 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 	if err := venueorder.CheckRequest(venueName, req); err != nil {
 		return nil, err
 	}
+	// No trailing stops here yet: refused before anything is sent.
+	if err := venueorder.CheckTrailing(venueName, req, false, false); err != nil {
+		return nil, err
+	}
 	if _, err := toWire(req); err != nil {
 		return nil, err
 	}

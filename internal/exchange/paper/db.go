@@ -88,6 +88,8 @@ CREATE TABLE fills (
 CREATE INDEX fills_order ON fills (order_id);
 CREATE INDEX fills_time ON fills (time, id);
 `,
+		// 2: trailing stops.
+		trailingMigration,
 	}
 }
 
