@@ -176,6 +176,9 @@ func Render(w io.Writer, s Summary, width int) error {
 	if r.StopPrice.Valid {
 		row("stop price", r.StopPrice.Decimal.String())
 	}
+	if trail := r.TrailText(); trail != "" {
+		row("trail", trail+" behind the best price since placement")
+	}
 	value := "unknown"
 	if s.EstimatedValue.IsPositive() {
 		value = "about " + s.EstimatedValue.StringFixed(2)

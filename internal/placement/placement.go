@@ -551,7 +551,8 @@ func sameRequest(a, b trade.OrderRequest) bool {
 		a.Qty.Equal(b.Qty) && a.PostOnly == b.PostOnly &&
 		a.QuoteQty.Valid == b.QuoteQty.Valid && (!a.QuoteQty.Valid || a.QuoteQty.Decimal.Equal(b.QuoteQty.Decimal)) &&
 		a.Price.Valid == b.Price.Valid && (!a.Price.Valid || a.Price.Decimal.Equal(b.Price.Decimal)) &&
-		a.StopPrice.Valid == b.StopPrice.Valid && (!a.StopPrice.Valid || a.StopPrice.Decimal.Equal(b.StopPrice.Decimal))
+		a.StopPrice.Valid == b.StopPrice.Valid && (!a.StopPrice.Valid || a.StopPrice.Decimal.Equal(b.StopPrice.Decimal)) &&
+		a.SameTrail(b)
 }
 
 // sameOrder reports whether an order found at the venue is plausibly the
@@ -572,6 +573,9 @@ func describe(r trade.OrderRequest) string {
 	}
 	if r.StopPrice.Valid {
 		s += " stop " + r.StopPrice.Decimal.String()
+	}
+	if trail := r.TrailText(); trail != "" {
+		s += " trail " + trail
 	}
 	return s
 }

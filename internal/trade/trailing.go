@@ -65,3 +65,27 @@ func TrailStop(side Side, extreme decimal.Decimal, pct, amount decimal.NullDecim
 	}
 	return extreme.Add(dist)
 }
+
+// TrailText is the trail as people write it: "1.5%" or an amount such as
+// "250"; empty for an order without a trail.
+func (r OrderRequest) TrailText() string {
+	switch {
+	case r.TrailPct.Valid:
+		return r.TrailPct.Decimal.String() + "%"
+	case r.TrailAmount.Valid:
+		return r.TrailAmount.Decimal.String()
+	}
+	return ""
+}
+
+// SameTrail reports whether two requests trail the same way (or neither
+// trails).
+func (r OrderRequest) SameTrail(o OrderRequest) bool {
+	same := func(a, b decimal.NullDecimal) bool { return a.Valid == b.Valid && (!a.Valid || a.Decimal.Equal(b.Decimal)) }
+	return same(r.TrailPct, o.TrailPct) && same(r.TrailAmount, o.TrailAmount)
+}
+
+// TrailText is the order's trail as OrderRequest.TrailText writes it.
+func (o Order) TrailText() string {
+	return OrderRequest{TrailPct: o.TrailPct, TrailAmount: o.TrailAmount}.TrailText()
+}

@@ -198,7 +198,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	fl.StringVarP(&raw.side, "side", "s", "", "buy or sell (required)")
 	fl.StringVarP(&raw.qty, "qty", "q", "", "quantity in the base asset, or all / N% of the free balance (sell: base asset; buy: quote asset at the price)")
 	fl.StringVar(&raw.quoteQty, "quote-qty", "", "market orders: amount of the quote asset to spend (buy) or receive (sell), instead of --qty")
-	fl.StringVarP(&raw.typ, "type", "t", "", "market, limit, stop or stop-limit (default: inferred from the prices given)")
+	fl.StringVarP(&raw.typ, "type", "t", "", "market, limit, stop, stop-limit or trailing-stop (default: inferred from the prices and trail given)")
 	fl.StringVarP(&raw.price, "price", "p", "", "limit price (limit and stop-limit orders)")
 	fl.StringVar(&raw.stopPrice, "stop-price", "", "trigger price (stop and stop-limit orders)")
 	fl.StringVar(&raw.tif, "tif", "gtc", "time in force: gtc, ioc, fok or day")
@@ -214,6 +214,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	fl.StringVar(&raw.maxSlippage, "max-slippage", "", "market orders: refuse when the expected average fill is more than PCT% from the mid (default: the profile's max_slippage_pct)")
 	_ = cmd.RegisterFlagCompletionFunc("override-limit", cobra.FixedCompletions(risk.LimitNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagRequired("side")
+	addTrailFlags(cmd)
 	cmdutil.RegisterEnumCompletion(cmd, "side", trade.Sides)
 	cmdutil.RegisterEnumCompletion(cmd, "type", trade.OrderTypes)
 	cmdutil.RegisterEnumCompletion(cmd, "tif", trade.TimesInForce)
@@ -255,6 +256,9 @@ func (o *CreateOptions) parse(symbol string, raw rawFlags, cmd *cobra.Command) e
 		}
 	} else {
 		r.Type = inferType(r.Price.Valid, r.StopPrice.Valid)
+	}
+	if err := parseTrail(r, raw.typ == "", cmd); err != nil {
+		return err
 	}
 	if r.TimeInForce, err = trade.ParseTimeInForce(raw.tif); err != nil {
 		return cmdutil.Usagef("--tif: %v", err)
@@ -341,6 +345,7 @@ func flagNames(err error) error {
 	flag := map[string]string{
 		"qty": "--qty", "quote_qty": "--quote-qty", "price": "--price", "stop_price": "--stop-price", "side": "--side",
 		"type": "--type", "time_in_force": "--tif", "post_only": "--post-only", "client_id": "--client-id",
+		"trail_pct": "--trail-pct", "trail_amount": "--trail-amount",
 	}[v.Field]
 	if flag == "" {
 		return err
@@ -474,6 +479,9 @@ func planWords(err error, profile, venue string, symbol trade.Symbol) error {
 	var lt *placement.LockTimeoutError
 	var ex *exchange.Error
 	var quoteSize *orderplan.QuoteSizeError
+	if tw, ok := trailWords(err); ok {
+		return tw
+	}
 	switch {
 	case errors.Is(err, confirm.ErrNeedsYes):
 		return &cmdutil.UsageError{Err: fmt.Errorf("%w; pass --yes, or set confirm: false in the profile", err)}
@@ -639,6 +647,9 @@ func dryRunTable(r DryRunResult, prec render.Precision) *render.TableData {
 	}
 	addCell("price", render.NumOr(q.Price, pp))
 	addCell("stop price", render.NumOr(q.StopPrice, pp))
+	if trail := q.TrailText(); trail != "" {
+		add("trail", trail+" behind the best price since placement")
+	}
 	add("post only", fmt.Sprint(q.PostOnly))
 	add("client id", q.ClientID)
 	if r.Risk != nil {

@@ -92,6 +92,9 @@ func DetailWith(o trade.Order, prec render.Precision) *render.TableData {
 	add("filled qty", render.Num(o.FilledQty, qp))
 	add("price", render.NumOr(o.Price, pp))
 	add("stop price", render.NumOr(o.StopPrice, pp))
+	if trail := o.TrailText(); trail != "" {
+		add("trail", render.T(trail))
+	}
 	add("avg fill price", render.NumOr(o.AvgFillPrice, pp))
 	add("fee", feeCell(o, prec))
 	if o.RejectReason != "" {
@@ -126,8 +129,13 @@ func LimitCell(o trade.Order, places int32) render.Cell {
 	return render.Num(o.Price.Decimal, places)
 }
 
-// TypeText is the type with "post-only" when set.
+// TypeText is the type with "post-only" when set, and a trailing stop's
+// trail ("trailing-stop 0.5%"): its STOP is the current trigger, which
+// moves, so the trail is what the trader set.
 func TypeText(o trade.Order) string {
+	if trail := o.TrailText(); trail != "" {
+		return string(o.Type) + " " + trail
+	}
 	if o.PostOnly {
 		return string(o.Type) + " (post-only)"
 	}
