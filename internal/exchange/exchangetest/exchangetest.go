@@ -95,6 +95,7 @@ var properties = []struct {
 	{"PositionLister", testPositionLister},
 	{"FillLister", testFillLister},
 	{"QuoteSizedMarketOrder", testQuoteSized},
+	{"TrailingStop", testTrailingStop},
 }
 
 // callTimeout bounds each property so a hanging adapter fails the test with
