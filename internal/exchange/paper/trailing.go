@@ -132,7 +132,8 @@ func trailDueNow(o *orderRow, book sim.Book) bool {
 
 // nextTrailEvent walks an untriggered trailing stop along the simulated
 // path from start to end: its trigger second (evCross), or, when the trail
-// only moved, a record of the move at end (evTrail).
+// only moved, a record of the move at the second it last moved (evTrail).
+// The walk leaves the order's trail where it got to.
 func (s *session) nextTrailEvent(o *orderRow, path *sim.Path, start, end int64) (event, bool) {
 	tick := path.Instrument().TickSize
 	t := sim.Trail{
@@ -142,14 +143,13 @@ func (s *session) nextTrailEvent(o *orderRow, path *sim.Path, start, end int64) 
 		StopFor: func(extreme decimal.Decimal) decimal.Decimal { return o.stopFor(extreme, tick) },
 	}
 	after, at, hit := path.FollowTrail(t, msTime(start), msTime(end))
-	moved := !after.Extreme.Equal(t.Extreme)
 	o.trail.extreme = decimal.NewNullDecimal(after.Extreme)
 	o.stopPrice = decimal.NewNullDecimal(after.Stop)
 	switch {
 	case hit:
 		return event{at: at.UnixMilli(), kind: evCross, o: o}, true
-	case moved:
-		return event{at: end, kind: evTrail, o: o}, true
+	case !after.MovedAt.IsZero():
+		return event{at: after.MovedAt.UnixMilli(), kind: evTrail, o: o}, true
 	}
 	return event{}, false
 }

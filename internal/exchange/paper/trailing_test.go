@@ -112,8 +112,9 @@ func TestTrailingStopFollowsThePath(t *testing.T) {
 			}
 			c.Set(last.at)
 			mid := get(t, e, o.ID)
-			if mid.Status != trade.StatusOpen || !mid.StopPrice.Decimal.Equal(last.stop) {
-				t.Errorf("at %v: %s, stop %s; want open with stop %s (best %s)", last.at, mid.Status, mid.StopPrice.Decimal, last.stop, last.extreme)
+			if mid.Status != trade.StatusOpen || !mid.StopPrice.Decimal.Equal(last.stop) || !mid.UpdatedAt.Equal(last.at) {
+				t.Errorf("at %v: %s, stop %s, updated %v; want open with stop %s (best %s), updated then",
+					last.at, mid.Status, mid.StopPrice.Decimal, mid.UpdatedAt, last.stop, last.extreme)
 			}
 			c.Set(want.at.Add(-time.Second))
 			if got := get(t, e, o.ID); got.Status != trade.StatusOpen {

@@ -20,6 +20,9 @@ type Trail struct {
 	Stop decimal.Decimal
 	// StopFor works out the trigger for a new best price.
 	StopFor func(extreme decimal.Decimal) decimal.Decimal
+	// MovedAt is the second FollowTrail last bettered Extreme; zero when
+	// it did not.
+	MovedAt time.Time
 }
 
 // FollowTrail walks the whole seconds t with from < t ≤ to (and t ≤ from +
@@ -68,21 +71,21 @@ func (w *trailWalk) sync() {
 	}
 }
 
-// step moves the trail to the quote (bid, ask) and reports whether the
-// quote reaches the stop.
-func (w *trailWalk) step(bid, ask int64) bool {
-	if w.t.Sell {
-		if bid > w.extreme {
-			w.t.Extreme = w.p.price(bid)
-			w.t.Stop = w.t.StopFor(w.t.Extreme)
-			w.sync()
-		}
-		return bid <= w.stopT
+// step moves the trail to the quote (bid, ask) at second s and reports
+// whether the quote reaches the stop.
+func (w *trailWalk) step(s, bid, ask int64) bool {
+	best, better := bid, bid > w.extreme
+	if !w.t.Sell {
+		best, better = ask, ask < w.extreme
 	}
-	if ask < w.extreme {
-		w.t.Extreme = w.p.price(ask)
+	if better {
+		w.t.Extreme = w.p.price(best)
 		w.t.Stop = w.t.StopFor(w.t.Extreme)
+		w.t.MovedAt = time.UnixMilli(s * baseMs).UTC()
 		w.sync()
+	}
+	if w.t.Sell {
+		return bid <= w.stopT
 	}
 	return ask >= w.stopT
 }
@@ -90,7 +93,8 @@ func (w *trailWalk) step(bid, ask int64) bool {
 func (w *trailWalk) walk(lo, hi int64) (int64, bool) {
 	if hi-lo < leafSeconds {
 		for s := lo; s <= hi; s++ {
-			if w.step(w.p.quoteTicks(w.p.mid(s * baseMs))) {
+			bid, ask := w.p.quoteTicks(w.p.mid(s * baseMs))
+			if w.step(s, bid, ask) {
 				return s, true
 			}
 		}
