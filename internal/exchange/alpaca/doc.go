@@ -143,7 +143,7 @@
 // Streaming quotes and order updates (Alpaca's websockets: `tradectl
 // watch` polls), executions (FillLister; Alpaca has them as account
 // activities), fees, order replacement, bracket, OCO and OTO orders,
-// trailing stops, and paging beyond 500 orders.
+// and paging beyond 500 orders.
 //
 // # Notional orders
 //
@@ -153,4 +153,16 @@
 // L545-563). A market gtc is sent as day, as for fractional quantities.
 // Crypto orders take gtc or ioc only, never day, so a notional crypto order
 // is refused locally rather than sent against the documented rule.
+//
+// # Trailing stops
+//
+// A trailing stop (trade.TrailingStop) goes out as type trailing_stop with
+// trail_percent (OrderRequest.TrailPct) or trail_price (TrailAmount, in
+// dollars) and neither limit_price nor stop_price: "trail_price /
+// trail_percent: for trailing_stop" (POST /v2/orders reference). The order
+// object reports them back with hwm, the high-water mark, and stop_price,
+// the current trigger, which tradectl shows as the order's stop price
+// (entities/order-v2.yaml). Stocks only: "Crypto supports only market,
+// limit, stop_limit", so a crypto trailing stop is refused locally and
+// exchange.Trailer claims none for a crypto pair.
 package alpaca

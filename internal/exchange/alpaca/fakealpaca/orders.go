@@ -22,6 +22,7 @@ type order struct {
 	qty              decimal.Decimal
 	notional         decimal.NullDecimal // a notional order's dollar amount
 	limit, stop      decimal.NullDecimal
+	trail            trail // a trailing stop's trail and high-water mark
 	filled, avgPrice decimal.Decimal
 	status           string
 	extendedHours    bool
@@ -87,7 +88,7 @@ func (o *order) wire() map[string]any {
 		"qty": o.qtyWire(), "filled_qty": o.filled.String(), "filled_avg_price": avg, "order_class": "",
 		"order_type": o.typ, "type": o.typ, "side": o.side, "time_in_force": o.tif,
 		"limit_price": nullable(o.limit), "stop_price": nullable(o.stop), "status": o.status,
-		"extended_hours": o.extendedHours, "legs": nil, "trail_percent": nil, "trail_price": nil, "hwm": nil,
+		"extended_hours": o.extendedHours, "legs": nil, "trail_percent": nullable(o.trail.pct), "trail_price": nullable(o.trail.price), "hwm": nullable(o.trail.hwm),
 		"position_intent": map[string]string{"buy": "buy_to_open", "sell": "sell_to_close"}[o.side],
 	}
 }
@@ -104,6 +105,8 @@ type newOrderBody struct {
 	TimeInForce   string          `json:"time_in_force"`
 	LimitPrice    json.RawMessage `json:"limit_price"`
 	StopPrice     json.RawMessage `json:"stop_price"`
+	TrailPercent  json.RawMessage `json:"trail_percent"`
+	TrailPrice    json.RawMessage `json:"trail_price"`
 	ExtendedHours bool            `json:"extended_hours"`
 	ClientOrderID string          `json:"client_order_id"`
 }
@@ -158,10 +161,11 @@ func (s *Server) parseOrder(body []byte) (*order, *apiError) {
 		needStop = true
 	case "stop_limit":
 		needLimit, needStop = true, true
+	case "trailing_stop":
 	default:
 		return nil, unprocessable("invalid order type")
 	}
-	if a.crypto() && o.typ == "stop" {
+	if a.crypto() && (o.typ == "stop" || o.typ == "trailing_stop") {
 		return nil, unprocessable("invalid order type for crypto order")
 	}
 	switch o.tif {
@@ -192,6 +196,9 @@ func (s *Server) parseOrder(body []byte) (*order, *apiError) {
 		return nil, e
 	}
 	if o.stop, e = numberField("stop_price", b.StopPrice); e != nil {
+		return nil, e
+	}
+	if e = o.parseTrail(b); e != nil {
 		return nil, e
 	}
 	switch {
@@ -345,6 +352,8 @@ func (s *Server) matchLocked(o *order, now time.Time) {
 	}
 	marketable := touch.IsPositive()
 	switch {
+	case o.typ == "trailing_stop":
+		marketable = false // rests: the fake does not simulate the trail
 	case o.stop.Valid && !o.triggered:
 		marketable = false
 	case o.limit.Valid && o.side == "buy":
