@@ -81,7 +81,9 @@ func (r OrderRequest) TrailText() string {
 // SameTrail reports whether two requests trail the same way (or neither
 // trails).
 func (r OrderRequest) SameTrail(o OrderRequest) bool {
-	same := func(a, b decimal.NullDecimal) bool { return a.Valid == b.Valid && (!a.Valid || a.Decimal.Equal(b.Decimal)) }
+	same := func(a, b decimal.NullDecimal) bool {
+		return a.Valid == b.Valid && (!a.Valid || a.Decimal.Equal(b.Decimal))
+	}
 	return same(r.TrailPct, o.TrailPct) && same(r.TrailAmount, o.TrailAmount)
 }
 

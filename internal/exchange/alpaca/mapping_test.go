@@ -120,7 +120,9 @@ func TestMapOrder(t *testing.T) {
 			o.Type, o.Price, o.TrailPct, o.StopPrice = trade.TrailingStop, decimal.NullDecimal{}, trade.OptDec("2"), trade.OptDec("186.2")
 		})},
 		{name: "trailing stop by price", in: with(base, func(w *orderWire) { w.Type, w.LimitPrice, w.TrailPrice = "trailing_stop", "", "1.5" }),
-			want: wantWith(func(o *trade.Order) { o.Type, o.Price, o.TrailAmount = trade.TrailingStop, decimal.NullDecimal{}, trade.OptDec("1.5") })},
+			want: wantWith(func(o *trade.Order) {
+				o.Type, o.Price, o.TrailAmount = trade.TrailingStop, decimal.NullDecimal{}, trade.OptDec("1.5")
+			})},
 		{name: "type from order_type", in: with(base, func(w *orderWire) { w.Type = "" }), want: want},
 		{name: "opg is day", in: with(base, func(w *orderWire) { w.TimeInForce = "opg" }), want: want},
 		{name: "cls is day", in: with(base, func(w *orderWire) { w.TimeInForce = "cls" }), want: want},

@@ -75,7 +75,9 @@ func testTrailingStop(s *suite) {
 // same trail.
 func (s *suite) checkTrail(call string, o trade.Order, req trade.OrderRequest) {
 	s.t.Helper()
-	same := func(a, b decimal.NullDecimal) bool { return a.Valid == b.Valid && (!a.Valid || a.Decimal.Equal(b.Decimal)) }
+	same := func(a, b decimal.NullDecimal) bool {
+		return a.Valid == b.Valid && (!a.Valid || a.Decimal.Equal(b.Decimal))
+	}
 	switch {
 	case o.Status != trade.StatusOpen:
 		s.t.Errorf("%s: trailing stop %s is %s, want it resting (%s)", call, o.ID, o.Status, trade.StatusOpen)
