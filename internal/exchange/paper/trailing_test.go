@@ -151,3 +151,45 @@ func TestTrailingStopCancelAndRefusals(t *testing.T) {
 	wantKind(t, err, exchange.ErrInvalidOrder, "trail_amount")
 	checkBooks(t, e)
 }
+
+// On a live-priced account the trail follows each quote the account sees
+// and triggers at the first one that reaches the stop.
+func TestLiveTrailingStop(t *testing.T) {
+	l := newLive(t, map[string]any{KeyStartingBalances: map[string]any{"USDT": 100000, "BTC": 1}})
+	req := trade.OrderRequest{Symbol: btcusdt, Side: trade.Sell, Type: trade.TrailingStop, Qty: dec("0.5"), TrailAmount: decimal.NewNullDecimal(dec("500"))}
+	o := place(t, l.e, req)
+	bid := quoteOf(t, l.e, btcusdt).Bid
+	if o.Status != trade.StatusOpen || !o.StopPrice.Decimal.Equal(bid.Sub(dec("500"))) {
+		t.Fatalf("placed %s with stop %s, want open 500 below the bid %s", o.Status, o.StopPrice.Decimal, bid)
+	}
+	steps := []struct {
+		bid, ask   string
+		wantStatus trade.OrderStatus
+		wantStop   string
+	}{
+		{"61000", "61000.5", trade.StatusOpen, "60500"},   // a new high drags the stop up
+		{"60600", "60600.5", trade.StatusOpen, "60500"},   // a dip short of the stop leaves it
+		{"61200", "61200.5", trade.StatusOpen, "60700"},   // a higher high
+		{"60700", "60700.5", trade.StatusFilled, "60700"}, // back by 500: sold at the bid
+	}
+	for _, st := range steps {
+		l.setBook(st.bid, st.ask)
+		got := get(t, l.e, o.ID)
+		if got.Status != st.wantStatus || !got.StopPrice.Decimal.Equal(dec(st.wantStop)) {
+			t.Errorf("at bid %s: %s with stop %s, want %s with stop %s", st.bid, got.Status, got.StopPrice.Decimal, st.wantStatus, st.wantStop)
+		}
+	}
+	if r := stored(t, l.e, o.ID); !r.filledValue.Equal(dec("30350")) {
+		t.Errorf("filled value %s, want 0.5 × 60700", r.filledValue)
+	}
+	checkBooks(t, l.e)
+}
+
+func quoteOf(t *testing.T, e *Exchange, sym trade.Symbol) trade.Quote {
+	t.Helper()
+	qs, err := e.Quotes(context.Background(), []trade.Symbol{sym})
+	if err != nil || len(qs) != 1 {
+		t.Fatalf("Quotes: %v %v", qs, err)
+	}
+	return qs[0]
+}
