@@ -46,7 +46,7 @@ func parseTrail(r *trade.OrderRequest, inferType bool, cmd *cobra.Command) error
 // trailVenues names the venues that take trailing stops, for the refusal
 // on the others. The venues themselves say so (exchange.Trailer); this
 // sentence follows the README's venue-support table.
-const trailVenues = "trailing stops are taken by paper (simulated), binance (--trail-pct only) and alpaca (stocks)"
+const trailVenues = "trailing stops are taken by paper (simulated), binance (--trail-pct only), kraken and alpaca (stocks)"
 
 // trailWords words the plan's refusal of a trailing stop in flags.
 func trailWords(err error) (error, bool) {
