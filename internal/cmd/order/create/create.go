@@ -153,6 +153,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			# sell 0.005 BTC at the market if the bid falls to 90000 (a stop order)
 			$ tradectl order create BTC-USD --side sell --qty 0.005 --stop-price 90000
 
+			# sell 0.002 BTC if the bid falls 2% from its highest since placement (a trailing stop)
+			$ tradectl order create BTC-USD --side sell --qty 0.002 --trail-pct 2
+
 			# buy at 3600 or better, wait until filled (at most 10 minutes), then act on it
 			$ tradectl order create ETH-USD --side buy --qty 0.5 --price 3600 --wait --wait-timeout 10m && echo filled
 
