@@ -6,7 +6,8 @@
 //     an order already placed is reported, not judged again) and the
 //     refusal of a live order nobody can confirm;
 //  3. a quote-sized order is refused up front on a venue that does not
-//     take one (exchange.QuoteSizer); the instrument is looked up once, a
+//     take one (exchange.QuoteSizer), and a trailing stop on one that does
+//     not take its trail (exchange.Trailer); the instrument is looked up once, a
 //     quote fetched only when a check needs one, a quantity given as a
 //     share of a balance worked out with one balance request, and the
 //     request conformed to the instrument's rules once;
