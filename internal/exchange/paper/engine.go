@@ -570,6 +570,9 @@ func (s *session) handle(ev event) error {
 		return s.saveOrder(o)
 	case ev.kind == evTrail:
 		o.updatedAt = ev.at
+		if err := s.shrinkTrailReserve(o); err != nil {
+			return err
+		}
 		return s.saveOrder(o)
 	case (o.typ == trade.Stop || o.typ == trade.StopLimit || o.typ == trade.TrailingStop) && !o.triggered:
 		return s.trigger(o, ev.at)

@@ -72,7 +72,8 @@
 //     percentage of it, rounded to the tick away from the market. Its
 //     stop_price is the current trigger, stored with the best price; its
 //     updated_at is the second the trail last moved. It reserves as a
-//     stop at its first trigger (a buy's trigger only falls).
+//     stop at its current trigger: a buy's trigger only falls, and the
+//     difference is released as it does.
 //   - DAY orders expire at the first cut-off after they were placed: 00:00
 //     UTC for crypto, 21:00 UTC for stocks (16:00 New York in summer). The
 //     simulated stocks trade around the clock; there are no sessions or

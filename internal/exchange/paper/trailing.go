@@ -163,7 +163,29 @@ func (s *session) followLive(o *orderRow, mk marketView, nowMs int64) error {
 	}
 	if moved {
 		o.updatedAt = nowMs
+		if err := s.shrinkTrailReserve(o); err != nil {
+			return err
+		}
 		return s.saveOrder(o)
 	}
+	return nil
+}
+
+// shrinkTrailReserve keeps a buy trailing stop's reservation at what a
+// stop at its current trigger reserves: the trigger only falls, so the
+// difference goes back to the free balance (and the account's locked
+// balance always agrees with its orders' stop prices).
+func (s *session) shrinkTrailReserve(o *orderRow) error {
+	if o.side != trade.Buy {
+		return nil
+	}
+	want := stopReserve(o)
+	if !want.LessThan(o.reserved) {
+		return nil
+	}
+	if err := s.unlock(o.reserveAsset, o.reserved.Sub(want)); err != nil {
+		return fmt.Errorf("order %d: %w", o.id, err)
+	}
+	o.reserved = want
 	return nil
 }

@@ -116,6 +116,14 @@ func TestTrailingStopFollowsThePath(t *testing.T) {
 				t.Errorf("at %v: %s, stop %s, updated %v; want open with stop %s (best %s), updated then",
 					last.at, mid.Status, mid.StopPrice.Decimal, mid.UpdatedAt, last.stop, last.extreme)
 			}
+			if tt.req.Side == trade.Buy {
+				// The reservation follows the falling trigger down.
+				wantLocked := tt.req.Qty.Mul(last.stop).Mul(one.Add(fee))
+				if got := balances(t, e)["USD"].Locked; !got.Equal(wantLocked) {
+					t.Errorf("at %v: USD locked %s, want %s at the current stop %s", last.at, got, wantLocked, last.stop)
+				}
+			}
+			checkBooks(t, e)
 			c.Set(want.at.Add(-time.Second))
 			if got := get(t, e, o.ID); got.Status != trade.StatusOpen {
 				t.Fatalf("a second before the trigger: %s", got.Status)
