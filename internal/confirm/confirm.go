@@ -176,6 +176,9 @@ func Render(w io.Writer, s Summary, width int) error {
 	if r.StopPrice.Valid {
 		row("stop price", r.StopPrice.Decimal.String())
 	}
+	if trail := r.TrailText(); trail != "" {
+		row("trail", trail+" behind the best price since placement")
+	}
 	for _, l := range r.ExitLines() {
 		row(l[0], l[1])
 	}

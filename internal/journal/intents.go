@@ -180,6 +180,9 @@ func describeRequest(r trade.OrderRequest) string {
 	if r.StopPrice.Valid {
 		fmt.Fprintf(&b, " stop %s", r.StopPrice.Decimal)
 	}
+	if trail := r.TrailText(); trail != "" {
+		fmt.Fprintf(&b, " trail %s", trail)
+	}
 	if r.TimeInForce != "" && r.TimeInForce != trade.GTC {
 		fmt.Fprintf(&b, " %s", r.TimeInForce)
 	}

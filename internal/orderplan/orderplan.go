@@ -6,7 +6,8 @@
 //     an order already placed is reported, not judged again) and the
 //     refusal of a live order nobody can confirm;
 //  3. a quote-sized order is refused up front on a venue that does not
-//     take one (exchange.QuoteSizer); the instrument is looked up once, a
+//     take one (exchange.QuoteSizer), and a trailing stop on one that does
+//     not take its trail (exchange.Trailer); the instrument is looked up once, a
 //     quote fetched only when a check needs one, a quantity given as a
 //     share of a balance worked out with one balance request, and the
 //     request conformed to the instrument's rules once; a bracket or an
@@ -166,6 +167,9 @@ func Make(ctx context.Context, d Deps, in Input) (Plan, error) {
 	if err := checkLinked(ex, p.Request); err != nil {
 		return p, err
 	}
+	if !exchange.CanTrail(ex, p.Request) {
+		return p, trailRefusal(ex, p.Request)
+	}
 	share := in.QtyShare.Valid
 	if share && p.Rerun {
 		// A re-run reports the order the first run sized; balances have
@@ -226,11 +230,14 @@ func Make(ctx context.Context, d Deps, in Input) (Plan, error) {
 // their own value, and the price band fetches its mid itself, only when
 // set. Without a quote the order goes straight out.
 //
+// A trailing stop has no price of its own either: it is valued at the
+// current quote, as a market order.
+//
 // A quote-sized order states its value, so max_order_notional and the
 // confirmation screen need no quote for it (max_order_qty fetches one
 // itself, when set).
 func NeedsQuote(req trade.OrderRequest, sf config.Safety, maxSlippage decimal.NullDecimal, prompt bool) bool {
-	if req.Type != trade.Market || req.QuoteSized() {
+	if req.Type != trade.Market && !req.Trailing() || req.QuoteSized() {
 		return false
 	}
 	return sf.MaxOrderNotional.IsPositive() || risk.Tolerance(maxSlippage, sf).IsPositive() || prompt
@@ -335,7 +342,7 @@ func (p Plan) EstimatedValue() decimal.Decimal {
 	if r.QuoteSized() {
 		return r.QuoteQty.Decimal
 	}
-	if r.Type != trade.Market {
+	if r.Type != trade.Market && !r.Trailing() {
 		return decimal.Zero
 	}
 	price := p.Quote.Ask

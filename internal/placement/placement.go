@@ -552,7 +552,7 @@ func sameRequest(a, b trade.OrderRequest) bool {
 		a.QuoteQty.Valid == b.QuoteQty.Valid && (!a.QuoteQty.Valid || a.QuoteQty.Decimal.Equal(b.QuoteQty.Decimal)) &&
 		a.Price.Valid == b.Price.Valid && (!a.Price.Valid || a.Price.Decimal.Equal(b.Price.Decimal)) &&
 		a.StopPrice.Valid == b.StopPrice.Valid && (!a.StopPrice.Valid || a.StopPrice.Decimal.Equal(b.StopPrice.Decimal)) &&
-		trade.SameExits(a.Exits, b.Exits)
+		trade.SameExits(a.Exits, b.Exits) && a.SameTrail(b)
 }
 
 // sameOrder reports whether an order found at the venue is plausibly the
@@ -573,6 +573,9 @@ func describe(r trade.OrderRequest) string {
 	}
 	if r.StopPrice.Valid {
 		s += " stop " + r.StopPrice.Decimal.String()
+	}
+	if trail := r.TrailText(); trail != "" {
+		s += " trail " + trail
 	}
 	return s + r.Exits.Describe()
 }

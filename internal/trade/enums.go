@@ -27,7 +27,7 @@ const (
 )
 
 // OrderTypes lists every order type.
-var OrderTypes = []OrderType{Market, Limit, Stop, StopLimit}
+var OrderTypes = []OrderType{Market, Limit, Stop, StopLimit, TrailingStop}
 
 // TimeInForce is how long an order stays working.
 type TimeInForce string
@@ -72,11 +72,15 @@ func (s OrderStatus) Working() bool { return s == StatusOpen || s == StatusParti
 // ParseSide parses "buy"/"sell" in any case.
 func ParseSide(s string) (Side, error) { return parseEnum("side", s, Sides) }
 
-// ParseOrderType parses an order type; "stop_limit" and "stoplimit" are accepted too.
+// ParseOrderType parses an order type; "stop_limit", "stoplimit" and
+// "trailing_stop" are accepted too.
 func ParseOrderType(s string) (OrderType, error) {
 	norm := strings.ToLower(strings.TrimSpace(s))
 	if norm == "stop_limit" || norm == "stoplimit" {
 		norm = string(StopLimit)
+	}
+	if norm == "trailing_stop" {
+		norm = string(TrailingStop)
 	}
 	return parseEnum("order type", norm, OrderTypes)
 }

@@ -68,13 +68,19 @@ func (in Instrument) Conform(req OrderRequest, mode RoundMode, refPrice decimal.
 			return req, err
 		}
 	}
+	if out.TrailAmount.Valid {
+		// A trail amount is a price distance: it lives on the tick too.
+		if out.TrailAmount.Decimal, err = in.fit("trail_amount", out.TrailAmount.Decimal, in.TickSize, mode); err != nil {
+			return req, err
+		}
+	}
 	if out.Qty, err = in.fit("qty", out.Qty, in.StepSize, mode); err != nil {
 		return req, err
 	}
 	for _, p := range []struct {
 		field     string
 		orig, got decimal.NullDecimal
-	}{{"price", req.Price, out.Price}, {"stop_price", req.StopPrice, out.StopPrice}} {
+	}{{"price", req.Price, out.Price}, {"stop_price", req.StopPrice, out.StopPrice}, {"trail_amount", req.TrailAmount, out.TrailAmount}} {
 		if p.got.Valid && !p.got.Decimal.IsPositive() {
 			return req, invalid(p.field, "%s rounds to %s for %s (tick size %s)", p.orig.Decimal, p.got.Decimal, in.Symbol, in.TickSize)
 		}

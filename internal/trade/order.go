@@ -35,6 +35,11 @@ type OrderRequest struct {
 	// Exits, when set, links a take-profit and a stop-loss to the order
 	// (a bracket) or makes it an OCO pair of exits (bracket.go).
 	Exits *Exits `json:"exits,omitempty"`
+	// TrailPct and TrailAmount are a trailing stop's trail (exactly one,
+	// on TrailingStop orders only): percent of the best price, or an
+	// amount in the quote asset.
+	TrailPct    decimal.NullDecimal `json:"trail_pct,omitzero"`
+	TrailAmount decimal.NullDecimal `json:"trail_amount,omitzero"`
 }
 
 // ValidationError says which field of a request is wrong and why.
@@ -88,8 +93,12 @@ func (r OrderRequest) ValidateUnsized() error {
 	}
 	switch r.Type {
 	case Market, Limit, Stop, StopLimit:
+	case TrailingStop:
 	default:
-		return invalid("type", "must be one of market, limit, stop, stop-limit, got %q", r.Type)
+		return invalid("type", "must be one of market, limit, stop, stop-limit, trailing-stop, got %q", r.Type)
+	}
+	if err := r.validateTrail(); err != nil {
+		return err
 	}
 	switch r.TimeInForce {
 	case "", GTC, IOC, FOK, Day:
@@ -170,18 +179,22 @@ func (r OrderRequest) EffectiveTIF() TimeInForce {
 
 // Order is an order as a venue reports it.
 type Order struct {
-	ID           string              `json:"id"`
-	ClientID     string              `json:"client_id"`
-	Symbol       Symbol              `json:"symbol"`
-	Side         Side                `json:"side"`
-	Type         OrderType           `json:"type"`
-	TimeInForce  TimeInForce         `json:"time_in_force"`
-	PostOnly     bool                `json:"post_only"`
-	Status       OrderStatus         `json:"status"`
-	Qty          decimal.Decimal     `json:"qty"`
-	FilledQty    decimal.Decimal     `json:"filled_qty"`
-	Price        decimal.NullDecimal `json:"price"`
-	StopPrice    decimal.NullDecimal `json:"stop_price"`
+	ID          string              `json:"id"`
+	ClientID    string              `json:"client_id"`
+	Symbol      Symbol              `json:"symbol"`
+	Side        Side                `json:"side"`
+	Type        OrderType           `json:"type"`
+	TimeInForce TimeInForce         `json:"time_in_force"`
+	PostOnly    bool                `json:"post_only"`
+	Status      OrderStatus         `json:"status"`
+	Qty         decimal.Decimal     `json:"qty"`
+	FilledQty   decimal.Decimal     `json:"filled_qty"`
+	Price       decimal.NullDecimal `json:"price"`
+	StopPrice   decimal.NullDecimal `json:"stop_price"`
+	// TrailPct and TrailAmount are a trailing stop's trail; its StopPrice
+	// is the current trigger, which moves with the market.
+	TrailPct     decimal.NullDecimal `json:"trail_pct,omitzero"`
+	TrailAmount  decimal.NullDecimal `json:"trail_amount,omitzero"`
 	AvgFillPrice decimal.NullDecimal `json:"avg_fill_price"`
 	Fee          decimal.Decimal     `json:"fee"`
 	FeeAsset     string              `json:"fee_asset"`

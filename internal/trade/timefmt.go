@@ -55,6 +55,8 @@ type orderWire struct {
 	FilledQty    decimal.Decimal     `json:"filled_qty"`
 	Price        decimal.NullDecimal `json:"price"`
 	StopPrice    decimal.NullDecimal `json:"stop_price"`
+	TrailPct     decimal.NullDecimal `json:"trail_pct,omitzero"`
+	TrailAmount  decimal.NullDecimal `json:"trail_amount,omitzero"`
 	AvgFillPrice decimal.NullDecimal `json:"avg_fill_price"`
 	Fee          decimal.Decimal     `json:"fee"`
 	FeeAsset     string              `json:"fee_asset"`
@@ -75,7 +77,8 @@ func (o Order) MarshalJSON() ([]byte, error) {
 	return json.Marshal(orderWire{
 		ID: o.ID, ClientID: o.ClientID, Symbol: o.Symbol, Side: o.Side, Type: o.Type,
 		TimeInForce: o.TimeInForce, PostOnly: o.PostOnly, Status: o.Status, Qty: o.Qty,
-		FilledQty: o.FilledQty, Price: o.Price, StopPrice: o.StopPrice, AvgFillPrice: o.AvgFillPrice,
+		FilledQty: o.FilledQty, Price: o.Price, StopPrice: o.StopPrice,
+		TrailPct: o.TrailPct, TrailAmount: o.TrailAmount, AvgFillPrice: o.AvgFillPrice,
 		Fee: o.Fee, FeeAsset: o.FeeAsset, RejectReason: o.RejectReason,
 		CreatedAt: JSONTime(o.CreatedAt), UpdatedAt: JSONTime(o.UpdatedAt),
 		Exchange: o.Exchange, Profile: o.Profile, ExpiresAt: optionalTime(o.ExpiresAt),

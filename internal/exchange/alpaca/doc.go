@@ -154,6 +154,9 @@
 // activities), fees, bracket, OCO and OTO orders,
 // trailing stops, and paging beyond 500 orders.
 //
+// activities), fees, order replacement, bracket, OCO and OTO orders,
+// and paging beyond 500 orders.
+//
 // # Notional orders
 //
 // A quote-sized market order (OrderRequest.QuoteQty) goes out as notional
@@ -195,4 +198,16 @@
 // partially filled order is refused before sending (the new order's qty
 // would count from zero, where tradectl's --qty is the total), and
 // notional orders cannot be replaced (reference).
+//
+// # Trailing stops
+//
+// A trailing stop (trade.TrailingStop) goes out as type trailing_stop with
+// trail_percent (OrderRequest.TrailPct) or trail_price (TrailAmount, in
+// dollars) and neither limit_price nor stop_price: "trail_price /
+// trail_percent: for trailing_stop" (POST /v2/orders reference). The order
+// object reports them back with hwm, the high-water mark, and stop_price,
+// the current trigger, which tradectl shows as the order's stop price
+// (entities/order-v2.yaml). Stocks only: "Crypto supports only market,
+// limit, stop_limit", so a crypto trailing stop is refused locally and
+// exchange.Trailer claims none for a crypto pair.
 package alpaca

@@ -114,8 +114,15 @@ func TestMapOrder(t *testing.T) {
 		}), want: wantWith(func(o *trade.Order) {
 			o.Type, o.Side, o.StopPrice, o.FilledQty, o.AvgFillPrice, o.Status = trade.StopLimit, trade.Sell, trade.OptDec("151"), trade.Dec("4"), trade.OptDec("150.75"), trade.StatusPartiallyFilled
 		})},
-		{name: "trailing stop shows as stop", in: with(base, func(w *orderWire) { w.Type, w.LimitPrice = "trailing_stop", "" }),
-			want: wantWith(func(o *trade.Order) { o.Type, o.Price = trade.Stop, decimal.NullDecimal{} })},
+		{name: "trailing stop with its trail and current stop", in: with(base, func(w *orderWire) {
+			w.Type, w.LimitPrice, w.TrailPercent, w.StopPrice = "trailing_stop", "", "2", "186.2"
+		}), want: wantWith(func(o *trade.Order) {
+			o.Type, o.Price, o.TrailPct, o.StopPrice = trade.TrailingStop, decimal.NullDecimal{}, trade.OptDec("2"), trade.OptDec("186.2")
+		})},
+		{name: "trailing stop by price", in: with(base, func(w *orderWire) { w.Type, w.LimitPrice, w.TrailPrice = "trailing_stop", "", "1.5" }),
+			want: wantWith(func(o *trade.Order) {
+				o.Type, o.Price, o.TrailAmount = trade.TrailingStop, decimal.NullDecimal{}, trade.OptDec("1.5")
+			})},
 		{name: "type from order_type", in: with(base, func(w *orderWire) { w.Type = "" }), want: want},
 		{name: "opg is day", in: with(base, func(w *orderWire) { w.TimeInForce = "opg" }), want: want},
 		{name: "cls is day", in: with(base, func(w *orderWire) { w.TimeInForce = "cls" }), want: want},

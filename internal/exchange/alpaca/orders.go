@@ -38,6 +38,8 @@ type orderWire struct {
 	TimeInForce    string `json:"time_in_force"`
 	LimitPrice     string `json:"limit_price"`
 	StopPrice      string `json:"stop_price"`
+	TrailPercent   string `json:"trail_percent"`
+	TrailPrice     string `json:"trail_price"`
 	Status         string `json:"status"`
 	ExtendedHours  bool   `json:"extended_hours"`
 	// OrderClass and Legs: a bracket's or an OCO's parent and its nested
@@ -86,14 +88,13 @@ func mapStatus(status string, qty, filled decimal.Decimal) (trade.OrderStatus, e
 	return s, nil
 }
 
-// typeFromWire maps order types; a trailing stop, placed elsewhere, is a
-// triggered order like a stop and shown as one.
+// typeFromWire maps order types.
 var typeFromWire = map[string]trade.OrderType{
 	"market":        trade.Market,
 	"limit":         trade.Limit,
 	"stop":          trade.Stop,
 	"stop_limit":    trade.StopLimit,
-	"trailing_stop": trade.Stop,
+	"trailing_stop": trade.TrailingStop,
 }
 
 // tifFromWire maps time in force. opg and cls (the opening and closing
@@ -166,6 +167,9 @@ func (e *Exchange) mapOrder(w orderWire, as *assetSet) (trade.Order, error) {
 	if o.AvgFillPrice, err = venueorder.OptionalDecimal("filled_avg_price", w.FilledAvgPrice); err != nil {
 		return trade.Order{}, err
 	}
+	if err := readTrail(&o, w); err != nil {
+		return trade.Order{}, err
+	}
 	if !o.FilledQty.IsPositive() {
 		o.AvgFillPrice = decimal.NullDecimal{}
 	}
@@ -224,6 +228,8 @@ type orderRequestWire struct {
 	TimeInForce   string `json:"time_in_force"`
 	LimitPrice    string `json:"limit_price,omitempty"`
 	StopPrice     string `json:"stop_price,omitempty"`
+	TrailPercent  string `json:"trail_percent,omitempty"`
+	TrailPrice    string `json:"trail_price,omitempty"`
 	ExtendedHours bool   `json:"extended_hours,omitempty"`
 	ClientOrderID string `json:"client_order_id"`
 	// OrderClass, TakeProfit and StopLoss link exits (bracket.go).
@@ -238,6 +244,7 @@ const clientIDDigits = 24
 
 var typeToWire = map[trade.OrderType]string{
 	trade.Market: "market", trade.Limit: "limit", trade.Stop: "stop", trade.StopLimit: "stop_limit",
+	trade.TrailingStop: "trailing_stop",
 }
 
 // toWire maps a checked request to Alpaca's body, refusing locally what
@@ -259,6 +266,8 @@ func toWire(req trade.OrderRequest, r assetRule, clientID string, extendedHours 
 		switch {
 		case req.Type == trade.Stop:
 			return orderRequestWire{}, refuse("alpaca crypto orders are market, limit or stop-limit; %s needs a limit price too", req.Symbol)
+		case req.Trailing():
+			return orderRequestWire{}, refuse("alpaca takes trailing stops on stocks only, not on %s", req.Symbol)
 		case tif == trade.FOK:
 			return orderRequestWire{}, refuse("alpaca does not accept FOK for crypto: use ioc or gtc")
 		case tif == trade.Day:
@@ -290,6 +299,12 @@ func toWire(req trade.OrderRequest, r assetRule, clientID string, extendedHours 
 	}
 	if req.StopPrice.Valid {
 		w.StopPrice = req.StopPrice.Decimal.String()
+	}
+	if req.TrailPct.Valid {
+		w.TrailPercent = req.TrailPct.Decimal.String()
+	}
+	if req.TrailAmount.Valid {
+		w.TrailPrice = req.TrailAmount.Decimal.String()
 	}
 	// Alpaca accepts extended hours only on limit day orders of stocks.
 	w.ExtendedHours = extendedHours && !r.crypto() && req.Type == trade.Limit && tif == trade.Day

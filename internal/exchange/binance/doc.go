@@ -84,6 +84,21 @@
 // leg locally and the entry (an OCO's take-profit, as LIMIT_MAKER) at
 // order/test.
 //
+// A trailing stop (trade.TrailingStop) goes out as type STOP_LOSS with
+// trailingDelta, the trail in basis points (BIPS: 100 = 1%), and no
+// stopPrice: "a STOP_LOSS SELL order with a trailingDelta of 100 is a
+// trailing stop order which will be triggered after a price decrease of 1%
+// from the highest price after placing the order" (Binance Spot API docs,
+// faqs/trailing-stop-faq.md; trailingDelta among New order's parameters,
+// rest-api.md L2128-2170). Without stopPrice the trail starts at once;
+// with one, stopPrice is an activation price, which tradectl does not
+// send. Binance has no trail as a price amount, so trail_amount is
+// refused; trail_pct must be a whole number of BIPS within the
+// TRAILING_DELTA filter's usual 10–2000 (0.1%–20%, filters.md). Order
+// answers carry trailingDelta on trailing orders, read back as TrailPct;
+// the trigger itself is not reported while the order trails, so StopPrice
+// stays null until Binance reports one.
+//
 // # Requests
 //
 // Signed payloads are built in a fixed parameter order and signed over the

@@ -30,6 +30,7 @@ type orderWire struct {
 	ExecutedQty         string `json:"executedQty"`
 	CummulativeQuoteQty string `json:"cummulativeQuoteQty"` // sic, Binance's spelling
 	StopPrice           string `json:"stopPrice"`
+	TrailingDelta       int64  `json:"trailingDelta"` // BIPS, on trailing stops only
 	Status              string `json:"status"`
 	TimeInForce         string `json:"timeInForce"`
 	Type                string `json:"type"`
@@ -159,6 +160,9 @@ func (e *Exchange) mapOrder(w orderWire, sym trade.Symbol) (trade.Order, error) 
 	if typ.t == trade.Market || typ.t == trade.Stop {
 		o.Price = decimal.NullDecimal{}
 	}
+	if w.TrailingDelta > 0 {
+		o.Type, o.TrailPct = trade.TrailingStop, trailPct(w.TrailingDelta)
+	}
 	if o.FilledQty.IsPositive() && cumQuote.IsPositive() {
 		o.AvgFillPrice = decimal.NewNullDecimal(cumQuote.DivRound(o.FilledQty, 12).Truncate(12))
 	}
@@ -233,6 +237,8 @@ func toWire(req trade.OrderRequest) (wireOrder, error) {
 		return wireOrder{Type: "STOP_LOSS"}, nil
 	case trade.StopLimit:
 		return wireOrder{Type: "STOP_LOSS_LIMIT", TimeInForce: wireTIF}, nil
+	case trade.TrailingStop:
+		return wireOrder{Type: "STOP_LOSS"}, nil // with trailingDelta; see trailing.go
 	}
 	return wireOrder{}, &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Message: fmt.Sprintf("unsupported order type %q", req.Type)}
 }
@@ -260,6 +266,13 @@ func orderParams(req trade.OrderRequest, venueSym, clientID string) (*query, err
 	if req.StopPrice.Valid {
 		q.addDec("stopPrice", req.StopPrice.Decimal)
 	}
+	if req.Trailing() {
+		bips, err := trailingDelta(req)
+		if err != nil {
+			return nil, err
+		}
+		q.add("trailingDelta", strconv.FormatInt(bips, 10))
+	}
 	if clientID != "" {
 		q.add("newClientOrderId", clientID)
 	}
@@ -277,6 +290,12 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 		return nil, err
 	}
 	if err := venueorder.CheckExpiry(venueName, req, false); err != nil {
+		return nil, err
+	}
+	if err := venueorder.CheckTrailing(venueName, req, true, false); err != nil {
+		return nil, err
+	}
+	if _, err := trailingDelta(req); req.Trailing() && err != nil {
 		return nil, err
 	}
 	if _, err := toWire(req); err != nil {

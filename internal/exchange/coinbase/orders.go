@@ -391,6 +391,11 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 	if err := venueorder.CheckRequest(venueName, req); err != nil {
 		return createBody{}, err
 	}
+	// Advanced Trade has no trailing-stop order configuration (see
+	// doc.go): refused before anything is sent, never emulated.
+	if err := venueorder.CheckTrailing(venueName, req, false, false); err != nil {
+		return createBody{}, err
+	}
 	if err := checkSupported(req); err != nil {
 		return createBody{}, err
 	}

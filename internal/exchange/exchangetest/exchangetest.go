@@ -103,6 +103,7 @@ var properties = []struct {
 	{"ExpiringOrder", testExpiry},
 	{"LinkedExits", testLinked},
 	{"Amend", testAmend},
+	{"TrailingStop", testTrailingStop},
 }
 
 // callTimeout bounds each property so a hanging adapter fails the test with

@@ -88,6 +88,15 @@
 // for a market that never closes). Kraken does not report an order's time
 // in force, so orders read back show gtc unless this call placed them.
 //
+// A trailing stop (trade.TrailingStop) goes out as ordertype=trailing-stop
+// with its trail as price, relative to the reference price: "+250" for an
+// amount in the quote currency, "+1.5%" for a percentage — trailing-stop
+// prices must use the + prefix (Kraken REST AddOrder, price; ordertype
+// values in partials/properties/ordertype.yaml). trigger is left at its
+// default, last (the last traded price). descr.price reads back the same
+// relative price, parsed into TrailPct or TrailAmount; Kraken's descr
+// carries no current trigger, so StopPrice stays unset.
+//
 // After AddOrder answers, the order is read back with QueryOrders so the
 // result carries Kraken's status (a market order is already filled). If
 // that read fails the order is still reported, as sent, rather than as an

@@ -39,8 +39,8 @@ type orderWire struct {
 
 // typeFromWire maps Kraken order types to the domain. Orders placed
 // elsewhere with types tradectl does not place are shown as their nearest
-// kind: take-profit and trailing stops are triggered orders, iceberg is a
-// limit order.
+// kind: take-profit and trailing-stop-limit are triggered orders, iceberg
+// is a limit order.
 var typeFromWire = map[string]trade.OrderType{
 	"market":              trade.Market,
 	"settle-position":     trade.Market,
@@ -48,7 +48,7 @@ var typeFromWire = map[string]trade.OrderType{
 	"iceberg":             trade.Limit,
 	"stop-loss":           trade.Stop,
 	"take-profit":         trade.Stop,
-	"trailing-stop":       trade.Stop,
+	"trailing-stop":       trade.TrailingStop,
 	"stop-loss-limit":     trade.StopLimit,
 	"take-profit-limit":   trade.StopLimit,
 	"trailing-stop-limit": trade.StopLimit,
@@ -108,6 +108,8 @@ func toWire(req trade.OrderRequest) (wireOrder, error) {
 		w.OrderType = "stop-loss"
 	case trade.StopLimit:
 		w.OrderType = "stop-loss-limit"
+	case trade.TrailingStop:
+		w.OrderType = "trailing-stop"
 	default:
 		return w, invalidf("unsupported order type %q", req.Type)
 	}
@@ -246,6 +248,8 @@ func (e *Exchange) mapOrder(txid string, w orderWire, sym trade.Symbol, ids *cli
 	case trade.StopLimit:
 		o.StopPrice = optPrice(w.Descr.Price)
 		o.Price = optPrice(w.Descr.Price2)
+	case trade.TrailingStop:
+		o.TrailPct, o.TrailAmount = readTrail(w.Descr.Price)
 	}
 	switch {
 	case !o.FilledQty.IsPositive():

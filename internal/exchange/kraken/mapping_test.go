@@ -325,13 +325,13 @@ func TestMapOrder(t *testing.T) {
 				Exchange: "kraken", Profile: "p"},
 		},
 		{
-			name: "post-only canceled for taking is rejected; trailing stop has no absolute price",
+			name: "post-only canceled for taking is rejected; trailing stop reads back its relative price as its trail",
 			wire: `{"status":"canceled","reason":"Post only order","opentm":1700000000,"closetm":1700000000,
 				"descr":{"pair":"XBTUSD","type":"buy","ordertype":"trailing-stop","price":"+5.0%","price2":"0"},
 				"vol":"1","vol_exec":"0","cost":"0","fee":"0","price":"0","oflags":"fciq"}`,
 			sym: btcusd,
-			want: trade.Order{ID: "OU22CG-KLAF2-FWUDD7", Symbol: btcusd, Side: trade.Buy, Type: trade.Stop, TimeInForce: trade.GTC,
-				Status: trade.StatusRejected, RejectReason: "Post only order", Qty: trade.Dec("1"), FilledQty: decimal.Zero, Fee: decimal.Zero, FeeAsset: "USD",
+			want: trade.Order{ID: "OU22CG-KLAF2-FWUDD7", Symbol: btcusd, Side: trade.Buy, Type: trade.TrailingStop, TimeInForce: trade.GTC,
+				TrailPct: trade.OptDec("5"), Status: trade.StatusRejected, RejectReason: "Post only order", Qty: trade.Dec("1"), FilledQty: decimal.Zero, Fee: decimal.Zero, FeeAsset: "USD",
 				CreatedAt: time.Unix(1700000000, 0).UTC(), UpdatedAt: time.Unix(1700000000, 0).UTC(), Exchange: "kraken", Profile: "p"},
 		},
 	}

@@ -54,6 +54,8 @@ func orderForm(req trade.OrderRequest, pairID string, w wireOrder, clientID stri
 	switch req.Type {
 	case trade.Limit:
 		f.addDec("price", req.Price.Decimal)
+	case trade.TrailingStop:
+		f.add("price", trailOffset(req))
 	case trade.Stop:
 		f.addDec("price", req.StopPrice.Decimal)
 	case trade.StopLimit:
@@ -83,6 +85,9 @@ func orderForm(req trade.OrderRequest, pairID string, w wireOrder, clientID stri
 // Kraken.
 func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID string, validate bool) (*form, error) {
 	if err := venueorder.CheckRequest(venueName, req); err != nil {
+		return nil, err
+	}
+	if err := venueorder.CheckTrailing(venueName, req, true, true); err != nil {
 		return nil, err
 	}
 	if err := venueorder.CheckQuoteSized(venueName, req); err != nil {

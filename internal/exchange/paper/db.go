@@ -108,6 +108,8 @@ CREATE TABLE bracket_exits (
 	armed           INTEGER NOT NULL
 ) STRICT;
 `,
+		// 3: trailing stops.
+		trailingMigration,
 	}
 }
 

@@ -106,7 +106,7 @@ func (e *Exchange) checkReservations(ctx context.Context) (exchange.CheckStatus,
 		}
 		var r decimal.Decimal
 		switch {
-		case o.Type == trade.Stop:
+		case o.Type == trade.Stop || o.Type == trade.TrailingStop:
 			r = o.Qty.Mul(o.StopPrice.Decimal).Mul(one.Add(taker))
 		case o.Type == trade.StopLimit && o.FilledQty.IsZero():
 			// Untriggered or triggered and resting untouched: the public

@@ -281,7 +281,12 @@ func (s *session) place(req trade.OrderRequest) (*orderRow, error) {
 		return nil, err
 	}
 
-	if o.typ == trade.Stop || o.typ == trade.StopLimit {
+	if o.typ == trade.Stop || o.typ == trade.StopLimit || o.typ == trade.TrailingStop {
+		if o.typ == trade.TrailingStop {
+			if err := o.startTrail(req, in, book); err != nil {
+				return nil, err
+			}
+		}
 		// A stop whose trigger the market has already crossed is refused,
 		// as Binance refuses it (-2010 "Stop price would trigger
 		// immediately"), rather than becoming a market or limit order the
@@ -361,7 +366,7 @@ func stopReserve(o *orderRow) decimal.Decimal {
 		return o.qty
 	}
 	one := decimal.NewFromInt(1)
-	if o.typ == trade.Stop {
+	if o.typ == trade.Stop || o.typ == trade.TrailingStop {
 		return o.qty.Mul(o.stopPrice.Decimal).Mul(one.Add(o.takerFee))
 	}
 	return o.qty.Mul(o.price.Decimal).Mul(one.Add(decimal.Max(o.makerFee, o.takerFee)))
@@ -397,6 +402,7 @@ type eventKind int
 const (
 	evCross  eventKind = iota // a stop triggers or a resting limit fills
 	evExpire                  // a DAY order reaches its cut-off
+	evTrail                   // a trailing stop's trail moved (recorded)
 )
 
 type event struct {
@@ -535,7 +541,11 @@ func (s *session) nextEvent(o *orderRow, nowMs int64) (event, bool) {
 		// At the cut-off itself the order is already gone.
 		end = min(end, o.expiresAt-1)
 	}
-	if end > start {
+	if end > start && o.untriggeredTrail() {
+		if ev, ok := s.nextTrailEvent(o, path, start, end); ok {
+			return ev, true
+		}
+	} else if end > start {
 		cond, price := crossing(o)
 		if t, ok := path.FirstCross(cond, price, msTime(start), msTime(end)); ok {
 			return event{at: t.UnixMilli(), kind: evCross, o: o}, true
@@ -574,7 +584,13 @@ func (s *session) handle(ev event) error {
 		o.status = trade.StatusExpired
 		o.updatedAt = ev.at
 		return s.saveOrder(o)
-	case (o.typ == trade.Stop || o.typ == trade.StopLimit) && !o.triggered:
+	case ev.kind == evTrail:
+		o.updatedAt = ev.at
+		if err := s.shrinkTrailReserve(o); err != nil {
+			return err
+		}
+		return s.saveOrder(o)
+	case (o.typ == trade.Stop || o.typ == trade.StopLimit || o.typ == trade.TrailingStop) && !o.triggered:
 		return s.trigger(o, ev.at)
 	default:
 		return s.fillResting(o, ev.at)

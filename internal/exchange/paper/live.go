@@ -432,6 +432,12 @@ func (s *session) catchUpLive() error {
 			return err
 		}
 		mk, ok := s.snap.observed(o.symbol)
+		if ok && o.untriggeredTrail() {
+			if err := s.followLive(o, mk, nowMs); err != nil {
+				return err
+			}
+			continue
+		}
 		if !ok || !crossedNow(o, mk.book) {
 			continue
 		}
@@ -452,6 +458,9 @@ func (s *session) catchUpLive() error {
 // untriggered stop whose stop the touch reached, or a limit the touch
 // crossed (the conditions of package sim's crossings).
 func crossedNow(o *orderRow, book sim.Book) bool {
+	if o.untriggeredTrail() {
+		return trailDueNow(o, book)
+	}
 	if (o.typ == trade.Stop || o.typ == trade.StopLimit) && !o.triggered {
 		return stopTriggered(o, book)
 	}

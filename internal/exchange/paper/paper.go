@@ -65,6 +65,15 @@
 //     If at the trigger second the order needs more than its reservation
 //     plus the free balance (a buy stop whose book gapped up), it ends
 //     "rejected" with a reject_reason and its reservation is released.
+//   - A trailing stop starts from the best bid (sell) or ask (buy) on
+//     arrival and, at every whole second, first moves to a better bid
+//     (ask), then triggers as a stop when the bid falls to (the ask rises
+//     to) the stop: the best price less (plus) the trail, an amount or a
+//     percentage of it, rounded to the tick away from the market. Its
+//     stop_price is the current trigger, stored with the best price; its
+//     updated_at is the second the trail last moved. It reserves as a
+//     stop at its current trigger: a buy's trigger only falls, and the
+//     difference is released as it does.
 //   - DAY orders expire at the first cut-off after they were placed: 00:00
 //     UTC for crypto, 21:00 UTC for stocks (16:00 New York in summer). The
 //     simulated stocks trade around the clock; there are no sessions or
@@ -114,7 +123,8 @@
 //     its own price; a triggered stop becomes a market order (a stop-limit
 //     a limit order) against the touch of that quote. Fills carry the time
 //     they were observed. A limit the market crossed and left again while
-//     nothing ran does not fill; nothing is replayed.
+//     nothing ran does not fill; nothing is replayed. A trailing stop
+//     follows the quotes observed, and only those.
 //   - DAY orders expire at the same cut-offs as above, at their own time;
 //     a symbol is a stock when it has no quote asset (AAPL), else crypto.
 //   - When starting_balances is not set, a new account starts with 100000

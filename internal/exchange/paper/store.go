@@ -40,11 +40,13 @@ type orderRow struct {
 	createdAt    int64
 	updatedAt    int64
 	checkedAt    int64
+	trail        trailState // a trailing stop's trail; zero for other orders
 }
 
 const orderColumns = `id, client_id, symbol, side, type, time_in_force, post_only, status, qty, filled_qty,
 	filled_value, price, stop_price, fee, fee_asset, maker_fee, taker_fee, reserve_asset, reserved,
-	triggered, expires_at, reject_reason, created_at, updated_at, checked_at`
+	triggered, expires_at, reject_reason, created_at, updated_at, checked_at,
+	trail_pct, trail_amount, trail_extreme`
 
 const workingStatuses = `('open', 'partially_filled')`
 
@@ -56,12 +58,14 @@ func scanOrder(sc scanner) (*orderRow, error) {
 		sym, side, typ, tif, status                     string
 		qty, filled, value, fee, maker, taker, reserved string
 		price, stop                                     sql.NullString
+		trailPct, trailAmount, trailExtreme             sql.NullString
 		expires                                         sql.NullInt64
 		postOnly, triggered                             int
 	)
 	err := sc.Scan(&o.id, &o.clientID, &sym, &side, &typ, &tif, &postOnly, &status, &qty, &filled,
 		&value, &price, &stop, &fee, &o.feeAsset, &maker, &taker, &o.reserveAsset, &reserved,
-		&triggered, &expires, &o.rejectReason, &o.createdAt, &o.updatedAt, &o.checkedAt)
+		&triggered, &expires, &o.rejectReason, &o.createdAt, &o.updatedAt, &o.checkedAt,
+		&trailPct, &trailAmount, &trailExtreme)
 	if err != nil {
 		return nil, err
 	}
@@ -83,6 +87,9 @@ func scanOrder(sc scanner) (*orderRow, error) {
 		return nil, fmt.Errorf("order %d: %w", o.id, err)
 	}
 	if o.stopPrice, err = nullDec(stop); err != nil {
+		return nil, fmt.Errorf("order %d: %w", o.id, err)
+	}
+	if err := o.scanTrail(trailPct, trailAmount, trailExtreme); err != nil {
 		return nil, fmt.Errorf("order %d: %w", o.id, err)
 	}
 	return &o, nil
@@ -123,12 +130,14 @@ func boolInt(b bool) int {
 func (s *session) insertOrder(o *orderRow) error {
 	res, err := s.tx.ExecContext(s.ctx, `INSERT INTO orders (client_id, symbol, side, type, time_in_force, post_only, status,
 		qty, filled_qty, filled_value, price, stop_price, fee, fee_asset, maker_fee, taker_fee, reserve_asset, reserved,
-		triggered, expires_at, reject_reason, created_at, updated_at, checked_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.clientID, o.symbol.String(), string(o.side), string(o.typ), string(o.tif), boolInt(o.postOnly), string(o.status),
+		triggered, expires_at, reject_reason, created_at, updated_at, checked_at,
+		trail_pct, trail_amount, trail_extreme)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.clientID, o.symbol.String(), string(o.side), storedType(o.typ), string(o.tif), boolInt(o.postOnly), string(o.status),
 		o.qty.String(), o.filled.String(), o.filledValue.String(), decText(o.price), decText(o.stopPrice),
 		o.fee.String(), o.feeAsset, o.makerFee.String(), o.takerFee.String(), o.reserveAsset, o.reserved.String(),
-		boolInt(o.triggered), expiresArg(o.expiresAt), o.rejectReason, o.createdAt, o.updatedAt, o.checkedAt)
+		boolInt(o.triggered), expiresArg(o.expiresAt), o.rejectReason, o.createdAt, o.updatedAt, o.checkedAt,
+		decText(o.trail.pct), decText(o.trail.amount), decText(o.trail.extreme))
 	if err != nil {
 		return fmt.Errorf("insert order: %w", err)
 	}
@@ -138,12 +147,15 @@ func (s *session) insertOrder(o *orderRow) error {
 	return nil
 }
 
-// saveOrder writes the fields that change after placement.
+// saveOrder writes the fields that change after placement (a trailing
+// stop's trigger and best price among them).
 func (s *session) saveOrder(o *orderRow) error {
 	_, err := s.tx.ExecContext(s.ctx, `UPDATE orders SET status = ?, filled_qty = ?, filled_value = ?, fee = ?,
-		reserved = ?, triggered = ?, reject_reason = ?, updated_at = ?, checked_at = ? WHERE id = ?`,
+		reserved = ?, triggered = ?, reject_reason = ?, updated_at = ?, checked_at = ?,
+		stop_price = ?, trail_extreme = ? WHERE id = ?`,
 		string(o.status), o.filled.String(), o.filledValue.String(), o.fee.String(), o.reserved.String(),
-		boolInt(o.triggered), o.rejectReason, o.updatedAt, o.checkedAt, o.id)
+		boolInt(o.triggered), o.rejectReason, o.updatedAt, o.checkedAt,
+		decText(o.stopPrice), decText(o.trail.extreme), o.id)
 	if err != nil {
 		return fmt.Errorf("update order %d: %w", o.id, err)
 	}
@@ -195,6 +207,8 @@ func (o *orderRow) order(profile string) trade.Order {
 		FilledQty:    o.filled,
 		Price:        o.price,
 		StopPrice:    o.stopPrice,
+		TrailPct:     o.trail.pct,
+		TrailAmount:  o.trail.amount,
 		Fee:          o.fee,
 		FeeAsset:     o.feeAsset,
 		RejectReason: o.rejectReason,

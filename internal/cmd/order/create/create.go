@@ -177,6 +177,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			# sell 0.005 BTC at the market if the bid falls to 90000 (a stop order)
 			$ tradectl order create BTC-USD --side sell --qty 0.005 --stop-price 90000
 
+			# sell 0.002 BTC if the bid falls 2% from its highest since placement (a trailing stop)
+			$ tradectl order create BTC-USD --side sell --qty 0.002 --trail-pct 2
+
 			# buy at 3600 or better, wait until filled (at most 10 minutes), then act on it
 			$ tradectl order create ETH-USD --side buy --qty 0.5 --price 3600 --wait --wait-timeout 10m && echo filled
 
@@ -228,7 +231,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	fl.StringVarP(&raw.side, "side", "s", "", "buy or sell (required)")
 	fl.StringVarP(&raw.qty, "qty", "q", "", "quantity in the base asset, or all / N% of the free balance (sell: base asset; buy: quote asset at the price)")
 	fl.StringVar(&raw.quoteQty, "quote-qty", "", "market orders: amount of the quote asset to spend (buy) or receive (sell), instead of --qty")
-	fl.StringVarP(&raw.typ, "type", "t", "", "market, limit, stop or stop-limit (default: inferred from the prices given)")
+	fl.StringVarP(&raw.typ, "type", "t", "", "market, limit, stop, stop-limit or trailing-stop (default: inferred from the prices and trail given)")
 	fl.StringVarP(&raw.price, "price", "p", "", "limit price (limit and stop-limit orders)")
 	fl.StringVar(&raw.stopPrice, "stop-price", "", "trigger price (stop and stop-limit orders)")
 	fl.StringVar(&raw.tif, "tif", "gtc", "time in force: gtc, ioc, fok or day")
@@ -246,6 +249,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	addCancelAfterFlags(fl, &opts.CancelAfterOptions)
 	_ = cmd.RegisterFlagCompletionFunc("override-limit", cobra.FixedCompletions(risk.LimitNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagRequired("side")
+	addTrailFlags(cmd)
 	cmdutil.RegisterEnumCompletion(cmd, "side", trade.Sides)
 	cmdutil.RegisterEnumCompletion(cmd, "type", trade.OrderTypes)
 	cmdutil.RegisterEnumCompletion(cmd, "tif", trade.TimesInForce)
@@ -290,6 +294,9 @@ func (o *CreateOptions) parse(symbol string, raw rawFlags, cmd *cobra.Command) e
 		}
 	} else {
 		r.Type = inferType(r.Price.Valid, r.StopPrice.Valid)
+	}
+	if err := parseTrail(r, raw.typ == "", cmd); err != nil {
+		return err
 	}
 	if r.TimeInForce, err = trade.ParseTimeInForce(raw.tif); err != nil {
 		return cmdutil.Usagef("--tif: %v", err)
@@ -381,6 +388,7 @@ func flagNames(err error) error {
 		"type": "--type", "time_in_force": "--tif", "post_only": "--post-only", "client_id": "--client-id",
 		"expires_at":  "--cancel-after",
 		"take_profit": "--take-profit", "stop_loss": "--stop-loss", "stop_loss_limit": "--stop-loss-limit",
+		"trail_pct": "--trail-pct", "trail_amount": "--trail-amount",
 	}[v.Field]
 	if flag == "" {
 		return err
@@ -519,6 +527,9 @@ func planWords(err error, profile, venue string, symbol trade.Symbol) error {
 	var quoteSize *orderplan.QuoteSizeError
 	var expiry *orderplan.ExpiryError
 	var link *orderplan.LinkError
+	if tw, ok := trailWords(err); ok {
+		return tw
+	}
 	switch {
 	case errors.Is(err, confirm.ErrNeedsYes):
 		return &cmdutil.UsageError{Err: fmt.Errorf("%w; pass --yes, or set confirm: false in the profile", err)}
@@ -697,6 +708,9 @@ func dryRunTable(r DryRunResult, prec render.Precision) *render.TableData {
 	}
 	addCell("price", render.NumOr(q.Price, pp))
 	addCell("stop price", render.NumOr(q.StopPrice, pp))
+	if trail := q.TrailText(); trail != "" {
+		add("trail", trail+" behind the best price since placement")
+	}
 	for _, l := range q.ExitLines() {
 		add(l[0], l[1])
 	}

@@ -97,6 +97,9 @@ func DetailWith(o trade.Order, prec render.Precision) *render.TableData {
 	add("filled qty", render.Num(o.FilledQty, qp))
 	add("price", render.NumOr(o.Price, pp))
 	add("stop price", render.NumOr(o.StopPrice, pp))
+	if trail := o.TrailText(); trail != "" {
+		add("trail", render.T(trail))
+	}
 	add("avg fill price", render.NumOr(o.AvgFillPrice, pp))
 	add("fee", feeCell(o, prec))
 	if o.RejectReason != "" {
@@ -141,11 +144,16 @@ func LimitCell(o trade.Order, places int32) render.Cell {
 	return render.Num(o.Price.Decimal, places)
 }
 
-// TypeText is the type with "post-only" when set, and the order's leg
-// when it is linked to others (a bracket or an OCO), so a listing shows
-// which orders belong together.
+// TypeText is the type with "post-only" when set, a trailing stop's trail
+// ("trailing-stop 0.5%": its STOP is the current trigger, which moves, so
+// the trail is what the trader set), and the order's leg when it is
+// linked to others (a bracket or an OCO), so a listing shows which orders
+// belong together.
 func TypeText(o trade.Order) string {
 	t := string(o.Type)
+	if trail := o.TrailText(); trail != "" {
+		t += " " + trail
+	}
 	if o.PostOnly {
 		t += " (post-only)"
 	}

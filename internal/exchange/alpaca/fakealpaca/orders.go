@@ -22,6 +22,7 @@ type order struct {
 	qty              decimal.Decimal
 	notional         decimal.NullDecimal // a notional order's dollar amount
 	limit, stop      decimal.NullDecimal
+	trail            trail // a trailing stop's trail and high-water mark
 	filled, avgPrice decimal.Decimal
 	status           string
 	extendedHours    bool
@@ -100,7 +101,7 @@ func (o *order) wire() map[string]any {
 		"qty": o.qtyWire(), "filled_qty": o.filled.String(), "filled_avg_price": avg, "order_class": o.class,
 		"order_type": o.typ, "type": o.typ, "side": o.side, "time_in_force": o.tif,
 		"limit_price": nullable(o.limit), "stop_price": nullable(o.stop), "status": o.status,
-		"extended_hours": o.extendedHours, "legs": o.legsWire(), "trail_percent": nil, "trail_price": nil, "hwm": nil,
+		"extended_hours": o.extendedHours, "legs": o.legsWire(), "trail_percent": nullable(o.trail.pct), "trail_price": nullable(o.trail.price), "hwm": nullable(o.trail.hwm),
 		"position_intent": map[string]string{"buy": "buy_to_open", "sell": "sell_to_close"}[o.side],
 	}
 }
@@ -117,6 +118,8 @@ type newOrderBody struct {
 	TimeInForce   string          `json:"time_in_force"`
 	LimitPrice    json.RawMessage `json:"limit_price"`
 	StopPrice     json.RawMessage `json:"stop_price"`
+	TrailPercent  json.RawMessage `json:"trail_percent"`
+	TrailPrice    json.RawMessage `json:"trail_price"`
 	ExtendedHours bool            `json:"extended_hours"`
 	ClientOrderID string          `json:"client_order_id"`
 	OrderClass    string          `json:"order_class"`
@@ -174,10 +177,11 @@ func (s *Server) parseOrder(body []byte) (*order, *apiError) {
 		needStop = true
 	case "stop_limit":
 		needLimit, needStop = true, true
+	case "trailing_stop":
 	default:
 		return nil, unprocessable("invalid order type")
 	}
-	if a.crypto() && o.typ == "stop" {
+	if a.crypto() && (o.typ == "stop" || o.typ == "trailing_stop") {
 		return nil, unprocessable("invalid order type for crypto order")
 	}
 	switch o.tif {
@@ -208,6 +212,9 @@ func (s *Server) parseOrder(body []byte) (*order, *apiError) {
 		return nil, e
 	}
 	if o.stop, e = numberField("stop_price", b.StopPrice); e != nil {
+		return nil, e
+	}
+	if e = o.parseTrail(b); e != nil {
 		return nil, e
 	}
 	switch {
@@ -369,6 +376,8 @@ func (s *Server) matchLocked(o *order, now time.Time) {
 	}
 	marketable := touch.IsPositive()
 	switch {
+	case o.typ == "trailing_stop":
+		marketable = false // rests: the fake does not simulate the trail
 	case o.stop.Valid && !o.triggered:
 		marketable = false
 	case o.limit.Valid && o.side == "buy":

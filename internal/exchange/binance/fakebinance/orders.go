@@ -28,6 +28,7 @@ type order struct {
 	price, stopPrice, qty decimal.Decimal
 	executed, cumQuote    decimal.Decimal
 	quoteQty              decimal.Decimal // quoteOrderQty, when the order was sized by it
+	trailingDelta         int64           // BIPS; 0 for an order that does not trail
 	status                string
 	created, updated      int64
 	lock                  fakevenue.Hold // what a resting order holds
@@ -147,10 +148,16 @@ func (s *Server) parseOrder(p params) (*order, *apiError) {
 	} else if has && !needPrice {
 		return nil, notRequired("price")
 	}
-	if o.stopPrice, has, e = decParam(p, "stopPrice", needStop); e != nil {
+	if e = o.parseTrailingDelta(p, needStop); e != nil {
+		return nil, e
+	}
+	if o.stopPrice, has, e = decParam(p, "stopPrice", needStop && o.trailingDelta == 0); e != nil {
 		return nil, e
 	} else if has && !needStop {
 		return nil, notRequired("stopPrice")
+	}
+	if o.trailingDelta > 0 && !has {
+		needStop = false // trailing from the market at placement
 	}
 	if o.clientID != "" && !clientIDParam.MatchString(o.clientID) {
 		return nil, errBody(400, -1100, "Illegal characters found in parameter 'newClientOrderId'; legal range is '^[\\.A-Z\\:/a-z0-9_-]{1,36}$'.")
@@ -261,6 +268,7 @@ func (s *Server) handleNewOrder(p params) response {
 	if o.stopPrice.IsPositive() {
 		out["stopPrice"] = fx(o.stopPrice)
 	}
+	o.addTrailingDelta(out)
 	if rt == "FULL" {
 		fills := o.fills
 		if fills == nil {
@@ -320,12 +328,15 @@ func (s *Server) executeLocked(o *order) *apiError {
 		}
 		// A buy stop triggers when the price rises to it, a sell stop when
 		// it falls to it; take-profit the other way round.
-		if (up && !o.stopPrice.GreaterThan(sym.last)) || (!up && !o.stopPrice.LessThan(sym.last)) {
+		if o.trailingDelta == 0 && ((up && !o.stopPrice.GreaterThan(sym.last)) || (!up && !o.stopPrice.LessThan(sym.last))) {
 			return errBody(400, -2010, "Stop price would trigger immediately.")
 		}
 		lockPrice := o.stopPrice
 		if o.price.IsPositive() {
 			lockPrice = o.price
+		}
+		if !lockPrice.IsPositive() {
+			lockPrice = sym.last // a trailing stop without an activation price
 		}
 		if !canPay(lockPrice) {
 			return errInsufficient
@@ -391,22 +402,22 @@ func (s *Server) fillCrossedLocked(sym *symbol) {
 }
 
 func (o *order) queryJSON() map[string]any {
-	return map[string]any{
+	return o.addTrailingDelta(map[string]any{
 		"symbol": o.sym.spec.Symbol, "orderId": o.id, "orderListId": o.listIDOf(), "clientOrderId": o.clientID,
 		"price": fx(o.price), "origQty": fx(o.qty), "executedQty": fx(o.executed), "cummulativeQuoteQty": fx(o.cumQuote),
 		"status": o.status, "timeInForce": o.tif, "type": o.typ, "side": o.side, "stopPrice": fx(o.stopPrice),
 		"icebergQty": fx(decimal.Zero), "time": o.created, "updateTime": o.updated, "isWorking": o.working(),
 		"workingTime": o.created, "origQuoteOrderQty": fx(o.quoteQty), "selfTradePreventionMode": "EXPIRE_MAKER",
-	}
+	})
 }
 
 func (o *order) cancelJSON(cancelClientID string, now int64) map[string]any {
-	return map[string]any{
+	return o.addTrailingDelta(map[string]any{
 		"symbol": o.sym.spec.Symbol, "origClientOrderId": o.clientID, "orderId": o.id, "orderListId": o.listIDOf(),
 		"clientOrderId": cancelClientID, "transactTime": now, "price": fx(o.price), "origQty": fx(o.qty),
 		"executedQty": fx(o.executed), "cummulativeQuoteQty": fx(o.cumQuote), "status": o.status,
 		"timeInForce": o.tif, "type": o.typ, "side": o.side, "selfTradePreventionMode": "EXPIRE_MAKER",
-	}
+	})
 }
 
 // findOrder resolves symbol + orderId or origClientOrderId; the latest

@@ -23,6 +23,7 @@ type order struct {
 	ordertype   string // market, limit, stop-loss, stop-loss-limit
 	price       decimal.Decimal
 	price2      decimal.Decimal
+	trail       string // a trailing stop's price: "+N" or "+N%", as sent
 	vol         decimal.Decimal
 	volExec     decimal.Decimal
 	cost        decimal.Decimal
@@ -122,6 +123,10 @@ func (s *Server) parseOrder(p params) (*order, string) {
 		needPrice = true
 	case "stop-loss-limit":
 		needPrice, needPrice2 = true, true
+	case "trailing-stop":
+		if e := o.parseTrail(p.get("price")); e != "" {
+			return nil, e
+		}
 	default:
 		return nil, invalidArgs("ordertype")
 	}
@@ -215,7 +220,7 @@ func (s *Server) parseOrder(p params) (*order, string) {
 		return nil, "EOrder:Order minimum not met"
 	}
 	ref := o.price
-	if o.ordertype == "market" {
+	if o.ordertype == "market" || o.ordertype == "trailing-stop" {
 		ref = pr.ask
 		if o.side == "sell" {
 			ref = pr.bid
@@ -263,6 +268,8 @@ func (s *Server) describe(o *order) string {
 		text += " " + fx(o.price, d)
 	case "stop-loss-limit":
 		text += " " + fx(o.price, d) + " -> limit " + fx(o.price2, d)
+	case "trailing-stop":
+		text += " " + o.trail
 	}
 	return text
 }
@@ -314,6 +321,12 @@ func (s *Server) executeLocked(o *order) string {
 		default:
 			s.holdLocked(o, o.price)
 		}
+	case "trailing-stop":
+		// Rests at the touch's funds; the fake does not follow the trail.
+		if !canPay(touch) {
+			return "EOrder:Insufficient funds"
+		}
+		s.holdLocked(o, touch)
 	default: // stop-loss, stop-loss-limit
 		lockPrice := o.price
 		if o.ordertype == "stop-loss-limit" {
@@ -415,6 +428,8 @@ func (s *Server) matchLocked(p *pair) {
 		}
 		limit := o.price
 		switch o.ordertype {
+		case "trailing-stop":
+			continue // rests: the fake does not follow the trail
 		case "stop-loss", "stop-loss-limit":
 			if !o.triggered {
 				s.triggerLocked(o)
@@ -477,6 +492,8 @@ func (s *Server) orderJSON(o *order) map[string]any {
 		price = fx(o.price, d)
 	case "stop-loss-limit":
 		price, price2 = fx(o.price, d), fx(o.price2, d)
+	case "trailing-stop":
+		price = o.trail
 	}
 	avg := decimal.Zero
 	if o.volExec.IsPositive() {
