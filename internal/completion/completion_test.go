@@ -85,7 +85,7 @@ func TestFixedChoices(t *testing.T) {
 		want []string
 	}{
 		{[]string{"order", "create", "BTC-USD", "--side", ""}, []string{"buy", "sell"}},
-		{[]string{"order", "create", "BTC-USD", "--type", ""}, []string{"market", "limit", "stop", "stop-limit"}},
+		{[]string{"order", "create", "BTC-USD", "--type", ""}, []string{"market", "limit", "stop", "stop-limit", "trailing-stop"}},
 		{[]string{"order", "create", "BTC-USD", "--tif", ""}, []string{"gtc", "ioc", "fok", "day"}},
 		{[]string{"order", "create", "BTC-USD", "--round", ""}, []string{"reject", "down", "nearest"}},
 		{[]string{"balance", "-o", ""}, []string{"table", "json", "ndjson", "csv"}},
