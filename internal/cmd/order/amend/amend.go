@@ -15,6 +15,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/order/ordercmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderref"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
@@ -110,22 +111,11 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completion.OrderIDs(f.CompletionSource(), 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				opts.Ref.ID = args[0]
+			ref, err := ordercmd.ParseRef(args, opts.Ref.ClientID, symbol)
+			if err != nil {
+				return err
 			}
-			if (opts.Ref.ID == "") == (opts.Ref.ClientID == "") {
-				return cmdutil.Usagef("give the order's ID or --client-id (exactly one of them)")
-			}
-			if err := trade.ValidateClientID(opts.Ref.ClientID); err != nil {
-				return cmdutil.Usagef("--client-id: %v", err)
-			}
-			if symbol != "" {
-				s, err := trade.ParseSymbol(symbol)
-				if err != nil {
-					return cmdutil.Usagef("--symbol: %v", err)
-				}
-				opts.Ref.Symbol = s
-			}
+			opts.Ref = ref
 			for _, fl := range []struct {
 				name, raw string
 				dst       *decimal.NullDecimal
@@ -142,7 +132,6 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 			if err := opts.Amend.Validate(); err != nil {
 				return cmdutil.Usagef("%v", flagWords(err))
 			}
-			var err error
 			if opts.Round, err = trade.ParseRoundMode(round); err != nil {
 				return cmdutil.Usagef("--round: %v", err)
 			}
@@ -208,28 +197,16 @@ type DryRunResult struct {
 }
 
 func amendRun(parent context.Context, o *AmendOptions) error {
-	printer, err := o.Printer()
-	if err != nil {
-		return err
-	}
-	cfg, err := o.Config()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := withTimeout(parent, cfg.Timeout)
+	ctx, cancel, s, err := ordercmd.Open(parent, ordercmd.Deps{Printer: o.Printer, Config: o.Config, OpenExchange: o.OpenExchange})
 	defer cancel()
-	ex, prof, err := o.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
+	printer, cfg, ex, prof, sf := s.Printer, s.Config, s.Exchange, s.Profile, s.Safety
 	defer ex.Close()
 	am, ok := ex.(exchange.Amender)
 	if !ok {
 		return cmdutil.Usagef("%s cannot amend orders: %s; cancel it and place a new order if that is what you want; nothing was sent", ex.Name(), amendVenues)
-	}
-	sf, err := cfg.Safety(prof.Name)
-	if err != nil {
-		return err
 	}
 	copts := confirm.Options{IO: o.IO, Yes: o.Yes(), Safety: sf}
 	simulated := exchange.IsSimulated(ex)
@@ -290,7 +267,7 @@ func amendRun(parent context.Context, o *AmendOptions) error {
 		// The prompt waited on a person; the amendment gets the whole
 		// --timeout of its own.
 		var cancel context.CancelFunc
-		sendCtx, cancel = withTimeout(parent, cfg.Timeout)
+		sendCtx, cancel = ordercmd.WithTimeout(parent, cfg.Timeout)
 		defer cancel()
 	}
 	for _, ov := range rep.Overridden {
@@ -509,12 +486,4 @@ func dryRunTable(r DryRunResult) *render.TableData {
 		add("overridden", ov.Limit)
 	}
 	return t
-}
-
-// withTimeout bounds ctx by d; 0 means no bound.
-func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	if d <= 0 {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, d)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/order/ordercmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderref"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
@@ -14,7 +15,6 @@ import (
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/render"
-	"github.com/tradectl/tradectl/internal/trade"
 )
 
 // GetOptions is a parsed `order get`.
@@ -58,22 +58,11 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completion.OrderIDs(f.CompletionSource(), 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				opts.Ref.ID = args[0]
+			ref, err := ordercmd.ParseRef(args, opts.Ref.ClientID, symbol)
+			if err != nil {
+				return err
 			}
-			if (opts.Ref.ID == "") == (opts.Ref.ClientID == "") {
-				return cmdutil.Usagef("give exactly one of an order ID or --client-id")
-			}
-			if err := trade.ValidateClientID(opts.Ref.ClientID); err != nil {
-				return cmdutil.Usagef("--client-id: %v", err)
-			}
-			if symbol != "" {
-				s, err := trade.ParseSymbol(symbol)
-				if err != nil {
-					return cmdutil.Usagef("--symbol: %v", err)
-				}
-				opts.Ref.Symbol = s
-			}
+			opts.Ref = ref
 			if runF != nil {
 				return runF(opts)
 			}
@@ -97,15 +86,9 @@ func getRun(ctx context.Context, o *GetOptions) error {
 		return err
 	}
 	defer ex.Close()
-	// Orders an earlier process left pending are settled first, so what
-	// this command shows or cancels is the venue's current truth.
-	o.Reconcile(ctx, ex, prof.Name)
-	// With the symbol the venue needs, one look-up; without it the venue
-	// searches its open orders first (or says it needs --symbol).
-	ref, _ := orderref.Complete(ctx, ex, prof.Name, o.Ref, o.KnownSymbol)
-	order, err := ex.GetOrder(ctx, ref)
+	order, err := ordercmd.GetSettled(ctx, ex, prof.Name, o.Ref, o.KnownSymbol, o.Reconcile)
 	if err != nil {
-		return cmdutil.WrapOp("get order "+o.Ref.String(), err)
+		return err
 	}
 	return printer.Print(order, func() *render.TableData {
 		return orderview.DetailWith(order, orderview.CachedPrecisionOf(ctx, ex))
