@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -60,11 +61,7 @@ func TestBracketOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range after.Legs {
-		if l.Status != trade.StatusCanceled {
-			t.Errorf("%s after canceling the entry: %s, want canceled", l.Leg, l.Status)
-		}
-	}
+	venuetest.CheckLegStatus(t, after, trade.StatusCanceled, "after canceling the entry")
 }
 
 // An OCO goes out as a limit order of order_class oco: its take-profit is
