@@ -19,7 +19,6 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/orderref"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
-	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/confirm"
 	"github.com/tradectl/tradectl/internal/exchange"
@@ -66,8 +65,9 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 		Yes:          func() bool { return f.Globals.Yes },
 	}
 	var (
-		qty, price, stop, symbol, round string
-		overrides                       []string
+		refFlags                ordercmd.RefFlags
+		qty, price, stop, round string
+		overrides               []string
 	)
 	cmd := &cobra.Command{
 		Use:   "amend {ID | --client-id ID} [--qty Q] [--price P] [--stop-price S]",
@@ -108,10 +108,8 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 			# see what would change without sending anything
 			$ tradectl order amend 2 --price 1950 --dry-run
 		`),
-		Args:              cobra.MaximumNArgs(1),
-		ValidArgsFunction: completion.OrderIDs(f.CompletionSource(), 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ref, err := ordercmd.ParseRef(args, opts.Ref.ClientID, symbol)
+			ref, err := refFlags.Ref(args)
 			if err != nil {
 				return err
 			}
@@ -148,12 +146,10 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 	fl.StringVar(&qty, "qty", "", "new total quantity, filled part included")
 	fl.StringVar(&price, "price", "", "new limit price (limit and stop-limit orders)")
 	fl.StringVar(&stop, "stop-price", "", "new stop price (stop and stop-limit orders not yet triggered)")
-	fl.StringVar(&opts.Ref.ClientID, "client-id", "", "amend the order with this client id")
-	fl.StringVar(&symbol, "symbol", "", "the order's symbol, for venues that need it")
+	refFlags.Register(cmd, f.CompletionSource(), "amend the order with this client id")
 	fl.StringVar(&round, "round", "reject", "price/quantity off the tick or step: reject, down or nearest")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "check everything and show what would change without sending it")
 	fl.StringArrayVar(&overrides, "override-limit", nil, "lift the named risk limit for this command (repeatable): "+strings.Join(risk.LimitNames(), ", "))
-	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f.CompletionSource()))
 	_ = cmd.RegisterFlagCompletionFunc("override-limit", cobra.FixedCompletions(risk.LimitNames(), cobra.ShellCompDirectiveNoFileComp))
 	cmdutil.RegisterEnumCompletion(cmd, "round", trade.RoundModes)
 	return cmd

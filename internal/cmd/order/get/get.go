@@ -11,7 +11,6 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/orderref"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
-	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/render"
@@ -38,7 +37,7 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 		Printer:      f.Printer,
 		KnownSymbol:  orderref.FromJournal(f),
 	}
-	var symbol string
+	var refFlags ordercmd.RefFlags
 	cmd := &cobra.Command{
 		Use:   "get {ID | --client-id ID}",
 		Short: "Show one order, by id or client id",
@@ -55,10 +54,8 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 			$ tradectl order get --client-id nightly-1
 			$ tradectl order get 1 -o json --jq .status
 		`),
-		Args:              cobra.MaximumNArgs(1),
-		ValidArgsFunction: completion.OrderIDs(f.CompletionSource(), 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ref, err := ordercmd.ParseRef(args, opts.Ref.ClientID, symbol)
+			ref, err := refFlags.Ref(args)
 			if err != nil {
 				return err
 			}
@@ -69,10 +66,7 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 			return getRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Ref.ClientID, "client-id", "", "find the order by its client id")
-	cmd.Flags().StringVar(&symbol, "symbol", "", "the order's symbol, for venues that need it")
-	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f.CompletionSource()))
-	_ = cmd.RegisterFlagCompletionFunc("client-id", cobra.NoFileCompletions)
+	refFlags.Register(cmd, f.CompletionSource(), "find the order by its client id")
 	return cmd
 }
 

@@ -9,8 +9,11 @@ import (
 	"context"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/tradectl/tradectl/internal/cmd/order/orderref"
 	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/render"
@@ -39,6 +42,29 @@ func ParseRef(args []string, clientID, symbol string) (exchange.OrderRef, error)
 		ref.Symbol = s
 	}
 	return ref, nil
+}
+
+// RefFlags name the one order a command works on, with the ID argument:
+// --client-id and --symbol as the command line gave them.
+type RefFlags struct {
+	ClientID, Symbol string
+}
+
+// Register makes cmd take at most one order ID (completed from the
+// orders tradectl knows) and adds --client-id, described by clientIDHelp,
+// and --symbol, with their completions.
+func (r *RefFlags) Register(cmd *cobra.Command, src completion.Source, clientIDHelp string) {
+	cmd.Args = cobra.MaximumNArgs(1)
+	cmd.ValidArgsFunction = completion.OrderIDs(src, 1)
+	cmd.Flags().StringVar(&r.ClientID, "client-id", "", clientIDHelp)
+	cmd.Flags().StringVar(&r.Symbol, "symbol", "", "the order's symbol, for venues that need it")
+	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(src))
+	_ = cmd.RegisterFlagCompletionFunc("client-id", cobra.NoFileCompletions)
+}
+
+// Ref reads the order args and the flags name; see ParseRef.
+func (r *RefFlags) Ref(args []string) (exchange.OrderRef, error) {
+	return ParseRef(args, r.ClientID, r.Symbol)
 }
 
 // WithTimeout bounds ctx by d; 0 means no bound, as --timeout 0 promises.

@@ -14,7 +14,6 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/orderref"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
-	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/iostreams"
@@ -50,7 +49,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 		Printer:      f.Printer,
 		KnownSymbol:  orderref.FromJournal(f),
 	}
-	var symbol string
+	var refFlags ordercmd.RefFlags
 	cmd := &cobra.Command{
 		Use:   "watch {ID | --client-id ID}",
 		Short: "Follow an order until it is filled, canceled, rejected or expired",
@@ -70,11 +69,9 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 			# a resting order, given two seconds to fill (exit 10)
 			$ tradectl order watch --client-id nightly-1 --timeout 2s -o json
 		`),
-		Args:              cobra.MaximumNArgs(1),
-		ValidArgsFunction: completion.OrderIDs(f.CompletionSource(), 1),
-		Annotations:       map[string]string{"tradectl/long-running": "true"},
+		Annotations: map[string]string{"tradectl/long-running": "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ref, err := ordercmd.ParseRef(args, opts.Ref.ClientID, symbol)
+			ref, err := refFlags.Ref(args)
 			if err != nil {
 				return err
 			}
@@ -88,11 +85,8 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 			return watchRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Ref.ClientID, "client-id", "", "find the order by its client id")
-	cmd.Flags().StringVar(&symbol, "symbol", "", "the order's symbol, for venues that need it")
+	refFlags.Register(cmd, f.CompletionSource(), "find the order by its client id")
 	cmd.Flags().DurationVar(&opts.Interval, "interval", time.Second, "how often to check the order")
-	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f.CompletionSource()))
-	_ = cmd.RegisterFlagCompletionFunc("client-id", cobra.NoFileCompletions)
 	return cmd
 }
 
