@@ -68,21 +68,12 @@ func newCmdPath(f *cmdutil.Factory, runF func(*PathOptions) error) *cobra.Comman
 		`),
 		Example: "$ tradectl config path\n$ tradectl config path -o json --jq .exists\n$ $EDITOR \"$(tradectl config path)\"",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			return pathRun(opts)
-		},
+		RunE:    runStep(opts, runF, pathRun),
 	}
 }
 
 func pathRun(o *PathOptions) error {
-	cfg, err := o.Config()
-	if err != nil {
-		return err
-	}
-	p, err := o.Printer()
+	cfg, p, err := load(o.Config, o.Printer)
 	if err != nil {
 		return err
 	}
@@ -118,21 +109,12 @@ func newCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 		`),
 		Example: "$ tradectl config show\n$ tradectl config show -o json --jq '.profiles | keys'",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			return showRun(opts)
-		},
+		RunE:    runStep(opts, runF, showRun),
 	}
 }
 
 func showRun(o *ShowOptions) error {
-	cfg, err := o.Config()
-	if err != nil {
-		return err
-	}
-	p, err := o.Printer()
+	cfg, p, err := load(o.Config, o.Printer)
 	if err != nil {
 		return err
 	}
@@ -146,4 +128,29 @@ func showRun(o *ShowOptions) error {
 		return err
 	}
 	return p.Print(doc, nil)
+}
+
+// runStep is the RunE of a config subcommand: the test's runF when given,
+// else the command's own run step.
+func runStep[O any](opts *O, runF, run func(*O) error) func(*cobra.Command, []string) error {
+	return func(*cobra.Command, []string) error {
+		if runF != nil {
+			return runF(opts)
+		}
+		return run(opts)
+	}
+}
+
+// load builds what a read-only config subcommand prints from: the config
+// first, so a broken file is what is reported, then the printer.
+func load(cfgF func() (*config.Config, error), printerF func() (*render.Printer, error)) (*config.Config, *render.Printer, error) {
+	cfg, err := cfgF()
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := printerF()
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, p, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/tradectl/tradectl/internal/cmd/order/ordertest"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
@@ -44,23 +45,12 @@ func TestJournalFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := iostreams.Test()
-			f := &cmdutil.Factory{IOStreams: ios, Globals: &cmdutil.GlobalOptions{}, Now: func() time.Time { return now },
-				Getenv: func(k string) string { return tt.env[k] }}
-			var got *JournalOptions
-			cmd := NewCmdJournal(f, func(o *JournalOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(tt.args))
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
-			if tt.wantUsage != "" {
-				if _, ok := err.(*cmdutil.UsageError); !ok || !strings.Contains(err.Error(), tt.wantUsage) {
-					t.Fatalf("error = %v (%T), want a usage error containing %q", err, err, tt.wantUsage)
-				}
+			f := ordertest.FlagsFactory()
+			f.Now = func() time.Time { return now }
+			f.Getenv = func(k string) string { return tt.env[k] }
+			got := ordertest.ParseFlags(t, f, NewCmdJournal, strings.Fields(tt.args), tt.wantUsage)
+			if got == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if diff := cmp.Diff(&tt.want, got, cmpopts.IgnoreFields(JournalOptions{}, "Printer", "Config", "Dirs", "Journal")); diff != "" {
 				t.Errorf("options (-want +got):\n%s", diff)

@@ -2,8 +2,6 @@ package alpaca
 
 import (
 	"context"
-	"fmt"
-	"net/http"
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/venueorder"
@@ -77,29 +75,6 @@ func (e *Exchange) prepareLinked(ctx context.Context, req trade.OrderRequest, cl
 		body.StopLoss.LimitPrice = x.StopLossLimit.Decimal.String()
 	}
 	return body, nil
-}
-
-// placeLinked sends a bracket or an OCO as one order with its legs and
-// returns the parent with the legs.
-func (e *Exchange) placeLinked(ctx context.Context, req trade.OrderRequest) (trade.Order, error) {
-	clientID := req.ClientID
-	if clientID == "" {
-		clientID = venueorder.NewClientID(clientIDDigits)
-	}
-	body, err := e.prepareLinked(ctx, req, clientID)
-	if err != nil {
-		return trade.Order{}, fmt.Errorf("place order: %w", err)
-	}
-	var w orderWire
-	c := call{method: http.MethodPost, path: "/v2/orders", body: body, placement: true, clientID: clientID}
-	if err := e.do(ctx, c, &w); err != nil {
-		return trade.Order{}, fmt.Errorf("place order: %w", err)
-	}
-	o, err := e.mapOrder(w, nil)
-	if err != nil {
-		return trade.Order{}, fmt.Errorf("place order: %w", decodeFailure("POST /v2/orders", err, true, clientID))
-	}
-	return o, nil
 }
 
 // linkLegs marks a parent of order_class bracket or oco and its nested

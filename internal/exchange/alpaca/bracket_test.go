@@ -1,7 +1,6 @@
 package alpaca
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"testing"
@@ -9,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -24,14 +24,7 @@ func TestBracketOrder(t *testing.T) {
 	if err != nil {
 		t.Fatalf("PlaceOrder: %v", err)
 	}
-	var sent map[string]any
-	for _, r := range f.Srv.Requests() {
-		if r.Method == http.MethodPost && r.Path == "/v2/orders" {
-			if err := json.Unmarshal([]byte(r.Body), &sent); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	sent := sentOrderBody(t, f.Srv)
 	want := map[string]any{"symbol": "AAPL", "qty": "2", "side": "buy", "type": "limit", "time_in_force": "gtc", "limit_price": "185",
 		"client_order_id": "br-1", "order_class": "bracket",
 		"take_profit": map[string]any{"limit_price": "200"}, "stop_loss": map[string]any{"stop_price": "180", "limit_price": "179.5"}}
@@ -60,11 +53,7 @@ func TestBracketOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range after.Legs {
-		if l.Status != trade.StatusCanceled {
-			t.Errorf("%s after canceling the entry: %s, want canceled", l.Leg, l.Status)
-		}
-	}
+	venuetest.CheckLegStatus(t, after, trade.StatusCanceled, "after canceling the entry")
 }
 
 // An OCO goes out as a limit order of order_class oco: its take-profit is
@@ -81,12 +70,7 @@ func TestOCOOrderBody(t *testing.T) {
 	if err != nil {
 		t.Fatalf("PlaceOrder: %v", err)
 	}
-	var sent map[string]any
-	for _, r := range f.Srv.Requests() {
-		if r.Method == http.MethodPost && r.Path == "/v2/orders" {
-			_ = json.Unmarshal([]byte(r.Body), &sent)
-		}
-	}
+	sent := sentOrderBody(t, f.Srv)
 	want := map[string]any{"symbol": "AAPL", "qty": "3", "side": "sell", "type": "limit", "time_in_force": "gtc", "limit_price": "210",
 		"client_order_id": "oco-1", "order_class": "oco",
 		"take_profit": map[string]any{"limit_price": "210"}, "stop_loss": map[string]any{"stop_price": "170"}}

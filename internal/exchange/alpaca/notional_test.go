@@ -1,7 +1,6 @@
 package alpaca
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -29,14 +28,7 @@ func TestNotionalOrders(t *testing.T) {
 	if err != nil {
 		t.Fatalf("PlaceOrder: %v", err)
 	}
-	var sent map[string]any
-	for _, r := range f.Srv.Requests() {
-		if r.Method == http.MethodPost && r.Path == "/v2/orders" {
-			if err := json.Unmarshal([]byte(r.Body), &sent); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	sent := sentOrderBody(t, f.Srv)
 	want := map[string]any{"symbol": "AAPL", "notional": "100", "side": "buy", "type": "market", "time_in_force": "day", "client_order_id": "notional-1"}
 	if diff := cmp.Diff(want, sent); diff != "" {
 		t.Errorf("POST /v2/orders body (-want +got):\n%s", diff)

@@ -341,15 +341,18 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 // PlaceOrder implements exchange.Exchange. Alpaca accepts orders
 // asynchronously: the answer is usually pending_new (status open) with
 // nothing filled, even for a market order; GetOrder shows later fills.
+// A bracket or an OCO is one order with its legs: only the body differs,
+// and the answer is the parent with the legs.
 func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trade.Order, error) {
+	prepare := e.prepare
 	if req.Linked() {
-		return e.placeLinked(ctx, req)
+		prepare = e.prepareLinked
 	}
 	clientID := req.ClientID
 	if clientID == "" {
 		clientID = venueorder.NewClientID(clientIDDigits)
 	}
-	body, err := e.prepare(ctx, req, clientID)
+	body, err := prepare(ctx, req, clientID)
 	if err != nil {
 		return trade.Order{}, fmt.Errorf("place order: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -119,11 +120,7 @@ func TestBracketAgainstTheFake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range canceled.Legs {
-		if l.Status != trade.StatusCanceled {
-			t.Errorf("%s after canceling the entry: %s, want canceled", l.Leg, l.Status)
-		}
-	}
+	venuetest.CheckLegStatus(t, canceled, trade.StatusCanceled, "after canceling the entry")
 	lists := f.Srv.Lists()
 	if len(lists) != 1 || lists[0].Contingency != "OTO" || len(lists[0].Orders) != 3 {
 		t.Fatalf("fake holds %+v, want one OTOCO of three orders", lists)
@@ -140,11 +137,7 @@ func TestBracketAgainstTheFake(t *testing.T) {
 	if got.Status != trade.StatusFilled {
 		t.Fatalf("entry %s, want filled", got.Status)
 	}
-	for _, l := range got.Legs {
-		if l.Status != trade.StatusOpen {
-			t.Errorf("%s after the entry filled: %s, want open", l.Leg, l.Status)
-		}
-	}
+	venuetest.CheckLegStatus(t, got, trade.StatusOpen, "after the entry filled")
 }
 
 // A market entry takes no exits on Binance (an OTOCO's working order is

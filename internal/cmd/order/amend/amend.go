@@ -15,10 +15,10 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/order/ordercmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderref"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
-	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/confirm"
 	"github.com/tradectl/tradectl/internal/exchange"
@@ -65,8 +65,9 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 		Yes:          func() bool { return f.Globals.Yes },
 	}
 	var (
-		qty, price, stop, symbol, round string
-		overrides                       []string
+		refFlags                ordercmd.RefFlags
+		qty, price, stop, round string
+		overrides               []string
 	)
 	cmd := &cobra.Command{
 		Use:   "amend {ID | --client-id ID} [--qty Q] [--price P] [--stop-price S]",
@@ -107,25 +108,12 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 			# see what would change without sending anything
 			$ tradectl order amend 2 --price 1950 --dry-run
 		`),
-		Args:              cobra.MaximumNArgs(1),
-		ValidArgsFunction: completion.OrderIDs(f.CompletionSource(), 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				opts.Ref.ID = args[0]
+			ref, err := refFlags.Ref(args)
+			if err != nil {
+				return err
 			}
-			if (opts.Ref.ID == "") == (opts.Ref.ClientID == "") {
-				return cmdutil.Usagef("give the order's ID or --client-id (exactly one of them)")
-			}
-			if err := trade.ValidateClientID(opts.Ref.ClientID); err != nil {
-				return cmdutil.Usagef("--client-id: %v", err)
-			}
-			if symbol != "" {
-				s, err := trade.ParseSymbol(symbol)
-				if err != nil {
-					return cmdutil.Usagef("--symbol: %v", err)
-				}
-				opts.Ref.Symbol = s
-			}
+			opts.Ref = ref
 			for _, fl := range []struct {
 				name, raw string
 				dst       *decimal.NullDecimal
@@ -142,7 +130,6 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 			if err := opts.Amend.Validate(); err != nil {
 				return cmdutil.Usagef("%v", flagWords(err))
 			}
-			var err error
 			if opts.Round, err = trade.ParseRoundMode(round); err != nil {
 				return cmdutil.Usagef("--round: %v", err)
 			}
@@ -159,12 +146,10 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 	fl.StringVar(&qty, "qty", "", "new total quantity, filled part included")
 	fl.StringVar(&price, "price", "", "new limit price (limit and stop-limit orders)")
 	fl.StringVar(&stop, "stop-price", "", "new stop price (stop and stop-limit orders not yet triggered)")
-	fl.StringVar(&opts.Ref.ClientID, "client-id", "", "amend the order with this client id")
-	fl.StringVar(&symbol, "symbol", "", "the order's symbol, for venues that need it")
+	refFlags.Register(cmd, f.CompletionSource(), "amend the order with this client id")
 	fl.StringVar(&round, "round", "reject", "price/quantity off the tick or step: reject, down or nearest")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "check everything and show what would change without sending it")
 	fl.StringArrayVar(&overrides, "override-limit", nil, "lift the named risk limit for this command (repeatable): "+strings.Join(risk.LimitNames(), ", "))
-	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f.CompletionSource()))
 	_ = cmd.RegisterFlagCompletionFunc("override-limit", cobra.FixedCompletions(risk.LimitNames(), cobra.ShellCompDirectiveNoFileComp))
 	cmdutil.RegisterEnumCompletion(cmd, "round", trade.RoundModes)
 	return cmd
@@ -208,28 +193,16 @@ type DryRunResult struct {
 }
 
 func amendRun(parent context.Context, o *AmendOptions) error {
-	printer, err := o.Printer()
-	if err != nil {
-		return err
-	}
-	cfg, err := o.Config()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := withTimeout(parent, cfg.Timeout)
+	ctx, cancel, s, err := ordercmd.Open(parent, ordercmd.Deps{Printer: o.Printer, Config: o.Config, OpenExchange: o.OpenExchange})
 	defer cancel()
-	ex, prof, err := o.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
+	printer, cfg, ex, prof, sf := s.Printer, s.Config, s.Exchange, s.Profile, s.Safety
 	defer ex.Close()
 	am, ok := ex.(exchange.Amender)
 	if !ok {
 		return cmdutil.Usagef("%s cannot amend orders: %s; cancel it and place a new order if that is what you want; nothing was sent", ex.Name(), amendVenues)
-	}
-	sf, err := cfg.Safety(prof.Name)
-	if err != nil {
-		return err
 	}
 	copts := confirm.Options{IO: o.IO, Yes: o.Yes(), Safety: sf}
 	simulated := exchange.IsSimulated(ex)
@@ -290,7 +263,7 @@ func amendRun(parent context.Context, o *AmendOptions) error {
 		// The prompt waited on a person; the amendment gets the whole
 		// --timeout of its own.
 		var cancel context.CancelFunc
-		sendCtx, cancel = withTimeout(parent, cfg.Timeout)
+		sendCtx, cancel = ordercmd.WithTimeout(parent, cfg.Timeout)
 		defer cancel()
 	}
 	for _, ov := range rep.Overridden {
@@ -509,12 +482,4 @@ func dryRunTable(r DryRunResult) *render.TableData {
 		add("overridden", ov.Limit)
 	}
 	return t
-}
-
-// withTimeout bounds ctx by d; 0 means no bound.
-func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	if d <= 0 {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, d)
 }

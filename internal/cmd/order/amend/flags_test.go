@@ -1,7 +1,6 @@
 package amend
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 
@@ -9,9 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
 
-	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/cmd/order/ordertest"
 	"github.com/tradectl/tradectl/internal/exchange"
-	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -29,8 +27,8 @@ func TestAmendFlags(t *testing.T) {
 		{name: "override", args: "7 --qty 2 --override-limit max_order_qty",
 			want: AmendOptions{Ref: exchange.OrderRef{ID: "7"}, Amend: trade.AmendRequest{Qty: trade.OptDec("2")}, Round: trade.RoundReject, OverrideLimits: []string{"max_order_qty"}}},
 		{name: "nothing to change", args: "7", wantUsage: "nothing to amend: give a new qty, price or stop price"},
-		{name: "no order", args: "--qty 1", wantUsage: "give the order's ID or --client-id (exactly one of them)"},
-		{name: "id and client id", args: "7 --client-id c-1 --qty 1", wantUsage: "exactly one of them"},
+		{name: "no order", args: "--qty 1", wantUsage: "give exactly one of an order ID or --client-id"},
+		{name: "id and client id", args: "7 --client-id c-1 --qty 1", wantUsage: "exactly one of an order ID or --client-id"},
 		{name: "zero qty", args: "7 --qty 0", wantUsage: "--qty: must be greater than 0, got 0"},
 		{name: "negative price", args: "7 --price -5", wantUsage: "--price: must be greater than 0"},
 		{name: "not a number", args: "7 --stop-price ten", wantUsage: `--stop-price: "ten" is not a number`},
@@ -40,25 +38,10 @@ func TestAmendFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := iostreams.Test()
-			f := &cmdutil.Factory{IOStreams: ios, Globals: &cmdutil.GlobalOptions{}}
-			var got *AmendOptions
-			cmd := NewCmdAmend(f, func(o *AmendOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(tt.args))
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
-			if tt.wantUsage != "" {
-				if _, ok := err.(*cmdutil.UsageError); !ok || !strings.Contains(err.Error(), tt.wantUsage) {
-					t.Fatalf("error = %v (%T), want a usage error containing %q", err, err, tt.wantUsage)
-				}
-				if got != nil {
-					t.Fatal("run step was reached with invalid input")
-				}
+			f := ordertest.FlagsFactory()
+			got := ordertest.ParseFlags(t, f, NewCmdAmend, strings.Fields(tt.args), tt.wantUsage)
+			if got == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			deps := cmpopts.IgnoreFields(AmendOptions{}, "IO", "Config", "OpenExchange", "Reconcile", "Journal", "Logger", "Printer", "KnownSymbol", "Yes")
 			if diff := cmp.Diff(&tt.want, got, deps, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })); diff != "" {

@@ -1,7 +1,6 @@
 package create
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -10,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/tradectl/tradectl/internal/cmdutil"
+	"github.com/tradectl/tradectl/internal/cmd/order/ordertest"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/orderplan"
@@ -40,25 +39,11 @@ func TestCancelAfterFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := iostreams.Test()
-			f := &cmdutil.Factory{IOStreams: ios, Globals: &cmdutil.GlobalOptions{}, Now: func() time.Time { return now }}
-			var got *CreateOptions
-			cmd := NewCmdCreate(f, func(o *CreateOptions) error { got = o; return nil })
-			cmd.SetArgs(append([]string{"BTC-USD", "--side", "buy", "--qty", "0.01"}, strings.Fields(tt.args)...))
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
-			if tt.wantUsage != "" {
-				if _, ok := err.(*cmdutil.UsageError); !ok || !strings.Contains(err.Error(), tt.wantUsage) {
-					t.Fatalf("error = %v (%T), want a usage error containing %q", err, err, tt.wantUsage)
-				}
-				if got != nil {
-					t.Fatal("run step was reached with invalid input")
-				}
+			f := ordertest.FlagsFactory()
+			f.Now = func() time.Time { return now }
+			got := ordertest.ParseFlags(t, f, NewCmdCreate, append([]string{"BTC-USD", "--side", "buy", "--qty", "0.01"}, strings.Fields(tt.args)...), tt.wantUsage)
+			if got == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			expiry := ""
 			if e, ok := got.Request.Expiry(); ok {

@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/order/ordercmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
@@ -419,27 +420,15 @@ type DryRunResult struct {
 // instrument look-up, a quote only when a check needs one), asks for
 // confirmation where it must, places it once, and follows it with --wait.
 func createRun(parent context.Context, o *CreateOptions) error {
-	printer, err := o.Printer()
-	if err != nil {
-		return err
-	}
-	cfg, err := o.Config()
-	if err != nil {
-		return err
-	}
 	// One deadline policy: --timeout bounds the planning, and bounds the
 	// placement afresh when a person was asked in between.
-	ctx, cancel := withTimeout(parent, cfg.Timeout)
+	ctx, cancel, s, err := ordercmd.Open(parent, ordercmd.Deps{Printer: o.Printer, Config: o.Config, OpenExchange: o.OpenExchange})
 	defer cancel()
-	ex, prof, err := o.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
+	printer, cfg, ex, prof, sf := s.Printer, s.Config, s.Exchange, s.Profile, s.Safety
 	defer ex.Close()
-	sf, err := cfg.Safety(prof.Name)
-	if err != nil {
-		return err
-	}
 	copts := confirm.Options{IO: o.IO, Yes: o.Yes(), Safety: sf}
 	plan, err := orderplan.Make(ctx, orderplan.Deps{
 		Exchange: ex,
@@ -510,13 +499,9 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	return waitErr
 }
 
-// withTimeout bounds ctx by d; 0 means no bound.
-func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	if d <= 0 {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, d)
-}
+// withTimeout bounds ctx by d; 0 means no bound. The one policy lives in
+// ordercmd, shared with order amend.
+var withTimeout = ordercmd.WithTimeout
 
 // planWords rewrites errors from the layers below in the flags a person
 // typed; the exit code stays the one cmdutil.Classify gives the original.

@@ -1,7 +1,6 @@
 package create
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -10,8 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
 
-	"github.com/tradectl/tradectl/internal/cmdutil"
-	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/cmd/order/ordertest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -96,25 +94,10 @@ func TestCreateFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := iostreams.Test()
-			f := &cmdutil.Factory{IOStreams: ios, Globals: &cmdutil.GlobalOptions{}}
-			var got *CreateOptions
-			cmd := NewCmdCreate(f, func(o *CreateOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(tt.args))
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
-			if tt.wantUsage != "" {
-				if _, ok := err.(*cmdutil.UsageError); !ok || !strings.Contains(err.Error(), tt.wantUsage) {
-					t.Fatalf("error = %v (%T), want a usage error containing %q", err, err, tt.wantUsage)
-				}
-				if got != nil {
-					t.Fatal("run step was reached with invalid input")
-				}
+			f := ordertest.FlagsFactory()
+			got := ordertest.ParseFlags(t, f, NewCmdCreate, strings.Fields(tt.args), tt.wantUsage)
+			if got == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if tt.want.LockTimeout == 0 && !strings.Contains(tt.args, "--lock-timeout") {
 				tt.want.LockTimeout = 30 * time.Second

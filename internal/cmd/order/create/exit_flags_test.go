@@ -1,15 +1,13 @@
 package create
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
-	"github.com/tradectl/tradectl/internal/cmdutil"
-	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/cmd/order/ordertest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -45,22 +43,10 @@ func TestExitFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, _, _ := iostreams.Test()
-			f := &cmdutil.Factory{IOStreams: ios, Globals: &cmdutil.GlobalOptions{}}
-			var got *CreateOptions
-			cmd := NewCmdCreate(f, func(o *CreateOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(tt.args))
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
-			if tt.wantUsage != "" {
-				if _, ok := err.(*cmdutil.UsageError); !ok || !strings.Contains(err.Error(), tt.wantUsage) {
-					t.Fatalf("error = %v (%T), want a usage error containing %q", err, err, tt.wantUsage)
-				}
+			f := ordertest.FlagsFactory()
+			got := ordertest.ParseFlags(t, f, NewCmdCreate, strings.Fields(tt.args), tt.wantUsage)
+			if got == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tt.want, got.Request, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })); diff != "" {
 				t.Errorf("request (-want +got):\n%s", diff)

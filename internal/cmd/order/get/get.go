@@ -7,14 +7,13 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/order/ordercmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderref"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
-	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/render"
-	"github.com/tradectl/tradectl/internal/trade"
 )
 
 // GetOptions is a parsed `order get`.
@@ -38,7 +37,7 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 		Printer:      f.Printer,
 		KnownSymbol:  orderref.FromJournal(f),
 	}
-	var symbol string
+	var refFlags ordercmd.RefFlags
 	cmd := &cobra.Command{
 		Use:   "get {ID | --client-id ID}",
 		Short: "Show one order, by id or client id",
@@ -55,35 +54,19 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 			$ tradectl order get --client-id nightly-1
 			$ tradectl order get 1 -o json --jq .status
 		`),
-		Args:              cobra.MaximumNArgs(1),
-		ValidArgsFunction: completion.OrderIDs(f.CompletionSource(), 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				opts.Ref.ID = args[0]
+			ref, err := refFlags.Ref(args)
+			if err != nil {
+				return err
 			}
-			if (opts.Ref.ID == "") == (opts.Ref.ClientID == "") {
-				return cmdutil.Usagef("give exactly one of an order ID or --client-id")
-			}
-			if err := trade.ValidateClientID(opts.Ref.ClientID); err != nil {
-				return cmdutil.Usagef("--client-id: %v", err)
-			}
-			if symbol != "" {
-				s, err := trade.ParseSymbol(symbol)
-				if err != nil {
-					return cmdutil.Usagef("--symbol: %v", err)
-				}
-				opts.Ref.Symbol = s
-			}
+			opts.Ref = ref
 			if runF != nil {
 				return runF(opts)
 			}
 			return getRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Ref.ClientID, "client-id", "", "find the order by its client id")
-	cmd.Flags().StringVar(&symbol, "symbol", "", "the order's symbol, for venues that need it")
-	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f.CompletionSource()))
-	_ = cmd.RegisterFlagCompletionFunc("client-id", cobra.NoFileCompletions)
+	refFlags.Register(cmd, f.CompletionSource(), "find the order by its client id")
 	return cmd
 }
 
@@ -97,15 +80,9 @@ func getRun(ctx context.Context, o *GetOptions) error {
 		return err
 	}
 	defer ex.Close()
-	// Orders an earlier process left pending are settled first, so what
-	// this command shows or cancels is the venue's current truth.
-	o.Reconcile(ctx, ex, prof.Name)
-	// With the symbol the venue needs, one look-up; without it the venue
-	// searches its open orders first (or says it needs --symbol).
-	ref, _ := orderref.Complete(ctx, ex, prof.Name, o.Ref, o.KnownSymbol)
-	order, err := ex.GetOrder(ctx, ref)
+	order, err := ordercmd.GetSettled(ctx, ex, prof.Name, o.Ref, o.KnownSymbol, o.Reconcile)
 	if err != nil {
-		return cmdutil.WrapOp("get order "+o.Ref.String(), err)
+		return err
 	}
 	return printer.Print(order, func() *render.TableData {
 		return orderview.DetailWith(order, orderview.CachedPrecisionOf(ctx, ex))

@@ -10,16 +10,15 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/order/ordercmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderref"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
-	"github.com/tradectl/tradectl/internal/completion"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/orderfollow"
 	"github.com/tradectl/tradectl/internal/render"
-	"github.com/tradectl/tradectl/internal/trade"
 )
 
 // WatchOptions is a parsed `order watch`.
@@ -50,7 +49,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 		Printer:      f.Printer,
 		KnownSymbol:  orderref.FromJournal(f),
 	}
-	var symbol string
+	var refFlags ordercmd.RefFlags
 	cmd := &cobra.Command{
 		Use:   "watch {ID | --client-id ID}",
 		Short: "Follow an order until it is filled, canceled, rejected or expired",
@@ -70,26 +69,13 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 			# a resting order, given two seconds to fill (exit 10)
 			$ tradectl order watch --client-id nightly-1 --timeout 2s -o json
 		`),
-		Args:              cobra.MaximumNArgs(1),
-		ValidArgsFunction: completion.OrderIDs(f.CompletionSource(), 1),
-		Annotations:       map[string]string{"tradectl/long-running": "true"},
+		Annotations: map[string]string{"tradectl/long-running": "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				opts.Ref.ID = args[0]
+			ref, err := refFlags.Ref(args)
+			if err != nil {
+				return err
 			}
-			if (opts.Ref.ID == "") == (opts.Ref.ClientID == "") {
-				return cmdutil.Usagef("give exactly one of an order ID or --client-id")
-			}
-			if err := trade.ValidateClientID(opts.Ref.ClientID); err != nil {
-				return cmdutil.Usagef("--client-id: %v", err)
-			}
-			if symbol != "" {
-				s, err := trade.ParseSymbol(symbol)
-				if err != nil {
-					return cmdutil.Usagef("--symbol: %v", err)
-				}
-				opts.Ref.Symbol = s
-			}
+			opts.Ref = ref
 			if opts.Interval < MinInterval {
 				return cmdutil.Usagef("--interval must be at least %s", MinInterval)
 			}
@@ -99,11 +85,8 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 			return watchRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Ref.ClientID, "client-id", "", "find the order by its client id")
-	cmd.Flags().StringVar(&symbol, "symbol", "", "the order's symbol, for venues that need it")
+	refFlags.Register(cmd, f.CompletionSource(), "find the order by its client id")
 	cmd.Flags().DurationVar(&opts.Interval, "interval", time.Second, "how often to check the order")
-	_ = cmd.RegisterFlagCompletionFunc("symbol", completion.SymbolFlag(f.CompletionSource()))
-	_ = cmd.RegisterFlagCompletionFunc("client-id", cobra.NoFileCompletions)
 	return cmd
 }
 
@@ -117,15 +100,9 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 		return err
 	}
 	defer ex.Close()
-	// Orders an earlier process left pending are settled first, so what
-	// this command shows or cancels is the venue's current truth.
-	o.Reconcile(ctx, ex, prof.Name)
-	// Without a symbol the venue may still search its open orders for the
-	// client id; with the journal's symbol it is one direct read.
-	ref, _ := orderref.Complete(ctx, ex, prof.Name, o.Ref, o.KnownSymbol)
-	order, err := ex.GetOrder(ctx, ref)
+	order, err := ordercmd.GetSettled(ctx, ex, prof.Name, o.Ref, o.KnownSymbol, o.Reconcile)
 	if err != nil {
-		return cmdutil.WrapOp("get order "+o.Ref.String(), err)
+		return err
 	}
 	order, err = orderfollow.Follow(ctx, ex, order, o.Interval, o.IO)
 	table := func() *render.TableData { return orderview.DetailWith(order, orderview.CachedPrecisionOf(ctx, ex)) }

@@ -13,26 +13,10 @@ import (
 // order is then judged against the book again: a limit that now crosses
 // fills, a post-only one that would is refused.
 func (s *Server) handleAmendOrder(p params) (any, string) {
-	var target *order
-	switch {
-	case p.get("txid") != "":
-		if o, ok := s.byTxID[p.get("txid")]; ok && o.working() {
-			target = o
-		}
-	case p.get("cl_ord_id") != "":
-		for _, o := range s.orders {
-			if o.working() && sameClOrdID(o.clOrdID, p.get("cl_ord_id")) {
-				target = o
-				break
-			}
-		}
-	default:
-		return nil, invalidArgs("txid")
+	o, errMsg := s.workingOrder(p)
+	if errMsg != "" {
+		return nil, errMsg
 	}
-	if target == nil {
-		return nil, "EOrder:Unknown order"
-	}
-	o := target
 	qty, price, price2 := o.vol, o.price, o.price2
 	// read takes one decimal parameter: a quantity within the lot
 	// decimals, a price within the pair decimals and on the tick.
@@ -138,4 +122,27 @@ func (s *Server) reworkLocked(o *order) string {
 		s.holdLocked(o, o.price)
 	}
 	return ""
+}
+
+// workingOrder finds the working order a CancelOrder or AmendOrder names,
+// by txid or by cl_ord_id, as Kraken does: a finished or unknown order is
+// "EOrder:Unknown order", and a request naming neither lacks txid. The
+// second result is the Kraken error, empty when the order was found.
+func (s *Server) workingOrder(p params) (*order, string) {
+	switch {
+	case p.get("txid") != "":
+		if o, ok := s.byTxID[p.get("txid")]; ok && o.working() {
+			return o, ""
+		}
+	case p.get("cl_ord_id") != "":
+		cl := p.get("cl_ord_id")
+		for _, o := range s.orders {
+			if o.working() && sameClOrdID(o.clOrdID, cl) {
+				return o, ""
+			}
+		}
+	default:
+		return nil, invalidArgs("txid")
+	}
+	return nil, "EOrder:Unknown order"
 }

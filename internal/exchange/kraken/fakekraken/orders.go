@@ -644,25 +644,9 @@ func (s *Server) handleClosedOrders(p params) (any, string) {
 }
 
 func (s *Server) handleCancelOrder(p params) (any, string) {
-	var target *order
-	switch {
-	case p.get("txid") != "":
-		if o, ok := s.byTxID[p.get("txid")]; ok && o.working() {
-			target = o
-		}
-	case p.get("cl_ord_id") != "":
-		cl := p.get("cl_ord_id")
-		for _, o := range s.orders {
-			if o.working() && sameClOrdID(o.clOrdID, cl) {
-				target = o
-				break
-			}
-		}
-	default:
-		return nil, invalidArgs("txid")
-	}
-	if target == nil {
-		return nil, "EOrder:Unknown order"
+	target, errMsg := s.workingOrder(p)
+	if errMsg != "" {
+		return nil, errMsg
 	}
 	s.closeLocked(target, "canceled", "User requested")
 	return map[string]any{"count": 1, "pending": false}, ""
