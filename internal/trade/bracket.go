@@ -167,10 +167,10 @@ func (r OrderRequest) validateExits() error {
 		}
 	}
 	if exitSide == Sell && !sl.LessThan(tp) {
-		return invalid("stop_loss", "a sell exit's stop-loss %s must be below its take-profit %s", sl, tp)
+		return invalid("stop_loss", "%s must be below the take-profit %s (the exits sell)", sl, tp)
 	}
 	if exitSide == Buy && !sl.GreaterThan(tp) {
-		return invalid("stop_loss", "a buy exit's stop-loss %s must be above its take-profit %s", sl, tp)
+		return invalid("stop_loss", "%s must be above the take-profit %s (the exits buy)", sl, tp)
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ func TestExitFlags(t *testing.T) {
 		{name: "oco with price", args: "BTC-USD --side sell --qty 1 --oco --take-profit 6 --stop-loss 5 --price 6", wantUsage: "--oco takes its prices from --take-profit and --stop-loss"},
 		{name: "oco as a market order", args: "BTC-USD --side sell --qty 1 --oco --take-profit 6 --stop-loss 5 --type market", wantUsage: "--oco: the take-profit leg is a limit order"},
 		{name: "buy exits inverted", args: "BTC-USD --side buy --qty 1 --price 10 --take-profit 9 --stop-loss 8", wantUsage: "--take-profit a buy's stop-loss 8 must be below its entry 10, and its take-profit 9 above it"},
-		{name: "sell OCO inverted", args: "BTC-USD --side sell --qty 1 --oco --take-profit 5 --stop-loss 6", wantUsage: "--stop-loss a sell exit's stop-loss 6 must be below its take-profit 5"},
+		{name: "sell OCO inverted", args: "BTC-USD --side sell --qty 1 --oco --take-profit 5 --stop-loss 6", wantUsage: "--stop-loss 6 must be below the take-profit 5 (the exits sell)"},
 		{name: "stop entry", args: "BTC-USD --side buy --qty 1 --stop-price 10 --take-profit 12 --stop-loss 8", wantUsage: "--type a bracket's entry is a market or limit order, got stop"},
 		{name: "quote-sized entry", args: "BTC-USD --side buy --quote-qty 100 --take-profit 12 --stop-loss 8", wantUsage: "--quote-qty cannot be combined with linked exits"},
 		{name: "bad stop-loss", args: "BTC-USD --side buy --qty 1 --take-profit 12 --stop-loss x", wantUsage: "--stop-loss: invalid number"},
