@@ -13,6 +13,7 @@ import (
 	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/journal"
 	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/trade"
 	"github.com/tradectl/tradectl/internal/xdg"
 )
 
@@ -45,6 +46,10 @@ type Factory struct {
 	// Journal opens the order journal ($XDG_STATE_HOME/tradectl/journal.db)
 	// on first use; it is closed when the command ends.
 	Journal func() (*journal.Journal, error)
+	// FillHistory returns the profile's fills in f's range, oldest first:
+	// the whole history, as the venue reports it, for positions, fills and
+	// pnl.
+	FillHistory func(ctx context.Context, ex exchange.Exchange, profile string, f exchange.FillFilter) ([]trade.Fill, error)
 
 	onExit []func()
 }

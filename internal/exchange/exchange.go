@@ -130,7 +130,9 @@ type FillLister interface {
 type FillFilter struct {
 	Symbol trade.Symbol
 	Since  time.Time
-	Limit  int
+	// Until is the end of the range (exclusive); zero means now.
+	Until time.Time
+	Limit int
 }
 
 // QuoteStreamer is implemented by venues that push quotes. StreamQuotes

@@ -231,8 +231,11 @@ const (
 
 // Fill is one execution of an order.
 type Fill struct {
-	ID        string          `json:"id"`
-	OrderID   string          `json:"order_id"`
+	ID      string `json:"id"`
+	OrderID string `json:"order_id"`
+	// ClientID is the order's client id where the venue reports it with
+	// the fill (or the order it belongs to is known).
+	ClientID  string          `json:"client_id,omitempty"`
 	Symbol    Symbol          `json:"symbol"`
 	Side      Side            `json:"side"`
 	Qty       decimal.Decimal `json:"qty"`

@@ -89,6 +89,7 @@ func (o Order) MarshalJSON() ([]byte, error) {
 type fillWire struct {
 	ID        string          `json:"id"`
 	OrderID   string          `json:"order_id"`
+	ClientID  string          `json:"client_id,omitempty"`
 	Symbol    Symbol          `json:"symbol"`
 	Side      Side            `json:"side"`
 	Qty       decimal.Decimal `json:"qty"`
@@ -102,7 +103,7 @@ type fillWire struct {
 // MarshalJSON writes the fill with its time as FormatTime does.
 func (f Fill) MarshalJSON() ([]byte, error) {
 	return json.Marshal(fillWire{
-		ID: f.ID, OrderID: f.OrderID, Symbol: f.Symbol, Side: f.Side, Qty: f.Qty, Price: f.Price,
+		ID: f.ID, OrderID: f.OrderID, ClientID: f.ClientID, Symbol: f.Symbol, Side: f.Side, Qty: f.Qty, Price: f.Price,
 		Fee: f.Fee, FeeAsset: f.FeeAsset, Liquidity: f.Liquidity, Time: JSONTime(f.Time),
 	})
 }
