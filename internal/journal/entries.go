@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,6 +53,11 @@ type Entry struct {
 	Request *trade.OrderRequest `json:"request,omitempty"`
 	// Fill is the execution, on fill events.
 	Fill *trade.Fill `json:"fill,omitempty"`
+	// Amend is the change asked for, on amend entries; NewOrderID is the
+	// id of the order that replaced the amended one, where the venue
+	// replaced it.
+	Amend      *trade.AmendRequest `json:"amend,omitempty"`
+	NewOrderID string              `json:"new_order_id,omitempty"`
 }
 
 // Query selects entries. Zero values mean no restriction; Status limits
@@ -66,7 +70,7 @@ type Query struct {
 	Limit   int
 }
 
-// Entries returns the events matching q, oldest first.
+// Entries returns the events and amendments matching q, oldest first.
 func (j *Journal) Entries(ctx context.Context, q Query) ([]Entry, error) {
 	var where []string
 	var args []any
@@ -130,6 +134,9 @@ func (j *Journal) Entries(ctx context.Context, q Query) ([]Entry, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("journal: read entries: %w", err)
 	}
-	slices.Reverse(out)
-	return out, nil
+	amends, err := j.amendEntries(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return mergeNewest(out, amends, q.Limit), nil
 }

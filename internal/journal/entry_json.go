@@ -26,6 +26,8 @@ type entryWire struct {
 	Message        string              `json:"message,omitempty"`
 	Request        *trade.OrderRequest `json:"request,omitempty"`
 	Fill           *trade.Fill         `json:"fill,omitempty"`
+	Amend          *trade.AmendRequest `json:"amend,omitempty"`
+	NewOrderID     string              `json:"new_order_id,omitempty"`
 }
 
 // MarshalJSON writes the entry with its time as trade.FormatTime does.
@@ -34,6 +36,6 @@ func (e Entry) MarshalJSON() ([]byte, error) {
 		ID: e.ID, Time: trade.JSONTime(e.Time), Kind: e.Kind, Profile: e.Profile, Exchange: e.Exchange,
 		ClientID: e.ClientID, IdempotencyKey: e.IdempotencyKey, Status: e.Status, Result: e.Result,
 		OrderID: e.OrderID, OrderStatus: e.OrderStatus, Attempt: e.Attempt, ErrorCode: e.ErrorCode,
-		Limit: e.Limit, Message: e.Message, Request: e.Request, Fill: e.Fill,
+		Limit: e.Limit, Message: e.Message, Request: e.Request, Fill: e.Fill, Amend: e.Amend, NewOrderID: e.NewOrderID,
 	})
 }

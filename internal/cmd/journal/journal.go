@@ -213,6 +213,12 @@ func Detail(e ledger.Entry) string {
 		return e.Limit + " refused: " + e.Message
 	case ledger.KindOverride:
 		return e.Limit + " lifted: " + e.Message
+	case ledger.KindAmend:
+		s := e.Result + " order " + e.OrderID
+		if e.ErrorCode != "" {
+			s += " (" + e.ErrorCode + ")"
+		}
+		return s + ": " + e.Message
 	}
 	return e.Message
 }
