@@ -142,7 +142,9 @@ func run(t *testing.T, format string, o PnLOptions) (stdout, stderr string, aske
 	}}
 	o.IO = ios
 	o.Config = func() (*config.Config, error) { return cfg, nil }
-	o.Printer = func() (*render.Printer, error) { return render.NewPrinter(ios, format, "", func() time.Time { return now }) }
+	o.Printer = func() (*render.Printer, error) {
+		return render.NewPrinter(ios, format, "", func() time.Time { return now })
+	}
 	o.OpenExchange = func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error) {
 		if profile == "down" {
 			return nil, config.Profile{}, &exchange.Error{Kind: exchange.ErrUnavailable, Venue: "binance", Message: "connection refused"}
