@@ -451,3 +451,21 @@ func TestByPeriodAddsUpToFromFills(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkByPeriod: a year of 10,000 fills over three symbols, by day.
+func BenchmarkByPeriod(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	symbols := []trade.Symbol{btc, eth, btcUSDT}
+	fills := make([]trade.Fill, 10_000)
+	at := utc("2026-01-01T00:00:00Z")
+	for i := range fills {
+		at = at.Add(time.Duration(rng.IntN(6300)) * time.Second)
+		fills[i] = trade.Fill{Symbol: symbols[rng.IntN(3)], Side: trade.Sides[rng.IntN(2)], Qty: d("0.5"), Price: d("100.25"), Fee: d("0.05"), FeeAsset: "USD", Time: at}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ByPeriod(fills, PeriodOptions{By: Day, Location: newYork}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

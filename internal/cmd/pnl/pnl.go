@@ -80,7 +80,7 @@ func NewCmdPnL(f *cmdutil.Factory, runF func(*PnLOptions) error) *cobra.Command 
 			(2026-03, 2026-03-01, 2026-03-01T09:30:00Z); dates and times without an
 			offset are in --tz. --until is exclusive.
 
-			--profile takes a comma-separated list. Each account is read at once; one
+			--profile takes a comma-separated list. The accounts are read together; one
 			that fails is named on stderr, the others are shown, and the exit code is 8.
 		`),
 		Example: heredoc.Doc(`
