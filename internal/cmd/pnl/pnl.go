@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -20,7 +21,6 @@ import (
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/fanout"
-	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/pnl"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -29,12 +29,14 @@ import (
 // PnLOptions is a parsed `pnl`.
 type PnLOptions struct {
 	// What the command works with, each built on first use.
-	IO           *iostreams.IOStreams
 	Config       func() (*config.Config, error)
 	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
 	// FillHistory returns a profile's fills, oldest first (the Factory's).
 	FillHistory func(ctx context.Context, ex exchange.Exchange, profile string, f exchange.FillFilter) ([]trade.Fill, error)
 	Printer     func() (*render.Printer, error)
+	// Logger warns on stderr about accounts that could not be read: JSON
+	// log lines when the output is JSON, as every warning.
+	Logger func() *slog.Logger
 
 	Profiles []string // empty: the selected profile
 	By       pnl.Period
@@ -52,11 +54,11 @@ var zoneChoices = []string{"UTC", "Local"}
 // NewCmdPnL builds the command; runF replaces the run step in tests.
 func NewCmdPnL(f *cmdutil.Factory, runF func(*PnLOptions) error) *cobra.Command {
 	opts := &PnLOptions{
-		IO:           f.IOStreams,
 		Config:       f.Config,
 		OpenExchange: f.OpenExchange,
 		FillHistory:  f.FillHistory,
 		Printer:      f.Printer,
+		Logger:       f.Logger,
 	}
 	var by, since, until, symbol, tz string
 	cmd := &cobra.Command{
@@ -265,7 +267,7 @@ func pnlRun(ctx context.Context, o *PnLOptions) error {
 	}
 	for _, r := range results {
 		if r.Err != nil {
-			fmt.Fprintf(o.IO.ErrOut, "pnl: profile %s: %v\n", r.Target, r.Err)
+			o.Logger().Warn("profile could not be read", "profile", r.Target, "err", r.Err)
 		}
 	}
 	return &cmdutil.SilentError{Err: errors.Join(&cmdutil.PartialError{Failed: failed, Total: len(profiles)}, lastErr)}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -140,7 +141,7 @@ func run(t *testing.T, format string, o PnLOptions) (stdout, stderr string, aske
 	cfg := &config.Config{Profile: "alpha", Profiles: map[string]config.Profile{
 		"alpha": {Name: "alpha", Exchange: "paper"}, "beta": {Name: "beta", Exchange: "paper"}, "down": {Name: "down", Exchange: "binance"},
 	}}
-	o.IO = ios
+	o.Logger = func() *slog.Logger { return slog.New(slog.NewTextHandler(ios.ErrOut, nil)) }
 	o.Config = func() (*config.Config, error) { return cfg, nil }
 	o.Printer = func() (*render.Printer, error) {
 		return render.NewPrinter(ios, format, "", func() time.Time { return now })
@@ -301,7 +302,7 @@ func TestPartialFailure(t *testing.T) {
 	if diff := cmp.Diff(wantCSV, out); diff != "" {
 		t.Errorf("csv (-want +got):\n%s", diff)
 	}
-	if !strings.Contains(stderr, "pnl: profile down: ") || !strings.Contains(stderr, "connection refused") {
+	if !strings.Contains(stderr, `msg="profile could not be read" profile=down`) || !strings.Contains(stderr, "connection refused") {
 		t.Errorf("stderr %q does not name the failed profile", stderr)
 	}
 
