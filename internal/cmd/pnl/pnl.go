@@ -10,6 +10,9 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	// --tz takes IANA zone names on every system tradectl ships for,
+	// Windows included, which has no zone database of its own.
+	_ "time/tzdata"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/shopspring/decimal"
@@ -160,7 +163,7 @@ func loadZone(name string) (*time.Location, error) {
 	}
 	loc, err := time.LoadLocation(strings.TrimSpace(name))
 	if err != nil {
-		return nil, cmdutil.Usagef("--tz %q: not a time zone this system knows; use UTC, Local or an Area/City name such as Europe/Berlin", name)
+		return nil, cmdutil.Usagef("--tz %q: not a time zone; use UTC, Local or an Area/City name such as Europe/Berlin", name)
 	}
 	return loc, nil
 }

@@ -10,9 +10,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-	// --tz names real zones; the test binary carries the zone database so
-	// it runs on machines without one.
-	_ "time/tzdata"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
