@@ -20,6 +20,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/factory"
 	"github.com/tradectl/tradectl/internal/cmd/order/amend"
 	"github.com/tradectl/tradectl/internal/cmd/order/create"
+	pnlcmd "github.com/tradectl/tradectl/internal/cmd/pnl"
 	"github.com/tradectl/tradectl/internal/cmd/watch"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
@@ -165,6 +166,7 @@ func TestReadmeJSONSchemas(t *testing.T) {
 		"Balance line":       jsonFields(dashboard.BalanceLine{}),
 		"Position":           jsonFields(pnl.Valuation{}),
 		"Totals":             jsonFields(dashboard.Totals{}),
+		"P&L line":           jsonFields(pnlcmd.Row{}),
 		"Watch events":       jsonFields(watch.QuoteEvent{}, watch.ConditionEvent{}),
 		"Journal entry":      jsonFields(journal.Entry{}),
 		"Fill":               jsonFields(trade.Fill{}),

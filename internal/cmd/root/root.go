@@ -21,6 +21,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/journal"
 	"github.com/tradectl/tradectl/internal/cmd/order"
 	"github.com/tradectl/tradectl/internal/cmd/paper"
+	pnlcmd "github.com/tradectl/tradectl/internal/cmd/pnl"
 	"github.com/tradectl/tradectl/internal/cmd/quote"
 	"github.com/tradectl/tradectl/internal/cmd/version"
 	"github.com/tradectl/tradectl/internal/cmd/watch"
@@ -74,6 +75,7 @@ func topLevel() []topCommand {
 		{"journal", func(f *cmdutil.Factory) *cobra.Command { return journal.NewCmdJournal(f, nil) }},
 		{"balance", func(f *cmdutil.Factory) *cobra.Command { return balance.NewCmdBalance(f, nil) }},
 		{"dashboard", func(f *cmdutil.Factory) *cobra.Command { return dashboard.NewCmdDashboard(f, nil) }},
+		{"pnl", func(f *cmdutil.Factory) *cobra.Command { return pnlcmd.NewCmdPnL(f, nil) }},
 		{"quote", func(f *cmdutil.Factory) *cobra.Command { return quote.NewCmdQuote(f, nil) }},
 		{"watch", func(f *cmdutil.Factory) *cobra.Command { return watch.NewCmdWatch(f, nil) }},
 		{"paper", paper.NewCmdPaper},
