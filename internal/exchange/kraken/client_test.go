@@ -759,8 +759,10 @@ func TestOneRequestPerPlaceAndCancel(t *testing.T) {
 			wantOrder: "true BTC-USD buy limit open qty=0.001 filled=0 price=40000 client=rt-post",
 		},
 		{
-			name:  "cancel by txid: the answer only",
-			setup: func(t *testing.T, e *Exchange) trade.Order { return venuetest.Place(t, ctxT(t), e, restingBuy("rt-cancel")) },
+			name: "cancel by txid: the answer only",
+			setup: func(t *testing.T, e *Exchange) trade.Order {
+				return venuetest.Place(t, ctxT(t), e, restingBuy("rt-cancel"))
+			},
 			act: func(t *testing.T, e *Exchange, placed trade.Order) (trade.Order, error) {
 				return e.CancelOrder(ctxT(t), exchange.OrderRef{ID: placed.ID})
 			},
@@ -768,8 +770,10 @@ func TestOneRequestPerPlaceAndCancel(t *testing.T) {
 			wantOrder: "true    canceled qty=0 filled=0 price=- client=",
 		},
 		{
-			name:  "cancel by client id: read back from the closed orders",
-			setup: func(t *testing.T, e *Exchange) trade.Order { return venuetest.Place(t, ctxT(t), e, restingBuy("rt-cancel-cid")) },
+			name: "cancel by client id: read back from the closed orders",
+			setup: func(t *testing.T, e *Exchange) trade.Order {
+				return venuetest.Place(t, ctxT(t), e, restingBuy("rt-cancel-cid"))
+			},
 			act: func(t *testing.T, e *Exchange, _ trade.Order) (trade.Order, error) {
 				return e.CancelOrder(ctxT(t), exchange.OrderRef{ClientID: "rt-cancel-cid"})
 			},
