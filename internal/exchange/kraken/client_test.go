@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -36,6 +37,9 @@ func TestNewChecksOptions(t *testing.T) {
 		{name: "tier", opts: map[string]any{KeyRateTier: "gold"}, wantErr: "rate_tier"},
 		{name: "negative ttl", opts: map[string]any{KeyInstrumentsTTL: "-1h"}, wantErr: "must not be negative"},
 		{name: "bad ttl", opts: map[string]any{KeyInstrumentsTTL: "soon"}, wantErr: "instruments_ttl"},
+		{name: "nonce window", opts: map[string]any{KeyNonceWindow: 10000000}, wantURL: ProductionURL},
+		{name: "negative nonce window", opts: map[string]any{KeyNonceWindow: -1}, wantErr: "nonce_window"},
+		{name: "nonce window not a number", opts: map[string]any{KeyNonceWindow: "10s"}, wantErr: "nonce_window"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,7 +53,7 @@ func TestNewChecksOptions(t *testing.T) {
 		})
 	}
 	v := Venue()
-	if v.Name != "kraken" || len(v.Keys) != 4 || v.New == nil {
+	if v.Name != "kraken" || len(v.Keys) != 5 || v.New == nil {
 		t.Errorf("Venue() = %+v", v)
 	}
 }
@@ -214,6 +218,70 @@ func TestConcurrentCallsOnOneExchange(t *testing.T) {
 	}
 	if got := f.Srv.Count(pathBalanceEx); got != n {
 		t.Errorf("BalanceEx requests = %d, want %d: none refused, none retried", got, n)
+	}
+}
+
+// TestNonceWindowLetsSignedCallsOverlap: signed calls go one at a time
+// from nonce to answer, so that Kraken sees each key's nonces in order;
+// with the key's nonce window declared (nonce_window), several go at once
+// and a nonce that arrives late is within the window. Behind a latency,
+// the calls' arrival times at the venue tell which happened.
+func TestNonceWindowLetsSignedCallsOverlap(t *testing.T) {
+	const latency = 150 * time.Millisecond
+	tests := []struct {
+		name       string
+		window     int
+		wantRounds int
+	}{
+		{name: "no window: one at a time", window: 0, wantRounds: 3},
+		{name: "a window: together", window: 10_000_000, wantRounds: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := adapter.Fixture(t, fakekraken.WithLatency(latency), fakekraken.WithNonceWindow(uint64(tt.window)))
+			e := f.Open(t, map[string]any{KeyNonceWindow: tt.window})
+			calls := []func(context.Context) error{
+				func(ctx context.Context) error { _, err := e.Balances(ctx); return err },
+				func(ctx context.Context) error {
+					_, err := e.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListOpen})
+					return err
+				},
+				func(ctx context.Context) error { _, err := e.Fills(ctx, exchange.FillFilter{}); return err },
+			}
+			var wg sync.WaitGroup
+			errs := make(chan error, len(calls))
+			for _, call := range calls {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := call(ctxT(t)); err != nil {
+						errs <- err
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+			var arrivals []time.Time
+			for _, r := range f.Srv.Requests() {
+				arrivals = append(arrivals, r.Time)
+			}
+			slices.SortFunc(arrivals, func(a, b time.Time) int { return a.Compare(b) })
+			rounds := 0
+			var start time.Time
+			for _, at := range arrivals {
+				if rounds == 0 || at.Sub(start) >= latency*9/10 {
+					rounds++
+					start = at
+				}
+			}
+			if len(arrivals) != len(calls) || rounds != tt.wantRounds {
+				t.Errorf("%d requests in %d round trips, want %d in %d (none refused, none retried)", len(arrivals), rounds, len(calls), tt.wantRounds)
+			}
+		})
 	}
 }
 
