@@ -90,7 +90,9 @@ var paperQuote = []string{paperBook, paperPrice}
 //   - Alpaca's balances are its cash (/v2/account) and its holdings
 //     (/v2/positions): two requests, sent together.
 //   - The dashboard reads balances, open orders, quotes and fills;
-//     requests that do not depend on each other are sent together.
+//     requests that do not depend on each other are sent together —
+//     Kraken's signed ones only when the key has a nonce window
+//     (nonce_window, set on the "kraken" home; see TestRoundTripsPerCommand).
 //   - A live-priced paper account asks its price source for a quote of the
 //     symbols it has working orders in at each call (paperQuote) and sends
 //     nothing else.
