@@ -108,7 +108,11 @@
 // (IOC on Coinbase) has usually filled by then and the result does not
 // show it; its fill price is unknown, not guessed, and a quote-sized
 // market order's quantity is unknown (zero) until it fills. GetOrder
-// (order get, --wait) reads the order as Coinbase has it.
+// (order get, --wait) reads the order as Coinbase has it. Since this
+// adapter lists no fills, a max_daily_loss limit on a Coinbase profile
+// counts the fills tradectl's journal saw; a placement now shows it none,
+// so a market order's fills count once order create --wait or order
+// watch has seen them.
 //
 // A failure after the create was written (5xx, 408, a dropped connection,
 // a timeout, an unreadable answer) is ErrUnknownOutcome carrying the client
