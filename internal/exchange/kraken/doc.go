@@ -36,9 +36,9 @@
 // support.kraken.com/hc/en-us/articles/360001148023). With a window, up to
 // four signed calls of an Exchange go at once (the dashboard's balances,
 // open orders and fills in one round trip instead of three); their nonces
-// are taken moments apart, well within any window worth setting. The
-// declared window must not exceed the key's: a nonce Kraken still refuses
-// is retried once, as below, but costs a round trip. Two
+// are taken moments apart, well within any window worth setting. A window
+// declared for a key that has none only makes Kraken refuse a late nonce,
+// which is retried once, as below, at the cost of a round trip. Two
 // processes sending at the same instant can still be reordered on the wire;
 // an "EAPI:Invalid nonce" is therefore retried once with a fresh nonce
 // (Kraken refused the request before acting on it, so this is safe even for
