@@ -48,6 +48,14 @@ type venueHome struct {
 // (price_source), the one setting where paper makes requests at all.
 var venueNames = []string{"binance", "kraken", "coinbase", "alpaca", "paper"}
 
+// krakenSerial is a Kraken home whose key has no nonce window, so its
+// signed calls go one at a time; "kraken" has one of krakenNonceWindow
+// (ten seconds of tradectl's microsecond nonces).
+const (
+	krakenSerial      = "kraken-serial"
+	krakenNonceWindow = 10_000_000
+)
+
 // newVenueHome starts the fake for venue behind latency per request and
 // writes a home whose config has one profile for it.
 func newVenueHome(tb testing.TB, venue string, latency time.Duration) *venueHome {
@@ -79,16 +87,23 @@ func newVenueHome(tb testing.TB, venue string, latency time.Duration) *venueHome
 		}
 		h.env["BINANCE_KEY"], h.env["BINANCE_SECRET"] = key, secret
 		profile = fmt.Sprintf("    exchange: binance\n    base_url: %s\n    ws_url: %s\n    api_key_env: BINANCE_KEY\n    api_secret_env: BINANCE_SECRET\n", srv.URL(), srv.WSURL())
-	case "kraken":
+	case "kraken", krakenSerial:
+		// The key has a nonce window, as Kraken lets one set, and the
+		// profile says so: signed calls that do not depend on each other
+		// go together. krakenSerial is a key without one, as by default.
+		window := krakenNonceWindow
+		if venue == krakenSerial {
+			window = 0
+		}
 		key, secret := randHex(tb, 32), base64.StdEncoding.EncodeToString(randBytes(tb, 64))
-		srv := fakekraken.New(key, secret, fakekraken.WithLatency(latency))
+		srv := fakekraken.New(key, secret, fakekraken.WithLatency(latency), fakekraken.WithNonceWindow(uint64(window)))
 		tb.Cleanup(srv.Close)
 		h.requests = func() []fakevenue.Request {
 			return plain(srv.Requests(), func(r fakekraken.Request) fakevenue.Request { return r.Request })
 		}
 		h.env["KRAKEN_KEY"], h.env["KRAKEN_SECRET"] = key, secret
 		h.symbol, h.qty, h.price = "BTC-USD", "0.001", "50000"
-		profile = fmt.Sprintf("    exchange: kraken\n    base_url: %s\n    api_key_env: KRAKEN_KEY\n    api_secret_env: KRAKEN_SECRET\n", srv.URL())
+		profile = fmt.Sprintf("    exchange: kraken\n    base_url: %s\n    api_key_env: KRAKEN_KEY\n    api_secret_env: KRAKEN_SECRET\n    nonce_window: %d\n", srv.URL(), window)
 	case "coinbase":
 		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {

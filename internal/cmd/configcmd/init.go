@@ -442,6 +442,7 @@ func venueKeyDocs(exchange string) map[string]keyDoc {
 		"ws_url":               {"wss://stream.binance.com:9443", "the market data stream"},
 		"nonce_file":           {"/path/to/kraken.nonce", "where the key's last nonce is kept"},
 		"rate_tier":            {"starter", "starter, intermediate or pro: your account's rate limits"},
+		"nonce_window":         {"0", "the key's nonce window as set at Kraken; above 0, independent signed calls go together"},
 		"data_url":             {"https://data.alpaca.markets", "the Market Data API"},
 		"feed":                 {"iex", "iex (free) or sip (needs a data subscription)"},
 		"extended_hours":       {"false", "true: limit day stock orders may fill outside regular hours"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -379,17 +380,133 @@ func TestTransportFailureBeforeSendIsUnavailable(t *testing.T) {
 	}
 }
 
+// TestDuplicateClientIDForAnotherOrder: Coinbase answers a client id it
+// already knows with the earlier order. Told apart from the create answer
+// alone (product, side, order_configuration): a different order is
+// ErrDuplicateClientID naming the earlier one, the same order is that
+// order again; never a second order, never a second request.
 func TestDuplicateClientIDForAnotherOrder(t *testing.T) {
-	f, e, ctx := adapter.Start(t)
-	first := venuetest.Place(t, ctx, e, restingBuy("dup-1"))
-	other := restingBuy("dup-1")
-	other.Price = trade.OptDec("39000")
-	_, err := e.PlaceOrder(ctx, other)
-	if !errors.Is(err, exchange.ErrDuplicateClientID) || !strings.Contains(err.Error(), first.ID) {
-		t.Errorf("PlaceOrder reusing a client id = %v, want ErrDuplicateClientID naming %s", err, first.ID)
+	tests := []struct {
+		name   string
+		change func(*trade.OrderRequest)
+		// wantDup: refused as a duplicate; else the first order again.
+		wantDup bool
+	}{
+		{name: "same order", change: func(*trade.OrderRequest) {}},
+		{name: "other price", change: func(r *trade.OrderRequest) { r.Price = trade.OptDec("39000") }, wantDup: true},
+		{name: "other quantity", change: func(r *trade.OrderRequest) { r.Qty = trade.Dec("0.002") }, wantDup: true},
+		{name: "other side", change: func(r *trade.OrderRequest) { r.Side, r.Price = trade.Sell, trade.OptDec("90000") }, wantDup: true},
+		{name: "other type", change: func(r *trade.OrderRequest) { r.Type, r.Price, r.TimeInForce = trade.Market, decimal.NullDecimal{}, "" }, wantDup: true},
 	}
-	if f.Srv.OrdersCreated() != 1 {
-		t.Errorf("orders created = %d", f.Srv.OrdersCreated())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, e, ctx := adapter.Start(t)
+			first := venuetest.Place(t, ctx, e, restingBuy("dup-1"))
+			other := restingBuy("dup-1")
+			tt.change(&other)
+			before := len(f.Srv.Requests())
+			o, err := e.PlaceOrder(ctx, other)
+			switch {
+			case tt.wantDup && (!errors.Is(err, exchange.ErrDuplicateClientID) || !strings.Contains(err.Error(), first.ID)):
+				t.Errorf("PlaceOrder reusing a client id = %v, want ErrDuplicateClientID naming %s", err, first.ID)
+			case !tt.wantDup && (err != nil || o.ID != first.ID):
+				t.Errorf("PlaceOrder of the same order again = %s, %v; want %s", o.ID, err, first.ID)
+			}
+			if n := len(f.Srv.Requests()) - before; n != 1 {
+				t.Errorf("%d requests, want the create only", n)
+			}
+			if f.Srv.OrdersCreated() != 1 {
+				t.Errorf("orders created = %d", f.Srv.OrdersCreated())
+			}
+		})
+	}
+}
+
+// TestOneRequestPerPlaceAndCancel: what each placement and cancel sends,
+// and what it reports from Coinbase's answer: the create answer names the
+// order, batch_cancel says the cancel succeeded; neither is followed by a
+// read. A cancel by client id finds the order first (Coinbase cancels by
+// order id only).
+func TestOneRequestPerPlaceAndCancel(t *testing.T) {
+	summary := func(o trade.Order) string {
+		price := "-"
+		if o.Price.Valid {
+			price = o.Price.Decimal.String()
+		}
+		return fmt.Sprintf("%t %s %s %s %s %s qty=%s filled=%s price=%s avg=%t client=%s", o.ID != "", o.Symbol, o.Side, o.Type, o.TimeInForce, o.Status,
+			o.Qty, o.FilledQty, price, o.AvgFillPrice.Valid, o.ClientID)
+	}
+	place := func(req trade.OrderRequest) func(*testing.T, *Exchange, trade.Order) (trade.Order, error) {
+		return func(t *testing.T, e *Exchange, _ trade.Order) (trade.Order, error) { return e.PlaceOrder(ctxT(t), req) }
+	}
+	tests := []struct {
+		name      string
+		setup     bool // place a resting order first (not counted)
+		act       func(t *testing.T, e *Exchange, placed trade.Order) (trade.Order, error)
+		want      []string
+		wantOrder string
+	}{
+		{
+			name:      "limit order",
+			act:       place(restingBuy("rt-limit")),
+			want:      []string{"POST " + pathOrders},
+			wantOrder: "true BTC-USD buy limit gtc open qty=0.001 filled=0 price=40000 avg=false client=rt-limit",
+		},
+		{
+			name:      "market order: reported open with nothing known filled",
+			act:       place(trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001"), ClientID: "rt-market"}),
+			want:      []string{"POST " + pathOrders},
+			wantOrder: "true BTC-USD buy market ioc open qty=0.001 filled=0 price=- avg=false client=rt-market",
+		},
+		{
+			name:  "cancel by id: the answer only",
+			setup: true,
+			act: func(t *testing.T, e *Exchange, placed trade.Order) (trade.Order, error) {
+				return e.CancelOrder(ctxT(t), exchange.OrderRef{ID: placed.ID})
+			},
+			want:      []string{"POST " + pathOrders + "/batch_cancel"},
+			wantOrder: "true     canceled qty=0 filled=0 price=- avg=false client=",
+		},
+		{
+			name:  "cancel by client id: found, then canceled",
+			setup: true,
+			act: func(t *testing.T, e *Exchange, _ trade.Order) (trade.Order, error) {
+				return e.CancelOrder(ctxT(t), exchange.OrderRef{ClientID: "rt-placed"})
+			},
+			want:      []string{"GET " + pathOrders + "/historical/batch", "POST " + pathOrders + "/batch_cancel"},
+			wantOrder: "true BTC-USD buy limit gtc canceled qty=0.001 filled=0 price=40000 avg=false client=rt-placed",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, e, ctx := adapter.Start(t)
+			// The product's rules are cached, as after any earlier command.
+			if _, err := e.Instruments(ctx); err != nil {
+				t.Fatal(err)
+			}
+			var placed trade.Order
+			if tt.setup {
+				placed = venuetest.Place(t, ctx, e, restingBuy("rt-placed"))
+			}
+			before := len(f.Srv.Requests())
+			o, err := tt.act(t, e, placed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range f.Srv.Requests()[before:] {
+				got = append(got, r.Route())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("requests (-want +got):\n%s", diff)
+			}
+			if got := summary(o); got != tt.wantOrder {
+				t.Errorf("order = %s\nwant      %s", got, tt.wantOrder)
+			}
+			if placed.ID != "" && o.ID != placed.ID {
+				t.Errorf("order id %s, want %s", o.ID, placed.ID)
+			}
+		})
 	}
 }
 
@@ -462,8 +579,11 @@ func TestStopLimitDirectionAndDayOrders(t *testing.T) {
 func TestCancelFinishedAndUnknownOrders(t *testing.T) {
 	f, e, ctx := adapter.Start(t)
 	m, err := e.PlaceOrder(ctx, trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001")})
-	if err != nil || m.Status != trade.StatusFilled {
-		t.Fatalf("market order = %+v, %v", m, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.GetOrder(ctx, exchange.OrderRef{ID: m.ID}); err != nil || got.Status != trade.StatusFilled {
+		t.Fatalf("market order read back = %+v, %v", got, err)
 	}
 	_, err = e.CancelOrder(ctx, exchange.OrderRef{ID: m.ID})
 	if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), "already filled") {

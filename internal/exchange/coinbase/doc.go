@@ -76,12 +76,43 @@
 //
 // Every create carries a client_order_id: the request's, or a generated
 // UUID v4 (36 characters, within tradectl's client id alphabet). Coinbase
-// does not refuse a repeated client_order_id: it creates nothing and
-// returns the existing order. The adapter reads that order back and
-// reports it as the result when it is the same order (symbol, side, type,
-// size, prices) — so resending after ErrUnknownOutcome under the same
-// client id is safe and yields the original order — and ErrDuplicateClientID
-// when the id names a different order.
+// does not refuse a repeated client_order_id: "If the ID provided is not
+// unique, the order will not be created and the order corresponding with
+// that ID will be returned instead" (Advanced Trade API, Create Order,
+// client_order_id). The create answer names the order it is for —
+// success_response carries order_id, product_id, side and client_order_id
+// — and carries an order_configuration (coinbase-advanced-py
+// types/orders_types.py, CreateOrderResponse). The adapter compares that
+// answer with the request: a product or side that differs, or a
+// configuration that reads as another type, size or price, is an earlier
+// order under the same id, and PlaceOrder returns ErrDuplicateClientID
+// naming it; otherwise the answer is the order asked for — so resending
+// after ErrUnknownOutcome under the same client id is safe and yields the
+// original order. The reference does not say whether the configuration
+// answered for a repeated id is the earlier order's or the request's
+// (the fake answers the earlier order's): if Coinbase echoes the request,
+// a reused id on the same product and side is reported as the order asked
+// for, under the earlier order's id. order create looks a --client-id its
+// journal does not know up before sending it, which leaves this to ids
+// older than that lookup reaches and to an --idempotency-key reused with
+// another order from another machine.
+//
+// # One request per placement
+//
+// A placement is one request: the create answer says the order was
+// accepted and names it, nothing of its execution, so PlaceOrder reports
+// the order as sent — read the way orders/historical would read it —
+// under Coinbase's order_id, with status open and nothing known to have
+// filled: FilledQty 0, no AvgFillPrice, no fees, and CreatedAt this
+// machine's clock when the answer came. That is the trade: a market order
+// (IOC on Coinbase) has usually filled by then and the result does not
+// show it; its fill price is unknown, not guessed, and a quote-sized
+// market order's quantity is unknown (zero) until it fills. GetOrder
+// (order get, --wait) reads the order as Coinbase has it. Since this
+// adapter lists no fills, a max_daily_loss limit on a Coinbase profile
+// counts the fills tradectl's journal saw; a placement now shows it none,
+// so a market order's fills count once order create --wait or order
+// watch has seen them.
 //
 // A failure after the create was written (5xx, 408, a dropped connection,
 // a timeout, an unreadable answer) is ErrUnknownOutcome carrying the client
@@ -93,7 +124,17 @@
 //
 // GetOrder reads orders/historical/{id}; ids are UUIDs, and anything that
 // does not look like one is not found without a request. CancelOrder is a
-// batch_cancel of one followed by reading the order back; Coinbase answers
+// batch_cancel of one, reported from its answer ({success, failure_reason,
+// order_id} per id; Advanced Trade API, Cancel Orders: "initiate cancel
+// requests for one or more orders"). A successful cancel by id is one
+// request: the order carries its id, status canceled, the symbol the
+// caller gave, if any, and this machine's clock as UpdatedAt — its side,
+// quantities and fills are unknown (zero) rather than read again, and a
+// cancel Coinbase has initiated but not finished (CANCEL_QUEUED, which a
+// fill can still overtake) is reported canceled, as CancelAll always did;
+// order get shows the order as it stands. By client id the order is first
+// found (the scan below; batch_cancel takes order ids only) and that
+// listing, marked canceled, is the result. Coinbase answers
 // UNKNOWN_CANCEL_ORDER for finished orders as for missing ones, so a failed
 // cancel reads the order to say "already filled" (ErrInvalidOrder) rather
 // than not found. CancelAll lists the open orders (of one product or all)

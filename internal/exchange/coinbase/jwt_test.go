@@ -131,6 +131,9 @@ func TestRequestURIClaim(t *testing.T) {
 	host := strings.TrimPrefix(f.Srv.URL(), "http://")
 
 	o := venuetest.Place(t, ctx, e, restingBuy("uri-1"))
+	if _, err := e.GetOrder(ctx, exchange.OrderRef{ID: o.ID}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := e.Balances(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -222,6 +222,9 @@ type createResponse struct {
 		ClientOrderID string `json:"client_order_id"`
 	} `json:"success_response"`
 	ErrorResponse *errorBody `json:"error_response"`
+	// OrderConfiguration is the configuration of the order answered for,
+	// which for a client id Coinbase already knew is the earlier order's.
+	OrderConfiguration *orderConfig `json:"order_configuration"`
 }
 
 // createdID returns the order id of a successful create, or the typed
@@ -458,8 +461,12 @@ func sameOrder(o trade.Order, req trade.OrderRequest) bool {
 	return true
 }
 
-// PlaceOrder implements exchange.Exchange. See the package documentation
-// for client ids and duplicates.
+// PlaceOrder implements exchange.Exchange: one request. The create answer
+// names the order (order_id, product, side, client id) and nothing of its
+// execution, so the order is reported from it and what was sent (see
+// accepted). Coinbase answers a client id it already knows with the
+// earlier order; an answer whose product, side or configuration differs
+// from the request is that earlier order, refused as a duplicate.
 func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trade.Order, error) {
 	clientID := req.ClientID
 	if clientID == "" {
@@ -482,27 +489,65 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trad
 		}
 		return trade.Order{}, fmt.Errorf("place order: %w", decodeFailure(c.String(), err, true, clientID))
 	}
-	o, err := e.fetchOrder(ctx, id)
-	if err != nil {
-		// The order exists; only reading it back failed. Report what was
-		// asked, as the venue has not said more yet.
-		e.log.Warn("coinbase: order placed but not read back", "profile", e.profile, "order_id", id, "err", err)
-		now := e.now().UTC()
-		o := trade.Order{ID: id, ClientID: clientID, Symbol: req.Symbol, Side: req.Side, Type: req.Type,
-			TimeInForce: req.EffectiveTIF(), PostOnly: req.PostOnly, Status: trade.StatusOpen, Qty: req.Qty,
-			Price: req.Price, StopPrice: req.StopPrice, FeeAsset: req.Symbol.Quote, CreatedAt: now, UpdatedAt: now,
-			Exchange: venueName, Profile: e.profile}
-		if t, ok := req.Expiry(); ok {
-			o.ExpiresAt = &t
-		}
-		return o, nil
-	}
-	if o.ClientID == clientID && !sameOrder(o, req) {
+	if earlier, ok := e.earlierOrder(resp, id, clientID, req); ok {
 		return trade.Order{}, fmt.Errorf("place order: %w", &exchange.Error{Kind: exchange.ErrDuplicateClientID, Venue: venueName,
-			Message: fmt.Sprintf("client id %s already names order %s (%s %s %s %s), which Coinbase returned instead of placing a new one",
-				clientID, o.ID, o.Side, o.Type, o.Qty, o.Symbol)})
+			Message: fmt.Sprintf("client id %s already names order %s (%s), which Coinbase returned instead of placing a new one",
+				clientID, id, earlier)})
+	}
+	o, err := e.accepted(body, id)
+	if err != nil {
+		return trade.Order{}, fmt.Errorf("place order: %w", decodeFailure(c.String(), err, true, clientID))
 	}
 	return o, nil
+}
+
+// accepted is an order as the create answer describes it: Coinbase gave
+// it id and took it as sent (body), and says nothing of its execution.
+// It is read the way GET orders/historical would read it, as OPEN with
+// nothing filled — no fill price, no fees — even a market order that has
+// in fact already filled; its creation time is this machine's clock when
+// the answer came. A quote-sized market order's quantity is unknown until
+// it fills (zero). GetOrder tells the rest.
+func (e *Exchange) accepted(body createBody, id string) (trade.Order, error) {
+	o, err := e.mapOrder(orderWire{OrderID: id, ProductID: body.ProductID, Side: body.Side, ClientOrderID: body.ClientOrderID,
+		Status: "OPEN", OrderConfiguration: body.OrderConfiguration})
+	if err != nil {
+		return trade.Order{}, err
+	}
+	o.CreatedAt = e.now().UTC()
+	o.UpdatedAt = o.CreatedAt
+	return o, nil
+}
+
+// earlierOrder reports whether the create answer is for another order
+// than req — an earlier one under the same client id — and describes it.
+// The answer names the order's product and side, and carries an
+// order_configuration; when that configuration reads as an order, its
+// type, size and prices are compared too. An answer for another client id
+// (the sandbox answers with fixed orders) or one that says too little is
+// taken as the order asked for.
+func (e *Exchange) earlierOrder(r createResponse, id, clientID string, req trade.OrderRequest) (string, bool) {
+	sr := r.SuccessResponse
+	if sr == nil || sr.ClientOrderID != clientID {
+		return "", false
+	}
+	sym, err := symbolOf(sr.ProductID)
+	side, ok := sideFromWire[sr.Side]
+	if err != nil || !ok {
+		return "", false
+	}
+	if sym != req.Symbol || side != req.Side {
+		return fmt.Sprintf("%s %s", side, sym), true
+	}
+	if r.OrderConfiguration == nil {
+		return "", false
+	}
+	o, err := e.mapOrder(orderWire{OrderID: id, ProductID: sr.ProductID, Side: sr.Side, ClientOrderID: sr.ClientOrderID,
+		Status: "OPEN", OrderConfiguration: *r.OrderConfiguration})
+	if err != nil || sameOrder(o, req) {
+		return "", false
+	}
+	return fmt.Sprintf("%s %s %s %s", o.Side, o.Type, o.Qty, o.Symbol), true
 }
 
 // ValidateOrder implements exchange.OrderValidator with orders/preview,
@@ -698,10 +743,15 @@ func cancelFailure(id string, r cancelResult, found bool) *exchange.Error {
 		Message: fmt.Sprintf("order %s cannot be canceled: %s", id, strings.ToLower(strings.ReplaceAll(firstNonEmpty(reason, "no reason given"), "_", " ")))}
 }
 
-// CancelOrder implements exchange.Exchange: a batch cancel of one, then
-// the order read back.
+// CancelOrder implements exchange.Exchange: a batch cancel of one, with
+// the order reported from its answer — no read after it. By id the answer
+// says only that the cancel of that id succeeded, so the order carries
+// its id, status canceled and nothing more (see canceledOnly); by client
+// id the order is first found among the open orders (Coinbase cannot
+// cancel by client id), and that listing, marked canceled, is the result.
 func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trade.Order, error) {
 	id := ref.ID
+	var listed *trade.Order
 	if id == "" {
 		if ref.ClientID == "" {
 			return trade.Order{}, fmt.Errorf("cancel order: %w", refuse("an order id or client id is required"))
@@ -710,7 +760,7 @@ func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 		if err != nil {
 			return trade.Order{}, fmt.Errorf("cancel order %s: %w", ref, err)
 		}
-		id = o.ID
+		id, listed = o.ID, &o
 	} else if err := checkOrderID(id); err != nil {
 		return trade.Order{}, fmt.Errorf("cancel order %s: %w", ref, err)
 	}
@@ -729,11 +779,22 @@ func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 		}
 		return trade.Order{}, fmt.Errorf("cancel order %s: %w", ref, xe)
 	}
-	o, err := e.fetchOrder(ctx, id)
-	if err != nil {
-		return trade.Order{}, fmt.Errorf("cancel order %s: canceled, but reading it back failed: %w", ref, err)
+	now := e.now().UTC()
+	if listed != nil {
+		o := *listed
+		o.Status, o.UpdatedAt = trade.StatusCanceled, now
+		return o, nil
 	}
-	return o, nil
+	return canceledOnly(id, ref.Symbol, now, e.profile), nil
+}
+
+// canceledOnly is an order as batch_cancel's answer describes it: the
+// cancel of id succeeded — and nothing more, so the order carries its id,
+// status canceled, the symbol the caller gave and this machine's clock as
+// its last update; its side, quantities and fills are left unknown
+// (zero). GetOrder tells the rest.
+func canceledOnly(id string, sym trade.Symbol, now time.Time, profile string) trade.Order {
+	return trade.Order{ID: id, Symbol: sym, Status: trade.StatusCanceled, UpdatedAt: now, Exchange: venueName, Profile: profile}
 }
 
 // openOrders lists every working order, of one product or of all.

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
@@ -35,6 +37,9 @@ func TestNewChecksOptions(t *testing.T) {
 		{name: "tier", opts: map[string]any{KeyRateTier: "gold"}, wantErr: "rate_tier"},
 		{name: "negative ttl", opts: map[string]any{KeyInstrumentsTTL: "-1h"}, wantErr: "must not be negative"},
 		{name: "bad ttl", opts: map[string]any{KeyInstrumentsTTL: "soon"}, wantErr: "instruments_ttl"},
+		{name: "nonce window", opts: map[string]any{KeyNonceWindow: 10000000}, wantURL: ProductionURL},
+		{name: "negative nonce window", opts: map[string]any{KeyNonceWindow: -1}, wantErr: "nonce_window"},
+		{name: "nonce window not a number", opts: map[string]any{KeyNonceWindow: "10s"}, wantErr: "nonce_window"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -48,7 +53,7 @@ func TestNewChecksOptions(t *testing.T) {
 		})
 	}
 	v := Venue()
-	if v.Name != "kraken" || len(v.Keys) != 4 || v.New == nil {
+	if v.Name != "kraken" || len(v.Keys) != 5 || v.New == nil {
 		t.Errorf("Venue() = %+v", v)
 	}
 }
@@ -216,6 +221,70 @@ func TestConcurrentCallsOnOneExchange(t *testing.T) {
 	}
 }
 
+// TestNonceWindowLetsSignedCallsOverlap: signed calls go one at a time
+// from nonce to answer, so that Kraken sees each key's nonces in order;
+// with the key's nonce window declared (nonce_window), several go at once
+// and a nonce that arrives late is within the window. Behind a latency,
+// the calls' arrival times at the venue tell which happened.
+func TestNonceWindowLetsSignedCallsOverlap(t *testing.T) {
+	const latency = 150 * time.Millisecond
+	tests := []struct {
+		name       string
+		window     int
+		wantRounds int
+	}{
+		{name: "no window: one at a time", window: 0, wantRounds: 3},
+		{name: "a window: together", window: 10_000_000, wantRounds: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := adapter.Fixture(t, fakekraken.WithLatency(latency), fakekraken.WithNonceWindow(uint64(tt.window)))
+			e := f.Open(t, map[string]any{KeyNonceWindow: tt.window})
+			calls := []func(context.Context) error{
+				func(ctx context.Context) error { _, err := e.Balances(ctx); return err },
+				func(ctx context.Context) error {
+					_, err := e.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListOpen})
+					return err
+				},
+				func(ctx context.Context) error { _, err := e.Fills(ctx, exchange.FillFilter{}); return err },
+			}
+			var wg sync.WaitGroup
+			errs := make(chan error, len(calls))
+			for _, call := range calls {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := call(ctxT(t)); err != nil {
+						errs <- err
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+			var arrivals []time.Time
+			for _, r := range f.Srv.Requests() {
+				arrivals = append(arrivals, r.Time)
+			}
+			slices.SortFunc(arrivals, func(a, b time.Time) int { return a.Compare(b) })
+			rounds := 0
+			var start time.Time
+			for _, at := range arrivals {
+				if rounds == 0 || at.Sub(start) >= latency*9/10 {
+					rounds++
+					start = at
+				}
+			}
+			if len(arrivals) != len(calls) || rounds != tt.wantRounds {
+				t.Errorf("%d requests in %d round trips, want %d in %d (none refused, none retried)", len(arrivals), rounds, len(calls), tt.wantRounds)
+			}
+		})
+	}
+}
+
 func TestLocallyRefusedOrdersSendNothing(t *testing.T) {
 	f := adapter.Fixture(t)
 	e := f.Open(t, nil)
@@ -278,11 +347,23 @@ func TestPlaceOrderAlwaysSendsClientID(t *testing.T) {
 	if !strings.Contains(body, "&cl_ord_id="+o.ClientID) {
 		t.Errorf("AddOrder body %q does not carry cl_ord_id %s", body, o.ClientID)
 	}
-	d := trade.Dec
-	got := []string{string(o.Status), o.FilledQty.String(), o.AvgFillPrice.Decimal.String(), o.FeeAsset, fmt.Sprint(o.Fee.IsPositive())}
-	want := []string{"filled", d("0.001").String(), "60000.1", "USD", "true"}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("market buy (-want +got):\n%s", diff)
+	// AddOrder's answer is a txid: the market buy is reported open with
+	// nothing known filled, from that answer alone; GetOrder shows the fill.
+	summary := func(o trade.Order) []string {
+		return []string{string(o.Status), o.FilledQty.String(), fmt.Sprint(o.AvgFillPrice.Valid), o.AvgFillPrice.Decimal.String(), o.FeeAsset, fmt.Sprint(o.Fee.IsPositive())}
+	}
+	if diff := cmp.Diff([]string{"open", "0", "false", "0", "USD", "false"}, summary(o)); diff != "" {
+		t.Errorf("market buy as placed (-want +got):\n%s", diff)
+	}
+	if n := len(f.Srv.Requests()); n == 0 || f.Srv.Requests()[n-1].Path != pathAddOrder {
+		t.Errorf("PlaceOrder sent %v after AddOrder, want nothing", f.Srv.Requests())
+	}
+	got, err := e.GetOrder(ctxT(t), exchange.OrderRef{ID: o.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"filled", "0.001", "true", "60000.1", "USD", "true"}, summary(got)); diff != "" {
+		t.Errorf("market buy read back (-want +got):\n%s", diff)
 	}
 }
 
@@ -453,8 +534,9 @@ func TestOrderLifecycleStatuses(t *testing.T) {
 	if want := "stop-limit open stop=25000 limit=24900 tif=ioc"; got != want {
 		t.Errorf("stop-limit = %s, want %s", got, want)
 	}
-	if !strings.Contains(f.Srv.Requests()[len(f.Srv.Requests())-2].Body, "ordertype=stop-loss-limit&volume=0.01&price=25000&price2=24900&timeinforce=IOC") {
-		t.Errorf("stop-limit AddOrder body = %q", f.Srv.Requests()[len(f.Srv.Requests())-2].Body)
+	if last := f.Srv.Requests()[len(f.Srv.Requests())-1]; last.Path != pathAddOrder ||
+		!strings.Contains(last.Body, "ordertype=stop-loss-limit&volume=0.01&price=25000&price2=24900&timeinforce=IOC") {
+		t.Errorf("last request %s %q, want the stop-limit AddOrder", last.Path, last.Body)
 	}
 	// The IOC time in force is known only to the call that placed it.
 	if o, _ := status(s.ID); o.TimeInForce != trade.GTC {
@@ -696,4 +778,114 @@ func TestTraceSigned(t *testing.T) {
 	f := adapter.Fixture(t)
 	f.CheckSignedTrace(t, "POST", pathBalanceEx,
 		[]string{f.Creds.Key, f.Creds.Secret, "nonce", "API-Sign", "query="})
+}
+
+// TestOneRequestPerPlaceAndCancel: what each placement and cancel sends,
+// and what it reports from Kraken's answer. AddOrder answers with a txid
+// and CancelOrder with a count, so the order is built from the answer and
+// what was asked; only a post-only placement is read back (Kraken may
+// cancel it on arrival), and a cancel by client id reads the order back to
+// learn its txid.
+func TestOneRequestPerPlaceAndCancel(t *testing.T) {
+	summary := func(o trade.Order) string {
+		return fmt.Sprintf("%t %s %s %s %s qty=%s filled=%s price=%s client=%s", o.ID != "", o.Symbol, o.Side, o.Type, o.Status,
+			o.Qty, o.FilledQty, priceText(o.Price), o.ClientID)
+	}
+	tests := []struct {
+		name string
+		// act runs against a fresh account; setup's requests are not counted.
+		setup func(t *testing.T, e *Exchange) trade.Order
+		act   func(t *testing.T, e *Exchange, placed trade.Order) (trade.Order, error)
+		want  []string
+		// wantOrder is summary of the result.
+		wantOrder string
+	}{
+		{
+			name: "limit order",
+			act: func(t *testing.T, e *Exchange, _ trade.Order) (trade.Order, error) {
+				return e.PlaceOrder(ctxT(t), restingBuy("rt-limit"))
+			},
+			want:      []string{pathAddOrder},
+			wantOrder: "true BTC-USD buy limit open qty=0.001 filled=0 price=40000 client=rt-limit",
+		},
+		{
+			name: "market order: reported open with nothing known filled",
+			act: func(t *testing.T, e *Exchange, _ trade.Order) (trade.Order, error) {
+				return e.PlaceOrder(ctxT(t), trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001"), ClientID: "rt-market"})
+			},
+			want:      []string{pathAddOrder},
+			wantOrder: "true BTC-USD buy market open qty=0.001 filled=0 price=- client=rt-market",
+		},
+		{
+			name: "post-only order: read back",
+			act: func(t *testing.T, e *Exchange, _ trade.Order) (trade.Order, error) {
+				req := restingBuy("rt-post")
+				req.PostOnly = true
+				return e.PlaceOrder(ctxT(t), req)
+			},
+			want:      []string{pathAddOrder, pathQueryOrders},
+			wantOrder: "true BTC-USD buy limit open qty=0.001 filled=0 price=40000 client=rt-post",
+		},
+		{
+			name: "cancel by txid: the answer only",
+			setup: func(t *testing.T, e *Exchange) trade.Order {
+				return venuetest.Place(t, ctxT(t), e, restingBuy("rt-cancel"))
+			},
+			act: func(t *testing.T, e *Exchange, placed trade.Order) (trade.Order, error) {
+				return e.CancelOrder(ctxT(t), exchange.OrderRef{ID: placed.ID})
+			},
+			want:      []string{pathCancelOrder},
+			wantOrder: "true    canceled qty=0 filled=0 price=- client=",
+		},
+		{
+			name: "cancel by client id: read back from the closed orders",
+			setup: func(t *testing.T, e *Exchange) trade.Order {
+				return venuetest.Place(t, ctxT(t), e, restingBuy("rt-cancel-cid"))
+			},
+			act: func(t *testing.T, e *Exchange, _ trade.Order) (trade.Order, error) {
+				return e.CancelOrder(ctxT(t), exchange.OrderRef{ClientID: "rt-cancel-cid"})
+			},
+			want:      []string{pathCancelOrder, pathClosedOrders},
+			wantOrder: "true BTC-USD buy limit canceled qty=0.001 filled=0 price=40000 client=rt-cancel-cid",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := adapter.Fixture(t)
+			e := f.Open(t, nil)
+			// The pair's rules are cached, as after any earlier command.
+			if _, err := e.Instruments(ctxT(t)); err != nil {
+				t.Fatal(err)
+			}
+			var placed trade.Order
+			if tt.setup != nil {
+				placed = tt.setup(t, e)
+			}
+			before := len(f.Srv.Requests())
+			o, err := tt.act(t, e, placed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var paths []string
+			for _, r := range f.Srv.Requests()[before:] {
+				paths = append(paths, r.Path)
+			}
+			if diff := cmp.Diff(tt.want, paths); diff != "" {
+				t.Errorf("requests (-want +got):\n%s", diff)
+			}
+			if got := summary(o); got != tt.wantOrder {
+				t.Errorf("order = %s\nwant      %s", got, tt.wantOrder)
+			}
+			if placed.ID != "" && o.ID != placed.ID {
+				t.Errorf("order id %s, want %s", o.ID, placed.ID)
+			}
+		})
+	}
+}
+
+func priceText(p decimal.NullDecimal) string {
+	if !p.Valid {
+		return "-"
+	}
+	return p.Decimal.String()
 }

@@ -2,6 +2,7 @@ package kraken
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -15,6 +16,24 @@ type config struct {
 	nonceFile      string
 	instrumentsTTL time.Duration
 	tier           rateTier
+	// nonceWindow is the key's nonce window as set at Kraken, in nonce
+	// units (tradectl's nonces count microseconds); 0: none.
+	nonceWindow int
+}
+
+// signedInFlight is how many signed calls may be in flight at once with a
+// nonce window: enough for the dashboard's balances, open orders and
+// fills to go together, each nonce taken moments apart and so well
+// within any window worth setting.
+const signedInFlight = 4
+
+// signedInFlight is how many signed calls of one Exchange may be in
+// flight at once: one without a nonce window.
+func (c config) signedInFlight() int {
+	if c.nonceWindow > 0 {
+		return signedInFlight
+	}
+	return 1
 }
 
 // parseConfig reads p's options; an unset option takes its default.
@@ -24,6 +43,7 @@ func parseConfig(p exchange.Params) (config, error) {
 		baseURL:        o.URL(KeyBaseURL, ProductionURL, venuehttp.HTTPSchemes, "/0"),
 		nonceFile:      strings.TrimSpace(o.String(KeyNonceFile, "")),
 		instrumentsTTL: o.TTL(KeyInstrumentsTTL, defaultInstrumentsTTL),
+		nonceWindow:    o.IntBetween(KeyNonceWindow, 0, 0, math.MaxInt32, "nonce units (microseconds)"),
 	}
 	tierName := o.String(KeyRateTier, string(tierStarter))
 	if err := o.Err(); err != nil {

@@ -9,6 +9,8 @@
 //	                 kraken-<key hash>.nonce in the data directory)
 //	instruments_ttl  how long AssetPairs rules are cached (default 1h; 0: no disk cache)
 //	rate_tier        starter (default), intermediate or pro: the call-counter limits
+//	nonce_window     the key's nonce window as set at Kraken, in nonce units (tradectl's
+//	                 nonces count microseconds: 10000000 is ten seconds); default 0, none
 //
 // Credentials are api_key and api_secret (Kraken's base64 private key),
 // resolved on the first private call only: quotes and instruments need no
@@ -26,7 +28,17 @@
 // exclusive file lock, so goroutines, Exchange values and overlapping
 // tradectl processes on one key never reuse or reorder one. Within an
 // Exchange, private calls are also sent one at a time, from nonce to answer,
-// because two requests in flight can reach Kraken in either order. Two
+// because two requests in flight can reach Kraken in either order — unless
+// the profile declares the key's nonce window (nonce_window). Kraken lets a
+// key be given one: "if a nonce is received with a count lower than a nonce
+// used within the calculated time [the window], it will not count against
+// you" (Kraken Support, "What is a nonce window?",
+// support.kraken.com/hc/en-us/articles/360001148023). With a window, up to
+// four signed calls of an Exchange go at once (the dashboard's balances,
+// open orders and fills in one round trip instead of three); their nonces
+// are taken moments apart, well within any window worth setting. A window
+// declared for a key that has none only makes Kraken refuse a late nonce,
+// which is retried once, as below, at the cost of a round trip. Two
 // processes sending at the same instant can still be reordered on the wire;
 // an "EAPI:Invalid nonce" is therefore retried once with a fresh nonce
 // (Kraken refused the request before acting on it, so this is safe even for
@@ -66,7 +78,20 @@
 // cl_ord_id filter, where Kraken keeps the id unique), then the most recent
 // closed orders with that id (ClosedOrders, cl_ord_id filter); a symbol,
 // when given, narrows closed orders, since a finished order's id can be
-// reused. CancelOrder by client id sends cl_ord_id to CancelOrder directly.
+// reused.
+//
+// CancelOrder answers with a count of canceled orders and whether the
+// cancel is still pending (Kraken Spot REST, CancelOrder,
+// schemas/responses/trading/orders/cancel.yaml). A txid canceled outright
+// (count 1, not pending) is reported from that answer alone, one request:
+// the order carries its txid, status canceled, the symbol the caller
+// gave, if any, and this machine's clock as UpdatedAt — its side,
+// quantities and fills are unknown (zero) rather than read again; order
+// get shows them. A client id is canceled by sending cl_ord_id to
+// CancelOrder directly; the answer does not name the txid, so the order
+// is then read from the closed orders with that cl_ord_id (two requests).
+// A pending cancel is read back, a few times, until it completes.
+//
 // A duplicate cl_ord_id among open orders is ErrDuplicateClientID; the
 // reference gives no exact string for that answer, so any EOrder message
 // about a duplicate is treated as one ("EOrder:Duplicate order" in the
@@ -97,13 +122,24 @@
 // relative price, parsed into TrailPct or TrailAmount; Kraken's descr
 // carries no current trigger, so StopPrice stays unset.
 //
-// After AddOrder answers, the order is read back with QueryOrders so the
-// result carries Kraken's status (a market order is already filled). If
-// that read fails the order is still reported, as sent, rather than as an
-// error that would invite a second placement. A post-only order that would
-// have taken liquidity is accepted and then canceled by Kraken with reason
-// "Post only order"; PlaceOrder reports that as ErrInvalidOrder, like the
-// other venues, and listings show it as rejected. HTTP 5xx, a dropped
+// A placement is one request. AddOrder's answer is the order's txid and a
+// text description ("buy 1.45 XBTUSD @ limit 27500.0"), nothing more
+// (Kraken Spot REST OpenAPI spec, AddOrder response,
+// schemas/responses/trading/orders/add.yaml): it says the order was
+// accepted, not what became of it. PlaceOrder therefore reports the order
+// as sent, under that txid and the client id, with status open and nothing
+// known to have filled: FilledQty 0, no AvgFillPrice, no fee, and
+// CreatedAt this machine's clock when the answer came. That is the trade:
+// a market order (or a limit order that crossed) has usually filled by
+// then, and the result does not show it — its fill price is unknown, not
+// guessed. GetOrder (order get, --wait) reads the order as Kraken has it.
+// The exception is a post-only order: Kraken accepts one that would have
+// taken liquidity and then cancels it with reason "Post only order", which
+// the answer cannot say, so a post-only placement is read back with
+// QueryOrders (two requests); PlaceOrder reports that case as
+// ErrInvalidOrder, like the other venues, and listings show it as
+// rejected. If that read fails the order is reported as sent rather than
+// as an error that would invite a second placement. HTTP 5xx, a dropped
 // connection, a timeout or an undecodable answer after an AddOrder was
 // written is ErrUnknownOutcome carrying the client id.
 //

@@ -26,6 +26,7 @@ const (
 	KeyNonceFile      = "nonce_file"
 	KeyInstrumentsTTL = "instruments_ttl"
 	KeyRateTier       = "rate_tier"
+	KeyNonceWindow    = "nonce_window"
 )
 
 const (
@@ -42,7 +43,7 @@ const (
 func Venue() exchange.Venue {
 	return exchange.Venue{
 		Name:        venueName,
-		Keys:        []string{KeyBaseURL, KeyNonceFile, KeyInstrumentsTTL, KeyRateTier},
+		Keys:        []string{KeyBaseURL, KeyNonceFile, KeyInstrumentsTTL, KeyRateTier, KeyNonceWindow},
 		Credentials: []string{"api_key", "api_secret"},
 		Summary:     "Kraken Spot (no sandbox: --dry-run asks Kraken to validate without trading)",
 		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
@@ -73,10 +74,13 @@ type Exchange struct {
 
 	creds venuehttp.Credentials[*credentials]
 
-	// private serialises signed calls of this Exchange from nonce to
-	// answer: Kraken rejects a nonce lower than one it has already seen,
-	// and two requests in flight on separate connections can arrive in
-	// either order. A channel, not a mutex, so waiting honours ctx.
+	// private bounds the signed calls of this Exchange in flight, from
+	// nonce to answer. Kraken rejects a nonce lower than one it has
+	// already seen, and two requests in flight on separate connections can
+	// arrive in either order: so one at a time, unless the key has a nonce
+	// window (nonce_window), within which Kraken accepts a lower nonce
+	// arriving late; then up to signedInFlight. A channel, not a mutex, so
+	// waiting honours ctx.
 	private chan struct{}
 
 	rules *rulecache.Cache[ruleSet, *ruleSet]
@@ -114,7 +118,7 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		ttl:        cfg.instrumentsTTL,
 		tier:       cfg.tier,
 		cancelPoll: 250 * time.Millisecond,
-		private:    make(chan struct{}, 1),
+		private:    make(chan struct{}, cfg.signedInFlight()),
 	}
 	e.now, e.log = venuehttp.ClockAndLog(p)
 	e.rest = e.newClient(p.HTTPClient)

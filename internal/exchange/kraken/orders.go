@@ -126,9 +126,11 @@ type addOrderResult struct {
 	TxID []string `json:"txid"`
 }
 
-// PlaceOrder implements exchange.Exchange. After AddOrder answers with the
-// txid the order is read back with QueryOrders, so the result carries
-// Kraken's status (a market order is already filled).
+// PlaceOrder implements exchange.Exchange. AddOrder answers with the
+// txid only; the order is reported from that answer and the request (see
+// accepted), with no second request. Only a post-only order is read back
+// with QueryOrders: Kraken accepts it and then cancels it if it would have
+// taken liquidity, which the answer does not say.
 func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trade.Order, error) {
 	clientID := req.ClientID
 	if clientID == "" {
@@ -154,26 +156,39 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trad
 		return trade.Order{}, fmt.Errorf("place order: %w", decodeFailure(c, errors.New("AddOrder answered without a txid")))
 	}
 	txid := res.TxID[0]
+	if !req.PostOnly {
+		return e.accepted(req, txid, clientID), nil
+	}
 	hint := orderHint{symbol: req.Symbol, clientID: clientID, tif: req.EffectiveTIF()}
 	o, err := e.queryOne(ctx, txid, hint)
 	if err != nil {
 		// The order exists; failing now would invite a second placement.
 		// Report what was sent, as Kraken accepted it.
 		e.log.Warn("kraken: order placed but not read back", "profile", e.profile, "txid", txid, "err", err)
-		now := e.now().UTC()
-		o = trade.Order{ID: txid, ClientID: clientID, Symbol: req.Symbol, Side: req.Side, Type: req.Type,
-			TimeInForce: req.EffectiveTIF(), PostOnly: req.PostOnly, Status: trade.StatusOpen, Qty: req.Qty,
-			Price: req.Price, StopPrice: req.StopPrice, FeeAsset: req.Symbol.Quote, CreatedAt: now, UpdatedAt: now,
-			Exchange: venueName, Profile: e.profile}
-		if t, ok := req.Expiry(); ok {
-			o.ExpiresAt = &t
-		}
+		return e.accepted(req, txid, clientID), nil
 	}
-	if o.Status == trade.StatusRejected && o.PostOnly {
+	if o.Status == trade.StatusRejected {
 		return trade.Order{}, fmt.Errorf("place order: %w", &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName,
 			Message: fmt.Sprintf("post-only order %s would have taken liquidity; Kraken canceled it (%s)", txid, o.RejectReason)})
 	}
 	return o, nil
+}
+
+// accepted is an order as AddOrder's answer describes it: Kraken gave it
+// txid and took it as sent, and says nothing of its execution. So it is
+// open with nothing known to have filled — no fill price, no fee — even
+// a market order that has in fact already filled; its creation time is
+// this machine's clock when the answer came. GetOrder tells the rest.
+func (e *Exchange) accepted(req trade.OrderRequest, txid, clientID string) trade.Order {
+	now := e.now().UTC()
+	o := trade.Order{ID: txid, ClientID: clientID, Symbol: req.Symbol, Side: req.Side, Type: req.Type,
+		TimeInForce: req.EffectiveTIF(), PostOnly: req.PostOnly, Status: trade.StatusOpen, Qty: req.Qty,
+		Price: req.Price, StopPrice: req.StopPrice, TrailPct: req.TrailPct, TrailAmount: req.TrailAmount,
+		FeeAsset: req.Symbol.Quote, CreatedAt: now, UpdatedAt: now, Exchange: venueName, Profile: e.profile}
+	if t, ok := req.Expiry(); ok {
+		o.ExpiresAt = &t
+	}
+	return o
 }
 
 // ValidateOrder implements exchange.OrderValidator with AddOrder's
@@ -315,11 +330,19 @@ func (e *Exchange) findByClientID(ctx context.Context, clientID string, sym trad
 		}
 		return os[0], nil
 	}
+	return e.closedByClientID(ctx, clientID, sym)
+}
+
+// closedByClientID finds the newest closed order with a client id: one
+// finished order's id may have been used again by a later one, which
+// opened after it closed.
+func (e *Exchange) closedByClientID(ctx context.Context, clientID string, sym trade.Symbol) (trade.Order, error) {
+	wire := wireClientID(clientID)
 	res, err := e.closedOrders(ctx, wire, time.Time{}, 0)
 	if err != nil {
 		return trade.Order{}, err
 	}
-	if os, err := e.matchClientID(ctx, res.Closed, wire, sym, hint); err != nil || len(os) > 0 {
+	if os, err := e.matchClientID(ctx, res.Closed, wire, sym, orderHint{clientID: clientID}); err != nil || len(os) > 0 {
 		if err != nil {
 			return trade.Order{}, err
 		}
@@ -370,9 +393,13 @@ type cancelResult struct {
 	Pending bool `json:"pending"`
 }
 
-// CancelOrder implements exchange.Exchange. A client id is canceled with
-// cl_ord_id directly (Kraken keeps it unique among open orders), then the
-// order is read back to report its state.
+// CancelOrder implements exchange.Exchange. Kraken's answer is a count
+// of canceled orders and whether the cancel is still pending. A txid
+// canceled outright is reported from that answer alone (see canceledOnly);
+// a client id is canceled with cl_ord_id directly (Kraken keeps it unique
+// among open orders) and the order read back from the closed orders, since
+// the answer does not name its txid. A pending cancel is read back until
+// it completes.
 func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trade.Order, error) {
 	o, err := e.cancelOrder(ctx, ref)
 	if err != nil {
@@ -406,11 +433,17 @@ func (e *Exchange) cancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 	if res.Count == 0 && !res.Pending {
 		return trade.Order{}, &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName, Message: "no open order " + ref.String()}
 	}
+	if !res.Pending && txid != "" {
+		return e.canceledOnly(txid, ref.Symbol), nil
+	}
 	read := func() (trade.Order, error) {
-		if txid != "" {
+		switch {
+		case txid != "":
 			return e.queryOne(ctx, txid, orderHint{})
+		case res.Pending:
+			return e.findByClientID(ctx, ref.ClientID, trade.Symbol{})
 		}
-		return e.findByClientID(ctx, ref.ClientID, trade.Symbol{})
+		return e.closedByClientID(ctx, ref.ClientID, trade.Symbol{})
 	}
 	o, err := read()
 	// A pending cancel completes within moments; read again a few times
@@ -422,6 +455,16 @@ func (e *Exchange) cancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 		}
 	}
 	return o, err
+}
+
+// canceledOnly is an order as CancelOrder's answer describes it: the txid
+// named is canceled (count 1, not pending) — and nothing more, so the
+// order carries its id, status canceled, the symbol the caller gave and
+// this machine's clock as its last update; its side, quantities and
+// fills are left unknown (zero). GetOrder tells the rest.
+func (e *Exchange) canceledOnly(txid string, sym trade.Symbol) trade.Order {
+	return trade.Order{ID: txid, Symbol: sym, Status: trade.StatusCanceled, UpdatedAt: e.now().UTC(),
+		Exchange: venueName, Profile: e.profile}
 }
 
 // ListOrders implements exchange.Exchange: open orders from OpenOrders;

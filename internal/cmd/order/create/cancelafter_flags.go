@@ -82,6 +82,19 @@ func (o *CreateOptions) cancelOnTimeout(parent context.Context, ex exchange.Exch
 	ref := exchange.OrderRef{ID: order.ID, Symbol: order.Symbol}
 	canceled, err := ex.CancelOrder(ctx, ref)
 	if err == nil {
+		if canceled.Qty.IsZero() {
+			// The venue answered the cancel with the order's id only
+			// (Kraken, Coinbase): what filled before it, which the
+			// daily-loss limit counts, takes a read.
+			if now, gerr := ex.GetOrder(ctx, ref); gerr == nil {
+				canceled = now
+			} else {
+				// Failing that, the order as last seen, canceled.
+				at := canceled.UpdatedAt
+				canceled = order
+				canceled.Status, canceled.UpdatedAt = trade.StatusCanceled, at
+			}
+		}
 		w.CanceledOnTimeout = true
 		return canceled, fmt.Errorf("order %s was canceled when the wait timed out, with %s of %s filled: %w",
 			canceled.ID, canceled.FilledQty, canceled.Qty, orderfollow.ErrTimedOut)

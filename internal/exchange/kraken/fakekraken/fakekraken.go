@@ -59,15 +59,20 @@ type Server struct {
 
 	mu        sync.Mutex
 	lastNonce uint64
-	assets    map[string]*asset        // by id
-	pairs     fakevenue.Listing[*pair] // by id
-	orders    []*order
-	byTxID    map[string]*order
-	trades    []*tradeRec
-	tradeIDs  map[string]bool
-	placed    atomic.Int64 // read without the lock
-	makerFee  decimal.Decimal
-	takerFee  decimal.Decimal
+	// nonceWindow is the key's nonce window: a nonce up to this much below
+	// the largest one used is still accepted once. recentNonces are the
+	// nonces used within the window, each accepted only once.
+	nonceWindow  uint64
+	recentNonces map[uint64]bool
+	assets       map[string]*asset        // by id
+	pairs        fakevenue.Listing[*pair] // by id
+	orders       []*order
+	byTxID       map[string]*order
+	trades       []*tradeRec
+	tradeIDs     map[string]bool
+	placed       atomic.Int64 // read without the lock
+	makerFee     decimal.Decimal
+	takerFee     decimal.Decimal
 }
 
 // Option configures a Server.
@@ -76,6 +81,11 @@ type Option func(*Server)
 // WithLatency delays every request by d, as a venue across a network
 // would, so benchmarks can count round trips.
 func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+
+// WithNonceWindow gives the key a nonce window of n (Kraken's API key
+// setting): a nonce that arrives after a larger one is accepted, once, if
+// it is no more than n below the largest nonce used.
+func WithNonceWindow(n uint64) Option { return func(s *Server) { s.nonceWindow = n } }
 
 // New starts a fake venue that accepts apiKey and verifies signatures with
 // apiSecretBase64 (Kraken's base64 private key), with the pairs of
@@ -323,10 +333,31 @@ func (s *Server) authenticateLocked(r *http.Request, path string, p params, body
 	if err != nil || !hmac.Equal(got, Sign(s.secret, path, nonceText, body)) {
 		return "EAPI:Invalid signature"
 	}
+	return s.useNonceLocked(nonce)
+}
+
+// useNonceLocked accepts a nonce larger than any used, or, within the
+// key's nonce window, a lower one not used before.
+func (s *Server) useNonceLocked(nonce uint64) string {
 	if nonce <= s.lastNonce {
-		return "EAPI:Invalid nonce"
+		if s.nonceWindow == 0 || s.lastNonce-nonce >= s.nonceWindow || s.recentNonces[nonce] {
+			return "EAPI:Invalid nonce"
+		}
+		s.recentNonces[nonce] = true
+		return ""
 	}
 	s.lastNonce = nonce
+	if s.nonceWindow > 0 {
+		if s.recentNonces == nil {
+			s.recentNonces = map[uint64]bool{}
+		}
+		for n := range s.recentNonces {
+			if nonce-n >= s.nonceWindow {
+				delete(s.recentNonces, n)
+			}
+		}
+		s.recentNonces[nonce] = true
+	}
 	return ""
 }
 

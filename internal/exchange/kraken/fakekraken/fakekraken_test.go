@@ -24,14 +24,14 @@ type fixture struct {
 	secret []byte
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, opts ...fakekraken.Option) *fixture {
 	t.Helper()
 	secret := make([]byte, 64)
 	if _, err := rand.Read(secret); err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{key: "fake-test-key", secret: secret}
-	f.srv = fakekraken.New(f.key, base64.StdEncoding.EncodeToString(secret))
+	f.srv = fakekraken.New(f.key, base64.StdEncoding.EncodeToString(secret), opts...)
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -288,5 +288,34 @@ func TestPublicEndpoints(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, f.srv.URL()+"/0/private/Nope", nil)
 	if a := f.do(t, req); a.Status != http.StatusNotFound || strings.Join(a.Errors, ",") != "EGeneral:Unknown method" {
 		t.Errorf("unknown method: %d %v", a.Status, a.Errors)
+	}
+}
+
+// TestNonceWindow: with a nonce window, a nonce arriving after a larger
+// one is accepted once if it is within the window; without one (the
+// default, TestAuthentication) never.
+func TestNonceWindow(t *testing.T) {
+	f := newFixture(t, fakekraken.WithNonceWindow(10))
+	steps := []struct {
+		nonce     uint64
+		wantError string
+	}{
+		{nonce: 100},
+		{nonce: 95}, // late, within the window
+		{nonce: 95, wantError: "EAPI:Invalid nonce"}, // used already
+		{nonce: 100, wantError: "EAPI:Invalid nonce"},
+		{nonce: 90, wantError: "EAPI:Invalid nonce"}, // as far below as the window
+		{nonce: 120},
+		{nonce: 111},
+		{nonce: 105, wantError: "EAPI:Invalid nonce"},
+	}
+	for _, st := range steps {
+		a := f.post(t, "/0/private/Balance", formType, form(st.nonce, ""), st.nonce, f.key, f.secret)
+		if got := strings.Join(a.Errors, ","); got != st.wantError {
+			t.Errorf("nonce %d: errors = %q, want %q", st.nonce, got, st.wantError)
+		}
+	}
+	if got := f.srv.LastNonce(); got != 120 {
+		t.Errorf("last nonce = %d, want 120", got)
 	}
 }
