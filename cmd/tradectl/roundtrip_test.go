@@ -74,11 +74,13 @@ var paperQuote = []string{paperBook, paperPrice}
 //   - Kraken and Coinbase answer a placement and a cancel with the
 //     order's id only (AddOrder: txid and a description; create: order_id,
 //     product, side; CancelOrder: a count; batch_cancel: success per id).
-//     The order is reported from that answer and the request, with what
-//     the answer does not say left unknown — a market order shows open with
-//     no fill price — rather than read again (see each adapter's package
-//     documentation); `order get` shows the rest. Alpaca answers a cancel
-//     with 204 and no body, and the order is read back: two round trips.
+//     A limit or stop order is reported from that answer and the request:
+//     one request. A market order is read back, since it fills at once and
+//     the trader is owed its fill; a cancel is read back, since the caller
+//     is owed what filled before it (a script re-places the rest from
+//     filled_qty). Reporting either from the answer alone would show a
+//     filled order as open, or a partial fill as none. Alpaca answers a
+//     cancel with 204 and no body, and the order is read back likewise.
 //   - A --client-id the journal has never seen may be at the venue from
 //     another machine, so it is looked up before the order is sent
 //     (Binance, Alpaca: one request; Kraken: open, then closed orders, one
@@ -99,8 +101,8 @@ var paperQuote = []string{paperBook, paperPrice}
 var commandSteps = []commandStep{
 	{name: "market order", args: "order create --yes {sym} --side buy --qty {qty}", want: map[string][]string{
 		"binance":  {binanceOrder},
-		"kraken":   {krakenAdd},
-		"coinbase": {coinbaseCreate},
+		"kraken":   {krakenAdd, krakenQuery},
+		"coinbase": {coinbaseCreate, coinbaseGet},
 		"alpaca":   {alpacaOrder},
 		"paper":    paperQuote,
 	}},
@@ -120,8 +122,8 @@ var commandSteps = []commandStep{
 	}},
 	{name: "cancel", args: "order cancel {id}", want: map[string][]string{
 		"binance":  {binanceCancel},
-		"kraken":   {krakenCancel},
-		"coinbase": {coinbaseCancel},
+		"kraken":   {krakenCancel, krakenQuery},
+		"coinbase": {coinbaseCancel, coinbaseGet},
 		"alpaca":   {alpacaCancel, alpacaGet},
 		"paper":    paperQuote,
 	}},

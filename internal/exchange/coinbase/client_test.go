@@ -453,19 +453,19 @@ func TestOneRequestPerPlaceAndCancel(t *testing.T) {
 			wantOrder: "true BTC-USD buy limit gtc open qty=0.001 filled=0 price=40000 avg=false client=rt-limit",
 		},
 		{
-			name:      "market order: reported open with nothing known filled",
+			name:      "market order: read back for its fill",
 			act:       place(trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.001"), ClientID: "rt-market"}),
-			want:      []string{"POST " + pathOrders},
-			wantOrder: "true BTC-USD buy market ioc open qty=0.001 filled=0 price=- avg=false client=rt-market",
+			want:      []string{"POST " + pathOrders, "GET " + pathOrders + "/historical/{id}"},
+			wantOrder: "true BTC-USD buy market ioc filled qty=0.001 filled=0.001 price=- avg=true client=rt-market",
 		},
 		{
-			name:  "cancel by id: the answer only",
+			name:  "cancel by id: read back for what filled before it",
 			setup: true,
 			act: func(t *testing.T, e *Exchange, placed trade.Order) (trade.Order, error) {
 				return e.CancelOrder(ctxT(t), exchange.OrderRef{ID: placed.ID})
 			},
-			want:      []string{"POST " + pathOrders + "/batch_cancel"},
-			wantOrder: "true     canceled qty=0 filled=0 price=- avg=false client=",
+			want:      []string{"POST " + pathOrders + "/batch_cancel", "GET " + pathOrders + "/historical/{id}"},
+			wantOrder: "true BTC-USD buy limit gtc canceled qty=0.001 filled=0 price=40000 avg=false client=rt-placed",
 		},
 		{
 			name:  "cancel by client id: found, then canceled",
@@ -473,7 +473,7 @@ func TestOneRequestPerPlaceAndCancel(t *testing.T) {
 			act: func(t *testing.T, e *Exchange, _ trade.Order) (trade.Order, error) {
 				return e.CancelOrder(ctxT(t), exchange.OrderRef{ClientID: "rt-placed"})
 			},
-			want:      []string{"GET " + pathOrders + "/historical/batch", "POST " + pathOrders + "/batch_cancel"},
+			want:      []string{"GET " + pathOrders + "/historical/batch", "POST " + pathOrders + "/batch_cancel", "GET " + pathOrders + "/historical/{id}"},
 			wantOrder: "true BTC-USD buy limit gtc canceled qty=0.001 filled=0 price=40000 avg=false client=rt-placed",
 		},
 	}
@@ -495,7 +495,12 @@ func TestOneRequestPerPlaceAndCancel(t *testing.T) {
 			}
 			var got []string
 			for _, r := range f.Srv.Requests()[before:] {
-				got = append(got, r.Route())
+				route := r.Route()
+				// One order read back, whatever its id.
+				if rest, ok := strings.CutPrefix(route, "GET "+pathOrders+"/historical/"); ok && rest != "batch" {
+					route = "GET " + pathOrders + "/historical/{id}"
+				}
+				got = append(got, route)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("requests (-want +got):\n%s", diff)

@@ -97,22 +97,20 @@
 // older than that lookup reaches and to an --idempotency-key reused with
 // another order from another machine.
 //
-// # One request per placement
+// # One request per limit or stop order
 //
-// A placement is one request: the create answer says the order was
-// accepted and names it, nothing of its execution, so PlaceOrder reports
-// the order as sent — read the way orders/historical would read it —
-// under Coinbase's order_id, with status open and nothing known to have
-// filled: FilledQty 0, no AvgFillPrice, no fees, and CreatedAt this
-// machine's clock when the answer came. That is the trade: a market order
-// (IOC on Coinbase) has usually filled by then and the result does not
-// show it; its fill price is unknown, not guessed, and a quote-sized
-// market order's quantity is unknown (zero) until it fills. GetOrder
-// (order get, --wait) reads the order as Coinbase has it. Since this
-// adapter lists no fills, a max_daily_loss limit on a Coinbase profile
-// counts the fills tradectl's journal saw; a placement now shows it none,
-// so a market order's fills count once order create --wait or order
-// watch has seen them.
+// The create answer says the order was accepted and names it, nothing of
+// its execution. A limit or stop order is reported from it as sent — read
+// the way orders/historical would read it — under Coinbase's order_id,
+// with status open, nothing filled and CreatedAt this machine's clock when
+// the answer came: one request. A market order (IOC on Coinbase) has
+// usually filled by then, so it is read back (orders/historical/{id}) and
+// the trader sees its fill; reporting it open with nothing filled would
+// misstate it. If that read fails the order is reported as sent (it
+// exists; failing would invite a second placement). Since this adapter
+// lists no fills through FillLister's bounded listing elsewhere, a
+// max_daily_loss limit on a Coinbase profile counts the fills tradectl's
+// journal saw.
 //
 // A failure after the create was written (5xx, 408, a dropped connection,
 // a timeout, an unreadable answer) is ErrUnknownOutcome carrying the client
@@ -124,17 +122,12 @@
 //
 // GetOrder reads orders/historical/{id}; ids are UUIDs, and anything that
 // does not look like one is not found without a request. CancelOrder is a
-// batch_cancel of one, reported from its answer ({success, failure_reason,
-// order_id} per id; Advanced Trade API, Cancel Orders: "initiate cancel
-// requests for one or more orders"). A successful cancel by id is one
-// request: the order carries its id, status canceled, the symbol the
-// caller gave, if any, and this machine's clock as UpdatedAt — its side,
-// quantities and fills are unknown (zero) rather than read again, and a
-// cancel Coinbase has initiated but not finished (CANCEL_QUEUED, which a
-// fill can still overtake) is reported canceled, as CancelAll always did;
-// order get shows the order as it stands. By client id the order is first
-// found (the scan below; batch_cancel takes order ids only) and that
-// listing, marked canceled, is the result. Coinbase answers
+// batch_cancel of one ({success, failure_reason, order_id} per id;
+// Advanced Trade API, Cancel Orders: "initiate cancel requests for one or
+// more orders"), then the order read back: the answer says nothing of
+// what filled before the cancel, which a caller re-placing the rest needs.
+// By client id the order is first found (the scan below; batch_cancel
+// takes order ids only). Coinbase answers
 // UNKNOWN_CANCEL_ORDER for finished orders as for missing ones, so a failed
 // cancel reads the order to say "already filled" (ErrInvalidOrder) rather
 // than not found. CancelAll lists the open orders (of one product or all)

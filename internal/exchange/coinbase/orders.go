@@ -461,10 +461,10 @@ func sameOrder(o trade.Order, req trade.OrderRequest) bool {
 	return true
 }
 
-// PlaceOrder implements exchange.Exchange: one request. The create answer
-// names the order (order_id, product, side, client id) and nothing of its
-// execution, so the order is reported from it and what was sent (see
-// accepted). Coinbase answers a client id it already knows with the
+// PlaceOrder implements exchange.Exchange. The create answer names the
+// order (order_id, product, side, client id) and nothing of its execution:
+// a limit or stop order is reported from it and what was sent (see
+// accepted), one request; a market order is read back for its fill. Coinbase answers a client id it already knows with the
 // earlier order; an answer whose product, side or configuration differs
 // from the request is that earlier order, refused as a duplicate.
 func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trade.Order, error) {
@@ -498,7 +498,24 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trad
 	if err != nil {
 		return trade.Order{}, fmt.Errorf("place order: %w", decodeFailure(c.String(), err, true, clientID))
 	}
-	return o, nil
+	if req.Type != trade.Market {
+		return o, nil
+	}
+	// A market order fills at once, and the trader is owed its fill
+	// (quantity, average price, fees): reporting it as open with nothing
+	// filled would misstate it, so it is read back.
+	got, err := e.fetchOrder(ctx, id)
+	if err != nil {
+		// The order exists; only reading it back failed.
+		e.log.Warn("coinbase: order placed but not read back", "profile", e.profile, "order_id", id, "err", err)
+		return o, nil
+	}
+	if got.ClientID == clientID && !sameOrder(got, req) {
+		return trade.Order{}, fmt.Errorf("place order: %w", &exchange.Error{Kind: exchange.ErrDuplicateClientID, Venue: venueName,
+			Message: fmt.Sprintf("client id %s already names order %s (%s %s %s %s), which Coinbase returned instead of placing a new one",
+				clientID, got.ID, got.Side, got.Type, got.Qty, got.Symbol)})
+	}
+	return got, nil
 }
 
 // accepted is an order as the create answer describes it: Coinbase gave
@@ -743,15 +760,13 @@ func cancelFailure(id string, r cancelResult, found bool) *exchange.Error {
 		Message: fmt.Sprintf("order %s cannot be canceled: %s", id, strings.ToLower(strings.ReplaceAll(firstNonEmpty(reason, "no reason given"), "_", " ")))}
 }
 
-// CancelOrder implements exchange.Exchange: a batch cancel of one, with
-// the order reported from its answer — no read after it. By id the answer
-// says only that the cancel of that id succeeded, so the order carries
-// its id, status canceled and nothing more (see canceledOnly); by client
-// id the order is first found among the open orders (Coinbase cannot
-// cancel by client id), and that listing, marked canceled, is the result.
+// CancelOrder implements exchange.Exchange: a batch cancel of one, then
+// the order read back. The answer says only that the cancel of that id
+// succeeded, and the caller is owed what filled before it (a script
+// re-places the rest from filled_qty). By client id the order is first
+// found among the open orders (Coinbase cannot cancel by client id).
 func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trade.Order, error) {
 	id := ref.ID
-	var listed *trade.Order
 	if id == "" {
 		if ref.ClientID == "" {
 			return trade.Order{}, fmt.Errorf("cancel order: %w", refuse("an order id or client id is required"))
@@ -760,7 +775,7 @@ func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 		if err != nil {
 			return trade.Order{}, fmt.Errorf("cancel order %s: %w", ref, err)
 		}
-		id, listed = o.ID, &o
+		id = o.ID
 	} else if err := checkOrderID(id); err != nil {
 		return trade.Order{}, fmt.Errorf("cancel order %s: %w", ref, err)
 	}
@@ -779,22 +794,11 @@ func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 		}
 		return trade.Order{}, fmt.Errorf("cancel order %s: %w", ref, xe)
 	}
-	now := e.now().UTC()
-	if listed != nil {
-		o := *listed
-		o.Status, o.UpdatedAt = trade.StatusCanceled, now
-		return o, nil
+	o, err := e.fetchOrder(ctx, id)
+	if err != nil {
+		return trade.Order{}, fmt.Errorf("cancel order %s: canceled, but reading it back failed: %w", ref, err)
 	}
-	return canceledOnly(id, ref.Symbol, now, e.profile), nil
-}
-
-// canceledOnly is an order as batch_cancel's answer describes it: the
-// cancel of id succeeded — and nothing more, so the order carries its id,
-// status canceled, the symbol the caller gave and this machine's clock as
-// its last update; its side, quantities and fills are left unknown
-// (zero). GetOrder tells the rest.
-func canceledOnly(id string, sym trade.Symbol, now time.Time, profile string) trade.Order {
-	return trade.Order{ID: id, Symbol: sym, Status: trade.StatusCanceled, UpdatedAt: now, Exchange: venueName, Profile: profile}
+	return o, nil
 }
 
 // openOrders lists every working order, of one product or of all.

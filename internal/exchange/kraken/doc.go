@@ -83,13 +83,11 @@
 // CancelOrder answers with a count of canceled orders and whether the
 // cancel is still pending (Kraken Spot REST, CancelOrder,
 // schemas/responses/trading/orders/cancel.yaml). A txid canceled outright
-// (count 1, not pending) is reported from that answer alone, one request:
-// the order carries its txid, status canceled, the symbol the caller
-// gave, if any, and this machine's clock as UpdatedAt — its side,
-// quantities and fills are unknown (zero) rather than read again; order
-// get shows them. A client id is canceled by sending cl_ord_id to
-// CancelOrder directly; the answer does not name the txid, so the order
-// is then read from the closed orders with that cl_ord_id (two requests).
+// (count 1, not pending) is read back with QueryOrders: the answer says
+// nothing of what filled before the cancel, which a caller re-placing the
+// rest needs. A client id is canceled by sending cl_ord_id to CancelOrder
+// directly; the answer does not name the txid, so the order is then read
+// from the closed orders with that cl_ord_id (two requests).
 // A pending cancel is read back, a few times, until it completes.
 //
 // A duplicate cl_ord_id among open orders is ErrDuplicateClientID; the
@@ -122,18 +120,17 @@
 // relative price, parsed into TrailPct or TrailAmount; Kraken's descr
 // carries no current trigger, so StopPrice stays unset.
 //
-// A placement is one request. AddOrder's answer is the order's txid and a
-// text description ("buy 1.45 XBTUSD @ limit 27500.0"), nothing more
-// (Kraken Spot REST OpenAPI spec, AddOrder response,
-// schemas/responses/trading/orders/add.yaml): it says the order was
-// accepted, not what became of it. PlaceOrder therefore reports the order
-// as sent, under that txid and the client id, with status open and nothing
-// known to have filled: FilledQty 0, no AvgFillPrice, no fee, and
-// CreatedAt this machine's clock when the answer came. That is the trade:
-// a market order (or a limit order that crossed) has usually filled by
-// then, and the result does not show it — its fill price is unknown, not
-// guessed. GetOrder (order get, --wait) reads the order as Kraken has it.
-// The exception is a post-only order: Kraken accepts one that would have
+// AddOrder's answer is the order's txid and a text description ("buy 1.45
+// XBTUSD @ limit 27500.0"), nothing more (Kraken Spot REST OpenAPI spec,
+// AddOrder response, schemas/responses/trading/orders/add.yaml): it says
+// the order was accepted, not what became of it. A limit or stop order is
+// therefore reported as sent, one request: under that txid and the client
+// id, status open, FilledQty 0, no AvgFillPrice, no fee, CreatedAt this
+// machine's clock when the answer came (a limit order that crossed shows
+// its fill at the next order get or --wait). A market order fills at once
+// and the trader is owed its fill, so it is read back with QueryOrders
+// (two requests) rather than shown open with nothing filled.
+// So is a post-only order: Kraken accepts one that would have
 // taken liquidity and then cancels it with reason "Post only order", which
 // the answer cannot say, so a post-only placement is read back with
 // QueryOrders (two requests); PlaceOrder reports that case as

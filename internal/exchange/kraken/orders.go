@@ -127,9 +127,12 @@ type addOrderResult struct {
 }
 
 // PlaceOrder implements exchange.Exchange. AddOrder answers with the
-// txid only; the order is reported from that answer and the request (see
-// accepted), with no second request. Only a post-only order is read back
-// with QueryOrders: Kraken accepts it and then cancels it if it would have
+// txid only. A limit or stop order is reported from that answer and the
+// request (see accepted), with no second request: it rests, as the venue
+// took it. A market order is read back with QueryOrders, because it fills
+// at once and the trader is owed its fill (quantity, average price, fee),
+// which reporting it as open with nothing filled would misstate; so is a
+// post-only order, which Kraken accepts and then cancels if it would have
 // taken liquidity, which the answer does not say.
 func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trade.Order, error) {
 	clientID := req.ClientID
@@ -156,7 +159,7 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trad
 		return trade.Order{}, fmt.Errorf("place order: %w", decodeFailure(c, errors.New("AddOrder answered without a txid")))
 	}
 	txid := res.TxID[0]
-	if !req.PostOnly {
+	if !req.PostOnly && req.Type != trade.Market {
 		return e.accepted(req, txid, clientID), nil
 	}
 	hint := orderHint{symbol: req.Symbol, clientID: clientID, tif: req.EffectiveTIF()}
@@ -394,12 +397,13 @@ type cancelResult struct {
 }
 
 // CancelOrder implements exchange.Exchange. Kraken's answer is a count
-// of canceled orders and whether the cancel is still pending. A txid
-// canceled outright is reported from that answer alone (see canceledOnly);
-// a client id is canceled with cl_ord_id directly (Kraken keeps it unique
-// among open orders) and the order read back from the closed orders, since
-// the answer does not name its txid. A pending cancel is read back until
-// it completes.
+// of canceled orders and whether the cancel is still pending, so the order
+// is read back: the caller is owed what filled before the cancel (a script
+// re-places the rest from filled_qty), which the answer does not say. A
+// txid is read with QueryOrders; a client id is canceled with cl_ord_id
+// directly (Kraken keeps it unique among open orders) and the order read
+// from the closed orders, since the answer does not name its txid. A
+// pending cancel is read back until it completes.
 func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trade.Order, error) {
 	o, err := e.cancelOrder(ctx, ref)
 	if err != nil {
@@ -433,9 +437,6 @@ func (e *Exchange) cancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 	if res.Count == 0 && !res.Pending {
 		return trade.Order{}, &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName, Message: "no open order " + ref.String()}
 	}
-	if !res.Pending && txid != "" {
-		return e.canceledOnly(txid, ref.Symbol), nil
-	}
 	read := func() (trade.Order, error) {
 		switch {
 		case txid != "":
@@ -455,16 +456,6 @@ func (e *Exchange) cancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 		}
 	}
 	return o, err
-}
-
-// canceledOnly is an order as CancelOrder's answer describes it: the txid
-// named is canceled (count 1, not pending) — and nothing more, so the
-// order carries its id, status canceled, the symbol the caller gave and
-// this machine's clock as its last update; its side, quantities and
-// fills are left unknown (zero). GetOrder tells the rest.
-func (e *Exchange) canceledOnly(txid string, sym trade.Symbol) trade.Order {
-	return trade.Order{ID: txid, Symbol: sym, Status: trade.StatusCanceled, UpdatedAt: e.now().UTC(),
-		Exchange: venueName, Profile: e.profile}
 }
 
 // ListOrders implements exchange.Exchange: open orders from OpenOrders;
