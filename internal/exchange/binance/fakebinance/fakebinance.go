@@ -64,6 +64,7 @@ type Server struct {
 	wsConns        map[*websocket.Conn]struct{}
 	wsAccepted     int
 	bookChanged    chan struct{} // closed and replaced on every book change
+	seeds          []historySeed // WithTradeHistory's, until New applies them
 }
 
 // Option configures a Server.
@@ -129,6 +130,7 @@ func New(apiKey, apiSecret string, opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	s.seedHistoryLocked() // no request can arrive yet
 	s.v = fakevenue.New(http.HandlerFunc(s.serveHTTP),
 		fakevenue.WithLatency(s.latency),
 		fakevenue.WithClock(s.clock),
