@@ -7,7 +7,10 @@
 // its own clock, symbol filters, balances), answers with Binance's JSON
 // shapes, error codes and X-MBX-USED-WEIGHT-1M headers, keeps an order book
 // of one price level per side, and lets a test inject failures and inspect
-// what it received. It is a regular package (not _test) so end-to-end CLI
+// what it received. myTrades pages as Binance's does (fromId, limit up to
+// 1000, startTime and endTime at most 24 hours apart, orderId, and only
+// the parameter combinations Binance accepts), and WithTradeHistory gives
+// the account thousands of past executions to page through. It is a regular package (not _test) so end-to-end CLI
 // tests can start it too.
 //
 // The fake never logs or prints the credentials it was given.
