@@ -26,7 +26,41 @@
 //
 // Executions (FillLister, /api/v3/myTrades) are likewise per symbol; Fills
 // without a symbol is ErrInvalidOrder. Fill ids are Binance trade ids,
-// their OrderID the self-describing order id.
+// their OrderID the self-describing order id. myTrades does not report the
+// order's client id, so Fill.ClientID stays empty.
+//
+// # Fill history
+//
+// FillHistory (exchange.FillHistorian, FillsPerSymbol) reads one symbol's
+// executions with GET /api/v3/myTrades (weight 20, through the weight
+// limiter), relying on these facts of the Binance Spot API docs
+// (rest-api.md, "Account trade list (USER_DATA)"; errors.md):
+//
+//   - "If fromId is set, it will get id >= that fromId. Otherwise most
+//     recent trades are returned"; limit is "Default 500; max 1000"; data
+//     is returned "in ascending order. Oldest first, newest last" (General
+//     API Information), and trade ids grow with time.
+//   - "The time between startTime and endTime can't be longer than 24
+//     hours" (-1127 "More than %s hours between startTime and endTime"),
+//     and the supported combinations are symbol alone or with orderId,
+//     startTime, endTime, fromId, startTime and endTime, or orderId and
+//     fromId (-1128 "Combination of optional parameters invalid"
+//     otherwise): fromId cannot be sent with a time.
+//
+// So the history is paged by fromId: a page is limit trades (1000 unless
+// the query asks for fewer) from an id on, the cursor is the id after the
+// page's last trade, AfterID reads from the id after it, and a full page
+// may have more after it (a short one is the last). A start time is turned
+// into a first id once: a request for the 24 hours from Since (startTime
+// and endTime, limit 1) finds it when the account traded that day;
+// otherwise the most recent trade says whether anything follows Since at
+// all, and a binary search over fromId with limit 1 finds the first trade
+// at or after Since (about 33 requests for today's largest trade ids, once
+// per read). startTime alone is not used: the docs do not say how far past
+// it Binance answers. Fills outside [Since, Until) are dropped, and a fill
+// at or after Until ends the read. Fills without a time range is one
+// request for the latest thousand; with one, and FillsFor, read through
+// the same pager.
 //
 // # Placement
 //

@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
-	"strconv"
 	"sync"
 
+	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -16,9 +15,6 @@ import (
 // each weighs 20, and the weight limiter paces them anyway, so more would
 // only queue.
 const fillsConcurrency = 4
-
-// myTradesPage is Binance's largest myTrades page.
-const myTradesPage = 1000
 
 // FillsFor reads every execution of each symbol, the symbols at once (at
 // most fillsConcurrency requests in flight, each through the weight
@@ -67,32 +63,25 @@ func (e *Exchange) FillsFor(ctx context.Context, symbols []trade.Symbol) ([]trad
 	return slices.Concat(per...), nil
 }
 
-// allFills pages through one symbol's executions from the first (fromId
-// 0) on, page entries at a time, so a position's cost basis sees every
-// fill, not only the latest thousand.
+// allFills reads one symbol's executions from the first on, page
+// entries a page (FillHistory's pager), so a position's cost basis sees
+// every fill, not only the latest thousand.
 func (e *Exchange) allFills(ctx context.Context, sym trade.Symbol, page int) ([]trade.Fill, error) {
-	vs, err := venueSymbol(sym)
-	if err != nil {
-		return nil, err
-	}
+	return e.pageFills(ctx, exchange.FillQuery{Symbol: sym, Limit: page})
+}
+
+// pageFills reads q's pages to the end, oldest first.
+func (e *Exchange) pageFills(ctx context.Context, q exchange.FillQuery) ([]trade.Fill, error) {
 	var out []trade.Fill
-	from := int64(0)
 	for {
-		q := newQuery().add("symbol", vs).add("fromId", strconv.FormatInt(from, 10)).add("limit", strconv.Itoa(page))
-		var ws []tradeWire
-		if err := e.do(ctx, call{method: http.MethodGet, path: "/api/v3/myTrades", params: q, signed: true, weight: 20}, &ws); err != nil {
+		p, err := e.fillHistory(ctx, q)
+		if err != nil {
 			return nil, err
 		}
-		for _, w := range ws {
-			f, err := mapFill(w, sym)
-			if err != nil {
-				return nil, decodeFailure("GET /api/v3/myTrades", err, false, "")
-			}
-			out = append(out, f)
-			from = max(from, w.ID+1)
-		}
-		if len(ws) < page {
+		out = append(out, p.Fills...)
+		if p.Next == "" {
 			return out, nil
 		}
+		q.Cursor = p.Next
 	}
 }

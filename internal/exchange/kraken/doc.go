@@ -154,11 +154,38 @@
 //
 // ListOrders reads OpenOrders and, for all orders, up to five pages (250) of
 // ClosedOrders, newest first. Fills (exchange.FillLister) reads up to five
-// pages of TradesHistory and filters by symbol here, since Kraken cannot;
-// fees are taken to be in the quote asset, Kraken's default. CancelAll without a symbol lists the open
+// pages of the fill history below and filters by symbol here, since Kraken
+// cannot; fees are taken to be in the quote asset, Kraken's default.
+// CancelAll without a symbol lists the open
 // orders, sends Kraken's CancelAll and reads those orders back; with a
 // symbol it cancels that symbol's open orders one by one, since CancelAll
 // has no pair filter. Orders that finish in between are skipped.
+//
+// # Fill history
+//
+// FillHistory (exchange.FillHistorian, FillsPerAccount) reads
+// POST /0/private/TradesHistory (2 on the call counter), relying on these
+// facts of the Kraken API docs (Get Trades History, docs.kraken.com
+// api-reference/account-data/get-trades-history): "50 results are returned
+// at a time, the most recent by default"; start is the "starting unix
+// timestamp or trade tx ID of results (exclusive)", end the "ending unix
+// timestamp or trade tx ID of results (inclusive)", ofs the "result offset
+// for pagination"; the result holds trades (an object keyed by trade id)
+// and count, the "amount of available trades matching criteria". type=all
+// is sent; consolidate_taker keeps its default (true).
+//
+// Pages are read newest first by offset. The cursor is "<ofs>@<end>": the
+// next offset and the end the read's first page fixed, Until (rounded up
+// to the second) when set, else the newest trade of the first page. Trades
+// made during a read are then outside it and shift no offset (one made in
+// the very second of the newest could shift them by one: a repeated fill,
+// never a skipped one). Since is sent as start a second earlier, start
+// being exclusive; [Since, Until) and the symbol are applied here, as
+// TradesHistory has no pair filter. A page with no trades or whose offset
+// reaches count is the last. Query.Limit is ignored: Kraken's pages are
+// fixed. A trade missing its order, time or amounts, or a page without
+// trades or count, is an error, never skipped. TradesHistory does not
+// carry the order's client id, so Fill.ClientID stays empty.
 //
 // Instrument rules come from AssetPairs (tick_size, lot_decimals as the
 // step, ordermin as the minimum quantity, costmin as the minimum notional)

@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/venueorder"
@@ -16,9 +13,8 @@ import (
 const (
 	pathTradesHistory = "/0/private/TradesHistory"
 	// maxTradePages bounds how far back Fills reads (50 trades a page, 2
-	// on the counter each).
+	// on the call counter each).
 	maxTradePages = 5
-	tradePage     = 50
 )
 
 // tradeWire is one TradesHistory entry.
@@ -36,65 +32,51 @@ type tradeWire struct {
 
 type tradesHistoryResult struct {
 	Trades map[string]tradeWire `json:"trades"`
-	Count  int                  `json:"count"`
+	Count  *int                 `json:"count"`
 }
 
 var _ exchange.FillLister = (*Exchange)(nil)
 
-// Fills implements exchange.FillLister with TradesHistory, newest first,
-// up to maxTradePages pages. Kraken's trade history has no pair filter, so
-// a symbol is applied here. Fees are taken to be in the quote asset, which
-// is Kraken's default; TradesHistory does not say otherwise per trade.
+// Fills implements exchange.FillLister with FillHistory's pager, newest
+// first: up to maxTradePages pages, fewer once Limit fills are in. Kraken's
+// trade history has no pair filter, so a symbol is applied here. Fees are
+// taken to be in the quote asset, which is Kraken's default;
+// TradesHistory does not say otherwise per trade.
 func (e *Exchange) Fills(ctx context.Context, f exchange.FillFilter) ([]trade.Fill, error) {
-	fills, err := e.fills(ctx, f)
-	if err != nil {
-		return nil, fmt.Errorf("fills: %w", err)
-	}
-	return fills, nil
-}
-
-func (e *Exchange) fills(ctx context.Context, f exchange.FillFilter) ([]trade.Fill, error) {
+	q := exchange.FillQuery{Symbol: f.Symbol, Since: f.Since, Until: f.Until}
 	var out []trade.Fill
-	for page, ofs := 0, 0; page < maxTradePages; page++ {
-		p := newForm().add("type", "all")
-		if !f.Since.IsZero() {
-			p.add("start", strconv.FormatInt(f.Since.Unix()-1, 10))
+	seen := map[string]bool{}
+	for range maxTradePages {
+		p, err := e.fillHistory(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("fills: %w", err)
 		}
-		if ofs > 0 {
-			p.add("ofs", strconv.Itoa(ofs))
-		}
-		c := call{path: pathTradesHistory, params: p, private: true, cost: costHistory}
-		var res tradesHistoryResult
-		if err := e.do(ctx, c, &res); err != nil {
-			return nil, err
-		}
-		for id, w := range res.Trades {
-			fill, err := e.mapFill(ctx, id, w)
-			if err != nil {
-				return nil, decodeFailure(c, err)
-			}
-			if (f.Symbol.IsZero() || fill.Symbol == f.Symbol) && (f.Since.IsZero() || !fill.Time.Before(f.Since)) {
+		for _, fill := range p.Fills {
+			// Pages overlap when trades are made during the read.
+			if !seen[fill.ID] {
+				seen[fill.ID] = true
 				out = append(out, fill)
 			}
 		}
-		ofs += len(res.Trades)
-		if len(res.Trades) < tradePage || ofs >= res.Count || (f.Limit > 0 && len(out) >= f.Limit) {
+		if p.Next == "" || (f.Limit > 0 && len(out) >= f.Limit) {
 			break
 		}
+		q.Cursor = p.Next
 	}
-	slices.SortStableFunc(out, func(a, b trade.Fill) int {
-		if c := b.Time.Compare(a.Time); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
+	sortNewestFirst(out)
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[:f.Limit]
 	}
 	return out, nil
 }
 
+// mapFill reads one TradesHistory entry. A trade without its order, time
+// or amounts, or with one unreadable, is an error: dropping it would leave
+// a hole in the history that no later read fills.
 func (e *Exchange) mapFill(ctx context.Context, id string, w tradeWire) (trade.Fill, error) {
+	if id == "" || w.OrderTxID == "" || w.Time == "" || w.Vol == "" || w.Price == "" || w.Fee == "" {
+		return trade.Fill{}, fmt.Errorf("trade %q without its id, ordertxid, time, vol, price or fee", id)
+	}
 	sym, err := e.symbolOf(ctx, w.Pair)
 	if err != nil {
 		return trade.Fill{}, fmt.Errorf("trade %s: %w", id, err)
@@ -117,6 +99,9 @@ func (e *Exchange) mapFill(ctx context.Context, id string, w tradeWire) (trade.F
 	}
 	if fill.Time, err = unixTime(w.Time); err != nil {
 		return trade.Fill{}, fmt.Errorf("trade %s: %w", id, err)
+	}
+	if fill.Time.IsZero() {
+		return trade.Fill{}, fmt.Errorf("trade %s: time 0", id)
 	}
 	return fill, nil
 }

@@ -7,7 +7,10 @@
 // its own clock, symbol filters, balances), answers with Binance's JSON
 // shapes, error codes and X-MBX-USED-WEIGHT-1M headers, keeps an order book
 // of one price level per side, and lets a test inject failures and inspect
-// what it received. It is a regular package (not _test) so end-to-end CLI
+// what it received. myTrades pages as Binance's does (fromId, limit up to
+// 1000, startTime and endTime at most 24 hours apart, orderId, and only
+// the parameter combinations Binance accepts), and WithTradeHistory gives
+// the account thousands of past executions to page through. It is a regular package (not _test) so end-to-end CLI
 // tests can start it too.
 //
 // The fake never logs or prints the credentials it was given.
@@ -64,6 +67,7 @@ type Server struct {
 	wsConns        map[*websocket.Conn]struct{}
 	wsAccepted     int
 	bookChanged    chan struct{} // closed and replaced on every book change
+	seeds          []historySeed // WithTradeHistory's, until New applies them
 }
 
 // Option configures a Server.
@@ -129,6 +133,7 @@ func New(apiKey, apiSecret string, opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	s.seedHistoryLocked() // no request can arrive yet
 	s.v = fakevenue.New(http.HandlerFunc(s.serveHTTP),
 		fakevenue.WithLatency(s.latency),
 		fakevenue.WithClock(s.clock),

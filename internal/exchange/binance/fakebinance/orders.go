@@ -624,6 +624,9 @@ func (s *Server) handleMyTrades(p params) response {
 	ip := &intParams{p: p}
 	orderID, hasOrder := ip.get("orderId")
 	h, e := s.readHistory(ip, "fromId")
+	if e == nil {
+		e = checkTradeWindow(h, hasOrder)
+	}
 	if e != nil {
 		return errorResponse(e)
 	}

@@ -10,7 +10,10 @@
 // envelopes with Kraken's error strings, and keeps balances: resting
 // orders hold funds (BalanceEx hold_trade), market and marketable limit
 // orders fill at the book (and are listed by TradesHistory), cancels
-// release the hold. Balance and BalanceEx both answer. A test can move
+// release the hold. Balance and BalanceEx both answer. TradesHistory
+// pages newest first by ofs, 50 trades a page (WithTradesPageSize), with
+// start (exclusive), end (inclusive) and count; WithTradeHistory gives the
+// account thousands of past trades to page through. A test can move
 // prices, fill orders partly, inject failures and inspect what it
 // received. It is a regular package (not _test) so end-to-end CLI tests
 // can start it too.
@@ -73,6 +76,9 @@ type Server struct {
 	placed       atomic.Int64 // read without the lock
 	makerFee     decimal.Decimal
 	takerFee     decimal.Decimal
+
+	tradesPage int // trades a TradesHistory page holds
+	seedTrades int // WithTradeHistory's, until New adds them
 }
 
 // Option configures a Server.
@@ -98,14 +104,15 @@ func New(apiKey, apiSecretBase64 string, opts ...Option) *Server {
 		panic("fakekraken: the API secret must be base64")
 	}
 	s := &Server{
-		clock:    time.Now,
-		apiKey:   apiKey,
-		secret:   secret,
-		assets:   map[string]*asset{},
-		byTxID:   map[string]*order{},
-		tradeIDs: map[string]bool{},
-		makerFee: decimal.RequireFromString("0.0016"),
-		takerFee: decimal.RequireFromString("0.0026"),
+		clock:      time.Now,
+		apiKey:     apiKey,
+		secret:     secret,
+		assets:     map[string]*asset{},
+		byTxID:     map[string]*order{},
+		tradeIDs:   map[string]bool{},
+		makerFee:   decimal.RequireFromString("0.0016"),
+		tradesPage: tradesPage,
+		takerFee:   decimal.RequireFromString("0.0026"),
 	}
 	for _, a := range DefaultAssets() {
 		s.assets[a.ID] = &asset{spec: a}
@@ -119,6 +126,7 @@ func New(apiKey, apiSecretBase64 string, opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
+	s.seedHistoryLocked() // no request can arrive yet
 	s.v = fakevenue.New(http.HandlerFunc(s.serveHTTP),
 		fakevenue.WithLatency(s.latency),
 		fakevenue.WithClock(s.clock),

@@ -560,16 +560,16 @@ func (s *Server) handleOpenOrders(p params) (any, string) {
 
 // page is a history request's window: start and end (unix seconds, 0
 // for none; start exclusive, end inclusive) and the offset of a page of
-// 50, newest first.
+// size entries (50 unless the call's is set otherwise), newest first.
 type page struct {
 	start, end int64
-	ofs        int
+	ofs, size  int
 }
 
 // readPage reads the start, end and ofs parameters; the error is
 // Kraken's.
 func readPage(p params) (page, string) {
-	var pg page
+	pg := page{size: 50}
 	var err error
 	if v := p.get("start"); v != "" {
 		if pg.start, err = strconv.ParseInt(v, 10, 64); err != nil {
@@ -600,7 +600,7 @@ func pageOf[T any](pg page, matched []T) []T {
 	if pg.ofs >= len(matched) {
 		return nil
 	}
-	return matched[pg.ofs:min(len(matched), pg.ofs+50)]
+	return matched[pg.ofs:min(len(matched), pg.ofs+pg.size)]
 }
 
 // handleClosedOrders pages closed orders newest first, 50 at a time, with
@@ -673,12 +673,14 @@ type tradeRec struct {
 }
 
 // handleTradesHistory pages the account's trades newest first, 50 at a
-// time, with the start/end filters.
+// time (WithTradesPageSize), with the start/end filters; count is how
+// many trades the filters match, whatever the offset.
 func (s *Server) handleTradesHistory(p params) (any, string) {
 	pg, kerr := readPage(p)
 	if kerr != "" {
 		return nil, kerr
 	}
+	pg.size = s.tradesPage
 	var matched []*tradeRec
 	for i := len(s.trades) - 1; i >= 0; i-- {
 		if t := s.trades[i]; pg.holds(t.time) {
