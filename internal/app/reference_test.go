@@ -20,6 +20,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/factory"
 	"github.com/tradectl/tradectl/internal/cmd/order/amend"
 	"github.com/tradectl/tradectl/internal/cmd/order/create"
+	"github.com/tradectl/tradectl/internal/cmd/positions"
 	"github.com/tradectl/tradectl/internal/cmd/watch"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
@@ -164,6 +165,9 @@ func TestReadmeJSONSchemas(t *testing.T) {
 		"Account error":      jsonFields(dashboard.AccountError{}),
 		"Balance line":       jsonFields(dashboard.BalanceLine{}),
 		"Position":           jsonFields(pnl.Valuation{}),
+		"Position row":       jsonFields(positions.Position{}),
+		"Close result":       jsonFields(positions.CloseResult{}),
+		"Instrument":         jsonFields(trade.Instrument{}),
 		"Totals":             jsonFields(dashboard.Totals{}),
 		"Watch events":       jsonFields(watch.QuoteEvent{}, watch.ConditionEvent{}),
 		"Journal entry":      jsonFields(journal.Entry{}),

@@ -62,7 +62,7 @@ func NewCmdInstruments(f *cmdutil.Factory, runF func(*InstrumentsOptions) error)
 		Example: heredoc.Doc(`
 			$ tradectl instruments
 			$ tradectl instruments btc
-			$ tradectl instruments --profile kraken --all -o json --jq '.[] | select(.status != "trading") | .symbol'
+			$ tradectl instruments --all -o json --jq '.[] | select(.status != "trading") | .symbol'
 			$ tradectl instruments usd -o csv > instruments.csv
 		`),
 		Args:              cobra.MaximumNArgs(1),

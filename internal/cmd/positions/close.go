@@ -86,8 +86,10 @@ func NewCmdClose(f *cmdutil.Factory, runF func(*CloseOptions) error) *cobra.Comm
 		`),
 		Example: heredoc.Doc(`
 			$ tradectl positions close BTC-USD --dry-run
-			$ tradectl positions close AAPL --qty 5 --profile alpaca --yes
-			$ tradectl positions close ETH-USD -o json --jq .order.status
+			$ tradectl positions close BTC-USD --qty 0.004 --yes -o json --jq .order.status
+
+			# nothing held (exit 2)
+			$ tradectl positions close ETH-USD
 		`),
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completion.Symbols(f.CompletionSource(), 1),

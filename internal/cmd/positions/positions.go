@@ -124,7 +124,7 @@ func NewCmdPositions(f *cmdutil.Factory, runF func(*PositionsOptions) error) *co
 		`),
 		Example: heredoc.Doc(`
 			$ tradectl positions
-			$ tradectl positions --profile paper,alpaca --symbol AAPL
+			$ tradectl positions --profile paper,rehearsal --symbol BTC-USD
 			$ tradectl positions --all -o json --jq '.[] | select(.realized_pnl != "0") | .symbol + " " + .realized_pnl'
 			$ tradectl positions -o csv > positions.csv
 		`),
