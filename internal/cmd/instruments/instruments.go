@@ -50,8 +50,9 @@ func NewCmdInstruments(f *cmdutil.Factory, runF func(*InstrumentsOptions) error)
 			value (min notional), status and the venue's own name for the symbol.
 
 			SEARCH keeps the symbols whose symbol, base, quote or venue symbol contains it,
-			ignoring case (usd, btc, XBT); when nothing contains it, the symbols within two
-			typing mistakes of it (EHT finds ETH-USD). No match prints nothing and exits 0.
+			ignoring case (usd, btc, XBT); when nothing contains it, the symbols a typo away
+			from it (EHT finds ETH-USD; a longer search allows more). No match prints nothing
+			and exits 0.
 
 			The list is read through the venue's rule cache: one request when the cache is
 			cold, none when warm. Symbols that take no new orders today (halted,
@@ -110,8 +111,8 @@ func instrumentsRun(ctx context.Context, o *InstrumentsOptions) error {
 
 // Match returns the instruments SEARCH finds, sorted by symbol: those
 // whose symbol, base, quote or venue symbol contains it (any case), or,
-// when none does, those whose symbol or base is within two edits of it —
-// a typo still finds its symbol. An empty search keeps every instrument.
+// when none does, those whose symbol, base or venue symbol is a typo away
+// from it (see near). An empty search keeps every instrument.
 func Match(list []trade.Instrument, search string) []trade.Instrument {
 	out := make([]trade.Instrument, 0, len(list))
 	needle := strings.ToUpper(search)
@@ -142,15 +143,32 @@ func containsAny(needle string, fields ...string) bool {
 	return false
 }
 
-// maxTypos is how many edits a fuzzy match allows; more finds unrelated
-// symbols among thousands.
-const maxTypos = 2
-
+// near reports whether needle is a typo away from one of fields: two
+// neighbouring letters swapped (EHT for ETH), or, in a longer needle, a
+// few edits — one per three letters beyond the first, so a three-letter
+// ticker never matches another (LTC is not BTC).
 func near(needle string, fields ...string) bool {
+	typos := (len(needle) - 1) / 3
 	for _, f := range fields {
-		if f != "" && textdist.Levenshtein(needle, strings.ToUpper(f)) <= maxTypos {
+		f = strings.ToUpper(f)
+		if f != "" && (swapped(needle, f) || textdist.Levenshtein(needle, f) <= typos) {
 			return true
 		}
+	}
+	return false
+}
+
+// swapped reports whether a and b differ only by two neighbouring
+// characters in the other order.
+func swapped(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] == b[i] {
+			continue
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
 	}
 	return false
 }

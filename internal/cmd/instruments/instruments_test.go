@@ -31,7 +31,8 @@ func TestMatch(t *testing.T) {
 		{"btc", []string{"BTC-USD", "ETH-BTC"}},                    // base or quote, any case
 		{"xbt", []string{"BTC-USD", "ETH-BTC"}},                    // the venue's own name
 		{"eth-usd", []string{"ETH-USD"}},                           // the whole symbol
-		{"EHT", []string{"ETH-BTC", "ETH-USD"}},                    // no substring: within two typos of the base
+		{"EHT", []string{"ETH-BTC", "ETH-USD"}},                    // no substring: two letters swapped in the base
+		{"LTC", []string{}},                                        // one letter off a three-letter ticker is another ticker
 		{"ETH-UDS", []string{"ETH-USD"}},                           // of the symbol
 		{"DOGE", []string{}},                                       // nothing near
 		{"usd", []string{"AAPL", "BTC-USD", "ETH-USD", "XRP-USD"}}, // a stock quoted in USD too
