@@ -101,7 +101,7 @@ func NewCmdPositions(f *cmdutil.Factory, runF func(*PositionsOptions) error) *co
 	var symbol string
 	cmd := &cobra.Command{
 		Use:   "positions [--profile a,b,…] [--symbol S] [--all]",
-		Short: "Show holdings: quantity, average cost, value, unrealised and realised P&L",
+		Short: "Holdings with average cost, value, unrealised and realised P&L",
 		Long: heredoc.Doc(`
 			Show what each chosen account holds, per symbol: quantity (negative for a
 			short), average cost, last price, market value, unrealised P&L and its
