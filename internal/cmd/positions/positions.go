@@ -276,17 +276,13 @@ func (o *PositionsOptions) read(ctx context.Context, profile string) (account, e
 			held = append(held, rows[i].Symbol)
 		}
 	}
-	marks := map[trade.Symbol]decimal.Decimal{}
+	var marks map[trade.Symbol]decimal.Decimal
 	if len(held) > 0 {
 		quotes, err := ex.Quotes(ctx, held)
 		if err != nil {
 			return acct, cmdutil.WrapOp("quotes", err)
 		}
-		for _, q := range quotes {
-			if m, ok := pnl.Mark(q); ok {
-				marks[q.Symbol] = m
-			}
-		}
+		marks = pnl.Marks(quotes)
 	}
 	for i := range rows {
 		Mark(&rows[i], marks)
