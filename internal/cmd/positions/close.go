@@ -145,13 +145,18 @@ type Closing struct {
 	// Remainder is what stays held: below one step when closing all, so
 	// no order can trade it.
 	Remainder decimal.Decimal `json:"remainder"`
+	// CappedToFree is true when a sell was sized to the free balance of
+	// the base asset, which was less than the position: fees taken in
+	// the base asset, or quantity locked by working orders.
+	CappedToFree bool `json:"capped_to_free"`
 }
 
 // PlanClose works out the closing order of held (negative: short) for
-// want (unset: all), the quantity rounded down to step. It refuses when
-// nothing is held, when want exceeds the position, and when what is left
-// to trade is below one step.
-func PlanClose(sym trade.Symbol, held decimal.Decimal, want decimal.NullDecimal, step decimal.Decimal) (Closing, error) {
+// want (unset: all), the quantity rounded down to step. A sell is sized
+// to at most free, the base asset's free balance, when it is known. It
+// refuses when nothing is held, when want exceeds the position, and when
+// what is left to trade is below one step.
+func PlanClose(sym trade.Symbol, held decimal.Decimal, want decimal.NullDecimal, step decimal.Decimal, free decimal.NullDecimal) (Closing, error) {
 	c := Closing{Symbol: sym, Held: held, Side: trade.Sell}
 	if held.IsZero() {
 		return c, cmdutil.Usagef("no position in %s to close: %w; nothing was sent", sym, errNothingHeld)
@@ -166,6 +171,9 @@ func PlanClose(sym trade.Symbol, held decimal.Decimal, want decimal.NullDecimal,
 			return c, cmdutil.Usagef("--qty %s is more than the position in %s (%s); nothing was sent", want.Decimal, sym, size)
 		}
 		qty = want.Decimal
+	}
+	if c.Side == trade.Sell && free.Valid && free.Decimal.LessThan(qty) {
+		qty, c.CappedToFree = decimal.Max(free.Decimal, decimal.Zero), true
 	}
 	if step.IsPositive() {
 		qty = qty.Div(step).Floor().Mul(step)
@@ -208,7 +216,7 @@ func closeRun(parent context.Context, o *CloseOptions) error {
 	if err != nil {
 		return err
 	}
-	closing, err := PlanClose(o.Symbol, held, o.Qty, inst.StepSize)
+	closing, err := PlanClose(o.Symbol, held, o.Qty, inst.StepSize, freeBase(ctx, ex, inst, held))
 	if err != nil {
 		return err
 	}
@@ -293,6 +301,27 @@ func heldQty(ctx context.Context, ex exchange.Exchange, profile string, sym trad
 	return p.Qty, nil
 }
 
+// freeBase is the free balance of a long pair's base asset, which a
+// closing sell cannot exceed: a venue that takes its fees in the base
+// asset (Binance without BNB) leaves less than the fills bought. Unknown
+// (null) for a short, a ticker, or when balances cannot be read — the
+// venue then answers for itself.
+func freeBase(ctx context.Context, ex exchange.Exchange, inst trade.Instrument, held decimal.Decimal) decimal.NullDecimal {
+	if !held.IsPositive() || !inst.Symbol.IsPair() {
+		return decimal.NullDecimal{}
+	}
+	balances, err := ex.Balances(ctx)
+	if err != nil {
+		return decimal.NullDecimal{}
+	}
+	for _, b := range balances {
+		if strings.EqualFold(b.Asset, inst.BaseAsset) {
+			return decimal.NewNullDecimal(b.Free)
+		}
+	}
+	return decimal.NewNullDecimal(decimal.Zero)
+}
+
 // closeWords turns the refusals of the layers below into what a person
 // typed; the exit code stays the one cmdutil.Classify gives the original.
 func closeWords(err error) error {
@@ -326,7 +355,10 @@ func printClose(p *render.Printer, precision func() render.Precision, r CloseRes
 			t.AddRow(render.S("client id", render.Muted), render.T(r.Request.ClientID))
 		}
 		t.AddRow(render.S("held", render.Muted), render.Num(r.Held, qp))
-		if r.Remainder.IsPositive() {
+		switch {
+		case r.CappedToFree:
+			t.AddRow(render.S("remainder", render.Muted), render.S(r.Remainder.String()+" stays held: the free balance is smaller (fees in the base asset, or working orders)", render.Warn))
+		case r.Remainder.IsPositive():
 			t.AddRow(render.S("remainder", render.Muted), render.S(r.Remainder.String()+" stays held: below one step, or not asked to close", render.Warn))
 		}
 		if r.Existing {

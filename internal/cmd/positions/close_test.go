@@ -17,30 +17,39 @@ func TestPlanClose(t *testing.T) {
 	sym := trade.MustSymbol("BTC-USD")
 	all := decimal.NullDecimal{}
 	some := func(s string) decimal.NullDecimal { return decimal.NewNullDecimal(trade.Dec(s)) }
+	unknown := decimal.NullDecimal{}
 	tests := []struct {
 		name      string
 		held      string
 		want      decimal.NullDecimal
 		step      string
+		free      decimal.NullDecimal
 		closing   Closing
 		wantUsage string
 	}{
-		{"long, all, on the step", "0.5", all, "0.001",
+		{"long, all, on the step", "0.5", all, "0.001", unknown,
 			Closing{Symbol: sym, Held: trade.Dec("0.5"), Side: trade.Sell, Qty: trade.Dec("0.5"), Remainder: trade.Dec("0")}, ""},
-		{"long, all, remainder below a step", "0.123456", all, "0.001",
+		{"long, all, remainder below a step", "0.123456", all, "0.001", unknown,
 			Closing{Symbol: sym, Held: trade.Dec("0.123456"), Side: trade.Sell, Qty: trade.Dec("0.123"), Remainder: trade.Dec("0.000456")}, ""},
-		{"short is bought back", "-3", all, "1",
+		{"short is bought back", "-3", all, "1", unknown,
 			Closing{Symbol: sym, Held: trade.Dec("-3"), Side: trade.Buy, Qty: trade.Dec("3"), Remainder: trade.Dec("0")}, ""},
-		{"part of it, rounded down", "2", some("1.2345"), "0.01",
+		{"part of it, rounded down", "2", some("1.2345"), "0.01", unknown,
 			Closing{Symbol: sym, Held: trade.Dec("2"), Side: trade.Sell, Qty: trade.Dec("1.23"), Remainder: trade.Dec("0.77")}, ""},
-		{"nothing held", "0", all, "0.001", Closing{}, "no position in BTC-USD to close"},
-		{"more than held", "1", some("2"), "0.001", Closing{}, "--qty 2 is more than the position in BTC-USD (1)"},
-		{"less than one step", "0.0004", all, "0.001", Closing{}, "is less than one step (0.001)"},
-		{"a short below one step", "-0.0004", all, "0.001", Closing{}, "is less than one step"},
+		{"fees in the base asset: sized to the free balance", "0.01", all, "0.00001", some("0.00999"),
+			Closing{Symbol: sym, Held: trade.Dec("0.01"), Side: trade.Sell, Qty: trade.Dec("0.00999"), Remainder: trade.Dec("0.00001"), CappedToFree: true}, ""},
+		{"free balance above the position: the position", "1", all, "0.001", some("5"),
+			Closing{Symbol: sym, Held: trade.Dec("1"), Side: trade.Sell, Qty: trade.Dec("1"), Remainder: trade.Dec("0")}, ""},
+		{"a short buys back whatever the balance", "-2", all, "1", some("0"),
+			Closing{Symbol: sym, Held: trade.Dec("-2"), Side: trade.Buy, Qty: trade.Dec("2"), Remainder: trade.Dec("0")}, ""},
+		{"nothing free", "1", all, "0.001", some("0"), Closing{}, "less than one step"},
+		{"nothing held", "0", all, "0.001", unknown, Closing{}, "no position in BTC-USD to close"},
+		{"more than held", "1", some("2"), "0.001", unknown, Closing{}, "--qty 2 is more than the position in BTC-USD (1)"},
+		{"less than one step", "0.0004", all, "0.001", unknown, Closing{}, "is less than one step (0.001)"},
+		{"a short below one step", "-0.0004", all, "0.001", unknown, Closing{}, "is less than one step"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := PlanClose(sym, trade.Dec(tc.held), tc.want, trade.Dec(tc.step))
+			got, err := PlanClose(sym, trade.Dec(tc.held), tc.want, trade.Dec(tc.step), tc.free)
 			if tc.wantUsage != "" {
 				var usage *cmdutil.UsageError
 				if !errors.As(err, &usage) || !strings.Contains(err.Error(), tc.wantUsage) {

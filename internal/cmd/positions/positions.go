@@ -249,6 +249,12 @@ func (o *PositionsOptions) read(ctx context.Context, profile string) (account, e
 		}
 	}
 	fills, fillErr := o.FillHistory(ctx, ex, profile, exchange.FillFilter{Symbol: o.Symbol})
+	if errors.Is(fillErr, exchange.ErrInvalidOrder) && o.Symbol.IsZero() {
+		// The venue keeps executions per symbol only (Binance) and the
+		// history in use cannot fan out by itself: ask for the pairs the
+		// balances say the account trades.
+		fills, fillErr = o.heldPairFills(ctx, ex, profile, instruments)
+	}
 	if fillErr != nil {
 		if !hasVenue {
 			return acct, fillErr
@@ -289,6 +295,36 @@ func (o *PositionsOptions) read(ctx context.Context, profile string) (account, e
 	}
 	acct.positions = rows
 	return acct, nil
+}
+
+// heldPairFills reads the fills of every pair whose base and quote assets
+// both have a balance: the pairs an account that bought with its cash
+// holds. A pair sold out entirely (its base gone) is not asked for, so its
+// realised P&L is missing from this fallback; a fill history that fans out
+// over the account's whole history by itself never needs it.
+func (o *PositionsOptions) heldPairFills(ctx context.Context, ex exchange.Exchange, profile string, instruments []trade.Instrument) ([]trade.Fill, error) {
+	balances, err := ex.Balances(ctx)
+	if err != nil {
+		return nil, cmdutil.WrapOp("balances", err)
+	}
+	held := map[string]bool{}
+	for _, b := range balances {
+		if !b.Total.IsZero() {
+			held[strings.ToUpper(b.Asset)] = true
+		}
+	}
+	var fills []trade.Fill
+	for _, in := range instruments {
+		if !held[strings.ToUpper(in.BaseAsset)] || !held[strings.ToUpper(in.QuoteAsset)] {
+			continue
+		}
+		got, err := o.FillHistory(ctx, ex, profile, exchange.FillFilter{Symbol: in.Symbol})
+		if err != nil {
+			return nil, err
+		}
+		fills = append(fills, got...)
+	}
+	return fills, nil
 }
 
 // Merge joins the venue's positions (when the venue keeps them) with the
