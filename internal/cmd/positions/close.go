@@ -119,6 +119,10 @@ func NewCmdClose(f *cmdutil.Factory, runF func(*CloseOptions) error) *cobra.Comm
 	return cmd
 }
 
+// errNothingHeld is wrapped by the refusal to close a position that is
+// not there.
+var errNothingHeld = errors.New("nothing held")
+
 // parseCloseQty reads --qty: "all" (unset) or a positive decimal.
 func parseCloseQty(s string) (decimal.NullDecimal, error) {
 	if strings.EqualFold(strings.TrimSpace(s), "all") {
@@ -198,6 +202,9 @@ type CloseResult struct {
 	Order *trade.Order `json:"order"`
 	// Existing is true when an earlier run placed this order already.
 	Existing bool `json:"existing"`
+	// VenueValidated is true when a dry run's order passed the venue's own
+	// check (exchange.OrderValidator), as order create --dry-run reports.
+	VenueValidated bool `json:"venue_validated"`
 }
 
 func closeRun(parent context.Context, o *CloseOptions) error {
@@ -235,6 +242,12 @@ func closeRun(parent context.Context, o *CloseOptions) error {
 	res.Qty = plan.Request.Qty
 	precision := func() render.Precision { return orderview.CachedPrecisionOf(ctx, ex) }
 	if o.DryRun {
+		if v, ok := ex.(exchange.OrderValidator); ok {
+			if err := v.ValidateOrder(ctx, plan.Request); err != nil {
+				return fmt.Errorf("dry run: %w", err)
+			}
+			res.VenueValidated = true
+		}
 		return printClose(printer, precision, res)
 	}
 	placeCtx := ctx
@@ -353,6 +366,11 @@ func printClose(p *render.Printer, precision func() render.Precision, r CloseRes
 			t.AddRow(render.S("type", render.Muted), render.T(string(r.Request.Type)))
 			t.AddRow(render.S("qty", render.Muted), render.Num(r.Request.Qty, qp))
 			t.AddRow(render.S("client id", render.Muted), render.T(r.Request.ClientID))
+			check := "not offered by this venue; checked locally"
+			if r.VenueValidated {
+				check = "passed"
+			}
+			t.AddRow(render.S("venue check", render.Muted), render.T(check))
 		}
 		t.AddRow(render.S("held", render.Muted), render.Num(r.Held, qp))
 		switch {

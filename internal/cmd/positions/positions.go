@@ -423,7 +423,3 @@ func pctCell(d decimal.NullDecimal) render.Cell {
 	}
 	return c
 }
-
-// errNothingHeld is wrapped by close when the account holds none of the
-// symbol.
-var errNothingHeld = errors.New("nothing held")
