@@ -260,3 +260,32 @@ func TestUnknownSymbol(t *testing.T) {
 		t.Errorf("exit code = %d, want 3", got)
 	}
 }
+
+// TestTable: prices at the tick, quantities at the step, money at the
+// quote asset's precision, each account by its own venue's rules; a
+// missing price is "-", never 0.
+func TestTable(t *testing.T) {
+	d := trade.Dec
+	precs := map[string]render.Precision{
+		"a": render.NewPrecision([]trade.Instrument{{Symbol: trade.MustSymbol("BTC-USD"), BaseAsset: "BTC", QuoteAsset: "USD",
+			TickSize: d("0.01"), StepSize: d("0.00001")}}),
+	}
+	unpriced := wantSOL
+	unpriced.Profile, unpriced.Last, unpriced.MarketValue, unpriced.UnrealizedPnL, unpriced.UnrealizedPct = "b", decimal.NullDecimal{}, decimal.NullDecimal{}, decimal.NullDecimal{}, decimal.NullDecimal{}
+	btc := wantBTC
+	btc.Profile = "a"
+	ios, _, out, _ := iostreams.Test()
+	p, _ := render.NewPrinter(ios, "table", "", func() time.Time { return pinned })
+	rows := []Position{btc, unpriced}
+	if err := p.Print(rows, func() *render.TableData { return Table(rows, precs, true) }); err != nil {
+		t.Fatal(err)
+	}
+	// b has no rules at hand: its numbers show exact, still aligned on the point.
+	want := "" +
+		"PROFILE  SYMBOL        QTY  AVG COST    LAST   VALUE  UNREALISED       %  REALISED  FEES\n" +
+		"a        BTC-USD   1.50000    111.00  140.00  210.00       43.50  26.13%      9.00  2.50\n" +
+		"b        SOL-USD  -3           49.9        -       -           -       -      0     0.3 \n"
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("table (-want +got):\n%s\ngot:\n%s", diff, out.String())
+	}
+}
