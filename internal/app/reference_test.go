@@ -21,6 +21,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/amend"
 	"github.com/tradectl/tradectl/internal/cmd/order/create"
 	pnlcmd "github.com/tradectl/tradectl/internal/cmd/pnl"
+	"github.com/tradectl/tradectl/internal/cmd/positions"
 	"github.com/tradectl/tradectl/internal/cmd/watch"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
@@ -165,6 +166,9 @@ func TestReadmeJSONSchemas(t *testing.T) {
 		"Account error":      jsonFields(dashboard.AccountError{}),
 		"Balance line":       jsonFields(dashboard.BalanceLine{}),
 		"Position":           jsonFields(pnl.Valuation{}),
+		"Position row":       jsonFields(positions.Position{}),
+		"Close result":       jsonFields(positions.CloseResult{}),
+		"Instrument":         jsonFields(trade.Instrument{}),
 		"Totals":             jsonFields(dashboard.Totals{}),
 		"P&L line":           jsonFields(pnlcmd.Row{}),
 		"Watch events":       jsonFields(watch.QuoteEvent{}, watch.ConditionEvent{}),

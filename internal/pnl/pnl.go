@@ -306,6 +306,18 @@ func Mark(q trade.Quote) (price decimal.Decimal, ok bool) {
 	return decimal.Decimal{}, false
 }
 
+// Marks maps each quote's symbol to its Mark; quotes with neither a last
+// trade nor both sides are left out, so their holdings stay unpriced.
+func Marks(quotes []trade.Quote) map[trade.Symbol]decimal.Decimal {
+	out := make(map[trade.Symbol]decimal.Decimal, len(quotes))
+	for _, q := range quotes {
+		if m, ok := Mark(q); ok {
+			out[q.Symbol] = m
+		}
+	}
+	return out
+}
+
 // Totals sums the valuations of one currency, across symbols and accounts.
 type Totals struct {
 	Currency  string `json:"currency"`

@@ -407,3 +407,18 @@ func TestJSON(t *testing.T) {
 		t.Error("JSON has an exponent")
 	}
 }
+
+// TestMarks: one mark per quote that has one; a quote with neither a last
+// trade nor both sides leaves its symbol out, so it stays unpriced.
+func TestMarks(t *testing.T) {
+	btc, eth, sol := trade.MustSymbol("BTC-USD"), trade.MustSymbol("ETH-USD"), trade.MustSymbol("SOL-USD")
+	got := Marks([]trade.Quote{
+		{Symbol: btc, Bid: trade.Dec("99"), Ask: trade.Dec("101"), Last: trade.Dec("100.5")},
+		{Symbol: eth, Bid: trade.Dec("10"), Ask: trade.Dec("11")},
+		{Symbol: sol, Bid: trade.Dec("5")},
+	})
+	want := map[trade.Symbol]decimal.Decimal{btc: trade.Dec("100.5"), eth: trade.Dec("10.5")}
+	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })); diff != "" {
+		t.Errorf("Marks (-want +got):\n%s", diff)
+	}
+}

@@ -19,7 +19,29 @@ type Instrument struct {
 	MinNotional decimal.Decimal `json:"min_notional"`
 	// VenueSymbol is the venue's own name for the symbol ("BTCUSDT", "XXBTZUSD").
 	VenueSymbol string `json:"venue_symbol,omitempty"`
+	// Status is what the venue lets orders do on the symbol, in one small
+	// vocabulary across venues (the Status* constants); "" when unknown.
+	Status string `json:"status,omitempty"`
 }
+
+// The states an instrument's Status takes. Each venue's own words are
+// mapped onto these by its adapter; the README lists the mapping.
+const (
+	// StatusTrading takes every order type the venue offers.
+	StatusTrading = "trading"
+	// StatusPostOnly takes only orders that rest on the book (Kraken
+	// post_only, Coinbase post-only mode).
+	StatusPostOnly = "post_only"
+	// StatusLimitOnly takes limit orders but no market orders.
+	StatusLimitOnly = "limit_only"
+	// StatusReduceOnly takes only orders that shrink a position (Kraken).
+	StatusReduceOnly = "reduce_only"
+	// StatusCancelOnly takes cancels only: no new orders.
+	StatusCancelOnly = "cancel_only"
+	// StatusHalted takes no orders at all (Binance HALT/BREAK, a
+	// disabled Coinbase product, an Alpaca asset that is not tradable).
+	StatusHalted = "halted"
+)
 
 // RoundMode says what to do with a price or quantity that is not a
 // multiple of the instrument's tick or step.

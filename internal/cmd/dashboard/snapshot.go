@@ -446,16 +446,6 @@ func valuePrices(currency string, quotes []trade.Quote, instruments []trade.Inst
 	return p
 }
 
-func symbolPrices(quotes []trade.Quote) map[trade.Symbol]decimal.Decimal {
-	out := make(map[trade.Symbol]decimal.Decimal, len(quotes))
-	for _, q := range quotes {
-		if m, ok := pnl.Mark(q); ok {
-			out[q.Symbol] = m
-		}
-	}
-	return out
-}
-
 func priceOf(currency, asset string, p pnl.Prices) (decimal.Decimal, bool) {
 	if asset == currency {
 		return decimal.NewFromInt(1), true

@@ -127,7 +127,7 @@ func planFor(want string, d accountData) plan {
 // converted when the plan has a conversion whose quote came back.
 func valueAccount(want string, p plan, d accountData, acct *Account) {
 	prices := valuePrices(p.Base, d.quotes, d.instruments)
-	marks := symbolPrices(d.quotes)
+	marks := pnl.Marks(d.quotes)
 	acct.Currency = p.Base
 	rate := decimal.NewFromInt(1)
 	if !p.Convert.IsZero() {

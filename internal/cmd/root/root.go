@@ -18,10 +18,12 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/configcmd"
 	"github.com/tradectl/tradectl/internal/cmd/dashboard"
 	"github.com/tradectl/tradectl/internal/cmd/doctor"
+	"github.com/tradectl/tradectl/internal/cmd/instruments"
 	"github.com/tradectl/tradectl/internal/cmd/journal"
 	"github.com/tradectl/tradectl/internal/cmd/order"
 	"github.com/tradectl/tradectl/internal/cmd/paper"
 	pnlcmd "github.com/tradectl/tradectl/internal/cmd/pnl"
+	"github.com/tradectl/tradectl/internal/cmd/positions"
 	"github.com/tradectl/tradectl/internal/cmd/quote"
 	"github.com/tradectl/tradectl/internal/cmd/version"
 	"github.com/tradectl/tradectl/internal/cmd/watch"
@@ -76,7 +78,9 @@ func topLevel() []topCommand {
 		{"balance", func(f *cmdutil.Factory) *cobra.Command { return balance.NewCmdBalance(f, nil) }},
 		{"dashboard", func(f *cmdutil.Factory) *cobra.Command { return dashboard.NewCmdDashboard(f, nil) }},
 		{"pnl", func(f *cmdutil.Factory) *cobra.Command { return pnlcmd.NewCmdPnL(f, nil) }},
+		{"positions", positions.NewCmdPositionsGroup},
 		{"quote", func(f *cmdutil.Factory) *cobra.Command { return quote.NewCmdQuote(f, nil) }},
+		{"instruments", func(f *cmdutil.Factory) *cobra.Command { return instruments.NewCmdInstruments(f, nil) }},
 		{"watch", func(f *cmdutil.Factory) *cobra.Command { return watch.NewCmdWatch(f, nil) }},
 		{"paper", paper.NewCmdPaper},
 		{"config", configcmd.NewCmdConfig},

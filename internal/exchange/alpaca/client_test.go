@@ -543,12 +543,12 @@ func TestInstrumentsFromFake(t *testing.T) {
 	}
 	stock := func(s string) trade.Instrument {
 		return trade.Instrument{Symbol: trade.MustSymbol(s), BaseAsset: s, QuoteAsset: "USD", TickSize: trade.Dec("0.01"),
-			StepSize: trade.Dec("0.000000001"), MinNotional: trade.Dec("1"), VenueSymbol: s}
+			StepSize: trade.Dec("0.000000001"), MinNotional: trade.Dec("1"), VenueSymbol: s, Status: trade.StatusTrading}
 	}
 	want := []trade.Instrument{
 		stock("AAPL"), stock("MSFT"), stock("TSLA"),
-		{Symbol: btcusd, BaseAsset: "BTC", QuoteAsset: "USD", TickSize: trade.Dec("1"), StepSize: trade.Dec("0.000000001"), MinQty: trade.Dec("0.0001"), VenueSymbol: "BTC/USD"},
-		{Symbol: ethusd, BaseAsset: "ETH", QuoteAsset: "USD", TickSize: trade.Dec("0.1"), StepSize: trade.Dec("0.000000001"), MinQty: trade.Dec("0.001"), VenueSymbol: "ETH/USD"},
+		{Symbol: btcusd, BaseAsset: "BTC", QuoteAsset: "USD", TickSize: trade.Dec("1"), StepSize: trade.Dec("0.000000001"), MinQty: trade.Dec("0.0001"), VenueSymbol: "BTC/USD", Status: trade.StatusTrading},
+		{Symbol: ethusd, BaseAsset: "ETH", QuoteAsset: "USD", TickSize: trade.Dec("0.1"), StepSize: trade.Dec("0.000000001"), MinQty: trade.Dec("0.001"), VenueSymbol: "ETH/USD", Status: trade.StatusTrading},
 	}
 	if diff := cmp.Diff(want, got, venuetest.DecEqual); diff != "" {
 		t.Errorf("Instruments (-want +got):\n%s", diff)

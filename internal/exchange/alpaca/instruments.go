@@ -72,8 +72,17 @@ func (r assetRule) instrument() trade.Instrument {
 	return trade.Instrument{
 		Symbol: r.symbol(), BaseAsset: r.Base, QuoteAsset: quote,
 		TickSize: r.TickSize, StepSize: r.StepSize, MinQty: r.MinQty, MinNotional: r.MinNotional,
-		VenueSymbol: r.VenueSymbol,
+		VenueSymbol: r.VenueSymbol, Status: r.status(),
 	}
+}
+
+// status: the asset list holds active assets only, so an asset either
+// trades or is not tradable for this account.
+func (r assetRule) status() string {
+	if r.Tradable {
+		return trade.StatusTrading
+	}
+	return trade.StatusHalted
 }
 
 // assetSet is the decoded asset list, also the on-disk cache format.
@@ -201,6 +210,16 @@ func (e *Exchange) Instruments(ctx context.Context) ([]trade.Instrument, error) 
 	}
 	tradable := func(a assetRule) bool { return a.Tradable }
 	return rulecache.Instruments(as.Assets, tradable, assetRule.instrument), nil
+}
+
+// AllInstruments implements exchange.AllInstrumentLister: every active
+// asset, those this account may not trade included.
+func (e *Exchange) AllInstruments(ctx context.Context) ([]trade.Instrument, error) {
+	as, err := e.assetSet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return rulecache.Instruments(as.Assets, func(assetRule) bool { return true }, assetRule.instrument), nil
 }
 
 // ruleFor returns the rules of sym or ErrNotFound.

@@ -43,8 +43,18 @@ func (r symbolRules) instrument() trade.Instrument {
 	return trade.Instrument{
 		Symbol: r.symbol(), BaseAsset: r.Base, QuoteAsset: r.Quote,
 		TickSize: r.TickSize, StepSize: r.StepSize, MinQty: r.MinQty, MaxQty: r.MaxQty,
-		MinNotional: r.MinNotional, VenueSymbol: r.VenueSymbol,
+		MinNotional: r.MinNotional, VenueSymbol: r.VenueSymbol, Status: r.status(),
 	}
+}
+
+// status maps exchangeInfo's status: TRADING trades; HALT, BREAK,
+// END_OF_DAY, PRE_TRADING, POST_TRADING and AUCTION_MATCH take no new
+// orders through the REST API.
+func (r symbolRules) status() string {
+	if r.trading() {
+		return trade.StatusTrading
+	}
+	return trade.StatusHalted
 }
 
 // marketInstrument tightens the LOT_SIZE view with MARKET_LOT_SIZE, which
@@ -218,6 +228,16 @@ func (e *Exchange) Instruments(ctx context.Context) ([]trade.Instrument, error) 
 		return nil, err
 	}
 	return rulecache.Instruments(rs.Symbols, symbolRules.trading, symbolRules.instrument), nil
+}
+
+// AllInstruments implements exchange.AllInstrumentLister: every symbol
+// exchangeInfo lists, halted ones included.
+func (e *Exchange) AllInstruments(ctx context.Context) ([]trade.Instrument, error) {
+	rs, err := e.ruleSet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return rulecache.Instruments(rs.Symbols, func(symbolRules) bool { return true }, symbolRules.instrument), nil
 }
 
 // venueSymbol is Binance's name for sym: base and quote run together.

@@ -275,7 +275,7 @@ func TestParseExchangeInfo(t *testing.T) {
 		t.Errorf("symbols (-want +got):\n%s", diff)
 	}
 
-	wantInst := trade.Instrument{Symbol: trade.MustSymbol("ETH-BTC"), BaseAsset: "ETH", QuoteAsset: "BTC", VenueSymbol: "ETHBTC",
+	wantInst := trade.Instrument{Symbol: trade.MustSymbol("ETH-BTC"), BaseAsset: "ETH", QuoteAsset: "BTC", VenueSymbol: "ETHBTC", Status: trade.StatusTrading,
 		TickSize: trade.Dec("0.000001"), StepSize: trade.Dec("0.001"), MinQty: trade.Dec("0.001"), MaxQty: trade.Dec("100000"), MinNotional: trade.Dec("0.0001")}
 	if diff := cmp.Diff(wantInst, rs.Symbols[0].instrument(), venuetest.DecEqual); diff != "" {
 		t.Errorf("instrument (-want +got):\n%s", diff)
@@ -284,6 +284,10 @@ func TestParseExchangeInfo(t *testing.T) {
 	wantInst.MaxQty = trade.Dec("2000")
 	if diff := cmp.Diff(wantInst, rs.Symbols[0].marketInstrument(), venuetest.DecEqual); diff != "" {
 		t.Errorf("market instrument (-want +got):\n%s", diff)
+	}
+	// A symbol on a break is kept in the rules, and reads as halted.
+	if got := rs.Symbols[2].instrument().Status; got != trade.StatusHalted {
+		t.Errorf("OLDBTC (BREAK) status = %q, want %q", got, trade.StatusHalted)
 	}
 
 	if _, err := parseExchangeInfo([]byte(`{"symbols":[{"symbol":"AB","status":"TRADING","baseAsset":"A","quoteAsset":"B","filters":[{"filterType":"PRICE_FILTER","tickSize":"1e-2"}]}]}`)); err == nil {

@@ -716,7 +716,7 @@ func TestInstrumentsCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantBTC := trade.Instrument{Symbol: btcusd, BaseAsset: "BTC", QuoteAsset: "USD", TickSize: trade.Dec("0.01"),
-		StepSize: trade.Dec("0.00000001"), MinQty: trade.Dec("0.00000001"), MaxQty: trade.Dec("3400"), MinNotional: trade.Dec("1"), VenueSymbol: "BTC-USD"}
+		StepSize: trade.Dec("0.00000001"), MinQty: trade.Dec("0.00000001"), MaxQty: trade.Dec("3400"), MinNotional: trade.Dec("1"), VenueSymbol: "BTC-USD", Status: trade.StatusTrading}
 	var names []string
 	for _, in := range ins {
 		names = append(names, in.Symbol.String())

@@ -62,8 +62,27 @@ func (r productRules) instrument() trade.Instrument {
 	return trade.Instrument{
 		Symbol: r.symbol(), BaseAsset: r.Base, QuoteAsset: r.Quote,
 		TickSize: r.TickSize, StepSize: r.StepSize, MinQty: r.MinQty, MaxQty: r.MaxQty,
-		MinNotional: r.MinNotional, VenueSymbol: r.ProductID,
+		MinNotional: r.MinNotional, VenueSymbol: r.ProductID, Status: r.status(),
 	}
+}
+
+// haltedCancelOnly is the Halted reason of a product in cancel-only mode.
+const haltedCancelOnly = "the product is in cancel-only mode"
+
+// status maps the product's flags: a halt reason first (cancel-only is
+// its own state), then the order-type restrictions.
+func (r productRules) status() string {
+	switch {
+	case r.Halted == haltedCancelOnly:
+		return trade.StatusCancelOnly
+	case r.Halted != "":
+		return trade.StatusHalted
+	case r.PostOnly:
+		return trade.StatusPostOnly
+	case r.LimitOnly:
+		return trade.StatusLimitOnly
+	}
+	return trade.StatusTrading
 }
 
 // ruleSet is the decoded product list, also the on-disk cache format.
@@ -134,7 +153,7 @@ func parseProducts(body []byte) (*ruleSet, error) {
 		case p.TradingDisabled || p.IsDisabled:
 			r.Halted = "trading is disabled"
 		case p.CancelOnly:
-			r.Halted = "the product is in cancel-only mode"
+			r.Halted = haltedCancelOnly
 		case p.ViewOnly:
 			r.Halted = "the product is view-only"
 		case p.Status != "" && !strings.EqualFold(p.Status, "online"):
@@ -175,6 +194,16 @@ func (e *Exchange) Instruments(ctx context.Context) ([]trade.Instrument, error) 
 	}
 	open := func(p productRules) bool { return p.Halted == "" }
 	return rulecache.Instruments(rs.Products, open, productRules.instrument), nil
+}
+
+// AllInstruments implements exchange.AllInstrumentLister: every spot
+// product, halted and cancel-only ones included.
+func (e *Exchange) AllInstruments(ctx context.Context) ([]trade.Instrument, error) {
+	rs, err := e.ruleSet(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("instruments: %w", err)
+	}
+	return rulecache.Instruments(rs.Products, func(productRules) bool { return true }, productRules.instrument), nil
 }
 
 // productID is Coinbase's name for sym: product ids are already the

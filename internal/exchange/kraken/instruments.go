@@ -43,8 +43,26 @@ func (r pairRules) instrument() trade.Instrument {
 	return trade.Instrument{
 		Symbol: r.symbol(), BaseAsset: r.Base, QuoteAsset: r.Quote,
 		TickSize: r.TickSize, StepSize: r.LotStep, MinQty: r.OrderMin,
-		MinNotional: r.CostMin, VenueSymbol: r.ID,
+		MinNotional: r.CostMin, VenueSymbol: r.ID, Status: r.status(),
 	}
+}
+
+// status maps AssetPairs' status, which is already close to tradectl's
+// vocabulary; a status Kraken adds later reads as halted until mapped.
+func (r pairRules) status() string {
+	switch r.Status {
+	case "", "online":
+		return trade.StatusTrading
+	case "post_only":
+		return trade.StatusPostOnly
+	case "limit_only":
+		return trade.StatusLimitOnly
+	case "reduce_only":
+		return trade.StatusReduceOnly
+	case "cancel_only":
+		return trade.StatusCancelOnly
+	}
+	return trade.StatusHalted
 }
 
 // ruleSet is the decoded AssetPairs, also the on-disk cache format.
@@ -218,6 +236,16 @@ func (e *Exchange) Instruments(ctx context.Context) ([]trade.Instrument, error) 
 		return nil, fmt.Errorf("instruments: %w", err)
 	}
 	return rulecache.Instruments(rs.Pairs, pairRules.tradable, pairRules.instrument), nil
+}
+
+// AllInstruments implements exchange.AllInstrumentLister: every pair
+// AssetPairs lists, cancel-only and reduce-only ones included.
+func (e *Exchange) AllInstruments(ctx context.Context) ([]trade.Instrument, error) {
+	rs, err := e.ruleSet(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("instruments: %w", err)
+	}
+	return rulecache.Instruments(rs.Pairs, func(pairRules) bool { return true }, pairRules.instrument), nil
 }
 
 // rulesFor returns the rules of sym or ErrNotFound.

@@ -50,18 +50,30 @@ func TestParseAssetPairsRules(t *testing.T) {
 	d := trade.Dec
 	want := []trade.Instrument{
 		{Symbol: trade.MustSymbol("SOL-USD"), BaseAsset: "SOL", QuoteAsset: "USD", TickSize: d("0.01"), StepSize: d("0.00000001"),
-			MinQty: d("0.02"), MinNotional: d("0.5"), VenueSymbol: "SOLUSD"}, // no tick_size: pair_decimals
+			MinQty: d("0.02"), MinNotional: d("0.5"), VenueSymbol: "SOLUSD", Status: trade.StatusPostOnly}, // no tick_size: pair_decimals; post_only
 		{Symbol: trade.MustSymbol("ETH-BTC"), BaseAsset: "ETH", QuoteAsset: "BTC", TickSize: d("0.00001"), StepSize: d("0.00000001"),
-			MinQty: d("0.01"), MinNotional: d("0.00002"), VenueSymbol: "XETHXXBT"},
+			MinQty: d("0.01"), MinNotional: d("0.00002"), VenueSymbol: "XETHXXBT", Status: trade.StatusTrading},
 		{Symbol: trade.MustSymbol("BTC-USD"), BaseAsset: "BTC", QuoteAsset: "USD", TickSize: d("0.1"), StepSize: d("0.00000001"),
-			MinQty: d("0.0001"), MinNotional: d("0.5"), VenueSymbol: "XXBTZUSD"},
+			MinQty: d("0.0001"), MinNotional: d("0.5"), VenueSymbol: "XXBTZUSD", Status: trade.StatusTrading},
 		{Symbol: trade.MustSymbol("DOGE-USD"), BaseAsset: "DOGE", QuoteAsset: "USD", TickSize: d("0.0000001"), StepSize: d("0.00000001"),
-			MinQty: d("13"), MinNotional: d("0.5"), VenueSymbol: "XXDGZUSD"},
+			MinQty: d("13"), MinNotional: d("0.5"), VenueSymbol: "XXDGZUSD", Status: trade.StatusTrading},
 	}
 	// cancel_only LTC, the dark pool, the tokenized asset and the
 	// unnameable pair are not offered.
 	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })); diff != "" {
 		t.Errorf("Instruments (-want +got):\n%s", diff)
+	}
+	// AllInstruments keeps the cancel-only pair, with its status.
+	all, err := e.AllInstruments(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]string{}
+	for _, in := range all {
+		status[in.Symbol.String()] = in.Status
+	}
+	if len(all) != len(want)+1 || status["LTC-USD"] != trade.StatusCancelOnly {
+		t.Errorf("AllInstruments statuses = %v, want those above and LTC-USD cancel_only", status)
 	}
 }
 

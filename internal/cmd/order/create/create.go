@@ -724,26 +724,10 @@ func dryRunTable(r DryRunResult, prec render.Precision) *render.TableData {
 	return t
 }
 
-// confirmSummary is the confirmation screen of a live order.
+// confirmSummary is the confirmation screen of a live order; the plan
+// words it (orderplan.Plan.Summary) so positions close shows the same one.
 func confirmSummary(prof config.Profile, exName string, plan orderplan.Plan, sf config.Safety) confirm.Summary {
-	sandbox, _ := prof.Options["sandbox"].(bool)
-	dec, req := plan.Decision, plan.Request
-	s := confirm.Summary{Profile: prof.Name, Exchange: exName, Request: req, Simulated: plan.Simulated, Sandbox: sandbox,
-		EstimatedValue: plan.EstimatedValue(), Currency: dec.Currency, Limits: sf.Limits()}
-	if s.Currency == "" {
-		s.Currency = plan.Instrument.QuoteAsset
-	}
-	if dec.Converted && dec.Estimate != nil {
-		s.Notes = append(s.Notes, fmt.Sprintf("market order sent as a limit IOC at %s: no fill beyond %s%% from the mid %s",
-			req.Price.Decimal, dec.Tolerance, dec.Estimate.Mid))
-	}
-	for _, ov := range dec.Report.Overridden {
-		s.Notes = append(s.Notes, "--override-limit "+ov.Limit)
-	}
-	if t, ok := req.Expiry(); ok {
-		s.Notes = append(s.Notes, "good till "+trade.FormatTime(t)+" (--cancel-after): "+exName+" ends it then")
-	}
-	return s
+	return plan.Summary(prof, exName, sf)
 }
 
 // MarshalJSON keeps "existing" and "wait" next to the order's fields:
