@@ -164,10 +164,11 @@
 // activity of a full page — a shorter page is the last, and a full last
 // page is followed by an empty one. Limit is page_size, 0 (or more than
 // 100) asks for 100. Since is inclusive and Until exclusive in tradectl,
-// while Alpaca's words say "after" and "before": after is sent a
-// millisecond before Since and until at Until, and fills outside
-// [Since, Until) are dropped here, whichever way the venue reads its
-// bounds. A Symbol is applied here, to what each page holds (pages thin
+// while Alpaca's words say "after" and "before", and the reference shows
+// times to the second ("YYYY-MM-DD and YYYY-MM-DDTHH:MM:SSZ are
+// supported"): after is sent a whole second before Since, until at Until
+// rounded up to the second, and fills outside [Since, Until) are dropped
+// here, whichever way the venue reads its bounds. A Symbol is applied here, to what each page holds (pages thin
 // out accordingly; the read still ends where the account's history
 // does). AfterID is not used: ids order by time, and Since does the same
 // job with the documented parameter.

@@ -29,10 +29,6 @@ const (
 	// fillsListPages bounds how far back Fills (the bounded, newest-first
 	// listing) reads: 1000 fills at most.
 	fillsListPages = 10
-	// afterSlack widens after, which Alpaca reads as "after" (strictly), so
-	// a fill at exactly Since is not lost; the extra fills it lets in are
-	// dropped here.
-	afterSlack = time.Millisecond
 	// accountCurrency is what Alpaca's stock fills are priced in.
 	accountCurrency = "USD"
 )
@@ -186,10 +182,17 @@ func (e *Exchange) FillHistory(ctx context.Context, q exchange.FillQuery) (excha
 func activitiesQuery(q exchange.FillQuery, direction string) url.Values {
 	v := url.Values{"direction": {direction}}
 	if !q.Since.IsZero() {
-		v.Set("after", q.Since.Add(-afterSlack).UTC().Format(time.RFC3339Nano))
+		// after is strict: a second before Since, in whole seconds.
+		v.Set("after", q.Since.UTC().Truncate(time.Second).Add(-time.Second).Format(time.RFC3339))
 	}
 	if !q.Until.IsZero() {
-		v.Set("until", q.Until.UTC().Format(time.RFC3339Nano))
+		// until, rounded up to a whole second; the exact bound is applied
+		// to what comes back.
+		u := q.Until.UTC()
+		if t := u.Truncate(time.Second); t.Before(u) {
+			u = t.Add(time.Second)
+		}
+		v.Set("until", u.Format(time.RFC3339))
 	}
 	v.Set("page_size", strconv.Itoa(pageSize(q.Limit)))
 	if q.Cursor != "" {

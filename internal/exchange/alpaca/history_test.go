@@ -65,10 +65,13 @@ func TestFillHistoryQueries(t *testing.T) {
 		// No symbol filter exists for activities: the symbol is applied
 		// to what comes back.
 		{exchange.FillQuery{Symbol: aapl, Cursor: "20260102030405000::a8d2"}, "direction=asc&page_size=100&page_token=20260102030405000%3A%3Aa8d2"},
-		// after is widened by a millisecond, as Alpaca reads it as
-		// "after"; until is "before", as Until is exclusive.
+		// Whole seconds, the form the reference gives: after is strict,
+		// so it goes a second before Since; until is "before", as Until
+		// is exclusive, rounded up when Until has a fraction.
 		{exchange.FillQuery{Since: since, Until: until, Limit: 100},
-			"after=2026-01-02T03%3A04%3A04.999Z&direction=asc&page_size=100&until=2026-01-02T04%3A04%3A05Z"},
+			"after=2026-01-02T03%3A04%3A04Z&direction=asc&page_size=100&until=2026-01-02T04%3A04%3A05Z"},
+		{exchange.FillQuery{Since: since.Add(300 * time.Millisecond), Until: until.Add(time.Millisecond)},
+			"after=2026-01-02T03%3A04%3A04Z&direction=asc&page_size=100&until=2026-01-02T04%3A04%3A06Z"},
 	}
 	for _, tt := range tests {
 		if _, err := e.FillHistory(ctx, tt.q); err != nil {
