@@ -331,3 +331,28 @@ func FuzzMapActivity(f *testing.F) {
 		}
 	})
 }
+
+// A full read of 10,000 fills takes 101 requests (100 full pages and the
+// empty one after); a later read from the newest fill held (Since) takes
+// one, and brings the new fill.
+func TestFillHistoryIncrementalAfterTenThousand(t *testing.T) {
+	f, e := historyFixture(t, fakealpaca.WithSeededFills(10000, seedStart, time.Minute))
+	held, pages := readAll(t, e, exchange.FillQuery{})
+	if len(held) != 10000 || pages != 101 || f.Srv.Count("GET", pathFillActivities) != 101 {
+		t.Fatalf("full read: %d fills in %d pages (%d requests), want 10000 in 101", len(held), pages, f.Srv.Count("GET", pathFillActivities))
+	}
+	newestHeld := held[len(held)-1]
+	o := venuetest.Place(t, ctxT(t), e, trade.OrderRequest{Symbol: aapl, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("1")})
+	before := f.Srv.Count("GET", pathFillActivities)
+	got, _ := readAll(t, e, exchange.FillQuery{Since: newestHeld.Time})
+	if n := f.Srv.Count("GET", pathFillActivities) - before; n != 1 {
+		t.Errorf("incremental read took %d requests, want 1", n)
+	}
+	var ids []string
+	for _, g := range got {
+		ids = append(ids, g.OrderID)
+	}
+	if diff := cmp.Diff([]string{newestHeld.OrderID, o.ID}, ids); diff != "" {
+		t.Errorf("incremental read: orders of the fills (-want +got):\n%s", diff)
+	}
+}

@@ -358,3 +358,31 @@ func FuzzMapFill(f *testing.F) {
 		}
 	})
 }
+
+// A full read of 10,000 fills takes ten requests of 1000; a later read
+// from the newest fill held (Since) takes one, and brings the new fill.
+func TestFillHistoryIncrementalAfterTenThousand(t *testing.T) {
+	f := adapter.Fixture(t, fakecoinbase.WithPageMax(1000), fakecoinbase.WithSeededFills(10000, seedStart, time.Minute))
+	e := f.Open(t, nil, fastBuckets)
+	held, pages := readAll(t, e, exchange.FillQuery{})
+	if len(held) != 10000 || pages != 10 || f.Srv.Count("GET", pathFillsFull) != 10 {
+		t.Fatalf("full read: %d fills in %d pages (%d requests), want 10000 in 10", len(held), pages, f.Srv.Count("GET", pathFillsFull))
+	}
+	newestHeld := oldestFirst(held)[len(held)-1]
+	o, err := e.PlaceOrder(ctxT(t), trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.01")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := f.Srv.Count("GET", pathFillsFull)
+	got, _ := readAll(t, e, exchange.FillQuery{Since: newestHeld.Time})
+	if n := f.Srv.Count("GET", pathFillsFull) - before; n != 1 {
+		t.Errorf("incremental read took %d requests, want 1", n)
+	}
+	var ids []string
+	for _, g := range oldestFirst(got) {
+		ids = append(ids, g.OrderID)
+	}
+	if diff := cmp.Diff([]string{newestHeld.OrderID, o.ID}, ids); diff != "" {
+		t.Errorf("incremental read: orders of the fills (-want +got):\n%s", diff)
+	}
+}

@@ -66,7 +66,8 @@ type Server struct {
 	orders      []*order
 	byID        map[string]*order
 	byClientID  map[string]*order
-	fills       []Fill // FILL activities, as they happened
+	fills       []Fill    // FILL activities, as they happened
+	seed        *fillSeed // WithSeededFills, applied after the other options
 	compactFill bool
 	lastCreated time.Time
 	placed      atomic.Int64 // read without the lock
@@ -118,6 +119,9 @@ func New(keyID, secret string, opts ...Option) *Server {
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.seed != nil {
+		s.SeedFills(s.seed.n, s.seed.start, s.seed.every)
 	}
 	s.v = fakevenue.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, tradingRoutes, true) }),
 		fakevenue.WithLatency(s.latency),

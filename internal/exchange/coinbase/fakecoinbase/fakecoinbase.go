@@ -55,7 +55,8 @@ type Server struct {
 	products   fakevenue.Listing[*product]
 	accounts   map[string]*account
 	orders     []*order
-	fills      []Fill // every execution, in the order it was recorded
+	fills      []Fill    // every execution, in the order it was recorded
+	seed       *fillSeed // WithSeededFills, applied after the other options
 	byClientID map[string]*order
 	nonces     map[string]bool
 	created    atomic.Int64 // read without the lock
@@ -99,6 +100,9 @@ func New(keyName string, pub *ecdsa.PublicKey, opts ...Option) *Server {
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.seed != nil {
+		s.SeedFills(s.seed.n, s.seed.start, s.seed.every)
 	}
 	for cur, amount := range map[string]string{"USD": "100000", "BTC": "1", "ETH": "10", "SOL": "100"} {
 		s.acct(cur).Free = decimal.RequireFromString(amount)

@@ -91,6 +91,20 @@ func (s *Server) SeedFills(n int, start time.Time, every time.Duration) []Fill {
 	return out
 }
 
+// fillSeed is what WithSeededFills asked for.
+type fillSeed struct {
+	n     int
+	start time.Time
+	every time.Duration
+}
+
+// WithSeededFills starts the fake with SeedFills(n, start, every) done,
+// after every other option, so CLI tests that only pass options get a
+// history of thousands of fills.
+func WithSeededFills(n int, start time.Time, every time.Duration) Option {
+	return func(s *Server) { s.seed = &fillSeed{n: n, start: start, every: every} }
+}
+
 // Fills returns every fill the fake holds, in the order they happened.
 func (s *Server) Fills() []Fill {
 	s.mu.Lock()
