@@ -134,6 +134,8 @@ func (s *Server) Fills() []Fill {
 
 // recordFillLocked adds the activity of o's fill of qty at price.
 func (s *Server) recordFillLocked(o *order, qty, price decimal.Decimal, now time.Time) {
+	// To the millisecond, as the id: ids and times then sort alike.
+	now = now.Truncate(time.Millisecond)
 	s.fills = append(s.fills, Fill{
 		ID: activityID(now, fakevenue.NewUUID()), OrderID: o.id, Symbol: s.fillSymbol(o.asset), Side: o.side, Type: "fill",
 		Price: price, Qty: qty, CumQty: o.filled.Add(qty), LeaveQty: decimal.Zero, Time: now,
