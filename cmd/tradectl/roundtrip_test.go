@@ -40,6 +40,7 @@ const (
 	coinbaseGet       = "GET /api/v3/brokerage/orders/historical/{id}"
 	coinbaseList      = "GET /api/v3/brokerage/orders/historical/batch"
 	coinbaseCancel    = "POST /api/v3/brokerage/orders/batch_cancel"
+	coinbaseFills     = "GET /api/v3/brokerage/orders/historical/fills"
 	alpacaOrder       = "POST /v2/orders"
 	alpacaGet         = "GET /v2/orders/{id}"
 	alpacaByClientID  = "GET /v2/orders:by_client_order_id"
@@ -91,10 +92,12 @@ var paperQuote = []string{paperBook, paperPrice}
 //     holds as placed is reported with one read of the order.
 //   - Alpaca's balances are its cash (/v2/account) and its holdings
 //     (/v2/positions): two requests, sent together.
-//   - The dashboard reads balances, open orders, quotes and fills;
-//     requests that do not depend on each other are sent together —
-//     Kraken's signed ones only when the key has a nonce window
-//     (nonce_window, set on the "kraken" home; see TestRoundTripsPerCommand).
+//   - The dashboard reads balances, open orders, quotes and fills (its
+//     positions come from fills wherever the venue lists them, Alpaca and
+//     Coinbase included); requests that do not depend on each other are
+//     sent together — Kraken's signed ones only when the key has a nonce
+//     window (nonce_window, set on the "kraken" home; see
+//     TestRoundTripsPerCommand).
 //   - A live-priced paper account asks its price source for a quote of the
 //     symbols it has working orders in at each call (paperQuote) and sends
 //     nothing else.
@@ -183,7 +186,7 @@ var commandSteps = []commandStep{
 	{name: "dashboard", args: "dashboard", want: map[string][]string{
 		"binance":  {binanceAccount, binanceOpenOrders, paperBook, paperPrice, binanceMyTrades, binanceMyTrades, binanceMyTrades},
 		"kraken":   {krakenBalance, krakenOpen, krakenTicker, krakenTrades},
-		"coinbase": {coinbaseAccounts, coinbaseList, coinbaseBook, coinbaseProducts},
+		"coinbase": {coinbaseAccounts, coinbaseList, coinbaseBook, coinbaseProducts, coinbaseFills},
 		"alpaca":   {alpacaAccount, alpacaPositions, alpacaPositions, alpacaOpenOrders, alpacaQuotes, alpacaTrades},
 		"paper":    {paperBook, paperPrice, paperBook, paperPrice, paperBook, paperPrice, paperBook, paperPrice},
 	}},
@@ -242,7 +245,7 @@ func genericPaths(requests []string) []string {
 	for i, r := range requests {
 		method, path, _ := strings.Cut(r, " ")
 		for _, prefix := range []string{"/v2/orders/", "/api/v3/brokerage/orders/historical/"} {
-			if rest, ok := strings.CutPrefix(path, prefix); ok && rest != "batch" && !strings.Contains(rest, "/") {
+			if rest, ok := strings.CutPrefix(path, prefix); ok && rest != "batch" && rest != "fills" && !strings.Contains(rest, "/") {
 				path = prefix + "{id}"
 			}
 		}

@@ -401,6 +401,12 @@ func (e *accountError) Unwrap() []error { return e.errs }
 // them. perSymbol is true when the venue lists fills only per symbol: the
 // caller asks for them once it knows what the account holds.
 func fetchPositions(ctx context.Context, ex exchange.Exchange, profile string, d *accountData) (perSymbol bool, err error) {
+	// A venue that keeps positions of its own (Alpaca) is right about
+	// them whatever its fill listing holds: the listing is bounded, and a
+	// position older than it would be shown short.
+	if pl, ok := ex.(exchange.PositionLister); ok && !exchange.IsSimulated(ex) {
+		return false, venuePositions(ctx, pl, profile, d)
+	}
 	if fl, ok := ex.(exchange.FillLister); ok {
 		fills, err := fl.Fills(ctx, exchange.FillFilter{})
 		switch {
@@ -417,15 +423,21 @@ func fetchPositions(ctx context.Context, ex exchange.Exchange, profile string, d
 		}
 	}
 	if pl, ok := ex.(exchange.PositionLister); ok {
-		ps, err := pl.Positions(ctx)
-		if err != nil {
-			return false, err
-		}
-		for _, p := range ps {
-			d.positions = append(d.positions, pnl.Position{Account: profile, Symbol: p.Symbol, Qty: p.Qty, AvgCost: p.AvgCost, CostBasis: p.Qty.Mul(p.AvgCost)})
-		}
+		return false, venuePositions(ctx, pl, profile, d)
 	}
 	return false, nil
+}
+
+// venuePositions reads the positions the venue reports.
+func venuePositions(ctx context.Context, pl exchange.PositionLister, profile string, d *accountData) error {
+	ps, err := pl.Positions(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		d.positions = append(d.positions, pnl.Position{Account: profile, Symbol: p.Symbol, Qty: p.Qty, AvgCost: p.AvgCost, CostBasis: p.Qty.Mul(p.AvgCost)})
+	}
+	return nil
 }
 
 // valuePrices maps assets to their price in currency, from pairs quoted in

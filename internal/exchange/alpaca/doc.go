@@ -138,24 +138,72 @@
 // ErrRateLimited). Nothing is retried automatically. Every request has a
 // deadline (15s, or the caller's sooner one).
 //
+// # Fill history
+//
+// Executions are account activities of type FILL: GET
+// /v2/account/activities/FILL (Alpaca Trading API reference, "Retrieve
+// Account Activities of Specific Type"; alpaca-trade-api-go rest.go
+// GetAccountActivities). The query takes date, after and until ("after"
+// and "before" that time, RFC 3339), direction (asc or desc, desc by
+// default), page_size and page_token; the reference: "page_token
+// represents the ID of the end of your current page of results … If
+// specified with a direction of desc … the results will end before the
+// activity with the specified ID. If specified with a direction of asc,
+// results will begin with the activity immediately after the one
+// specified", and "If date is not specified, the default and maximum
+// value [of page_size] is 100". The answer is a bare array. A FILL
+// activity carries id ("<time>::<uuid>", "can be sent as page_token"),
+// activity_type, transaction_time, type (fill or partial_fill), price,
+// qty, side (buy, sell or sell_short), symbol, leaves_qty, order_id and
+// cum_qty (alpaca-trade-api Ruby TradeActivity; Finance::Alpaca
+// TradeActivity). There is no symbol filter and no fee field.
+//
+// exchange.FillHistorian reads one page per call, for the whole account
+// (FillsPerAccount), oldest first (direction=asc), so a resumed read goes
+// on forward: Cursor is the page_token, and Next is the id of the last
+// activity of a full page — a shorter page is the last, and a full last
+// page is followed by an empty one. Limit is page_size, 0 (or more than
+// 100) asks for 100. Since is inclusive and Until exclusive in tradectl,
+// while Alpaca's words say "after" and "before", and the reference shows
+// times to the second ("YYYY-MM-DD and YYYY-MM-DDTHH:MM:SSZ are
+// supported"): after is sent a whole second before Since, until at Until
+// rounded up to the second, and fills outside [Since, Until) are dropped
+// here, whichever way the venue reads its bounds. A Symbol is applied here, to what each page holds (pages thin
+// out accordingly; the read still ends where the account's history
+// does). AfterID is not used: ids order by time, and Since does the same
+// job with the documented parameter.
+//
+// A fill reads as: ID the activity id, OrderID order_id, Symbol symbol (a
+// ticker, a pair with its slash, or a pair written without it as
+// positions name crypto — told apart by the asset list, read only for
+// symbols ending in USD, USDT, USDC or BTC), Side buy, or sell for sell
+// and sell_short, Qty qty, Price price, Time transaction_time. ClientID
+// stays empty: activities do not carry the order's client id. Liquidity
+// stays empty: Alpaca does not say maker or taker. Fee is zero, in USD
+// for stocks (FeeAsset; Alpaca charges no commission on stock trades)
+// and in the quote currency for crypto pairs. Crypto trades do pay a fee,
+// which Alpaca books as separate CFEE activities, not on the fill; those
+// are not read, so crypto P&L from Alpaca's fills is before fees. An
+// activity that does not read (another activity type, an unknown fill
+// type or side, a bad number or time, no id) fails the page with
+// ErrUnavailable.
+//
+// exchange.FillLister (the dashboard, the daily-loss check) is the same
+// pager read newest first (direction=desc): at most Limit fills, reading
+// no more than ten pages (1000 fills) when Limit is 0 — Alpaca allows 200
+// requests a minute, and the full history is the fill cache's job.
+//
 // # Not supported
 //
 // Streaming quotes and order updates (Alpaca's websockets: `tradectl
-// watch` polls), executions (FillLister; Alpaca has them as account
-// activities), fees, order replacement, OTO orders (brackets and OCO
-// are, below), trailing stops, and paging beyond 500 orders.
+// watch` polls), crypto fees (CFEE activities, see Fill history), OTO
+// orders (brackets and OCO are, below), and paging beyond 500 orders.
 //
 // Orders with an expiry (OrderRequest.ExpiresAt, --cancel-after): Alpaca
 // has no good-till-date order — its time_in_force values are day, gtc,
 // opg, cls, ioc and fok (Alpaca Trading API, order entity, time_in_force).
 // The adapter is no exchange.Expirer, and such a request that reaches it
 // is refused before anything is sent.
-//
-// activities), fees, bracket, OCO and OTO orders,
-// trailing stops, and paging beyond 500 orders.
-//
-// activities), fees, order replacement, bracket, OCO and OTO orders,
-// and paging beyond 500 orders.
 //
 // # Notional orders
 //

@@ -173,10 +173,59 @@
 // Retry-After (at least a second) has passed and fails at once with
 // ErrRateLimited instead.
 //
+// # Fill history
+//
+// Fills come from List Fills, GET /api/v3/brokerage/orders/historical/fills
+// (Coinbase Advanced Trade API reference, Orders, "List Fills",
+// docs.cdp.coinbase.com; coinbase-advanced-py rest/orders.py get_fills).
+// Its query takes order_ids, trade_ids and product_ids (repeated),
+// start_sequence_timestamp ("only fills with a trade time after the
+// specified start date") and end_sequence_timestamp ("… before the
+// specified end date"), both RFC 3339, limit, cursor and sort_by. The
+// answer is {fills, cursor}: no has_next, an empty cursor ends the read.
+// Each fill carries entry_id, trade_id, order_id, trade_time, trade_type,
+// price, size, commission, product_id, sequence_timestamp,
+// liquidity_indicator (MAKER, TAKER, UNKNOWN_LIQUIDITY_INDICATOR),
+// size_in_quote and side (the reference's example answer).
+//
+// exchange.FillHistorian reads one page per call, for the whole account
+// (FillsPerAccount): Cursor and Next are Coinbase's cursor; a Symbol is
+// sent as product_ids; Limit is sent as limit, and 0 (or more than 1000)
+// asks for 1000. The reference excerpt at hand states no maximum: 1000 is
+// the default of a published client (coinbase_cloud_advanced_trade_client
+// getFills, pub.dev), and a smaller page from the venue costs only more
+// pages. Since is inclusive and Until exclusive in tradectl, while
+// Coinbase's words say "after" and "before": start_sequence_timestamp is
+// sent a millisecond before Since (trade times carry microseconds) and
+// end_sequence_timestamp at Until, and every fill outside [Since, Until)
+// or of another product is dropped here too, whichever way the venue
+// reads its bounds. The order is Coinbase's, newest first (the reference
+// does not say; clients that stop paging "once 30 days back" rely on it);
+// should a fill arrive during a read, a page may repeat a fill of the
+// page before — callers de-duplicate by id — but leaves no gap. AfterID is
+// not used: fill ids are UUIDs, not a sequence.
+//
+// A fill reads as: ID entry_id (unique per fill; trade_id, shared by the
+// two sides of a trade, when entry_id is missing), OrderID order_id,
+// Symbol product_id, Side side, Price price, Qty size — or size ÷ price,
+// rounded to 16 decimals, when size_in_quote says the size is a quote
+// amount (ccxt's coinbase parseTrade reads it so) —, Fee commission in the
+// quote currency (FeeAsset), Liquidity maker or taker (empty when
+// unknown), Time trade_time. List Fills carries no client order id, so
+// ClientID stays empty. Entries whose trade_type is not FILL (REVERSAL,
+// CORRECTION, SYNTHETIC) amend an earlier fill in ways the reference does
+// not describe; they are left out and logged rather than counted as
+// trades. An entry that does not read (a bad number, time, side, product
+// or liquidity) fails the page with ErrUnavailable.
+//
+// exchange.FillLister (the dashboard, the daily-loss check) is the same
+// pager: the newest fills first, at most Limit of them, reading no more
+// than five pages (5000 fills) when Limit is 0.
+//
 // # Not supported
 //
-// Streaming quotes (the WebSocket feed), fills (FillLister), positions,
-// brackets and edits are not implemented. Quote-sized market orders are
+// Streaming quotes (the WebSocket feed), positions, brackets and edits
+// are not implemented. Quote-sized market orders are
 // buys only: market_market_ioc takes quote_size or base_size (Coinbase
 // Advanced Trade Python SDK, coinbase/rest/orders.py L74-126), and neither
 // that source nor the API reference says a sell may be sized in the quote

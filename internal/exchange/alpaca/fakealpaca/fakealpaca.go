@@ -18,7 +18,9 @@
 // and a resting one becomes new. Buy orders hold buying power until filled
 // or canceled; fills move cash and build positions with an average entry
 // price. Crypto positions are named without the slash ("BTCUSD"), as
-// Alpaca names them.
+// Alpaca names them. Every fill is a FILL activity
+// (GET /v2/account/activities/FILL, paged by page_token), and SeedFills
+// adds thousands of older ones.
 //
 // Tests can inject failures (429, a 5xx after the order was accepted, a
 // dropped connection, a hang) and inspect what the fake received. It is a
@@ -64,6 +66,9 @@ type Server struct {
 	orders      []*order
 	byID        map[string]*order
 	byClientID  map[string]*order
+	fills       []Fill    // FILL activities, as they happened
+	seed        *fillSeed // WithSeededFills, applied after the other options
+	compactFill bool
 	lastCreated time.Time
 	placed      atomic.Int64 // read without the lock
 	rateLimit   int
@@ -114,6 +119,9 @@ func New(keyID, secret string, opts ...Option) *Server {
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.seed != nil {
+		s.SeedFills(s.seed.n, s.seed.start, s.seed.every)
 	}
 	s.v = fakevenue.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, tradingRoutes, true) }),
 		fakevenue.WithLatency(s.latency),
@@ -232,6 +240,7 @@ var tradingRoutes = []route{
 	{http.MethodGet, "/v2/account", (*Server).handleAccount},
 	{http.MethodGet, "/v2/assets", (*Server).handleAssets},
 	{http.MethodGet, "/v2/positions", (*Server).handlePositions},
+	{http.MethodGet, "/v2/account/activities/", (*Server).handleActivities},
 	{http.MethodPost, "/v2/orders", (*Server).handleNewOrder},
 	{http.MethodGet, "/v2/orders", (*Server).handleListOrders},
 	{http.MethodDelete, "/v2/orders", (*Server).handleCancelAll},

@@ -393,6 +393,7 @@ func (s *Server) matchLocked(o *order, now time.Time) {
 	}
 	qty := o.qty.Sub(o.filled)
 	value := qty.Mul(touch)
+	s.recordFillLocked(o, qty, touch, now)
 	if o.side == "buy" {
 		s.cash = s.cash.Sub(value)
 		p, ok := s.positions[a.spec.Symbol]

@@ -9,7 +9,8 @@
 // once. Public /market endpoints need no token. It keeps products with
 // realistic increments, accounts whose holds follow resting orders, a one
 // level book per product, orders with Coinbase's statuses and client_order_id
-// dedupe (a repeated id returns the existing order), and it lets a test
+// dedupe (a repeated id returns the existing order), every fill it makes in
+// List Fills (paged, with SeedFills for thousands of older ones), and it lets a test
 // inject failures (429, 5xx after a create was accepted, dropped
 // connections, hangs) and inspect what it received.
 //
@@ -54,6 +55,8 @@ type Server struct {
 	products   fakevenue.Listing[*product]
 	accounts   map[string]*account
 	orders     []*order
+	fills      []Fill    // every execution, in the order it was recorded
+	seed       *fillSeed // WithSeededFills, applied after the other options
 	byClientID map[string]*order
 	nonces     map[string]bool
 	created    atomic.Int64 // read without the lock
@@ -69,8 +72,8 @@ type Option func(*Server)
 // judged against it.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.clock = now } }
 
-// WithPageMax caps the page size of accounts and order lists (default 250
-// and the venue's own limits), so tests can exercise cursors.
+// WithPageMax caps the page size of accounts, order lists and fills
+// (default 250, and the venue's own limits), so tests can exercise cursors.
 func WithPageMax(n int) Option { return func(s *Server) { s.pageMax = n } }
 
 // WithLatency delays every request by d, as a venue across a network
@@ -97,6 +100,9 @@ func New(keyName string, pub *ecdsa.PublicKey, opts ...Option) *Server {
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.seed != nil {
+		s.SeedFills(s.seed.n, s.seed.start, s.seed.every)
 	}
 	for cur, amount := range map[string]string{"USD": "100000", "BTC": "1", "ETH": "10", "SOL": "100"} {
 		s.acct(cur).Free = decimal.RequireFromString(amount)
@@ -249,6 +255,8 @@ func match(method, rest string) (route, bool) {
 		return route{private: true, handle: (*Server).handleEdit}, true
 	case method == http.MethodPost && rest == "/orders/batch_cancel":
 		return route{private: true, handle: (*Server).handleBatchCancel}, true
+	case method == http.MethodGet && rest == "/orders/historical/fills":
+		return route{private: true, handle: (*Server).handleFills}, true
 	case method == http.MethodGet && rest == "/orders/historical/batch":
 		return route{private: true, handle: (*Server).handleListOrders}, true
 	case method == http.MethodGet && strings.HasPrefix(rest, "/orders/historical/"):

@@ -313,6 +313,7 @@ func (s *Server) fillLocked(o *order, price decimal.Decimal, maker bool) {
 		quote.Free = quote.Free.Add(notional.Sub(fee))
 	}
 	now := s.now()
+	s.recordFillLocked(o, qty, price, fee, maker, now)
 	o.filled, o.filledValue, o.fees = o.filled.Add(qty), o.filledValue.Add(notional), o.fees.Add(fee)
 	o.status, o.lastFill = "FILLED", now
 	p.last, p.lastTime = price, now
