@@ -15,6 +15,7 @@ type config struct {
 	nonceFile      string
 	instrumentsTTL time.Duration
 	tier           rateTier
+	wsURL          string
 }
 
 // parseConfig reads p's options; an unset option takes its default.
@@ -24,6 +25,7 @@ func parseConfig(p exchange.Params) (config, error) {
 		baseURL:        o.URL(KeyBaseURL, ProductionURL, venuehttp.HTTPSchemes, "/0"),
 		nonceFile:      strings.TrimSpace(o.String(KeyNonceFile, "")),
 		instrumentsTTL: o.TTL(KeyInstrumentsTTL, defaultInstrumentsTTL),
+		wsURL:          o.URL(KeyWSURL, ProductionWSURL, []string{"ws", "wss"}),
 	}
 	tierName := o.String(KeyRateTier, string(tierStarter))
 	if err := o.Err(); err != nil {

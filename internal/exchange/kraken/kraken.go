@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -14,11 +15,15 @@ import (
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
+	"github.com/tradectl/tradectl/internal/exchange/venuews"
 )
 
 // ProductionURL is Kraken's REST host. Kraken has no public Spot sandbox;
 // dry runs use AddOrder's validate=true instead.
 const ProductionURL = "https://api.kraken.com"
+
+// ProductionWSURL is Kraken's public WebSocket v2 endpoint.
+const ProductionWSURL = "wss://ws.kraken.com/v2"
 
 // Option keys a kraken profile may set.
 const (
@@ -26,6 +31,7 @@ const (
 	KeyNonceFile      = "nonce_file"
 	KeyInstrumentsTTL = "instruments_ttl"
 	KeyRateTier       = "rate_tier"
+	KeyWSURL          = "ws_url"
 )
 
 const (
@@ -42,7 +48,7 @@ const (
 func Venue() exchange.Venue {
 	return exchange.Venue{
 		Name:        venueName,
-		Keys:        []string{KeyBaseURL, KeyNonceFile, KeyInstrumentsTTL, KeyRateTier},
+		Keys:        []string{KeyBaseURL, KeyNonceFile, KeyInstrumentsTTL, KeyRateTier, KeyWSURL},
 		Credentials: []string{"api_key", "api_secret"},
 		Summary:     "Kraken Spot (no sandbox: --dry-run asks Kraken to validate without trading)",
 		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
@@ -64,6 +70,12 @@ type Exchange struct {
 	nonceFile string
 	ttl       time.Duration
 	tier      rateTier
+
+	// The quote stream (stream.go): endpoint, the profile's HTTP client
+	// for the handshake, and clocks.
+	wsURL    string
+	wsHTTP   *http.Client
+	wsTiming venuews.Timing
 
 	// cancelPoll is how long CancelOrder waits between reads of an order
 	// whose cancel Kraken reported as pending.
@@ -113,6 +125,9 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		nonceFile:  cfg.nonceFile,
 		ttl:        cfg.instrumentsTTL,
 		tier:       cfg.tier,
+		wsURL:      cfg.wsURL,
+		wsHTTP:     p.HTTPClient,
+		wsTiming:   venuews.DefaultTiming(),
 		cancelPoll: 250 * time.Millisecond,
 		private:    make(chan struct{}, 1),
 	}
