@@ -13,6 +13,7 @@ type config struct {
 	baseURL        string
 	marketURL      string
 	instrumentsTTL time.Duration
+	wsURL          string
 }
 
 // parseConfig reads p's options; an unset option takes its default.
@@ -31,5 +32,6 @@ func parseConfig(p exchange.Params) (config, error) {
 		c.marketURL = ProductionURL
 	}
 	c.instrumentsTTL = o.TTL(KeyInstrumentsTTL, defaultInstrumentsTTL)
+	c.wsURL = o.URL(KeyWSURL, ProductionWSURL, []string{"ws", "wss"})
 	return c, o.Err()
 }
