@@ -48,7 +48,7 @@ func TestNewChecksOptions(t *testing.T) {
 		})
 	}
 	v := Venue()
-	if v.Name != "kraken" || len(v.Keys) != 4 || v.New == nil {
+	if v.Name != "kraken" || len(v.Keys) != 5 || v.New == nil {
 		t.Errorf("Venue() = %+v", v)
 	}
 }

@@ -25,7 +25,7 @@ func parseConfig(p exchange.Params) (config, error) {
 		baseURL:        o.URL(KeyBaseURL, ProductionURL, venuehttp.HTTPSchemes, "/0"),
 		nonceFile:      strings.TrimSpace(o.String(KeyNonceFile, "")),
 		instrumentsTTL: o.TTL(KeyInstrumentsTTL, defaultInstrumentsTTL),
-		wsURL:          o.URL(KeyWSURL, ProductionWSURL, []string{"ws", "wss"}),
+		wsURL:          streamURL(p, o),
 	}
 	tierName := o.String(KeyRateTier, string(tierStarter))
 	if err := o.Err(); err != nil {
@@ -37,4 +37,16 @@ func parseConfig(p exchange.Params) (config, error) {
 	}
 	c.tier = tier
 	return c, nil
+}
+
+// streamURL is ws_url, checked; without it, production's stream, unless
+// base_url points elsewhere (a proxy, a test venue): prices then come from
+// that host too, polled, never from a production stream the profile did
+// not name ("": no stream).
+func streamURL(p exchange.Params, o *venuehttp.Options) string {
+	_, wsSet := p.Options[KeyWSURL]
+	if _, baseSet := p.Options[KeyBaseURL]; baseSet && !wsSet {
+		return ""
+	}
+	return o.URL(KeyWSURL, ProductionWSURL, []string{"ws", "wss"})
 }

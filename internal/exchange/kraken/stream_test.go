@@ -3,6 +3,7 @@ package kraken
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/kraken/fakekraken"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/exchange/venuews"
 	"github.com/tradectl/tradectl/internal/trade"
 )
@@ -298,5 +300,56 @@ func BenchmarkDecodeTicker(b *testing.B) {
 		if _, err := d.decode(msg); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestStreamURLFromProfile(t *testing.T) {
+	tests := []struct {
+		name    string
+		options map[string]any
+		want    string
+		wantErr string
+	}{
+		{"production by default", nil, ProductionWSURL, ""},
+		{"none when base_url points elsewhere", map[string]any{KeyBaseURL: "https://proxy.example"}, "", ""},
+		{"ws_url named", map[string]any{KeyBaseURL: "https://proxy.example", KeyWSURL: "wss://ws.proxy.example/v2"}, "wss://ws.proxy.example/v2", ""},
+		{"ws_url not a WebSocket URL", map[string]any{KeyWSURL: "https://ws.example"}, "", KeyWSURL},
+		{"ws_url blank", map[string]any{KeyWSURL: ""}, "", KeyWSURL},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := parseConfig(exchange.Params{Profile: "p", Options: tt.options})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("parseConfig = %v, want an error naming %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.wsURL != tt.want {
+				t.Errorf("wsURL = %q, want %q", cfg.wsURL, tt.want)
+			}
+		})
+	}
+}
+
+func TestStreamWithoutAStreamPolls(t *testing.T) {
+	// base_url names the fake and no ws_url: quotes come from the fake's
+	// REST API, never from the production stream.
+	f := adapter.Fixture(t)
+	p := f.Params(nil)
+	delete(p.Options, KeyWSURL)
+	e := venuetest.Open(t, New, p, adapter.Fast...)
+	got, err := collect(t, e, []trade.Symbol{btcusd}, func(qs []trade.Quote) bool { return len(qs) >= 2 })
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("StreamQuotes = %v, want context.Canceled", err)
+	}
+	if n := f.Srv.StreamConnections(); n != 0 {
+		t.Errorf("stream connections = %d, want none", n)
+	}
+	if q := got[0]; q.Symbol != btcusd || !q.Bid.IsPositive() {
+		t.Errorf("polled quote = %+v", q)
 	}
 }

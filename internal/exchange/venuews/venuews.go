@@ -71,7 +71,8 @@ type Feed struct {
 	Venue   string // for logs and errors
 	Profile string // for logs
 
-	// URL is dialed for every connection.
+	// URL is dialed for every connection; "" means the profile has no
+	// stream to dial, and Stream only polls.
 	URL string
 	// Subscribe returns the messages sent after each dial, built anew
 	// each time so a signed one carries a fresh token. Nil: none (the
@@ -141,6 +142,13 @@ func Stream(ctx context.Context, f Feed, fn func(trade.Quote) error) error {
 		f.Sleep = venuehttp.Sleep
 	}
 	t := f.Timing
+	if f.URL == "" {
+		if f.Poll == nil {
+			return fmt.Errorf("%s: no market stream and no way to poll", f.Venue)
+		}
+		f.Timing.PollFor = 0
+		return f.poll(ctx, fn)
+	}
 	backoff := t.BackoffMin
 	failures := 0
 	for {
