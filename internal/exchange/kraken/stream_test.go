@@ -353,3 +353,29 @@ func TestStreamWithoutAStreamPolls(t *testing.T) {
 		t.Errorf("polled quote = %+v", q)
 	}
 }
+
+// BenchmarkStreamQuotes streams three symbols from the fake's WebSocket,
+// which repeats their tickers as fast as it looks at its book (every
+// 10 ms: about 300 messages/s). Wall time per quote is the fake's pace;
+// the CPU it costs (client and fake together) is measured around the test
+// binary, e.g. with /usr/bin/time.
+func BenchmarkStreamQuotes(b *testing.B) {
+	f := adapter.Fixture(b, fakekraken.WithStreamRepeat(time.Millisecond))
+	e := f.Open(b, nil)
+	syms := []trade.Symbol{btcusd, ethusd, trade.MustSymbol("SOL-USD")}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	n := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	err := e.StreamQuotes(ctx, syms, func(trade.Quote) error {
+		if n++; n >= b.N {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "quotes/s")
+}
