@@ -381,3 +381,23 @@ func TestMalformedErrorNamesVenue(t *testing.T) {
 		t.Errorf("MalformedError = %q, want the venue named and the cause wrapped", err)
 	}
 }
+
+func TestStreamWithoutURLOnlyPolls(t *testing.T) {
+	f := Feed{Venue: "testvenue", Timing: Timing{PollInterval: time.Millisecond, PollFor: time.Nanosecond}}
+	if err := Stream(context.Background(), f, func(trade.Quote) error { return nil }); err == nil || !strings.Contains(err.Error(), "no way to poll") {
+		t.Errorf("Stream without URL or Poll = %v, want an error saying so", err)
+	}
+	polls := 0
+	f.Poll = func(context.Context) ([]trade.Quote, error) {
+		polls++
+		return []trade.Quote{{Symbol: trade.MustSymbol("BTC-USD"), Bid: trade.Dec("1"), Ask: trade.Dec("2")}}, nil
+	}
+	// PollFor would end polling at once; without a stream it must not.
+	bids, err := run(t, f, func(b []string) bool { return len(b) == 5 })
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Stream = %v, want context.Canceled", err)
+	}
+	if len(bids) != 5 || polls != 5 {
+		t.Errorf("bids = %v after %d polls, want 5 from 5 polls", bids, polls)
+	}
+}
