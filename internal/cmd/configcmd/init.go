@@ -427,6 +427,11 @@ func venueKeyDocs(exchange string) map[string]keyDoc {
 		"coinbase": "https://api.coinbase.com",
 		"alpaca":   "https://paper-api.alpaca.markets",
 	}[exchange]
+	stream := map[string]string{
+		"binance":  "wss://stream.binance.com:9443",
+		"kraken":   "wss://ws.kraken.com/v2",
+		"coinbase": "wss://advanced-trade-ws.coinbase.com",
+	}[exchange]
 	return map[string]keyDoc{
 		"seed":                 {"1", "price path; the same seed gives the same prices"},
 		"starting_balances":    {"{USD: 100000}", "the account a new or reset profile starts with"},
@@ -439,7 +444,7 @@ func venueKeyDocs(exchange string) map[string]keyDoc {
 		"recv_window":          {"5000", "milliseconds a signed request stays valid"},
 		"key_type":             {"hmac", "hmac or ed25519, the kind of API key"},
 		"sync_clock":           {"false", "true: correct for this machine's clock skew"},
-		"ws_url":               {"wss://stream.binance.com:9443", "the market data stream"},
+		"ws_url":               {stream, "the market data stream"},
 		"nonce_file":           {"/path/to/kraken.nonce", "where the key's last nonce is kept"},
 		"rate_tier":            {"starter", "starter, intermediate or pro: your account's rate limits"},
 		"nonce_window":         {"0", "the key's nonce window as set at Kraken; above 0, independent signed calls go together"},

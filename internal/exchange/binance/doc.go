@@ -155,9 +155,13 @@
 // StreamQuotes subscribes to <symbol>@bookTicker for bid/ask and
 // <symbol>@miniTicker for the last price (seeded once from ticker/price),
 // so a quote's Last is the most recent known close, which may lag the book
-// by up to a second. Dropped connections are redialed with exponential
-// backoff and jitter. If no connection can be established at all, it
-// falls back to polling the REST tickers every few seconds.
+// by up to a second. It runs on the shared stream core
+// (internal/exchange/venuews): dropped connections are redialed with
+// exponential backoff and jitter; a connection with no readable message
+// for three minutes is given up; every connection starts from an empty
+// book, so no bid or ask outlives the connection that brought it. After
+// three connections in a row that delivered nothing, it polls the REST
+// tickers every few seconds and tries the stream again two minutes later.
 //
 // # Amending orders
 //

@@ -67,6 +67,6 @@ func FuzzDecoders(f *testing.F) {
 		_, _ = decodeOneOrMany[priceWire](body)
 		st := &quoteState{bySymbol: map[string]trade.Symbol{"BTCUSDT": btcusdt}, bid: map[string]decimal.Decimal{},
 			ask: map[string]decimal.Decimal{}, last: map[string]decimal.Decimal{}, now: time.Now}
-		_, _, _ = st.apply(body)
+		_, _ = st.decode(body)
 	})
 }

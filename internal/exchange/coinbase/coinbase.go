@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
+	"github.com/tradectl/tradectl/internal/exchange/venuews"
 )
 
 // Production and sandbox REST hosts (reference §3, "Base URLs"). The API
@@ -21,6 +23,9 @@ const (
 	ProductionURL = "https://api.coinbase.com"
 	SandboxURL    = "https://api-sandbox.coinbase.com"
 	apiPrefix     = "/api/v3/brokerage"
+	// ProductionWSURL is the Advanced Trade market-data WebSocket; the
+	// sandbox has none, so sandbox profiles stream from it too.
+	ProductionWSURL = "wss://advanced-trade-ws.coinbase.com"
 )
 
 // Option keys a coinbase profile may set.
@@ -28,6 +33,7 @@ const (
 	KeyBaseURL        = "base_url"
 	KeySandbox        = "sandbox"
 	KeyInstrumentsTTL = "instruments_ttl"
+	KeyWSURL          = "ws_url"
 )
 
 const (
@@ -47,7 +53,7 @@ const (
 func Venue() exchange.Venue {
 	return exchange.Venue{
 		Name:        venueName,
-		Keys:        []string{KeyBaseURL, KeySandbox, KeyInstrumentsTTL},
+		Keys:        []string{KeyBaseURL, KeySandbox, KeyInstrumentsTTL, KeyWSURL},
 		Credentials: []string{"api_key", "api_secret"},
 		Summary:     "Coinbase Advanced Trade (api_key: CDP key name, api_secret: its EC private key PEM; sandbox: true for the static sandbox)",
 		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
@@ -75,6 +81,12 @@ type Exchange struct {
 
 	private *bucket
 	public  *bucket
+
+	// The quote stream (stream.go): endpoint, the profile's HTTP client
+	// for the handshake, and clocks.
+	wsURL    string
+	wsHTTP   *http.Client
+	wsTiming venuews.Timing
 
 	creds venuehttp.Credentials[*credentials] // nil once resolved: sandbox, unsigned
 
@@ -113,6 +125,9 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		secret:    p.Secret,
 		cacheDir:  p.CacheDir,
 		ttl:       cfg.instrumentsTTL,
+		wsURL:     cfg.wsURL,
+		wsHTTP:    p.HTTPClient,
+		wsTiming:  venuews.DefaultTiming(),
 	}
 	e.now, e.log = venuehttp.ClockAndLog(p)
 	e.rest = e.newClient(p.HTTPClient)

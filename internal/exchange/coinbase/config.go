@@ -13,6 +13,7 @@ type config struct {
 	baseURL        string
 	marketURL      string
 	instrumentsTTL time.Duration
+	wsURL          string
 }
 
 // parseConfig reads p's options; an unset option takes its default.
@@ -31,5 +32,18 @@ func parseConfig(p exchange.Params) (config, error) {
 		c.marketURL = ProductionURL
 	}
 	c.instrumentsTTL = o.TTL(KeyInstrumentsTTL, defaultInstrumentsTTL)
+	c.wsURL = streamURL(p, o)
 	return c, o.Err()
+}
+
+// streamURL is ws_url, checked; without it, production's stream, unless
+// base_url points elsewhere (a proxy, a test venue): prices then come from
+// that host too, polled, never from a production stream the profile did
+// not name ("": no stream).
+func streamURL(p exchange.Params, o *venuehttp.Options) string {
+	_, wsSet := p.Options[KeyWSURL]
+	if _, baseSet := p.Options[KeyBaseURL]; baseSet && !wsSet {
+		return ""
+	}
+	return o.URL(KeyWSURL, ProductionWSURL, []string{"ws", "wss"})
 }

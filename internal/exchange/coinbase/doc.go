@@ -1,12 +1,17 @@
 // Package coinbase is the Coinbase Advanced Trade adapter: REST
-// (/api/v3/brokerage) for orders, balances, quotes and product rules.
+// (/api/v3/brokerage) for orders, balances, quotes and product rules, and
+// the market-data WebSocket for live quotes.
 //
 // # Profile
 //
 // Keys: base_url (default https://api.coinbase.com; a trailing
 // /api/v3/brokerage is accepted and dropped), sandbox (true: the static
-// sandbox https://api-sandbox.coinbase.com) and instruments_ttl (default
-// 1h; 0 disables the disk cache). Credentials: api_key is the CDP key
+// sandbox https://api-sandbox.coinbase.com), instruments_ttl (default
+// 1h; 0 disables the disk cache) and ws_url (the market-data WebSocket,
+// default wss://advanced-trade-ws.coinbase.com, in sandbox mode too: the
+// sandbox has no market data; when base_url is set and ws_url is not,
+// StreamQuotes polls base_url instead of streaming from production).
+// Credentials: api_key is the CDP key
 // name ("organizations/{org_id}/apiKeys/{key_id}"), api_secret its EC
 // private key as PEM, SEC1 ("EC PRIVATE KEY", as Coinbase issues it) or
 // PKCS#8 ("PRIVATE KEY"), on curve P-256. A secret pasted from the key's
@@ -224,8 +229,7 @@
 //
 // # Not supported
 //
-// Streaming quotes (the WebSocket feed), positions, brackets and edits
-// are not implemented. Quote-sized market orders are
+// Positions are not reported (see brackets below). Quote-sized market orders are
 // buys only: market_market_ioc takes quote_size or base_size (Coinbase
 // Advanced Trade Python SDK, coinbase/rest/orders.py L74-126), and neither
 // that source nor the API reference says a sell may be sized in the quote
@@ -239,6 +243,47 @@
 // stand in for --oco has not been verified against the venue, so the
 // adapter claims neither exchange.Bracketer nor exchange.OCOPlacer and a
 // linked request is refused before anything is sent.
+//
+// # Streaming
+//
+// StreamQuotes (exchange.QuoteStreamer) runs on the shared stream core
+// (internal/exchange/venuews): reconnects with capped, jittered backoff,
+// a connection given up after 15 s without a readable message, polling
+// of Quotes every 3 s after three failed connections in a row, and the
+// stream tried again after two minutes of polling. What Coinbase documents
+// (Advanced Trade WebSocket overview, channels, authentication and the
+// ticker AsyncAPI page, docs.cdp.coinbase.com/coinbase-app/advanced-trade-apis/websocket/…
+// and api-reference/advanced-trade-api/websocket/ticker):
+//
+//   - Market data is at wss://advanced-trade-ws.coinbase.com. A subscribe
+//     message must arrive within 5 s of connecting, and each channel takes
+//     its own: {"type":"subscribe","product_ids":[…],"channel":"ticker"}.
+//     The adapter subscribes to heartbeats and to ticker.
+//   - ticker and heartbeats need no authentication, but "for the most
+//     reliable connection, authenticate with a CDP API key when subscribing
+//     to any channel". With a usable key each subscribe message carries a
+//     "jwt": the REST token without the uri claim ("WebSocket JWTs … are
+//     not built with a request method or request path"), valid two
+//     minutes, made anew for every connection. It is never logged. Without
+//     a key (or with one that cannot be read) the subscriptions go unsigned.
+//   - Most channels close within 60-90 s without updates; heartbeats
+//     arrive every second and keep the connection open, so a quiet market
+//     is told from a dead feed.
+//   - Messages are {"channel","client_id","timestamp","sequence_num",
+//     "events":[…]}; ticker events are {"type":"snapshot"|"update",
+//     "tickers":[{"product_id","price","best_bid","best_ask",…}]} with
+//     prices as strings. A quote is best_bid/best_ask with price as Last,
+//     stamped with the message's timestamp; updates before a product's
+//     snapshot are skipped. Errors are {"type":"error","message":…} and
+//     end the connection.
+//   - "Sequence numbers that are greater than one integer value from the
+//     previous number indicate that a message has been dropped"; lower ones
+//     are late and can be ignored. The page says the numbers increase "for
+//     each product", but Advanced Trade numbers every message of a
+//     connection, heartbeats included, so the adapter checks them per
+//     connection: a gap ends the connection and the next one starts from a
+//     fresh snapshot (an assumption from the message shape, not a
+//     documented sentence; if it is wrong, the cost is extra reconnects).
 //
 // # Editing orders
 //

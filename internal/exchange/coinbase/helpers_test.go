@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"testing"
+	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange/coinbase/fakecoinbase"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
@@ -42,8 +43,9 @@ func newKey(t testing.TB) testKey {
 // creds are the key's name and PEM, as a profile's secrets hold them.
 func (k testKey) creds() venuetest.Creds { return venuetest.Creds{Key: k.name, Secret: k.pem} }
 
-// adapter opens the Coinbase adapter against fakecoinbase, with the
-// adapter's own rate limits (tests that do not want them add fastBuckets).
+// adapter opens the Coinbase adapter against fakecoinbase, REST and
+// WebSocket, with the adapter's own rate limits (tests that do not want
+// them add fastBuckets).
 // The credentials are a CDP key's name and PEM; the fake trusts its
 // public half.
 var adapter = venuetest.Adapter[*fakecoinbase.Server, *Exchange, fakecoinbase.Option]{
@@ -57,7 +59,14 @@ var adapter = venuetest.Adapter[*fakecoinbase.Server, *Exchange, fakecoinbase.Op
 		}
 		return fakecoinbase.New(c.Key, &k.PublicKey, opts...)
 	},
-	Options: func(srv *fakecoinbase.Server) map[string]any { return map[string]any{KeyBaseURL: srv.URL()} },
+	Options: func(srv *fakecoinbase.Server) map[string]any {
+		return map[string]any{KeyBaseURL: srv.URL(), KeyWSURL: srv.WSURL()}
+	},
+	// The quote stream reconnects and polls fast.
+	Fast: []func(*Exchange){func(e *Exchange) {
+		e.wsTiming.BackoffMin, e.wsTiming.BackoffMax = 10*time.Millisecond, 50*time.Millisecond
+		e.wsTiming.PollInterval = 20 * time.Millisecond
+	}},
 }
 
 // fastBuckets lifts the client-side rate limits, which the limiter's own

@@ -37,7 +37,7 @@ type jwtClaims struct {
 	Sub string `json:"sub"`
 	Nbf int64  `json:"nbf"`
 	Exp int64  `json:"exp"`
-	URI string `json:"uri"`
+	URI string `json:"uri,omitempty"` // empty in WebSocket tokens
 }
 
 // parsePrivateKey reads a CDP key secret: a PEM "EC PRIVATE KEY" (SEC1, as

@@ -19,6 +19,7 @@ type config struct {
 	// nonceWindow is the key's nonce window as set at Kraken, in nonce
 	// units (tradectl's nonces count microseconds); 0: none.
 	nonceWindow int
+	wsURL       string
 }
 
 // signedInFlight is how many signed calls may be in flight at once with a
@@ -44,6 +45,7 @@ func parseConfig(p exchange.Params) (config, error) {
 		nonceFile:      strings.TrimSpace(o.String(KeyNonceFile, "")),
 		instrumentsTTL: o.TTL(KeyInstrumentsTTL, defaultInstrumentsTTL),
 		nonceWindow:    o.IntBetween(KeyNonceWindow, 0, 0, math.MaxInt32, "nonce units (microseconds)"),
+		wsURL:          streamURL(p, o),
 	}
 	tierName := o.String(KeyRateTier, string(tierStarter))
 	if err := o.Err(); err != nil {
@@ -55,4 +57,16 @@ func parseConfig(p exchange.Params) (config, error) {
 	}
 	c.tier = tier
 	return c, nil
+}
+
+// streamURL is ws_url, checked; without it, production's stream, unless
+// base_url points elsewhere (a proxy, a test venue): prices then come from
+// that host too, polled, never from a production stream the profile did
+// not name ("": no stream).
+func streamURL(p exchange.Params, o *venuehttp.Options) string {
+	_, wsSet := p.Options[KeyWSURL]
+	if _, baseSet := p.Options[KeyBaseURL]; baseSet && !wsSet {
+		return ""
+	}
+	return o.URL(KeyWSURL, ProductionWSURL, []string{"ws", "wss"})
 }

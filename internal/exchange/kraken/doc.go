@@ -1,6 +1,6 @@
 // Package kraken is the Kraken Spot adapter: REST (https://api.kraken.com,
 // /0/public and /0/private) for trading, balances, executions, quotes and
-// instrument rules.
+// instrument rules, and the public WebSocket v2 ticker for live quotes.
 //
 // # Profile keys
 //
@@ -11,6 +11,8 @@
 //	rate_tier        starter (default), intermediate or pro: the call-counter limits
 //	nonce_window     the key's nonce window as set at Kraken, in nonce units (tradectl's
 //	                 nonces count microseconds: 10000000 is ten seconds); default 0, none
+//	ws_url           WebSocket v2 endpoint for StreamQuotes (default wss://ws.kraken.com/v2;
+//	                 when base_url is set and ws_url is not, quotes are polled from base_url)
 //
 // Credentials are api_key and api_secret (Kraken's base64 private key),
 // resolved on the first private call only: quotes and instruments need no
@@ -220,6 +222,37 @@
 // adapter is neither an exchange.Bracketer nor an exchange.OCOPlacer; a
 // linked request that reaches it anyway is refused before anything is
 // sent (venueorder.CheckRequest).
+//
+// # Streaming
+//
+// StreamQuotes (exchange.QuoteStreamer) runs on the shared stream core
+// (internal/exchange/venuews): reconnects with capped, jittered backoff,
+// a connection given up after 15 s without a readable message, polling
+// of Quotes every 3 s after three failed connections in a row, and the
+// stream tried again after two minutes of polling. What Kraken documents
+// (Spot WebSocket v2 reference: ticker, heartbeat, status, ping;
+// docs.kraken.com/exchange/api-reference/spot-websocket-v2/…):
+//
+//   - Public data is at wss://ws.kraken.com/v2; no token is needed.
+//   - Subscribe with {"method":"subscribe","params":{"channel":"ticker",
+//     "symbol":["BTC/USD"],"event_trigger":"bbo","snapshot":true}}.
+//     event_trigger bbo publishes on every best-bid-offer change (the
+//     default, trades, only on trades), which is what a quote needs.
+//   - v2 writes symbols as BTC/USD, where v1 and REST write XBT/USD
+//     (AssetPairs' wsname is the v1 form), so the adapter sends tradectl's
+//     own names joined by a slash, after checking them against AssetPairs.
+//   - Each symbol is acknowledged {"method":"subscribe","result":{…},
+//     "success":true,…}; a refusal has "success":false and "error" and
+//     ends the connection.
+//   - Snapshot and update messages share one schema: {"channel":"ticker",
+//     "type":"snapshot"|"update","data":[{"symbol","bid","bid_qty","ask",
+//     "ask_qty","last","volume","vwap","low","high","change","change_pct",
+//     "timestamp"}]}. Prices are JSON numbers; they are read as decimals
+//     from their text, never through a float. Updates are folded over the
+//     symbol's snapshot; updates before it are skipped.
+//   - {"channel":"heartbeat"} comes about once a second when nothing else
+//     is sent, and {"channel":"status",…} on connecting: both prove the
+//     connection alive without carrying prices.
 //
 // # Amending orders
 //

@@ -11,8 +11,9 @@ import (
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
-// adapter opens the Kraken adapter against fakekraken; its cancels poll
-// fast. The fixture's data directory holds the client ids it keeps.
+// adapter opens the Kraken adapter against fakekraken, REST and
+// WebSocket; its cancels poll fast and its quote stream reconnects and
+// polls fast. The fixture's data directory holds the client ids it keeps.
 var adapter = venuetest.Adapter[*fakekraken.Server, *Exchange, fakekraken.Option]{
 	Venue: venueName,
 	New:   New,
@@ -23,8 +24,14 @@ var adapter = venuetest.Adapter[*fakekraken.Server, *Exchange, fakekraken.Option
 	NewFake: func(c venuetest.Creds, opts ...fakekraken.Option) *fakekraken.Server {
 		return fakekraken.New(c.Key, c.Secret, opts...)
 	},
-	Options: func(srv *fakekraken.Server) map[string]any { return map[string]any{KeyBaseURL: srv.URL()} },
-	Fast:    []func(*Exchange){func(e *Exchange) { e.cancelPoll = 10 * time.Millisecond }},
+	Options: func(srv *fakekraken.Server) map[string]any {
+		return map[string]any{KeyBaseURL: srv.URL(), KeyWSURL: srv.WSURL()}
+	},
+	Fast: []func(*Exchange){func(e *Exchange) {
+		e.cancelPoll = 10 * time.Millisecond
+		e.wsTiming.BackoffMin, e.wsTiming.BackoffMax = 10*time.Millisecond, 50*time.Millisecond
+		e.wsTiming.PollInterval = 20 * time.Millisecond
+	}},
 }
 
 type fixture = venuetest.Fixture[*fakekraken.Server, *Exchange]

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -14,11 +15,15 @@ import (
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
+	"github.com/tradectl/tradectl/internal/exchange/venuews"
 )
 
 // ProductionURL is Kraken's REST host. Kraken has no public Spot sandbox;
 // dry runs use AddOrder's validate=true instead.
 const ProductionURL = "https://api.kraken.com"
+
+// ProductionWSURL is Kraken's public WebSocket v2 endpoint.
+const ProductionWSURL = "wss://ws.kraken.com/v2"
 
 // Option keys a kraken profile may set.
 const (
@@ -27,6 +32,7 @@ const (
 	KeyInstrumentsTTL = "instruments_ttl"
 	KeyRateTier       = "rate_tier"
 	KeyNonceWindow    = "nonce_window"
+	KeyWSURL          = "ws_url"
 )
 
 const (
@@ -43,7 +49,7 @@ const (
 func Venue() exchange.Venue {
 	return exchange.Venue{
 		Name:        venueName,
-		Keys:        []string{KeyBaseURL, KeyNonceFile, KeyInstrumentsTTL, KeyRateTier, KeyNonceWindow},
+		Keys:        []string{KeyBaseURL, KeyNonceFile, KeyInstrumentsTTL, KeyRateTier, KeyNonceWindow, KeyWSURL},
 		Credentials: []string{"api_key", "api_secret"},
 		Summary:     "Kraken Spot (no sandbox: --dry-run asks Kraken to validate without trading)",
 		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
@@ -65,6 +71,12 @@ type Exchange struct {
 	nonceFile string
 	ttl       time.Duration
 	tier      rateTier
+
+	// The quote stream (stream.go): endpoint, the profile's HTTP client
+	// for the handshake, and clocks.
+	wsURL    string
+	wsHTTP   *http.Client
+	wsTiming venuews.Timing
 
 	// cancelPoll is how long CancelOrder waits between reads of an order
 	// whose cancel Kraken reported as pending.
@@ -117,6 +129,9 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		nonceFile:  cfg.nonceFile,
 		ttl:        cfg.instrumentsTTL,
 		tier:       cfg.tier,
+		wsURL:      cfg.wsURL,
+		wsHTTP:     p.HTTPClient,
+		wsTiming:   venuews.DefaultTiming(),
 		cancelPoll: 250 * time.Millisecond,
 		private:    make(chan struct{}, cfg.signedInFlight()),
 	}

@@ -152,7 +152,7 @@ func TestLiveOptions(t *testing.T) {
 		{"url without a source", map[string]any{KeyPriceSourceURL: srv.URL()}, []Option{allSources()}, "set price_source too"},
 		{"options without a source", map[string]any{KeyPriceSourceOptions: map[string]any{"ws_url": srv.WSURL()}}, []Option{allSources()}, "set price_source too"},
 		{"seed with a source", map[string]any{KeyPriceSource: "binance", KeySeed: 7}, []Option{allSources()}, "seed applies to simulated prices only"},
-		{"option the venue does not read", map[string]any{KeyPriceSource: "kraken", KeyPriceSourceOptions: map[string]any{"ws_url": "ws://x"}}, []Option{allSources()}, `kraken reads no key "ws_url"`},
+		{"option the venue does not read", map[string]any{KeyPriceSource: "kraken", KeyPriceSourceOptions: map[string]any{"recv_window": 5000}}, []Option{allSources()}, `kraken reads no key "recv_window"`},
 		{"options not a map", map[string]any{KeyPriceSource: "binance", KeyPriceSourceOptions: "ws_url=x"}, []Option{allSources()}, "must be a map"},
 		{"base url twice", map[string]any{KeyPriceSource: "binance", KeyPriceSourceURL: srv.URL(), KeyPriceSourceOptions: map[string]any{"base_url": srv.URL()}}, []Option{allSources()}, "set twice"},
 		{"bad url", map[string]any{KeyPriceSource: "binance", KeyPriceSourceURL: "not a url"}, []Option{allSources()}, "price source binance"},

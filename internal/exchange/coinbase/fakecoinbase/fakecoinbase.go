@@ -50,6 +50,7 @@ type Server struct {
 
 	clock   func() time.Time
 	latency time.Duration
+	ws      wsEndpoint // the market-data WebSocket (ws.go)
 
 	mu         sync.Mutex
 	products   fakevenue.Listing[*product]

@@ -59,6 +59,7 @@ type Server struct {
 
 	clock   func() time.Time
 	latency time.Duration
+	ws      wsEndpoint // the WebSocket v2 endpoint (ws.go)
 
 	mu        sync.Mutex
 	lastNonce uint64

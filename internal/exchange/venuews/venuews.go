@@ -1,0 +1,285 @@
+// Package venuews is the quote-stream core the venue adapters share: dial
+// a venue's public market-data WebSocket, subscribe, read until the feed
+// fails or goes quiet, reconnect with capped exponential backoff and
+// jitter, and fall back to polling the venue's REST quotes when the stream
+// keeps failing, trying the stream again later.
+//
+// A venue supplies what is its own (Feed): the URL, the subscribe messages,
+// a decoder that turns its messages into quotes (with whatever snapshot and
+// update state it needs) and a poll function. The core knows no venue and
+// no CLI.
+//
+// Staleness: every connection gets a fresh decoder, so nothing read on a
+// lost connection is delivered after it; and a connection is given up when
+// no message the decoder understands (data or heartbeat) arrives within
+// Timing.IdleTimeout. A silent feed therefore delivers nothing — never an
+// old price as if it were live — until it reconnects or polling takes over.
+package venuews
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+// ErrResync is what a decoder wraps when the connection's data can no
+// longer be trusted (a sequence gap, a refused subscription, a venue error
+// message): the session ends and a new connection starts from a fresh
+// snapshot.
+var ErrResync = errors.New("stream out of sync")
+
+// Resync returns an error wrapping ErrResync with a reason.
+func Resync(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrResync, fmt.Sprintf(format, args...))
+}
+
+// ErrStale ends a session on which nothing readable arrived for the idle
+// timeout.
+var ErrStale = errors.New("stream went quiet")
+
+// MalformedError is a message the decoder could not read. The message is
+// skipped; it does not count as a sign of life.
+type MalformedError struct {
+	Venue string
+	Err   error
+}
+
+func (e *MalformedError) Error() string {
+	return fmt.Sprintf("%s: unreadable stream message: %v", e.Venue, e.Err)
+}
+
+func (e *MalformedError) Unwrap() error { return e.Err }
+
+// Decoder folds one message into the connection's state and returns the
+// quotes it completes (none for heartbeats, acknowledgements and one-sided
+// books). An error wrapping ErrResync ends the session; any other error
+// marks the message as malformed.
+type Decoder func(msg []byte) ([]trade.Quote, error)
+
+// Feed is what a venue supplies.
+type Feed struct {
+	Venue   string // for logs and errors
+	Profile string // for logs
+
+	// URL is dialed for every connection; "" means the profile has no
+	// stream to dial, and Stream only polls.
+	URL string
+	// Subscribe returns the messages sent after each dial, built anew
+	// each time so a signed one carries a fresh token. Nil: none (the
+	// subscription is in the URL).
+	Subscribe func(ctx context.Context) ([][]byte, error)
+	// NewDecoder returns the decoder for one connection.
+	NewDecoder func() Decoder
+	// Poll reads quotes over REST for the fallback; nil: no fallback.
+	Poll func(ctx context.Context) ([]trade.Quote, error)
+
+	HTTPClient *http.Client // nil: http.DefaultClient
+	Log        *slog.Logger // nil: discard
+	Timing     Timing
+	// Sleep waits d or until ctx ends; nil: a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Timing are the stream's clocks and thresholds.
+type Timing struct {
+	// BackoffMin and BackoffMax bound the wait before a reconnect; it
+	// doubles after each failed session and resets after one that
+	// delivered quotes.
+	BackoffMin, BackoffMax time.Duration
+	// FailuresBeforePoll is how many sessions in a row may end without a
+	// quote (dial failures included) before polling takes over.
+	FailuresBeforePoll int
+	// IdleTimeout ends a session with no readable message for this long.
+	IdleTimeout time.Duration
+	// PollInterval is the wait between polls.
+	PollInterval time.Duration
+	// PollFor is how long polling lasts before the stream is tried again;
+	// 0 polls until the stream ends.
+	PollFor time.Duration
+}
+
+// DefaultTiming suits a venue that sends heartbeats about once a second.
+func DefaultTiming() Timing {
+	return Timing{
+		BackoffMin:         500 * time.Millisecond,
+		BackoffMax:         30 * time.Second,
+		FailuresBeforePoll: 3,
+		IdleTimeout:        15 * time.Second,
+		PollInterval:       3 * time.Second,
+		PollFor:            2 * time.Minute,
+	}
+}
+
+// maxMessage bounds one message; a snapshot of many symbols is the largest.
+const maxMessage = 1 << 20
+
+// fnError carries the callback's error out of the read loop untouched.
+type fnError struct{ err error }
+
+func (f *fnError) Error() string { return f.err.Error() }
+
+// Stream calls fn with every quote the feed delivers until ctx ends (it
+// returns ctx.Err()), fn returns an error (returned as is), or polling
+// meets an error that retrying cannot cure.
+func Stream(ctx context.Context, f Feed, fn func(trade.Quote) error) error {
+	if f.Log == nil {
+		f.Log = slog.New(slog.DiscardHandler)
+	}
+	if f.HTTPClient == nil {
+		f.HTTPClient = http.DefaultClient
+	}
+	if f.Sleep == nil {
+		f.Sleep = venuehttp.Sleep
+	}
+	t := f.Timing
+	if f.URL == "" {
+		if f.Poll == nil {
+			return fmt.Errorf("%s: no market stream and no way to poll", f.Venue)
+		}
+		f.Timing.PollFor = 0
+		return f.poll(ctx, fn)
+	}
+	backoff := t.BackoffMin
+	failures := 0
+	for {
+		delivered, err := f.session(ctx, fn)
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		var fe *fnError
+		if errors.As(err, &fe) {
+			return fe.err
+		}
+		if delivered {
+			// A session that carried data proves the link: start backing
+			// off afresh. One that dies at once keeps growing the delay.
+			failures, backoff = 0, t.BackoffMin
+		} else {
+			failures++
+		}
+		if f.Poll != nil && failures >= t.FailuresBeforePoll {
+			f.Log.Warn(f.Venue+": market stream unavailable, polling instead", "profile", f.Profile,
+				"every", t.PollInterval, "for", t.PollFor, "err", err)
+			if err := f.poll(ctx, fn); err != nil {
+				return err
+			}
+			f.Log.Info(f.Venue+": trying the market stream again", "profile", f.Profile)
+			failures, backoff = 0, t.BackoffMin
+			continue
+		}
+		wait := backoff/2 + rand.N(backoff/2+1) // jitter spreads reconnect storms
+		f.Log.Info(f.Venue+": market stream lost, reconnecting", "profile", f.Profile, "in", wait.Round(time.Millisecond), "err", err)
+		if err := f.Sleep(ctx, wait); err != nil {
+			return err
+		}
+		backoff = min(backoff*2, t.BackoffMax)
+	}
+}
+
+// session runs one connection until it fails, goes quiet, ctx ends or fn
+// errs, and says whether it delivered any quote.
+func (f *Feed) session(ctx context.Context, fn func(trade.Quote) error) (delivered bool, err error) {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c, _, err := websocket.Dial(sctx, f.URL, &websocket.DialOptions{HTTPClient: f.HTTPClient})
+	if err != nil {
+		return false, err
+	}
+	defer c.CloseNow()
+	c.SetReadLimit(maxMessage)
+	if f.Subscribe != nil {
+		msgs, err := f.Subscribe(sctx)
+		if err != nil {
+			return false, err
+		}
+		for _, m := range msgs {
+			wctx, wcancel := context.WithTimeout(sctx, f.Timing.IdleTimeout)
+			err := c.Write(wctx, websocket.MessageText, m)
+			wcancel()
+			if err != nil {
+				return false, err
+			}
+		}
+	}
+	decode := f.NewDecoder()
+	// Only messages the decoder reads count as signs of life, so a feed
+	// that sends nothing, or nothing but garbage, is given up on.
+	lastGood := time.Now()
+	for {
+		// The library answers the server's pings while Read runs.
+		rctx, rcancel := context.WithDeadline(sctx, lastGood.Add(f.Timing.IdleTimeout))
+		_, msg, err := c.Read(rctx)
+		stale := rctx.Err() == context.DeadlineExceeded
+		rcancel()
+		if err != nil {
+			if stale && ctx.Err() == nil {
+				return delivered, fmt.Errorf("%w: nothing for %s", ErrStale, f.Timing.IdleTimeout)
+			}
+			return delivered, err
+		}
+		qs, err := decode(msg)
+		if errors.Is(err, ErrResync) {
+			return delivered, err
+		}
+		if err != nil {
+			f.Log.Debug(f.Venue+": skipping unreadable stream message", "err", &MalformedError{Venue: f.Venue, Err: err})
+			continue
+		}
+		lastGood = time.Now()
+		for _, q := range qs {
+			delivered = true
+			if err := fn(q); err != nil {
+				return delivered, &fnError{err}
+			}
+		}
+	}
+}
+
+// poll reads quotes every PollInterval for PollFor (or until ctx ends).
+// Transient failures wait (Retry-After when the venue gives one) and try
+// again; others end the stream.
+func (f *Feed) poll(ctx context.Context, fn func(trade.Quote) error) error {
+	t := f.Timing
+	var until time.Time
+	if t.PollFor > 0 {
+		until = time.Now().Add(t.PollFor)
+	}
+	for {
+		qs, err := f.Poll(ctx)
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		wait := t.PollInterval
+		switch {
+		case err == nil:
+			for _, q := range qs {
+				if err := fn(q); err != nil {
+					return err
+				}
+			}
+		case exchange.Retryable(err):
+			if d, ok := exchange.RetryAfter(err); ok && d > wait {
+				wait = d
+			}
+			f.Log.Info(f.Venue+": quote poll failed, retrying", "profile", f.Profile, "in", wait, "err", err)
+		default:
+			return err
+		}
+		if !until.IsZero() && !time.Now().Add(wait).Before(until) {
+			return nil
+		}
+		if err := f.Sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
