@@ -18,6 +18,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/configcmd"
 	"github.com/tradectl/tradectl/internal/cmd/dashboard"
 	"github.com/tradectl/tradectl/internal/cmd/doctor"
+	"github.com/tradectl/tradectl/internal/cmd/fills"
 	"github.com/tradectl/tradectl/internal/cmd/journal"
 	"github.com/tradectl/tradectl/internal/cmd/order"
 	"github.com/tradectl/tradectl/internal/cmd/paper"
@@ -74,6 +75,7 @@ func topLevel() []topCommand {
 		{"journal", func(f *cmdutil.Factory) *cobra.Command { return journal.NewCmdJournal(f, nil) }},
 		{"balance", func(f *cmdutil.Factory) *cobra.Command { return balance.NewCmdBalance(f, nil) }},
 		{"dashboard", func(f *cmdutil.Factory) *cobra.Command { return dashboard.NewCmdDashboard(f, nil) }},
+		{"fills", func(f *cmdutil.Factory) *cobra.Command { return fills.NewCmdFills(f, nil) }},
 		{"quote", func(f *cmdutil.Factory) *cobra.Command { return quote.NewCmdQuote(f, nil) }},
 		{"watch", func(f *cmdutil.Factory) *cobra.Command { return watch.NewCmdWatch(f, nil) }},
 		{"paper", paper.NewCmdPaper},
