@@ -69,7 +69,7 @@ func NewCmdFills(f *cmdutil.Factory, runF func(*FillsOptions) error) *cobra.Comm
 		Example: heredoc.Doc(`
 			$ tradectl fills --since 30d
 			$ tradectl fills --symbol BTC-USD --since 2026-01-01 --until 2027-01-01 -o csv > fills-2026.csv
-			$ tradectl fills --profile binance,kraken -o json --jq '.[] | select(.liquidity == "maker")'
+			$ tradectl fills --profile paper,rehearsal -o json --jq '.[] | select(.liquidity == "maker")'
 		`),
 		Args:    cobra.NoArgs,
 		GroupID: "account",
