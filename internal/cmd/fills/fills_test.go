@@ -107,7 +107,9 @@ func run(t *testing.T, format string, profiles ...string) (string, string, error
 		FillHistory: func(_ context.Context, _ exchange.Exchange, profile string, _ exchange.FillFilter) ([]trade.Fill, error) {
 			return history[profile], nil
 		},
-		Printer:  func() (*render.Printer, error) { return render.NewPrinter(ios, format, "", func() time.Time { return now }) },
+		Printer: func() (*render.Printer, error) {
+			return render.NewPrinter(ios, format, "", func() time.Time { return now })
+		},
 		Profiles: profiles,
 	}
 	err := fillsRun(context.Background(), o)
