@@ -25,6 +25,8 @@ type remote struct {
 	history  exchange.FillHistorian
 	mu       sync.Mutex
 	requests int
+	// noClientIDs plays a venue that reports fills without client ids.
+	noClientIDs bool
 }
 
 func (r *remote) FillScope() exchange.FillScope { return r.history.FillScope() }
@@ -33,7 +35,13 @@ func (r *remote) FillHistory(ctx context.Context, q exchange.FillQuery) (exchang
 	r.mu.Lock()
 	r.requests++
 	r.mu.Unlock()
-	return r.history.FillHistory(ctx, q)
+	page, err := r.history.FillHistory(ctx, q)
+	if r.noClientIDs {
+		for i := range page.Fills {
+			page.Fills[i].ClientID = ""
+		}
+	}
+	return page, err
 }
 
 func (r *remote) took() int {
@@ -68,12 +76,14 @@ func newPaper(t *testing.T) *paper.Exchange {
 	return e
 }
 
-func buy(t *testing.T, e *paper.Exchange, sym string) {
+func buy(t *testing.T, e *paper.Exchange, sym string) trade.Order {
 	t.Helper()
 	s, _ := trade.ParseSymbol(sym)
-	if _, err := e.PlaceOrder(context.Background(), trade.OrderRequest{Symbol: s, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.01")}); err != nil {
+	o, err := e.PlaceOrder(context.Background(), trade.OrderRequest{Symbol: s, Side: trade.Buy, Type: trade.Market, Qty: trade.Dec("0.01")})
+	if err != nil {
 		t.Fatal(err)
 	}
+	return o
 }
 
 func symbols(fills []trade.Fill) []string {
@@ -144,5 +154,34 @@ func TestFillHistoryWithoutFills(t *testing.T) {
 	var ue *cmdutil.UsageError
 	if !errors.As(err, &ue) {
 		t.Errorf("a venue without fills: error %v, want a usage error", err)
+	}
+}
+
+// TestFillHistoryClientIDsFromJournal: where the venue leaves a fill's
+// client id out, the journal's record of the order supplies it.
+func TestFillHistoryClientIDsFromJournal(t *testing.T) {
+	ctx := context.Background()
+	f, _ := newFillsFactory(t)
+	e := newPaper(t)
+	venue := &remote{Exchange: e, history: e, noClientIDs: true}
+	known := buy(t, e, "BTC-USD")
+	buy(t, e, "ETH-USD")
+	j, err := f.Journal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.RecordOrder(ctx, "main", known); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.FillHistory(ctx, venue, "main", exchange.FillFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, fl := range got {
+		ids = append(ids, fl.ClientID)
+	}
+	if diff := cmp.Diff([]string{known.ClientID, ""}, ids); diff != "" {
+		t.Errorf("client ids (-want +got):\n%s", diff)
 	}
 }
