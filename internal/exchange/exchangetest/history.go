@@ -52,17 +52,8 @@ func testFillHistory(s *suite) {
 		}
 		s.t.Fatalf("FillHistory never held every fill of the orders placed: %s", s.fillsCover(held, placed))
 	}
-	if pages < 2 {
-		s.t.Errorf("the read took %d page(s) for %d fills with Limit %d; a page boundary must be crossed (a fixed-page fake needs a small page in its conformance setup)",
-			pages, len(held), historyPage)
-	}
-	seen := map[string]bool{}
-	for _, f := range held {
-		if seen[f.ID] {
-			s.t.Errorf("fill %s appears twice in one read", f.ID)
-		}
-		seen[f.ID] = true
-		checkHistoryFill(s, f)
+	for _, problem := range readProblems(held, pages) {
+		s.t.Error(problem)
 	}
 
 	// The incremental read, as the fill cache makes it.
@@ -85,12 +76,38 @@ func testFillHistory(s *suite) {
 		s.t.Fatalf("FillHistory(AfterID %s, Since %s) never returned the fill of order %s: %s",
 			newest.ID, newest.Time, next.ID, s.fillsCover(since, []trade.Order{next}))
 	}
+	for _, problem := range readProblems(since, 2) {
+		s.t.Error(problem)
+	}
 	for _, f := range since {
-		checkHistoryFill(s, f)
 		if f.Time.Before(newest.Time) {
 			s.t.Errorf("FillHistory(Since %s) returned fill %s of %s", newest.Time, f.ID, f.Time)
 		}
 	}
+}
+
+// readProblems lists what is wrong with one whole read of the history:
+// fewer than two pages (no page boundary was crossed), a fill id seen
+// twice, a fill without its id, symbol, side, positive qty and price, or
+// time.
+func readProblems(fills []trade.Fill, pages int) []string {
+	var out []string
+	if pages < 2 {
+		out = append(out, fmt.Sprintf("the read took %d page(s) for %d fills with Limit %d; a page boundary must be crossed (a fixed-page fake needs a small page in its conformance setup)",
+			pages, len(fills), historyPage))
+	}
+	seen := map[string]bool{}
+	for _, f := range fills {
+		if seen[f.ID] {
+			out = append(out, fmt.Sprintf("fill %s appears twice in one read", f.ID))
+		}
+		seen[f.ID] = true
+		if f.ID == "" || f.Symbol.IsZero() || (f.Side != trade.Buy && f.Side != trade.Sell) ||
+			!f.Qty.IsPositive() || !f.Price.IsPositive() || f.Time.IsZero() {
+			out = append(out, fmt.Sprintf("fill %+v: want an id, a symbol, a side, qty > 0, price > 0 and a time", f))
+		}
+	}
+	return out
 }
 
 // readHistory follows Next from the first page to the last and returns
@@ -148,12 +165,4 @@ func (s *suite) fillsCover(fills []trade.Fill, orders []trade.Order) string {
 		}
 	}
 	return strings.Join(missing, "; ")
-}
-
-func checkHistoryFill(s *suite, f trade.Fill) {
-	s.t.Helper()
-	if f.ID == "" || f.Symbol.IsZero() || (f.Side != trade.Buy && f.Side != trade.Sell) ||
-		!f.Qty.IsPositive() || !f.Price.IsPositive() || f.Time.IsZero() {
-		s.t.Errorf("fill %+v: want an id, a symbol, a side, qty > 0, price > 0 and a time", f)
-	}
 }
