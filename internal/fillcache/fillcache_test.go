@@ -334,3 +334,78 @@ func TestOpenRefusesAnotherFile(t *testing.T) {
 }
 
 func writeFile(path, text string) error { return os.WriteFile(path, []byte(text), 0o600) }
+
+// TestSyncNeverStoresHalfAPage: a page that cannot be stored whole (here a
+// fill without an id in its middle) is stored not at all, and its cursor
+// is not advanced past it.
+func TestSyncNeverStoresHalfAPage(t *testing.T) {
+	ctx := context.Background()
+	h := &history{name: "venue", pageSize: 4}
+	h.add(btc, 6)
+	h.fills[5].ID = ""
+	c := openCache(t)
+	st, err := c.Sync(ctx, h, "main", nil)
+	if err == nil {
+		t.Fatal("Sync stored a fill without an id")
+	}
+	if st.Pages() != 2 || st.New() != 4 {
+		t.Errorf("sync: %d pages, %d new; want 2 read, only the first page's 4 stored", st.Pages(), st.New())
+	}
+	if got := len(cached(t, c, "main", exchange.FillFilter{})); got != 4 {
+		t.Errorf("the cache holds %d fills, want the first page's 4", got)
+	}
+	h.requests()
+	h.fills[5].ID = "6"
+	if _, err := c.Sync(ctx, h, "main", nil); err != nil {
+		t.Fatal(err)
+	}
+	// The next run asks for the second page again, with its cursor.
+	if q := h.requests(); len(q) == 0 || q[0].Cursor != "4" {
+		t.Errorf("the next run's requests = %+v; want the second page (cursor 4) first", q)
+	}
+	if got := len(cached(t, c, "main", exchange.FillFilter{})); got != 6 {
+		t.Errorf("after the retry the cache holds %d fills, want 6", got)
+	}
+}
+
+// slow is a per-symbol venue whose requests take a while; it records how
+// many were in flight at once.
+type slow struct {
+	mu             sync.Mutex
+	inFlight, peak int
+}
+
+func (s *slow) FillScope() exchange.FillScope { return exchange.FillsPerSymbol }
+func (s *slow) FillHistory(context.Context, exchange.FillQuery) (exchange.FillPage, error) {
+	s.mu.Lock()
+	s.inFlight++
+	s.peak = max(s.peak, s.inFlight)
+	s.mu.Unlock()
+	time.Sleep(20 * time.Millisecond)
+	s.mu.Lock()
+	s.inFlight--
+	s.mu.Unlock()
+	return exchange.FillPage{}, nil
+}
+
+// TestSyncBoundsSymbolConcurrency: many symbols are read side by side,
+// never more than symbolConcurrency at once.
+func TestSyncBoundsSymbolConcurrency(t *testing.T) {
+	var syms []trade.Symbol
+	for _, base := range []string{"A", "B", "C", "D", "E", "F", "G", "H", "I", "J"} {
+		syms = append(syms, trade.Symbol{Base: base, Quote: "USDT"})
+	}
+	v := &slow{}
+	st, err := openCache(t).Sync(context.Background(), v, "main", syms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Scopes) != 10 || st.Pages() != 10 {
+		t.Errorf("read %d scopes in %d requests, want 10 and 10", len(st.Scopes), st.Pages())
+	}
+	// At least two at once (they do run side by side), never more than
+	// the bound; exactly the bound would depend on the scheduler.
+	if v.peak < 2 || v.peak > symbolConcurrency {
+		t.Errorf("%d requests in flight at most, want 2 to %d", v.peak, symbolConcurrency)
+	}
+}
