@@ -59,6 +59,8 @@ lint: vet ## gofmt check, go vet, staticcheck and deadcode (pinned, fetched by t
 # BenchmarkVsCCXT (cmd/tradectl) runs with them: one order by tradectl and
 # by ccxt (node), against the same fake Binance. It installs the pinned ccxt
 # with npm ci into the user cache dir on first use, and skips without node.
+# BenchmarkFillsSecondRun (internal/fillcache) is among them: the second
+# fill-history sync on 10,000 cached fills, with its requests per run.
 bench: ## benchmarks, including whole-process timings against a bare Go binary and ccxt
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
 

@@ -18,6 +18,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/dashboard"
 	"github.com/tradectl/tradectl/internal/cmd/doctor"
 	"github.com/tradectl/tradectl/internal/cmd/factory"
+	"github.com/tradectl/tradectl/internal/cmd/fills"
 	"github.com/tradectl/tradectl/internal/cmd/order/amend"
 	"github.com/tradectl/tradectl/internal/cmd/order/create"
 	pnlcmd "github.com/tradectl/tradectl/internal/cmd/pnl"
@@ -174,6 +175,7 @@ func TestReadmeJSONSchemas(t *testing.T) {
 		"Watch events":       jsonFields(watch.QuoteEvent{}, watch.ConditionEvent{}),
 		"Journal entry":      jsonFields(journal.Entry{}),
 		"Fill":               jsonFields(trade.Fill{}),
+		"Fill history row":   jsonFields(fills.Row{}),
 		"Doctor report":      jsonFields(doctor.Report{}),
 		"Doctor check":       jsonFields(doctor.Check{}),
 		"Config path":        jsonFields(configcmd.PathInfo{}),

@@ -219,7 +219,26 @@ func normalizeNil(v any) any {
 	return v
 }
 
+// CSVTabler is implemented by data whose CSV is a fixed, documented set of
+// columns rather than its JSON fields: an export another program imports
+// (`fills -o csv`) keeps its columns, and its header even with no rows,
+// whatever the JSON form gains.
+type CSVTabler interface {
+	CSVTable() (header []string, rows [][]string)
+}
+
 func writeCSV(ios *iostreams.IOStreams, data any, table func() *TableData) error {
+	if t, ok := data.(CSVTabler); ok {
+		header, rows := t.CSVTable()
+		w := csv.NewWriter(ios.Out)
+		if err := w.Write(header); err != nil {
+			return err
+		}
+		if err := w.WriteAll(rows); err != nil {
+			return err
+		}
+		return w.Error()
+	}
 	b, err := json.Marshal(normalizeNil(data))
 	if err != nil {
 		return err

@@ -156,3 +156,43 @@ func TestRelative(t *testing.T) {
 		}
 	}
 }
+
+// export is a list whose CSV is a fixed set of columns, not its JSON.
+type export []row
+
+func (e export) CSVTable() ([]string, [][]string) {
+	rows := [][]string{}
+	for _, r := range e {
+		rows = append(rows, []string{r.ID, r.Price})
+	}
+	return []string{"ref", "amount"}, rows
+}
+
+// TestCSVTabler: data that lays out its own CSV keeps its columns, and its
+// header even when there is no row; JSON still shows its fields.
+func TestCSVTabler(t *testing.T) {
+	tests := []struct {
+		name, format string
+		data         export
+		want         string
+	}{
+		{"rows", "csv", export{{"1", "100.5", 2}, {"22", "7", 10}}, "ref,amount\n1,100.5\n22,7\n"},
+		{"no rows keeps the header", "csv", nil, "ref,amount\n"},
+		{"json is unchanged", "ndjson", export{{"1", "100.5", 2}}, "{\"id\":\"1\",\"price\":\"100.5\",\"qty\":2}\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, out, _ := iostreams.Test()
+			p, err := NewPrinter(ios, tt.format, "", func() time.Time { return now })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Print(tt.data, nil); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, out.String()); diff != "" {
+				t.Errorf("output (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -119,7 +119,7 @@ func New(ios *iostreams.IOStreams, getenv func(string) string, now func() time.T
 	f.ReconcilePending = func(ctx context.Context, ex exchange.Exchange, profile string) {
 		reconcilePending(ctx, f, ex, profile)
 	}
-	f.FillHistory = fillHistory
+	f.FillHistory = newFillHistory(f)
 	f.Journal = sync.OnceValues(func() (*journal.Journal, error) {
 		dirs, err := f.Dirs()
 		if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/configcmd"
 	"github.com/tradectl/tradectl/internal/cmd/dashboard"
 	"github.com/tradectl/tradectl/internal/cmd/doctor"
+	"github.com/tradectl/tradectl/internal/cmd/fills"
 	"github.com/tradectl/tradectl/internal/cmd/instruments"
 	"github.com/tradectl/tradectl/internal/cmd/journal"
 	"github.com/tradectl/tradectl/internal/cmd/order"
@@ -79,6 +80,7 @@ func topLevel() []topCommand {
 		{"dashboard", func(f *cmdutil.Factory) *cobra.Command { return dashboard.NewCmdDashboard(f, nil) }},
 		{"pnl", func(f *cmdutil.Factory) *cobra.Command { return pnlcmd.NewCmdPnL(f, nil) }},
 		{"positions", positions.NewCmdPositionsGroup},
+		{"fills", func(f *cmdutil.Factory) *cobra.Command { return fills.NewCmdFills(f, nil) }},
 		{"quote", func(f *cmdutil.Factory) *cobra.Command { return quote.NewCmdQuote(f, nil) }},
 		{"instruments", func(f *cmdutil.Factory) *cobra.Command { return instruments.NewCmdInstruments(f, nil) }},
 		{"watch", func(f *cmdutil.Factory) *cobra.Command { return watch.NewCmdWatch(f, nil) }},

@@ -99,6 +99,7 @@ var properties = []struct {
 	{"OrderValidator", testOrderValidator},
 	{"PositionLister", testPositionLister},
 	{"FillLister", testFillLister},
+	{"FillHistory", testFillHistory},
 	{"QuoteSizedMarketOrder", testQuoteSized},
 	{"ExpiringOrder", testExpiry},
 	{"LinkedExits", testLinked},

@@ -1,7 +1,9 @@
 package exchangetest
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -61,5 +63,39 @@ func TestRounding(t *testing.T) {
 	}
 	if got := ceilTo(trade.Dec("0.5"), trade.Dec("0.5")); !got.Equal(trade.Dec("0.5")) {
 		t.Errorf("ceilTo exact = %s", got)
+	}
+}
+
+func TestReadProblems(t *testing.T) {
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	good := func(id string) trade.Fill {
+		return trade.Fill{ID: id, Symbol: trade.Symbol{Base: "BTC", Quote: "USD"}, Side: trade.Buy,
+			Qty: trade.Dec("0.1"), Price: trade.Dec("60000"), Time: at}
+	}
+	noPrice := good("3")
+	noPrice.Price = decimal.Zero
+	tests := []struct {
+		name  string
+		fills []trade.Fill
+		pages int
+		want  []string // a fragment of each problem, in order
+	}{
+		{"whole and paged", []trade.Fill{good("1"), good("2")}, 2, nil},
+		{"one page", []trade.Fill{good("1"), good("2")}, 1, []string{"took 1 page(s)"}},
+		{"a duplicate across pages", []trade.Fill{good("1"), good("2"), good("1")}, 3, []string{"fill 1 appears twice"}},
+		{"a fill without a price", []trade.Fill{good("1"), noPrice}, 2, []string{"price > 0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := readProblems(tt.fills, tt.pages)
+			if len(got) != len(tt.want) {
+				t.Fatalf("problems = %q, want %d matching %q", got, len(tt.want), tt.want)
+			}
+			for i := range got {
+				if !strings.Contains(got[i], tt.want[i]) {
+					t.Errorf("problem %d = %q, want it to say %q", i, got[i], tt.want[i])
+				}
+			}
+		})
 	}
 }
