@@ -393,9 +393,20 @@ func Table(rows []Position, precs map[string]render.Precision, showProfile bool)
 	for _, p := range rows {
 		prec := precs[p.Profile]
 		pp, qp, mp := prec.Price(p.Symbol), prec.Qty(p.Symbol), prec.Asset(p.Currency)
-		cells := []render.Cell{render.S(p.Symbol.String(), render.Bold), render.Num(p.Qty, qp), render.Num(p.AvgCost, pp),
+		// As on the dashboard: the average cost carries fees, so it has
+		// two places more than a price; fees are shown as charged, never
+		// rounded away (as in order get and pnl).
+		avg := pp
+		if avg >= 0 {
+			avg += 2
+		}
+		fees := render.Cell{Text: "-"}
+		if p.Fees.Valid {
+			fees = render.Amount(p.Fees.Decimal, mp)
+		}
+		cells := []render.Cell{render.S(p.Symbol.String(), render.Bold), render.Num(p.Qty, qp), render.Num(p.AvgCost, avg),
 			render.NumOr(p.Last, pp), render.NumOr(p.MarketValue, mp), signed(p.UnrealizedPnL, mp),
-			pctCell(p.UnrealizedPct), signed(p.RealizedPnL, mp), render.NumOr(p.Fees, mp)}
+			pctCell(p.UnrealizedPct), signed(p.RealizedPnL, mp), fees}
 		if showProfile {
 			cells = append([]render.Cell{render.T(p.Profile)}, cells...)
 		}
@@ -417,9 +428,6 @@ func signed(d decimal.NullDecimal, places int32) render.Cell {
 }
 
 func pctCell(d decimal.NullDecimal) render.Cell {
-	c := signed(d, 2)
-	if d.Valid {
-		c.Text = d.Decimal.StringFixed(2) + "%"
-	}
-	return c
+	// The column's header says "%", as on the dashboard.
+	return signed(d, 2)
 }

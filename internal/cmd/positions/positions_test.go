@@ -282,9 +282,9 @@ func TestTable(t *testing.T) {
 	}
 	// b has no rules at hand: its numbers show exact, still aligned on the point.
 	want := "" +
-		"PROFILE  SYMBOL        QTY  AVG COST    LAST   VALUE  UNREALISED       %  REALISED  FEES\n" +
-		"a        BTC-USD   1.50000    111.00  140.00  210.00       43.50  26.13%      9.00  2.50\n" +
-		"b        SOL-USD  -3           49.9        -       -           -       -      0     0.3 \n"
+		"PROFILE  SYMBOL        QTY  AVG COST    LAST   VALUE  UNREALISED      %  REALISED  FEES\n" +
+		"a        BTC-USD   1.50000  111.0000  140.00  210.00       43.50  26.13      9.00  2.50\n" +
+		"b        SOL-USD  -3         49.9          -       -           -      -      0     0.3 \n"
 	if diff := cmp.Diff(want, out.String()); diff != "" {
 		t.Errorf("table (-want +got):\n%s\ngot:\n%s", diff, out.String())
 	}
