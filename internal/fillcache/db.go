@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -72,8 +71,8 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("fill cache: create directory: %w", err)
 	}
-	if err := prepareFile(path); err != nil {
-		return nil, err
+	if err := sqliteopen.CheckFile(path, true); err != nil {
+		return nil, fmt.Errorf("fill cache: %w", err)
 	}
 	dsn := path + "?_pragma=busy_timeout(" + strconv.Itoa(busyTimeoutMs) + ")" +
 		"&_pragma=journal_mode(WAL)" +
@@ -97,61 +96,15 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 	return db, nil
 }
 
-const sqliteHeader = "SQLite format 3\x00"
-
-// prepareFile creates a missing file with mode 0600 (it lists trades and
-// amounts) and refuses an existing file that is not SQLite, which SQLite
-// would otherwise treat as empty and overwrite.
-func prepareFile(path string) error {
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("fill cache: open %s: %w", path, err)
-	}
-	defer f.Close()
-	head := make([]byte, len(sqliteHeader))
-	n, err := io.ReadFull(f, head)
-	if n == 0 && (err == nil || errors.Is(err, io.EOF)) {
-		return nil
-	}
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("fill cache: read %s: %w", path, err)
-	}
-	if string(head[:n]) != sqliteHeader {
-		return fmt.Errorf("fill cache: %s exists and is not a SQLite database; refusing to overwrite it", path)
-	}
-	return nil
-}
-
+// migrate brings path's schema up to date (sqliteopen.Migrate).
 func migrate(ctx context.Context, db *sql.DB, path string, steps []string) error {
-	// Nearly every open finds the schema current; a plain read says so
-	// without taking the write lock.
-	var current int
-	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err == nil && current == len(steps) {
+	err := sqliteopen.Migrate(ctx, db, steps)
+	var newer *sqliteopen.NewerSchemaError
+	switch {
+	case err == nil:
 		return nil
+	case errors.As(err, &newer):
+		return fmt.Errorf("fill cache: %s has %w; upgrade tradectl", path, err)
 	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("fill cache: %s: %w", path, err)
-	}
-	defer tx.Rollback()
-	var version int
-	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return fmt.Errorf("fill cache: read schema version of %s: %w", path, err)
-	}
-	if version > len(steps) {
-		return fmt.Errorf("fill cache: %s has schema version %d, newer than this tradectl understands (%d); upgrade tradectl or delete the file (it is only a cache)", path, version, len(steps))
-	}
-	for v := version; v < len(steps); v++ {
-		if _, err := tx.ExecContext(ctx, steps[v]); err != nil {
-			return fmt.Errorf("fill cache: migrate %s to version %d: %w", path, v+1, err)
-		}
-	}
-	// PRAGMA takes no parameters; the value is our own integer.
-	if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(len(steps))); err != nil {
-		return fmt.Errorf("fill cache: write schema version of %s: %w", path, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("fill cache: migrate %s: %w", path, err)
-	}
-	return nil
+	return fmt.Errorf("fill cache: migrate %s: %w", path, err)
 }

@@ -5,9 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"strconv"
 	"time"
 
@@ -118,8 +115,8 @@ CREATE TABLE bracket_exits (
 // single connection keeps a process from queuing behind itself on the
 // file lock.
 func openDB(ctx context.Context, path string) (*sql.DB, error) {
-	if err := checkHeader(path); err != nil {
-		return nil, err
+	if err := sqliteopen.CheckFile(path, false); err != nil {
+		return nil, fmt.Errorf("paper: %w", err)
 	}
 	dsn := path + "?_pragma=busy_timeout(" + strconv.Itoa(busyTimeoutMs) + ")" +
 		"&_pragma=foreign_keys(1)" +
@@ -141,34 +138,6 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 	return db, nil
 }
 
-// checkHeader refuses an existing file that is not a SQLite database.
-// SQLite itself takes a file shorter than its header for an empty database
-// and would write its schema over it; a mistyped db_path must not cost the
-// file it points at.
-func checkHeader(path string) error {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("paper: open database %s: %w", path, err)
-	}
-	defer f.Close()
-	head := make([]byte, len(sqliteHeader))
-	n, err := io.ReadFull(f, head)
-	if n == 0 && (err == io.EOF || err == nil) {
-		return nil // empty: a new database
-	}
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("paper: open database %s: %w", path, err)
-	}
-	if string(head[:n]) != sqliteHeader {
-		return fmt.Errorf("paper: %s exists and is not a SQLite database; refusing to overwrite it", path)
-	}
-	return nil
-}
-
-const sqliteHeader = "SQLite format 3\x00"
 
 // initialise migrates the schema and, on a new database, writes the
 // starting balances, all in one transaction.
@@ -182,24 +151,11 @@ func (e *Exchange) migrate(ctx context.Context, steps []string) error {
 		return e.wrap("open database", err)
 	}
 	defer tx.Rollback()
-	var version int
-	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return e.wrap("read schema version", err)
-	}
-	if version > len(steps) {
-		return fmt.Errorf("paper: database %s has schema version %d, newer than this tradectl understands (%d); upgrade tradectl or set %s to another file",
-			e.path, version, len(steps), KeyDBPath)
-	}
-	for v := version; v < len(steps); v++ {
-		if _, err := tx.ExecContext(ctx, steps[v]); err != nil {
-			return e.wrap(fmt.Sprintf("migrate schema to version %d", v+1), err)
-		}
-	}
-	if version < len(steps) {
-		// PRAGMA takes no parameters; the value is our own integer.
-		if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(len(steps))); err != nil {
-			return e.wrap("write schema version", err)
-		}
+	var newer *sqliteopen.NewerSchemaError
+	if _, err := sqliteopen.MigrateTx(ctx, tx, steps); errors.As(err, &newer) {
+		return fmt.Errorf("paper: database %s has %w; upgrade tradectl or set %s to another file", e.path, err, KeyDBPath)
+	} else if err != nil {
+		return e.wrap("migrate schema", err)
 	}
 	var initialised int
 	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM meta WHERE key = 'created_at'").Scan(&initialised); err != nil {
