@@ -133,7 +133,6 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 	return db, nil
 }
 
-
 // Exists reports whether a journal file is at path. Commands that only
 // reconcile use it to leave no file behind where nothing was ever placed.
 func Exists(path string) bool {

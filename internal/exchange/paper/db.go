@@ -138,7 +138,6 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 	return db, nil
 }
 
-
 // initialise migrates the schema and, on a new database, writes the
 // starting balances, all in one transaction.
 func (e *Exchange) initialise(ctx context.Context) error {
