@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -82,13 +81,7 @@ func NewCmdDashboard(f *cmdutil.Factory, runF func(*DashboardOptions) error) *co
 		GroupID:     "account",
 		Annotations: map[string]string{"tradectl/long-running": "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if p := f.Globals.Profile; p != "" && cmd.Flags().Changed("profile") {
-				for _, name := range strings.Split(p, ",") {
-					if name = strings.TrimSpace(name); name != "" {
-						opts.Profiles = append(opts.Profiles, name)
-					}
-				}
-			}
+			opts.Profiles = f.ProfileList(cmd)
 			if opts.AllProfiles && len(opts.Profiles) > 0 {
 				return cmdutil.Usagef("--all-profiles and --profile cannot be combined")
 			}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -74,13 +73,7 @@ func NewCmdFills(f *cmdutil.Factory, runF func(*FillsOptions) error) *cobra.Comm
 		Args:    cobra.NoArgs,
 		GroupID: "account",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if p := f.Globals.Profile; p != "" && cmd.Flags().Changed("profile") {
-				for _, name := range strings.Split(p, ",") {
-					if name = strings.TrimSpace(name); name != "" && !slices.Contains(opts.Profiles, name) {
-						opts.Profiles = append(opts.Profiles, name)
-					}
-				}
-			}
+			opts.Profiles = f.ProfileList(cmd)
 			if symbol != "" {
 				s, err := trade.ParseSymbol(symbol)
 				if err != nil {

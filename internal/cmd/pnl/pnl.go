@@ -120,13 +120,7 @@ func NewCmdPnL(f *cmdutil.Factory, runF func(*PnLOptions) error) *cobra.Command 
 
 // parse checks the flags, with no I/O: a mistake is exit 2 with nothing read.
 func (o *PnLOptions) parse(cmd *cobra.Command, f *cmdutil.Factory, by, since, until, symbol, tz string) error {
-	if p := f.Globals.Profile; p != "" && cmd.Flags().Changed("profile") {
-		for _, name := range strings.Split(p, ",") {
-			if name = strings.TrimSpace(name); name != "" {
-				o.Profiles = append(o.Profiles, name)
-			}
-		}
-	}
+	o.Profiles = f.ProfileList(cmd)
 	period, err := pnl.ParsePeriod(by)
 	if err != nil {
 		return cmdutil.Usagef("--by %q: use day, week or month", by)

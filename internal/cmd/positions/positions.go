@@ -131,13 +131,7 @@ func NewCmdPositions(f *cmdutil.Factory, runF func(*PositionsOptions) error) *co
 		Args:    cobra.NoArgs,
 		GroupID: "account",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if p := f.Globals.Profile; p != "" && cmd.Flags().Changed("profile") {
-				for _, name := range strings.Split(p, ",") {
-					if name = strings.TrimSpace(name); name != "" && !slices.Contains(opts.Profiles, name) {
-						opts.Profiles = append(opts.Profiles, name)
-					}
-				}
-			}
+			opts.Profiles = f.ProfileList(cmd)
 			if symbol != "" {
 				s, err := trade.ParseSymbol(symbol)
 				if err != nil {
