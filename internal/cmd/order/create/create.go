@@ -68,6 +68,7 @@ type CreateOptions struct {
 	// max_slippage_pct, and no guard when that is unset too.
 	MaxSlippage decimal.NullDecimal
 	CancelAfterOptions
+	SliceOptions
 }
 
 type rawFlags struct {
@@ -222,8 +223,14 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			if opts.LockTimeout < 0 {
 				return cmdutil.Usagef("--lock-timeout must be 0 (one try) or more, got %s", opts.LockTimeout)
 			}
+			if err := opts.checkSlices(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
+			}
+			if opts.Slices > 0 {
+				return sliceRun(cmd.Context(), opts)
 			}
 			return createRun(cmd.Context(), opts)
 		},
@@ -248,6 +255,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	raw.exits = addExitFlags(fl)
 	fl.StringVar(&raw.maxSlippage, "max-slippage", "", "market orders: refuse when the expected average fill is more than PCT% from the mid (default: the profile's max_slippage_pct)")
 	addCancelAfterFlags(fl, &opts.CancelAfterOptions)
+	addSliceFlags(fl, &opts.SliceOptions)
 	_ = cmd.RegisterFlagCompletionFunc("override-limit", cobra.FixedCompletions(risk.LimitNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagRequired("side")
 	addTrailFlags(cmd)
