@@ -203,4 +203,3 @@ func TestRunStopsAtTheFirstFailureAndOnCancel(t *testing.T) {
 		t.Errorf("placed before the cancel (-want +got):\n%s", diff)
 	}
 }
-

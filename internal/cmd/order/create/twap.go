@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/tradectl/tradectl/internal/cmd/order/get"
 	"github.com/tradectl/tradectl/internal/cmd/order/ordercmd"
+	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/confirm"
@@ -214,7 +214,7 @@ func sliceRun(parent context.Context, o *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	return get.PrintProgress(printer, p)
+	return orderview.PrintProgress(printer, p)
 }
 
 // childInput is slice s's order as planning takes it.
@@ -318,6 +318,18 @@ func resumedSlices(t journal.TWAP, req trade.OrderRequest, n int, over time.Dura
 	return out, nil
 }
 
+// describeParent is the parent order in a line, as order get shows it.
+func describeParent(r trade.OrderRequest) string {
+	s := fmt.Sprintf("%s %s %s %s", r.Side, r.Qty, r.Symbol, r.Type)
+	if r.Price.Valid {
+		s += " at " + r.Price.Decimal.String()
+	}
+	if r.StopPrice.Valid {
+		s += " stop " + r.StopPrice.Decimal.String()
+	}
+	return s
+}
+
 func sameNull(a, b decimal.NullDecimal) bool {
 	return a.Valid == b.Valid && (!a.Valid || a.Decimal.Equal(b.Decimal))
 }
@@ -369,7 +381,7 @@ func (o *CreateOptions) sliceDryRun(ctx context.Context, printer *render.Printer
 		add("exchange", ex.Name())
 		add("profile", prof.Name)
 		r := o.Request
-		add("order", fmt.Sprintf("%s %s %s %s", r.Side, r.Qty, r.Symbol, plan.Request.Type))
+		add("order", describeParent(r))
 		for _, s := range res.Schedule {
 			add(fmt.Sprintf("slice %d/%d", s.Index, res.Slices), fmt.Sprintf("%s after %s, client id %s", s.Qty, s.After, s.ClientID))
 		}
