@@ -32,10 +32,10 @@ type SliceOptions struct {
 	// Over is --over: the first child goes at once, the last at
 	// Over·(N-1)/N.
 	Over time.Duration
-	// timeoutGiven is whether --timeout was on the command line: then it
+	// TimeoutGiven is whether --timeout was on the command line: then it
 	// bounds the whole run (as for --wait), so it must outlast the
 	// schedule.
-	timeoutGiven bool
+	TimeoutGiven bool
 }
 
 func addSliceFlags(fl *pflag.FlagSet, s *SliceOptions) {
@@ -73,7 +73,7 @@ func (o *CreateOptions) checkSlices(cmd *cobra.Command) error {
 			return cmdutil.Usagef("--idempotency-key: %v", err)
 		}
 	}
-	o.timeoutGiven = fl.Changed("timeout")
+	o.TimeoutGiven = fl.Changed("timeout")
 	return nil
 }
 
@@ -112,7 +112,7 @@ func sliceRun(parent context.Context, o *CreateOptions) error {
 	}
 	printer, cfg, ex, prof, sf := s.Printer, s.Config, s.Exchange, s.Profile, s.Safety
 	defer ex.Close()
-	if o.timeoutGiven && cfg.Timeout > 0 && cfg.Timeout <= o.Over {
+	if o.TimeoutGiven && cfg.Timeout > 0 && cfg.Timeout <= o.Over {
 		return cmdutil.Usagef("--timeout %s would end the run before its last slice: leave --timeout out (each slice is then bounded by the configured timeout) or give one longer than --over %s; nothing was sent", cfg.Timeout, o.Over)
 	}
 	key, generated := o.IdempotencyKey, false
