@@ -162,7 +162,10 @@ func sliceRun(parent context.Context, o *CreateOptions) error {
 		summary := first.Summary(prof, ex.Name(), sf)
 		summary.Request.Qty = req.Qty
 		summary.EstimatedValue = first.EstimatedValue().Mul(req.Qty).Div(slices[0].Qty)
-		summary.Notes = append(summary.Notes, scheduleNote(slices, o.Over))
+		// The children have client ids of their own; the parent is named
+		// by its id.
+		summary.Request.ClientID = twap.ParentID(key)
+		summary.Notes = append(summary.Notes, scheduleNotes(slices, o.Over)...)
 		if err := confirm.Order(parent, copts, summary); err != nil {
 			return planWords(err, prof.Name, ex.Name(), req.Symbol)
 		}
@@ -334,10 +337,15 @@ func sameNull(a, b decimal.NullDecimal) bool {
 	return a.Valid == b.Valid && (!a.Valid || a.Decimal.Equal(b.Decimal))
 }
 
-func scheduleNote(slices []twap.Slice, over time.Duration) string {
+// scheduleNotes are the confirmation's lines about the slicing, each short
+// enough for a narrow terminal.
+func scheduleNotes(slices []twap.Slice, over time.Duration) []string {
 	last := slices[len(slices)-1]
-	return fmt.Sprintf("sliced: %d children of %s (the last %s), one every %s, the last in %s; each is checked against the limits when it is placed",
-		len(slices), slices[0].Qty, last.Qty, over/time.Duration(len(slices)), last.Offset)
+	return []string{
+		fmt.Sprintf("sliced: %d children of %s (the last %s)", len(slices), slices[0].Qty, last.Qty),
+		fmt.Sprintf("one every %s, the last in %s", over/time.Duration(len(slices)), last.Offset),
+		"each child is checked against the limits",
+	}
 }
 
 // sliceRunError says how to resume a run that stopped early.
