@@ -192,8 +192,12 @@ func sliceRun(parent context.Context, o *CreateOptions) error {
 	childConfirm.Yes = true
 	childDeps := planDeps
 	childDeps.Confirm = childConfirm
+	// The schedule runs on the command's clock from where it stands now,
+	// advanced by the monotonic time elapsed, so a pinned clock
+	// (TRADECTL_NOW) still moves through the schedule.
+	base, runStart := o.Now(), time.Now()
 	runErr := twap.Run(parent, earlier.StartedAt, slices, twap.Runner{
-		Now: o.Now,
+		Now: func() time.Time { return base.Add(time.Since(runStart)) },
 		Done: func(ctx context.Context, sl twap.Slice) (bool, error) {
 			in, ok, err := j.Intent(ctx, prof.Name, placement.ClientIDFor(prof.Name, sl.Key))
 			return ok && in.Status == journal.Placed, err
@@ -233,6 +237,13 @@ func (o *CreateOptions) childInput(s twap.Slice, dryRun bool) orderplan.Input {
 // each bounded by --timeout of its own.
 func (o *CreateOptions) placeSlice(parent context.Context, cfg *config.Config, ex exchange.Exchange, profile string,
 	deps orderplan.Deps, j *journal.Journal, t journal.TWAP, s twap.Slice) error {
+	// Ctrl-C stops the run between slices: a child already on its way
+	// finishes, bounded by --timeout, rather than being left with an
+	// unknown outcome. Without a timeout nothing else would bound it, so
+	// then Ctrl-C ends it as it would a single order.
+	if cfg.Timeout > 0 {
+		parent = context.WithoutCancel(parent)
+	}
 	ctx, cancel := withTimeout(parent, cfg.Timeout)
 	defer cancel()
 	plan, err := orderplan.Make(ctx, deps, o.childInput(s, false))
