@@ -30,6 +30,7 @@ import (
 	"github.com/tradectl/tradectl/internal/pnl"
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/trade"
+	"github.com/tradectl/tradectl/internal/twap"
 	"github.com/tradectl/tradectl/internal/xdg"
 )
 
@@ -184,6 +185,10 @@ func TestReadmeJSONSchemas(t *testing.T) {
 		"Config init result": jsonFields(configcmd.InitResult{}),
 		"Version":            jsonFields(build.Info{}),
 		"Error":              jsonFields(ErrorJSON{}, ErrorBody{}),
+		"Sliced order":       jsonFields(twap.Progress{}),
+		"Slice":              jsonFields(twap.Child{}),
+		"Sliced dry run":     jsonFields(create.SliceDryRun{}),
+		"Scheduled slice":    jsonFields(create.ScheduledSlice{}),
 	}
 	for name, want := range schemas {
 		body, ok := tables[name]

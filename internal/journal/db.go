@@ -94,6 +94,8 @@ CREATE INDEX fills_time ON fills (profile, time, id);
 `,
 		// 2: amendments of working orders (amends.go).
 		amendsSchema,
+		// 3: sliced orders and their slices (twaps.go).
+		twapsSchema,
 	}
 }
 

@@ -68,6 +68,7 @@ type CreateOptions struct {
 	// max_slippage_pct, and no guard when that is unset too.
 	MaxSlippage decimal.NullDecimal
 	CancelAfterOptions
+	SliceOptions
 }
 
 type rawFlags struct {
@@ -161,6 +162,19 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			same command again prints the existing order ("existing": true, exit 0)
 			instead of placing a second one. Processes placing on one profile take
 			turns; --lock-timeout bounds the wait (exit 6 when it runs out).
+
+			--slices N --over D places the order as N children at even intervals (a
+			TWAP): the first at once, the last at D·(N-1)/N, each of --qty/N rounded down
+			to the step with the remainder on the last, so they sum to --qty. A slice
+			below the instrument's minimum quantity or value is refused (exit 2) before
+			anything is sent. Every child goes through the checks, risk limits, journal
+			and placement above; a live parent is confirmed once. Each child's client id
+			is derived from --idempotency-key and its index, so the same command run
+			again (after a crash, or from cron) places only the children not yet placed,
+			on the first run's schedule: a slice whose time has passed goes at once.
+			Without a key one is generated and printed on stderr. Ctrl-C stops between
+			slices (exit 130). --timeout bounds each child, not the whole schedule,
+			unless given on the command line. tradectl order get twap-KEY shows progress.
 		`),
 		Example: heredoc.Doc(`
 			# buy 0.01 BTC at the market
@@ -193,6 +207,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			# from cron: safe to run twice, places one order a day
 			$ tradectl order create BTC-USD --side buy --qty 0.01 --idempotency-key "dca-$(date -u +%F)" -o json
 
+			# buy 0.03 BTC as 3 limit orders over an hour; re-run the same command to resume
+			$ tradectl order create BTC-USD --side buy --qty 0.03 --price 90000 --slices 3 --over 1h --idempotency-key dca-1
+
 			# check everything and show what would be sent, the price rounded to the tick
 			$ tradectl order create ETH-USD --side buy --qty 0.5 --price 1000.005 --round down --dry-run
 		`),
@@ -222,8 +239,14 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			if opts.LockTimeout < 0 {
 				return cmdutil.Usagef("--lock-timeout must be 0 (one try) or more, got %s", opts.LockTimeout)
 			}
+			if err := opts.checkSlices(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
+			}
+			if opts.Slices > 0 {
+				return sliceRun(cmd.Context(), opts)
 			}
 			return createRun(cmd.Context(), opts)
 		},
@@ -248,6 +271,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	raw.exits = addExitFlags(fl)
 	fl.StringVar(&raw.maxSlippage, "max-slippage", "", "market orders: refuse when the expected average fill is more than PCT% from the mid (default: the profile's max_slippage_pct)")
 	addCancelAfterFlags(fl, &opts.CancelAfterOptions)
+	addSliceFlags(fl, &opts.SliceOptions)
 	_ = cmd.RegisterFlagCompletionFunc("override-limit", cobra.FixedCompletions(risk.LimitNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagRequired("side")
 	addTrailFlags(cmd)

@@ -14,6 +14,7 @@ import (
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/twap"
 )
 
 // GetOptions is a parsed `order get`.
@@ -25,6 +26,9 @@ type GetOptions struct {
 	// KnownSymbol finds the symbol of an order placed from this machine
 	// by its client id, for venues that look orders up within a symbol.
 	KnownSymbol orderref.SymbolSource
+	// Journal holds sliced orders (order create --slices), shown by
+	// their parent id.
+	Journal journalOpener
 
 	Ref exchange.OrderRef
 }
@@ -36,10 +40,11 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 		Reconcile:    f.Reconcile,
 		Printer:      f.Printer,
 		KnownSymbol:  orderref.FromJournal(f),
+		Journal:      f.Journal,
 	}
 	var refFlags ordercmd.RefFlags
 	cmd := &cobra.Command{
-		Use:   "get {ID | --client-id ID}",
+		Use:   "get {ID | twap-KEY | --client-id ID}",
 		Short: "Show one order, by id or client id",
 		Long: heredoc.Doc(`
 			Show one order by the venue's id or by your client id: its status, what has
@@ -48,13 +53,29 @@ func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command 
 
 			Binance finds an order by a bare numeric id only together with its symbol;
 			give it with --symbol, or use the id as tradectl prints it (BTCUSDT:28).
+
+			twap-KEY shows a sliced order (order create --slices N --over D
+			--idempotency-key KEY) from the journal: its schedule, how many children are
+			placed and filled, the filled quantity and average price, the next slice's
+			time, and each child as the venue shows it now. -o json prints it as one
+			document (parent, slices, over, started_at, placed, filled, filled_qty,
+			avg_fill_price, next_slice_at, complete, children[]).
 		`),
 		Example: heredoc.Doc(`
 			$ tradectl order get 1
 			$ tradectl order get --client-id nightly-1
 			$ tradectl order get 1 -o json --jq .status
+			$ tradectl order get twap-dca-2026-01-05 -o json --jq .filled_qty
 		`),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 && refFlags.ClientID == "" {
+				if key, ok := twap.KeyOf(args[0]); ok {
+					if runF != nil {
+						return runF(opts)
+					}
+					return parentRun(cmd.Context(), opts, key)
+				}
+			}
 			ref, err := refFlags.Ref(args)
 			if err != nil {
 				return err
