@@ -84,12 +84,11 @@ func NewCmdMCP(f *cmdutil.Factory, newRoot NewRootFunc, runF func(*MCPOptions) e
 			stdout carries only the protocol; logs and warnings go to stderr.
 		`),
 		Example: heredoc.Doc(`
-			# what an MCP client's configuration runs
-			$ tradectl mcp --profile paper
+			# what an MCP client's configuration runs; it ends when stdin does
+			$ tradectl mcp --profile paper < /dev/null
 
-			# allow live orders for MCP clients (config.yaml)
-			mcp:
-			  allow_live_orders: true
+			# a script's session: every request read is answered before the server ends
+			$ printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"sh","version":"1"}}}' '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"quote","arguments":{"symbols":["BTC-USD"]}}}' | tradectl mcp
 		`),
 		Args:    cobra.NoArgs,
 		GroupID: "setup",
