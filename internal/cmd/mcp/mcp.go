@@ -61,7 +61,7 @@ func NewCmdMCP(f *cmdutil.Factory, newRoot NewRootFunc, runF func(*MCPOptions) e
 	}
 	cmd := &cobra.Command{
 		Use:   "mcp [--profile P]",
-		Short: "Serve tradectl's commands to AI agents over the Model Context Protocol (stdio)",
+		Short: "Serve the commands to AI agents over MCP (stdio)",
 		Long: heredoc.Doc(`
 			Serve the Model Context Protocol over stdin and stdout until stdin ends or
 			the process is told to stop, so an AI agent (an MCP client) can call
