@@ -255,6 +255,19 @@ func TestMCPPaperSession(t *testing.T) {
 		t.Errorf("order_list status all: got %+v, want only order %s", listed, placed.ID)
 	}
 
+	// The read-only tools answer with the command's JSON document.
+	for _, tool := range []struct {
+		name string
+		args map[string]any
+	}{
+		{"balance", nil}, {"positions", map[string]any{"symbol": "BTC-USD"}}, {"dashboard", nil},
+	} {
+		r := callTool(t, cs, tool.name, tool.args)
+		if r.isError || !json.Valid([]byte(r.text)) || !strings.Contains(r.text, "BTC") {
+			t.Errorf("%s: got error %v, %s; want a JSON document naming BTC", tool.name, r.isError, r.text)
+		}
+	}
+
 	dirs, err := xdg.FromEnv(func(k string) string { return h.env[k] })
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
+	"sync"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -21,6 +23,11 @@ type server struct {
 	opts      *MCPOptions
 	profile   string
 	allowLive bool
+	// one runs the calls one at a time. The commands were written to be
+	// the only one in their process (the factory's lazy state, the
+	// terminal settings), and an agent gains little from two orders
+	// racing for the profile's lock.
+	one sync.Mutex
 }
 
 // Tool names, as clients see them.
@@ -145,14 +152,9 @@ func (s *server) build() *sdk.Server {
 		Annotations: &sdk.ToolAnnotations{DestructiveHint: new(true), IdempotentHint: true},
 		Description: "Cancel one order by id or client id (tradectl order cancel). Live profiles need mcp: {allow_live_orders: true}."},
 		writeTool(s, func(a orderCancelArgs) ([]string, bool, bool, error) {
-			args, err := a.args("cancel")
-			if err != nil {
-				return nil, false, false, err
-			}
-			// The symbol flag goes before the "--" that ends the flags.
-			args = append(withFlag(args[:2], "symbol", a.Symbol), args[2:]...)
+			args, err := a.cancelArgs()
 			// A cancel asks no confirmation on the command line either.
-			return args, true, true, nil
+			return args, true, true, err
 		}))
 	return srv
 }
@@ -169,6 +171,18 @@ func (a orderRefArgs) args(verb string) ([]string, error) {
 	return []string{"order", verb, "--", a.ID}, nil
 }
 
+// cancelArgs is `order cancel` for one order, with the symbol for the
+// venues that need it.
+func (a orderCancelArgs) cancelArgs() ([]string, error) {
+	ref, err := a.args("cancel")
+	if err != nil {
+		return nil, err
+	}
+	// The symbol flag goes before the "--" that ends the flags.
+	args := withFlag(slices.Clone(ref[:2]), "symbol", a.Symbol)
+	return append(args, ref[2:]...), nil
+}
+
 // withFlag adds --name=value when value is set. The = form keeps a value
 // that starts with "-" a value; positional arguments follow a "--" for
 // the same reason, so no argument can smuggle in a flag such as --yes.
@@ -183,6 +197,8 @@ func withFlag(args []string, name, value string) []string {
 // command line, run on the session's profile.
 func readTool[In any](s *server, argv func(In) ([]string, error)) sdk.ToolHandlerFor[In, any] {
 	return func(ctx context.Context, _ *sdk.CallToolRequest, in In) (*sdk.CallToolResult, any, error) {
+		s.one.Lock()
+		defer s.one.Unlock()
 		args, err := argv(in)
 		if err != nil {
 			return s.failure(ctx, nil, err), nil, nil
@@ -197,6 +213,8 @@ func readTool[In any](s *server, argv func(In) ([]string, error)) sdk.ToolHandle
 // confirmation before its command line runs.
 func writeTool[In any](s *server, argv func(In) (args []string, changes, confirmed bool, err error)) sdk.ToolHandlerFor[In, any] {
 	return func(ctx context.Context, req *sdk.CallToolRequest, in In) (*sdk.CallToolResult, any, error) {
+		s.one.Lock()
+		defer s.one.Unlock()
 		args, changes, confirmed, err := argv(in)
 		if err != nil {
 			return s.failure(ctx, nil, err), nil, nil
