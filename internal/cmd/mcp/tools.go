@@ -97,6 +97,7 @@ func (s *server) build() *sdk.Server {
 		Instructions: fmt.Sprintf("tradectl on profile %q. Results are tradectl's -o json output; failures carry exit_code and error.code. Amounts are decimal strings.", s.profile),
 	})
 	readOnly := &sdk.ToolAnnotations{ReadOnlyHint: true}
+	destructive := true
 	sdk.AddTool(srv, &sdk.Tool{Name: ToolQuote, Annotations: readOnly,
 		Description: "Best bid, ask, last price and spread of symbols (tradectl quote)."},
 		readTool(s, func(a quoteArgs) ([]string, error) {
@@ -131,7 +132,7 @@ func (s *server) build() *sdk.Server {
 			return withFlag([]string{"dashboard"}, "in", a.In), nil
 		}))
 	sdk.AddTool(srv, &sdk.Tool{Name: ToolOrderCreate,
-		Annotations: &sdk.ToolAnnotations{DestructiveHint: new(true)},
+		Annotations: &sdk.ToolAnnotations{DestructiveHint: &destructive},
 		Description: "Place an order (tradectl order create) through the same checks, risk limits and journal as the CLI. " +
 			"Live profiles need mcp: {allow_live_orders: true} in the config and confirm: true; dry_run is always allowed."},
 		writeTool(s, func(a orderCreateArgs) ([]string, bool, bool, error) {
@@ -149,7 +150,7 @@ func (s *server) build() *sdk.Server {
 			return append(args, "--", a.Symbol), !a.DryRun, a.Confirm, nil
 		}))
 	sdk.AddTool(srv, &sdk.Tool{Name: ToolOrderCancel,
-		Annotations: &sdk.ToolAnnotations{DestructiveHint: new(true), IdempotentHint: true},
+		Annotations: &sdk.ToolAnnotations{DestructiveHint: &destructive, IdempotentHint: true},
 		Description: "Cancel one order by id or client id (tradectl order cancel). Live profiles need mcp: {allow_live_orders: true}."},
 		writeTool(s, func(a orderCancelArgs) ([]string, bool, bool, error) {
 			args, err := a.cancelArgs()
