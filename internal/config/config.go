@@ -85,8 +85,19 @@ type Config struct {
 	// by Selected, not by Load, so `config show` works with a bad one.
 	Profile string
 
+	// MCP holds the settings of the MCP server (tradectl mcp).
+	MCP MCP
+
 	profileFrom string      // where Profile came from, for messages
 	fileMode    fs.FileMode // permission bits of the file, for Warnings
+}
+
+// MCP is the mcp: section: what an MCP client (an AI agent) may do
+// through tradectl mcp. The zero value is the safe default.
+type MCP struct {
+	// AllowLiveOrders lets MCP clients place and cancel orders on
+	// profiles that are not simulated (false: paper only).
+	AllowLiveOrders bool
 }
 
 // Profile is one named account on one exchange.
@@ -200,6 +211,7 @@ func Load(ctx context.Context, o LoadOptions) (*Config, error) {
 		}
 	}
 	c.DefaultProfile = cmpOr(fd.defaultProfile, BuiltinProfile)
+	c.MCP = fd.mcp
 
 	// One viper per Load. Viper's own env layer reads os.LookupEnv, which
 	// would bypass the injected Getenv, so the environment is merged as a

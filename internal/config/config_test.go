@@ -364,7 +364,7 @@ func TestLoadFileErrors(t *testing.T) {
 			name: "unknown top-level key",
 			body: "\n\nfoo: 1\n",
 			line: 3,
-			msg:  `unknown key "foo" (allowed: color, default_profile, output, profiles, timeout)`,
+			msg:  `unknown key "foo" (allowed: color, default_profile, mcp, output, profiles, timeout)`,
 		},
 		{
 			name: "unknown profile key with suggestion",
@@ -479,7 +479,7 @@ profiles:
 			name: "top level is a list",
 			body: "- a\n- b\n",
 			line: 1,
-			msg:  `the top level must be a mapping of settings (color, default_profile, output, profiles, timeout), got a list`,
+			msg:  `the top level must be a mapping of settings (color, default_profile, mcp, output, profiles, timeout), got a list`,
 		},
 		{
 			name: "profiles is a list",

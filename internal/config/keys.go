@@ -7,8 +7,11 @@ import "slices"
 
 // TopLevelKeys are the keys allowed at the top of the config file.
 func TopLevelKeys() []string {
-	return []string{"color", "default_profile", "output", "profiles", "timeout"}
+	return []string{"color", "default_profile", "mcp", "output", "profiles", "timeout"}
 }
+
+// MCPKeys are the keys allowed under mcp: (the settings of `tradectl mcp`).
+func MCPKeys() []string { return []string{"allow_live_orders"} }
 
 // CredentialNames are the credential base names every profile may
 // configure, whatever its exchange. They are reserved for all venues now so

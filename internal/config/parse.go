@@ -25,6 +25,7 @@ type fileData struct {
 	globals        map[string]any
 	defaultProfile string
 	profiles       map[string]Profile
+	mcp            MCP
 }
 
 // parser walks the yaml.v3 node tree rather than decoding into structs:
@@ -127,6 +128,10 @@ func parseFile(p *parser, data []byte) (*fileData, error) {
 			fd.globals["timeout"] = d
 		case "profiles":
 			if err := p.profiles(e, fd); err != nil {
+				return nil, err
+			}
+		case "mcp":
+			if err := p.mcp(e, fd); err != nil {
 				return nil, err
 			}
 		default:
@@ -715,4 +720,34 @@ func isYAMLParserProblem(msg string) bool {
 		return true
 	}
 	return false
+}
+
+// mcp reads the mcp: mapping. Every key is checked, so a misspelt
+// allow_live_orders is an error rather than a silently kept default.
+func (p *parser) mcp(e entry, fd *fileData) error {
+	if isNull(e.val) {
+		return nil
+	}
+	if resolve(e.val).Kind != yaml.MappingNode {
+		return p.errf(e.line, "mcp must be a mapping (%s), got %s", strings.Join(MCPKeys(), ", "), describe(e.val))
+	}
+	entries, err := p.entries(resolve(e.val), "mcp: ", 0)
+	if err != nil {
+		return err
+	}
+	for _, m := range entries {
+		switch m.key {
+		case "allow_live_orders":
+			s, ok := scalar(m.val)
+			b, err := strconv.ParseBool(s)
+			if !ok || err != nil || resolve(m.val).ShortTag() != "!!bool" {
+				return p.errf(m.line, "mcp: allow_live_orders must be true or false, got %s", describe(m.val))
+			}
+			fd.mcp.AllowLiveOrders = b
+		default:
+			return p.errf(m.line, "%s", unknownKeyMsg("mcp: unknown key %q", m.key, MCPKeys(),
+				"allowed: "+strings.Join(MCPKeys(), ", ")))
+		}
+	}
+	return nil
 }

@@ -44,6 +44,7 @@ func (c *Config) Redacted() map[string]any {
 		"output":             c.Output,
 		"timeout":            c.Timeout.String(),
 		"color":              c.Color,
+		"mcp":                map[string]any{"allow_live_orders": c.MCP.AllowLiveOrders},
 		"profiles":           profiles,
 	}
 }

@@ -264,6 +264,7 @@ func TestRedactedNeverShowsSecrets(t *testing.T) {
 		"output":             "table",
 		"timeout":            "30s",
 		"color":              "auto",
+		"mcp":                map[string]any{"allow_live_orders": false},
 		"profiles": map[string]any{
 			"b": map[string]any{
 				"exchange":      "binance",

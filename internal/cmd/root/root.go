@@ -21,6 +21,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/fills"
 	"github.com/tradectl/tradectl/internal/cmd/instruments"
 	"github.com/tradectl/tradectl/internal/cmd/journal"
+	"github.com/tradectl/tradectl/internal/cmd/mcp"
 	"github.com/tradectl/tradectl/internal/cmd/order"
 	"github.com/tradectl/tradectl/internal/cmd/paper"
 	pnlcmd "github.com/tradectl/tradectl/internal/cmd/pnl"
@@ -87,6 +88,8 @@ func topLevel() []topCommand {
 		{"paper", paper.NewCmdPaper},
 		{"config", configcmd.NewCmdConfig},
 		{"doctor", func(f *cmdutil.Factory) *cobra.Command { return doctor.NewCmdDoctor(f, nil) }},
+		// mcp runs the other commands in process, so it gets the tree builder.
+		{"mcp", func(f *cmdutil.Factory) *cobra.Command { return mcp.NewCmdMCP(f, NewCmdRootFor, nil) }},
 		{"version", func(f *cmdutil.Factory) *cobra.Command {
 			v := version.NewCmdVersion(f, nil)
 			v.GroupID = "setup"
