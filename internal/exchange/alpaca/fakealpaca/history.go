@@ -123,15 +123,6 @@ func WithSeededFills(n int, start time.Time, every time.Duration) Option {
 	return func(s *Server) { s.seed = &fillSeed{n: n, start: start, every: every} }
 }
 
-// Fills returns every FILL activity the fake holds, oldest first.
-func (s *Server) Fills() []Fill {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := slices.Clone(s.fills)
-	slices.SortStableFunc(out, func(a, b Fill) int { return strings.Compare(a.ID, b.ID) })
-	return out
-}
-
 // recordFillLocked adds the activity of o's fill of qty at price.
 func (s *Server) recordFillLocked(o *order, qty, price decimal.Decimal, now time.Time) {
 	// To the millisecond, as the id: ids and times then sort alike.
