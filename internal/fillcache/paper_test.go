@@ -12,14 +12,11 @@ import (
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/paper"
-	"github.com/tradectl/tradectl/internal/trade"
 )
 
 // The paper exchange is a real FillHistorian with a file of its own; the
 // tests below seed its history by writing rows straight into that file,
 // which makes 10 000 fills cost milliseconds instead of 10 000 orders.
-
-var paperBTC = trade.Symbol{Base: "BTC", Quote: "USD"}
 
 func openPaper(tb testing.TB) *paper.Exchange {
 	tb.Helper()
