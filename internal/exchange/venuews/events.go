@@ -30,6 +30,11 @@ type EventFeed struct {
 	// subscription), built anew each time so they carry a fresh token.
 	Subscribe  func(ctx context.Context) ([][]byte, error)
 	NewDecoder func() EventDecoder
+	// NewDialogue, when set, replaces NewDecoder for a venue whose
+	// subscription must wait for an answer (Alpaca's listen after its
+	// auth is confirmed): the decoder may call send, and what it sends is
+	// written on the connection after the message it is decoding.
+	NewDialogue func(send func(msg []byte)) EventDecoder
 
 	HTTPClient *http.Client
 	Log        *slog.Logger
@@ -46,6 +51,11 @@ func StreamEvents(ctx context.Context, f EventFeed, fn func(exchange.OrderEvent)
 		Venue: f.Venue, Profile: f.Profile, URL: f.URL, Subscribe: f.Subscribe,
 		HTTPClient: f.HTTPClient, Log: f.Log, Timing: f.Timing, Sleep: f.Sleep,
 	}
-	decoder := func() func([]byte) ([]exchange.OrderEvent, error) { return f.NewDecoder() }
+	decoder := func(send func([]byte)) func([]byte) ([]exchange.OrderEvent, error) {
+		if f.NewDialogue != nil {
+			return f.NewDialogue(send)
+		}
+		return f.NewDecoder()
+	}
 	return streamAny(ctx, feed, decoder, nil, fn)
 }

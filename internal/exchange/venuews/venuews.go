@@ -150,13 +150,13 @@ func (f *fnError) Error() string { return f.err.Error() }
 // an error that retrying cannot cure, or the subscription or decoder
 // returns a Fatal error (its cause is returned).
 func Stream(ctx context.Context, f Feed, fn func(trade.Quote) error) error {
-	decoder := func() func([]byte) ([]trade.Quote, error) { return f.NewDecoder() }
+	decoder := func(func([]byte)) func([]byte) ([]trade.Quote, error) { return f.NewDecoder() }
 	return streamAny(ctx, f, decoder, f.Poll, fn)
 }
 
 // streamAny is Stream for any kind of item a decoder yields: quotes on a market
 // feed, order events on an account stream (StreamEvents).
-func streamAny[T any](ctx context.Context, f Feed, newDecoder func() func([]byte) ([]T, error),
+func streamAny[T any](ctx context.Context, f Feed, newDecoder func(send func([]byte)) func([]byte) ([]T, error),
 	poll func(context.Context) ([]T, error), fn func(T) error) error {
 	if f.Log == nil {
 		f.Log = slog.New(slog.DiscardHandler)
@@ -218,7 +218,7 @@ func streamAny[T any](ctx context.Context, f Feed, newDecoder func() func([]byte
 
 // session runs one connection until it fails, goes quiet, ctx ends or fn
 // errs, and says whether it delivered anything.
-func session[T any](ctx context.Context, f *Feed, newDecoder func() func([]byte) ([]T, error), fn func(T) error) (delivered bool, err error) {
+func session[T any](ctx context.Context, f *Feed, newDecoder func(send func([]byte)) func([]byte) ([]T, error), fn func(T) error) (delivered bool, err error) {
 	sctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	c, _, err := websocket.Dial(sctx, f.URL, &websocket.DialOptions{HTTPClient: f.HTTPClient})
@@ -241,7 +241,10 @@ func session[T any](ctx context.Context, f *Feed, newDecoder func() func([]byte)
 			}
 		}
 	}
-	decode := newDecoder()
+	// A decoder may answer the venue (a subscription after a confirmed
+	// sign-in): its messages are written once the message it decoded is.
+	var outbox [][]byte
+	decode := newDecoder(func(m []byte) { outbox = append(outbox, m) })
 	pinging := f.Timing.PingInterval > 0
 	if pinging {
 		go keepAlive(sctx, c, f.Timing, cancel)
@@ -269,6 +272,15 @@ func session[T any](ctx context.Context, f *Feed, newDecoder func() func([]byte)
 			return delivered, err
 		}
 		qs, err := decode(msg)
+		for _, m := range outbox {
+			wctx, wcancel := context.WithTimeout(sctx, f.Timing.IdleTimeout)
+			werr := c.Write(wctx, websocket.MessageText, m)
+			wcancel()
+			if werr != nil {
+				return delivered, werr
+			}
+		}
+		outbox = outbox[:0]
 		var fatal *fatalError
 		if errors.Is(err, ErrResync) || errors.As(err, &fatal) {
 			return delivered, err
