@@ -2,6 +2,7 @@ package kraken
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,5 +163,34 @@ func TestStreamOrderEventsWithoutStream(t *testing.T) {
 	err := e.StreamOrderEvents(ctxT(t), func(exchange.OrderEvent) error { return nil })
 	if !errors.Is(err, exchange.ErrUnavailable) {
 		t.Errorf("StreamOrderEvents = %v, want ErrUnavailable naming %s", err, KeyWSAuthURL)
+	}
+}
+
+func TestAuthStreamURLFromProfile(t *testing.T) {
+	tests := []struct {
+		name    string
+		options map[string]any
+		want    string
+		wantErr string
+	}{
+		{"production by default", nil, ProductionWSAuthURL, ""},
+		{"none when base_url points elsewhere", map[string]any{KeyBaseURL: "https://proxy.example"}, "", ""},
+		{"ws_auth_url named", map[string]any{KeyBaseURL: "https://proxy.example", KeyWSAuthURL: "wss://auth.proxy.example/v2"}, "wss://auth.proxy.example/v2", ""},
+		{"ws_auth_url not a WebSocket URL", map[string]any{KeyWSAuthURL: "https://ws.example"}, "", KeyWSAuthURL},
+	}
+	for _, tt := range tests {
+		cfg, err := parseConfig(exchange.Params{Profile: "p", Options: tt.options})
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s: parseConfig = %v, want an error naming %s", tt.name, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if cfg.wsAuthURL != tt.want {
+			t.Errorf("%s: wsAuthURL = %q, want %q", tt.name, cfg.wsAuthURL, tt.want)
+		}
 	}
 }

@@ -87,3 +87,27 @@ func (es *EventStream) Stop() error {
 func IsKind(k exchange.OrderEventKind) func(exchange.OrderEvent) bool {
 	return func(ev exchange.OrderEvent) bool { return ev.Kind == k }
 }
+
+// BenchFillLatency places an order with place b.N times and reports how
+// long its fill took, from PlaceOrder's answer to the fill event, as
+// ms/fill (mean) and max-ms: the venue's push, the stream and the
+// decoder together.
+func BenchFillLatency(b *testing.B, es *EventStream, place func() (orderID string)) {
+	b.Helper()
+	es.Await(b, 5*time.Second, "connected", IsKind(exchange.EventConnected))
+	var total, worst time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		id := place()
+		start := time.Now()
+		es.Await(b, 5*time.Second, "the fill", func(ev exchange.OrderEvent) bool {
+			return ev.Kind == exchange.EventFill && ev.Fill.OrderID == id
+		})
+		d := time.Since(start)
+		total += d
+		worst = max(worst, d)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/fill")
+	b.ReportMetric(float64(worst.Microseconds())/1000, "max-ms")
+}
