@@ -2,6 +2,7 @@ package alpaca
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -190,5 +191,31 @@ func TestTradeStreamURL(t *testing.T) {
 	}
 	if _, err := parseConfig(exchange.Params{Profile: "p", Exchange: venueName, Options: map[string]any{KeyStreamURL: "https://x"}}); err == nil {
 		t.Errorf("stream_url https://x accepted; want it refused")
+	}
+}
+
+func TestStreamOrderEventsKeepsTheKeyOutOfLogs(t *testing.T) {
+	f := adapter.Fixture(t)
+	log, logger := venuetest.NewLog()
+	p := f.Params(nil)
+	p.Logger = logger
+	e := venuetest.Open(t, New, p, func(e *Exchange) {
+		e.streamTiming.BackoffMin, e.streamTiming.BackoffMax = 10*time.Millisecond, 50*time.Millisecond
+	})
+	es := venuetest.StartEvents(t, e)
+	es.Await(t, 5*time.Second, "connected", venuetest.IsKind(exchange.EventConnected))
+	f.Srv.DropTradeStreams()
+	es.Await(t, 5*time.Second, "connected again", venuetest.IsKind(exchange.EventConnected))
+	_ = es.Stop()
+
+	wrong := adapter.NewCreds(t)
+	refused := f.OpenAs(t, wrong)
+	err := venuetest.StartEvents(t, refused).Err(t, 5*time.Second)
+	venuetest.CheckErrorsHide(t, []error{err}, wrong.Key, wrong.Secret)
+	if !strings.Contains(log.String(), "reconnecting") {
+		t.Errorf("the debug log does not tell of the reconnect; the check below would prove nothing:\n%s", log.String())
+	}
+	if strings.Contains(log.String(), f.Creds.Key) || strings.Contains(log.String(), f.Creds.Secret) {
+		t.Errorf("the log holds the key or the secret")
 	}
 }

@@ -194,3 +194,30 @@ func TestAuthStreamURLFromProfile(t *testing.T) {
 		}
 	}
 }
+
+func TestStreamOrderEventsKeepsTokensOutOfLogs(t *testing.T) {
+	f := adapter.Fixture(t)
+	log, logger := venuetest.NewLog()
+	p := f.Params(nil)
+	p.Logger = logger
+	e := venuetest.Open(t, New, p, func(e *Exchange) {
+		e.wsTiming.BackoffMin, e.wsTiming.BackoffMax = 10*time.Millisecond, 50*time.Millisecond
+	})
+	es := venuetest.StartEvents(t, e)
+	es.Await(t, 5*time.Second, "connected", venuetest.IsKind(exchange.EventConnected))
+	f.Srv.DropOrderStreams()
+	es.Await(t, 5*time.Second, "connected again", venuetest.IsKind(exchange.EventConnected))
+	_ = es.Stop()
+	tokens := f.Srv.IssuedTokens()
+	if len(tokens) != 2 {
+		t.Fatalf("tokens issued = %d, want one per connection (2)", len(tokens))
+	}
+	if !strings.Contains(log.String(), "reconnecting") {
+		t.Errorf("the debug log does not tell of the reconnect; the check below would prove nothing:\n%s", log.String())
+	}
+	for _, secret := range append(tokens, f.Creds.Key, f.Creds.Secret) {
+		if strings.Contains(log.String(), secret) {
+			t.Errorf("the log holds a token or credential")
+		}
+	}
+}

@@ -208,7 +208,7 @@ func streamAny[T any](ctx context.Context, f Feed, newDecoder func(send func([]b
 			continue
 		}
 		wait := backoff/2 + rand.N(backoff/2+1) // jitter spreads reconnect storms
-		f.Log.Info(f.Venue+": market stream lost, reconnecting", "profile", f.Profile, "in", wait.Round(time.Millisecond), "err", err)
+		f.Log.Info(f.Venue+": stream lost, reconnecting", "profile", f.Profile, "in", wait.Round(time.Millisecond), "err", err)
 		if err := f.Sleep(ctx, wait); err != nil {
 			return err
 		}

@@ -274,3 +274,15 @@ func (s *Server) tradeExecutionLocked(o *order, t *tradeRec, all []*tradeRec) ma
 	x["timestamp"] = t.time.UTC().Format(time.RFC3339Nano)
 	return x
 }
+
+// IssuedTokens are the WebSocket tokens GetWebSocketsToken handed out, for
+// tests that check none of them leaks into logs or errors.
+func (s *Server) IssuedTokens() []string {
+	s.wsAuth.mu.Lock()
+	defer s.wsAuth.mu.Unlock()
+	out := make([]string, 0, len(s.wsAuth.tokens))
+	for t := range s.wsAuth.tokens {
+		out = append(out, t)
+	}
+	return out
+}
