@@ -70,10 +70,20 @@ func (s *Server) serveTradeStream(ctx context.Context, c *fakevenue.WSConn) {
 		defer wcancel()
 		return c.Write(wctx, websocket.MessageBinary, b)
 	}
-	listening := make(chan struct{}, 1)
+	type seen struct {
+		status string
+	}
+	// The baseline (orders and fills so far; like Alpaca, no snapshot:
+	// what happened before is REST's) is taken before listening is
+	// confirmed, so nothing after the confirmation is left out.
+	type start struct {
+		known map[*order]seen
+		fills int
+	}
+	listening := make(chan start, 1)
 	go func() {
 		defer cancel()
-		authorized := false
+		authorized, began := false, false
 		for {
 			_, msg, err := c.Read(ctx)
 			if err != nil {
@@ -110,21 +120,26 @@ func (s *Server) serveTradeStream(ctx context.Context, c *fakevenue.WSConn) {
 						streams = append(streams, st)
 					}
 				}
-				_ = send("listening", map[string]any{"streams": streams})
-				if len(streams) > 0 {
-					select {
-					case listening <- struct{}{}:
-					default:
-					}
+				if len(streams) == 0 || began {
+					_ = send("listening", map[string]any{"streams": streams})
+					continue
 				}
+				began = true
+				st := start{known: map[*order]seen{}}
+				s.mu.Lock()
+				for _, o := range s.orders {
+					st.known[o] = seen{status: o.status}
+				}
+				st.fills = len(s.fills)
+				s.mu.Unlock()
+				if send("listening", map[string]any{"streams": streams}) != nil {
+					return
+				}
+				listening <- st
 			}
 		}
 	}()
 
-	type seen struct {
-		status string
-		fills  int
-	}
 	var known map[*order]seen // nil until listening
 	sentFills := 0
 	tick := time.NewTicker(10 * time.Millisecond)
@@ -133,17 +148,8 @@ func (s *Server) serveTradeStream(ctx context.Context, c *fakevenue.WSConn) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-listening:
-			if known == nil {
-				// Like Alpaca, no snapshot: what happened before is REST's.
-				s.mu.Lock()
-				known = map[*order]seen{}
-				for _, o := range s.orders {
-					known[o] = seen{status: o.status}
-				}
-				sentFills = len(s.fills)
-				s.mu.Unlock()
-			}
+		case st := <-listening:
+			known, sentFills = st.known, st.fills
 			continue
 		case <-tick.C:
 			if known == nil {

@@ -89,8 +89,15 @@ func (s *Server) serveWSUser(ctx context.Context, fc *fakevenue.WSConn) {
 		seq++
 		return fc.Send(ctx, b)
 	}
+	type seen struct {
+		status string
+		filled decimal.Decimal
+	}
 	subscribed := map[string]bool{}
-	changed := make(chan struct{}, 1)
+	// The baseline the updates are told against is taken before the
+	// subscription is confirmed, so nothing that happens after the
+	// confirmation can fall between it and the first update.
+	baseline := make(chan map[*order]seen, 1)
 	go func() {
 		defer cancel()
 		for {
@@ -110,26 +117,35 @@ func (s *Server) serveWSUser(ctx context.Context, fc *fakevenue.WSConn) {
 				return
 			}
 			mu.Lock()
+			first := !subscribed[req.Channel]
 			subscribed[req.Channel] = true
 			subs := map[string][]string{}
 			for ch := range subscribed {
 				subs[ch] = []string{}
 			}
 			mu.Unlock()
-			_ = send("subscriptions", []any{map[string]any{"subscriptions": subs}})
-			if req.Channel == "user" {
-				select {
-				case changed <- struct{}{}:
-				default:
+			if req.Channel != "user" || !first {
+				_ = send("subscriptions", []any{map[string]any{"subscriptions": subs}})
+				continue
+			}
+			known := map[*order]seen{}
+			snap := []any{}
+			s.mu.Lock()
+			for _, o := range s.orders {
+				known[o] = seen{o.status, o.filled}
+				if o.working() {
+					snap = append(snap, o.userJSON())
 				}
 			}
+			s.mu.Unlock()
+			if send("subscriptions", []any{map[string]any{"subscriptions": subs}}) != nil ||
+				send("user", []any{map[string]any{"type": "snapshot", "orders": snap}}) != nil {
+				return
+			}
+			baseline <- known
 		}
 	}()
 
-	type seen struct {
-		status string
-		filled decimal.Decimal
-	}
 	var known map[*order]seen // nil until subscribed to user
 	tick := time.NewTicker(bookPoll)
 	defer tick.Stop()
@@ -142,23 +158,7 @@ func (s *Server) serveWSUser(ctx context.Context, fc *fakevenue.WSConn) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-changed:
-			if known != nil {
-				continue
-			}
-			known = map[*order]seen{}
-			s.mu.Lock()
-			snap := []any{}
-			for _, o := range s.orders {
-				known[o] = seen{o.status, o.filled}
-				if o.working() {
-					snap = append(snap, o.userJSON())
-				}
-			}
-			s.mu.Unlock()
-			if send("user", []any{map[string]any{"type": "snapshot", "orders": snap}}) != nil {
-				return
-			}
+		case known = <-baseline:
 		case <-tick.C:
 			if known != nil {
 				s.mu.Lock()
