@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
+	"github.com/tradectl/tradectl/internal/exchange/venuews"
 )
 
 const venueName = "alpaca"
@@ -30,6 +32,7 @@ const (
 	KeyFeed           = "feed"
 	KeyExtendedHours  = "extended_hours"
 	KeyInstrumentsTTL = "instruments_ttl"
+	KeyStreamURL      = "stream_url"
 )
 
 // Stock quote feeds: IEX is free, SIP needs a market data subscription.
@@ -59,7 +62,7 @@ const (
 func Venue() exchange.Venue {
 	return exchange.Venue{
 		Name:        venueName,
-		Keys:        []string{KeyBaseURL, KeyDataURL, KeyPaper, KeyFeed, KeyExtendedHours, KeyInstrumentsTTL},
+		Keys:        []string{KeyBaseURL, KeyDataURL, KeyPaper, KeyFeed, KeyExtendedHours, KeyInstrumentsTTL, KeyStreamURL},
 		Credentials: []string{"api_key", "api_secret"},
 		Summary:     "Alpaca US stocks and crypto (paper: true, the default, for paper trading)",
 		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
@@ -93,6 +96,12 @@ type Exchange struct {
 	creds venuehttp.Credentials[*credentials]
 
 	rules *rulecache.Cache[assetSet, *assetSet]
+
+	// The trading stream (userstream.go): endpoint, the profile's HTTP
+	// client for the handshake, and clocks.
+	streamURL    string
+	streamHTTP   *http.Client
+	streamTiming venuews.Timing
 }
 
 type credentials struct {
@@ -125,6 +134,9 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		cancelSettle:  defaultCancelSettle,
 		cancelPoll:    defaultCancelPoll,
 		sleep:         venuehttp.Sleep,
+		streamURL:     cfg.streamURL,
+		streamHTTP:    p.HTTPClient,
+		streamTiming:  venuews.DefaultTiming(),
 	}
 	e.now, e.log = venuehttp.ClockAndLog(p)
 	e.rest = e.newClient(p.HTTPClient)

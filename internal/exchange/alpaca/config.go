@@ -1,6 +1,7 @@
 package alpaca
 
 import (
+	"strings"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
@@ -14,6 +15,7 @@ type config struct {
 	feed           string
 	extendedHours  bool
 	instrumentsTTL time.Duration
+	streamURL      string
 }
 
 // parseConfig reads p's options; an unset option takes its default.
@@ -30,5 +32,23 @@ func parseConfig(p exchange.Params) (config, error) {
 		extendedHours:  o.Bool(KeyExtendedHours, false),
 		instrumentsTTL: o.TTL(KeyInstrumentsTTL, defaultInstrumentsTTL),
 	}
+	// The trading stream lives on the trading host (Alpaca: wss://…/stream
+	// on api. and paper-api.), so by default it follows base_url.
+	if c.baseURL != "" {
+		c.streamURL = o.URL(KeyStreamURL, tradeStreamURL(c.baseURL), []string{"ws", "wss"})
+	}
 	return c, o.Err()
+}
+
+// tradeStreamURL is the trading stream on a trading host's base URL:
+// https://paper-api.alpaca.markets → wss://paper-api.alpaca.markets/stream.
+func tradeStreamURL(baseURL string) string {
+	u := strings.TrimSuffix(baseURL, "/")
+	switch {
+	case strings.HasPrefix(u, "https://"):
+		u = "wss://" + strings.TrimPrefix(u, "https://")
+	case strings.HasPrefix(u, "http://"):
+		u = "ws://" + strings.TrimPrefix(u, "http://")
+	}
+	return u + "/stream"
 }

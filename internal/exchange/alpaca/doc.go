@@ -195,8 +195,8 @@
 //
 // # Not supported
 //
-// Streaming quotes and order updates (Alpaca's websockets: `tradectl
-// watch` polls), crypto fees (CFEE activities, see Fill history), OTO
+// Streaming quotes (Alpaca's market data websockets: `tradectl watch`
+// polls), crypto fees (CFEE activities, see Fill history), OTO
 // orders (brackets and OCO are, below), and paging beyond 500 orders.
 //
 // Orders with an expiry (OrderRequest.ExpiresAt, --cancel-after): Alpaca
@@ -204,6 +204,44 @@
 // opg, cls, ioc and fok (Alpaca Trading API, order entity, time_in_force).
 // The adapter is no exchange.Expirer, and such a request that reaches it
 // is refused before anything is sent.
+//
+// # Order and fill events
+//
+// StreamOrderEvents (exchange.OrderEventStreamer) reads trade_updates on
+// the trading stream, on the shared core (venuews.StreamEvents; no
+// polling — after every (re)connection the caller reconciles over REST).
+// What Alpaca documents ("Websocket Streaming",
+// docs.alpaca.markets/docs/websocket-streaming):
+//
+//   - The stream is wss://paper-api.alpaca.markets/stream or
+//     wss://api.alpaca.markets/stream: the trading host's, so by default
+//     /stream on base_url's host (stream_url names another).
+//   - {"action":"auth","key":…,"secret":…} is answered on the
+//     authorization stream, status authorized or unauthorized; then
+//     {"action":"listen","data":{"streams":["trade_updates"]}} is answered
+//     on the listening stream, which omits a stream it will not serve. The
+//     listen is sent only after authorized (a decoder dialogue,
+//     venuews.EventFeed.NewDialogue). The key and secret go in the auth
+//     message and nowhere else. unauthorized ends the stream with ErrAuth;
+//     a listening answer without trade_updates with ErrUnavailable. The
+//     listening answer is the connection's exchange.EventConnected.
+//   - "The trade_updates stream coming from wss://paper-api.alpaca.markets/stream
+//     uses binary frames": messages are read the same whatever the frame
+//     type, as JSON (the MessagePack codec is not asked for).
+//   - {"stream":"trade_updates","data":{"event",…,"timestamp","order":{…}}}:
+//     order is the order entity REST returns and is mapped the same way.
+//     Events new, fill, partial_fill, canceled, expired, done_for_day,
+//     replaced, rejected, pending_new, stopped, pending_cancel,
+//     pending_replace, calculated, suspended, order_replace_rejected and
+//     order_cancel_rejected are order events; fill and partial_fill also
+//     carry execution_id, price and qty (the execution's, not the
+//     order's), which make the fill event, followed by the order event.
+//     Fees are not in the message (stock trades have none; crypto fees are
+//     CFEE activities, not read here).
+//   - The stream has no heartbeat and an account may rightly be silent for
+//     hours, so liveness is checked by WebSocket pings every 20 s
+//     (venuews.Timing.PingInterval): a pong missing for 15 s ends the
+//     connection and a new one starts.
 //
 // # Notional orders
 //

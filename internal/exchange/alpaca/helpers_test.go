@@ -22,9 +22,12 @@ var adapter = venuetest.Adapter[*fakealpaca.Server, *Exchange, fakealpaca.Option
 		return fakealpaca.New(c.Key, c.Secret, opts...)
 	},
 	Options: func(srv *fakealpaca.Server) map[string]any {
-		return map[string]any{KeyBaseURL: srv.URL(), KeyDataURL: srv.DataURL()}
+		return map[string]any{KeyBaseURL: srv.URL(), KeyDataURL: srv.DataURL(), KeyStreamURL: srv.StreamURL()}
 	},
-	Fast: []func(*Exchange){func(e *Exchange) { e.cancelPoll = 5 * time.Millisecond }},
+	Fast: []func(*Exchange){func(e *Exchange) {
+		e.cancelPoll = 5 * time.Millisecond
+		e.streamTiming.BackoffMin, e.streamTiming.BackoffMax = 10*time.Millisecond, 50*time.Millisecond
+	}},
 }
 
 func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }

@@ -30,7 +30,7 @@ const (
 
 func TestVenue(t *testing.T) {
 	v := Venue()
-	want := []string{"base_url", "sandbox", "instruments_ttl", "ws_url"}
+	want := []string{"base_url", "sandbox", "instruments_ttl", "ws_url", "ws_user_url"}
 	if v.Name != "coinbase" || !cmp.Equal(v.Keys, want) || !cmp.Equal(v.Credentials, []string{"api_key", "api_secret"}) {
 		t.Errorf("Venue() = %s %v %v", v.Name, v.Keys, v.Credentials)
 	}

@@ -34,6 +34,7 @@ const (
 	KeySandbox        = "sandbox"
 	KeyInstrumentsTTL = "instruments_ttl"
 	KeyWSURL          = "ws_url"
+	KeyWSUserURL      = "ws_user_url"
 )
 
 const (
@@ -53,7 +54,7 @@ const (
 func Venue() exchange.Venue {
 	return exchange.Venue{
 		Name:        venueName,
-		Keys:        []string{KeyBaseURL, KeySandbox, KeyInstrumentsTTL, KeyWSURL},
+		Keys:        []string{KeyBaseURL, KeySandbox, KeyInstrumentsTTL, KeyWSURL, KeyWSUserURL},
 		Credentials: []string{"api_key", "api_secret"},
 		Summary:     "Coinbase Advanced Trade (api_key: CDP key name, api_secret: its EC private key PEM; sandbox: true for the static sandbox)",
 		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
@@ -87,6 +88,9 @@ type Exchange struct {
 	wsURL    string
 	wsHTTP   *http.Client
 	wsTiming venuews.Timing
+	// wsUserURL is the user channel's endpoint (userstream.go); "" for
+	// none.
+	wsUserURL string
 
 	creds venuehttp.Credentials[*credentials] // nil once resolved: sandbox, unsigned
 
@@ -126,6 +130,7 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		cacheDir:  p.CacheDir,
 		ttl:       cfg.instrumentsTTL,
 		wsURL:     cfg.wsURL,
+		wsUserURL: cfg.wsUserURL,
 		wsHTTP:    p.HTTPClient,
 		wsTiming:  venuews.DefaultTiming(),
 	}

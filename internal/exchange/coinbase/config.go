@@ -14,6 +14,7 @@ type config struct {
 	marketURL      string
 	instrumentsTTL time.Duration
 	wsURL          string
+	wsUserURL      string
 }
 
 // parseConfig reads p's options; an unset option takes its default.
@@ -33,6 +34,7 @@ func parseConfig(p exchange.Params) (config, error) {
 	}
 	c.instrumentsTTL = o.TTL(KeyInstrumentsTTL, defaultInstrumentsTTL)
 	c.wsURL = streamURL(p, o)
+	c.wsUserURL = userStreamURL(p, o, c.sandbox)
 	return c, o.Err()
 }
 
@@ -46,4 +48,15 @@ func streamURL(p exchange.Params, o *venuehttp.Options) string {
 		return ""
 	}
 	return o.URL(KeyWSURL, ProductionWSURL, []string{"ws", "wss"})
+}
+
+// userStreamURL is ws_user_url, checked; without it, production's user
+// channel, unless base_url points elsewhere or the profile is the
+// sandbox's, whose keys production would refuse ("": no order stream).
+func userStreamURL(p exchange.Params, o *venuehttp.Options, sandbox bool) string {
+	_, wsSet := p.Options[KeyWSUserURL]
+	if _, baseSet := p.Options[KeyBaseURL]; (baseSet || sandbox) && !wsSet {
+		return ""
+	}
+	return o.URL(KeyWSUserURL, ProductionWSUserURL, []string{"ws", "wss"})
 }

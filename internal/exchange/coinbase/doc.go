@@ -285,6 +285,52 @@
 //     fresh snapshot (an assumption from the message shape, not a
 //     documented sentence; if it is wrong, the cost is extra reconnects).
 //
+// # Order and fill events
+//
+// StreamOrderEvents (exchange.OrderEventStreamer) reads the user channel on
+// the shared core (venuews.StreamEvents; no polling — after every
+// (re)connection the caller reconciles over REST). What Coinbase documents
+// (Advanced Trade WebSocket channels, "User channel", and the AsyncAPI
+// description, docs.cdp.coinbase.com/api-reference/advanced-trade-api/advanced-trade-asyncapi.json;
+// constants of the official Python SDK for the host):
+//
+//   - The user channel is at wss://advanced-trade-ws-user.coinbase.com
+//     (ws_user_url) and needs a JWT on subscribe, made as for the market
+//     feed, fresh per connection, never logged. heartbeats is subscribed
+//     alongside: "Most channels close within 60-90 seconds if no updates
+//     are sent", and a quiet account would otherwise look dead.
+//   - The subscriptions answer listing "user" is the connection's
+//     exchange.EventConnected. An error message naming authentication, the
+//     JWT or a token ends the stream with ErrAuth; other errors and a
+//     sequence_num gap (numbered per connection, as the market feed) start
+//     a new connection, whose EventConnected tells the caller to reconcile.
+//   - user events are {"type":"snapshot"|"update","orders":[{order_id,
+//     client_order_id, cumulative_quantity, leaves_quantity, avg_price,
+//     total_fees, status, product_id, creation_time, order_side,
+//     order_type, limit_price, stop_price, cancel_reason, reject_reason,
+//     …}]}, quantities and prices as strings. Every entry becomes an order
+//     event: quantity is cumulative_quantity + leaves_quantity; status maps
+//     as over REST (PENDING, QUEUED, OPEN and the *_QUEUED states are open
+//     or partially filled, FILLED, CANCELLED, EXPIRED, FAILED rejected).
+//
+// The channel reports orders, never single executions, so fills are
+// derived (coinbase.DerivedFillPrefix): when an update shows an order's
+// cumulative_quantity larger than this connection last saw it (zero for an
+// order it has not seen), a fill event comes before the order event, with
+//
+//   - quantity: the growth of cumulative_quantity;
+//   - price: the growth of the filled value (cumulative_quantity ×
+//     avg_price) divided by that quantity — exact for one trade, the
+//     average when several trades fell between two updates;
+//   - fee: the growth of total_fees, in the quote currency;
+//   - liquidity: unknown;
+//   - id: "derived:<order_id>@<cumulative_quantity reached>", the same on
+//     every connection that sees the same growth, but not Coinbase's
+//     trade_id. REST reconciliation must match a derived fill by order and
+//     quantity, or replace it with the REST fills of its order;
+//   - a snapshot only sets the baseline: what filled before the connection
+//     (or while it was down) is found by the reconciliation, never derived.
+//
 // # Editing orders
 //
 // `order amend` uses Edit Order, POST /api/v3/brokerage/orders/edit

@@ -60,7 +60,7 @@ var adapter = venuetest.Adapter[*fakecoinbase.Server, *Exchange, fakecoinbase.Op
 		return fakecoinbase.New(c.Key, &k.PublicKey, opts...)
 	},
 	Options: func(srv *fakecoinbase.Server) map[string]any {
-		return map[string]any{KeyBaseURL: srv.URL(), KeyWSURL: srv.WSURL()}
+		return map[string]any{KeyBaseURL: srv.URL(), KeyWSURL: srv.WSURL(), KeyWSUserURL: srv.WSUserURL()}
 	},
 	// The quote stream reconnects and polls fast.
 	Fast: []func(*Exchange){func(e *Exchange) {

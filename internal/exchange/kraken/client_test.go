@@ -53,7 +53,7 @@ func TestNewChecksOptions(t *testing.T) {
 		})
 	}
 	v := Venue()
-	if v.Name != "kraken" || len(v.Keys) != 6 || v.New == nil {
+	if v.Name != "kraken" || len(v.Keys) != 7 || v.New == nil {
 		t.Errorf("Venue() = %+v", v)
 	}
 }

@@ -20,6 +20,7 @@ type config struct {
 	// units (tradectl's nonces count microseconds); 0: none.
 	nonceWindow int
 	wsURL       string
+	wsAuthURL   string
 }
 
 // signedInFlight is how many signed calls may be in flight at once with a
@@ -46,6 +47,7 @@ func parseConfig(p exchange.Params) (config, error) {
 		instrumentsTTL: o.TTL(KeyInstrumentsTTL, defaultInstrumentsTTL),
 		nonceWindow:    o.IntBetween(KeyNonceWindow, 0, 0, math.MaxInt32, "nonce units (microseconds)"),
 		wsURL:          streamURL(p, o),
+		wsAuthURL:      authStreamURL(p, o),
 	}
 	tierName := o.String(KeyRateTier, string(tierStarter))
 	if err := o.Err(); err != nil {
@@ -69,4 +71,16 @@ func streamURL(p exchange.Params, o *venuehttp.Options) string {
 		return ""
 	}
 	return o.URL(KeyWSURL, ProductionWSURL, []string{"ws", "wss"})
+}
+
+// authStreamURL is ws_auth_url, checked, by streamURL's rule: without it,
+// production's authenticated endpoint unless base_url points elsewhere,
+// so a profile aimed at another host never signs in to production's
+// stream ("": no order stream).
+func authStreamURL(p exchange.Params, o *venuehttp.Options) string {
+	_, wsSet := p.Options[KeyWSAuthURL]
+	if _, baseSet := p.Options[KeyBaseURL]; baseSet && !wsSet {
+		return ""
+	}
+	return o.URL(KeyWSAuthURL, ProductionWSAuthURL, []string{"ws", "wss"})
 }

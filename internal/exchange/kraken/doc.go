@@ -254,6 +254,50 @@
 //     is sent, and {"channel":"status",…} on connecting: both prove the
 //     connection alive without carrying prices.
 //
+// # Order and fill events
+//
+// StreamOrderEvents (exchange.OrderEventStreamer) reads the WebSocket v2
+// executions channel on the same core (venuews.StreamEvents: reconnect
+// with backoff, a connection given up after 15 s without a readable
+// message, no polling — after every (re)connection the caller reconciles
+// over REST). What Kraken documents (Spot WebSocket v2 reference,
+// "executions", docs.kraken.com/api/docs/websocket-v2/executions, and the
+// Spot WebSocket overview, docs.kraken.com/exchange/api-reference/spot-websocket):
+//
+//   - Private channels are at wss://ws-auth.kraken.com/v2 (ws_auth_url)
+//     and need a token from the REST call GetWebSocketsToken (signed as
+//     every private call); "obtain a fresh token on each connection", so
+//     every connection fetches one. The token goes into the subscribe
+//     request and is never logged. A key refused by GetWebSocketsToken
+//     ends the stream with ErrAuth; so does a refused subscription unless
+//     its error is a service one (EService:…, retried), since a bad token
+//     or a key without the permission would be refused again (the wording
+//     of that error is not documented; the fake says
+//     "EAccount:Invalid permissions").
+//   - Subscribe with {"method":"subscribe","params":{"channel":"executions",
+//     "token":…,"snap_orders":true,"snap_trades":false,"order_status":true}}:
+//     the snapshot lists open orders (snap_orders defaults to true, the
+//     last 50 fills only with snap_trades), and order_status true sends
+//     every status transition. The acknowledgement is the connection's
+//     exchange.EventConnected.
+//   - {"channel":"executions","type":"snapshot"|"update","data":[…]}: each
+//     entry has exec_type and order_id; updates carry only what changed,
+//     so the decoder folds them over what the connection has seen of the
+//     order (symbol, side, order_type, order_qty, limit_price, stop_price,
+//     time_in_force, post_only, cl_ord_id, order_status, cum_qty,
+//     avg_price, reason, timestamp).
+//   - exec_type "trade" is a fill: exec_id, last_qty, last_price,
+//     liquidity_ind ("m" maker, "t" taker) and fees [{asset, qty}]; the
+//     event carries the order as it stands after it. Other exec types
+//     (pending_new, new, filled, canceled, expired, amended, restated,
+//     status) are order events. order_status pending_new and new are open,
+//     partially_filled, filled, canceled and expired map by name; a
+//     canceled post-only order whose reason is "Post only order" is
+//     rejected, as over REST.
+//   - cl_ord_id is the wire form of tradectl's client id and is mapped back
+//     as REST answers are (clientids.go). Numbers are JSON numbers, read as
+//     decimals from their text.
+//
 // # Amending orders
 //
 // Orders are amended with POST /0/private/AmendOrder (exchange.Amender):

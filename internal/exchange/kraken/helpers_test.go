@@ -25,7 +25,7 @@ var adapter = venuetest.Adapter[*fakekraken.Server, *Exchange, fakekraken.Option
 		return fakekraken.New(c.Key, c.Secret, opts...)
 	},
 	Options: func(srv *fakekraken.Server) map[string]any {
-		return map[string]any{KeyBaseURL: srv.URL(), KeyWSURL: srv.WSURL()}
+		return map[string]any{KeyBaseURL: srv.URL(), KeyWSURL: srv.WSURL(), KeyWSAuthURL: srv.WSAuthURL()}
 	},
 	Fast: []func(*Exchange){func(e *Exchange) {
 		e.cancelPoll = 10 * time.Millisecond

@@ -33,6 +33,7 @@ const (
 	KeyRateTier       = "rate_tier"
 	KeyNonceWindow    = "nonce_window"
 	KeyWSURL          = "ws_url"
+	KeyWSAuthURL      = "ws_auth_url"
 )
 
 const (
@@ -49,7 +50,7 @@ const (
 func Venue() exchange.Venue {
 	return exchange.Venue{
 		Name:        venueName,
-		Keys:        []string{KeyBaseURL, KeyNonceFile, KeyInstrumentsTTL, KeyRateTier, KeyNonceWindow, KeyWSURL},
+		Keys:        []string{KeyBaseURL, KeyNonceFile, KeyInstrumentsTTL, KeyRateTier, KeyNonceWindow, KeyWSURL, KeyWSAuthURL},
 		Credentials: []string{"api_key", "api_secret"},
 		Summary:     "Kraken Spot (no sandbox: --dry-run asks Kraken to validate without trading)",
 		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
@@ -74,9 +75,12 @@ type Exchange struct {
 
 	// The quote stream (stream.go): endpoint, the profile's HTTP client
 	// for the handshake, and clocks.
-	wsURL    string
-	wsHTTP   *http.Client
-	wsTiming venuews.Timing
+	wsURL  string
+	wsHTTP *http.Client
+	// wsAuthURL is the authenticated endpoint of the order stream
+	// (userstream.go); "" for none.
+	wsAuthURL string
+	wsTiming  venuews.Timing
 
 	// cancelPoll is how long CancelOrder waits between reads of an order
 	// whose cancel Kraken reported as pending.
@@ -130,6 +134,7 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		ttl:        cfg.instrumentsTTL,
 		tier:       cfg.tier,
 		wsURL:      cfg.wsURL,
+		wsAuthURL:  cfg.wsAuthURL,
 		wsHTTP:     p.HTTPClient,
 		wsTiming:   venuews.DefaultTiming(),
 		cancelPoll: 250 * time.Millisecond,

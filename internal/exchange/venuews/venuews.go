@@ -7,7 +7,9 @@
 // A venue supplies what is its own (Feed): the URL, the subscribe messages,
 // a decoder that turns its messages into quotes (with whatever snapshot and
 // update state it needs) and a poll function. The core knows no venue and
-// no CLI.
+// no CLI. Account streams (orders and fills) run on the same loop through
+// StreamEvents (events.go), without polling; Fatal ends either kind of
+// stream on a refusal that retrying cannot cure.
 //
 // Staleness: every connection gets a fresh decoder, so nothing read on a
 // lost connection is delivered after it; and a connection is given up when
@@ -42,6 +44,18 @@ var ErrResync = errors.New("stream out of sync")
 func Resync(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrResync, fmt.Sprintf(format, args...))
 }
+
+// fatalError is an error retrying cannot cure.
+type fatalError struct{ err error }
+
+func (e *fatalError) Error() string { return e.err.Error() }
+func (e *fatalError) Unwrap() error { return e.err }
+
+// Fatal marks err as one retrying cannot cure (refused credentials, a
+// subscription the account may never have): returned by a Subscribe
+// function or a decoder, it ends Stream and StreamEvents with err, rather
+// than reconnecting into the same refusal again and again.
+func Fatal(err error) error { return &fatalError{err} }
 
 // ErrStale ends a session on which nothing readable arrived for the idle
 // timeout.
@@ -106,6 +120,11 @@ type Timing struct {
 	// PollFor is how long polling lasts before the stream is tried again;
 	// 0 polls until the stream ends.
 	PollFor time.Duration
+	// PingInterval, when set, checks the connection by a WebSocket ping
+	// this often instead of by the feed's own messages: for a stream that
+	// may rightly stay silent (an account with nothing happening) and has
+	// no heartbeat. A pong missing for IdleTimeout ends the session.
+	PingInterval time.Duration
 }
 
 // DefaultTiming suits a venue that sends heartbeats about once a second.
@@ -129,9 +148,18 @@ type fnError struct{ err error }
 func (f *fnError) Error() string { return f.err.Error() }
 
 // Stream calls fn with every quote the feed delivers until ctx ends (it
-// returns ctx.Err()), fn returns an error (returned as is), or polling
-// meets an error that retrying cannot cure.
+// returns ctx.Err()), fn returns an error (returned as is), polling meets
+// an error that retrying cannot cure, or the subscription or decoder
+// returns a Fatal error (its cause is returned).
 func Stream(ctx context.Context, f Feed, fn func(trade.Quote) error) error {
+	decoder := func(func([]byte)) func([]byte) ([]trade.Quote, error) { return f.NewDecoder() }
+	return streamAny(ctx, f, decoder, f.Poll, fn)
+}
+
+// streamAny is Stream for any kind of item a decoder yields: quotes on a market
+// feed, order events on an account stream (StreamEvents).
+func streamAny[T any](ctx context.Context, f Feed, newDecoder func(send func([]byte)) func([]byte) ([]T, error),
+	poll func(context.Context) ([]T, error), fn func(T) error) error {
 	if f.Log == nil {
 		f.Log = slog.New(slog.DiscardHandler)
 	}
@@ -143,22 +171,26 @@ func Stream(ctx context.Context, f Feed, fn func(trade.Quote) error) error {
 	}
 	t := f.Timing
 	if f.URL == "" {
-		if f.Poll == nil {
-			return fmt.Errorf("%s: no market stream and no way to poll", f.Venue)
+		if poll == nil {
+			return fmt.Errorf("%s: no stream and no way to poll", f.Venue)
 		}
 		f.Timing.PollFor = 0
-		return f.poll(ctx, fn)
+		return pollFor(ctx, &f, poll, fn)
 	}
 	backoff := t.BackoffMin
 	failures := 0
 	for {
-		delivered, err := f.session(ctx, fn)
+		delivered, err := session(ctx, &f, newDecoder, fn)
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
 		var fe *fnError
 		if errors.As(err, &fe) {
 			return fe.err
+		}
+		var fatal *fatalError
+		if errors.As(err, &fatal) {
+			return fatal.err
 		}
 		if delivered {
 			// A session that carried data proves the link: start backing
@@ -167,10 +199,10 @@ func Stream(ctx context.Context, f Feed, fn func(trade.Quote) error) error {
 		} else {
 			failures++
 		}
-		if f.Poll != nil && failures >= t.FailuresBeforePoll {
+		if poll != nil && failures >= t.FailuresBeforePoll {
 			f.Log.Warn(f.Venue+": market stream unavailable, polling instead", "profile", f.Profile,
 				"every", t.PollInterval, "for", t.PollFor, "err", err)
-			if err := f.poll(ctx, fn); err != nil {
+			if err := pollFor(ctx, &f, poll, fn); err != nil {
 				return err
 			}
 			f.Log.Info(f.Venue+": trying the market stream again", "profile", f.Profile)
@@ -178,7 +210,7 @@ func Stream(ctx context.Context, f Feed, fn func(trade.Quote) error) error {
 			continue
 		}
 		wait := backoff/2 + rand.N(backoff/2+1) // jitter spreads reconnect storms
-		f.Log.Info(f.Venue+": market stream lost, reconnecting", "profile", f.Profile, "in", wait.Round(time.Millisecond), "err", err)
+		f.Log.Info(f.Venue+": stream lost, reconnecting", "profile", f.Profile, "in", wait.Round(time.Millisecond), "err", err)
 		if err := f.Sleep(ctx, wait); err != nil {
 			return err
 		}
@@ -187,10 +219,10 @@ func Stream(ctx context.Context, f Feed, fn func(trade.Quote) error) error {
 }
 
 // session runs one connection until it fails, goes quiet, ctx ends or fn
-// errs, and says whether it delivered any quote.
-func (f *Feed) session(ctx context.Context, fn func(trade.Quote) error) (delivered bool, err error) {
-	sctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+// errs, and says whether it delivered anything.
+func session[T any](ctx context.Context, f *Feed, newDecoder func(send func([]byte)) func([]byte) ([]T, error), fn func(T) error) (delivered bool, err error) {
+	sctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	c, _, err := websocket.Dial(sctx, f.URL, &websocket.DialOptions{HTTPClient: f.HTTPClient})
 	if err != nil {
 		return false, err
@@ -211,24 +243,48 @@ func (f *Feed) session(ctx context.Context, fn func(trade.Quote) error) (deliver
 			}
 		}
 	}
-	decode := f.NewDecoder()
+	// A decoder may answer the venue (a subscription after a confirmed
+	// sign-in): its messages are written once the message it decoded is.
+	var outbox [][]byte
+	decode := newDecoder(func(m []byte) { outbox = append(outbox, m) })
+	pinging := f.Timing.PingInterval > 0
+	if pinging {
+		go keepAlive(sctx, c, f.Timing, cancel)
+	}
 	// Only messages the decoder reads count as signs of life, so a feed
-	// that sends nothing, or nothing but garbage, is given up on.
+	// that sends nothing, or nothing but garbage, is given up on — unless
+	// the feed is checked by pings instead (a quiet account is no fault).
 	lastGood := time.Now()
 	for {
 		// The library answers the server's pings while Read runs.
-		rctx, rcancel := context.WithDeadline(sctx, lastGood.Add(f.Timing.IdleTimeout))
+		rctx, rcancel := sctx, context.CancelFunc(func() {})
+		if !pinging {
+			rctx, rcancel = context.WithDeadline(sctx, lastGood.Add(f.Timing.IdleTimeout))
+		}
 		_, msg, err := c.Read(rctx)
 		stale := rctx.Err() == context.DeadlineExceeded
 		rcancel()
 		if err != nil {
+			if cause := context.Cause(sctx); errors.Is(cause, ErrStale) && ctx.Err() == nil {
+				return delivered, cause
+			}
 			if stale && ctx.Err() == nil {
 				return delivered, fmt.Errorf("%w: nothing for %s", ErrStale, f.Timing.IdleTimeout)
 			}
 			return delivered, err
 		}
 		qs, err := decode(msg)
-		if errors.Is(err, ErrResync) {
+		for _, m := range outbox {
+			wctx, wcancel := context.WithTimeout(sctx, f.Timing.IdleTimeout)
+			werr := c.Write(wctx, websocket.MessageText, m)
+			wcancel()
+			if werr != nil {
+				return delivered, werr
+			}
+		}
+		outbox = outbox[:0]
+		var fatal *fatalError
+		if errors.Is(err, ErrResync) || errors.As(err, &fatal) {
 			return delivered, err
 		}
 		if err != nil {
@@ -245,17 +301,39 @@ func (f *Feed) session(ctx context.Context, fn func(trade.Quote) error) (deliver
 	}
 }
 
-// poll reads quotes every PollInterval for PollFor (or until ctx ends).
+// keepAlive pings the server every PingInterval until ctx ends, and ends
+// the session (cause ErrStale) when a pong does not come back within the
+// idle timeout.
+func keepAlive(ctx context.Context, c *websocket.Conn, t Timing, end context.CancelCauseFunc) {
+	tick := time.NewTicker(t.PingInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, t.IdleTimeout)
+		err := c.Ping(pctx)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			end(fmt.Errorf("%w: no pong within %s", ErrStale, t.IdleTimeout))
+			return
+		}
+	}
+}
+
+// pollFor reads items every PollInterval for PollFor (or until ctx ends).
 // Transient failures wait (Retry-After when the venue gives one) and try
 // again; others end the stream.
-func (f *Feed) poll(ctx context.Context, fn func(trade.Quote) error) error {
+func pollFor[T any](ctx context.Context, f *Feed, poll func(context.Context) ([]T, error), fn func(T) error) error {
 	t := f.Timing
 	var until time.Time
 	if t.PollFor > 0 {
 		until = time.Now().Add(t.PollFor)
 	}
 	for {
-		qs, err := f.Poll(ctx)
+		qs, err := poll(ctx)
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}

@@ -58,6 +58,7 @@ type Server struct {
 
 	clock   func() time.Time
 	latency time.Duration
+	stream  tradeStream // the trading stream (tradestream.go)
 
 	mu          sync.Mutex
 	assets      fakevenue.Listing[*asset] // by Alpaca symbol: "AAPL", "BTC/USD"

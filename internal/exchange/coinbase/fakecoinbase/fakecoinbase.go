@@ -50,7 +50,8 @@ type Server struct {
 
 	clock   func() time.Time
 	latency time.Duration
-	ws      wsEndpoint // the market-data WebSocket (ws.go)
+	ws      wsEndpoint     // the market-data WebSocket (ws.go)
+	wsUser  wsUserEndpoint // the user channel's (wsuser.go)
 
 	mu         sync.Mutex
 	products   fakevenue.Listing[*product]

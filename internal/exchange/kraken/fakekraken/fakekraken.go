@@ -60,6 +60,7 @@ type Server struct {
 	clock   func() time.Time
 	latency time.Duration
 	ws      wsEndpoint // the WebSocket v2 endpoint (ws.go)
+	wsAuth  wsPrivate  // the authenticated one (wsprivate.go)
 
 	mu        sync.Mutex
 	lastNonce uint64
