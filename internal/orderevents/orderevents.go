@@ -246,9 +246,8 @@ func (f *follower) offer(ev exchange.OrderEvent) error {
 			return nil
 		}
 		f.fills[ev.Fill.ID] = true
-		// Fills from before the start are history, not events.
-		if !ev.Fill.Time.IsZero() && ev.Fill.Time.Before(f.start) {
-			return nil
+		if !f.baselined {
+			return nil // history: it stood before Follow started
 		}
 		return f.fn(ev)
 	case exchange.EventOrder:

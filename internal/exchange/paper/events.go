@@ -51,9 +51,19 @@ func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.Order
 	)
 	// The starting point: everything before it is history.
 	err := e.tx(ctx, "watch orders", false, false, func(s *session) error {
-		return s.tx.QueryRowContext(s.ctx, `SELECT
+		err := s.tx.QueryRowContext(s.ctx, `SELECT
 			(SELECT COALESCE(MAX(id), 0) FROM fills),
 			(SELECT COALESCE(MAX(updated_at), 0) FROM orders)`).Scan(&lastFill, &lastOrder)
+		if err != nil {
+			return err
+		}
+		// The last millisecond is read again on every change; what stood
+		// in it at the start is history too.
+		rows, err := s.queryOrders("WHERE updated_at >= ?", lastOrder)
+		for _, o := range rows {
+			seen[o.id] = orderMark{status: o.status, filled: o.filled.String()}
+		}
+		return err
 	})
 	if err != nil {
 		return err
