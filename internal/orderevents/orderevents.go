@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -117,6 +118,12 @@ func (f *follower) pushed(ev exchange.OrderEvent) error {
 	switch ev.Kind {
 	case exchange.EventConnected:
 		err = f.reconcile(f.ctx)
+		if err != nil && f.ctx.Err() == nil && exchange.Retryable(err) {
+			// The venue is busy; the stream goes on, and the next connect
+			// (or the polling fallback's next round) reconciles again.
+			f.opts.Log.Warn(f.ex.Name()+": reconciling after a connect failed", "err", err)
+			return nil
+		}
 	case exchange.EventOrder, exchange.EventFill:
 		err = f.offer(ev)
 	}
@@ -164,17 +171,16 @@ func unwrapFn(err error) error {
 }
 
 // reconcile reads the account over REST and emits what changed since the
-// last state seen. The first one only records the baseline.
+// last state seen, in the order the venue says it happened. The first one
+// only records the baseline.
 func (f *follower) reconcile(ctx context.Context) error {
 	open, err := f.ex.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListOpen, Symbol: f.opts.Symbol})
 	if err != nil {
 		return fmt.Errorf("reconcile open orders: %w", err)
 	}
-	// Oldest first, so events come out in the order things happened.
-	for i := len(open) - 1; i >= 0; i-- {
-		if err := f.offerOrder(open[i], open[i].UpdatedAt); err != nil {
-			return err
-		}
+	var found []exchange.OrderEvent
+	for _, o := range open {
+		found = append(found, exchange.OrderEvent{Kind: exchange.EventOrder, Order: &o, Time: o.UpdatedAt})
 	}
 	// An order known to be working that is no longer open ended while we
 	// were not looking: one look-up each says how.
@@ -193,9 +199,7 @@ func (f *follower) reconcile(ctx context.Context) error {
 			}
 			return fmt.Errorf("reconcile order %s: %w", id, err)
 		}
-		if err := f.offerOrder(o, o.UpdatedAt); err != nil {
-			return err
-		}
+		found = append(found, exchange.OrderEvent{Kind: exchange.EventOrder, Order: &o, Time: o.UpdatedAt})
 	}
 	if fl, ok := f.ex.(exchange.FillLister); ok {
 		since := f.start
@@ -203,29 +207,56 @@ func (f *follower) reconcile(ctx context.Context) error {
 			since = f.lastSeen
 		}
 		since = since.Add(-f.opts.FillMargin)
-		fills, err := fl.Fills(ctx, exchange.FillFilter{Symbol: f.opts.Symbol, Since: since})
+		fills, err := f.recentFills(ctx, fl, since)
 		if err != nil {
 			return fmt.Errorf("reconcile fills: %w", err)
 		}
-		for i := len(fills) - 1; i >= 0; i-- { // venues list newest first
-			fill := fills[i]
-			if err := f.offer(exchange.OrderEvent{Kind: exchange.EventFill, Fill: &fill, Time: fill.Time}); err != nil {
-				return err
-			}
+		for _, fill := range fills {
+			found = append(found, exchange.OrderEvent{Kind: exchange.EventFill, Fill: &fill, Time: fill.Time})
+		}
+	}
+	sort.SliceStable(found, func(i, j int) bool { return found[i].Time.Before(found[j].Time) })
+	for _, ev := range found {
+		if err := f.offer(ev); err != nil {
+			return err
 		}
 	}
 	f.baselined = true
 	return nil
 }
 
+// recentFills reads the fills since since. A venue that keeps executions
+// per symbol (Binance) refuses a read without one: then the symbols of the
+// orders this follower knows are read one by one, which covers every fill
+// of an order it has seen; an order placed and filled on a new symbol
+// while the stream was down is only seen once a later order names it.
+func (f *follower) recentFills(ctx context.Context, fl exchange.FillLister, since time.Time) ([]trade.Fill, error) {
+	fills, err := fl.Fills(ctx, exchange.FillFilter{Symbol: f.opts.Symbol, Since: since})
+	if err == nil || !f.opts.Symbol.IsZero() || !errors.Is(err, exchange.ErrInvalidOrder) {
+		return fills, err
+	}
+	seen := map[trade.Symbol]bool{}
+	var out []trade.Fill
+	for _, sym := range f.symbols {
+		if seen[sym] {
+			continue
+		}
+		seen[sym] = true
+		got, err := fl.Fills(ctx, exchange.FillFilter{Symbol: sym, Since: since})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	// Newest first, as one read would have listed them.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.After(out[j].Time) })
+	return out, nil
+}
+
 // lookUp finds a known order by id; the symbol is needed by venues that
 // key orders by it.
 func (f *follower) lookUp(ctx context.Context, id string) (trade.Order, error) {
 	return f.ex.GetOrder(ctx, exchange.OrderRef{ID: id, Symbol: f.symbols[id]})
-}
-
-func (f *follower) offerOrder(o trade.Order, at time.Time) error {
-	return f.offer(exchange.OrderEvent{Kind: exchange.EventOrder, Order: &o, Time: at})
 }
 
 // offer emits ev unless it was emitted already, is older than what was
@@ -242,10 +273,12 @@ func (f *follower) offer(ev exchange.OrderEvent) error {
 		if ev.Order != nil {
 			f.record(*ev.Order) // the fill reports it; an identical order event adds nothing
 		}
-		if f.fills[ev.Fill.ID] {
+		// Some venues number executions per symbol (Binance).
+		key := ev.Fill.Symbol.String() + "/" + ev.Fill.ID
+		if f.fills[key] {
 			return nil
 		}
-		f.fills[ev.Fill.ID] = true
+		f.fills[key] = true
 		if !f.baselined {
 			return nil // history: it stood before Follow started
 		}
