@@ -17,6 +17,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/configcmd"
 	"github.com/tradectl/tradectl/internal/cmd/dashboard"
 	"github.com/tradectl/tradectl/internal/cmd/doctor"
+	"github.com/tradectl/tradectl/internal/cmd/events"
 	"github.com/tradectl/tradectl/internal/cmd/factory"
 	"github.com/tradectl/tradectl/internal/cmd/order/amend"
 	"github.com/tradectl/tradectl/internal/cmd/order/create"
@@ -172,6 +173,7 @@ func TestReadmeJSONSchemas(t *testing.T) {
 		"Totals":             jsonFields(dashboard.Totals{}),
 		"P&L line":           jsonFields(pnlcmd.Row{}),
 		"Watch events":       jsonFields(watch.QuoteEvent{}, watch.ConditionEvent{}),
+		"Order events":       jsonFields(events.Event{}),
 		"Journal entry":      jsonFields(journal.Entry{}),
 		"Fill":               jsonFields(trade.Fill{}),
 		"Doctor report":      jsonFields(doctor.Report{}),
