@@ -72,14 +72,14 @@ func NewCmdEvents(f *cmdutil.Factory, runF func(*EventsOptions) error) *cobra.Co
 			"fill"), and order or fill. -o csv writes a header and one row per event.
 		`),
 		Example: heredoc.Doc(`
-			# follow the selected profile on a terminal
-			$ tradectl events
+			# follow the selected profile: a line per event on a terminal, here for two seconds
+			$ tradectl events --timeout 2s
 
-			# two accounts, as JSON lines, for a minute
-			$ tradectl events --profile paper,binance-test -o ndjson --timeout 1m
+			# two accounts, as JSON lines
+			$ tradectl events --profile paper,rehearsal -o ndjson --timeout 2s
 
-			# only BTC-USD fills, their price
-			$ tradectl events --symbol BTC-USD --jq 'select(.kind == "fill") | .fill.price'
+			# the price of every BTC-USD fill
+			$ tradectl events --symbol BTC-USD --jq 'select(.kind == "fill") | .fill.price' --timeout 2s
 		`),
 		Args:        cobra.NoArgs,
 		GroupID:     "account",
