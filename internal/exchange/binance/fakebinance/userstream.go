@@ -227,10 +227,6 @@ func (s *Server) userEventsLocked(view *userView, subscriptionID int) [][]byte {
 			out = append(out, b)
 		}
 	}
-	// What each order looked like to this connection, replayed forward.
-	type progress struct {
-		executed, quote string
-	}
 	newTrades := s.trades[view.trades:]
 	view.trades = len(s.trades)
 	tradesOf := map[*order][]*tradeRec{}
@@ -278,6 +274,9 @@ func executionReport(o *order, x, status string, t *tradeRec, at int64) map[stri
 		"L": "0.00000000", "n": "0", "N": nil, "T": at, "t": -1, "v": 0, "I": 0, "w": status == "NEW" || status == "PARTIALLY_FILLED",
 		"m": false, "M": false, "O": o.created, "Z": fx(o.cumQuote), "Y": "0.00000000", "Q": fx(o.quoteQty),
 		"W": o.created, "V": "EXPIRE_MAKER",
+	}
+	if x == "NEW" {
+		ev["z"], ev["Z"] = fx(decimal.Zero), fx(decimal.Zero) // nothing had filled yet
 	}
 	if x == "CANCELED" {
 		ev["C"], ev["c"] = o.clientID, randomClientID() // a cancel names its own request in c
