@@ -86,7 +86,7 @@ func newVenueHome(tb testing.TB, venue string, latency time.Duration) *venueHome
 			break
 		}
 		h.env["BINANCE_KEY"], h.env["BINANCE_SECRET"] = key, secret
-		profile = fmt.Sprintf("    exchange: binance\n    base_url: %s\n    ws_url: %s\n    api_key_env: BINANCE_KEY\n    api_secret_env: BINANCE_SECRET\n", srv.URL(), srv.WSURL())
+		profile = fmt.Sprintf("    exchange: binance\n    base_url: %s\n    ws_url: %s\n    ws_api_url: %s\n    api_key_env: BINANCE_KEY\n    api_secret_env: BINANCE_SECRET\n", srv.URL(), srv.WSURL(), srv.WSAPIURL())
 	case "kraken", krakenSerial:
 		// The key has a nonce window, as Kraken lets one set, and the
 		// profile says so: signed calls that do not depend on each other

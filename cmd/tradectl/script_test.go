@@ -130,6 +130,7 @@ profiles:
     exchange: binance
     base_url: %s
     ws_url: %s
+    ws_api_url: %s
     recv_window: 1000
     api_key_env: BINANCE_KEY
     api_secret_env: BINANCE_SECRET
@@ -138,7 +139,7 @@ profiles:
     base_url: http://127.0.0.1:1
     api_key_env: BINANCE_KEY
     api_secret_env: BINANCE_SECRET
-`, srv.URL(), srv.WSURL())
+`, srv.URL(), srv.WSURL(), srv.WSAPIURL())
 	dir := ts.MkAbs("home/.config/tradectl")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		ts.Fatalf("%v", err)

@@ -17,6 +17,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/configcmd"
 	"github.com/tradectl/tradectl/internal/cmd/dashboard"
 	"github.com/tradectl/tradectl/internal/cmd/doctor"
+	"github.com/tradectl/tradectl/internal/cmd/events"
 	"github.com/tradectl/tradectl/internal/cmd/factory"
 	"github.com/tradectl/tradectl/internal/cmd/fills"
 	"github.com/tradectl/tradectl/internal/cmd/order/amend"
@@ -174,6 +175,7 @@ func TestReadmeJSONSchemas(t *testing.T) {
 		"Totals":             jsonFields(dashboard.Totals{}),
 		"P&L line":           jsonFields(pnlcmd.Row{}),
 		"Watch events":       jsonFields(watch.QuoteEvent{}, watch.ConditionEvent{}),
+		"Order events":       jsonFields(events.Event{}),
 		"Journal entry":      jsonFields(journal.Entry{}),
 		"Fill":               jsonFields(trade.Fill{}),
 		"Fill history row":   jsonFields(fills.Row{}),

@@ -25,31 +25,128 @@ var (
 	ErrNotFilled = errors.New("order ended without filling")
 )
 
-// Follow polls order until it is terminal or ctx ends, with a spinner on
-// a terminal's stderr. It returns the order as last seen and an error
-// that carries the outcome's exit code: nil when filled, ErrRefused when
-// rejected, ErrNotFilled when canceled or expired, ErrConditionTimeout
-// when ctx's deadline passed first.
+// Follow follows order until it is terminal or ctx ends, with a spinner on
+// a terminal's stderr: from the venue's pushed order events where it has
+// them (exchange.OrderEventStreamer), polling GetOrder every interval
+// otherwise or when the stream fails for good. It returns the order as
+// last seen and an error that carries the outcome's exit code: nil when
+// filled, ErrRefused when rejected, ErrNotFilled when canceled or expired,
+// ErrConditionTimeout when ctx's deadline passed first.
 func Follow(ctx context.Context, ex exchange.Exchange, order trade.Order, interval time.Duration, ios *iostreams.IOStreams) (trade.Order, error) {
 	sp := ios.StartSpinner(progress(order))
 	defer sp.Stop()
+	if order.Status.Terminal() {
+		return order, Outcome(order)
+	}
+	if st, ok := ex.(exchange.OrderEventStreamer); ok {
+		next, err, done := followStream(ctx, ex, st, order, sp.SetLabel)
+		if done {
+			return next, err
+		}
+		order = next // the stream failed for good: poll from where it left off
+	}
+	return poll(ctx, ex, order, interval, sp.SetLabel)
+}
+
+// errFinished ends the stream once the order is terminal.
+var errFinished = errors.New("order finished")
+
+// followStream follows order on the venue's event stream. After every
+// (re)connect one GetOrder reconciles what the stream may have missed;
+// then the order's own events move it on. done is false when the stream
+// failed for good and the caller should poll instead.
+func followStream(ctx context.Context, ex exchange.Exchange, st exchange.OrderEventStreamer, order trade.Order, label func(string)) (_ trade.Order, _ error, done bool) {
+	ref := exchange.OrderRef{ID: order.ID, Symbol: order.Symbol}
+	var fatal error
+	adopt := func(next trade.Order) {
+		if newer(next, order) {
+			order = next
+			label(progress(order))
+		}
+	}
+	lookUp := func() error {
+		next, err := ex.GetOrder(ctx, ref)
+		switch {
+		case err == nil:
+			adopt(next)
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case !exchange.Retryable(err):
+			fatal = fmt.Errorf("follow order %s: %w", order.ID, err)
+			return fatal
+		}
+		return nil // a passing failure: the next event or reconnect tries again
+	}
+	err := st.StreamOrderEvents(ctx, func(ev exchange.OrderEvent) error {
+		switch ev.Kind {
+		case exchange.EventConnected:
+			if err := lookUp(); err != nil {
+				return err
+			}
+		case exchange.EventOrder:
+			if ev.Order != nil && ev.Order.ID == order.ID {
+				adopt(*ev.Order)
+			}
+		case exchange.EventFill:
+			if ev.Fill == nil || ev.Fill.OrderID != order.ID {
+				break
+			}
+			if ev.Order != nil && ev.Order.ID == order.ID {
+				adopt(*ev.Order)
+			} else if err := lookUp(); err != nil { // the fill alone does not say the order's state
+				return err
+			}
+		}
+		if order.Status.Terminal() {
+			return errFinished
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errFinished):
+		return order, Outcome(order), true
+	case fatal != nil:
+		return order, fatal, true
+	case ctx.Err() != nil:
+		return order, ended(ctx, order), true
+	}
+	return order, nil, false
+}
+
+// newer says whether next is a later state of the order than cur: more
+// filled, or as filled and finished where cur was working.
+func newer(next, cur trade.Order) bool {
+	switch c := next.FilledQty.Cmp(cur.FilledQty); {
+	case c != 0:
+		return c > 0
+	}
+	return next.Status != cur.Status && !cur.Status.Terminal()
+}
+
+// ended is the error for a follow that ctx ended.
+func ended(ctx context.Context, order trade.Order) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("order %s is still %s: %w", order.ID, order.Status, ErrTimedOut)
+	}
+	return ctx.Err()
+}
+
+// poll asks for the order every interval until it is terminal.
+func poll(ctx context.Context, ex exchange.Exchange, order trade.Order, interval time.Duration, label func(string)) (trade.Order, error) {
 	ref := exchange.OrderRef{ID: order.ID, Symbol: order.Symbol}
 	timer := time.NewTimer(interval)
 	defer timer.Stop()
 	for !order.Status.Terminal() {
 		select {
 		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return order, fmt.Errorf("order %s is still %s: %w", order.ID, order.Status, ErrTimedOut)
-			}
-			return order, ctx.Err()
+			return order, ended(ctx, order)
 		case <-timer.C:
 		}
 		next, err := ex.GetOrder(ctx, ref)
 		switch {
 		case err == nil:
 			order = next
-			sp.SetLabel(progress(order))
+			label(progress(order))
 		case ctx.Err() != nil:
 			continue // the select above reports why
 		case !exchange.Retryable(err):

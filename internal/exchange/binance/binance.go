@@ -47,7 +47,7 @@ const (
 func Venue() exchange.Venue {
 	return exchange.Venue{
 		Name:        venueName,
-		Keys:        []string{KeyBaseURL, KeySandbox, KeyRecvWindow, KeyKeyType, KeySyncClock, KeyWSURL, KeyInstrumentsTTL},
+		Keys:        []string{KeyBaseURL, KeySandbox, KeyRecvWindow, KeyKeyType, KeySyncClock, KeyWSURL, KeyWSAPIURL, KeyInstrumentsTTL},
 		Credentials: []string{"api_key", "api_secret"},
 		Summary:     "Binance Spot (sandbox: true for the spot testnet)",
 		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
@@ -61,6 +61,7 @@ type Exchange struct {
 	profile    string
 	baseURL    string
 	wsURL      string
+	wsAPIURL   string
 	http       *http.Client
 	rest       *venuehttp.Client
 	now        func() time.Time
@@ -111,6 +112,7 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		profile:        p.Profile,
 		baseURL:        cfg.baseURL,
 		wsURL:          cfg.wsURL,
+		wsAPIURL:       cfg.wsAPIURL,
 		http:           p.HTTPClient,
 		secret:         p.Secret,
 		keyType:        cfg.keyType,

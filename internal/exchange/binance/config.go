@@ -11,6 +11,7 @@ import (
 type config struct {
 	baseURL        string
 	wsURL          string
+	wsAPIURL       string
 	recvWindow     int
 	keyType        string
 	syncClock      bool
@@ -20,13 +21,14 @@ type config struct {
 // parseConfig reads p's options; an unset option takes its default.
 func parseConfig(p exchange.Params) (config, error) {
 	o := venuehttp.ReadOptions(p)
-	defBase, defWS := ProductionURL, ProductionWSURL
+	defBase, defWS, defWSAPI := ProductionURL, ProductionWSURL, ProductionWSAPIURL
 	if o.Bool(KeySandbox, false) {
-		defBase, defWS = TestnetURL, TestnetWSURL
+		defBase, defWS, defWSAPI = TestnetURL, TestnetWSURL, TestnetWSAPIURL
 	}
 	c := config{
 		baseURL:        o.URL(KeyBaseURL, defBase, venuehttp.HTTPSchemes, "/api"),
 		wsURL:          o.URL(KeyWSURL, defWS, []string{"ws", "wss"}, "/ws", "/stream"),
+		wsAPIURL:       o.URL(KeyWSAPIURL, defWSAPI, []string{"ws", "wss"}),
 		recvWindow:     o.IntBetween(KeyRecvWindow, defaultRecvWindow, 1, maxRecvWindow, "milliseconds"),
 		keyType:        o.OneOf(KeyKeyType, "hmac", "hmac", "ed25519"),
 		syncClock:      o.Bool(KeySyncClock, false),

@@ -163,6 +163,51 @@
 // three connections in a row that delivered nothing, it polls the REST
 // tickers every few seconds and tries the stream again two minutes later.
 //
+// # Order events
+//
+// StreamOrderEvents uses the user data stream of the WebSocket API, not a
+// listenKey: Binance discontinued the Spot listenKey mechanism
+// (POST/PUT/DELETE /api/v3/userDataStream and stream.binance.com/ws/<key>)
+// on 2026-02-20 07:00 UTC and asks clients to move to the WebSocket API.
+// Sources: Binance announcement "listenKey for Spot discontinued" as
+// relayed in the sieblyio/binance v3.3.1 release notes; Binance Spot API
+// docs, WebSocket API "User Data Stream requests" and "Event format"
+// (developers.binance.com/docs/binance-spot-api-docs/websocket-api/…).
+// What the adapter relies on:
+//
+//   - Endpoint wss://ws-api.binance.com:443/ws-api/v3 (testnet
+//     wss://ws-api.testnet.binance.vision/ws-api/v3); option ws_api_url.
+//   - userDataStream.subscribe.signature works on any session,
+//     authenticated or not, with an API key signature of any key type
+//     (HMAC, Ed25519): params apiKey, timestamp (recvWindow optional) and
+//     signature over the parameters sorted by name ("apiKey=…&recvWindow=…
+//     &timestamp=…"), signed as REST payloads are. The answer is
+//     {"id":…,"status":200,"result":{"subscriptionId":N}}; an error answer
+//     carries {"error":{"code":…,"msg":…}} and a non-200 status. Nothing
+//     needs keeping alive (no listenKey); the server sends ping frames,
+//     which the WebSocket library answers.
+//   - Events arrive one per text frame as {"subscriptionId":N,"event":{…}}.
+//     executionReport ("e") carries s symbol, c client order id (for a
+//     cancel, the cancel's own id, with the order's in C), S side, o type,
+//     f time in force, q quantity, p price, P stop price, x execution type
+//     (NEW, CANCELED, REPLACED, REJECTED, TRADE, EXPIRED, TRADE_PREVENTION),
+//     X order status, i order id, l/L last executed quantity and price, z
+//     cumulative filled quantity, Z cumulative quote quantity, n/N
+//     commission and its asset, T transaction time, t trade id (-1 unless
+//     TRADE), m maker side, O creation time, g order list id, E event
+//     time. Keys differ only in case, so the adapter reads them from a map
+//     (encoding/json would match "s" and "S" to one field). x = TRADE
+//     becomes a fill event (id t, as myTrades numbers trades, so REST
+//     reconciliation recognises it) carrying the order as well; any other
+//     x an order event. eventStreamTerminated ends the session.
+//
+// The stream runs on venuews like the quote stream. A connection with no
+// event for five minutes is renewed (an idle account sends none, and
+// ping frames are not messages); every connection delivers EventConnected
+// once subscribed, and while the stream keeps failing the polling
+// fallback delivers EventConnected every few seconds instead, so the
+// caller reconciles over REST (open orders, myTrades, GET /api/v3/order).
+//
 // # Amending orders
 //
 // `order amend` lowers a lone quantity with Order Amend Keep Priority,

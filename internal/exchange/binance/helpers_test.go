@@ -22,7 +22,7 @@ var adapter = venuetest.Adapter[*fakebinance.Server, *Exchange, fakebinance.Opti
 		return fakebinance.New(c.Key, c.Secret, opts...)
 	},
 	Options: func(srv *fakebinance.Server) map[string]any {
-		return map[string]any{KeyBaseURL: srv.URL(), KeyWSURL: srv.WSURL()}
+		return map[string]any{KeyBaseURL: srv.URL(), KeyWSURL: srv.WSURL(), KeyWSAPIURL: srv.WSAPIURL()}
 	},
 	Fast: []func(*Exchange){func(e *Exchange) {
 		e.wsBackoffMin, e.wsBackoffMax = 10*time.Millisecond, 50*time.Millisecond

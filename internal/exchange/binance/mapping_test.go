@@ -382,7 +382,7 @@ func TestInstrumentsFromFake(t *testing.T) {
 
 func TestVenue(t *testing.T) {
 	v := Venue()
-	want := []string{"base_url", "sandbox", "recv_window", "key_type", "sync_clock", "ws_url", "instruments_ttl"}
+	want := []string{"base_url", "sandbox", "recv_window", "key_type", "sync_clock", "ws_url", "ws_api_url", "instruments_ttl"}
 	if diff := cmp.Diff(want, v.Keys); diff != "" {
 		t.Errorf("Keys (-want +got):\n%s", diff)
 	}

@@ -96,6 +96,7 @@ var properties = []struct {
 	{"CanceledContext", testCanceledContext},
 	{"RateLimited", testRateLimited},
 	{"QuoteStreamer", testQuoteStreamer},
+	{"OrderEventStreamer", testOrderEventStreamer},
 	{"OrderValidator", testOrderValidator},
 	{"PositionLister", testPositionLister},
 	{"FillLister", testFillLister},

@@ -68,6 +68,7 @@ type Server struct {
 	wsAccepted     int
 	bookChanged    chan struct{} // closed and replaced on every book change
 	seeds          []historySeed // WithTradeHistory's, until New applies them
+	users          userStreams   // the user data stream (userstream.go)
 }
 
 // Option configures a Server.
@@ -369,6 +370,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	resp, used := s.serveLocked(r, ep, p, perr, string(body))
 	s.mu.Unlock()
+	if ep.signed {
+		s.accountChanged() // user data streams look for order changes
+	}
 
 	w.Header().Set("X-MBX-USED-WEIGHT-1M", fmt.Sprint(used))
 	for k, vs := range resp.header {
