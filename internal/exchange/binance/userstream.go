@@ -24,45 +24,36 @@ const (
 	KeyWSAPIURL = "ws_api_url"
 )
 
-// userStreamIdle is how long the user data stream may carry nothing before
-// the connection is renewed. Binance keeps the connection alive with ping
-// frames, not messages, and an idle account sends no events; renewing
-// costs one subscription and one REST reconciliation by the caller, and
-// catches a connection that died without closing.
+// userStreamIdle is how long a ping may go unanswered before the
+// connection is renewed: an idle account sends no events, so silence
+// alone says nothing; renewing costs one subscription and one REST
+// reconciliation by the caller.
 const userStreamIdle = 5 * time.Minute
+
+// userStreamPing is how often the quiet user data stream is checked by a
+// WebSocket ping; a pong missing for userStreamIdle renews it.
+const userStreamPing = 30 * time.Second
+
+// refusedCredentials are the WebSocket API error codes that say the key or
+// its signature was refused (as the REST ones map to ErrAuth): a
+// reconnect would only be refused again.
+var refusedCredentials = map[int]bool{-1002: true, -1022: true, -2014: true, -2015: true}
 
 var _ exchange.OrderEventStreamer = (*Exchange)(nil)
 
 // StreamOrderEvents implements exchange.OrderEventStreamer with the user
 // data stream of Binance's WebSocket API: userDataStream.subscribe.signature
 // on every connection, then executionReport events. It runs on the shared
-// stream core (venuews): reconnects with backoff, and while the stream keeps
-// failing a periodic EventConnected makes the caller reconcile over REST
-// instead.
+// stream core (venuews.StreamEvents): reconnects with backoff, an
+// EventConnected after every subscription for the caller's REST
+// reconciliation, and a refused key ends the stream with ErrAuth.
 func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.OrderEvent) error) error {
 	// Missing or unreadable credentials are a setup error, not something a
 	// reconnect cures.
 	if _, err := e.credentialsFor(ctx); err != nil {
 		return err
 	}
-	// venuews delivers quotes; this stream delivers order events. Each
-	// decoded message queues its events and hands the core one token
-	// quote, so the core's bookkeeping (a session that delivered resets the
-	// backoff; fn's error ends the stream) applies unchanged. Decoding and
-	// delivery run on one goroutine: the queue needs no lock.
-	var queue []exchange.OrderEvent
-	deliver := func(trade.Quote) error {
-		evs := queue
-		queue = nil
-		for _, ev := range evs {
-			if err := fn(ev); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	token := []trade.Quote{{}}
-	return venuews.Stream(ctx, venuews.Feed{
+	return venuews.StreamEvents(ctx, venuews.EventFeed{
 		Venue:      venueName,
 		Profile:    e.profile,
 		URL:        e.wsAPIURL,
@@ -72,31 +63,18 @@ func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.Order
 			msg, err := e.subscribeMessage(ctx)
 			return [][]byte{msg}, err
 		},
-		NewDecoder: func() venuews.Decoder {
-			d := &userDecoder{e: e, ctx: ctx}
-			return func(msg []byte) ([]trade.Quote, error) {
-				evs, err := d.decode(msg)
-				if err != nil || len(evs) == 0 {
-					return nil, err
-				}
-				queue = append(queue, evs...)
-				return token, nil
-			}
-		},
-		// Polling: say "reconcile now" every poll interval.
-		Poll: func(context.Context) ([]trade.Quote, error) {
-			queue = append(queue, exchange.OrderEvent{Kind: exchange.EventConnected, Time: e.now().UTC()})
-			return token, nil
+		NewDecoder: func() venuews.EventDecoder {
+			return (&userDecoder{e: e, ctx: ctx}).decode
 		},
 		Timing: venuews.Timing{
-			BackoffMin:         e.wsBackoffMin,
-			BackoffMax:         e.wsBackoffMax,
-			FailuresBeforePoll: e.wsDialAttempts,
-			IdleTimeout:        userStreamIdle,
-			PollInterval:       e.pollInterval,
-			PollFor:            streamPollFor,
+			BackoffMin:  e.wsBackoffMin,
+			BackoffMax:  e.wsBackoffMax,
+			IdleTimeout: userStreamIdle,
+			// A quiet account sends nothing for hours: the connection is
+			// checked by ping instead.
+			PingInterval: userStreamPing,
 		},
-	}, deliver)
+	}, fn)
 }
 
 // subscribeMessage is a signed userDataStream.subscribe.signature request.
@@ -161,6 +139,11 @@ func (d *userDecoder) decode(msg []byte) ([]exchange.OrderEvent, error) {
 		reason := fmt.Sprintf("status %d", r.Status)
 		if r.Error != nil {
 			reason = fmt.Sprintf("%d %s", r.Error.Code, r.Error.Msg)
+		}
+		// A refused key or signature is not cured by reconnecting.
+		if r.Error != nil && (r.Status == 401 || r.Status == 403 || refusedCredentials[r.Error.Code]) {
+			return nil, venuews.Fatal(&exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
+				Code: strconv.Itoa(r.Error.Code), Message: "user data stream subscription refused: " + reason})
 		}
 		return nil, venuews.Resync("user data stream subscription refused: %s", reason)
 	}

@@ -94,25 +94,28 @@ func TestUserStreamEvents(t *testing.T) {
 	}
 }
 
-// A refused subscription (a key the venue does not know) is retried, and
-// while it keeps failing the polling fallback asks the caller to
-// reconcile over REST, where the key's error shows.
+// A refused subscription (a key the venue does not know) ends the stream
+// with ErrAuth after one connection: reconnecting would only be refused
+// again, and no connected event may claim a stream that never was.
 func TestUserStreamRefusedSubscription(t *testing.T) {
 	f := adapter.Fixture(t)
 	e := f.OpenAs(t, venuetest.Creds{Key: "wrong-key", Secret: f.Creds.Secret})
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	stop := errors.New("reconcile asked")
+	var connected int
 	err := e.StreamOrderEvents(ctx, func(ev exchange.OrderEvent) error {
 		if ev.Kind == exchange.EventConnected {
-			return stop
+			connected++
 		}
 		return nil
 	})
-	if !errors.Is(err, stop) {
-		t.Fatalf("StreamOrderEvents with a refused key: %v, want a connected event from the polling fallback", err)
+	if !errors.Is(err, exchange.ErrAuth) {
+		t.Fatalf("StreamOrderEvents with a refused key: %v, want ErrAuth", err)
 	}
-	if n := f.Srv.UserStreams().Connections(); n < e.wsDialAttempts {
-		t.Errorf("%d connections, want the subscription tried %d times before polling", n, e.wsDialAttempts)
+	if connected != 0 {
+		t.Errorf("%d connected events, want none", connected)
+	}
+	if n := f.Srv.UserStreams().Connections(); n != 1 {
+		t.Errorf("%d connections, want 1: a refused key is not retried", n)
 	}
 }

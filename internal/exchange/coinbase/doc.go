@@ -313,23 +313,18 @@
 //     as over REST (PENDING, QUEUED, OPEN and the *_QUEUED states are open
 //     or partially filled, FILLED, CANCELLED, EXPIRED, FAILED rejected).
 //
-// The channel reports orders, never single executions, so fills are
-// derived (coinbase.DerivedFillPrefix): when an update shows an order's
-// cumulative_quantity larger than this connection last saw it (zero for an
-// order it has not seen), a fill event comes before the order event, with
-//
-//   - quantity: the growth of cumulative_quantity;
-//   - price: the growth of the filled value (cumulative_quantity ×
-//     avg_price) divided by that quantity — exact for one trade, the
-//     average when several trades fell between two updates;
-//   - fee: the growth of total_fees, in the quote currency;
-//   - liquidity: unknown;
-//   - id: "derived:<order_id>@<cumulative_quantity reached>", the same on
-//     every connection that sees the same growth, but not Coinbase's
-//     trade_id. REST reconciliation must match a derived fill by order and
-//     quantity, or replace it with the REST fills of its order;
-//   - a snapshot only sets the baseline: what filled before the connection
-//     (or while it was down) is found by the reconciliation, never derived.
+// The channel reports orders, never single executions, and no fill is
+// made up from an order's growth (its price, fee, liquidity and trade id
+// would be guesses). When an update shows an order's cumulative_quantity
+// larger than this connection last saw it, the order's fills are read over
+// REST (List Fills, order_ids) and those not yet delivered on this
+// connection go out as fill events, with Coinbase's trade ids, before the
+// order event: one request per fill update. The listing can trail the
+// channel; until it covers the order's filled quantity it is read again
+// (after 50, 150 and 400 ms), and then the connection is resynchronised,
+// so the caller's reconciliation after the reconnect finds the fill. A
+// snapshot only sets the baseline: what filled before the connection (or
+// while it was down) is found by that reconciliation.
 //
 // # Editing orders
 //

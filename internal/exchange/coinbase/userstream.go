@@ -4,7 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,10 +26,6 @@ var _ exchange.OrderEventStreamer = (*Exchange)(nil)
 // ProductionWSUserURL is the Advanced Trade WebSocket for the user
 // channel (the account's orders).
 const ProductionWSUserURL = "wss://advanced-trade-ws-user.coinbase.com"
-
-// DerivedFillPrefix begins the id of a fill the user channel implies but
-// does not report; see derivedFill.
-const DerivedFillPrefix = "derived:"
 
 // StreamOrderEvents implements exchange.OrderEventStreamer over the
 // Advanced Trade user channel, with heartbeats; see the package doc. The
@@ -53,8 +54,44 @@ func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.Order
 		Subscribe: func(context.Context) ([][]byte, error) {
 			return e.userSubscribeMessages(creds)
 		},
-		NewDecoder: func() venuews.EventDecoder { return newUserDecoder(e.profile, e.now).decode },
+		NewDecoder: func() venuews.EventDecoder {
+			d := newUserDecoder(e.profile, e.now)
+			d.fills = func(orderID string) ([]trade.Fill, error) { return e.orderFills(ctx, orderID) }
+			return d.decode
+		},
 	}, fn)
+}
+
+// orderFills lists one order's fills (List Fills by order_ids), oldest
+// first.
+func (e *Exchange) orderFills(ctx context.Context, orderID string) ([]trade.Fill, error) {
+	var out []trade.Fill
+	q := url.Values{"order_ids": {orderID}, "limit": {strconv.Itoa(fillsPageMax)}}
+	for range fillsListPages {
+		c := call{method: http.MethodGet, path: pathFills, query: q, private: true}
+		var w fillsPage
+		if err := e.do(ctx, c, &w); err != nil {
+			return nil, err
+		}
+		for _, fw := range w.Fills {
+			f, err := mapFill(fw)
+			if errors.Is(err, errNotAFill) {
+				continue
+			}
+			if err != nil {
+				return nil, decodeFailure(c.String(), err, false, "")
+			}
+			if f.OrderID == orderID {
+				out = append(out, f)
+			}
+		}
+		if w.Cursor == "" || w.Cursor == q.Get("cursor") || len(w.Fills) == 0 {
+			break
+		}
+		q.Set("cursor", w.Cursor)
+	}
+	slices.SortStableFunc(out, func(a, b trade.Fill) int { return a.Time.Compare(b.Time) })
+	return out, nil
 }
 
 // userSubscribeMessages are heartbeats and user, each with a fresh token
@@ -100,25 +137,24 @@ type wsUserEvent struct {
 	Orders []wsUserOrder `json:"orders"`
 }
 
-// filledSoFar is what a connection last knew of an order's execution.
-type filledSoFar struct {
-	qty, value, fees decimal.Decimal
-}
-
 // userDecoder reads one connection of the user channel. It remembers each
-// order's cumulative quantity, value and fees, to derive fills from their
-// growth.
+// order's cumulative quantity, and the fills it has delivered, so that when
+// an order's quantity grows it reads the order's fills over REST (fills)
+// and delivers the ones it has not.
 type userDecoder struct {
 	profile   string
 	now       func() time.Time
 	seq       int64
 	started   bool
 	connected bool
-	filled    map[string]filledSoFar
+	filled    map[string]decimal.Decimal
+	delivered map[string]bool
+	// fills lists an order's fills over REST, oldest first.
+	fills func(orderID string) ([]trade.Fill, error)
 }
 
 func newUserDecoder(profile string, now func() time.Time) *userDecoder {
-	return &userDecoder{profile: profile, now: now, filled: map[string]filledSoFar{}}
+	return &userDecoder{profile: profile, now: now, filled: map[string]decimal.Decimal{}, delivered: map[string]bool{}}
 }
 
 func (d *userDecoder) decode(msg []byte) ([]exchange.OrderEvent, error) {
@@ -201,10 +237,14 @@ func (d *userDecoder) subscriptions(raw json.RawMessage, at time.Time) ([]exchan
 	return nil, nil
 }
 
-// order turns one order entry into an order event, preceded by a derived
-// fill when its cumulative quantity grew since this connection last saw
-// it. A snapshot only sets the baseline: what filled before it is the
-// REST reconciliation's to find.
+// order turns one order entry into an order event. The user channel
+// reports orders, not trades: a fill shows only as the growth of the
+// order's cumulative_quantity. No fill is made up from that growth — its
+// price, fee, liquidity and trade id would be guesses; the order's fills
+// are read over REST instead (List Fills by order id), and those not yet
+// delivered on this connection go out before the order event, each with
+// Coinbase's own trade id. A snapshot only sets the baseline: what filled
+// before it is the caller's REST reconciliation to find.
 func (d *userDecoder) order(w wsUserOrder, snapshot bool, at time.Time) ([]exchange.OrderEvent, error) {
 	if w.OrderID == "" {
 		return nil, fmt.Errorf("no order_id")
@@ -267,33 +307,55 @@ func (d *userDecoder) order(w wsUserOrder, snapshot bool, at time.Time) ([]excha
 	case trade.StatusCanceled:
 		o.RejectReason = w.CancelReason
 	}
-	now := filledSoFar{qty: cum, value: cum.Mul(avg), fees: fees}
 	was := d.filled[w.OrderID] // zero for an order new to this connection
-	d.filled[w.OrderID] = now
+	d.filled[w.OrderID] = cum
 	var out []exchange.OrderEvent
-	if !snapshot && now.qty.GreaterThan(was.qty) {
-		f := derivedFill(o, was, now, at)
-		out = append(out, exchange.OrderEvent{Kind: exchange.EventFill, Fill: &f, Order: &o, Time: at})
+	if !snapshot && cum.GreaterThan(was) && d.fills != nil {
+		fills, err := d.newFills(o)
+		if err != nil {
+			return nil, err
+		}
+		for i := range fills {
+			out = append(out, exchange.OrderEvent{Kind: exchange.EventFill, Fill: &fills[i], Order: &o, Time: fills[i].Time})
+		}
 	}
 	return append(out, exchange.OrderEvent{Kind: exchange.EventOrder, Order: &o, Time: at}), nil
 }
 
-// derivedFill is the execution between two readings of an order: its
-// quantity is the growth of cumulative_quantity, its price the growth of
-// the filled value (cumulative_quantity × avg_price) over it — the
-// average when several trades fell between the readings — and its fee
-// the growth of total_fees. Its id, DerivedFillPrefix + order id + "@" +
-// the cumulative quantity reached, is the same on every connection that
-// sees the same growth, but is not Coinbase's trade id: REST
-// reconciliation must match derived fills by order and cumulative
-// quantity, not by id. Liquidity is not known.
-func derivedFill(o trade.Order, was, now filledSoFar, at time.Time) trade.Fill {
-	qty := now.qty.Sub(was.qty)
-	price := now.value.Sub(was.value).DivRound(qty, 16)
-	return trade.Fill{
-		ID: DerivedFillPrefix + o.ID + "@" + now.qty.String(), OrderID: o.ID, ClientID: o.ClientID,
-		Symbol: o.Symbol, Side: o.Side, Qty: qty, Price: price,
-		Fee: decimal.Max(now.fees.Sub(was.fees), decimal.Zero), FeeAsset: o.Symbol.Quote, Time: at,
+// fillsLag is how long the REST fills may trail the user channel: an
+// update can arrive before List Fills shows the trade it reports.
+var fillsLag = []time.Duration{50 * time.Millisecond, 150 * time.Millisecond, 400 * time.Millisecond}
+
+// newFills reads o's fills and returns those not delivered yet. Until the
+// listing covers o's filled quantity it is read again a few times; if it
+// still does not, the connection is resynchronised, and the caller's REST
+// reconciliation after the reconnect finds what is missing.
+func (d *userDecoder) newFills(o trade.Order) ([]trade.Fill, error) {
+	for attempt := 0; ; attempt++ {
+		all, err := d.fills(o.ID)
+		if err != nil {
+			return nil, venuews.Resync("read the fills of order %s: %v", o.ID, err)
+		}
+		total := decimal.Zero
+		for _, f := range all {
+			total = total.Add(f.Qty)
+		}
+		if total.LessThan(o.FilledQty) && attempt < len(fillsLag) {
+			time.Sleep(fillsLag[attempt])
+			continue
+		}
+		if total.LessThan(o.FilledQty) {
+			return nil, venuews.Resync("order %s has %s filled but List Fills shows %s", o.ID, o.FilledQty, total)
+		}
+		var out []trade.Fill
+		for _, f := range all {
+			if !d.delivered[f.ID] {
+				d.delivered[f.ID] = true
+				f.ClientID = o.ClientID
+				out = append(out, f)
+			}
+		}
+		return out, nil
 	}
 }
 

@@ -38,10 +38,21 @@ func TestUserDecoder(t *testing.T) {
 		CreatedAt: at("2026-03-02T09:59:55.123456Z"), UpdatedAt: at("2026-03-02T10:00:00.5Z")}
 	grown := open
 	grown.FilledQty, grown.AvgFillPrice, grown.Fee, grown.UpdatedAt = trade.Dec("0.3"), decimal.NewNullDecimal(trade.Dec("49000")), trade.Dec("58.8"), at("2026-03-02T10:00:01Z")
-	// 0.3 × 49000 − 0.1 × 50000 = 9700 for 0.2: 48500 each; fee 58.8 − 20.
-	fill := trade.Fill{ID: "derived:a1b2c3d4-e5f6-7890-abcd-ef1234567890@0.3", OrderID: grown.ID, ClientID: "my-order-1",
-		Symbol: btcusd, Side: trade.Buy, Qty: trade.Dec("0.2"), Price: trade.Dec("48500"), Fee: trade.Dec("38.8"), FeeAsset: "USD",
-		Time: grown.UpdatedAt}
+	// The update grows the order from 0.1 to 0.3 filled: its fills are read
+	// over REST (here two trades, one delivered before on this connection
+	// is not: the snapshot's), and go out before the order event.
+	before := trade.Fill{ID: "t-1", OrderID: grown.ID, Symbol: btcusd, Side: trade.Buy, Qty: trade.Dec("0.1"), Price: trade.Dec("50000"),
+		Fee: trade.Dec("20"), FeeAsset: "USD", Liquidity: trade.Maker, Time: at("2026-03-02T09:59:58Z")}
+	fill := trade.Fill{ID: "t-2", OrderID: grown.ID, Symbol: btcusd, Side: trade.Buy, Qty: trade.Dec("0.2"), Price: trade.Dec("48500"),
+		Fee: trade.Dec("38.8"), FeeAsset: "USD", Liquidity: trade.Taker, Time: at("2026-03-02T10:00:00.9Z")}
+	var asked []string
+	d.fills = func(orderID string) ([]trade.Fill, error) {
+		asked = append(asked, orderID)
+		return []trade.Fill{before, fill}, nil
+	}
+	d.delivered["t-1"] = true // delivered when it happened, on this connection
+	wantFill := fill
+	wantFill.ClientID = "my-order-1"
 
 	for _, tc := range []struct {
 		name, msg string
@@ -50,8 +61,8 @@ func TestUserDecoder(t *testing.T) {
 		{"heartbeats subscribed", userSubsHeartbeats, nil},
 		{"user subscribed", userSubs, []exchange.OrderEvent{{Kind: exchange.EventConnected, Time: at("2026-03-02T10:00:00Z")}}},
 		{"snapshot: the baseline, no fill", userSnapshot, []exchange.OrderEvent{{Kind: exchange.EventOrder, Order: &open, Time: open.UpdatedAt}}},
-		{"update: a derived fill", userUpdate, []exchange.OrderEvent{
-			{Kind: exchange.EventFill, Fill: &fill, Order: &grown, Time: grown.UpdatedAt},
+		{"update: the new fill, read over REST", userUpdate, []exchange.OrderEvent{
+			{Kind: exchange.EventFill, Fill: &wantFill, Order: &grown, Time: fill.Time},
 			{Kind: exchange.EventOrder, Order: &grown, Time: grown.UpdatedAt},
 		}},
 		{"heartbeat", userHeartbeat, nil},
@@ -63,6 +74,34 @@ func TestUserDecoder(t *testing.T) {
 		if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
 		}
+	}
+	if diff := cmp.Diff([]string{grown.ID}, asked); diff != "" {
+		t.Errorf("fills read for (-want +got):\n%s", diff)
+	}
+}
+
+// TestUserDecoderFillsBehind: List Fills that never catches up with the
+// order's filled quantity makes the connection resynchronise (the
+// reconciliation after the reconnect finds the fill), and no fill is
+// made up.
+func TestUserDecoderFillsBehind(t *testing.T) {
+	saved := fillsLag
+	fillsLag = []time.Duration{time.Millisecond}
+	t.Cleanup(func() { fillsLag = saved })
+	d := newUserDecoder("p", func() time.Time { return userClock })
+	reads := 0
+	d.fills = func(string) ([]trade.Fill, error) { reads++; return nil, nil }
+	for _, msg := range []string{userSubs, userSnapshot} {
+		if _, err := d.decode([]byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs, err := d.decode([]byte(userUpdate))
+	if !errors.Is(err, venuews.ErrResync) || len(evs) != 0 {
+		t.Errorf("decode = %v, %v; want no events and a resync", evs, err)
+	}
+	if reads != 2 {
+		t.Errorf("List Fills read %d times, want 2 (once, then once after the lag)", reads)
 	}
 }
 
