@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -85,15 +84,7 @@ func NewCmdEvents(f *cmdutil.Factory, runF func(*EventsOptions) error) *cobra.Co
 		GroupID:     "account",
 		Annotations: map[string]string{"tradectl/long-running": "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if p := f.Globals.Profile; p != "" && cmd.Flags().Changed("profile") {
-				seen := map[string]bool{}
-				for _, name := range strings.Split(p, ",") {
-					if name = strings.TrimSpace(name); name != "" && !seen[name] {
-						seen[name] = true
-						opts.Profiles = append(opts.Profiles, name)
-					}
-				}
-			}
+			opts.Profiles = f.ProfileList(cmd)
 			if symbol != "" {
 				s, err := trade.ParseSymbol(symbol)
 				if err != nil {
