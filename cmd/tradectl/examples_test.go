@@ -76,6 +76,8 @@ func parseExamples(text string) ([]example, error) {
 //	2  ETH-USD buy 0.5 limit 2000                open
 //	3  BTC-USD sell 0.005 limit 200000           open
 //	4  SOL-USD buy 10 limit 50, client id nightly-1  open
+//	5-7  BTC-USD buy 0.03 at the market in 3 slices over 2s,
+//	     idempotency key dca-2026-01-05 (parent twap-dca-2026-01-05)
 //
 // `config init`'s examples start from an empty HOME instead: they write
 // the file the others start from. The clock is pinned (TRADECTL_NOW), so
@@ -122,6 +124,7 @@ func TestHelpExamples(t *testing.T) {
 		"tradectl order create ETH-USD --side buy --qty 0.5 --price 2000",
 		"tradectl order create BTC-USD --side sell --qty 0.005 --price 200000",
 		"tradectl order create SOL-USD --side buy --qty 10 --price 50 --client-id nightly-1",
+		"tradectl order create BTC-USD --side buy --qty 0.03 --slices 3 --over 2s --idempotency-key dca-2026-01-05",
 	} {
 		if code, out := runExample(t, bash, bin, seeded, line); code != 0 {
 			t.Fatalf("seeding: %s: exit %d\n%s", line, code, out)

@@ -207,8 +207,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			# from cron: safe to run twice, places one order a day
 			$ tradectl order create BTC-USD --side buy --qty 0.01 --idempotency-key "dca-$(date -u +%F)" -o json
 
-			# buy 0.03 BTC as 3 limit orders over an hour; re-run the same command to resume
-			$ tradectl order create BTC-USD --side buy --qty 0.03 --price 90000 --slices 3 --over 1h --idempotency-key dca-1
+			# buy 0.03 BTC as 3 limit orders over an hour; re-run the same command to resume.
+			# --dry-run shows the schedule and checks the first slice, sending nothing
+			$ tradectl order create BTC-USD --side buy --qty 0.03 --price 90000 --slices 3 --over 1h --idempotency-key dca-1 --dry-run
 
 			# check everything and show what would be sent, the price rounded to the tick
 			$ tradectl order create ETH-USD --side buy --qty 0.5 --price 1000.005 --round down --dry-run
