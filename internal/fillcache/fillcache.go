@@ -41,9 +41,10 @@ const untilMargin = time.Minute
 
 // Cache is an open fill cache. It is safe for concurrent use.
 type Cache struct {
-	db   *sql.DB
-	path string
-	now  func() time.Time
+	db       *sql.DB
+	path     string
+	now      func() time.Time
+	progress func(pages, newFills int)
 }
 
 // Option configures Open.
@@ -52,6 +53,14 @@ type Option func(*Cache)
 // WithClock sets the clock that fixes the end of a new read (default
 // time.Now).
 func WithClock(now func() time.Time) Option { return func(c *Cache) { c.now = now } }
+
+// WithProgress has Sync report each page it stores: one page and the
+// fills on it that were new. A first sync of a long history can take many
+// pages (minutes on a per-symbol venue), and a person at a terminal should
+// see it move. report may be called from several goroutines at once.
+func WithProgress(report func(pages, newFills int)) Option {
+	return func(c *Cache) { c.progress = report }
+}
 
 // Open opens (creating if needed) the cache file at path.
 func Open(ctx context.Context, path string, opts ...Option) (*Cache, error) {
@@ -270,6 +279,9 @@ func (c *Cache) readToEnd(ctx context.Context, ex exchange.FillHistorian, profil
 			return err
 		}
 		st.New += n
+		if c.progress != nil {
+			c.progress(1, n)
+		}
 		if page.Next == "" {
 			return nil
 		}

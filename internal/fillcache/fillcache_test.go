@@ -409,3 +409,35 @@ func TestSyncBoundsSymbolConcurrency(t *testing.T) {
 		t.Errorf("%d requests in flight at most, want 2 to %d", v.peak, symbolConcurrency)
 	}
 }
+
+// TestSyncReportsProgress: every page stored is reported once with its
+// new fills, from every scope, so the totals match the stats.
+func TestSyncReportsProgress(t *testing.T) {
+	ctx := context.Background()
+	h := &history{name: "venue", scope: exchange.FillsPerSymbol, pageSize: 4}
+	h.add(btc, 6)
+	h.add(eth, 3)
+	var mu sync.Mutex
+	var pages, fills []int
+	c, err := Open(ctx, filepath.Join(t.TempDir(), FileName), WithClock(func() time.Time { return t0.Add(24 * time.Hour) }),
+		WithProgress(func(p, n int) {
+			mu.Lock()
+			defer mu.Unlock()
+			pages, fills = append(pages, p), append(fills, n)
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Sync(ctx, h, "main", []trade.Symbol{btc, eth, sol}); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(fills)
+	if diff := cmp.Diff([]int{1, 1, 1, 1}, pages); diff != "" {
+		t.Errorf("pages reported (-want +got):\n%s", diff)
+	}
+	// BTC: a page of 4 and one of 2; ETH: one of 3; SOL: one empty page.
+	if diff := cmp.Diff([]int{0, 2, 3, 4}, fills); diff != "" {
+		t.Errorf("new fills reported per page (-want +got):\n%s", diff)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/fillcache"
+	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/journal"
 	"github.com/tradectl/tradectl/internal/trade"
 )
@@ -27,12 +28,14 @@ import (
 //   - A venue with only a recent-fills listing (exchange.FillLister) is read
 //     as before.
 func newFillHistory(f *cmdutil.Factory) func(context.Context, exchange.Exchange, string, exchange.FillFilter) ([]trade.Fill, error) {
+	progress := &syncProgress{io: f.IOStreams}
 	openCache := sync.OnceValues(func() (*fillcache.Cache, error) {
 		dirs, err := f.Dirs()
 		if err != nil {
 			return nil, err
 		}
-		c, err := fillcache.Open(context.Background(), filepath.Join(dirs.CacheDir(), fillcache.FileName), fillcache.WithClock(f.Now))
+		c, err := fillcache.Open(context.Background(), filepath.Join(dirs.CacheDir(), fillcache.FileName),
+			fillcache.WithClock(f.Now), fillcache.WithProgress(progress.report))
 		if err != nil {
 			return nil, &cmdutil.SetupError{Err: err}
 		}
@@ -49,11 +52,70 @@ func newFillHistory(f *cmdutil.Factory) func(context.Context, exchange.Exchange,
 			if err != nil {
 				return nil, err
 			}
+			progress.begin()
+			defer progress.end()
 			return cachedHistory(ctx, f, c, ex, fh, profile, filter)
 		default:
 			return listedFills(ctx, ex, filter)
 		}
 	}
+}
+
+// syncProgress shows how far the fill-history syncs of one command have
+// got, on one spinner line on a terminal's stderr (nothing on a pipe). A
+// first sync can take many pages; several profiles syncing at once add up
+// on the same line.
+type syncProgress struct {
+	io     *iostreams.IOStreams
+	mu     sync.Mutex
+	sp     *iostreams.Spinner
+	active int
+	pages  int
+	fills  int
+}
+
+func (p *syncProgress) begin() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.active == 0 {
+		p.sp = p.io.StartSpinner(p.label())
+	}
+	p.active++
+}
+
+func (p *syncProgress) end() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.active--
+	if p.active == 0 {
+		p.sp.Stop()
+		p.sp = nil
+	}
+}
+
+// report is the cache's WithProgress callback.
+func (p *syncProgress) report(pages, newFills int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pages += pages
+	p.fills += newFills
+	if p.sp != nil {
+		p.sp.SetLabel(p.label())
+	}
+}
+
+func (p *syncProgress) label() string {
+	if p.pages == 0 {
+		return "reading fill history…"
+	}
+	return fmt.Sprintf("reading fill history: %s, %s", plural(p.pages, "page"), plural(p.fills, "new fill"))
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // readHistory pages through a venue's history of filter's range without

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -183,5 +184,58 @@ func TestFillHistoryClientIDsFromJournal(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{known.ClientID, ""}, ids); diff != "" {
 		t.Errorf("client ids (-want +got):\n%s", diff)
+	}
+}
+
+// TestFillHistoryProgress: a sync shows a progress line on a terminal's
+// stderr and clears it when done; on a pipe it writes nothing.
+func TestFillHistoryProgress(t *testing.T) {
+	for _, tty := range []bool{false, true} {
+		t.Run(map[bool]string{false: "pipe", true: "tty"}[tty], func(t *testing.T) {
+			home := t.TempDir()
+			env := map[string]string{"HOME": home, "XDG_CACHE_HOME": filepath.Join(home, "cache")}
+			ios, _, _, errOut := iostreams.Test()
+			ios.SetTTY(false, false, tty)
+			f := New(ios, func(k string) string { return env[k] }, time.Now)
+			t.Cleanup(f.RunExitHooks)
+			e := newPaper(t)
+			buy(t, e, "BTC-USD")
+			if _, err := f.FillHistory(context.Background(), &remote{Exchange: e, history: e}, "main", exchange.FillFilter{}); err != nil {
+				t.Fatal(err)
+			}
+			got := errOut.String()
+			if !tty {
+				if got != "" {
+					t.Errorf("stderr on a pipe = %q, want nothing", got)
+				}
+				return
+			}
+			if !strings.Contains(got, "reading fill history") || !strings.HasSuffix(got, "\r\x1b[K") {
+				t.Errorf("stderr on a terminal = %q, want a progress line, cleared at the end", got)
+			}
+		})
+	}
+}
+
+// TestSyncProgressLabel: the counts of profiles syncing at once add up on
+// one line, and the line goes only when the last sync ends.
+func TestSyncProgressLabel(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	p := &syncProgress{io: ios}
+	p.begin()
+	p.begin()
+	p.report(1, 1)
+	p.report(1, 500)
+	p.report(1, 0)
+	if got, want := p.label(), "reading fill history: 3 pages, 501 new fills"; got != want {
+		t.Errorf("label = %q, want %q", got, want)
+	}
+	p.end()
+	if p.sp == nil {
+		t.Error("the line went while a sync was still running")
+	}
+	p.end()
+	if p.sp != nil {
+		t.Error("the line stayed after the last sync ended")
 	}
 }
