@@ -1,6 +1,7 @@
 package kraken
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/kraken/fakekraken"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -142,4 +144,23 @@ func FuzzReadCancelAfter(f *testing.F) {
 			t.Errorf("armed=%v but trigger %s", armed, got)
 		}
 	})
+}
+
+// BenchmarkCancelAllAfter measures one refresh of the switch against the
+// fake across a 20ms network: what a refresh costs in time, to set
+// against the third of a timeout it has. The call counter is emptied
+// before each call: a switch refreshes far less often than this loop, and
+// the limiter's waits are not the refresh's cost.
+func BenchmarkCancelAllAfter(b *testing.B) {
+	f := adapter.Fixture(b, fakekraken.WithLatency(20*time.Millisecond))
+	e := f.Open(b, map[string]any{KeyRateTier: "pro"})
+	ctx := context.Background()
+	for b.Loop() {
+		e.limiter.mu.Lock()
+		e.limiter.counter = 0
+		e.limiter.mu.Unlock()
+		if _, err := e.CancelAllAfter(ctx, time.Minute); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

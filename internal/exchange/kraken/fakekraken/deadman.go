@@ -103,13 +103,6 @@ func (s *Server) FireCancelAllAfter() bool {
 	return true
 }
 
-// CancelAllAfterFired counts the times the timer ran out.
-func (s *Server) CancelAllAfterFired() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.deadMan.fired
-}
-
 // WaitCancelAllAfterFired waits up to d for the timer to run out (now or
 // already before: fired counts more than have been seen, seen being the
 // count the caller knows of) and reports whether it did.
