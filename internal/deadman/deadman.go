@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -107,6 +108,8 @@ type Options struct {
 	// CancelTimeout bounds the cancels and the disarm that run after the
 	// command's context has ended (default 30s).
 	CancelTimeout time.Duration
+	// Log is told when the heartbeat file cannot be read (nil: nobody).
+	Log *slog.Logger
 }
 
 // Native reports whether ex keeps a dead-man timer of its own.
@@ -134,6 +137,7 @@ type switchState struct {
 
 	fed         time.Time // when the switch was last fed
 	heartbeatAt time.Time // the file's modification time, last read
+	unreadable  bool      // the last read of the file failed
 
 	armed       bool
 	failing     bool      // the last refresh was refused
@@ -189,8 +193,15 @@ func (s *switchState) feed(now time.Time) {
 		s.fed = now
 		return
 	}
-	if fi, err := os.Stat(s.o.Heartbeat); err == nil {
-		s.heartbeatAt = fi.ModTime()
+	fi, err := os.Stat(s.o.Heartbeat)
+	if err == nil {
+		s.heartbeatAt, s.unreadable = fi.ModTime(), false
+	} else if !s.unreadable {
+		// Said once: the switch goes stale from the last time it was read.
+		s.unreadable = true
+		if s.o.Log != nil {
+			s.o.Log.Warn("deadman: the heartbeat file cannot be read; it counts as not touched since it last was", "file", s.o.Heartbeat, "err", err)
+		}
 	}
 	s.fed = s.start
 	if !s.o.Once && s.heartbeatAt.Before(s.start) {

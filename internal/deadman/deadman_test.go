@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -439,5 +440,50 @@ func TestOnce(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"30", "0"}, timeoutsSent(srv)); diff != "" {
 		t.Errorf("timeouts sent (-want +got):\n%s", diff)
+	}
+}
+
+// TestHeartbeatRemovedGoesStale: a heartbeat file that disappears feeds
+// nothing from then on: the switch fires a timeout after its last touch,
+// and the log says why, once.
+func TestHeartbeatRemovedGoesStale(t *testing.T) {
+	ex := openPaper(t)
+	c := newClock()
+	start := c.Now()
+	hb := heartbeat(t, start)
+	removed := false
+	c.after = func(now time.Time) {
+		if !removed && now.Sub(start) >= 3*time.Second {
+			touch(t, hb, now)
+			removed = true
+			c.after = nil
+		}
+	}
+	// The file is removed once the switch has read the touch.
+	read := false
+	var logBuf strings.Builder
+	rec := &recorder{}
+	err := deadman.Run(context.Background(), deadman.Options{
+		Exchange: ex, Timeout: 5 * time.Second, Heartbeat: hb, Now: c.Now,
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			err := c.Sleep(ctx, d)
+			switch {
+			case removed && read:
+				os.Remove(hb)
+			case removed:
+				read = true
+			}
+			return err
+		},
+		Emit: rec.emit, Log: slog.New(slog.NewTextHandler(&logBuf, nil)),
+	})
+	if !errors.Is(err, deadman.ErrTriggered) {
+		t.Fatalf("Run: %v; want ErrTriggered", err)
+	}
+	if tr := rec.first(deadman.Triggered); tr.Time.Sub(start) != 8*time.Second {
+		t.Errorf("triggered %s after the start; want 8s (the last touch at 3s, plus 5s)", tr.Time.Sub(start))
+	}
+	if n := strings.Count(logBuf.String(), "cannot be read"); n != 1 {
+		t.Errorf("the log said %d times that the file cannot be read; want once:\n%s", n, logBuf.String())
 	}
 }

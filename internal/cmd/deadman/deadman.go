@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -34,6 +35,7 @@ type DeadmanOptions struct {
 	IO           *iostreams.IOStreams
 	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
 	Printer      func() (*render.Printer, error)
+	Logger       func() *slog.Logger
 	// Now and Sleep are the switch's clock. It is the wall clock even when
 	// TRADECTL_NOW pins the others: heartbeat files and venues' timers
 	// run on it.
@@ -54,6 +56,7 @@ func NewCmdDeadman(f *cmdutil.Factory, runF func(*DeadmanOptions) error) *cobra.
 		IO:           f.IOStreams,
 		OpenExchange: f.OpenExchange,
 		Printer:      f.Printer,
+		Logger:       f.Logger,
 		Now:          time.Now,
 	}
 	cmd := &cobra.Command{
@@ -238,9 +241,13 @@ func deadmanRun(ctx context.Context, o *DeadmanOptions) error {
 		}
 		return printer.PrintEvent(ev)
 	}
+	var log *slog.Logger
+	if o.Logger != nil {
+		log = o.Logger().With("profile", prof.Name)
+	}
 	err = deadman.Run(ctx, deadman.Options{
 		Exchange: ex, Timeout: o.Timeout, Heartbeat: o.Heartbeat, Once: o.Once,
-		Emit: emit, Now: o.Now, Sleep: o.Sleep,
+		Emit: emit, Now: o.Now, Sleep: o.Sleep, Log: log,
 	})
 	if errors.Is(err, deadman.ErrTriggered) && !lines {
 		// The events already say it; no error document follows them.
