@@ -271,7 +271,7 @@ func Line(ev Event) string {
 		if ev.Mode == "native" {
 			return fmt.Sprintf("%s  %-14s %s: %s cancels every order at %s unless refreshed", t, ev.Kind, who, ev.Venue, at(ev.TriggerAt))
 		}
-		return fmt.Sprintf("%s  %-14s %s: tradectl cancels every order once the heartbeat is %s old (now at %s)", t, ev.Kind, who, time.Duration(ev.TimeoutSeconds*float64(time.Second)), at(ev.Deadline))
+		return fmt.Sprintf("%s  %-14s %s: tradectl cancels every order once the heartbeat is %s old (at %s unless touched)", t, ev.Kind, who, time.Duration(ev.TimeoutSeconds*float64(time.Second)), at(ev.Deadline))
 	case string(deadman.RefreshFailed):
 		return fmt.Sprintf("%s  %-14s %s: %s; the venue still cancels at %s unless a retry lands", t, ev.Kind, who, ev.Error, at(ev.TriggerAt))
 	case string(deadman.Triggered):
