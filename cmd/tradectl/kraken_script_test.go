@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -30,6 +33,8 @@ func cmdFakeKraken(ts *testscript.TestScript, neg bool, args []string) {
 	key, secret := randomHex(ts, 32), base64.StdEncoding.EncodeToString(raw)
 	srv := fakekraken.New(key, secret, fakekraken.WithLatency(fakeLatency(ts)))
 	ts.Defer(srv.Close)
+	runningKrakens.Store(ts, srv)
+	ts.Defer(func() { runningKrakens.Delete(ts) })
 	ts.Setenv("KRAKEN_KEY", key)
 	ts.Setenv("KRAKEN_SECRET", secret)
 	ts.Setenv("KRAKEN_URL", srv.URL())
@@ -49,5 +54,52 @@ profiles:
 	}
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
 		ts.Fatalf("%v", err)
+	}
+}
+
+// runningKrakens finds a script's fake Kraken for the commands that steer
+// or inspect it.
+var runningKrakens sync.Map // *testscript.TestScript → *fakekraken.Server
+
+// cmdFakeKrakenTimer waits, up to 20s, for the fake Kraken's
+// CancelAllOrdersAfter timer to reach a state, so a script can act on a
+// background tradectl deadman at the right moment:
+//
+//	fakekraken-timer armed        the timer is armed
+//	fakekraken-timer refreshes N  at least N CancelAllOrdersAfter requests arrived
+//	fakekraken-timer fired        the timer ran out (and canceled the orders)
+//	fakekraken-timer disarmed     the timer is off
+func cmdFakeKrakenTimer(ts *testscript.TestScript, neg bool, args []string) {
+	usage := "usage: fakekraken-timer armed|refreshes N|fired|disarmed"
+	if neg || len(args) == 0 {
+		ts.Fatalf("%s", usage)
+	}
+	v, ok := runningKrakens.Load(ts)
+	if !ok {
+		ts.Fatalf("fakekraken-timer: start fakekraken first")
+	}
+	srv := v.(*fakekraken.Server)
+	var cond func() bool
+	switch {
+	case args[0] == "armed" && len(args) == 1:
+		cond = func() bool { _, armed := srv.CancelAllAfterTrigger(); return armed }
+	case args[0] == "refreshes" && len(args) == 2:
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		cond = func() bool { return srv.Count("/0/private/CancelAllOrdersAfter") >= n }
+	case args[0] == "fired" && len(args) == 1:
+		if !srv.WaitCancelAllAfterFired(0, 20*time.Second) {
+			ts.Fatalf("the fake Kraken's timer did not run out within 20s")
+		}
+		return
+	case args[0] == "disarmed" && len(args) == 1:
+		cond = func() bool { _, armed := srv.CancelAllAfterTrigger(); return !armed }
+	default:
+		ts.Fatalf("%s", usage)
+	}
+	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			ts.Fatalf("fakekraken-timer %s: not so within 20s", args[0])
+		}
 	}
 }

@@ -59,15 +59,17 @@ func scriptParams() testscript.Params {
 		RequireUniqueNames:  true,
 		UpdateScripts:       os.Getenv("UPDATE_SCRIPTS") == "1",
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"fakebinance":        cmdFakeBinance,
-			"fakebinance-fail":   cmdFakeBinanceFail,
-			"fakebinance-orders": cmdFakeBinanceOrders,
-			"holdlock":           cmdHoldLock,
-			"crashloop":          cmdCrashLoop,
-			"paperconsistent":    cmdPaperConsistent,
-			"fakealpaca":         cmdFakeAlpaca,
-			"fakecoinbase":       cmdFakeCoinbase,
-			"fakekraken":         cmdFakeKraken,
+			"fakebinance":          cmdFakeBinance,
+			"fakebinance-fail":     cmdFakeBinanceFail,
+			"fakebinance-orders":   cmdFakeBinanceOrders,
+			"fakebinance-requests": cmdFakeBinanceRequests,
+			"holdlock":             cmdHoldLock,
+			"crashloop":            cmdCrashLoop,
+			"paperconsistent":      cmdPaperConsistent,
+			"fakealpaca":           cmdFakeAlpaca,
+			"fakecoinbase":         cmdFakeCoinbase,
+			"fakekraken":           cmdFakeKraken,
+			"fakekraken-timer":     cmdFakeKrakenTimer,
 		},
 		Setup: func(env *testscript.Env) error {
 			home := filepath.Join(env.WorkDir, "home")
@@ -247,6 +249,21 @@ func cmdFakeBinanceOrders(ts *testscript.TestScript, neg bool, args []string) {
 	got := fakeOf(ts, "fakebinance-orders").OrdersPlaced()
 	if (got == want) == neg {
 		ts.Fatalf("the fake venue accepted %d orders; want %s%d", got, map[bool]string{true: "not ", false: ""}[neg], want)
+	}
+}
+
+// cmdFakeBinanceRequests checks how many requests the fake venue received,
+// of any kind: 0 proves a command sent nothing.
+//
+//	fakebinance-requests N
+func cmdFakeBinanceRequests(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: fakebinance-requests N")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	if got := fakeOf(ts, "fakebinance-requests").Requests(); len(got) != want {
+		ts.Fatalf("the fake venue received %d requests; want %d", len(got), want)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/tradectl/tradectl/internal/build"
 	"github.com/tradectl/tradectl/internal/cmd/configcmd"
 	"github.com/tradectl/tradectl/internal/cmd/dashboard"
+	deadmancmd "github.com/tradectl/tradectl/internal/cmd/deadman"
 	"github.com/tradectl/tradectl/internal/cmd/doctor"
 	"github.com/tradectl/tradectl/internal/cmd/events"
 	"github.com/tradectl/tradectl/internal/cmd/factory"
@@ -176,6 +177,7 @@ func TestReadmeJSONSchemas(t *testing.T) {
 		"P&L line":           jsonFields(pnlcmd.Row{}),
 		"Watch events":       jsonFields(watch.QuoteEvent{}, watch.ConditionEvent{}),
 		"Order events":       jsonFields(events.Event{}),
+		"Dead-man events":    jsonFields(deadmancmd.Event{}),
 		"Journal entry":      jsonFields(journal.Entry{}),
 		"Fill":               jsonFields(trade.Fill{}),
 		"Fill history row":   jsonFields(fills.Row{}),

@@ -4,6 +4,7 @@
 package cmdutil
 
 import (
+	"github.com/tradectl/tradectl/internal/deadman"
 	"github.com/tradectl/tradectl/internal/orderfollow"
 
 	"errors"
@@ -48,6 +49,10 @@ var ErrConditionTimeout = orderfollow.ErrTimedOut
 
 // ErrNotFilled means a followed order ended canceled or expired (exit 11).
 var ErrNotFilled = orderfollow.ErrNotFilled
+
+// ErrTriggered means a dead-man switch fired and canceled the account's
+// open orders (exit 13).
+var ErrTriggered = deadman.ErrTriggered
 
 // ErrRefused marks a refusal by tradectl itself on the venue's behalf
 // (a risk limit, a slippage guard) — exit 5 like a venue rejection.

@@ -29,6 +29,7 @@ const (
 	ExitConditionTimeout = 10 // --timeout passed before --until held or a followed order finished
 	ExitNotFilled        = 11 // a followed order ended canceled or expired
 	ExitDeclined         = 12 // a person answered no to a confirmation
+	ExitTriggered        = 13 // a dead-man switch fired and canceled the orders
 	ExitInterrupted      = 130
 )
 
@@ -51,6 +52,7 @@ var ExitCodes = []struct {
 	{ExitConditionTimeout, "condition_timeout", "`watch --until`, `order watch` or `--wait`: the timeout passed before the condition held or the order finished"},
 	{ExitNotFilled, "not_filled", "`order watch` or `--wait`: the order ended canceled or expired (a rejection exits 5)"},
 	{ExitDeclined, "declined", "the confirmation was answered no (or not at all); nothing was sent"},
+	{ExitTriggered, "triggered", "`deadman`: the switch fired (its heartbeat went stale, or the venue's timer could not be refreshed) and the account's open orders were canceled"},
 	{ExitInterrupted, "interrupted", "interrupted (Ctrl-C)"},
 }
 
@@ -86,6 +88,8 @@ func Classify(ctx context.Context, err error) Classification {
 		return Classification{ExitUnknownOutcome, "unknown_outcome", false}
 	case errors.Is(err, confirm.ErrDeclined):
 		return Classification{ExitDeclined, "declined", false}
+	case errors.Is(err, ErrTriggered):
+		return Classification{ExitTriggered, "triggered", false}
 	case errors.As(err, &usage), errors.As(err, &verr), errors.As(err, &fsErr), errors.As(err, &cfgErr),
 		errors.Is(err, confirm.ErrNeedsYes), errors.Is(err, placement.ErrKeyConflict),
 		errors.Is(err, risk.ErrBadOverride), errors.Is(err, risk.ErrBadTolerance),

@@ -17,6 +17,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/balance"
 	"github.com/tradectl/tradectl/internal/cmd/configcmd"
 	"github.com/tradectl/tradectl/internal/cmd/dashboard"
+	"github.com/tradectl/tradectl/internal/cmd/deadman"
 	"github.com/tradectl/tradectl/internal/cmd/doctor"
 	"github.com/tradectl/tradectl/internal/cmd/events"
 	"github.com/tradectl/tradectl/internal/cmd/fills"
@@ -87,6 +88,7 @@ func topLevel() []topCommand {
 		{"instruments", func(f *cmdutil.Factory) *cobra.Command { return instruments.NewCmdInstruments(f, nil) }},
 		{"watch", func(f *cmdutil.Factory) *cobra.Command { return watch.NewCmdWatch(f, nil) }},
 		{"events", func(f *cmdutil.Factory) *cobra.Command { return events.NewCmdEvents(f, nil) }},
+		{"deadman", func(f *cmdutil.Factory) *cobra.Command { return deadman.NewCmdDeadman(f, nil) }},
 		{"paper", paper.NewCmdPaper},
 		{"config", configcmd.NewCmdConfig},
 		{"doctor", func(f *cmdutil.Factory) *cobra.Command { return doctor.NewCmdDoctor(f, nil) }},
@@ -364,7 +366,15 @@ func markUsageErrors(cmd *cobra.Command) {
 // setup runs before every command: colour, logging and the deadline.
 func setup(cmd *cobra.Command, f *cmdutil.Factory) error {
 	g := f.Globals
-	f.SetFlags(cmd.Flags())
+	// A command whose own --timeout means something else (deadman: how
+	// long its switch may go unfed) is never bounded by it, and the
+	// configuration does not read it as the global one.
+	ownTimeout := cmd.Annotations[annotationOwnTimeout] == "true"
+	if ownTimeout {
+		f.SetFlags(without(cmd.Flags(), "timeout"))
+	} else {
+		f.SetFlags(cmd.Flags())
+	}
 	mode, ok := iostreams.ParseColorMode(g.Color)
 	if !ok {
 		return cmdutil.Usagef("--color %q: use auto, always or never", g.Color)
@@ -397,7 +407,7 @@ func setup(cmd *cobra.Command, f *cmdutil.Factory) error {
 	}
 	// Long-running commands (watch, order watch, create with --wait) are
 	// bounded only when --timeout is given; create bounds its own placement.
-	if cmd.Annotations["tradectl/long-running"] != "true" || cmd.Flags().Changed("timeout") {
+	if !ownTimeout && (cmd.Annotations["tradectl/long-running"] != "true" || cmd.Flags().Changed("timeout")) {
 		if cfg.Timeout > 0 {
 			ctx, cancel := context.WithTimeout(cmd.Context(), cfg.Timeout)
 			cmd.SetContext(ctx)
@@ -406,6 +416,21 @@ func setup(cmd *cobra.Command, f *cmdutil.Factory) error {
 	}
 	f.Logger().Debug("command start", slog.String("command", cmd.CommandPath()), slog.String("profile", cfg.Profile))
 	return nil
+}
+
+// annotationOwnTimeout marks a command whose --timeout is its own flag,
+// not the global deadline.
+const annotationOwnTimeout = "tradectl/own-timeout"
+
+// without copies fs but for the flag name.
+func without(fs *pflag.FlagSet, name string) *pflag.FlagSet {
+	out := pflag.NewFlagSet(fs.Name(), pflag.ContinueOnError)
+	fs.VisitAll(func(fl *pflag.Flag) {
+		if fl.Name != name {
+			out.AddFlag(fl)
+		}
+	})
+	return out
 }
 
 func noConfig(cmd *cobra.Command) bool {

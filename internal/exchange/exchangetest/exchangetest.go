@@ -61,6 +61,10 @@ type Harness struct {
 	// expiry ends when the time passes.
 	Now          func() time.Time
 	AdvanceClock func(d time.Duration)
+	// FireCancelAllAfter runs the venue's cancel-all-after timer out now
+	// if it is armed (exchange.CancelAllAfterer), as if its timeout had
+	// passed. Nil skips the check that the timer cancels the orders.
+	FireCancelAllAfter func()
 }
 
 // Run runs every property as its own subtest, each with a harness from
@@ -106,6 +110,7 @@ var properties = []struct {
 	{"LinkedExits", testLinked},
 	{"Amend", testAmend},
 	{"TrailingStop", testTrailingStop},
+	{"CancelAllAfter", testCancelAllAfter},
 }
 
 // callTimeout bounds each property so a hanging adapter fails the test with

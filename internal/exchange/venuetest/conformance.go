@@ -20,7 +20,8 @@ type SuiteFake interface {
 
 // RunConformance runs the conformance suite on sym, each property on a
 // fresh adapter opened on a fresh fake of a's (started with opts), the
-// fake's rate limit, hang and balance driving the suite's hooks. adjust,
+// fake's rate limit, hang and balance driving the suite's hooks (and its
+// cancel-all-after timer, when it keeps one). adjust,
 // if not nil, sets what the venue models beyond them
 // (Harness.RejectsCrossedStops).
 func RunConformance[S interface {
@@ -35,6 +36,9 @@ func RunConformance[S interface {
 			InjectRateLimit: f.Srv.RateLimitNext,
 			InjectHang:      f.Srv.HangNext,
 			Fund:            f.Srv.SetBalance,
+		}
+		if timer, ok := any(f.Srv).(interface{ FireCancelAllAfter() bool }); ok {
+			h.FireCancelAllAfter = func() { timer.FireCancelAllAfter() }
 		}
 		if adjust != nil {
 			adjust(&h)

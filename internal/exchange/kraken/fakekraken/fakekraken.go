@@ -18,6 +18,9 @@
 // received. It is a regular package (not _test) so end-to-end CLI tests
 // can start it too.
 //
+// CancelAllOrdersAfter keeps a real timer: when it runs out, every
+// working order is canceled, whether or not anyone is still calling.
+//
 // Simplifications: one price level per side with unlimited size, fees at
 // a flat maker/taker rate in the quote asset, no margin, no conditional
 // close, no iceberg, trailing or take-profit orders.
@@ -79,8 +82,9 @@ type Server struct {
 	makerFee     decimal.Decimal
 	takerFee     decimal.Decimal
 
-	tradesPage int // trades a TradesHistory page holds
-	seedTrades int // WithTradeHistory's, until New adds them
+	deadMan    deadMan // CancelAllOrdersAfter (deadman.go)
+	tradesPage int     // trades a TradesHistory page holds
+	seedTrades int     // WithTradeHistory's, until New adds them
 }
 
 // Option configures a Server.
@@ -255,16 +259,18 @@ var publicEndpoints = map[string]handler{
 }
 
 var privateEndpoints = map[string]handler{
-	"/0/private/Balance":       (*Server).handleBalance,
-	"/0/private/BalanceEx":     (*Server).handleBalanceEx,
-	"/0/private/AddOrder":      (*Server).handleAddOrder,
-	"/0/private/QueryOrders":   (*Server).handleQueryOrders,
-	"/0/private/OpenOrders":    (*Server).handleOpenOrders,
-	"/0/private/ClosedOrders":  (*Server).handleClosedOrders,
-	"/0/private/CancelOrder":   (*Server).handleCancelOrder,
-	"/0/private/CancelAll":     (*Server).handleCancelAll,
-	"/0/private/AmendOrder":    (*Server).handleAmendOrder,
-	"/0/private/TradesHistory": (*Server).handleTradesHistory,
+	"/0/private/Balance":      (*Server).handleBalance,
+	"/0/private/BalanceEx":    (*Server).handleBalanceEx,
+	"/0/private/AddOrder":     (*Server).handleAddOrder,
+	"/0/private/QueryOrders":  (*Server).handleQueryOrders,
+	"/0/private/OpenOrders":   (*Server).handleOpenOrders,
+	"/0/private/ClosedOrders": (*Server).handleClosedOrders,
+	"/0/private/CancelOrder":  (*Server).handleCancelOrder,
+	"/0/private/CancelAll":    (*Server).handleCancelAll,
+
+	"/0/private/CancelAllOrdersAfter": (*Server).handleCancelAllOrdersAfter,
+	"/0/private/AmendOrder":           (*Server).handleAmendOrder,
+	"/0/private/TradesHistory":        (*Server).handleTradesHistory,
 
 	"/0/private/WithdrawMethods": (*Server).handleWithdrawMethods,
 }
