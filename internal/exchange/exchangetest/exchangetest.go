@@ -84,6 +84,8 @@ var properties = []struct {
 }{
 	{"Instruments", testInstruments},
 	{"Quotes", testQuotes},
+	{"OrderBook", testOrderBook},
+	{"Candles", testCandles},
 	{"PlaceGetCancel", testPlaceGetCancel},
 	{"ListOrders", testListOrders},
 	{"CancelAll", testCancelAll},
