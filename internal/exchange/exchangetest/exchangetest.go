@@ -61,6 +61,10 @@ type Harness struct {
 	// expiry ends when the time passes.
 	Now          func() time.Time
 	AdvanceClock func(d time.Duration)
+	// CandleSlots is how many 1m candles the candle property reads, for a
+	// venue that keeps less history than its default of 1500 (Kraken
+	// serves only its latest 720); 0 means the default.
+	CandleSlots int
 }
 
 // Run runs every property as its own subtest, each with a harness from
