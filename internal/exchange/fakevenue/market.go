@@ -17,7 +17,8 @@ const BookLevels = 100
 
 // Ladder is the book a fake venue shows around its top of book: the best
 // bid and ask, then a level a tick further out each time, with quantities
-// that grow away from the top in whole steps. Every fake builds its depth
+// that grow away from the top: one whole unit of the base (or one step,
+// if the step is larger) at the top, one more at each level. Every fake builds its depth
 // answer from it, so all four show the same shape of book in their own
 // wire formats. A zero tick or step falls back to 0.01 and 0.001.
 func Ladder(bid, ask, tick, step decimal.Decimal, depth int) (bids, asks []Level) {
@@ -30,8 +31,9 @@ func Ladder(bid, ask, tick, step decimal.Decimal, depth int) (bids, asks []Level
 	if depth <= 0 || depth > BookLevels {
 		depth = BookLevels
 	}
+	unit := decimal.Max(decimal.NewFromInt(1), step)
 	for i := range depth {
-		qty := step.Mul(decimal.NewFromInt(int64(100000 * (i + 1))))
+		qty := unit.Mul(decimal.NewFromInt(int64(i + 1)))
 		off := tick.Mul(decimal.NewFromInt(int64(i)))
 		if b := bid.Sub(off); bid.IsPositive() && b.IsPositive() {
 			bids = append(bids, Level{Price: b, Qty: qty})
