@@ -23,6 +23,11 @@ type Book struct {
 	Time   time.Time   `json:"time"`
 	Bids   []BookLevel `json:"bids"`
 	Asks   []BookLevel `json:"asks"`
+	// TopOnly says the venue shows no depth for the symbol: the book is
+	// its best bid and ask, whose sizes say nothing of what lies behind
+	// them (Alpaca's stocks). A slippage estimate or a simulated fill
+	// treats it as a quote, not as the whole book.
+	TopOnly bool `json:"top_only,omitempty"`
 }
 
 // Quote is the book's top: best bid and ask. Last is the mid, since a book

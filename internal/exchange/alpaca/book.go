@@ -105,7 +105,9 @@ func mapStockQuoteBook(sym trade.Symbol, w stockQuoteWire, now time.Time) (trade
 	} else if n.IsPositive() {
 		asks = []levelWire{{P: w.AP, S: w.AS}}
 	}
-	return mapOrderbook(sym, orderbookWire{T: w.T, B: bids, A: asks}, 1, now)
+	b, err := mapOrderbook(sym, orderbookWire{T: w.T, B: bids, A: asks}, 1, now)
+	b.TopOnly = err == nil
+	return b, err
 }
 
 // OrderBook implements exchange.OrderBookReader: for a crypto pair the

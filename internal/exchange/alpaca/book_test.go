@@ -58,7 +58,7 @@ func TestMapStockQuoteBook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := trade.Book{Symbol: aapl, Time: now, Bids: []trade.BookLevel{{Price: dd("189.98"), Qty: dd("2")}}, Asks: []trade.BookLevel{{Price: dd("190.02"), Qty: dd("1")}}}
+	want := trade.Book{Symbol: aapl, Time: now, Bids: []trade.BookLevel{{Price: dd("189.98"), Qty: dd("2")}}, Asks: []trade.BookLevel{{Price: dd("190.02"), Qty: dd("1")}}, TopOnly: true}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("mapStockQuoteBook (-want +got):\n%s", diff)
 	}

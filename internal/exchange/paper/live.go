@@ -334,7 +334,9 @@ func (e *Exchange) observe(ctx context.Context, working bool, symbols []trade.Sy
 		if err != nil {
 			return nil, e.sourceError(ctx, err)
 		}
-		snap.books[bookFor] = b
+		if !b.TopOnly { // a top-only book is the quote already read
+			snap.books[bookFor] = b
+		}
 	}
 	return snap, nil
 }
