@@ -186,4 +186,3 @@ func (e *Exchange) Candles(ctx context.Context, sym trade.Symbol, r trade.Candle
 	}
 	return out, nil
 }
-

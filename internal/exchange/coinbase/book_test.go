@@ -146,4 +146,3 @@ func FuzzBookDecoders(f *testing.F) {
 		}
 	})
 }
-
