@@ -162,9 +162,10 @@ func (r CandleRange) Contains(t time.Time) bool {
 	return !t.Before(r.Since) && t.Before(r.Until) && r.Interval.Floor(t).Equal(t.UTC())
 }
 
-// Last returns the range of the limit candles of iv that end at until:
-// what a read without a start shows.
+// Last returns the range of the limit candles of iv that open before
+// until, the last of them the one until falls in: what a read without a
+// start shows (with until now, the candle in progress is the last).
 func Last(iv Interval, until time.Time, limit int) CandleRange {
-	end := iv.Floor(until).Add(iv.Duration()) // the candle until falls in is the last
-	return CandleRange{Interval: iv, Since: end.Add(-time.Duration(limit) * iv.Duration()), Until: end, Limit: limit}
+	lastOpen := iv.Floor(until.Add(-time.Nanosecond))
+	return CandleRange{Interval: iv, Since: lastOpen.Add(-time.Duration(limit-1) * iv.Duration()), Until: until, Limit: limit}
 }
