@@ -122,9 +122,11 @@ func TestRunSameOnEveryFormat(t *testing.T) {
 	for _, format := range []string{"table", "json", "csv"} {
 		ios, _, out, _ := iostreams.Test()
 		o := &BookOptions{IO: ios, OpenExchange: openPaper(t, at), Now: func() time.Time { return at },
-			Printer: func() (*render.Printer, error) { return render.NewPrinter(ios, format, "", func() time.Time { return at }) },
-			Config:  func() (*config.Config, error) { return &config.Config{Timeout: time.Minute}, nil },
-			Symbol:  btc, Depth: 3, Interval: time.Second}
+			Printer: func() (*render.Printer, error) {
+				return render.NewPrinter(ios, format, "", func() time.Time { return at })
+			},
+			Config: func() (*config.Config, error) { return &config.Config{Timeout: time.Minute}, nil },
+			Symbol: btc, Depth: 3, Interval: time.Second}
 		if err := bookRun(context.Background(), o); err != nil {
 			t.Fatalf("%s: %v", format, err)
 		}
