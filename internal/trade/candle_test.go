@@ -136,3 +136,23 @@ func TestNewBook(t *testing.T) {
 		t.Error("a crossed book was accepted")
 	}
 }
+
+// FuzzParseInterval: whatever the text, ParseInterval returns a valid
+// interval or a *ValidationError, never a panic.
+func FuzzParseInterval(f *testing.F) {
+	for _, s := range []string{"1m", "4h", " 1d", "1M", "", "60", "1h\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		iv, err := ParseInterval(s)
+		var ve *ValidationError
+		switch {
+		case err == nil && !iv.Valid():
+			t.Fatalf("ParseInterval(%q) = %q, invalid without an error", s, iv)
+		case err != nil && !errors.As(err, &ve):
+			t.Fatalf("ParseInterval(%q): %T", s, err)
+		case err == nil && iv.Duration() <= 0:
+			t.Fatalf("ParseInterval(%q) = %q with no width", s, iv)
+		}
+	})
+}
