@@ -114,7 +114,9 @@
 //   - Market orders and the taking part of limit orders fill against the
 //     source's order book when its adapter shows depth
 //     (exchange.OrderBookReader; Binance, Kraken, Coinbase and Alpaca's
-//     crypto do, one request more per placement than the quotes alone),
+//     crypto do: an order that takes liquidity, a market order or a limit
+//     at or through the touch, reads the book after the quote, one request
+//     more; an order that rests costs the quote alone),
 //     else against its top of book, taken to be deep enough for the whole
 //     order: a buy fills completely at the ask, a sell at the bid. A book
 //     the source marks TopOnly (Alpaca's stocks) is such a top of book.
