@@ -4,10 +4,10 @@ package book
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -349,17 +349,13 @@ func streamEnd(ctx context.Context) error {
 	return nil
 }
 
+// writeCSV writes one refresh's rows, after the header on the first.
 func writeCSV(ios *iostreams.IOStreams, v View, header bool) error {
-	var b strings.Builder
-	w := newCSV(&b)
+	w := csv.NewWriter(ios.Out)
 	if header {
 		if err := w.Write(CSVColumns); err != nil {
 			return err
 		}
 	}
-	if err := w.WriteAll(v.csvRows()); err != nil {
-		return err
-	}
-	_, err := fmt.Fprint(ios.Out, b.String())
-	return err
+	return w.WriteAll(v.csvRows()) // flushes, so each refresh is out at once
 }

@@ -2,9 +2,7 @@ package book
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
-	"io"
 	"strings"
 	"sync"
 	"time"
@@ -13,8 +11,6 @@ import (
 	"github.com/tradectl/tradectl/internal/livescreen"
 	"github.com/tradectl/tradectl/internal/render"
 )
-
-func newCSV(w io.Writer) *csv.Writer { return csv.NewWriter(w) }
 
 // runLive redraws the book full screen every interval until q, Esc or
 // Ctrl-C; r fetches at once. q and Esc end with exit 0, Ctrl-C with 130.
