@@ -1,6 +1,7 @@
 package coinbase
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 	"time"
@@ -110,10 +111,27 @@ func TestFourHourRefused(t *testing.T) {
 	}
 }
 
+// TestSlippageGuardRequests measures the guard with a key (top of book:
+// best_bid_ask and the product list) and without one (the public ticker);
+// the book is one public request either way.
 func TestSlippageGuardRequests(t *testing.T) {
-	f, ex, ctx := adapter.Start(t)
-	quotes, guard := venuetest.GuardRequests(t, ctx, ex, btcusd, func() int { return len(f.Srv.Requests()) })
-	venuetest.CheckGuardNoDearer(t, "coinbase", quotes, guard)
+	t.Run("with a key", func(t *testing.T) {
+		f, ex, ctx := adapter.Start(t)
+		quotes, guard := venuetest.GuardRequests(t, ctx, ex, btcusd, func() int { return len(f.Srv.Requests()) })
+		venuetest.CheckGuardNoDearer(t, "coinbase (key)", quotes, guard)
+	})
+	t.Run("without a key", func(t *testing.T) {
+		f := adapter.Fixture(t)
+		p := f.Params(nil)
+		p.Secret = func(context.Context, string) (string, error) { return "", nil }
+		ex, err := New(context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = ex.Close() })
+		quotes, guard := venuetest.GuardRequests(t, ctxT(t), ex, btcusd, func() int { return len(f.Srv.Requests()) })
+		venuetest.CheckGuardNoDearer(t, "coinbase (no key)", quotes, guard)
+	})
 }
 
 // FuzzBookDecoders: the product_book and candles decoders never panic,
