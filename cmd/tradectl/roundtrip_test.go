@@ -69,6 +69,10 @@ const (
 // fill at the prices of now before the call reads or changes anything.
 var paperQuote = []string{paperBook, paperPrice}
 
+// paperDepth is the price source's order book, which an order that takes
+// liquidity on a live-priced paper account fills against.
+const paperDepth = "GET /api/v3/depth"
+
 // commandSteps is the cost of each command at each venue, and why a
 // command costs more than one request where it does:
 //
@@ -100,14 +104,16 @@ var paperQuote = []string{paperBook, paperPrice}
 //     TestRoundTripsPerCommand).
 //   - A live-priced paper account asks its price source for a quote of the
 //     symbols it has working orders in at each call (paperQuote) and sends
-//     nothing else.
+//     nothing else, except for an order that takes liquidity (a market
+//     order, a limit at or through the touch): that one fills against the
+//     source's order book, read after the quote (paperDepth).
 var commandSteps = []commandStep{
 	{name: "market order", args: "order create --yes {sym} --side buy --qty {qty}", want: map[string][]string{
 		"binance":  {binanceOrder},
 		"kraken":   {krakenAdd, krakenQuery},
 		"coinbase": {coinbaseCreate, coinbaseGet},
 		"alpaca":   {alpacaOrder},
-		"paper":    paperQuote,
+		"paper":    {paperBook, paperPrice, paperDepth},
 	}},
 	{name: "limit order", args: "order create --yes {sym} --side buy --qty {qty} --price {price}", want: map[string][]string{
 		"binance":  {binanceOrder},

@@ -55,3 +55,42 @@ func TestTTYDashboardResize(t *testing.T) {
 	term.send("q")
 	term.waitFor("[exit 0]", 10*time.Second)
 }
+
+// TestTTYBookKeys: the live book leaves on q, Esc or Ctrl-C with the exit
+// codes of every live screen, and gives the shell's screen back.
+func TestTTYBookKeys(t *testing.T) {
+	for _, tt := range []struct{ name, key, exit string }{
+		{"q", "q", "[exit 0]"},
+		{"Esc", "\x1b", "[exit 0]"},
+		{"Ctrl-C", "\x03", "[exit 130]"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			bin := tradectlBinary(t)
+			env := ttyEnv(t, "TRADECTL_NOW=2026-11-27T12:00:00Z", "TZ=UTC")
+			term := newTerminal(t, 100, 20, env, "echo before-book; "+bin+" book BTC-USD --depth 5 --watch; echo \"[exit $?]\"; sleep 60")
+			live := term.waitFor("r refresh · q quit", 15*time.Second)
+			if strings.Contains(live, "before-book") || !strings.Contains(live, "BID QTY") {
+				t.Errorf("the live book should be the ladder on the alternate screen:\n%s", live)
+			}
+			term.send(tt.key)
+			after := term.waitFor(tt.exit, 10*time.Second)
+			if !strings.Contains(after, "before-book") {
+				t.Errorf("after %q the shell's screen should be back:\n%s", tt.key, after)
+			}
+		})
+	}
+}
+
+// TestTTYCandlesChart: on a terminal candles are a chart, bodies and
+// wicks in box characters, with the scale and the last candle's numbers.
+func TestTTYCandlesChart(t *testing.T) {
+	bin := tradectlBinary(t)
+	env := ttyEnv(t, "TRADECTL_NOW=2026-11-27T12:00:00Z", "TZ=UTC")
+	term := newTerminal(t, 100, 24, env, bin+" candles BTC-USD --interval 1h --limit 40; echo \"[exit $?]\"; sleep 60")
+	screen := term.waitFor("[exit 0]", 15*time.Second)
+	for _, want := range []string{"BTC-USD · 1h candles · paper", "┃", "over the chart", "last 11:00:00 UTC"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the chart lacks %q:\n%s", want, screen)
+		}
+	}
+}

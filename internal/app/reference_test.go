@@ -14,6 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradectl/tradectl/internal/build"
+	"github.com/tradectl/tradectl/internal/cmd/book"
+	"github.com/tradectl/tradectl/internal/cmd/candles"
 	"github.com/tradectl/tradectl/internal/cmd/configcmd"
 	"github.com/tradectl/tradectl/internal/cmd/dashboard"
 	deadmancmd "github.com/tradectl/tradectl/internal/cmd/deadman"
@@ -160,6 +162,9 @@ func TestReadmeJSONSchemas(t *testing.T) {
 		"Amend plan":         jsonFields(exchange.AmendPlan{}),
 		"Balance":            jsonFields(trade.Balance{}),
 		"Quote":              jsonFields(trade.Quote{}),
+		"Order book":         jsonFields(book.View{}),
+		"Order book level":   jsonFields(book.Level{}),
+		"Candle":             jsonFields(candles.Row{}),
 		"Dry run":            jsonFields(create.DryRunResult{}),
 		"Order request":      jsonFields(trade.OrderRequest{}),
 		"Risk report":        jsonFields(risk.Report{}),

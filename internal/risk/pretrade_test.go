@@ -126,8 +126,9 @@ func TestEvaluateOnPaper(t *testing.T) {
 	}
 }
 
-// TestEvaluateMarketableLimitOnBinance: on a venue without a visible book,
-// a guarded market order goes out as a limit IOC at the tolerance price.
+// TestEvaluateMarketableLimitOnBinance: on a live venue a guarded market
+// order, estimated from the venue's depth, goes out as a limit IOC at the
+// tolerance price.
 func TestEvaluateMarketableLimitOnBinance(t *testing.T) {
 	ex, srv := openBinance(t)
 	inst, err := exchange.FindInstrument(context.Background(), ex, btcUSDT)
@@ -141,7 +142,7 @@ func TestEvaluateMarketableLimitOnBinance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !dec.Converted || dec.Estimate.Source != risk.SourceTopOfBook {
+	if !dec.Converted || dec.Estimate.Source != risk.SourceBook {
 		t.Fatalf("decision %+v", dec)
 	}
 	wantPrice := trade.FloorTo(dec.Estimate.Mid.Mul(d("1.01")), inst.TickSize)
@@ -159,12 +160,12 @@ func TestEvaluateMarketableLimitOnBinance(t *testing.T) {
 	}
 
 	// Beyond a tolerance tighter than half the spread: refused, and the
-	// message says the estimate is top-of-book only.
+	// message says where the estimate comes from.
 	_, err = risk.Evaluate(context.Background(), risk.Pretrade{
 		Profile: "live", Exchange: ex, Instrument: inst, Request: market(btcUSDT, trade.Buy, "0.01"),
 		MaxSlippage: decimal.NewNullDecimal(d("0.000001")), MarketableLimit: true,
 	})
-	if err == nil || !strings.Contains(err.Error(), "(estimated from the top of the book only: the venue shows no depth)") {
+	if err == nil || !strings.Contains(err.Error(), "(estimated from the book's first level)") {
 		t.Errorf("got %v", err)
 	}
 }

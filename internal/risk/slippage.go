@@ -66,12 +66,16 @@ func (e Estimate) Describe() string {
 
 // EstimateFill estimates how a market order of req would fill now: by
 // walking the order book where the venue offers one (OrderBookReader),
-// else from the top of the book (Quotes).
+// else from the top of the book (Quotes). A book the venue marks TopOnly
+// is its quote: the estimate is then top-of-book, from the one request.
 func EstimateFill(ctx context.Context, ex exchange.Exchange, req trade.OrderRequest) (Estimate, error) {
 	if r, ok := ex.(exchange.OrderBookReader); ok {
 		book, err := r.OrderBook(ctx, req.Symbol, BookDepth)
 		if err != nil {
 			return Estimate{}, fmt.Errorf("order book %s: %w", req.Symbol, err)
+		}
+		if book.TopOnly {
+			return EstimateFromQuote(book.Quote(), req.Side, req.Qty)
 		}
 		return EstimateFromBook(book, req.Side, req.Qty)
 	}

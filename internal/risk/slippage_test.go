@@ -170,11 +170,14 @@ func TestEstimateOnPaperMatchesTheFill(t *testing.T) {
 	}
 }
 
-// TestEstimateTopOfBookOnBinance: the Binance adapter has no order book
-// reader, so the estimate is the top of the book and says so.
-func TestEstimateTopOfBookOnBinance(t *testing.T) {
+// topOnly hides a venue's order book, as a venue without depth shows it.
+type topOnly struct{ exchange.Exchange }
+
+// TestEstimateTopOfBook: without an order book reader the estimate is the
+// top of the book and says so.
+func TestEstimateTopOfBook(t *testing.T) {
 	ex, _ := openBinance(t)
-	est, err := risk.EstimateFill(context.Background(), ex, market(btcUSDT, trade.Buy, "1"))
+	est, err := risk.EstimateFill(context.Background(), topOnly{ex}, market(btcUSDT, trade.Buy, "1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,6 +193,24 @@ func TestEstimateTopOfBookOnBinance(t *testing.T) {
 	}
 	if !strings.Contains(est.Describe(), "top of the book only") {
 		t.Errorf("Describe() = %q; it must say the estimate is top-of-book only", est.Describe())
+	}
+}
+
+// TestEstimateFromBinanceDepth: Binance shows depth, so a market order
+// larger than the top level is estimated by walking several levels.
+func TestEstimateFromBinanceDepth(t *testing.T) {
+	ex, _ := openBinance(t)
+	book, err := ex.OrderBook(context.Background(), btcUSDT, risk.BookDepth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qty := book.Asks[0].Qty.Add(book.Asks[1].Qty.Div(d("2")))
+	est, err := risk.EstimateFill(context.Background(), ex, trade.OrderRequest{Symbol: btcUSDT, Side: trade.Buy, Type: trade.Market, Qty: qty})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if est.Source != risk.SourceBook || est.Levels != 2 || !est.WorstPrice.Equal(book.Asks[1].Price) || !est.Complete() {
+		t.Errorf("estimate %+v: want a complete walk of two levels to %s", est, book.Asks[1].Price)
 	}
 }
 

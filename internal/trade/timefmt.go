@@ -122,15 +122,31 @@ func (q Quote) MarshalJSON() ([]byte, error) {
 }
 
 type bookWire struct {
-	Symbol Symbol      `json:"symbol"`
-	Time   JSONTime    `json:"time"`
-	Bids   []BookLevel `json:"bids"`
-	Asks   []BookLevel `json:"asks"`
+	Symbol  Symbol      `json:"symbol"`
+	Time    JSONTime    `json:"time"`
+	Bids    []BookLevel `json:"bids"`
+	Asks    []BookLevel `json:"asks"`
+	TopOnly bool        `json:"top_only,omitempty"`
 }
 
 // MarshalJSON writes the book with its time as FormatTime does.
 func (b Book) MarshalJSON() ([]byte, error) {
-	return json.Marshal(bookWire{Symbol: b.Symbol, Time: JSONTime(b.Time), Bids: b.Bids, Asks: b.Asks})
+	return json.Marshal(bookWire{Symbol: b.Symbol, Time: JSONTime(b.Time), Bids: b.Bids, Asks: b.Asks, TopOnly: b.TopOnly})
+}
+
+type candleWire struct {
+	Symbol Symbol          `json:"symbol"`
+	Time   JSONTime        `json:"time"`
+	Open   decimal.Decimal `json:"open"`
+	High   decimal.Decimal `json:"high"`
+	Low    decimal.Decimal `json:"low"`
+	Close  decimal.Decimal `json:"close"`
+	Volume decimal.Decimal `json:"volume"`
+}
+
+// MarshalJSON writes the candle with its time as FormatTime does.
+func (c Candle) MarshalJSON() ([]byte, error) {
+	return json.Marshal(candleWire{Symbol: c.Symbol, Time: JSONTime(c.Time), Open: c.Open, High: c.High, Low: c.Low, Close: c.Close, Volume: c.Volume})
 }
 
 // AppendJSONField adds "key": v at the end of the JSON object obj. A type

@@ -85,7 +85,7 @@ func TestWireTypesMatch(t *testing.T) {
 		}
 		return out
 	}
-	for _, pair := range [][2]any{{Order{}, orderWire{}}, {Fill{}, fillWire{}}, {Quote{}, quoteWire{}}, {Book{}, bookWire{}}} {
+	for _, pair := range [][2]any{{Order{}, orderWire{}}, {Fill{}, fillWire{}}, {Quote{}, quoteWire{}}, {Book{}, bookWire{}}, {Candle{}, candleWire{}}} {
 		domain, wire := reflect.TypeOf(pair[0]), reflect.TypeOf(pair[1])
 		if diff := cmp.Diff(tags(domain), tags(wire)); diff != "" {
 			t.Errorf("%s and %s differ (-domain +wire):\n%s", domain.Name(), wire.Name(), diff)

@@ -15,6 +15,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tradectl/tradectl/internal/cmd/balance"
+	"github.com/tradectl/tradectl/internal/cmd/book"
+	"github.com/tradectl/tradectl/internal/cmd/candles"
 	"github.com/tradectl/tradectl/internal/cmd/configcmd"
 	"github.com/tradectl/tradectl/internal/cmd/dashboard"
 	"github.com/tradectl/tradectl/internal/cmd/deadman"
@@ -85,6 +87,8 @@ func topLevel() []topCommand {
 		{"positions", positions.NewCmdPositionsGroup},
 		{"fills", func(f *cmdutil.Factory) *cobra.Command { return fills.NewCmdFills(f, nil) }},
 		{"quote", func(f *cmdutil.Factory) *cobra.Command { return quote.NewCmdQuote(f, nil) }},
+		{"book", func(f *cmdutil.Factory) *cobra.Command { return book.NewCmdBook(f, nil) }},
+		{"candles", func(f *cmdutil.Factory) *cobra.Command { return candles.NewCmdCandles(f, nil) }},
 		{"instruments", func(f *cmdutil.Factory) *cobra.Command { return instruments.NewCmdInstruments(f, nil) }},
 		{"watch", func(f *cmdutil.Factory) *cobra.Command { return watch.NewCmdWatch(f, nil) }},
 		{"events", func(f *cmdutil.Factory) *cobra.Command { return events.NewCmdEvents(f, nil) }},

@@ -713,7 +713,9 @@ func TestConformance(t *testing.T) {
 		// Crypto first in the asset list, so the suite's per-symbol
 		// cancel-all check picks ETH-USD as the other symbol rather than a
 		// fractional stock it cannot rest a gtc order on.
-		{name: "crypto", symbol: btcusd, opts: []fakealpaca.Option{fakealpaca.WithAssets(cryptoFirst(fakealpaca.DefaultAssets())...)},
+		// Bars come 600 a page, so the candle property reads through
+		// next_page_token.
+		{name: "crypto", symbol: btcusd, opts: []fakealpaca.Option{fakealpaca.WithAssets(cryptoFirst(fakealpaca.DefaultAssets())...), fakealpaca.WithBarsPageSize(600)},
 			quoteSizedRefused: "notional orders are market day orders, and crypto orders are never day"},
 		// The suite's resting orders are gtc, which Alpaca refuses for
 		// fractional quantities, so the stock run uses whole shares.

@@ -296,4 +296,27 @@
 // (entities/order-v2.yaml). Stocks only: "Crypto supports only market,
 // limit, stop_limit", so a crypto trailing stop is refused locally and
 // exchange.Trailer claims none for a crypto pair.
+//
+// # Order book and candles
+//
+// OrderBook of a crypto pair is one GET
+// /v1beta3/crypto/us/latest/orderbooks?symbols=BTC/USD on the data host
+// (docs.alpaca.markets/docs/crypto-pricing-data): {"orderbooks":
+// {"BTC/USD": {"a": [{"p", "s"}], "b": […], "t"}}}, prices and sizes as
+// JSON numbers (read through json.Number, never a float). It is the whole
+// book; the adapter keeps depth levels a side. Alpaca publishes no depth
+// for stocks: a stock's book is the one level of its latest quote (GET
+// /v2/stocks/quotes/latest on the profile's feed: bp, bs, ap, as), marked
+// trade.Book.TopOnly so the slippage guard and the paper engine treat it
+// as a quote. Either is one request, where the guard's top-of-book read
+// was latest quotes and latest trades, two.
+//
+// Candles are the historical bars: GET /v1beta3/crypto/us/bars for pairs,
+// GET /v2/stocks/bars for stocks (feed and adjustment=raw), with symbols,
+// timeframe (1Min, 5Min, 15Min, 1Hour, 4Hour, 1Day here), start and end
+// (RFC 3339, inclusive), limit (1 to 10000, default 1000) and sort=asc;
+// the answer is {"bars": {symbol: [{t, o, h, l, c, v, n, vw}]},
+// "next_page_token"}, and a non-null token is followed until the window
+// is read (at most 100 pages). One read of tradectl's at most 5000
+// candles is one window, normally one request.
 package alpaca

@@ -237,4 +237,25 @@
 // Binance answers an amendment of a finished order -2013 or -2011; the
 // adapter looks the order up and reports it as ErrInvalidOrder ("already
 // canceled").
+//
+// # Order book and candles
+//
+// OrderBook is one GET /api/v3/depth (Binance Spot API docs, rest-api.md,
+// "Order book"): symbol and limit, "Default: 100; Maximum: 5000. If limit
+// > 5000, only 5000 entries will be returned"; the weight grows with the
+// limit, 5 for 1-100, 25 for 101-500, 50 for 501-1000, 250 for 1001-5000,
+// and the answer is {"lastUpdateId", "bids": [[price, qty]], "asks": …}
+// with numbers as strings. The slippage guard asks for 50 levels: one
+// request of weight 5, where its top-of-book read was bookTicker and
+// ticker/price, two requests of weight 2 each.
+//
+// Candles is GET /api/v3/klines ("Kline/Candlestick data", weight 2):
+// symbol, interval (1s, 1m, 3m, 5m, 15m, 30m, 1h, 2h, 4h, 6h, 8h, 12h,
+// 1d, 3d, 1w, 1M — every tradectl interval is among them), startTime,
+// endTime, limit ("Default: 500; Maximum: 1000"); "Klines are uniquely
+// identified by their open time", and each is an array [open time,
+// open, high, low, close, volume, close time, quote volume, trades, taker
+// buy base volume, taker buy quote volume, ignore]. startTime and endTime
+// are inclusive milliseconds, so a page asks [from, to−1ms] with limit the
+// window's slot count, and a range needs ceil(slots/1000) requests.
 package binance

@@ -340,4 +340,27 @@
 // and the edited order is read back with orders/historical. The reference
 // does not say when the order keeps its place in the book; tradectl's plan
 // assumes it does only on a size cut, as on Kraken and Binance.
+//
+// # Order book and candles
+//
+// Both read public market data, so they need no key and work on a keyless
+// profile. OrderBook is one GET /market/product_book (docs.cdp.coinbase.com,
+// advanced-trade-api/rest-api/public/get-public-product-book): product_id
+// and limit ("The number of bid/asks to be returned"; no maximum is
+// documented), answered with {"pricebook": {product_id, bids: [{price,
+// size}], asks, time}, last, mid_market, spread_bps, spread_absolute}.
+// The slippage guard's top-of-book read was best_bid_ask plus the product
+// list with a key (two requests), or the public ticker without (one); the
+// book is one either way.
+//
+// Candles is GET /market/products/{product_id}/candles
+// (get-public-product-candles): start and end, required, Unix seconds as
+// strings; granularity one of ONE_MINUTE, FIVE_MINUTE, FIFTEEN_MINUTE,
+// THIRTY_MINUTE, ONE_HOUR, TWO_HOUR, SIX_HOUR, ONE_DAY — the public
+// endpoint lists no FOUR_HOUR (the authenticated Get Product Candles does),
+// so 4h is not served and is refused before any request; limit "By
+// default, returns 350 (max 350)". The answer {"candles": [{start, low,
+// high, open, close, volume}]} comes newest first. A page asks [from,
+// to−1s] of at most 350 buckets, so a range needs ceil(slots/350)
+// requests.
 package coinbase

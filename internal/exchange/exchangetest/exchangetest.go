@@ -65,6 +65,11 @@ type Harness struct {
 	// if it is armed (exchange.CancelAllAfterer), as if its timeout had
 	// passed. Nil skips the check that the timer cancels the orders.
 	FireCancelAllAfter func()
+
+	// CandleSlots is how many 1m candles the candle property reads, for a
+	// venue that keeps less history than its default of 1500 (Kraken
+	// serves only its latest 720); 0 means the default.
+	CandleSlots int
 }
 
 // Run runs every property as its own subtest, each with a harness from
@@ -88,6 +93,8 @@ var properties = []struct {
 }{
 	{"Instruments", testInstruments},
 	{"Quotes", testQuotes},
+	{"OrderBook", testOrderBook},
+	{"Candles", testCandles},
 	{"PlaceGetCancel", testPlaceGetCancel},
 	{"ListOrders", testListOrders},
 	{"CancelAll", testCancelAll},

@@ -17,6 +17,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/exchangetest"
 	"github.com/tradectl/tradectl/internal/exchange/fakevenue"
 	"github.com/tradectl/tradectl/internal/exchange/kraken/fakekraken"
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
@@ -760,7 +761,9 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 func TestConformance(t *testing.T) {
 	// Pages of two trades instead of Kraken's 50, so the fill-history
 	// property's few fills cross a page boundary.
-	venuetest.RunConformance(t, adapter, btcusd, nil, fakekraken.WithTradesPageSize(2))
+	venuetest.RunConformance(t, adapter, btcusd, func(h *exchangetest.Harness) {
+		h.CandleSlots = 700 // OHLC keeps the latest 720 entries only
+	}, fakekraken.WithTradesPageSize(2))
 }
 
 // TestTraceSigned: at -v a signed call is one debug line with its method,

@@ -316,4 +316,25 @@
 // ErrNotFound for a txid Kraken does not know. An answer lost after the
 // request was written is ErrUnknownOutcome: the caller looks the order up,
 // never amends twice.
+//
+// # Order book and candles
+//
+// OrderBook is one public GET /0/public/Depth (docs.kraken.com,
+// api-reference/market-data/get-order-book): pair and count, "Maximum
+// number of asks/bids", 1 <= count <= 500, default 100; the result is
+// keyed by the pair's id, {"asks": [[price, volume, timestamp]], "bids":
+// …} with price and volume as strings. The pair's id comes from the cached
+// AssetPairs, so the book costs that one request, as Ticker did for the
+// slippage guard's top-of-book read.
+//
+// Candles is public GET /0/public/OHLC (get-ohlc-data): pair, interval in
+// minutes (1, 5, 15, 30, 60, 240, 1440, 10080, 21600) and since ("Return
+// OHLC entries since the given timestamp"); entries are [time, open,
+// high, low, close, vwap, volume, count] next to "last". Kraken "Returns
+// up to 720 of the most recent entries (older data cannot be retrieved,
+// regardless of the value of since)", and the last entry is the candle
+// in progress. So a range starting before the latest 720 candles of its
+// interval is refused (ErrInvalidOrder) before anything is sent, and any
+// other range is one request: since is sent as the second before the
+// range, the entries outside it dropped.
 package kraken

@@ -275,10 +275,11 @@ func simLevels(in []trade.BookLevel) []sim.Level {
 
 // observe reads the source's rules and quotes for symbols plus, when
 // working is set, the symbols of the account's working orders, and the
-// depth of bookFor when it is set and the source shows depth. Symbols the
-// source does not list are not asked for: the caller reports them, and
-// working orders on them are left alone.
-func (e *Exchange) observe(ctx context.Context, working bool, symbols []trade.Symbol, bookFor trade.Symbol) (*snapshot, error) {
+// depth of bookFor when it is set, the source shows depth and needBook
+// (nil: always) says bookFor's quote calls for it. Symbols the source
+// does not list are not asked for: the caller reports them, and working
+// orders on them are left alone.
+func (e *Exchange) observe(ctx context.Context, working bool, symbols []trade.Symbol, bookFor trade.Symbol, needBook func(trade.Quote) bool) (*snapshot, error) {
 	var open []trade.Symbol
 	if working {
 		var err error
@@ -329,12 +330,14 @@ func (e *Exchange) observe(ctx context.Context, working bool, symbols []trade.Sy
 			snap.quotes[ask[i]] = q
 		}
 	}
-	if r, ok := e.source.ex.(exchange.OrderBookReader); ok && seen[bookFor] {
+	if r, ok := e.source.ex.(exchange.OrderBookReader); ok && seen[bookFor] && (needBook == nil || needBook(snap.quotes[bookFor])) {
 		b, err := r.OrderBook(ctx, bookFor, 0)
 		if err != nil {
 			return nil, e.sourceError(ctx, err)
 		}
-		snap.books[bookFor] = b
+		if !b.TopOnly { // a top-only book is the quote already read
+			snap.books[bookFor] = b
+		}
 	}
 	return snap, nil
 }
@@ -362,6 +365,25 @@ func (e *Exchange) workingSymbols(ctx context.Context) ([]trade.Symbol, error) {
 	return out, e.wrap("read working orders", rows.Err())
 }
 
+// takes reports whether req takes liquidity at quote q as it arrives: a
+// market order, or a limit at or through the touch. Only such an order
+// needs the source's depth to fill; one that rests (or a stop waiting for
+// its trigger) is placed on the quote alone, so it costs the source no
+// request beyond the quote. A stop triggered later fills against the
+// touch of the quote that triggered it.
+func takes(req trade.OrderRequest, q trade.Quote) bool {
+	if req.StopPrice.Valid {
+		return false
+	}
+	if req.Type == trade.Market || !req.Price.Valid {
+		return true
+	}
+	if req.Side == trade.Buy {
+		return q.Ask.IsPositive() && req.Price.Decimal.GreaterThanOrEqual(q.Ask)
+	}
+	return q.Bid.IsPositive() && req.Price.Decimal.LessThanOrEqual(q.Bid)
+}
+
 // observeFor is the market a placement needs: nil with simulated prices;
 // with a price source the order's symbol (with depth where shown) and the
 // working orders' symbols. A request that is invalid on its face is
@@ -376,7 +398,7 @@ func (e *Exchange) observeFor(ctx context.Context, req trade.OrderRequest) (*sna
 	if err := req.Validate(); err != nil {
 		return nil, invalidOrder(err)
 	}
-	return e.observe(ctx, true, []trade.Symbol{req.Symbol}, req.Symbol)
+	return e.observe(ctx, true, []trade.Symbol{req.Symbol}, req.Symbol, func(q trade.Quote) bool { return takes(req, q) })
 }
 
 // account runs fn in a catch-up transaction. With a price source the
@@ -389,7 +411,7 @@ func (e *Exchange) account(ctx context.Context, op string, fn func(*session) err
 	if e.source != nil && ctx.Err() == nil {
 		octx, cancel := context.WithTimeout(ctx, checkTimeout)
 		var err error
-		snap, err = e.observe(octx, true, nil, trade.Symbol{})
+		snap, err = e.observe(octx, true, nil, trade.Symbol{}, nil)
 		cancel()
 		if err != nil && ctx.Err() == nil {
 			e.log.Warn("paper: resting orders were not checked against the market", "op", op, "err", err)
@@ -523,7 +545,7 @@ func (e *Exchange) liveQuotes(ctx context.Context, symbols []trade.Symbol) ([]tr
 	if len(symbols) == 0 {
 		return []trade.Quote{}, nil
 	}
-	snap, err := e.observe(ctx, true, symbols, trade.Symbol{})
+	snap, err := e.observe(ctx, true, symbols, trade.Symbol{}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -553,7 +575,7 @@ func (e *Exchange) liveQuotes(ctx context.Context, symbols []trade.Symbol) ([]tr
 // liveBook is the source's book where it shows depth, else the one-level
 // book of its quote that market orders fill against.
 func (e *Exchange) liveBook(ctx context.Context, sym trade.Symbol, depth int) (trade.Book, error) {
-	snap, err := e.observe(ctx, false, []trade.Symbol{sym}, sym)
+	snap, err := e.observe(ctx, false, []trade.Symbol{sym}, sym, nil)
 	if err != nil {
 		return trade.Book{}, err
 	}

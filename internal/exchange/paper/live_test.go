@@ -786,8 +786,7 @@ func TestLiveSourceNeedsCredentials(t *testing.T) {
 }
 
 // deepSource is a price source that shows depth: binance's adapter on the
-// fake, with a fixed order book. None of the adapters reads depth yet; the
-// engine must use it when one does.
+// fake, with a fixed order book in place of the fake's own.
 type deepSource struct {
 	exchange.Exchange
 	book trade.Book
@@ -835,10 +834,26 @@ func TestLiveDepth(t *testing.T) {
 	checkBooks(t, e)
 }
 
+// touchSource is a price source without depth: binance's adapter with its
+// OrderBook hidden.
+type touchSource struct{ exchange.Exchange }
+
 // Without depth the book is the quote's touch, as deep as the instrument
 // allows: what market orders fill against.
 func TestLiveTouchBook(t *testing.T) {
-	l := newLive(t, nil)
+	srv := fakebinance.New("k", "s")
+	defer srv.Close()
+	touch := exchange.Venue{Name: "touch", Keys: binance.Venue().Keys, New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
+		ex, err := binance.New(ctx, p)
+		return touchSource{ex}, err
+	}}
+	p := binanceParams(t, srv, newClock(t0), &logBuffer{}, map[string]any{KeyPriceSource: "touch"})
+	e, err := New(context.Background(), p, WithPriceSources(touch))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	l := struct{ e *Exchange }{e}
 	got, err := l.e.OrderBook(context.Background(), btcusdt, 10)
 	if err != nil {
 		t.Fatal(err)

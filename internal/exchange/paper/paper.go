@@ -113,9 +113,17 @@
 //
 //   - Market orders and the taking part of limit orders fill against the
 //     source's order book when its adapter shows depth
-//     (exchange.OrderBookReader), else against its top of book, taken to
-//     be deep enough for the whole order: a buy fills completely at the
-//     ask, a sell at the bid. OrderBook shows the same one-level book.
+//     (exchange.OrderBookReader; Binance, Kraken, Coinbase and Alpaca's
+//     crypto do: an order that takes liquidity, a market order or a limit
+//     at or through the touch, reads the book after the quote, one request
+//     more; an order that rests costs the quote alone),
+//     else against its top of book, taken to be deep enough for the whole
+//     order: a buy fills completely at the ask, a sell at the bid. A book
+//     the source marks TopOnly (Alpaca's stocks) is such a top of book.
+//     OrderBook shows the same one-level book.
+//   - Candles are the source's own (exchange.CandleReader). With
+//     simulated prices they are read off the symbol's price path
+//     (sim.Path.Candle): the same on every run with the same seed.
 //   - Resting limits and untriggered stops are checked against the live
 //     quote at the moment tradectl observes it: at every call that reads
 //     or changes the account, at every Quotes call, and at every quote of

@@ -76,6 +76,7 @@ type Server struct {
 	rateMinute  int64
 	rateUsed    int
 	accountID   string
+	barsPage    int // WithBarsPageSize
 }
 
 // Option configures a Server.
@@ -256,6 +257,9 @@ var dataRoutes = []route{
 	{http.MethodGet, "/v2/stocks/trades/latest", (*Server).handleStockTrades},
 	{http.MethodGet, "/v1beta3/crypto/us/latest/quotes", (*Server).handleCryptoQuotes},
 	{http.MethodGet, "/v1beta3/crypto/us/latest/trades", (*Server).handleCryptoTrades},
+	{http.MethodGet, "/v1beta3/crypto/us/latest/orderbooks", (*Server).handleCryptoOrderbooks},
+	{http.MethodGet, "/v1beta3/crypto/us/bars", (*Server).handleCryptoBars},
+	{http.MethodGet, "/v2/stocks/bars", (*Server).handleStockBars},
 }
 
 func match(routes []route, method, path string) (route, string, bool) {

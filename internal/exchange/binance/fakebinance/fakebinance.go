@@ -332,6 +332,8 @@ var endpoints = map[string]endpoint{
 	"GET /api/v3/exchangeInfo":             {weight: fixed(20), handle: (*Server).handleExchangeInfo},
 	"GET /api/v3/ticker/bookTicker":        {weight: oneOrMany(2, 4), handle: (*Server).handleBookTicker},
 	"GET /api/v3/ticker/price":             {weight: oneOrMany(2, 4), handle: (*Server).handlePrice},
+	"GET /api/v3/depth":                    {weight: depthWeight, handle: (*Server).handleDepth},
+	"GET /api/v3/klines":                   {weight: fixed(2), handle: (*Server).handleKlines},
 	"POST /api/v3/order":                   {signed: true, weight: fixed(1), handle: (*Server).handleNewOrder},
 	"POST /api/v3/order/test":              {signed: true, weight: fixed(1), handle: (*Server).handleTestOrder},
 	"POST /api/v3/orderList/oco":           {signed: true, weight: fixed(1), handle: (*Server).handleNewOCO},

@@ -239,6 +239,10 @@ func match(method, rest string) (route, bool) {
 		return route{handle: (*Server).handleProducts}, true
 	case method == http.MethodGet && strings.HasPrefix(rest, "/market/products/") && strings.HasSuffix(rest, "/ticker"):
 		return route{handle: (*Server).handleTicker}, true
+	case method == http.MethodGet && strings.HasPrefix(rest, "/market/products/") && strings.HasSuffix(rest, "/candles"):
+		return route{handle: (*Server).handleCandles}, true
+	case method == http.MethodGet && rest == "/market/product_book":
+		return route{handle: (*Server).handleProductBook}, true
 	case method == http.MethodGet && strings.HasPrefix(rest, "/market/products/"):
 		return route{handle: (*Server).handleProduct}, true
 	case method == http.MethodGet && rest == "/products":

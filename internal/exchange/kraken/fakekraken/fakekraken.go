@@ -256,6 +256,8 @@ var publicEndpoints = map[string]handler{
 	"/0/public/Time":       (*Server).handleTime,
 	"/0/public/AssetPairs": (*Server).handleAssetPairs,
 	"/0/public/Ticker":     (*Server).handleTicker,
+	"/0/public/Depth":      (*Server).handleDepth,
+	"/0/public/OHLC":       (*Server).handleOHLC,
 }
 
 var privateEndpoints = map[string]handler{
