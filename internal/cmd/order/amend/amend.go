@@ -15,6 +15,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/notifycmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/ordercmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderref"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
@@ -49,6 +50,11 @@ type AmendOptions struct {
 	Round          trade.RoundMode
 	DryRun         bool
 	OverrideLimits []string
+	// Notify are the notification flags: a refusal by the risk limits is
+	// a risk_refused notification.
+	Notify     notifycmd.Flags
+	NotifyDeps notifycmd.Deps
+	Now        func() time.Time
 }
 
 // NewCmdAmend builds the command; runF replaces the run step in tests.
@@ -63,7 +69,10 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 		Printer:      f.Printer,
 		KnownSymbol:  orderref.FromJournal(f),
 		Yes:          func() bool { return f.Globals.Yes },
+		NotifyDeps:   notifycmd.NewDeps(f),
+		Now:          f.Now,
 	}
+	var notifyFlags *notifycmd.Binding
 	var (
 		refFlags                ordercmd.RefFlags
 		qty, price, stop, round string
@@ -136,6 +145,9 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 			if opts.OverrideLimits, err = risk.ParseOverrides(overrides); err != nil {
 				return cmdutil.Usagef("--override-limit %w", err)
 			}
+			if opts.Notify, err = notifyFlags.Parse(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -152,6 +164,7 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 	fl.StringArrayVar(&overrides, "override-limit", nil, "lift the named risk limit for this command (repeatable): "+strings.Join(risk.LimitNames(), ", "))
 	_ = cmd.RegisterFlagCompletionFunc("override-limit", cobra.FixedCompletions(risk.LimitNames(), cobra.ShellCompDirectiveNoFileComp))
 	cmdutil.RegisterEnumCompletion(cmd, "round", trade.RoundModes)
+	notifyFlags = notifycmd.AddFlags(cmd)
 	return cmd
 }
 
@@ -248,6 +261,10 @@ func amendRun(parent context.Context, o *AmendOptions) error {
 	if err != nil {
 		if j != nil {
 			recordRefusal(ctx, j, prof.Name, err)
+			var refused *risk.RefusedError
+			if errors.As(err, &refused) {
+				o.notifyRefusal(prof, ex.Name(), amended, refused)
+			}
 		}
 		return err
 	}
@@ -283,6 +300,19 @@ func amendRun(parent context.Context, o *AmendOptions) error {
 		}
 		return t
 	})
+}
+
+// notifyRefusal sends a risk_refused notification of a real run's
+// refusal. The dispatcher is opened here, not for every amend: only a
+// refusal has anything to say, and the wait for its delivery is bounded.
+func (o *AmendOptions) notifyRefusal(prof config.Profile, venue string, amended trade.OrderRequest, refused *risk.RefusedError) {
+	disp, err := o.Notify.Open(o.NotifyDeps, prof)
+	if err != nil {
+		o.Logger().Warn("notify: the risk refusal is not notified", "err", err)
+		return
+	}
+	defer disp.Close()
+	disp.Send(notifycmd.Refusal(o.Now(), "order amend", prof.Name, venue, amended, refused.Limits(), refused))
 }
 
 // amendVenues names the venues that amend, for the refusal on the others;

@@ -148,7 +148,13 @@ func sliceRun(parent context.Context, o *CreateOptions) error {
 		}
 	}
 	copts := confirm.Options{IO: o.IO, Yes: o.Yes(), Safety: sf}
-	planDeps := orderplan.Deps{Exchange: ex, Profile: prof.Name, Safety: sf, Journal: o.Journal, Now: o.Now, Logger: o.Logger(), Confirm: copts}
+	disp, err := o.Notify.Open(o.NotifyDeps, prof)
+	if err != nil {
+		return err
+	}
+	defer disp.Close()
+	planDeps := orderplan.Deps{Exchange: ex, Profile: prof.Name, Safety: sf, Journal: o.Journal, Now: o.Now, Logger: o.Logger(), Confirm: copts,
+		Refused: refusalNotifier(disp, o.Now, ex.Name())}
 	if o.DryRun {
 		return o.sliceDryRun(ctx, printer, ex, prof, planDeps, key, generated, slices)
 	}
