@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -116,7 +117,7 @@ func (d *Dispatcher) Send(ev Event) {
 	if !d.Wants(ev.Kind) {
 		return
 	}
-	body, err := json.Marshal(ev)
+	body, err := Marshal(ev)
 	if err != nil {
 		d.log.Warn("notify: cannot encode the event", "kind", string(ev.Kind), "err", err)
 		return
@@ -157,6 +158,19 @@ func (d *Dispatcher) run(l *lane) {
 			d.log.Warn(fmt.Sprintf("notify: %s: %s event not delivered: %v", l.n.Name(), j.ev.Kind, err))
 		}
 	}
+}
+
+// Marshal is an event's JSON as notifiers get it: one line, with <, >
+// and & as themselves (conditions are full of them) rather than the
+// \u003c escapes meant for HTML.
+func Marshal(ev Event) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(ev); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // Stat is one notifier's tally after Close.

@@ -160,12 +160,12 @@ func TestEventJSON(t *testing.T) {
 		Message: "alert: BTC-USD.last > 1", Expr: StrPtr("BTC-USD.last > 1"),
 		Quote: QuoteOf(trade.Quote{Symbol: trade.Symbol{Base: "BTC", Quote: "USD"}, Bid: decimal.RequireFromString("99.5"),
 			Ask: decimal.RequireFromString("100.5"), Last: decimal.RequireFromString("100"), Time: at})}
-	b, err := json.Marshal(ev)
+	b, err := Marshal(ev)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `{"kind":"alert","time":"2026-11-27T12:00:00.000Z","command":"watch","profile":"paper","venue":"paper","symbol":"BTC-USD",` +
-		`"message":"alert: BTC-USD.last \u003e 1","expr":"BTC-USD.last \u003e 1",` +
+		`"message":"alert: BTC-USD.last > 1","expr":"BTC-USD.last > 1",` +
 		`"quote":{"symbol":"BTC-USD","bid":"99.5","ask":"100.5","last":"100","time":"2026-11-27T12:00:00.000Z"},` +
 		`"order":null,"fill":null,"refusal":null}`
 	if diff := cmp.Diff(want, string(b)); diff != "" {
