@@ -68,6 +68,7 @@ func scriptParams() testscript.Params {
 			"fakealpaca":         cmdFakeAlpaca,
 			"fakecoinbase":       cmdFakeCoinbase,
 			"fakekraken":         cmdFakeKraken,
+			"webhook":            cmdWebhook,
 		},
 		Setup: func(env *testscript.Env) error {
 			home := filepath.Join(env.WorkDir, "home")

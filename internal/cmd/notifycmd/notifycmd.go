@@ -187,7 +187,7 @@ func Refusal(at time.Time, command, profile, venue string, req trade.OrderReques
 	return notify.Event{
 		Kind: notify.KindRiskRefused, Time: trade.JSONTime(at.UTC()), Command: command,
 		Profile: profile, Venue: venue, Symbol: req.Symbol.String(),
-		Message: fmt.Sprintf("%s refused by %s: %s", describeRequest(req), strings.Join(limits, ", "), reason),
+		Message: fmt.Sprintf("%s refused: %s", describeRequest(req), reason),
 		Refusal: &notify.Refusal{Limits: limits, Reason: reason, Request: &req},
 	}
 }
