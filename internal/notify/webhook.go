@@ -191,7 +191,9 @@ func retryAfter(v string, now time.Time) time.Duration {
 		return 0
 	}
 	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
+		// A day is beyond any cap; bounding it first keeps a huge value
+		// from overflowing into a negative wait.
+		return time.Duration(min(s, 86400)) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
 		return t.Sub(now)
