@@ -205,6 +205,15 @@ func (d *Dispatcher) Close() []Stat {
 	go func() { d.wg.Wait(); close(done) }()
 	timer := time.NewTimer(d.drain)
 	defer timer.Stop()
+	// A wait of more than a moment is announced, so a command that has
+	// done its work does not seem to hang.
+	notice := time.NewTimer(min(2*time.Second, d.drain/2))
+	defer notice.Stop()
+	select {
+	case <-done:
+	case <-notice.C:
+		d.log.Warn(fmt.Sprintf("notify: waiting up to %s for deliveries in flight", d.drain))
+	}
 	select {
 	case <-done:
 	case <-timer.C:

@@ -213,6 +213,11 @@ func amendRun(parent context.Context, o *AmendOptions) error {
 	}
 	printer, cfg, ex, prof, sf := s.Printer, s.Config, s.Exchange, s.Profile, s.Safety
 	defer ex.Close()
+	disp, err := o.Notify.Open(o.NotifyDeps, prof)
+	if err != nil {
+		return err
+	}
+	defer disp.Close()
 	am, ok := ex.(exchange.Amender)
 	if !ok {
 		return cmdutil.Usagef("%s cannot amend orders: %s; cancel it and place a new order if that is what you want; nothing was sent", ex.Name(), amendVenues)
@@ -263,7 +268,7 @@ func amendRun(parent context.Context, o *AmendOptions) error {
 			recordRefusal(ctx, j, prof.Name, err)
 			var refused *risk.RefusedError
 			if errors.As(err, &refused) {
-				o.notifyRefusal(prof, ex.Name(), amended, refused)
+				disp.Send(notifycmd.Refusal(o.Now(), "order amend", prof.Name, ex.Name(), amended, refused.Limits(), refused))
 			}
 		}
 		return err
@@ -300,19 +305,6 @@ func amendRun(parent context.Context, o *AmendOptions) error {
 		}
 		return t
 	})
-}
-
-// notifyRefusal sends a risk_refused notification of a real run's
-// refusal. The dispatcher is opened here, not for every amend: only a
-// refusal has anything to say, and the wait for its delivery is bounded.
-func (o *AmendOptions) notifyRefusal(prof config.Profile, venue string, amended trade.OrderRequest, refused *risk.RefusedError) {
-	disp, err := o.Notify.Open(o.NotifyDeps, prof)
-	if err != nil {
-		o.Logger().Warn("notify: the risk refusal is not notified", "err", err)
-		return
-	}
-	defer disp.Close()
-	disp.Send(notifycmd.Refusal(o.Now(), "order amend", prof.Name, venue, amended, refused.Limits(), refused))
 }
 
 // amendVenues names the venues that amend, for the refusal on the others;
