@@ -205,3 +205,18 @@ func BenchmarkSend(b *testing.B) {
 	b.StopTimer()
 	d.Close()
 }
+
+// BenchmarkSendStuckNotifier measures Send while the only notifier never
+// answers: the queue fills and every further event is dropped, at the
+// same cost, never waited for.
+func BenchmarkSendStuckNotifier(b *testing.B) {
+	stuck := &recorder{name: "stuck", gate: make(chan struct{})}
+	d := New(Options{Notifiers: []Notifier{stuck}, Drain: 10 * time.Millisecond})
+	ev := Event{Kind: KindAlert, Command: "watch", Profile: "paper", Venue: "paper", Symbol: "BTC-USD", Message: "alert"}
+	b.ReportAllocs()
+	for b.Loop() {
+		d.Send(ev)
+	}
+	b.StopTimer()
+	d.Close()
+}
