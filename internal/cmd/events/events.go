@@ -78,6 +78,10 @@ func NewCmdEvents(f *cmdutil.Factory, runF func(*EventsOptions) error) *cobra.Co
 			order. Piped or with -o json/ndjson, each event is one JSON object on its
 			own line, flushed at once; fields: time, profile, venue, kind ("order" or
 			"fill"), and order or fill. -o csv writes a header and one row per event.
+
+			--notify CMD, --webhook URL and --desktop-notify also deliver each event as an
+			order_event notification, without slowing the stream; the first profile's
+			notify: section sets defaults.
 		`),
 		Example: heredoc.Doc(`
 			# follow the selected profile: a line per event on a terminal, here for two seconds

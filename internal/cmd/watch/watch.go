@@ -91,6 +91,12 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 			  not (AAPL.ask > 200.5) and AAPL.spread <= 0.05
 			Fields: %s. Operators: < <= > >= == !=, and, or, not, parentheses.
 			change, change_pct, high and low are measured since the watch started.
+
+			--notify CMD, --webhook URL and --desktop-notify also deliver each alert and
+			until event (JSON: kind, time, command, profile, venue, symbol, message, expr,
+			quote) to a shell command, a webhook or the desktop, without ever slowing the
+			watch; --notify-on keeps some kinds. The profile's notify: section sets
+			defaults. A failed delivery is a warning on stderr, never a different exit code.
 		`, fieldList()),
 		Example: heredoc.Doc(`
 			# a live table on a terminal until Ctrl-C; here, two updates

@@ -106,6 +106,9 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 			lost the order is looked up, never amended a second time blindly: the
 			command exits 9 when the look-up cannot tell, and the next amend of the order
 			settles it first.
+
+			A refusal by the risk limits is a risk_refused notification with --notify,
+			--webhook or --desktop-notify (or the profile's notify: section).
 		`),
 		Example: heredoc.Doc(`
 			# lower the quantity of order 2 (keeps its place in the queue on most venues)

@@ -183,6 +183,14 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			Without a key one is generated and printed on stderr. Ctrl-C stops between
 			slices (exit 130). --timeout bounds each child, not the whole schedule,
 			unless given on the command line. tradectl order get twap-KEY shows progress.
+
+			--notify CMD, --webhook URL and --desktop-notify tell someone what happened:
+			a refusal by the risk limits (risk_refused) and, with --wait, how the order
+			ended (order_filled, order_done, wait_timeout). The event's JSON goes to the
+			command's stdin and TRADECTL_EVENT_* variables, or is POSTed to the webhook.
+			Delivery never delays the order nor changes the exit code; the command waits
+			up to 30s for deliveries in flight when it ends. The profile's notify:
+			section sets defaults.
 		`),
 		Example: heredoc.Doc(`
 			# buy 0.01 BTC at the market
