@@ -145,8 +145,10 @@ func (f Flags) Open(d Deps, prof config.Profile) (*notify.Dispatcher, error) {
 	}
 	var ns []notify.Notifier
 	if strings.TrimSpace(command) != "" {
-		var out = d.IO.ErrOut
-		ns = append(ns, &notify.Command{Line: command, Output: out})
+		// The command's own output is not passed through: stderr may be
+		// JSON lines only (-o json), and stdout is data. A failure's
+		// warning carries the end of its stderr.
+		ns = append(ns, &notify.Command{Line: command})
 	}
 	if webhook != "" {
 		var client *http.Client
@@ -169,7 +171,7 @@ func (f Flags) Open(d Deps, prof config.Profile) (*notify.Dispatcher, error) {
 		}
 		dn, err := notify.NewDesktop(goos, lookPath)
 		if err != nil {
-			fmt.Fprintf(d.IO.ErrOut, "warning: desktop notifications are off: %v\n", err)
+			log.Warn(fmt.Sprintf("desktop notifications are off: %v", err))
 		} else {
 			ns = append(ns, dn)
 		}

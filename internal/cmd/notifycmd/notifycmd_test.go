@@ -1,7 +1,9 @@
 package notifycmd
 
 import (
+	"bytes"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -150,19 +152,27 @@ func TestOpenProfileWebhookUnresolved(t *testing.T) {
 }
 
 func TestOpenDesktopAbsentWarnsOnce(t *testing.T) {
-	ios, _, _, errOut := iostreams.Test()
+	ios, _, _, _ := iostreams.Test()
+	var errOut bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&errOut, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}}))
 	f, err := parse(t, "--desktop-notify")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := f.Open(Deps{IO: ios, GOOS: "linux", LookPath: func(string) (string, error) { return "", exec.ErrNotFound }}, config.Profile{Name: "p"})
+	d, err := f.Open(Deps{IO: ios, Logger: func() *slog.Logger { return logger }, GOOS: "linux",
+		LookPath: func(string) (string, error) { return "", exec.ErrNotFound }}, config.Profile{Name: "p"})
 	if err != nil {
 		t.Fatalf("a missing desktop notifier must not fail the command: %v", err)
 	}
 	if d != nil {
 		t.Error("with no notifier left, the dispatcher should be nil")
 	}
-	want := "warning: desktop notifications are off: no desktop notifier: notify-send not found (install libnotify)\n"
+	want := `level=WARN msg="desktop notifications are off: no desktop notifier: notify-send not found (install libnotify)"` + "\n"
 	if diff := cmp.Diff(want, errOut.String()); diff != "" {
 		t.Errorf("stderr (-want +got):\n%s", diff)
 	}
