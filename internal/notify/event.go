@@ -37,7 +37,7 @@ const (
 	// KindOrderEvent: events printed an order change or a fill.
 	KindOrderEvent Kind = "order_event"
 	// KindRiskRefused: a risk limit or the slippage guard refused an
-	// order (order create) or an amendment (order amend).
+	// order (order create, positions close) or an amendment (order amend).
 	KindRiskRefused Kind = "risk_refused"
 )
 
@@ -88,7 +88,7 @@ type Event struct {
 	// there is one, else when tradectl saw it.
 	Time trade.JSONTime `json:"time"`
 	// Command is the tradectl command that emitted it: "watch",
-	// "order create", "order amend" or "events".
+	// "order create", "order amend", "positions close" or "events".
 	Command string `json:"command"`
 	Profile string `json:"profile"`
 	Venue   string `json:"venue"`

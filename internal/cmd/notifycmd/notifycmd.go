@@ -1,5 +1,5 @@
 // Package notifycmd is the notification flags that watch, order create,
-// order amend and events share: --notify, --webhook, --desktop-notify and
+// order amend, positions close and events share: --notify, --webhook, --desktop-notify and
 // --notify-on, merged over the profile's notify: defaults into one
 // notify.Dispatcher per run.
 package notifycmd
@@ -19,6 +19,7 @@ import (
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/notify"
+	"github.com/tradectl/tradectl/internal/orderplan"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -204,4 +205,16 @@ func describeRequest(r trade.OrderRequest) string {
 		s += " " + r.Price.Decimal.String()
 	}
 	return s
+}
+
+// RefusalNotifier is the orderplan.Deps.Refused of a command: the plan's
+// risk refusals become risk_refused notifications. nil when d does not
+// want them, so the plan does no work for nobody.
+func RefusalNotifier(d *notify.Dispatcher, now func() time.Time, command, venue string) func(orderplan.Refusal) {
+	if !d.Wants(notify.KindRiskRefused) {
+		return nil
+	}
+	return func(r orderplan.Refusal) {
+		d.Send(Refusal(now(), command, r.Profile, venue, r.Request, r.Limits, r.Err))
+	}
 }

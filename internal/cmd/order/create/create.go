@@ -492,7 +492,7 @@ func createRun(parent context.Context, o *CreateOptions) error {
 		Now:      o.Now,
 		Logger:   o.Logger(),
 		Confirm:  copts,
-		Refused:  refusalNotifier(disp, o.Now, ex.Name()),
+		Refused:  notifycmd.RefusalNotifier(disp, o.Now, "order create", ex.Name()),
 	}, orderplan.Input{
 		Request:        o.Request,
 		QtyShare:       o.QtyShare,
@@ -555,17 +555,6 @@ func createRun(parent context.Context, o *CreateOptions) error {
 		return &cmdutil.InDocumentError{Err: waitErr}
 	}
 	return waitErr
-}
-
-// refusalNotifier turns the plan's risk refusals into risk_refused
-// notifications.
-func refusalNotifier(d *notify.Dispatcher, now func() time.Time, venue string) func(orderplan.Refusal) {
-	if !d.Wants(notify.KindRiskRefused) {
-		return nil
-	}
-	return func(r orderplan.Refusal) {
-		d.Send(notifycmd.Refusal(now(), "order create", r.Profile, venue, r.Request, r.Limits, r.Err))
-	}
 }
 
 // waitEvent is how --wait ended, as a notification: order_filled,

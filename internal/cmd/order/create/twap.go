@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/tradectl/tradectl/internal/cmd/notifycmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/ordercmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
@@ -154,7 +155,7 @@ func sliceRun(parent context.Context, o *CreateOptions) error {
 	}
 	defer disp.Close()
 	planDeps := orderplan.Deps{Exchange: ex, Profile: prof.Name, Safety: sf, Journal: o.Journal, Now: o.Now, Logger: o.Logger(), Confirm: copts,
-		Refused: refusalNotifier(disp, o.Now, ex.Name())}
+		Refused: notifycmd.RefusalNotifier(disp, o.Now, "order create", ex.Name())}
 	if o.DryRun {
 		return o.sliceDryRun(ctx, printer, ex, prof, planDeps, key, generated, slices)
 	}
