@@ -70,6 +70,7 @@ func scriptParams() testscript.Params {
 			"fakecoinbase":         cmdFakeCoinbase,
 			"fakekraken":           cmdFakeKraken,
 			"fakekraken-timer":     cmdFakeKrakenTimer,
+			"webhook":              cmdWebhook,
 		},
 		Setup: func(env *testscript.Env) error {
 			home := filepath.Join(env.WorkDir, "home")

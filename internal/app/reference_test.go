@@ -31,6 +31,7 @@ import (
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/journal"
+	"github.com/tradectl/tradectl/internal/notify"
 	"github.com/tradectl/tradectl/internal/pnl"
 	"github.com/tradectl/tradectl/internal/risk"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -156,48 +157,51 @@ func jsonFields(values ...any) []string {
 func TestReadmeJSONSchemas(t *testing.T) {
 	tables := subsections(section(t, readme(t), "### JSON output"))
 	schemas := map[string][]string{
-		"Order":              jsonFields(create.CreatedOrder{}, amend.AmendedOrder{}),
-		"Amend dry run":      jsonFields(amend.DryRunResult{}),
-		"Amend request":      jsonFields(trade.AmendRequest{}),
-		"Amend plan":         jsonFields(exchange.AmendPlan{}),
-		"Balance":            jsonFields(trade.Balance{}),
-		"Quote":              jsonFields(trade.Quote{}),
-		"Order book":         jsonFields(book.View{}),
-		"Order book level":   jsonFields(book.Level{}),
-		"Candle":             jsonFields(candles.Row{}),
-		"Dry run":            jsonFields(create.DryRunResult{}),
-		"Order request":      jsonFields(trade.OrderRequest{}),
-		"Risk report":        jsonFields(risk.Report{}),
-		"Risk override":      jsonFields(risk.Override{}),
-		"Slippage estimate":  jsonFields(risk.Estimate{}),
-		"Dashboard snapshot": jsonFields(dashboard.Snapshot{}),
-		"Dashboard account":  jsonFields(dashboard.Account{}),
-		"Account error":      jsonFields(dashboard.AccountError{}),
-		"Balance line":       jsonFields(dashboard.BalanceLine{}),
-		"Position":           jsonFields(pnl.Valuation{}),
-		"Position row":       jsonFields(positions.Position{}),
-		"Close result":       jsonFields(positions.CloseResult{}),
-		"Instrument":         jsonFields(trade.Instrument{}),
-		"Totals":             jsonFields(dashboard.Totals{}),
-		"P&L line":           jsonFields(pnlcmd.Row{}),
-		"Watch events":       jsonFields(watch.QuoteEvent{}, watch.ConditionEvent{}),
-		"Order events":       jsonFields(events.Event{}),
-		"Dead-man events":    jsonFields(deadmancmd.Event{}),
-		"Journal entry":      jsonFields(journal.Entry{}),
-		"Fill":               jsonFields(trade.Fill{}),
-		"Fill history row":   jsonFields(fills.Row{}),
-		"Doctor report":      jsonFields(doctor.Report{}),
-		"Doctor check":       jsonFields(doctor.Check{}),
-		"Config path":        jsonFields(configcmd.PathInfo{}),
-		"Config show":        redactedKeys(t),
-		"Set-secret result":  jsonFields(configcmd.SetSecretResult{}),
-		"Config init result": jsonFields(configcmd.InitResult{}),
-		"Version":            jsonFields(build.Info{}),
-		"Error":              jsonFields(ErrorJSON{}, ErrorBody{}),
-		"Sliced order":       jsonFields(twap.Progress{}),
-		"Slice":              jsonFields(twap.Child{}),
-		"Sliced dry run":     jsonFields(create.SliceDryRun{}),
-		"Scheduled slice":    jsonFields(create.ScheduledSlice{}),
+		"Order":                jsonFields(create.CreatedOrder{}, amend.AmendedOrder{}),
+		"Amend dry run":        jsonFields(amend.DryRunResult{}),
+		"Amend request":        jsonFields(trade.AmendRequest{}),
+		"Amend plan":           jsonFields(exchange.AmendPlan{}),
+		"Balance":              jsonFields(trade.Balance{}),
+		"Quote":                jsonFields(trade.Quote{}),
+		"Order book":           jsonFields(book.View{}),
+		"Order book level":     jsonFields(book.Level{}),
+		"Candle":               jsonFields(candles.Row{}),
+		"Dry run":              jsonFields(create.DryRunResult{}),
+		"Order request":        jsonFields(trade.OrderRequest{}),
+		"Risk report":          jsonFields(risk.Report{}),
+		"Risk override":        jsonFields(risk.Override{}),
+		"Slippage estimate":    jsonFields(risk.Estimate{}),
+		"Dashboard snapshot":   jsonFields(dashboard.Snapshot{}),
+		"Dashboard account":    jsonFields(dashboard.Account{}),
+		"Account error":        jsonFields(dashboard.AccountError{}),
+		"Balance line":         jsonFields(dashboard.BalanceLine{}),
+		"Position":             jsonFields(pnl.Valuation{}),
+		"Position row":         jsonFields(positions.Position{}),
+		"Close result":         jsonFields(positions.CloseResult{}),
+		"Instrument":           jsonFields(trade.Instrument{}),
+		"Totals":               jsonFields(dashboard.Totals{}),
+		"P&L line":             jsonFields(pnlcmd.Row{}),
+		"Watch events":         jsonFields(watch.QuoteEvent{}, watch.ConditionEvent{}),
+		"Order events":         jsonFields(events.Event{}),
+		"Dead-man events":      jsonFields(deadmancmd.Event{}),
+		"Journal entry":        jsonFields(journal.Entry{}),
+		"Fill":                 jsonFields(trade.Fill{}),
+		"Fill history row":     jsonFields(fills.Row{}),
+		"Doctor report":        jsonFields(doctor.Report{}),
+		"Doctor check":         jsonFields(doctor.Check{}),
+		"Config path":          jsonFields(configcmd.PathInfo{}),
+		"Config show":          redactedKeys(t),
+		"Set-secret result":    jsonFields(configcmd.SetSecretResult{}),
+		"Config init result":   jsonFields(configcmd.InitResult{}),
+		"Version":              jsonFields(build.Info{}),
+		"Error":                jsonFields(ErrorJSON{}, ErrorBody{}),
+		"Sliced order":         jsonFields(twap.Progress{}),
+		"Slice":                jsonFields(twap.Child{}),
+		"Sliced dry run":       jsonFields(create.SliceDryRun{}),
+		"Scheduled slice":      jsonFields(create.ScheduledSlice{}),
+		"Notification event":   jsonFields(notify.Event{}),
+		"Notification quote":   jsonFields(notify.Quote{}),
+		"Notification refusal": jsonFields(notify.Refusal{}),
 	}
 	for name, want := range schemas {
 		body, ok := tables[name]
@@ -235,7 +239,7 @@ func TestReadmeConfigKeys(t *testing.T) {
 	tables := subsections(section(t, readme(t), "### Configuration keys"))
 	reg := factory.Registry()
 
-	profile := []string{"exchange"}
+	profile := []string{"exchange", "notify"}
 	names := config.CredentialNames()
 	for _, v := range reg.Names() {
 		venue, _ := reg.Lookup(v)
@@ -252,6 +256,7 @@ func TestReadmeConfigKeys(t *testing.T) {
 		"Top level":     config.TopLevelKeys(),
 		"Every profile": profile,
 		"Safety":        config.SafetyKeys(),
+		"notify":        config.NotifyKeys(),
 	}
 	for _, v := range reg.Names() {
 		venue, _ := reg.Lookup(v)

@@ -112,6 +112,9 @@ type Profile struct {
 	Safety map[string]any
 	// Credentials maps a base name ("api_key") to where it comes from.
 	Credentials map[string]SecretSource
+	// Notify is the profile's notify: section, the defaults of the
+	// notification flags.
+	Notify Notify
 	// Line is where the profile is defined; 0 for the built-in one.
 	Line int
 }

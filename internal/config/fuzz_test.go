@@ -31,6 +31,8 @@ func FuzzLoad(f *testing.F) {
 		"!!binary aGVsbG8=\n",
 		"profiles:\n  p: {exchange: paper, seed: [.inf, -.Inf, .NaN]}\n",
 		"profiles:\n  p: {exchange: paper, seed: !!binary aGVsbG8=, starting_balances: !!timestamp 2001-12-14}\n",
+		"profiles:\n  p: {exchange: paper, notify: {command: x, webhook_url_file: ~/h, desktop: true, on: [alert, until]}}\n",
+		"profiles:\n  p: {exchange: paper, notify: {on: [[alert]], webhook_url: x, <<: {desktop: 1}}}\n",
 	} {
 		f.Add([]byte(seed))
 	}

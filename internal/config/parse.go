@@ -331,6 +331,12 @@ func (p *parser) profile(pe entry) (Profile, error) {
 		}
 		switch {
 		case e.key == "exchange":
+		case e.key == "notify":
+			n, err := p.notify(name, e)
+			if err != nil {
+				return prof, err
+			}
+			prof.Notify = n
 		case slices.Contains(SafetyKeys(), e.key):
 			v, err := p.raw(name, e)
 			if err != nil {
@@ -355,7 +361,7 @@ func (p *parser) profile(pe entry) (Profile, error) {
 type credKey struct{ base, kind string }
 
 func (p *parser) unknownProfileKey(profile string, venue exchange.Venue, key string, credKeys map[string]credKey) string {
-	allowed := append([]string{"exchange"}, venue.Keys...)
+	allowed := append([]string{"exchange", "notify"}, venue.Keys...)
 	allowed = append(allowed, SafetyKeys()...)
 	for k := range credKeys {
 		allowed = append(allowed, k)

@@ -34,6 +34,9 @@ func (c *Config) Redacted() map[string]any {
 				m[base] = src.Kind + ":" + src.Value
 			}
 		}
+		if !p.Notify.IsZero() {
+			m["notify"] = p.Notify.redacted()
+		}
 		profiles[name] = m
 	}
 	return map[string]any{

@@ -68,6 +68,20 @@ type Deps struct {
 	// Confirm is how the order would be confirmed: the plan refuses up
 	// front what confirm.Order would refuse for want of a terminal.
 	Confirm confirm.Options
+	// Refused, when set, hears of every refusal by the risk limits or the
+	// slippage guard of a real run (not a dry run), after the journal: a
+	// command turns it into a risk_refused notification. It must not
+	// block; the refusal is returned as an error all the same.
+	Refused func(Refusal)
+}
+
+// Refusal is an order the risk limits or the slippage guard refused.
+type Refusal struct {
+	Profile string
+	Request trade.OrderRequest
+	// Limits are the limits broken (max_slippage_pct for the guard).
+	Limits []string
+	Err    error
 }
 
 // Input is the order as the person asked for it.
@@ -272,8 +286,29 @@ func evaluate(ctx context.Context, d Deps, in Input, p Plan) (risk.Decision, err
 	})
 	if !in.DryRun {
 		journalRisk(ctx, d, dec, err)
+		if d.Refused != nil {
+			if limits := refusedLimits(err); limits != nil {
+				d.Refused(Refusal{Profile: d.Profile, Request: p.Request, Limits: limits, Err: err})
+			}
+		}
 	}
 	return dec, err
+}
+
+// refusedLimits names the limits behind a refusal; nil when err is no
+// refusal (a failure to check is not one).
+func refusedLimits(err error) []string {
+	var (
+		refused *risk.RefusedError
+		slipped *risk.SlippageError
+	)
+	switch {
+	case errors.As(err, &refused):
+		return refused.Limits()
+	case errors.As(err, &slipped):
+		return []string{config.SafetyMaxSlippagePct}
+	}
+	return nil
 }
 
 // journalRisk records what the limits refused and which were overridden.

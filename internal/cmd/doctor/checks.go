@@ -10,6 +10,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/notify"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -112,6 +113,9 @@ func (d *doctor) checkSecrets(ctx context.Context, prof config.Profile) []string
 			d.add(prof.Name, check, OK, "resolves from command %q", src.Value)
 		}
 	}
+	if v, ok := d.checkNotifyWebhook(prof); ok {
+		values = append(values, v)
+	}
 	if v, ok := d.o.Registry.Lookup(prof.Exchange); ok {
 		for _, name := range v.Credentials {
 			if _, set := prof.Credentials[name]; !set {
@@ -120,6 +124,30 @@ func (d *doctor) checkSecrets(ctx context.Context, prof config.Profile) []string
 		}
 	}
 	return values
+}
+
+// CheckNotifyWebhook is the check of a profile's notify: webhook URL.
+const CheckNotifyWebhook = "notify webhook"
+
+// checkNotifyWebhook resolves the profile's webhook URL, a secret, as a
+// notifying command would: a cron job meant to report fails without it.
+// The URL is shown by scheme and host only, and returned for scrubbing.
+func (d *doctor) checkNotifyWebhook(prof config.Profile) (string, bool) {
+	src := prof.Notify.Webhook
+	if src.Kind == "" {
+		return "", false
+	}
+	v, err := prof.Notify.WebhookURL(prof.Name, d.o.Getenv)
+	if err != nil {
+		d.add(prof.Name, CheckNotifyWebhook, Fail, "%v", err)
+		return "", false
+	}
+	if _, err := notify.ParseWebhookURL(v); err != nil {
+		d.add(prof.Name, CheckNotifyWebhook, Fail, "%s from %s: %v", "the URL", src.Kind+":"+src.Value, err)
+		return v, true
+	}
+	d.add(prof.Name, CheckNotifyWebhook, OK, "resolves from %s; posts to %s", src.Kind+":"+src.Value, notify.Redact(v))
+	return v, true
 }
 
 // minScrubLen is the shortest secret scrubbed from details: shorter

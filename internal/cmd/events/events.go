@@ -13,10 +13,12 @@ import (
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/notifycmd"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/config"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/notify"
 	"github.com/tradectl/tradectl/internal/orderevents"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -37,6 +39,11 @@ type EventsOptions struct {
 	// OutputChosen says -o (or its environment variable) was given, so a
 	// piped -o table is refused rather than turned into JSON.
 	OutputChosen bool
+	// Notify are the notification flags: every event printed is also an
+	// order_event notification. The profile defaults are the first
+	// profile's.
+	Notify     notifycmd.Flags
+	NotifyDeps notifycmd.Deps
 }
 
 // NewCmdEvents builds the command; runF replaces the run step in tests.
@@ -46,8 +53,10 @@ func NewCmdEvents(f *cmdutil.Factory, runF func(*EventsOptions) error) *cobra.Co
 		OpenExchange: f.OpenExchange,
 		Printer:      f.Printer,
 		Logger:       f.Logger,
+		NotifyDeps:   notifycmd.NewDeps(f),
 	}
 	var symbol string
+	var notifyFlags *notifycmd.Binding
 	cmd := &cobra.Command{
 		Use:   "events [--profile a,b] [--symbol SYMBOL]",
 		Short: "Print order changes and fills as they happen",
@@ -69,6 +78,10 @@ func NewCmdEvents(f *cmdutil.Factory, runF func(*EventsOptions) error) *cobra.Co
 			order. Piped or with -o json/ndjson, each event is one JSON object on its
 			own line, flushed at once; fields: time, profile, venue, kind ("order" or
 			"fill"), and order or fill. -o csv writes a header and one row per event.
+
+			--notify CMD, --webhook URL and --desktop-notify also deliver each event as an
+			order_event notification, without slowing the stream; the first profile's
+			notify: section sets defaults.
 		`),
 		Example: heredoc.Doc(`
 			# follow the selected profile: a line per event on a terminal, here for two seconds
@@ -79,6 +92,9 @@ func NewCmdEvents(f *cmdutil.Factory, runF func(*EventsOptions) error) *cobra.Co
 
 			# the price of every BTC-USD fill
 			$ tradectl events --symbol BTC-USD --jq 'select(.kind == "fill") | .fill.price' --timeout 2s
+
+			# run a command for every fill, the event's JSON on its stdin
+			$ tradectl events --notify 'jq -r .fill.price >> fills.txt' --notify-on order_event --timeout 2s
 		`),
 		Args:        cobra.NoArgs,
 		GroupID:     "account",
@@ -96,6 +112,10 @@ func NewCmdEvents(f *cmdutil.Factory, runF func(*EventsOptions) error) *cobra.Co
 				return cmdutil.Usagef("--interval must be at least 500ms")
 			}
 			opts.OutputChosen = cmd.Flags().Changed("output") || (f.Getenv != nil && f.Getenv(config.EnvOutput) != "")
+			var err error
+			if opts.Notify, err = notifyFlags.Parse(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -104,6 +124,7 @@ func NewCmdEvents(f *cmdutil.Factory, runF func(*EventsOptions) error) *cobra.Co
 	}
 	cmd.Flags().StringVar(&symbol, "symbol", "", "only this symbol's events")
 	cmd.Flags().DurationVar(&opts.Interval, "interval", 2*time.Second, "how often to poll venues that do not stream")
+	notifyFlags = notifycmd.AddFlags(cmd)
 	return cmd
 }
 
@@ -142,13 +163,22 @@ func eventsRun(ctx context.Context, o *EventsOptions) error {
 			a.ex.Close()
 		}
 	}()
-	for _, name := range names {
+	var first config.Profile
+	for i, name := range names {
 		ex, p, err := o.OpenExchange(ctx, name)
 		if err != nil {
 			return err
 		}
+		if i == 0 {
+			first = p
+		}
 		accounts = append(accounts, account{profile: p.Name, ex: ex})
 	}
+	disp, err := o.Notify.Open(o.NotifyDeps, first)
+	if err != nil {
+		return err
+	}
+	defer disp.Close()
 
 	emit := printer.PrintEvent
 	switch {
@@ -160,7 +190,10 @@ func eventsRun(ctx context.Context, o *EventsOptions) error {
 			return err
 		}
 	}
-	err = fanIn(ctx, o, accounts, func(ev Event) error { return emit(ev) })
+	err = fanIn(ctx, o, accounts, func(ev Event) error {
+		disp.Send(notificationOf(ev))
+		return emit(ev)
+	})
 	if ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		// Ctrl-C and --timeout are how an endless stream ends.
 		return nil
@@ -203,6 +236,21 @@ func fanIn(ctx context.Context, o *EventsOptions, accounts []account, print func
 		return cause
 	}
 	return ctx.Err()
+}
+
+// notificationOf is an order_event notification of a printed event.
+func notificationOf(ev Event) notify.Event {
+	n := notify.Event{Kind: notify.KindOrderEvent, Time: ev.Time, Command: "events", Profile: ev.Profile, Venue: ev.Venue,
+		Order: ev.Order, Fill: ev.Fill, Message: Line(ev)}
+	switch {
+	case ev.Fill != nil:
+		n.Symbol = ev.Fill.Symbol.String()
+		n.Message = fmt.Sprintf("fill on %s: %s %s %s @ %s (order %s)", ev.Profile, ev.Fill.Side, ev.Fill.Qty, ev.Fill.Symbol, ev.Fill.Price, ev.Fill.OrderID)
+	case ev.Order != nil:
+		n.Symbol = ev.Order.Symbol.String()
+		n.Message = fmt.Sprintf("order %s on %s: %s %s %s %s, filled %s of %s", ev.Order.ID, ev.Profile, ev.Order.Status, ev.Order.Side, ev.Order.Symbol, ev.Order.Type, ev.Order.FilledQty, ev.Order.Qty)
+	}
+	return n
 }
 
 // eventTime is when the venue says the event happened, else now.

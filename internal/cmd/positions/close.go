@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/notifycmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/ordercmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
@@ -48,6 +49,10 @@ type CloseOptions struct {
 	// Qty is how much of the position to close; unset: all of it.
 	Qty    decimal.NullDecimal
 	DryRun bool
+	// Notify are the notification flags: a refusal by the risk limits is
+	// a risk_refused notification.
+	Notify     notifycmd.Flags
+	NotifyDeps notifycmd.Deps
 }
 
 // NewCmdClose builds `positions close`; runF replaces the run step in tests.
@@ -63,8 +68,10 @@ func NewCmdClose(f *cmdutil.Factory, runF func(*CloseOptions) error) *cobra.Comm
 		Printer:      f.Printer,
 		FillHistory:  f.FillHistory,
 		Yes:          func() bool { return f.Globals.Yes },
+		NotifyDeps:   notifycmd.NewDeps(f),
 	}
 	var qty string
+	var notifyFlags *notifycmd.Binding
 	cmd := &cobra.Command{
 		Use:   "close SYMBOL [--qty Q|all] [--dry-run]",
 		Short: "Flatten a position with a market order",
@@ -83,6 +90,9 @@ func NewCmdClose(f *cmdutil.Factory, runF func(*CloseOptions) error) *cobra.Comm
 
 			Nothing held (or less than one step) is a usage error, exit 2; an unknown
 			symbol exits 3.
+
+			A refusal by the risk limits is a risk_refused notification with --notify,
+			--webhook or --desktop-notify (or the profile's notify: section).
 		`),
 		Example: heredoc.Doc(`
 			$ tradectl positions close BTC-USD --dry-run
@@ -107,6 +117,9 @@ func NewCmdClose(f *cmdutil.Factory, runF func(*CloseOptions) error) *cobra.Comm
 			} else {
 				opts.Qty = q
 			}
+			if opts.Notify, err = notifyFlags.Parse(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -116,6 +129,7 @@ func NewCmdClose(f *cmdutil.Factory, runF func(*CloseOptions) error) *cobra.Comm
 	cmd.Flags().StringVar(&qty, "qty", "all", "how much of the position to close, in the base asset, or all")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the order and send nothing")
 	_ = cmd.RegisterFlagCompletionFunc("qty", completion.Fixed([]string{"all"}))
+	notifyFlags = notifycmd.AddFlags(cmd)
 	return cmd
 }
 
@@ -215,6 +229,11 @@ func closeRun(parent context.Context, o *CloseOptions) error {
 	}
 	printer, cfg, ex, prof, sf := s.Printer, s.Config, s.Exchange, s.Profile, s.Safety
 	defer ex.Close()
+	disp, err := o.Notify.Open(o.NotifyDeps, prof)
+	if err != nil {
+		return err
+	}
+	defer disp.Close()
 	inst, err := exchange.FindInstrument(ctx, ex, o.Symbol)
 	if err != nil {
 		return cmdutil.WrapOp("positions close", err)
@@ -230,6 +249,7 @@ func closeRun(parent context.Context, o *CloseOptions) error {
 	copts := confirm.Options{IO: o.IO, Yes: o.Yes(), Safety: sf}
 	plan, err := orderplan.Make(ctx, orderplan.Deps{
 		Exchange: ex, Profile: prof.Name, Safety: sf, Journal: o.Journal, Now: o.Now, Logger: o.Logger(), Confirm: copts,
+		Refused: notifycmd.RefusalNotifier(disp, o.Now, "positions close", ex.Name()),
 	}, orderplan.Input{
 		Request: trade.OrderRequest{Symbol: o.Symbol, Side: closing.Side, Type: trade.Market, Qty: closing.Qty},
 		Round:   trade.RoundDown,

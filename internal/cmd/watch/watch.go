@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/notifycmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/completion"
@@ -20,6 +21,7 @@ import (
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/livescreen"
+	"github.com/tradectl/tradectl/internal/notify"
 	"github.com/tradectl/tradectl/internal/quotes"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -43,6 +45,10 @@ type WatchOptions struct {
 	// OutputChosen says -o or TRADECTL_OUTPUT chose the format, rather
 	// than the config file or the default.
 	OutputChosen bool
+	// Notify are the notification flags: --alert and --until events go
+	// to them as well as to the output.
+	Notify     notifycmd.Flags
+	NotifyDeps notifycmd.Deps
 }
 
 // NewCmdWatch builds the command; runF replaces the run step in tests.
@@ -52,9 +58,11 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 		OpenExchange: f.OpenExchange,
 		Printer:      f.Printer,
 		Logger:       f.Logger,
+		NotifyDeps:   notifycmd.NewDeps(f),
 	}
 	var until string
 	var alerts []string
+	var notifyFlags *notifycmd.Binding
 	cmd := &cobra.Command{
 		Use:   "watch SYMBOL... [--until EXPR] [--alert EXPR]",
 		Short: "Watch live prices, alert on a condition or wait for one",
@@ -83,6 +91,12 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 			  not (AAPL.ask > 200.5) and AAPL.spread <= 0.05
 			Fields: %s. Operators: < <= > >= == !=, and, or, not, parentheses.
 			change, change_pct, high and low are measured since the watch started.
+
+			--notify CMD, --webhook URL and --desktop-notify also deliver each alert and
+			until event (JSON: kind, time, command, profile, venue, symbol, message, expr,
+			quote) to a shell command, a webhook or the desktop, without ever slowing the
+			watch; --notify-on keeps some kinds. The profile's notify: section sets
+			defaults. A failed delivery is a warning on stderr, never a different exit code.
 		`, fieldList()),
 		Example: heredoc.Doc(`
 			# a live table on a terminal until Ctrl-C; here, two updates
@@ -99,6 +113,9 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 
 			# ring the bell each time ETH is down 2 % since the watch started
 			$ tradectl watch ETH-USD --alert 'ETH-USD.change_pct <= -2' --count 2
+
+			# from cron: run a script when BTC trades at 60000 or more (the event's JSON on its stdin)
+			$ tradectl watch BTC-USD --until 'BTC-USD.last >= 60000' --timeout 1h --notify 'cat >> until-events.ndjson' -o ndjson
 		`),
 		Args:              cobra.ArbitraryArgs,
 		ValidArgsFunction: completion.Symbols(f.CompletionSource(), 0),
@@ -150,6 +167,9 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 				return cmdutil.Usagef("--interval must be at least %s", quotes.MinPollInterval)
 			}
 			opts.OutputChosen = cmd.Flags().Changed("output") || (f.Getenv != nil && f.Getenv(config.EnvOutput) != "")
+			if opts.Notify, err = notifyFlags.Parse(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -160,6 +180,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 	cmd.Flags().IntVarP(&opts.Count, "count", "n", 0, "stop after this many updates (0: no limit)")
 	cmd.Flags().StringVar(&until, "until", "", "exit 0 as soon as this condition holds")
 	cmd.Flags().StringArrayVar(&alerts, "alert", nil, "announce each time this condition becomes true (repeatable)")
+	notifyFlags = notifycmd.AddFlags(cmd)
 	return cmd
 }
 
@@ -239,11 +260,19 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 	if err := streamOutput(o, printer); err != nil {
 		return err
 	}
-	ex, _, err := o.OpenExchange(ctx, "")
+	ex, prof, err := o.OpenExchange(ctx, "")
 	if err != nil {
 		return err
 	}
 	defer ex.Close()
+	disp, err := o.Notify.Open(o.NotifyDeps, prof)
+	if err != nil {
+		return err
+	}
+	// Closed after the exchange (defers run last first): deliveries in
+	// flight get their bounded wait once the watch itself is over.
+	defer disp.Close()
+	notifier := conditionNotifier{d: disp, profile: prof.Name, venue: ex.Name()}
 	// Unknown symbols fail now, with exit 3, rather than as a silent stream.
 	if _, err := ex.Quotes(ctx, o.Symbols); err != nil {
 		if errors.Is(err, exchange.ErrNotFound) {
@@ -258,11 +287,33 @@ func watchRun(ctx context.Context, o *WatchOptions) error {
 		table := newLiveTable(o.IO, o.Symbols, o.Alerts, o.Until, orderview.PrecisionOf(ctx, ex))
 		screen := livescreen.Options{View: table.frame, KeepLastFrame: true}
 		err := livescreen.Run(ctx, livescreen.For(o.IO.In, o.IO.Out), screen, func(ctx context.Context, s *livescreen.Screen) error {
-			return follow(ctx, o, ex, printer, table, s.Redraw)
+			return follow(ctx, o, ex, printer, table, s.Redraw, notifier)
 		})
 		return liveExit(o, err)
 	}
-	return follow(ctx, o, ex, printer, nil, nil)
+	return follow(ctx, o, ex, printer, nil, nil, notifier)
+}
+
+// conditionNotifier sends --alert and --until events to the dispatcher.
+type conditionNotifier struct {
+	d              *notify.Dispatcher
+	profile, venue string
+}
+
+func (n conditionNotifier) send(kind notify.Kind, e *expr.Expr, q trade.Quote) {
+	if !n.d.Wants(kind) {
+		return
+	}
+	what := "alert"
+	if kind == notify.KindUntil {
+		what = "condition held"
+	}
+	n.d.Send(notify.Event{
+		Kind: kind, Time: trade.JSONTime(q.Time.UTC()), Command: "watch", Profile: n.profile, Venue: n.venue,
+		Symbol:  q.Symbol.String(),
+		Message: fmt.Sprintf("%s: %s (%s bid %s ask %s last %s)", what, e.String(), q.Symbol, q.Bid, q.Ask, q.Last),
+		Expr:    notify.StrPtr(e.String()), Quote: notify.QuoteOf(q),
+	})
 }
 
 // liveExit maps a key that ended the live table to the exit code: Ctrl-C
@@ -282,7 +333,7 @@ func liveExit(o *WatchOptions, err error) error {
 
 // follow applies every quote until the watch ends: to the live table and
 // redraws it when there is one, else written as events.
-func follow(ctx context.Context, o *WatchOptions, ex exchange.Exchange, printer *render.Printer, screen *liveTable, redraw func()) error {
+func follow(ctx context.Context, o *WatchOptions, ex exchange.Exchange, printer *render.Printer, screen *liveTable, redraw func(), notifier conditionNotifier) error {
 	emit := printer.PrintEvent
 	if printer.Format == render.CSV {
 		emit = printer.NewCSVWriter(csvColumns()).Write
@@ -307,6 +358,7 @@ func follow(ctx context.Context, o *WatchOptions, ex exchange.Exchange, printer 
 				return err
 			}
 			if now && !alertWas[i] {
+				notifier.send(notify.KindAlert, alert, q)
 				if err := announce(emit, screen, o.IO, "alert", alert, ev); err != nil {
 					return err
 				}
@@ -319,6 +371,7 @@ func follow(ctx context.Context, o *WatchOptions, ex exchange.Exchange, printer 
 				return err
 			}
 			if held {
+				notifier.send(notify.KindUntil, o.Until, q)
 				if err := announce(emit, screen, o.IO, "until", o.Until, ev); err != nil {
 					return err
 				}

@@ -15,6 +15,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/notifycmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/ordercmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderref"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
@@ -49,6 +50,11 @@ type AmendOptions struct {
 	Round          trade.RoundMode
 	DryRun         bool
 	OverrideLimits []string
+	// Notify are the notification flags: a refusal by the risk limits is
+	// a risk_refused notification.
+	Notify     notifycmd.Flags
+	NotifyDeps notifycmd.Deps
+	Now        func() time.Time
 }
 
 // NewCmdAmend builds the command; runF replaces the run step in tests.
@@ -63,7 +69,10 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 		Printer:      f.Printer,
 		KnownSymbol:  orderref.FromJournal(f),
 		Yes:          func() bool { return f.Globals.Yes },
+		NotifyDeps:   notifycmd.NewDeps(f),
+		Now:          f.Now,
 	}
+	var notifyFlags *notifycmd.Binding
 	var (
 		refFlags                ordercmd.RefFlags
 		qty, price, stop, round string
@@ -97,6 +106,9 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 			lost the order is looked up, never amended a second time blindly: the
 			command exits 9 when the look-up cannot tell, and the next amend of the order
 			settles it first.
+
+			A refusal by the risk limits is a risk_refused notification with --notify,
+			--webhook or --desktop-notify (or the profile's notify: section).
 		`),
 		Example: heredoc.Doc(`
 			# lower the quantity of order 2 (keeps its place in the queue on most venues)
@@ -136,6 +148,9 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 			if opts.OverrideLimits, err = risk.ParseOverrides(overrides); err != nil {
 				return cmdutil.Usagef("--override-limit %w", err)
 			}
+			if opts.Notify, err = notifyFlags.Parse(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -152,6 +167,7 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 	fl.StringArrayVar(&overrides, "override-limit", nil, "lift the named risk limit for this command (repeatable): "+strings.Join(risk.LimitNames(), ", "))
 	_ = cmd.RegisterFlagCompletionFunc("override-limit", cobra.FixedCompletions(risk.LimitNames(), cobra.ShellCompDirectiveNoFileComp))
 	cmdutil.RegisterEnumCompletion(cmd, "round", trade.RoundModes)
+	notifyFlags = notifycmd.AddFlags(cmd)
 	return cmd
 }
 
@@ -200,6 +216,11 @@ func amendRun(parent context.Context, o *AmendOptions) error {
 	}
 	printer, cfg, ex, prof, sf := s.Printer, s.Config, s.Exchange, s.Profile, s.Safety
 	defer ex.Close()
+	disp, err := o.Notify.Open(o.NotifyDeps, prof)
+	if err != nil {
+		return err
+	}
+	defer disp.Close()
 	am, ok := ex.(exchange.Amender)
 	if !ok {
 		return cmdutil.Usagef("%s cannot amend orders: %s; cancel it and place a new order if that is what you want; nothing was sent", ex.Name(), amendVenues)
@@ -248,6 +269,10 @@ func amendRun(parent context.Context, o *AmendOptions) error {
 	if err != nil {
 		if j != nil {
 			recordRefusal(ctx, j, prof.Name, err)
+			var refused *risk.RefusedError
+			if errors.As(err, &refused) {
+				disp.Send(notifycmd.Refusal(o.Now(), "order amend", prof.Name, ex.Name(), amended, refused.Limits(), refused))
+			}
 		}
 		return err
 	}

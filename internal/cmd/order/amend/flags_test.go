@@ -43,7 +43,7 @@ func TestAmendFlags(t *testing.T) {
 			if got == nil {
 				return
 			}
-			deps := cmpopts.IgnoreFields(AmendOptions{}, "IO", "Config", "OpenExchange", "Reconcile", "Journal", "Logger", "Printer", "KnownSymbol", "Yes")
+			deps := cmpopts.IgnoreFields(AmendOptions{}, "IO", "Config", "OpenExchange", "Reconcile", "Journal", "Logger", "Printer", "KnownSymbol", "Yes", "Notify", "NotifyDeps", "Now")
 			if diff := cmp.Diff(&tt.want, got, deps, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })); diff != "" {
 				t.Errorf("options (-want +got):\n%s", diff)
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/tradectl/tradectl/internal/cmd/notifycmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/ordercmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
@@ -23,6 +24,7 @@ import (
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/journal"
+	"github.com/tradectl/tradectl/internal/notify"
 	"github.com/tradectl/tradectl/internal/orderfollow"
 	"github.com/tradectl/tradectl/internal/orderplan"
 	"github.com/tradectl/tradectl/internal/placement"
@@ -69,6 +71,10 @@ type CreateOptions struct {
 	MaxSlippage decimal.NullDecimal
 	CancelAfterOptions
 	SliceOptions
+	// Notify are the notification flags: a risk refusal, and with --wait
+	// how the order ended, are notified.
+	Notify     notifycmd.Flags
+	NotifyDeps notifycmd.Deps
 }
 
 type rawFlags struct {
@@ -90,8 +96,10 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 		Now:          f.Now,
 		Printer:      f.Printer,
 		Yes:          func() bool { return f.Globals.Yes },
+		NotifyDeps:   notifycmd.NewDeps(f),
 	}
 	var raw rawFlags
+	var notifyFlags *notifycmd.Binding
 	cmd := &cobra.Command{
 		Use:   "create SYMBOL --side buy|sell --qty Q|all|N% | --quote-qty AMOUNT [flags]",
 		Short: "Place a market, limit, stop or stop-limit order",
@@ -175,6 +183,14 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			Without a key one is generated and printed on stderr. Ctrl-C stops between
 			slices (exit 130). --timeout bounds each child, not the whole schedule,
 			unless given on the command line. tradectl order get twap-KEY shows progress.
+
+			--notify CMD, --webhook URL and --desktop-notify tell someone what happened:
+			a refusal by the risk limits (risk_refused) and, with --wait, how the order
+			ended (order_filled, order_done, wait_timeout). The event's JSON goes to the
+			command's stdin and TRADECTL_EVENT_* variables, or is POSTed to the webhook.
+			Delivery never delays the order nor changes the exit code; the command waits
+			up to 30s for deliveries in flight when it ends. The profile's notify:
+			section sets defaults.
 		`),
 		Example: heredoc.Doc(`
 			# buy 0.01 BTC at the market
@@ -206,6 +222,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 
 			# from cron: safe to run twice, places one order a day
 			$ tradectl order create BTC-USD --side buy --qty 0.01 --idempotency-key "dca-$(date -u +%F)" -o json
+
+			# from cron: wait for the fill and run a command with how it ended (the event's JSON on stdin)
+			$ tradectl order create BTC-USD --side buy --qty 0.001 --wait --wait-timeout 1m --notify 'echo "$TRADECTL_EVENT_KIND $TRADECTL_EVENT_SYMBOL" >&2'
 
 			# buy 0.03 BTC as 3 limit orders over an hour; re-run the same command to resume.
 			# --dry-run shows the schedule and checks the first slice, sending nothing
@@ -243,6 +262,10 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			if err := opts.checkSlices(cmd); err != nil {
 				return err
 			}
+			var err error
+			if opts.Notify, err = notifyFlags.Parse(cmd); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -276,6 +299,7 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 	_ = cmd.RegisterFlagCompletionFunc("override-limit", cobra.FixedCompletions(risk.LimitNames(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagRequired("side")
 	addTrailFlags(cmd)
+	notifyFlags = notifycmd.AddFlags(cmd)
 	cmdutil.RegisterEnumCompletion(cmd, "side", trade.Sides)
 	cmdutil.RegisterEnumCompletion(cmd, "type", trade.OrderTypes)
 	cmdutil.RegisterEnumCompletion(cmd, "tif", trade.TimesInForce)
@@ -454,6 +478,11 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	}
 	printer, cfg, ex, prof, sf := s.Printer, s.Config, s.Exchange, s.Profile, s.Safety
 	defer ex.Close()
+	disp, err := o.Notify.Open(o.NotifyDeps, prof)
+	if err != nil {
+		return err
+	}
+	defer disp.Close()
 	copts := confirm.Options{IO: o.IO, Yes: o.Yes(), Safety: sf}
 	plan, err := orderplan.Make(ctx, orderplan.Deps{
 		Exchange: ex,
@@ -463,6 +492,7 @@ func createRun(parent context.Context, o *CreateOptions) error {
 		Now:      o.Now,
 		Logger:   o.Logger(),
 		Confirm:  copts,
+		Refused:  notifycmd.RefusalNotifier(disp, o.Now, "order create", ex.Name()),
 	}, orderplan.Input{
 		Request:        o.Request,
 		QtyShare:       o.QtyShare,
@@ -513,6 +543,9 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	if o.CancelOnTimeout {
 		order, waitErr = o.cancelOnTimeout(parent, ex, order, waitErr, cfg.Timeout, w)
 	}
+	if order.ID != "" {
+		disp.Send(waitEvent(o.Now(), prof.Name, ex.Name(), order, w))
+	}
 	o.recordFills(parent, prof.Name, order)
 	if err := printOrder(printer, precision, order, res.Existing, w); err != nil {
 		return err
@@ -522,6 +555,27 @@ func createRun(parent context.Context, o *CreateOptions) error {
 		return &cmdutil.InDocumentError{Err: waitErr}
 	}
 	return waitErr
+}
+
+// waitEvent is how --wait ended, as a notification: order_filled,
+// wait_timeout, or order_done for any other end.
+func waitEvent(now time.Time, profile, venue string, order trade.Order, w *WaitResult) notify.Event {
+	kind, what := notify.KindOrderDone, string(order.Status)
+	switch {
+	case w.TimedOut:
+		kind, what = notify.KindWaitTimeout, "still "+string(order.Status)+" when --wait-timeout passed"
+		if w.CanceledOnTimeout {
+			what = "canceled by --cancel-on-timeout"
+		}
+	case order.Status == trade.StatusFilled:
+		kind = notify.KindOrderFilled
+	}
+	msg := fmt.Sprintf("order %s %s %s %s: %s, filled %s", order.ID, order.Side, order.Qty, order.Symbol, what, order.FilledQty)
+	if order.AvgFillPrice.Valid {
+		msg += " at " + order.AvgFillPrice.Decimal.String()
+	}
+	return notify.Event{Kind: kind, Time: trade.JSONTime(now.UTC()), Command: "order create", Profile: profile, Venue: venue,
+		Symbol: order.Symbol.String(), Message: msg, Order: &order}
 }
 
 // withTimeout bounds ctx by d; 0 means no bound. The one policy lives in

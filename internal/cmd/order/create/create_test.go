@@ -102,7 +102,7 @@ func TestCreateFlags(t *testing.T) {
 			if tt.want.LockTimeout == 0 && !strings.Contains(tt.args, "--lock-timeout") {
 				tt.want.LockTimeout = 30 * time.Second
 			}
-			deps := cmpopts.IgnoreFields(CreateOptions{}, "IO", "Config", "OpenExchange", "Journal", "Dirs", "Logger", "Now", "Printer", "Yes")
+			deps := cmpopts.IgnoreFields(CreateOptions{}, "IO", "Config", "OpenExchange", "Journal", "Dirs", "Logger", "Now", "Printer", "Yes", "Notify", "NotifyDeps")
 			if diff := cmp.Diff(&tt.want, got, deps, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })); diff != "" {
 				t.Errorf("options (-want +got):\n%s", diff)
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/tradectl/tradectl/internal/cmd/notifycmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/ordercmd"
 	"github.com/tradectl/tradectl/internal/cmd/order/orderview"
 	"github.com/tradectl/tradectl/internal/cmdutil"
@@ -148,7 +149,13 @@ func sliceRun(parent context.Context, o *CreateOptions) error {
 		}
 	}
 	copts := confirm.Options{IO: o.IO, Yes: o.Yes(), Safety: sf}
-	planDeps := orderplan.Deps{Exchange: ex, Profile: prof.Name, Safety: sf, Journal: o.Journal, Now: o.Now, Logger: o.Logger(), Confirm: copts}
+	disp, err := o.Notify.Open(o.NotifyDeps, prof)
+	if err != nil {
+		return err
+	}
+	defer disp.Close()
+	planDeps := orderplan.Deps{Exchange: ex, Profile: prof.Name, Safety: sf, Journal: o.Journal, Now: o.Now, Logger: o.Logger(), Confirm: copts,
+		Refused: notifycmd.RefusalNotifier(disp, o.Now, "order create", ex.Name())}
 	if o.DryRun {
 		return o.sliceDryRun(ctx, printer, ex, prof, planDeps, key, generated, slices)
 	}
