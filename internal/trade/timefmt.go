@@ -114,11 +114,12 @@ type quoteWire struct {
 	Ask    decimal.Decimal `json:"ask"`
 	Last   decimal.Decimal `json:"last"`
 	Time   JSONTime        `json:"time"`
+	Stats24h
 }
 
 // MarshalJSON writes the quote with its time as FormatTime does.
 func (q Quote) MarshalJSON() ([]byte, error) {
-	return json.Marshal(quoteWire{Symbol: q.Symbol, Bid: q.Bid, Ask: q.Ask, Last: q.Last, Time: JSONTime(q.Time)})
+	return json.Marshal(quoteWire{Symbol: q.Symbol, Bid: q.Bid, Ask: q.Ask, Last: q.Last, Time: JSONTime(q.Time), Stats24h: q.Stats24h})
 }
 
 type bookWire struct {
