@@ -132,8 +132,8 @@ type quoteStream struct {
 	// symbol's.
 	backlog []trade.Quote
 	quotes  chan trade.Quote
-	done   chan error
-	cancel context.CancelFunc
+	done    chan error
+	cancel  context.CancelFunc
 }
 
 func startQuotes(t *testing.T, e *Exchange, symbols ...trade.Symbol) *quoteStream {
