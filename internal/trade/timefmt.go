@@ -28,6 +28,10 @@ func (t JSONTime) MarshalJSON() ([]byte, error) {
 	return json.Marshal(FormatTime(time.Time(t)))
 }
 
+// Equal reports whether t and u are the same instant, so comparisons
+// (go-cmp among them) compare times rather than their internals.
+func (t JSONTime) Equal(u JSONTime) bool { return time.Time(t).Equal(time.Time(u)) }
+
 // UnmarshalJSON reads any RFC 3339 time, with or without fractions.
 func (t *JSONTime) UnmarshalJSON(b []byte) error {
 	var tt time.Time
