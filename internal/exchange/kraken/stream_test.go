@@ -45,7 +45,10 @@ func collect(t *testing.T, e *Exchange, syms []trade.Symbol, stop func([]trade.Q
 // bareQuote drops what the venue stamps, for comparisons.
 // bareQuote is a quote without its time and 24-hour figures, which the
 // fake stamps as it sends.
-func bareQuote(q trade.Quote) trade.Quote { q.Time, q.Stats24h = time.Time{}, trade.Stats24h{}; return q }
+func bareQuote(q trade.Quote) trade.Quote {
+	q.Time, q.Stats24h = time.Time{}, trade.Stats24h{}
+	return q
+}
 
 // stats are 24-hour figures as a test writes them.
 func stats(change, pct, high, low, volume string, at time.Time) trade.Stats24h {
