@@ -278,6 +278,7 @@ func (d *dataDecoder) decode(raw []byte) ([]trade.Quote, error) {
 		return nil, err
 	}
 	var out []trade.Quote
+	var at map[trade.Symbol]int // where each symbol's quote is in out
 	for _, m := range msgs {
 		switch m.T {
 		case "success":
@@ -302,9 +303,21 @@ func (d *dataDecoder) decode(raw []byte) ([]trade.Quote, error) {
 			if err != nil {
 				return nil, err
 			}
-			if ok {
-				out = append(out, q)
+			if !ok {
+				continue
 			}
+			// One quote per symbol per message, its state after every
+			// point: a batch of a quote and the trade that follows it
+			// is one update, not two.
+			if i, seen := at[q.Symbol]; seen {
+				out[i] = q
+				continue
+			}
+			if at == nil {
+				at = map[trade.Symbol]int{}
+			}
+			at[q.Symbol] = len(out)
+			out = append(out, q)
 		}
 	}
 	return out, nil

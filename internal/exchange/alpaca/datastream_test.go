@@ -52,6 +52,8 @@ func TestDataDecoderDialogue(t *testing.T) {
 		{"a trade moves last", dsTrade,
 			[]trade.Quote{{Symbol: aapl, Bid: trade.Dec("189.5"), Ask: trade.Dec("189.52"), Last: trade.Dec("189.51"), Time: at("2026-03-02T15:00:01Z")}}, nil},
 		{"another symbol's point is not ours", `[{"T":"q","S":"MSFT","bp":1,"ap":2,"t":"2026-03-02T15:00:02Z"}]`, nil, nil},
+		{"a batch is one update per symbol, in its final state", `[{"T":"q","S":"AAPL","bp":190,"ap":190.1,"t":"2026-03-02T15:00:02Z"},{"T":"q","S":"MSFT","bp":1,"ap":2,"t":"2026-03-02T15:00:02Z"},{"T":"t","S":"AAPL","p":190.05,"s":5,"t":"2026-03-02T15:00:03Z"}]`,
+			[]trade.Quote{{Symbol: aapl, Bid: trade.Dec("190"), Ask: trade.Dec("190.1"), Last: trade.Dec("190.05"), Time: at("2026-03-02T15:00:03Z")}}, nil},
 		{"bars and statuses are ignored", `[{"T":"b","S":"AAPL","o":1,"h":2,"l":1,"c":2,"v":5,"t":"2026-03-02T15:00:00Z"}]`, nil, nil},
 	} {
 		sent = nil
@@ -214,10 +216,9 @@ func TestStreamQuotesEndToEnd(t *testing.T) {
 
 	f.Srv.SetQuote("AAPL", trade.Dec("190.5"), trade.Dec("190.6"))
 	moved, _ := qs.await(t, "AAPL's new book", bidIs(aapl, "190.5"))
-	if !moved.Ask.Equal(trade.Dec("190.6")) {
-		t.Errorf("ask after the move = %s, want 190.6", moved.Ask)
+	if !moved.Ask.Equal(trade.Dec("190.6")) || !moved.Last.Equal(trade.Dec("190.55")) {
+		t.Errorf("after the move: ask %s, last %s; want 190.6 and the trade at 190.55, in one update", moved.Ask, moved.Last)
 	}
-	qs.await(t, "the trade that follows", lastIs(aapl, "190.55"))
 
 	// A drop: the stream reconnects, subscribes again, and what the
 	// venue's book became while it was away is delivered.
