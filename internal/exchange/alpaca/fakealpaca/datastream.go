@@ -242,7 +242,9 @@ func (s *Server) serveDataStream(ctx context.Context, c *fakevenue.WSConn) {
 				sent[sym] = sentPoint{a.bid, a.ask, a.last}
 			}
 			if d.rate > 0 && len(syms) > 0 {
-				owed += now.Sub(last).Seconds() * float64(d.rate)
+				// A slow tick does not make up for more than a tenth of
+				// a second: one message stays well under a megabyte.
+				owed = min(owed+now.Sub(last).Seconds()*float64(d.rate), float64(d.rate)/10+1)
 				for ; owed >= 1; owed-- {
 					sym := syms[next%len(syms)]
 					next++

@@ -1,0 +1,236 @@
+package watch
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/alpaca"
+	"github.com/tradectl/tradectl/internal/exchange/alpaca/fakealpaca"
+	"github.com/tradectl/tradectl/internal/exchange/venuetest"
+	"github.com/tradectl/tradectl/internal/iostreams"
+	"github.com/tradectl/tradectl/internal/render"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+// The watch-path benchmark: 100 stocks streamed from the Alpaca fake's
+// Market Data stream at a fixed rate of quotes per second, through the
+// adapter and its decoder alone ("adapter") or through the whole watch —
+// tracker, conditions, staleness, NDJSON written to a discard ("watch").
+// The fake runs in a child process, so the CPU this process uses is the
+// client's alone:
+//
+//	go test -run '^$' -bench WatchAlpacaStream -benchtime 5s ./internal/cmd/watch/
+//
+// Metrics: quotes/s handled, cpu%/core (this process's user+system time
+// over wall time), heap-MB (live heap at the end), rss-MB (resident set
+// at the end), and per-quote allocations. quotes/s below the rate means
+// the client could not keep up.
+func BenchmarkWatchAlpacaStream(b *testing.B) {
+	for _, rate := range []int{200, 1000, 5000, 20000} {
+		for _, path := range []string{"adapter", "watch"} {
+			b.Run(fmt.Sprintf("rate=%d/%s", rate, path), func(b *testing.B) {
+				benchAlpacaStream(b, rate, path)
+			})
+		}
+	}
+}
+
+// benchSymbols are 100 tickers: TAA, TAB, … TDV.
+func benchSymbols() []string {
+	var out []string
+	for i := 0; len(out) < 100; i++ {
+		out = append(out, "T"+string(rune('A'+i/26))+string(rune('A'+i%26)))
+	}
+	return out
+}
+
+// fakeProcessEnv, when set, makes TestFakeAlpacaProcess the fake of a
+// benchmark: it serves until its stdin closes.
+const fakeProcessEnv = "TRADECTL_BENCH_FAKE_ALPACA_RATE"
+
+type fakeEndpoints struct {
+	Base, Data, Stream, Key, Secret string
+}
+
+// TestFakeAlpacaProcess is the benchmark's fake in a process of its own;
+// run as a test it has nothing to do.
+func TestFakeAlpacaProcess(t *testing.T) {
+	rateText := os.Getenv(fakeProcessEnv)
+	if rateText == "" {
+		t.Skip("the fake venue of BenchmarkWatchAlpacaStream; runs only in the benchmark's child process")
+	}
+	rate, err := strconv.Atoi(rateText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var specs []fakealpaca.AssetSpec
+	for i, sym := range benchSymbols() {
+		bid := trade.Dec(strconv.Itoa(100 + i))
+		specs = append(specs, fakealpaca.AssetSpec{Symbol: sym, Class: "us_equity", Exchange: "NASDAQ", Name: sym, Tradable: true, Fractionable: true,
+			Bid: bid.String(), Ask: bid.Add(trade.Dec("0.02")).String(), Last: bid.Add(trade.Dec("0.01")).String()})
+	}
+	key, secret := "PKBENCH"+venuetest.RandHex(t, 8), venuetest.RandHex(t, 20)
+	srv := fakealpaca.New(key, secret, fakealpaca.WithAssets(specs...), fakealpaca.WithDataRate(rate), fakealpaca.WithRateLimit(1000000))
+	defer srv.Close()
+	if err := json.NewEncoder(os.Stdout).Encode(fakeEndpoints{srv.URL(), srv.DataURL(), srv.DataStreamURL(), key, secret}); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, os.Stdin) // until the benchmark is done
+}
+
+// startFakeProcess runs the fake in a child process pushing rate quotes a
+// second (0: as fast as it can).
+func startFakeProcess(b *testing.B, rate int) fakeEndpoints {
+	b.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run=^TestFakeAlpacaProcess$")
+	cmd.Env = append(os.Environ(), fakeProcessEnv+"="+strconv.Itoa(rate))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = stdin.Close(); _ = cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadBytes('\n')
+	if err != nil {
+		b.Fatalf("fake process: %v", err)
+	}
+	var ep fakeEndpoints
+	if err := json.Unmarshal(line, &ep); err != nil {
+		b.Fatalf("fake process said %q: %v", line, err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	return ep
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// rssMB is the resident set now (Linux), else the peak.
+func rssMB() float64 {
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+				kb, _ := strconv.ParseFloat(f[1], 64)
+				return kb / 1024
+			}
+		}
+	}
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Maxrss) / 1024
+}
+
+func benchAlpacaStream(b *testing.B, rate int, path string) {
+	ep := startFakeProcess(b, rate)
+	log, logger := venuetest.NewLog()
+	ex, err := alpaca.New(context.Background(), exchange.Params{Profile: "bench", Exchange: "alpaca", Logger: logger,
+		Options:    map[string]any{alpaca.KeyBaseURL: ep.Base, alpaca.KeyDataURL: ep.Data, alpaca.KeyDataStreamURL: ep.Stream},
+		Secret:     venuetest.Secrets(ep.Key, ep.Secret),
+		CacheDir:   b.TempDir(),
+		DataDir:    b.TempDir(),
+		HTTPClient: nil,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ex.Close()
+	var symbols []trade.Symbol
+	for _, s := range benchSymbols() {
+		symbols = append(symbols, trade.MustSymbol(s))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+
+	// Warm up: every symbol quoted once, so the measure starts on a
+	// steady stream.
+	seen := map[trade.Symbol]bool{}
+	warm, stopWarm := context.WithCancel(ctx)
+	_ = ex.StreamQuotes(warm, symbols, func(q trade.Quote) error {
+		seen[q.Symbol] = true
+		if len(seen) == len(symbols) {
+			stopWarm()
+		}
+		return nil
+	})
+	stopWarm()
+	// The fake lets one connection per endpoint in, as Alpaca does: give
+	// it a moment to see the warm-up's go.
+	time.Sleep(300 * time.Millisecond)
+
+	b.ReportAllocs()
+	runtime.GC()
+	cpu0, wall0 := cpuTime(), time.Now()
+	b.ResetTimer()
+	switch path {
+	case "adapter":
+		n := 0
+		sctx, stop := context.WithCancel(ctx)
+		err = ex.StreamQuotes(sctx, symbols, func(trade.Quote) error {
+			n++
+			if n >= b.N {
+				stop()
+			}
+			return nil
+		})
+		stop()
+		if n < b.N {
+			b.Fatalf("stream ended after %d of %d quotes: %v", n, b.N, err)
+		}
+	case "watch":
+		ios, _, _, _ := iostreams.Test()
+		ios.Out = io.Discard
+		p, perr := render.NewPrinter(ios, "ndjson", "", nil)
+		if perr != nil {
+			b.Fatal(perr)
+		}
+		alert, perr := parseExpr("--alert", "TAA.bid > 1000000")
+		if perr != nil {
+			b.Fatal(perr)
+		}
+		o := &WatchOptions{IO: ios, Symbols: symbols, Interval: time.Second, Count: b.N, StaleAfter: DefaultStaleAfter,
+			Now: time.Now, Since: time.Since, Logger: func() *slog.Logger { return slog.New(slog.DiscardHandler) }}
+		o.Alerts = append(o.Alerts, alert)
+		if err := follow(ctx, o, ex, p, nil, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	wall, cpu := time.Since(wall0), cpuTime()-cpu0
+	if strings.Contains(log.String(), "polling") {
+		b.Fatalf("the stream fell back to polling; the numbers would not be the stream's:\n%s", log.String())
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(b.N)/wall.Seconds(), "quotes/s")
+	b.ReportMetric(100*cpu.Seconds()/wall.Seconds(), "cpu%/core")
+	b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MB")
+	b.ReportMetric(rssMB(), "rss-MB")
+}
