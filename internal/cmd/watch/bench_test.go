@@ -19,20 +19,26 @@ import (
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/alpaca"
 	"github.com/tradectl/tradectl/internal/exchange/alpaca/fakealpaca"
+	"github.com/tradectl/tradectl/internal/exchange/binance"
+	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/render"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
-// The watch-path benchmark: 100 stocks streamed from the Alpaca fake's
-// Market Data stream at a fixed rate of quotes per second, through the
-// adapter and its decoder alone ("adapter") or through the whole watch —
-// tracker, conditions, staleness, NDJSON written to a discard ("watch").
-// The fake runs in a child process, so the CPU this process uses is the
-// client's alone:
+// The watch-path benchmarks: 100 symbols streamed from a venue's fake at a
+// fixed rate, through the adapter and its decoder alone ("adapter") or
+// through the whole watch — tracker, conditions, staleness, NDJSON
+// written to a discard ("watch"). The fake runs in a child process, so
+// the CPU this process uses is the client's alone:
 //
-//	go test -run '^$' -bench WatchAlpacaStream -benchtime 5s ./internal/cmd/watch/
+//	go test -run '^$' -bench 'WatchAlpacaStream|WatchBinanceStream' -benchtime 2000x ./internal/cmd/watch/
+//
+// Alpaca: 100 stocks on the Market Data stream, rate quotes a second
+// (batched by the fake every 5 ms, as Alpaca batches for a busy client).
+// Binance: 100 pairs on the combined stream, bookTicker and miniTicker
+// each, every stream resent every interval (200 messages per interval).
 //
 // Metrics: quotes/s handled, cpu%/core (this process's user+system time
 // over wall time), heap-MB (live heap at the end), rss-MB (resident set
@@ -42,7 +48,17 @@ func BenchmarkWatchAlpacaStream(b *testing.B) {
 	for _, rate := range []int{200, 1000, 5000, 20000} {
 		for _, path := range []string{"adapter", "watch"} {
 			b.Run(fmt.Sprintf("rate=%d/%s", rate, path), func(b *testing.B) {
-				benchAlpacaStream(b, rate, path)
+				benchStream(b, "alpaca", rate, path)
+			})
+		}
+	}
+}
+
+func BenchmarkWatchBinanceStream(b *testing.B) {
+	for _, rate := range []int{200, 2000, 20000} {
+		for _, path := range []string{"adapter", "watch"} {
+			b.Run(fmt.Sprintf("rate=%d/%s", rate, path), func(b *testing.B) {
+				benchStream(b, "binance", rate, path)
 			})
 		}
 	}
@@ -57,50 +73,75 @@ func benchSymbols() []string {
 	return out
 }
 
-// fakeProcessEnv, when set, makes TestFakeAlpacaProcess the fake of a
-// benchmark: it serves until its stdin closes.
-const fakeProcessEnv = "TRADECTL_BENCH_FAKE_ALPACA_RATE"
+// fakeProcessEnv, when set to "venue rate", makes TestFakeVenueProcess
+// the fake of a benchmark: it serves until its stdin closes.
+const fakeProcessEnv = "TRADECTL_BENCH_FAKE_VENUE"
 
+// fakeEndpoints is what the child tells the benchmark: the profile's
+// options and a key made for the run.
 type fakeEndpoints struct {
-	Base, Data, Stream, Key, Secret string
+	Options     map[string]any
+	Key, Secret string
 }
 
-// TestFakeAlpacaProcess is the benchmark's fake in a process of its own;
+// TestFakeVenueProcess is the benchmarks' fake in a process of its own;
 // run as a test it has nothing to do.
-func TestFakeAlpacaProcess(t *testing.T) {
-	rateText := os.Getenv(fakeProcessEnv)
-	if rateText == "" {
-		t.Skip("the fake venue of BenchmarkWatchAlpacaStream; runs only in the benchmark's child process")
+func TestFakeVenueProcess(t *testing.T) {
+	venue, rateText, _ := strings.Cut(os.Getenv(fakeProcessEnv), " ")
+	if venue == "" {
+		t.Skip("the fake venue of the Watch*Stream benchmarks; runs only in their child process")
 	}
 	rate, err := strconv.Atoi(rateText)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var specs []fakealpaca.AssetSpec
-	for i, sym := range benchSymbols() {
-		bid := trade.Dec(strconv.Itoa(100 + i))
-		specs = append(specs, fakealpaca.AssetSpec{Symbol: sym, Class: "us_equity", Exchange: "NASDAQ", Name: sym, Tradable: true, Fractionable: true,
-			Bid: bid.String(), Ask: bid.Add(trade.Dec("0.02")).String(), Last: bid.Add(trade.Dec("0.01")).String()})
-	}
 	key, secret := "PKBENCH"+venuetest.RandHex(t, 8), venuetest.RandHex(t, 20)
-	srv := fakealpaca.New(key, secret, fakealpaca.WithAssets(specs...), fakealpaca.WithDataRate(rate), fakealpaca.WithRateLimit(1000000))
-	defer srv.Close()
-	if err := json.NewEncoder(os.Stdout).Encode(fakeEndpoints{srv.URL(), srv.DataURL(), srv.DataStreamURL(), key, secret}); err != nil {
+	var ep fakeEndpoints
+	switch venue {
+	case "alpaca":
+		var specs []fakealpaca.AssetSpec
+		for i, sym := range benchSymbols() {
+			bid := trade.Dec(strconv.Itoa(100 + i))
+			specs = append(specs, fakealpaca.AssetSpec{Symbol: sym, Class: "us_equity", Exchange: "NASDAQ", Name: sym, Tradable: true, Fractionable: true,
+				Bid: bid.String(), Ask: bid.Add(trade.Dec("0.02")).String(), Last: bid.Add(trade.Dec("0.01")).String()})
+		}
+		srv := fakealpaca.New(key, secret, fakealpaca.WithAssets(specs...), fakealpaca.WithDataRate(rate), fakealpaca.WithRateLimit(1000000))
+		defer srv.Close()
+		ep.Options = map[string]any{alpaca.KeyBaseURL: srv.URL(), alpaca.KeyDataURL: srv.DataURL(), alpaca.KeyDataStreamURL: srv.DataStreamURL()}
+	case "binance":
+		var specs []fakebinance.SymbolSpec
+		for i, base := range benchSymbols() {
+			bid := trade.Dec(strconv.Itoa(100 + i))
+			specs = append(specs, fakebinance.SymbolSpec{Symbol: base + "USDT", Base: base, Quote: "USDT",
+				MinPrice: "0.01", MaxPrice: "1000000", TickSize: "0.01", MinQty: "0.00001", MaxQty: "9000", StepSize: "0.00001",
+				MarketMinQty: "0", MarketMaxQty: "100", MarketStep: "0", MinNotional: "5",
+				Bid: bid.String(), Ask: bid.Add(trade.Dec("0.02")).String(), Last: bid.Add(trade.Dec("0.01")).String()})
+		}
+		// Every interval each of the 200 streams is sent once.
+		every := time.Duration(float64(time.Second) * 200 / float64(rate))
+		srv := fakebinance.New(key, secret, fakebinance.WithSymbols(specs...), fakebinance.WithStreamInterval(every), fakebinance.WithWeightLimit(1000000))
+		defer srv.Close()
+		ep.Options = map[string]any{binance.KeyBaseURL: srv.URL(), binance.KeyWSURL: srv.WSURL()}
+	default:
+		t.Fatalf("no fake for %q", venue)
+	}
+	ep.Key, ep.Secret = key, secret
+	if err := json.NewEncoder(os.Stdout).Encode(ep); err != nil {
 		t.Fatal(err)
 	}
 	_, _ = io.Copy(io.Discard, os.Stdin) // until the benchmark is done
 }
 
-// startFakeProcess runs the fake in a child process pushing rate quotes a
-// second (0: as fast as it can).
-func startFakeProcess(b *testing.B, rate int) fakeEndpoints {
+// startFakeProcess runs venue's fake in a child process, pushing rate
+// quotes a second.
+func startFakeProcess(b *testing.B, venue string, rate int) fakeEndpoints {
 	b.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		b.Fatal(err)
 	}
-	cmd := exec.Command(exe, "-test.run=^TestFakeAlpacaProcess$")
-	cmd.Env = append(os.Environ(), fakeProcessEnv+"="+strconv.Itoa(rate))
+	cmd := exec.Command(exe, "-test.run=^TestFakeVenueProcess$")
+	cmd.Env = append(os.Environ(), fakeProcessEnv+"="+venue+" "+strconv.Itoa(rate))
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -148,24 +189,33 @@ func rssMB() float64 {
 	return float64(ru.Maxrss) / 1024
 }
 
-func benchAlpacaStream(b *testing.B, rate int, path string) {
-	ep := startFakeProcess(b, rate)
+func benchStream(b *testing.B, venue string, rate int, path string) {
+	ep := startFakeProcess(b, venue, rate)
 	log, logger := venuetest.NewLog()
-	ex, err := alpaca.New(context.Background(), exchange.Params{Profile: "bench", Exchange: "alpaca", Logger: logger,
-		Options:    map[string]any{alpaca.KeyBaseURL: ep.Base, alpaca.KeyDataURL: ep.Data, alpaca.KeyDataStreamURL: ep.Stream},
-		Secret:     venuetest.Secrets(ep.Key, ep.Secret),
-		CacheDir:   b.TempDir(),
-		DataDir:    b.TempDir(),
-		HTTPClient: nil,
-	})
+	p := exchange.Params{Profile: "bench", Exchange: venue, Logger: logger, Options: ep.Options,
+		Secret: venuetest.Secrets(ep.Key, ep.Secret), CacheDir: b.TempDir(), DataDir: b.TempDir()}
+	var ex interface {
+		exchange.Exchange
+		exchange.QuoteStreamer
+	}
+	var err error
+	var symbols []trade.Symbol
+	switch venue {
+	case "alpaca":
+		ex, err = alpaca.New(context.Background(), p)
+		for _, s := range benchSymbols() {
+			symbols = append(symbols, trade.MustSymbol(s))
+		}
+	case "binance":
+		ex, err = binance.New(context.Background(), p)
+		for _, s := range benchSymbols() {
+			symbols = append(symbols, trade.MustSymbol(s+"-USDT"))
+		}
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer ex.Close()
-	var symbols []trade.Symbol
-	for _, s := range benchSymbols() {
-		symbols = append(symbols, trade.MustSymbol(s))
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 
@@ -211,7 +261,7 @@ func benchAlpacaStream(b *testing.B, rate int, path string) {
 		if perr != nil {
 			b.Fatal(perr)
 		}
-		alert, perr := parseExpr("--alert", "TAA.bid > 1000000")
+		alert, perr := parseExpr("--alert", symbols[0].String()+".bid > 1000000")
 		if perr != nil {
 			b.Fatal(perr)
 		}
