@@ -238,6 +238,24 @@ func TestStreamQuotesEndToEnd(t *testing.T) {
 	if n := f.Srv.DataStreamConnections(); n != 4 {
 		t.Errorf("connections = %d, want 4 (two endpoints, twice)", n)
 	}
+	// Delivered once: with the book still, nothing follows the final state.
+	quiet := time.After(300 * time.Millisecond)
+	for {
+		select {
+		case q := <-qs.quotes:
+			if q.Symbol == aapl {
+				t.Errorf("AAPL quote %+v after the final state: a duplicate", q)
+			}
+			continue
+		case <-quiet:
+		}
+		break
+	}
+	for _, q := range qs.backlog {
+		if q.Symbol == aapl {
+			t.Errorf("AAPL quote %+v after the final state: a duplicate", q)
+		}
+	}
 }
 
 func TestStreamQuotesRefusedKey(t *testing.T) {
