@@ -3,7 +3,13 @@ package watch
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,6 +27,10 @@ import (
 	"github.com/tradectl/tradectl/internal/exchange/alpaca/fakealpaca"
 	"github.com/tradectl/tradectl/internal/exchange/binance"
 	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
+	"github.com/tradectl/tradectl/internal/exchange/coinbase"
+	"github.com/tradectl/tradectl/internal/exchange/coinbase/fakecoinbase"
+	"github.com/tradectl/tradectl/internal/exchange/kraken"
+	"github.com/tradectl/tradectl/internal/exchange/kraken/fakekraken"
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/iostreams"
 	"github.com/tradectl/tradectl/internal/render"
@@ -33,12 +43,15 @@ import (
 // written to a discard ("watch"). The fake runs in a child process, so
 // the CPU this process uses is the client's alone:
 //
-//	go test -run '^$' -bench 'WatchAlpacaStream|WatchBinanceStream' -benchtime 2000x ./internal/cmd/watch/
+//	go test -run '^$' -bench 'Watch.*Stream' -benchtime 2000x ./internal/cmd/watch/
 //
 // Alpaca: 100 stocks on the Market Data stream, rate quotes a second
 // (batched by the fake every 5 ms, as Alpaca batches for a busy client).
 // Binance: 100 pairs on the combined stream, bookTicker and miniTicker
 // each, every stream resent every interval (200 messages per interval).
+// Kraken: 100 pairs on the v2 ticker channel, each resent every interval
+// (one message per pair). Coinbase: 100 products on the ticker channel,
+// each resent every interval (one message carrying all 100 tickers).
 //
 // Metrics: quotes/s handled, cpu%/core (this process's user+system time
 // over wall time), heap-MB (live heap at the end), rss-MB (resident set
@@ -49,6 +62,26 @@ func BenchmarkWatchAlpacaStream(b *testing.B) {
 		for _, path := range []string{"adapter", "watch"} {
 			b.Run(fmt.Sprintf("rate=%d/%s", rate, path), func(b *testing.B) {
 				benchStream(b, "alpaca", rate, path)
+			})
+		}
+	}
+}
+
+func BenchmarkWatchKrakenStream(b *testing.B) {
+	for _, rate := range []int{200, 2000, 10000} {
+		for _, path := range []string{"adapter", "watch"} {
+			b.Run(fmt.Sprintf("rate=%d/%s", rate, path), func(b *testing.B) {
+				benchStream(b, "kraken", rate, path)
+			})
+		}
+	}
+}
+
+func BenchmarkWatchCoinbaseStream(b *testing.B) {
+	for _, rate := range []int{200, 2000, 10000} {
+		for _, path := range []string{"adapter", "watch"} {
+			b.Run(fmt.Sprintf("rate=%d/%s", rate, path), func(b *testing.B) {
+				benchStream(b, "coinbase", rate, path)
 			})
 		}
 	}
@@ -122,6 +155,40 @@ func TestFakeVenueProcess(t *testing.T) {
 		srv := fakebinance.New(key, secret, fakebinance.WithSymbols(specs...), fakebinance.WithStreamInterval(every), fakebinance.WithWeightLimit(1000000))
 		defer srv.Close()
 		ep.Options = map[string]any{binance.KeyBaseURL: srv.URL(), binance.KeyWSURL: srv.WSURL()}
+	case "kraken":
+		assets := []fakekraken.AssetSpec{}
+		var pairs []fakekraken.PairSpec
+		for i, base := range benchSymbols() {
+			bid := trade.Dec(strconv.Itoa(100 + i))
+			assets = append(assets, fakekraken.AssetSpec{ID: base, AltName: base, Decimals: 10})
+			pairs = append(pairs, fakekraken.PairSpec{ID: base + "USD", AltName: base + "USD", WSName: base + "/USD", Base: base, Quote: "ZUSD",
+				PairDecimals: 2, LotDecimals: 8, CostDecimals: 5, OrderMin: "0.01", CostMin: "0.5", TickSize: "0.01", Status: "online",
+				Bid: bid.StringFixed(2), Ask: bid.Add(trade.Dec("0.02")).StringFixed(2), Last: bid.Add(trade.Dec("0.01")).StringFixed(2)})
+		}
+		secret = base64.StdEncoding.EncodeToString(venuetest.RandBytes(t, 64))
+		srv := fakekraken.New(key, secret, fakekraken.WithPairs(assets, pairs...), fakekraken.WithStreamRepeat(time.Duration(float64(time.Second)*100/float64(rate))))
+		defer srv.Close()
+		ep.Options = map[string]any{kraken.KeyBaseURL: srv.URL(), kraken.KeyWSURL: srv.WSURL()}
+	case "coinbase":
+		var products []fakecoinbase.ProductSpec
+		for i, base := range benchSymbols() {
+			bid := trade.Dec(strconv.Itoa(100 + i))
+			products = append(products, fakecoinbase.ProductSpec{ID: base + "-USD", BaseIncrement: "0.001", QuoteIncrement: "0.01", BaseMinSize: "0.001",
+				BaseMaxSize: "100000", QuoteMinSize: "1", QuoteMaxSize: "50000000",
+				Bid: bid.String(), Ask: bid.Add(trade.Dec("0.02")).String(), Last: bid.Add(trade.Dec("0.01")).String()})
+		}
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		der, err := x509.MarshalECPrivateKey(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, secret = "organizations/bench/apiKeys/"+venuetest.RandHex(t, 8), string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}))
+		srv := fakecoinbase.New(key, &k.PublicKey, fakecoinbase.WithProducts(products...), fakecoinbase.WithStreamRepeat(time.Duration(float64(time.Second)*100/float64(rate))))
+		defer srv.Close()
+		ep.Options = map[string]any{coinbase.KeyBaseURL: srv.URL(), coinbase.KeyWSURL: srv.WSURL()}
 	default:
 		t.Fatalf("no fake for %q", venue)
 	}
@@ -210,6 +277,15 @@ func benchStream(b *testing.B, venue string, rate int, path string) {
 		ex, err = binance.New(context.Background(), p)
 		for _, s := range benchSymbols() {
 			symbols = append(symbols, trade.MustSymbol(s+"-USDT"))
+		}
+	case "kraken", "coinbase":
+		if venue == "kraken" {
+			ex, err = kraken.New(context.Background(), p)
+		} else {
+			ex, err = coinbase.New(context.Background(), p)
+		}
+		for _, s := range benchSymbols() {
+			symbols = append(symbols, trade.MustSymbol(s+"-USD"))
 		}
 	}
 	if err != nil {
