@@ -263,7 +263,6 @@ type dataDecoder struct {
 	send      func([]byte)
 	auth      func() ([]byte, error)
 	subscribe []byte
-	authed    bool
 }
 
 func newDataDecoder(endpoint string, bySymbol map[string]trade.Symbol, lastTrade map[trade.Symbol]trade.Quote,
@@ -290,7 +289,6 @@ func (d *dataDecoder) decode(raw []byte) ([]trade.Quote, error) {
 				}
 				d.send(b)
 			case "authenticated":
-				d.authed = true
 				d.send(d.subscribe)
 			}
 		case "error":

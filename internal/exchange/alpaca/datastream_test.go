@@ -289,6 +289,13 @@ func TestStreamQuotesSIPWithoutSubscription(t *testing.T) {
 	}
 }
 
+func TestStreamQuotesSIPWithSubscription(t *testing.T) {
+	f := adapter.Fixture(t, fakealpaca.WithSIPFeed())
+	e := f.Open(t, map[string]any{KeyDataStreamURL: f.Srv.DataStreamURL(), KeyFeed: FeedSIP})
+	qs := startQuotes(t, e, aapl)
+	qs.await(t, "a quote from v2/sip", bidIs(aapl, "189.98"))
+}
+
 func fastPoll(e *Exchange) {
 	e.streamTiming.PollInterval, e.streamTiming.PollFor = 20*time.Millisecond, time.Minute
 }
