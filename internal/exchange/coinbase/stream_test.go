@@ -274,7 +274,7 @@ func TestTickerDecoder(t *testing.T) {
 		{name: "empty field keeps the known price", msgs: []string{docTicker,
 			`{"channel":"ticker","timestamp":"bad","sequence_num":1,"events":[{"type":"update","tickers":[{"product_id":"BTC-USD","price":"1","best_bid":"","best_ask":"22000"}]}]}`},
 			want: []trade.Quote{{Symbol: btcusd, Bid: trade.Dec("21931.98"), Ask: trade.Dec("22000"), Last: trade.Dec("1"), Time: now,
-				Stats24h: cbStats("-4.15775596190603", "23011.18", "21835.29", "16038.28770938", now)}}},
+				Stats24h: cbStats("-4.15775596190603", "23011.18", "21835.29", "16038.28770938", at("2023-02-09T20:30:37.167359596Z"))}}},
 		{name: "subscriptions", msgs: []string{docSubscriptions}},
 		{name: "heartbeat", msgs: []string{docHeartbeat}},
 		{name: "other products ignored", msgs: []string{strings.ReplaceAll(docTicker, "BTC-USD", "SOL-USD")}},
