@@ -181,7 +181,7 @@ func TestReadmeJSONSchemas(t *testing.T) {
 		"Instrument":           jsonFields(trade.Instrument{}),
 		"Totals":               jsonFields(dashboard.Totals{}),
 		"P&L line":             jsonFields(pnlcmd.Row{}),
-		"Watch events":         jsonFields(watch.QuoteEvent{}, watch.ConditionEvent{}),
+		"Watch events":         jsonFields(watch.QuoteEvent{}, watch.ConditionEvent{}, watch.StaleEvent{}),
 		"Order events":         jsonFields(events.Event{}),
 		"Dead-man events":      jsonFields(deadmancmd.Event{}),
 		"Journal entry":        jsonFields(journal.Entry{}),

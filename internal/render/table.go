@@ -109,6 +109,14 @@ func NumOr(d decimal.NullDecimal, places int32) Cell {
 	return Num(d.Decimal, places)
 }
 
+// OptNum is Num for a figure a venue may not report; nil shows "-".
+func OptNum(d *decimal.Decimal, places int32) Cell {
+	if d == nil {
+		return Cell{Text: "-"}
+	}
+	return Num(*d, places)
+}
+
 // At is a time cell.
 func At(t time.Time) Cell {
 	if t.IsZero() {

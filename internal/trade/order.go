@@ -267,14 +267,37 @@ type Position struct {
 	AvgCost decimal.Decimal `json:"avg_cost"`
 }
 
-// Quote is the top of the book and the last trade price.
+// Quote is the top of the book and the last trade price, with the
+// rolling 24-hour figures where the venue sends them.
 type Quote struct {
 	Symbol Symbol          `json:"symbol"`
 	Bid    decimal.Decimal `json:"bid"`
 	Ask    decimal.Decimal `json:"ask"`
 	Last   decimal.Decimal `json:"last"`
 	Time   time.Time       `json:"time"`
+	Stats24h
 }
+
+// Stats24h are a symbol's rolling 24-hour figures as its venue reports
+// them. A nil field is one the venue does not report: it is left out of
+// JSON rather than shown as a zero that would read as "no change".
+type Stats24h struct {
+	Change24h    *decimal.Decimal `json:"change_24h,omitempty"`     // last minus the price 24h ago
+	Change24hPct *decimal.Decimal `json:"change_24h_pct,omitempty"` // the same in percent
+	High24h      *decimal.Decimal `json:"high_24h,omitempty"`
+	Low24h       *decimal.Decimal `json:"low_24h,omitempty"`
+	Volume24h    *decimal.Decimal `json:"volume_24h,omitempty"` // in the base asset
+	// StatsTime is when the venue computed the figures.
+	StatsTime *JSONTime `json:"stats_time,omitempty"`
+}
+
+// Has24h says whether the venue reported any 24-hour figure.
+func (s Stats24h) Has24h() bool {
+	return s.Change24h != nil || s.Change24hPct != nil || s.High24h != nil || s.Low24h != nil || s.Volume24h != nil
+}
+
+// DecimalPtr returns a pointer to a copy of d, for the optional figures.
+func DecimalPtr(d decimal.Decimal) *decimal.Decimal { return &d }
 
 // Mid is the midpoint of bid and ask, or Last when either side is missing.
 func (q Quote) Mid() decimal.Decimal {

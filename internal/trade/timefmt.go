@@ -28,6 +28,10 @@ func (t JSONTime) MarshalJSON() ([]byte, error) {
 	return json.Marshal(FormatTime(time.Time(t)))
 }
 
+// Equal reports whether t and u are the same instant, so comparisons
+// (go-cmp among them) compare times rather than their internals.
+func (t JSONTime) Equal(u JSONTime) bool { return time.Time(t).Equal(time.Time(u)) }
+
 // UnmarshalJSON reads any RFC 3339 time, with or without fractions.
 func (t *JSONTime) UnmarshalJSON(b []byte) error {
 	var tt time.Time
@@ -114,11 +118,12 @@ type quoteWire struct {
 	Ask    decimal.Decimal `json:"ask"`
 	Last   decimal.Decimal `json:"last"`
 	Time   JSONTime        `json:"time"`
+	Stats24h
 }
 
 // MarshalJSON writes the quote with its time as FormatTime does.
 func (q Quote) MarshalJSON() ([]byte, error) {
-	return json.Marshal(quoteWire{Symbol: q.Symbol, Bid: q.Bid, Ask: q.Ask, Last: q.Last, Time: JSONTime(q.Time)})
+	return json.Marshal(quoteWire{Symbol: q.Symbol, Bid: q.Bid, Ask: q.Ask, Last: q.Last, Time: JSONTime(q.Time), Stats24h: q.Stats24h})
 }
 
 type bookWire struct {

@@ -41,6 +41,11 @@ func NewCmdQuote(f *cmdutil.Factory, runF func(*QuoteOptions) error) *cobra.Comm
 			in the order given. Symbols may be written BTC-USD, BTC/USD or btc-usd;
 			stocks by ticker (AAPL). An unknown symbol exits 3. To follow prices as they
 			move, see tradectl watch.
+
+			Where the venue reports them, the rolling 24-hour figures follow: change,
+			change %, high, low and volume (Kraken: high, low and volume). JSON carries
+			them as change_24h, change_24h_pct, high_24h, low_24h, volume_24h and
+			stats_time; a figure the venue does not report is left out, never shown as 0.
 		`),
 		Example: heredoc.Doc(`
 			$ tradectl quote BTC-USD ETH-USD AAPL
@@ -94,18 +99,41 @@ func quoteRun(ctx context.Context, o *QuoteOptions) error {
 	})
 }
 
-// Table lays out quotes, prices at their instrument's tick.
+// Table lays out quotes, prices at their instrument's tick. The venue's
+// 24-hour figures get columns when any quote has them ("-" where one
+// quote lacks one); they give way before bid, ask and last on a narrow
+// terminal.
 func Table(quotes []trade.Quote, prec render.Precision) *render.TableData {
+	with24h := false
+	for _, q := range quotes {
+		with24h = with24h || q.Has24h()
+	}
 	t := &render.TableData{Columns: []render.Column{
 		{Header: "symbol"}, {Header: "bid", Right: true}, {Header: "ask", Right: true},
-		{Header: "last", Right: true}, {Header: "spread", Right: true, Drop: 2}, {Header: "time", Drop: 1},
+		{Header: "last", Right: true}, {Header: "spread", Right: true, Drop: 2},
 	}}
+	if with24h {
+		t.Columns = append(t.Columns, render.Column{Header: "24h change", Right: true, Drop: 3}, render.Column{Header: "24h %", Right: true, Drop: 6},
+			render.Column{Header: "24h high", Right: true, Drop: 5}, render.Column{Header: "24h low", Right: true, Drop: 5},
+			render.Column{Header: "24h volume", Right: true, Drop: 4})
+	}
+	t.Columns = append(t.Columns, render.Column{Header: "time", Drop: 1})
 	for _, q := range quotes {
 		places := prec.Price(q.Symbol)
 		spread := render.Num(q.Ask.Sub(q.Bid), places)
 		spread.Style = render.Muted
-		t.AddRow(render.S(q.Symbol.String(), render.Bold), render.Num(q.Bid, places), render.Num(q.Ask, places),
-			render.Num(q.Last, places), spread, render.At(q.Time))
+		row := []render.Cell{render.S(q.Symbol.String(), render.Bold), render.Num(q.Bid, places), render.Num(q.Ask, places),
+			render.Num(q.Last, places), spread}
+		if with24h {
+			chg, pct := render.OptNum(q.Change24h, places), render.OptNum(q.Change24hPct, 2)
+			if d := q.Change24hPct; d != nil && d.IsPositive() {
+				chg.Style, pct.Style = render.Good, render.Good
+			} else if d != nil && d.IsNegative() {
+				chg.Style, pct.Style = render.Bad, render.Bad
+			}
+			row = append(row, chg, pct, render.OptNum(q.High24h, places), render.OptNum(q.Low24h, places), render.OptNum(q.Volume24h, prec.Qty(q.Symbol)))
+		}
+		t.AddRow(append(row, render.At(q.Time))...)
 	}
 	return t
 }

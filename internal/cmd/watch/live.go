@@ -37,6 +37,7 @@ type liveRow struct {
 	ev      QuoteEvent
 	prev    decimal.Decimal
 	history []decimal.Decimal
+	stale   bool
 }
 
 func newLiveTable(ios *iostreams.IOStreams, symbols []trade.Symbol, alerts []*expr.Expr, until *expr.Expr, prec render.Precision) *liveTable {
@@ -53,11 +54,23 @@ func (t *liveTable) update(ev QuoteEvent) {
 	} else {
 		r.prev = r.ev.Last
 	}
-	r.ev = ev
+	r.ev, r.stale = ev, false
 	r.history = append(r.history, ev.Last)
 	if len(r.history) > sparkPoints {
 		r.history = r.history[len(r.history)-sparkPoints:]
 	}
+}
+
+// markStale dims a symbol's row and marks it stale until its next update.
+func (t *liveTable) markStale(s trade.Symbol) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r := t.rows[s]
+	if r == nil {
+		r = &liveRow{}
+		t.rows[s] = r
+	}
+	r.stale = true
 }
 
 func (t *liveTable) condition(ev ConditionEvent) {
@@ -85,10 +98,24 @@ func (t *liveTable) frame(width, _ int) string {
 		{Header: "symbol"}, {Header: "bid", Right: true}, {Header: "ask", Right: true}, {Header: "last", Right: true},
 		{Header: "change", Right: true, Drop: 2}, {Header: "%", Right: true, Drop: 3}, {Header: "recent", Shrink: true, Drop: 1},
 	}}
+	// The venue's 24-hour figures get columns once any row has them;
+	// they give way before the watch's own.
+	with24h := false
+	for _, r := range t.rows {
+		with24h = with24h || r.ev.Has24h()
+	}
+	if with24h {
+		td.Columns = append(td.Columns[:6:6], render.Column{Header: "24h %", Right: true, Drop: 1}, render.Column{Header: "24h high", Right: true, Drop: 1},
+			render.Column{Header: "24h low", Right: true, Drop: 1}, render.Column{Header: "24h vol", Right: true, Drop: 1}, td.Columns[6])
+	}
 	for _, s := range t.order {
 		r := t.rows[s]
-		if r == nil {
-			td.AddRow(render.S(s.String(), render.Bold), render.S("…", render.Muted))
+		if r == nil || r.ev.Symbol == (trade.Symbol{}) {
+			name, wait := render.S(s.String(), render.Bold), render.S("…", render.Muted)
+			if r != nil && r.stale {
+				name, wait = render.S(s.String()+" stale", render.Muted), render.S("no update", render.Muted)
+			}
+			td.AddRow(name, wait)
 			continue
 		}
 		tick := render.Plain
@@ -106,10 +133,29 @@ func (t *liveTable) frame(width, _ int) string {
 			dir = render.Bad
 		}
 		places := t.prec.Price(s)
+		name := render.S(s.String(), render.Bold)
+		bid, ask := render.Num(r.ev.Bid, places), render.Num(r.ev.Ask, places)
 		last, chg, pct := render.Num(r.ev.Last, places), render.Num(r.ev.Change, places), render.Num(r.ev.ChangePct, 2)
 		last.Style, chg.Style, pct.Style = tick, dir, dir
-		td.AddRow(render.S(s.String(), render.Bold), render.Num(r.ev.Bid, places), render.Num(r.ev.Ask, places),
-			last, chg, pct, render.S(Sparkline(r.history), render.Accent))
+		cells := []render.Cell{name, bid, ask, last, chg, pct}
+		if with24h {
+			day := render.OptNum(r.ev.Change24hPct, 2)
+			if r.ev.Change24hPct != nil && r.ev.Change24hPct.IsPositive() {
+				day.Style = render.Good
+			} else if r.ev.Change24hPct != nil && r.ev.Change24hPct.IsNegative() {
+				day.Style = render.Bad
+			}
+			cells = append(cells, day, render.OptNum(r.ev.High24h, places), render.OptNum(r.ev.Low24h, places), render.OptNum(r.ev.Volume24h, t.prec.Qty(s)))
+		}
+		cells = append(cells, render.S(Sparkline(r.history), render.Accent))
+		if r.stale {
+			// Never shown as a live price: every cell dimmed, and said.
+			for i := range cells {
+				cells[i].Style = render.Muted
+			}
+			cells[0].Text += " stale"
+		}
+		td.AddRow(cells...)
 	}
 	var b strings.Builder
 	sub := *t.ios

@@ -35,11 +35,19 @@ type WatchOptions struct {
 	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
 	Printer      func() (*render.Printer, error)
 	Logger       func() *slog.Logger
+	// Now stamps events (pinned by TRADECTL_NOW in tests); Since measures
+	// how long a symbol has gone without an update, on the real clock
+	// (time.Since), so a pinned Now never hides a silent feed.
+	Now   func() time.Time
+	Since func(time.Time) time.Duration
 
 	Symbols  []trade.Symbol
 	Interval time.Duration
 	Count    int
-	Until    *expr.Expr
+	// StaleAfter is how long a symbol may go without an update before
+	// it is shown as stale and conditions stop reading it.
+	StaleAfter time.Duration
+	Until      *expr.Expr
 	// Alerts are every --alert given; each is announced on its own.
 	Alerts []*expr.Expr
 	// OutputChosen says -o or TRADECTL_OUTPUT chose the format, rather
@@ -59,6 +67,8 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 		Printer:      f.Printer,
 		Logger:       f.Logger,
 		NotifyDeps:   notifycmd.NewDeps(f),
+		Now:          f.Now,
+		Since:        time.Since,
 	}
 	var until string
 	var alerts []string
@@ -75,6 +85,18 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 			--until waits: the condition did not hold) and Ctrl-C with 130. Piped or with -o json/ndjson, one
 			JSON object per update is written and flushed at once, so
 			'tradectl watch BTC-USD | jq' works line by line.
+
+			A symbol with no update for --stale-after (default 10s) is stale: its row is
+			dimmed and marked on a terminal, a {"type":"stale",...} event is written in
+			JSON and CSV, and --until and --alert read its fields as unknown, so no
+			condition fires on a price that may no longer hold. Its next update makes it
+			live again. Streams that fall back to polling keep it fresh as long as the
+			polls succeed.
+
+			Where the venue reports them, the rolling 24-hour figures come with each
+			quote: change_24h, change_24h_pct, high_24h, low_24h, volume_24h and
+			stats_time (Kraken, Coinbase, Binance; Alpaca has none). A figure the venue
+			does not report is left out, never shown as 0.
 
 			-o csv writes a header (the JSON field names) and one row per event.
 			-o table needs a terminal: piped, it is refused (exit 2) rather than
@@ -116,6 +138,8 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 
 			# from cron: run a script when BTC trades at 60000 or more (the event's JSON on its stdin)
 			$ tradectl watch BTC-USD --until 'BTC-USD.last >= 60000' --timeout 1h --notify 'cat >> until-events.ndjson' -o ndjson
+			# mark a symbol stale after 30 seconds without an update
+			$ tradectl watch BTC-USD --stale-after 30s --count 2 -o ndjson
 		`),
 		Args:              cobra.ArbitraryArgs,
 		ValidArgsFunction: completion.Symbols(f.CompletionSource(), 0),
@@ -166,6 +190,12 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 			if opts.Interval < quotes.MinPollInterval {
 				return cmdutil.Usagef("--interval must be at least %s", quotes.MinPollInterval)
 			}
+			if opts.StaleAfter < MinStaleAfter {
+				return cmdutil.Usagef("--stale-after must be at least %s, got %s", MinStaleAfter, opts.StaleAfter)
+			}
+			if opts.StaleAfter <= opts.Interval {
+				return cmdutil.Usagef("--stale-after (%s) must be longer than --interval (%s): every polled price would show as stale", opts.StaleAfter, opts.Interval)
+			}
 			opts.OutputChosen = cmd.Flags().Changed("output") || (f.Getenv != nil && f.Getenv(config.EnvOutput) != "")
 			if opts.Notify, err = notifyFlags.Parse(cmd); err != nil {
 				return err
@@ -178,6 +208,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Comm
 	}
 	cmd.Flags().DurationVar(&opts.Interval, "interval", time.Second, "how often to poll venues that do not stream")
 	cmd.Flags().IntVarP(&opts.Count, "count", "n", 0, "stop after this many updates (0: no limit)")
+	cmd.Flags().DurationVar(&opts.StaleAfter, "stale-after", DefaultStaleAfter, "show a symbol as stale after this long without an update")
 	cmd.Flags().StringVar(&until, "until", "", "exit 0 as soon as this condition holds")
 	cmd.Flags().StringArrayVar(&alerts, "alert", nil, "announce each time this condition becomes true (repeatable)")
 	notifyFlags = notifycmd.AddFlags(cmd)
@@ -210,7 +241,14 @@ func parseExpr(flag, src string) (*expr.Expr, error) {
 	return e, nil
 }
 
-// QuoteEvent is one update as JSON shows it.
+// DefaultStaleAfter and MinStaleAfter bound --stale-after.
+const (
+	DefaultStaleAfter = 10 * time.Second
+	MinStaleAfter     = 500 * time.Millisecond
+)
+
+// QuoteEvent is one update as JSON shows it. The 24-hour figures are
+// there only when the venue sent them.
 type QuoteEvent struct {
 	Type      string          `json:"type"` // "quote"
 	Symbol    trade.Symbol    `json:"symbol"`
@@ -219,7 +257,18 @@ type QuoteEvent struct {
 	Last      decimal.Decimal `json:"last"`
 	Change    decimal.Decimal `json:"change"`
 	ChangePct decimal.Decimal `json:"change_pct"`
-	Time      trade.JSONTime  `json:"time"`
+	trade.Stats24h
+	Time trade.JSONTime `json:"time"`
+}
+
+// StaleEvent says a symbol has had no update for stale_after: its last
+// price may no longer hold. The next quote event for it makes it live.
+type StaleEvent struct {
+	Type       string         `json:"type"` // "stale"
+	Symbol     trade.Symbol   `json:"symbol"`
+	Since      trade.JSONTime `json:"since"`       // the last update (or the watch's start)
+	StaleAfter string         `json:"stale_after"` // --stale-after, e.g. "10s"
+	Time       trade.JSONTime `json:"time"`
 }
 
 // ConditionEvent says an --alert became true ("alert") or --until held
@@ -231,11 +280,13 @@ type ConditionEvent struct {
 	Quote *QuoteEvent    `json:"quote,omitempty"`
 }
 
-// csvColumns is the header of watch -o csv: every field of both events,
-// the quote of a condition event included, so no row loses a field.
+// csvColumns is the header of watch -o csv: every field of every event,
+// the quote of a condition event and the 24-hour figures included, so no
+// row loses a field.
 func csvColumns() []string {
-	q := QuoteEvent{}
-	return render.CSVColumns(q, ConditionEvent{Quote: &q})
+	zero, at := decimal.Zero, trade.JSONTime{}
+	q := QuoteEvent{Stats24h: trade.Stats24h{Change24h: &zero, Change24hPct: &zero, High24h: &zero, Low24h: &zero, Volume24h: &zero, StatsTime: &at}}
+	return render.CSVColumns(q, ConditionEvent{Quote: &q}, StaleEvent{})
 }
 
 // streamOutput says how updates are written when no live table is drawn:
@@ -332,60 +383,63 @@ func liveExit(o *WatchOptions, err error) error {
 }
 
 // follow applies every quote until the watch ends: to the live table and
-// redraws it when there is one, else written as events.
+// redraws it when there is one, else written as events. Quotes arrive on
+// a goroutine of their own, so a symbol whose feed falls silent is marked
+// stale on time even while no quote comes at all.
 func follow(ctx context.Context, o *WatchOptions, ex exchange.Exchange, printer *render.Printer, screen *liveTable, redraw func(), notifier conditionNotifier) error {
 	emit := printer.PrintEvent
 	if printer.Format == render.CSV {
 		emit = printer.NewCSVWriter(csvColumns()).Write
 	}
-	tracker := expr.NewTracker()
-	alertWas := make([]bool, len(o.Alerts))
-	updates := 0
-	err := quotes.Follow(ctx, ex, o.Symbols, o.Interval, o.Logger(), func(q trade.Quote) error {
-		tracker.Update(q)
-		updates++
-		change, _ := tracker.Field(q.Symbol, expr.FieldChange)
-		pct, _ := tracker.Field(q.Symbol, expr.FieldChangePct)
-		ev := QuoteEvent{Type: "quote", Symbol: q.Symbol, Bid: q.Bid, Ask: q.Ask, Last: q.Last, Change: change, ChangePct: pct.Round(4), Time: trade.JSONTime(q.Time)}
-		if screen != nil {
-			screen.update(ev)
-		} else if err := emit(ev); err != nil {
-			return err
-		}
-		for i, alert := range o.Alerts {
-			now, err := alert.Eval(tracker)
-			if err != nil {
-				return err
+	w := &watcher{o: o, emit: emit, screen: screen, redraw: redraw, notifier: notifier, tracker: expr.NewTracker(),
+		alertWas: make([]bool, len(o.Alerts)), lastSeen: map[trade.Symbol]time.Time{}, lastAt: map[trade.Symbol]time.Time{},
+		stale: map[trade.Symbol]bool{}}
+	w.env = staleEnv{Env: w.tracker, stale: w.stale}
+	start, startAt := time.Now(), o.Now()
+	for _, s := range o.Symbols {
+		w.lastSeen[s], w.lastAt[s] = start, startAt
+	}
+
+	fctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	incoming := make(chan trade.Quote)
+	done := make(chan error, 1)
+	go func() {
+		done <- quotes.Follow(fctx, ex, o.Symbols, o.Interval, o.Logger(), func(q trade.Quote) error {
+			select {
+			case incoming <- q:
+				return nil
+			case <-fctx.Done():
+				return fctx.Err()
 			}
-			if now && !alertWas[i] {
-				notifier.send(notify.KindAlert, alert, q)
-				if err := announce(emit, screen, o.IO, "alert", alert, ev); err != nil {
-					return err
-				}
+		})
+	}()
+	check := time.NewTicker(staleCheckEvery(o.StaleAfter))
+	defer check.Stop()
+	var err error
+loop:
+	for {
+		select {
+		case q := <-incoming:
+			if err = w.quote(q); err != nil {
+				break loop
 			}
-			alertWas[i] = now
-		}
-		if o.Until != nil {
-			held, err := o.Until.Eval(tracker)
-			if err != nil {
-				return err
+		case <-check.C:
+			if err = w.checkStale(); err != nil {
+				break loop
 			}
-			if held {
-				notifier.send(notify.KindUntil, o.Until, q)
-				if err := announce(emit, screen, o.IO, "until", o.Until, ev); err != nil {
-					return err
-				}
-				return quotes.ErrStop
-			}
+		case err = <-done:
+			done <- err // the stream has ended: read again below
+			break loop
 		}
-		if screen != nil {
-			redraw()
-		}
-		if o.Count > 0 && updates >= o.Count {
-			return quotes.ErrStop
-		}
-		return nil
-	})
+	}
+	cancel()
+	if followErr := <-done; err == nil {
+		err = followErr
+	}
+	if errors.Is(err, quotes.ErrStop) {
+		err = nil
+	}
 	if screen != nil {
 		redraw()
 	}
@@ -399,6 +453,138 @@ func follow(ctx context.Context, o *WatchOptions, ex exchange.Exchange, printer 
 		return nil // a timed watch without a condition simply ends
 	}
 	return err
+}
+
+// staleCheckEvery is how often symbols are checked for staleness: often
+// enough that one is marked within a quarter of --stale-after, at most
+// once a second.
+func staleCheckEvery(after time.Duration) time.Duration {
+	return min(max(after/4, 50*time.Millisecond), time.Second)
+}
+
+// watcher is one watch's state, kept on the goroutine that applies
+// quotes and staleness checks alike.
+type watcher struct {
+	o        *WatchOptions
+	emit     func(any) error
+	screen   *liveTable
+	redraw   func()
+	notifier conditionNotifier
+	tracker  *expr.Tracker
+	env      staleEnv
+	alertWas []bool
+	updates  int
+	// lastSeen is when each symbol last had an update (the watch's start
+	// before its first), on the real clock; lastAt the same on o.Now, for
+	// the events.
+	lastSeen map[trade.Symbol]time.Time
+	lastAt   map[trade.Symbol]time.Time
+	stale    map[trade.Symbol]bool
+}
+
+// staleEnv reads conditions' fields from the tracker, except a stale
+// symbol's, which are unknown: no condition holds on a price that may no
+// longer hold.
+type staleEnv struct {
+	expr.Env
+	stale map[trade.Symbol]bool
+}
+
+func (e staleEnv) Field(sym trade.Symbol, f expr.Field) (decimal.Decimal, bool) {
+	if e.stale[sym] {
+		return decimal.Decimal{}, false
+	}
+	return e.Env.Field(sym, f)
+}
+
+func (w *watcher) quote(q trade.Quote) error {
+	o := w.o
+	w.tracker.Update(q)
+	w.updates++
+	w.lastSeen[q.Symbol], w.lastAt[q.Symbol] = time.Now(), o.Now()
+	delete(w.stale, q.Symbol)
+	change, _ := w.tracker.Field(q.Symbol, expr.FieldChange)
+	pct, _ := w.tracker.Field(q.Symbol, expr.FieldChangePct)
+	ev := QuoteEvent{Type: "quote", Symbol: q.Symbol, Bid: q.Bid, Ask: q.Ask, Last: q.Last, Change: change, ChangePct: pct.Round(4),
+		Stats24h: q.Stats24h, Time: trade.JSONTime(q.Time)}
+	if w.screen != nil {
+		w.screen.update(ev)
+	} else if err := w.emit(ev); err != nil {
+		return err
+	}
+	for i, alert := range o.Alerts {
+		now, err := alert.Eval(w.env)
+		if err != nil {
+			return err
+		}
+		if now && !w.alertWas[i] {
+			w.notifier.send(notify.KindAlert, alert, q)
+			if err := announce(w.emit, w.screen, o.IO, "alert", alert, ev); err != nil {
+				return err
+			}
+		}
+		w.alertWas[i] = now
+	}
+	if o.Until != nil {
+		held, err := o.Until.Eval(w.env)
+		if err != nil {
+			return err
+		}
+		if held {
+			w.notifier.send(notify.KindUntil, o.Until, q)
+			if err := announce(w.emit, w.screen, o.IO, "until", o.Until, ev); err != nil {
+				return err
+			}
+			return quotes.ErrStop
+		}
+	}
+	if w.screen != nil {
+		w.redraw()
+	}
+	if o.Count > 0 && w.updates >= o.Count {
+		return quotes.ErrStop
+	}
+	return nil
+}
+
+// checkStale marks every symbol whose last update is older than
+// --stale-after, once, and tells whoever reads the watch.
+func (w *watcher) checkStale() error {
+	o := w.o
+	var newly []trade.Symbol
+	for _, s := range o.Symbols {
+		if !w.stale[s] && o.Since(w.lastSeen[s]) >= o.StaleAfter {
+			w.stale[s] = true
+			newly = append(newly, s)
+		}
+	}
+	if len(newly) == 0 {
+		return nil
+	}
+	// A condition cannot become true by losing a field (unknown never
+	// makes false true), so alerts are only brought up to date here: one
+	// that held on a now-stale price may fire again once it is fresh.
+	for i, alert := range o.Alerts {
+		now, err := alert.Eval(w.env)
+		if err != nil {
+			return err
+		}
+		w.alertWas[i] = now
+	}
+	for _, s := range newly {
+		ev := StaleEvent{Type: "stale", Symbol: s, Since: trade.JSONTime(w.lastAt[s]), StaleAfter: o.StaleAfter.String(), Time: trade.JSONTime(o.Now())}
+		if w.screen != nil {
+			w.screen.markStale(s)
+			continue
+		}
+		if err := w.emit(ev); err != nil {
+			return err
+		}
+	}
+	if w.screen != nil {
+		w.redraw()
+	}
+	return nil
 }
 
 func announce(emit func(any) error, screen *liveTable, ios *iostreams.IOStreams, kind string, e *expr.Expr, q QuoteEvent) error {

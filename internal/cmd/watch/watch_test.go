@@ -35,6 +35,8 @@ func TestWatchFlags(t *testing.T) {
 		{name: "bad symbol", args: []string{"BTC--USD"}, wantUsage: "invalid symbol"},
 		{name: "interval too small", args: []string{"BTC-USD", "--interval", "1ms"}, wantUsage: "--interval"},
 		{name: "negative count", args: []string{"BTC-USD", "--count", "-1"}, wantUsage: "--count"},
+		{name: "stale-after too small", args: []string{"BTC-USD", "--stale-after", "100ms"}, wantUsage: "--stale-after must be at least"},
+		{name: "stale-after not past the interval", args: []string{"BTC-USD", "--stale-after", "2s", "--interval", "2s"}, wantUsage: "must be longer than --interval"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,6 +73,9 @@ func TestWatchFlags(t *testing.T) {
 			}
 			if got.Interval != time.Second {
 				t.Errorf("default interval = %v", got.Interval)
+			}
+			if got.StaleAfter != DefaultStaleAfter {
+				t.Errorf("default --stale-after = %v", got.StaleAfter)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
@@ -33,6 +34,7 @@ const (
 	KeyExtendedHours  = "extended_hours"
 	KeyInstrumentsTTL = "instruments_ttl"
 	KeyStreamURL      = "stream_url"
+	KeyDataStreamURL  = "data_stream_url"
 )
 
 // Stock quote feeds: IEX is free, SIP needs a market data subscription.
@@ -62,7 +64,7 @@ const (
 func Venue() exchange.Venue {
 	return exchange.Venue{
 		Name:        venueName,
-		Keys:        []string{KeyBaseURL, KeyDataURL, KeyPaper, KeyFeed, KeyExtendedHours, KeyInstrumentsTTL, KeyStreamURL},
+		Keys:        []string{KeyBaseURL, KeyDataURL, KeyPaper, KeyFeed, KeyExtendedHours, KeyInstrumentsTTL, KeyStreamURL, KeyDataStreamURL},
 		Credentials: []string{"api_key", "api_secret"},
 		Summary:     "Alpaca US stocks and crypto (paper: true, the default, for paper trading)",
 		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
@@ -102,6 +104,12 @@ type Exchange struct {
 	streamURL    string
 	streamHTTP   *http.Client
 	streamTiming venuews.Timing
+
+	// The market data stream (datastream.go): its host ("" polls), and
+	// one lock per endpoint (stocks, crypto), since Alpaca allows one
+	// connection to each per account.
+	dataStreamURL  string
+	dataStreamBusy [2]sync.Mutex
 }
 
 type credentials struct {
@@ -135,6 +143,7 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		cancelPoll:    defaultCancelPoll,
 		sleep:         venuehttp.Sleep,
 		streamURL:     cfg.streamURL,
+		dataStreamURL: cfg.dataStreamURL,
 		streamHTTP:    p.HTTPClient,
 		streamTiming:  venuews.DefaultTiming(),
 	}

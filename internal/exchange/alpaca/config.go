@@ -16,6 +16,7 @@ type config struct {
 	extendedHours  bool
 	instrumentsTTL time.Duration
 	streamURL      string
+	dataStreamURL  string
 }
 
 // parseConfig reads p's options; an unset option takes its default.
@@ -32,6 +33,7 @@ func parseConfig(p exchange.Params) (config, error) {
 		extendedHours:  o.Bool(KeyExtendedHours, false),
 		instrumentsTTL: o.TTL(KeyInstrumentsTTL, defaultInstrumentsTTL),
 	}
+	c.dataStreamURL = dataStreamURL(p, o, c.feed)
 	// The trading stream lives on the trading host (Alpaca: wss://…/stream
 	// on api. and paper-api.), so by default it follows base_url.
 	if c.baseURL != "" {

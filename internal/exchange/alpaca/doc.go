@@ -13,6 +13,10 @@
 //	                 stock orders, the only ones Alpaca accepts it on
 //	instruments_ttl  how long the asset list is cached on disk; default 1h,
 //	                 0 keeps it in memory only
+//	stream_url       the trading stream; default /stream on base_url's host
+//	data_stream_url  the market data stream's host; default
+//	                 wss://stream.data.alpaca.markets, or none (quotes are
+//	                 polled) when data_url is set and this is not
 //
 // Credentials api_key and api_secret go out as the APCA-API-KEY-ID and
 // APCA-API-SECRET-KEY headers. They are resolved on the first request and
@@ -195,8 +199,7 @@
 //
 // # Not supported
 //
-// Streaming quotes (Alpaca's market data websockets: `tradectl watch`
-// polls), crypto fees (CFEE activities, see Fill history), OTO
+// Crypto fees (CFEE activities, see Fill history), OTO
 // orders (brackets and OCO are, below), and paging beyond 500 orders.
 //
 // Orders with an expiry (OrderRequest.ExpiresAt, --cancel-after): Alpaca
@@ -204,6 +207,62 @@
 // opg, cls, ioc and fok (Alpaca Trading API, order entity, time_in_force).
 // The adapter is no exchange.Expirer, and such a request that reaches it
 // is refused before anything is sent.
+//
+// # Streaming quotes
+//
+// StreamQuotes (exchange.QuoteStreamer, what `tradectl watch` uses) reads
+// the Market Data stream on the shared core (venuews.Stream), and polls the
+// latest-quotes endpoints when it cannot. What Alpaca documents ("WebSocket
+// Stream", docs.alpaca.markets/docs/streaming-market-data; "Real-time
+// Stock Data", docs.alpaca.markets/docs/real-time-stock-pricing-data;
+// "Real-time Crypto Data", docs.alpaca.markets/docs/real-time-crypto-pricing-data):
+//
+//   - URLs: wss://stream.data.alpaca.markets/{version}/{feed}; stocks on
+//     v2/iex or v2/sip (the profile's feed), crypto on v1beta3/crypto/us
+//     (sandbox: stream.data.sandbox.alpaca.markets). data_stream_url
+//     names the host; the path follows the symbol's class, so a watch of
+//     stocks and pairs holds two connections.
+//   - "Every message you receive from the server will be in the format
+//     [{"T": "{message_type}", {contents}},...]"; control messages (T
+//     success, error, subscription) come alone, data points may be
+//     batched. Every element of an array is read.
+//   - On connect [{"T":"success","msg":"connected"}]; then
+//     {"action":"auth","key":…,"secret":…} (within 10 seconds) is answered
+//     [{"T":"success","msg":"authenticated"}]. The auth goes out once the
+//     welcome is read and the subscribe once authenticated is (a decoder
+//     dialogue, venuews.Feed.NewDialogue). The key and secret go in the
+//     auth message and nowhere else.
+//   - {"action":"subscribe","trades":[…],"quotes":[…]} is answered with
+//     the whole subscription list ({"T":"subscription",…}). Quotes are
+//     {"T":"q","S":symbol,"bp","bs","ap","as","t",…} (stocks add bx, ax,
+//     c, z), trades {"T":"t","S","p","s","t","i",…}; prices are JSON
+//     numbers, read from their text, never through a float (see Quotes).
+//     Bid and ask come from this connection's quotes; Last is the latest
+//     trade, from the stream or, before the first one, the REST read that
+//     checks the symbols (a trade stays the last one until the next);
+//     Time is the point's t. A symbol's quote is delivered once both
+//     sides of its book are known.
+//   - Errors are [{"T":"error","code":…,"msg":…}], each a
+//     DataStreamError inside an *exchange.Error: 402 auth failed and 409
+//     insufficient subscription (sip without a data plan) end the stream
+//     with ErrAuth; 410 invalid subscribe action with ErrUnavailable;
+//     406 connection limit exceeded and 405 symbol limit exceeded make it
+//     poll at once (venuews.PollNow) and try the stream again after the
+//     polling period; 400, 401, 403, 404 (auth timeout), 407 (slow
+//     client) and 500 reconnect afresh.
+//   - "The number of connections to a single endpoint from a user is
+//     limited based on the user's subscription, but in most subscriptions
+//     (including Algo Trader Plus) this limit is 1": an Exchange opens at
+//     most one connection per endpoint; a second StreamQuotes on the same
+//     endpoint while the first runs polls instead of drawing a 406.
+//   - The stream has no heartbeat, and a stock is silent outside market
+//     hours, so liveness is checked by WebSocket pings every 20 s; a pong
+//     missing for 15 s ends the connection. A lost connection reconnects
+//     with backoff and subscribes again; three failed sessions in a row,
+//     or a 406/405, switch to polling for two minutes.
+//   - Bars, daily bars, statuses and other data points are not asked for
+//     and skipped if sent. Alpaca's stream carries no rolling 24-hour
+//     figures, so its quotes have none.
 //
 // # Order and fill events
 //

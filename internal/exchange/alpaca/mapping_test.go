@@ -533,7 +533,7 @@ func TestVenue(t *testing.T) {
 	if v.Name != "alpaca" {
 		t.Errorf("Name = %q", v.Name)
 	}
-	wantKeys := []string{"base_url", "data_url", "paper", "feed", "extended_hours", "instruments_ttl", "stream_url"}
+	wantKeys := []string{"base_url", "data_url", "paper", "feed", "extended_hours", "instruments_ttl", "stream_url", "data_stream_url"}
 	if diff := cmp.Diff(wantKeys, v.Keys); diff != "" {
 		t.Errorf("Keys (-want +got):\n%s", diff)
 	}

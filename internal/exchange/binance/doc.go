@@ -155,7 +155,13 @@
 // StreamQuotes subscribes to <symbol>@bookTicker for bid/ask and
 // <symbol>@miniTicker for the last price (seeded once from ticker/price),
 // so a quote's Last is the most recent known close, which may lag the book
-// by up to a second. It runs on the shared stream core
+// by up to a second. The miniTicker is the rolling 24-hour window ("c"
+// close, "o" open, "h" high, "l" low, "v" base-asset volume; Binance's
+// "Individual Symbol Mini Ticker Stream"): High24h, Low24h and Volume24h
+// are read from it, Change24h is c−o and Change24hPct (c−o)/o×100 to 3
+// places, as the 24hr ticker's priceChange and priceChangePercent are
+// computed and written. REST quotes (`quote`) use bookTicker and
+// ticker/price and carry no 24-hour figures. It runs on the shared stream core
 // (internal/exchange/venuews): dropped connections are redialed with
 // exponential backoff and jitter; a connection with no readable message
 // for three minutes is given up; every connection starts from an empty

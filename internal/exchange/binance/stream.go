@@ -40,6 +40,11 @@ type miniTickerEvent struct {
 	EventTime int64  `json:"E"`
 	Symbol    string `json:"s"`
 	Close     string `json:"c"`
+	// The rolling 24-hour window: open, high, low, base-asset volume.
+	Open   string `json:"o"`
+	High   string `json:"h"`
+	Low    string `json:"l"`
+	Volume string `json:"v"`
 }
 
 // quoteState assembles quotes from the two streams for one connection.
@@ -50,6 +55,7 @@ type quoteState struct {
 	bySymbol map[string]trade.Symbol
 	bid, ask map[string]decimal.Decimal
 	last     map[string]decimal.Decimal
+	stats    map[string]trade.Stats24h
 	now      func() time.Time
 }
 
@@ -92,7 +98,15 @@ func (st *quoteState) decode(msg []byte) ([]trade.Quote, error) {
 		if _, ok := st.bySymbol[vs]; !ok {
 			return nil, nil
 		}
+		stats, err := miniTickerStats(ev, c)
+		if err != nil {
+			return nil, err
+		}
 		st.last[vs] = c
+		if st.stats == nil {
+			st.stats = map[string]trade.Stats24h{}
+		}
+		st.stats[vs] = stats
 	default:
 		return nil, nil
 	}
@@ -100,7 +114,50 @@ func (st *quoteState) decode(msg []byte) ([]trade.Quote, error) {
 	if !bid.IsPositive() || !ask.IsPositive() {
 		return nil, nil
 	}
-	return []trade.Quote{{Symbol: st.bySymbol[vs], Bid: bid, Ask: ask, Last: st.last[vs], Time: st.now().UTC()}}, nil
+	return []trade.Quote{{Symbol: st.bySymbol[vs], Bid: bid, Ask: ask, Last: st.last[vs], Time: st.now().UTC(), Stats24h: st.stats[vs]}}, nil
+}
+
+// binancePctPlaces is how many places Binance gives priceChangePercent
+// in its 24hr ticker ("P":"-2.491"): a change derived here is rounded the
+// same way.
+const binancePctPlaces = 3
+
+// miniTickerStats reads the rolling window of a miniTicker: change and
+// change_pct are the close against the window's open, as Binance's 24hr
+// ticker computes priceChange and priceChangePercent.
+func miniTickerStats(ev miniTickerEvent, close decimal.Decimal) (trade.Stats24h, error) {
+	var out trade.Stats24h
+	for _, f := range []struct {
+		name, text string
+		dst        **decimal.Decimal
+	}{{"h", ev.High, &out.High24h}, {"l", ev.Low, &out.Low24h}, {"v", ev.Volume, &out.Volume24h}} {
+		if f.text == "" {
+			continue
+		}
+		d, err := venueorder.Decimal(f.name, f.text)
+		if err != nil {
+			return trade.Stats24h{}, err
+		}
+		if d.IsNegative() {
+			return trade.Stats24h{}, fmt.Errorf("%s: negative %s", f.name, f.text)
+		}
+		*f.dst = &d
+	}
+	if ev.Open != "" {
+		open, err := venueorder.Decimal("o", ev.Open)
+		if err != nil {
+			return trade.Stats24h{}, err
+		}
+		if open.IsPositive() {
+			out.Change24h = trade.DecimalPtr(close.Sub(open))
+			out.Change24hPct = trade.DecimalPtr(close.Sub(open).Mul(decimal.NewFromInt(100)).DivRound(open, binancePctPlaces))
+		}
+	}
+	if ev.EventTime > 0 && out.Has24h() {
+		at := trade.JSONTime(time.UnixMilli(ev.EventTime).UTC())
+		out.StatsTime = &at
+	}
+	return out, nil
 }
 
 // streamPollFor is how long the polling fallback lasts before the market

@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+
 	"github.com/tradectl/tradectl/internal/exchange/binance/fakebinance"
 	"github.com/tradectl/tradectl/internal/trade"
 )
@@ -116,5 +119,47 @@ func TestStreamReturnsFnError(t *testing.T) {
 	err = e.StreamQuotes(ctxT(t), []trade.Symbol{btcusdt}, func(trade.Quote) error { return stop })
 	if !errors.Is(err, stop) {
 		t.Errorf("polling StreamQuotes = %v, want fn's error", err)
+	}
+}
+
+// The 24hrMiniTicker of Binance's "WebSocket Streams" page (symbol
+// renamed): the rolling window's close, open, high, low and volumes.
+const docMiniTicker = `{"stream":"btcusdt@miniTicker","data":{"e":"24hrMiniTicker","E":1672515782136,"s":"BTCUSDT","c":"0.0025","o":"0.0010","h":"0.0025","l":"0.0010","v":"10000","q":"18"}}`
+
+func TestMiniTickerStats(t *testing.T) {
+	btc := trade.MustSymbol("BTC-USDT")
+	newState := func() *quoteState {
+		return &quoteState{bySymbol: map[string]trade.Symbol{"BTCUSDT": btc}, bid: map[string]decimal.Decimal{}, ask: map[string]decimal.Decimal{},
+			last: map[string]decimal.Decimal{}, now: func() time.Time { return time.Unix(0, 0) }}
+	}
+	st := newState()
+	if _, err := st.decode([]byte(`{"stream":"btcusdt@bookTicker","data":{"u":1,"s":"BTCUSDT","b":"0.0024","B":"1","a":"0.0026","A":"1"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.decode([]byte(docMiniTicker))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := trade.JSONTime(time.UnixMilli(1672515782136).UTC())
+	want := []trade.Quote{{Symbol: btc, Bid: trade.Dec("0.0024"), Ask: trade.Dec("0.0026"), Last: trade.Dec("0.0025"), Time: time.Unix(0, 0).UTC(),
+		Stats24h: trade.Stats24h{Change24h: trade.DecimalPtr(trade.Dec("0.0015")), Change24hPct: trade.DecimalPtr(trade.Dec("150")),
+			High24h: trade.DecimalPtr(trade.Dec("0.0025")), Low24h: trade.DecimalPtr(trade.Dec("0.001")), Volume24h: trade.DecimalPtr(trade.Dec("10000")), StatsTime: &at}}}
+	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })); diff != "" {
+		t.Errorf("quotes (-want +got):\n%s", diff)
+	}
+
+	// A third of a change rounds as Binance's priceChangePercent does.
+	st = newState()
+	_, _ = st.decode([]byte(`{"stream":"btcusdt@bookTicker","data":{"u":1,"s":"BTCUSDT","b":"1","B":"1","a":"2","A":"1"}}`))
+	got, err = st.decode([]byte(`{"stream":"btcusdt@miniTicker","data":{"e":"24hrMiniTicker","E":1,"s":"BTCUSDT","c":"4","o":"3","h":"4","l":"3","v":"1"}}`))
+	if err != nil || len(got) != 1 || got[0].Change24hPct.String() != "33.333" {
+		t.Errorf("change_pct of 3 → 4: %v, %v; want 33.333", got, err)
+	}
+	for _, bad := range []string{`"v":"-1"`, `"h":"x"`, `"o":"y"`} {
+		st = newState()
+		msg := `{"stream":"btcusdt@miniTicker","data":{"e":"24hrMiniTicker","E":1,"s":"BTCUSDT","c":"4","o":"3","h":"4","l":"3","v":"1",` + bad + `}}`
+		if _, err := st.decode([]byte(msg)); err == nil {
+			t.Errorf("miniTicker with %s: no error", bad)
+		}
 	}
 }

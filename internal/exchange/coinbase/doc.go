@@ -276,6 +276,10 @@
 //     stamped with the message's timestamp; updates before a product's
 //     snapshot are skipped. Errors are {"type":"error","message":…} and
 //     end the connection.
+//   - The ticker's 24-hour figures fill trade.Stats24h: volume_24_h,
+//     low_24_h, high_24_h and price_percent_chg_24_h (a percentage);
+//     Coinbase sends no absolute 24-hour change, so Change24h stays nil
+//     rather than being derived. `quote` (REST) reads no 24-hour figures.
 //   - "Sequence numbers that are greater than one integer value from the
 //     previous number indicate that a message has been dropped"; lower ones
 //     are late and can be ignored. The page says the numbers increase "for

@@ -126,6 +126,11 @@ type wsTickerEvent struct {
 		Price     string `json:"price"`
 		BestBid   string `json:"best_bid"`
 		BestAsk   string `json:"best_ask"`
+		// The rolling 24-hour figures; the ticker has no absolute change.
+		Volume24h    string `json:"volume_24_h"`
+		Low24h       string `json:"low_24_h"`
+		High24h      string `json:"high_24_h"`
+		ChangePct24h string `json:"price_percent_chg_24_h"`
 	} `json:"tickers"`
 }
 
@@ -197,6 +202,21 @@ func (d *tickerDecoder) decode(msg []byte) ([]trade.Quote, error) {
 			if err := setPrice(&q.Last, "price", t.Price); err != nil {
 				return nil, err
 			}
+			for _, f := range []struct {
+				name, text string
+				dst        **decimal.Decimal
+				signed     bool
+			}{{"volume_24_h", t.Volume24h, &q.Volume24h, false}, {"low_24_h", t.Low24h, &q.Low24h, false},
+				{"high_24_h", t.High24h, &q.High24h, false}, {"price_percent_chg_24_h", t.ChangePct24h, &q.Change24hPct, true}} {
+				if err := setStat(f.dst, f.name, f.text, f.signed); err != nil {
+					return nil, err
+				}
+			}
+			if t.Volume24h != "" || t.Low24h != "" || t.High24h != "" || t.ChangePct24h != "" {
+				// Only a ticker that carried figures dates them.
+				st := trade.JSONTime(at)
+				q.StatsTime = &st
+			}
 			d.quotes[t.ProductID] = q
 			if q.Bid.IsPositive() && q.Ask.IsPositive() {
 				out = append(out, q)
@@ -220,6 +240,23 @@ func setPrice(dst *decimal.Decimal, field, text string) error {
 		return fmt.Errorf("%s: negative price %s", field, text)
 	}
 	*dst = d
+	return nil
+}
+
+// setStat reads an optional 24-hour figure into dst; an empty field keeps
+// what the connection knew. Only a change may be negative.
+func setStat(dst **decimal.Decimal, field, text string, signed bool) error {
+	if text == "" {
+		return nil
+	}
+	d, err := venueorder.Decimal(field, text)
+	if err != nil {
+		return err
+	}
+	if d.IsNegative() && !signed {
+		return fmt.Errorf("%s: negative %s", field, text)
+	}
+	*dst = &d
 	return nil
 }
 

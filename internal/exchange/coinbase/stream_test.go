@@ -63,7 +63,10 @@ func TestStreamQuotesSnapshotThenUpdates(t *testing.T) {
 		if q.Time.IsZero() || time.Since(q.Time) > time.Minute {
 			t.Errorf("quote %+v: want the venue's recent timestamp", q)
 		}
-		q.Time = time.Time{}
+		if q.Volume24h == nil || q.StatsTime == nil {
+			t.Errorf("quote %+v: want the ticker's 24-hour volume and its time", q)
+		}
+		q.Time, q.Stats24h = time.Time{}, trade.Stats24h{}
 		bare = append(bare, q)
 	}
 	want := []trade.Quote{
@@ -244,6 +247,13 @@ const (
 	docSubscriptions = `{"channel":"subscriptions","client_id":"","timestamp":"2023-02-09T20:32:59.074437236Z","sequence_num":1,"events":[{"subscriptions":{"ticker":["BTC-USD"],"heartbeats":["heartbeats"]}}]}`
 )
 
+// cbStats are the ticker's 24-hour figures: no absolute change.
+func cbStats(pct, high, low, volume string, at time.Time) trade.Stats24h {
+	st := trade.JSONTime(at)
+	return trade.Stats24h{Change24hPct: trade.DecimalPtr(trade.Dec(pct)),
+		High24h: trade.DecimalPtr(trade.Dec(high)), Low24h: trade.DecimalPtr(trade.Dec(low)), Volume24h: trade.DecimalPtr(trade.Dec(volume)), StatsTime: &st}
+}
+
 func TestTickerDecoder(t *testing.T) {
 	at := func(s string) time.Time { tm, _ := time.Parse(time.RFC3339Nano, s); return tm }
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -255,13 +265,16 @@ func TestTickerDecoder(t *testing.T) {
 		bad    bool
 	}{
 		{name: "snapshot", msgs: []string{docTicker},
-			want: []trade.Quote{{Symbol: btcusd, Bid: trade.Dec("21931.98"), Ask: trade.Dec("21933.98"), Last: trade.Dec("21932.98"), Time: at("2023-02-09T20:30:37.167359596Z")}}},
+			want: []trade.Quote{{Symbol: btcusd, Bid: trade.Dec("21931.98"), Ask: trade.Dec("21933.98"), Last: trade.Dec("21932.98"), Time: at("2023-02-09T20:30:37.167359596Z"),
+				Stats24h: cbStats("-4.15775596190603", "23011.18", "21835.29", "16038.28770938", at("2023-02-09T20:30:37.167359596Z"))}}},
 		{name: "update after heartbeat", msgs: []string{docTicker, docHeartbeat, docTickerUpdate},
-			want: []trade.Quote{{Symbol: btcusd, Bid: trade.Dec("21933"), Ask: trade.Dec("21934"), Last: trade.Dec("21933.5"), Time: at("2023-02-09T20:30:38.000000001Z")}}},
+			want: []trade.Quote{{Symbol: btcusd, Bid: trade.Dec("21933"), Ask: trade.Dec("21934"), Last: trade.Dec("21933.5"), Time: at("2023-02-09T20:30:38.000000001Z"),
+				Stats24h: cbStats("-4.1", "23011.18", "21835.29", "16038.3", at("2023-02-09T20:30:38.000000001Z"))}}},
 		{name: "update without snapshot waits", msgs: []string{docTickerUpdate}},
 		{name: "empty field keeps the known price", msgs: []string{docTicker,
 			`{"channel":"ticker","timestamp":"bad","sequence_num":1,"events":[{"type":"update","tickers":[{"product_id":"BTC-USD","price":"1","best_bid":"","best_ask":"22000"}]}]}`},
-			want: []trade.Quote{{Symbol: btcusd, Bid: trade.Dec("21931.98"), Ask: trade.Dec("22000"), Last: trade.Dec("1"), Time: now}}},
+			want: []trade.Quote{{Symbol: btcusd, Bid: trade.Dec("21931.98"), Ask: trade.Dec("22000"), Last: trade.Dec("1"), Time: now,
+				Stats24h: cbStats("-4.15775596190603", "23011.18", "21835.29", "16038.28770938", at("2023-02-09T20:30:37.167359596Z"))}}},
 		{name: "subscriptions", msgs: []string{docSubscriptions}},
 		{name: "heartbeat", msgs: []string{docHeartbeat}},
 		{name: "other products ignored", msgs: []string{strings.ReplaceAll(docTicker, "BTC-USD", "SOL-USD")}},
@@ -272,6 +285,7 @@ func TestTickerDecoder(t *testing.T) {
 		{name: "not JSON", msgs: []string{`{"channel":`}, bad: true},
 		{name: "price not a number", msgs: []string{strings.Replace(docTicker, `"best_bid":"21931.98"`, `"best_bid":"abc"`, 1)}, bad: true},
 		{name: "negative price", msgs: []string{strings.Replace(docTicker, `"best_ask":"21933.98"`, `"best_ask":"-1"`, 1)}, bad: true},
+		{name: "negative volume", msgs: []string{strings.Replace(docTicker, `"volume_24_h":"16038.28770938"`, `"volume_24_h":"-1"`, 1)}, bad: true},
 		{name: "unknown event type", msgs: []string{strings.Replace(docTicker, `"type":"snapshot"`, `"type":"delta"`, 1)}, bad: true},
 		{name: "events not a list", msgs: []string{`{"channel":"ticker","sequence_num":0,"events":{}}`}, bad: true},
 	}

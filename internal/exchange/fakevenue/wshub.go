@@ -31,11 +31,14 @@ type WSHub struct {
 	silent   bool
 }
 
-// WSConn is one accepted connection; N counts connections from 1.
+// WSConn is one accepted connection; N counts connections from 1, and
+// Path is the handshake's URL path (a venue with several endpoints on one
+// host tells them apart by it).
 type WSConn struct {
 	*websocket.Conn
-	N   int
-	hub *WSHub
+	N    int
+	Path string
+	hub  *WSHub
 }
 
 // NewWSHub returns a hub whose connections serve runs until it returns or
@@ -99,7 +102,7 @@ func (h *WSHub) accept(w http.ResponseWriter, r *http.Request) {
 		case <-ctx.Done():
 		}
 	}()
-	h.serve(ctx, &WSConn{Conn: c, N: n, hub: h})
+	h.serve(ctx, &WSConn{Conn: c, N: n, Path: r.URL.Path, hub: h})
 }
 
 // Send writes one text message, or nothing while the hub is silenced.

@@ -76,9 +76,12 @@ func TestPublicCallsNeedNoKeys(t *testing.T) {
 	}
 	got := []string{}
 	for _, q := range qs {
-		got = append(got, fmt.Sprintf("%s %s %s %s", q.Symbol, q.Bid, q.Ask, q.Last))
+		got = append(got, fmt.Sprintf("%s %s %s %s h24 %s l24 %s v24 %s chg24 %v", q.Symbol, q.Bid, q.Ask, q.Last, q.High24h, q.Low24h, q.Volume24h, q.Change24h))
 	}
-	want := []string{"BTC-USD 60000 60000.1 60000", "DOGE-USD 0.15 0.15001 0.15", "BTC-USD 60000 60000.1 60000"}
+	// The 24-hour figures are the second of each [today, 24h] pair; REST
+	// has no 24-hour change.
+	want := []string{"BTC-USD 60000 60000.1 60000 h24 60000.1 l24 60000 v24 250 chg24 <nil>", "DOGE-USD 0.15 0.15001 0.15 h24 0.15001 l24 0.15 v24 250 chg24 <nil>",
+		"BTC-USD 60000 60000.1 60000 h24 60000.1 l24 60000 v24 250 chg24 <nil>"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Quotes (-want +got):\n%s", diff)
 	}

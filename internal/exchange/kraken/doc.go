@@ -250,6 +250,13 @@
 //     "timestamp"}]}. Prices are JSON numbers; they are read as decimals
 //     from their text, never through a float. Updates are folded over the
 //     symbol's snapshot; updates before it are skipped.
+//   - The 24-hour figures (trade.Stats24h) are the ticker's own: change
+//     and change_pct ("24-hour price change" and its percentage), high,
+//     low and volume ("24-hour" high, low and base-asset volume), dated by
+//     the message's timestamp. A partial update keeps the last figures.
+//     REST's Ticker gives h, l and v as [today, last 24 hours]: `quote`
+//     takes the second of each and has no 24-hour change (o is today's
+//     opening, not the price 24 hours ago).
 //   - {"channel":"heartbeat"} comes about once a second when nothing else
 //     is sent, and {"channel":"status",…} on connecting: both prove the
 //     connection alive without carrying prices.

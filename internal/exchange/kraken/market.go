@@ -73,11 +73,24 @@ func (e *Exchange) Balances(ctx context.Context) ([]trade.Balance, error) {
 }
 
 // tickerWire is one Ticker entry: a ask, b bid ([price, whole lot volume,
-// lot volume]), c last trade ([price, lot volume]).
+// lot volume]), c last trade ([price, lot volume]); v volume, h high and
+// l low are [today, last 24 hours]. (o is today's opening price, not the
+// price 24 hours ago, so REST gives no 24-hour change.)
 type tickerWire struct {
 	A []string `json:"a"`
 	B []string `json:"b"`
 	C []string `json:"c"`
+	V []string `json:"v"`
+	H []string `json:"h"`
+	L []string `json:"l"`
+}
+
+// rolling is the last-24-hours element of a [today, last 24 hours] pair.
+func rolling(xs []string) string {
+	if len(xs) < 2 {
+		return ""
+	}
+	return xs[1]
 }
 
 func first(xs []string) string {
@@ -100,7 +113,24 @@ func (w tickerWire) quote(sym trade.Symbol) (trade.Quote, error) {
 	if err != nil {
 		return trade.Quote{}, err
 	}
-	return trade.Quote{Symbol: sym, Bid: bid, Ask: ask, Last: last}, nil
+	q := trade.Quote{Symbol: sym, Bid: bid, Ask: ask, Last: last}
+	for _, f := range []struct {
+		name, text string
+		dst        **decimal.Decimal
+	}{{"h", rolling(w.H), &q.High24h}, {"l", rolling(w.L), &q.Low24h}, {"v", rolling(w.V), &q.Volume24h}} {
+		if f.text == "" {
+			continue
+		}
+		d, err := venueorder.Decimal(f.name, f.text)
+		if err != nil {
+			return trade.Quote{}, err
+		}
+		if d.IsNegative() {
+			return trade.Quote{}, fmt.Errorf("%s: negative %s", f.name, f.text)
+		}
+		*f.dst = &d
+	}
+	return q, nil
 }
 
 // Quotes implements exchange.Exchange with one Ticker call for all
@@ -154,6 +184,10 @@ func (e *Exchange) Quotes(ctx context.Context, symbols []trade.Symbol) ([]trade.
 			return nil, fmt.Errorf("quotes: %w", decodeFailure(c, fmt.Errorf("%s: %w", s, err)))
 		}
 		q.Time = now
+		if q.Has24h() {
+			st := trade.JSONTime(now)
+			q.StatsTime = &st
+		}
 		out = append(out, q)
 	}
 	return out, nil

@@ -85,10 +85,17 @@ type wsMessage struct {
 // reads them from their text, never through a float. Absent fields stay
 // nil and keep what the connection knew.
 type wsTicker struct {
-	Symbol    string           `json:"symbol"`
-	Bid       *decimal.Decimal `json:"bid"`
-	Ask       *decimal.Decimal `json:"ask"`
-	Last      *decimal.Decimal `json:"last"`
+	Symbol string           `json:"symbol"`
+	Bid    *decimal.Decimal `json:"bid"`
+	Ask    *decimal.Decimal `json:"ask"`
+	Last   *decimal.Decimal `json:"last"`
+	// The rolling 24-hour figures: change and change_pct against the
+	// price 24 hours ago, high, low and volume (base asset).
+	Change    *decimal.Decimal `json:"change"`
+	ChangePct *decimal.Decimal `json:"change_pct"`
+	High      *decimal.Decimal `json:"high"`
+	Low       *decimal.Decimal `json:"low"`
+	Volume    *decimal.Decimal `json:"volume"`
 	Timestamp string           `json:"timestamp"`
 }
 
@@ -155,9 +162,35 @@ func (d *tickerDecoder) decode(msg []byte) ([]trade.Quote, error) {
 			}
 			*f.dst = *f.v
 		}
+		gotStats := t.Change != nil || t.ChangePct != nil
+		for _, f := range []struct {
+			name string
+			v    *decimal.Decimal
+			dst  **decimal.Decimal
+		}{{"high", t.High, &q.High24h}, {"low", t.Low, &q.Low24h}, {"volume", t.Volume, &q.Volume24h}} {
+			if f.v == nil {
+				continue
+			}
+			gotStats = true
+			if f.v.IsNegative() {
+				return nil, fmt.Errorf("%s %s: negative %s", t.Symbol, f.name, f.v)
+			}
+			*f.dst = trade.DecimalPtr(*f.v)
+		}
+		if t.Change != nil {
+			q.Change24h = trade.DecimalPtr(*t.Change)
+		}
+		if t.ChangePct != nil {
+			q.Change24hPct = trade.DecimalPtr(*t.ChangePct)
+		}
 		q.Time = d.now().UTC()
 		if at, err := time.Parse(time.RFC3339Nano, t.Timestamp); err == nil {
 			q.Time = at.UTC()
+		}
+		if gotStats {
+			// Only a message that carried figures dates them.
+			st := trade.JSONTime(q.Time)
+			q.StatsTime = &st
 		}
 		d.quotes[t.Symbol] = q
 		if q.Bid.IsPositive() && q.Ask.IsPositive() {

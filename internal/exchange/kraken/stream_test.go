@@ -43,7 +43,19 @@ func collect(t *testing.T, e *Exchange, syms []trade.Symbol, stop func([]trade.Q
 }
 
 // bareQuote drops what the venue stamps, for comparisons.
-func bareQuote(q trade.Quote) trade.Quote { q.Time = time.Time{}; return q }
+// bareQuote is a quote without its time and 24-hour figures, which the
+// fake stamps as it sends.
+func bareQuote(q trade.Quote) trade.Quote {
+	q.Time, q.Stats24h = time.Time{}, trade.Stats24h{}
+	return q
+}
+
+// stats are 24-hour figures as a test writes them.
+func stats(change, pct, high, low, volume string, at time.Time) trade.Stats24h {
+	st := trade.JSONTime(at)
+	return trade.Stats24h{Change24h: trade.DecimalPtr(trade.Dec(change)), Change24hPct: trade.DecimalPtr(trade.Dec(pct)),
+		High24h: trade.DecimalPtr(trade.Dec(high)), Low24h: trade.DecimalPtr(trade.Dec(low)), Volume24h: trade.DecimalPtr(trade.Dec(volume)), StatsTime: &st}
+}
 
 func TestStreamQuotesSnapshotThenUpdates(t *testing.T) {
 	f := adapter.Fixture(t)
@@ -215,12 +227,15 @@ func TestTickerDecoder(t *testing.T) {
 		bad    bool
 	}{
 		{name: "snapshot", msgs: []string{docStatus, docAck, docSnapshot},
-			want: []trade.Quote{{Symbol: algo, Bid: trade.Dec("0.10025"), Ask: trade.Dec("0.10036"), Last: trade.Dec("0.10035"), Time: at("2023-09-25T09:04:31.742648Z")}}},
+			want: []trade.Quote{{Symbol: algo, Bid: trade.Dec("0.10025"), Ask: trade.Dec("0.10036"), Last: trade.Dec("0.10035"), Time: at("2023-09-25T09:04:31.742648Z"),
+				Stats24h: stats("-0.00017", "-0.17", "0.10285", "0.09979", "997038.98383185", at("2023-09-25T09:04:31.742648Z"))}}},
 		{name: "update over the snapshot", msgs: []string{docSnapshot, docUpdate},
-			want: []trade.Quote{{Symbol: algo, Bid: trade.Dec("0.1003"), Ask: trade.Dec("0.10036"), Last: trade.Dec("0.10036"), Time: at("2023-09-25T09:04:32.000001Z")}}},
+			want: []trade.Quote{{Symbol: algo, Bid: trade.Dec("0.1003"), Ask: trade.Dec("0.10036"), Last: trade.Dec("0.10036"), Time: at("2023-09-25T09:04:32.000001Z"),
+				Stats24h: stats("-0.00016", "-0.16", "0.10285", "0.09979", "997048.98383185", at("2023-09-25T09:04:32.000001Z"))}}},
 		{name: "update without snapshot waits", msgs: []string{docUpdate}},
 		{name: "partial update keeps the rest", msgs: []string{docSnapshot, `{"channel":"ticker","type":"update","data":[{"symbol":"ALGO/USD","ask":0.2}]}`},
-			want: []trade.Quote{{Symbol: algo, Bid: trade.Dec("0.10025"), Ask: trade.Dec("0.2"), Last: trade.Dec("0.10035"), Time: now}}},
+			want: []trade.Quote{{Symbol: algo, Bid: trade.Dec("0.10025"), Ask: trade.Dec("0.2"), Last: trade.Dec("0.10035"), Time: now,
+				Stats24h: stats("-0.00017", "-0.17", "0.10285", "0.09979", "997038.98383185", at("2023-09-25T09:04:31.742648Z"))}}},
 		{name: "prices as strings too", msgs: []string{`{"channel":"ticker","type":"snapshot","data":[{"symbol":"ALGO/USD","bid":"1.5","ask":"1.6","last":"1.55"}]}`},
 			want: []trade.Quote{{Symbol: algo, Bid: trade.Dec("1.5"), Ask: trade.Dec("1.6"), Last: trade.Dec("1.55"), Time: now}}},
 		{name: "one-sided book waits", msgs: []string{`{"channel":"ticker","type":"snapshot","data":[{"symbol":"ALGO/USD","bid":0,"ask":0.1,"last":0.1}]}`}},
@@ -231,6 +246,7 @@ func TestTickerDecoder(t *testing.T) {
 		{name: "not JSON", msgs: []string{`{"channel":`}, bad: true},
 		{name: "price not a number", msgs: []string{`{"channel":"ticker","type":"snapshot","data":[{"symbol":"ALGO/USD","bid":"x","ask":1}]}`}, bad: true},
 		{name: "negative price", msgs: []string{`{"channel":"ticker","type":"snapshot","data":[{"symbol":"ALGO/USD","bid":-1,"ask":1}]}`}, bad: true},
+		{name: "negative volume", msgs: []string{`{"channel":"ticker","type":"snapshot","data":[{"symbol":"ALGO/USD","bid":1,"ask":1,"volume":-5}]}`}, bad: true},
 		{name: "unknown type", msgs: []string{`{"channel":"ticker","type":"delta","data":[]}`}, bad: true},
 		{name: "data not a list", msgs: []string{`{"channel":"ticker","type":"update","data":{}}`}, bad: true},
 	}

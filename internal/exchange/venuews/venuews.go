@@ -57,6 +57,33 @@ func (e *fatalError) Unwrap() error { return e.err }
 // than reconnecting into the same refusal again and again.
 func Fatal(err error) error { return &fatalError{err} }
 
+// pollNowError is a refusal that will last a while but is no fault of
+// the profile (a connection limit another client holds).
+type pollNowError struct{ err error }
+
+func (e *pollNowError) Error() string { return e.err.Error() }
+func (e *pollNowError) Unwrap() error { return e.err }
+
+// PollNow marks err as a refusal of the stream that reconnecting soon will
+// not cure but that is no reason to stop (Alpaca's "connection limit
+// exceeded" while another client holds the account's one connection):
+// returned by a decoder, it ends the session and polling takes over at
+// once, for Timing.PollFor, before the stream is tried again. Without a
+// poll function it counts as an ordinary failed session.
+func PollNow(err error) error { return &pollNowError{err} }
+
+// IsFatal says whether err was marked by Fatal.
+func IsFatal(err error) bool {
+	var f *fatalError
+	return errors.As(err, &f)
+}
+
+// IsPollNow says whether err was marked by PollNow.
+func IsPollNow(err error) bool {
+	var p *pollNowError
+	return errors.As(err, &p)
+}
+
 // ErrStale ends a session on which nothing readable arrived for the idle
 // timeout.
 var ErrStale = errors.New("stream went quiet")
@@ -94,6 +121,11 @@ type Feed struct {
 	Subscribe func(ctx context.Context) ([][]byte, error)
 	// NewDecoder returns the decoder for one connection.
 	NewDecoder func() Decoder
+	// NewDialogue, when set, replaces NewDecoder for a venue whose
+	// subscription must wait for an answer (Alpaca's market data: the
+	// subscribe goes out once the auth is confirmed): what the decoder
+	// sends is written after the message it is decoding.
+	NewDialogue func(send func(msg []byte)) Decoder
 	// Poll reads quotes over REST for the fallback; nil: no fallback.
 	Poll func(ctx context.Context) ([]trade.Quote, error)
 
@@ -152,7 +184,12 @@ func (f *fnError) Error() string { return f.err.Error() }
 // an error that retrying cannot cure, or the subscription or decoder
 // returns a Fatal error (its cause is returned).
 func Stream(ctx context.Context, f Feed, fn func(trade.Quote) error) error {
-	decoder := func(func([]byte)) func([]byte) ([]trade.Quote, error) { return f.NewDecoder() }
+	decoder := func(send func([]byte)) func([]byte) ([]trade.Quote, error) {
+		if f.NewDialogue != nil {
+			return f.NewDialogue(send)
+		}
+		return f.NewDecoder()
+	}
 	return streamAny(ctx, f, decoder, f.Poll, fn)
 }
 
@@ -198,6 +235,9 @@ func streamAny[T any](ctx context.Context, f Feed, newDecoder func(send func([]b
 			failures, backoff = 0, t.BackoffMin
 		} else {
 			failures++
+		}
+		if pollNow := (*pollNowError)(nil); errors.As(err, &pollNow) {
+			failures = max(failures, t.FailuresBeforePoll)
 		}
 		if poll != nil && failures >= t.FailuresBeforePoll {
 			f.Log.Warn(f.Venue+": market stream unavailable, polling instead", "profile", f.Profile,
@@ -284,7 +324,8 @@ func session[T any](ctx context.Context, f *Feed, newDecoder func(send func([]by
 		}
 		outbox = outbox[:0]
 		var fatal *fatalError
-		if errors.Is(err, ErrResync) || errors.As(err, &fatal) {
+		var pollNow *pollNowError
+		if errors.Is(err, ErrResync) || errors.As(err, &fatal) || errors.As(err, &pollNow) {
 			return delivered, err
 		}
 		if err != nil {

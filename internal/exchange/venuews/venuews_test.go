@@ -401,3 +401,67 @@ func TestStreamWithoutURLOnlyPolls(t *testing.T) {
 		t.Errorf("bids = %v after %d polls, want 5 from 5 polls", bids, polls)
 	}
 }
+
+func TestStreamPollNowPollsAtOnce(t *testing.T) {
+	srv := newServer(t, func(ctx context.Context, n int, c *websocket.Conn) {
+		if n == 1 {
+			send(ctx, c, `{"limit":true}`)
+			hold(ctx)
+			return
+		}
+		send(ctx, c, quoteMsg("BTC-USD", "50", "51"))
+		hold(ctx)
+	})
+	f := feed(srv, nil)
+	dec := f.NewDecoder
+	f.NewDecoder = nil
+	var sent atomic.Int64
+	f.NewDialogue = func(send func([]byte)) Decoder {
+		d := dec()
+		return func(msg []byte) ([]trade.Quote, error) {
+			if string(msg) == `{"limit":true}` {
+				send([]byte(`{"ack":true}`))
+				sent.Add(1)
+				return nil, PollNow(errors.New("connection limit exceeded"))
+			}
+			return d(msg)
+		}
+	}
+	f.Timing.PollFor = 40 * time.Millisecond
+	f.Poll = func(context.Context) ([]trade.Quote, error) {
+		return []trade.Quote{{Symbol: trade.MustSymbol("BTC-USD"), Bid: trade.Dec("40"), Ask: trade.Dec("41")}}, nil
+	}
+	bids, err := run(t, f, func(b []string) bool { return b[len(b)-1] == "50" })
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Stream = %v, want context.Canceled", err)
+	}
+	if len(bids) < 2 || bids[0] != "40" {
+		t.Errorf("bids = %v, want polled quotes (40) first, then the stream's (50)", bids)
+	}
+	if n := srv.conns.Load(); n != 2 {
+		t.Errorf("connections = %d, want 2: one refused, polling, then one that streams", n)
+	}
+	if sent.Load() != 1 {
+		t.Errorf("dialogue answers = %d, want 1", sent.Load())
+	}
+}
+
+func TestIsFatalIsPollNow(t *testing.T) {
+	base := errors.New("x")
+	for _, tc := range []struct {
+		err            error
+		fatal, pollNow bool
+	}{
+		{base, false, false},
+		{Fatal(base), true, false},
+		{PollNow(base), false, true},
+		{Resync("gap"), false, false},
+	} {
+		if IsFatal(tc.err) != tc.fatal || IsPollNow(tc.err) != tc.pollNow || !errors.Is(tc.err, tc.err) {
+			t.Errorf("%v: IsFatal %v IsPollNow %v, want %v %v", tc.err, IsFatal(tc.err), IsPollNow(tc.err), tc.fatal, tc.pollNow)
+		}
+	}
+	if !errors.Is(PollNow(base), base) || !errors.Is(Fatal(base), base) {
+		t.Errorf("the marks hide their cause")
+	}
+}

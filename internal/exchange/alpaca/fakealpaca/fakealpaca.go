@@ -59,6 +59,7 @@ type Server struct {
 	clock   func() time.Time
 	latency time.Duration
 	stream  tradeStream // the trading stream (tradestream.go)
+	data    dataStream  // the market data stream (datastream.go)
 
 	mu          sync.Mutex
 	assets      fakevenue.Listing[*asset] // by Alpaca symbol: "AAPL", "BTC/USD"

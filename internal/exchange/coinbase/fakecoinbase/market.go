@@ -30,6 +30,16 @@ type ProductSpec struct {
 	PostOnly        bool
 }
 
+// WithProducts lists more products after the default ones (load tests
+// watch many).
+func WithProducts(specs ...ProductSpec) Option {
+	return func(s *Server) {
+		for _, sp := range specs {
+			s.addProduct(sp)
+		}
+	}
+}
+
 // DefaultProducts are BTC-USD, ETH-USD, SOL-USD and ETH-BTC with
 // Coinbase's increments, and OLD-USD, whose trading is disabled.
 func DefaultProducts() []ProductSpec {

@@ -42,6 +42,21 @@ type PairSpec struct {
 	Bid, Ask, Last      string
 }
 
+// WithPairs lists more pairs, and the assets they trade, after the
+// default ones (load tests watch many).
+func WithPairs(assets []AssetSpec, pairs ...PairSpec) Option {
+	return func(s *Server) {
+		for _, a := range assets {
+			if _, ok := s.assets[a.ID]; !ok {
+				s.assets[a.ID] = &asset{spec: a}
+			}
+		}
+		for _, p := range pairs {
+			s.addPair(p)
+		}
+	}
+}
+
 // DefaultPairs are BTC, ETH, SOL, DOGE and LTC against USD plus ETH
 // against BTC, with rules like Kraken's (LTC/USD is in cancel_only mode,
 // to test refusals).

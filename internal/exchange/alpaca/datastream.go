@@ -1,0 +1,361 @@
+package alpaca
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
+	"github.com/tradectl/tradectl/internal/exchange/venuews"
+	"github.com/tradectl/tradectl/internal/trade"
+)
+
+var _ exchange.QuoteStreamer = (*Exchange)(nil)
+
+// ProductionDataStreamURL is the Market Data stream host; the endpoint's
+// path (/v2/{feed} for stocks, /v1beta3/crypto/us for crypto) is added to
+// it. See the package doc, "Streaming quotes".
+const ProductionDataStreamURL = "wss://stream.data.alpaca.markets"
+
+// The data stream's endpoints, after the host.
+const cryptoStreamPath = "/v1beta3/crypto/us"
+
+func stockStreamPath(feed string) string { return "/v2/" + feed }
+
+// dataStreamURL is data_stream_url, checked; without it, production's
+// stream, unless data_url points elsewhere (a proxy, a test venue): prices
+// then come from that host, polled, never from a production stream the
+// profile did not name ("": no stream). A full endpoint URL is accepted
+// and cut back to its host, since the path follows the symbol's class.
+func dataStreamURL(p exchange.Params, o *venuehttp.Options, feed string) string {
+	_, streamSet := p.Options[KeyDataStreamURL]
+	if _, dataSet := p.Options[KeyDataURL]; dataSet && !streamSet {
+		return ""
+	}
+	return o.URL(KeyDataStreamURL, ProductionDataStreamURL, []string{"ws", "wss"},
+		stockStreamPath(FeedIEX), stockStreamPath(FeedSIP), cryptoStreamPath, stockStreamPath(feed))
+}
+
+// DataStreamError is an error message of the market data stream,
+// {"T":"error","code":…,"msg":…}. StreamQuotes returns it wrapped in an
+// *exchange.Error whose kind says what it means for the caller.
+type DataStreamError struct {
+	Code int
+	Msg  string
+}
+
+func (e *DataStreamError) Error() string {
+	return fmt.Sprintf("market data stream error %d: %s", e.Code, e.Msg)
+}
+
+// classifyStreamError decides what an error message does to the stream:
+//   - 402 auth failed, 409 insufficient subscription: the key cannot have
+//     this stream; retrying would only be refused again (ErrAuth, Fatal).
+//   - 410 invalid subscribe action: a channel the endpoint never serves
+//     (ErrUnavailable, Fatal).
+//   - 406 connection limit exceeded, 405 symbol limit exceeded: another
+//     client holds the account's connection, or the plan allows fewer
+//     symbols; polling takes over at once (ErrUnavailable, PollNow).
+//   - anything else (400, 401, 403, 404 auth timeout, 407 slow client,
+//     500): the connection is spent; reconnect afresh (Resync).
+func classifyStreamError(e *DataStreamError, endpoint string) error {
+	code := strconv.Itoa(e.Code)
+	switch e.Code {
+	case 402:
+		return venuews.Fatal(&exchange.Error{Kind: exchange.ErrAuth, Venue: venueName, Code: code,
+			Message: "market data stream refused the key (" + e.Msg + ")", Err: e})
+	case 409:
+		return venuews.Fatal(&exchange.Error{Kind: exchange.ErrAuth, Venue: venueName, Code: code,
+			Message: "the account's market data subscription does not include " + endpoint + " (" + e.Msg + "); feed: iex needs none", Err: e})
+	case 410:
+		return venuews.Fatal(&exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Code: code,
+			Message: endpoint + " does not serve quotes (" + e.Msg + ")", Err: e})
+	case 406:
+		return venuews.PollNow(&exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Code: code,
+			Message: "connection limit exceeded on " + endpoint + ": another client holds the account's one connection", Err: e})
+	case 405:
+		return venuews.PollNow(&exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Code: code,
+			Message: "symbol limit exceeded on " + endpoint + ": the plan allows fewer symbols than asked", Err: e})
+	}
+	return fmt.Errorf("%w: %w", venuews.ErrResync, e)
+}
+
+// dataStreamPing is how often the data stream is pinged: it has no
+// heartbeat, and a stock is rightly silent outside market hours.
+const dataStreamPing = 20 * time.Second
+
+// StreamQuotes implements exchange.QuoteStreamer over the Market Data
+// stream: stocks on /v2/{feed}, pairs on /v1beta3/crypto/us, one
+// connection per endpoint, both at once when symbols of both classes are
+// asked for. Symbols are checked with one REST read first (an unknown one
+// fails at once, ErrNotFound, as for Quotes), which also gives each symbol
+// its last trade until the stream reports a new one.
+//
+// Alpaca allows one connection per endpoint per account. This Exchange
+// opens at most one per endpoint: a second StreamQuotes running at the
+// same time on the same endpoint polls instead of being refused with 406.
+func (e *Exchange) StreamQuotes(ctx context.Context, symbols []trade.Symbol, fn func(trade.Quote) error) error {
+	if len(symbols) == 0 {
+		return errors.New("alpaca: stream quotes: no symbols given")
+	}
+	first, err := e.Quotes(ctx, symbols)
+	if err != nil {
+		return fmt.Errorf("stream quotes: %w", err)
+	}
+	var stocks, crypto []trade.Symbol
+	seen := map[trade.Symbol]bool{}
+	for _, s := range symbols {
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		if s.IsPair() {
+			crypto = append(crypto, s)
+		} else {
+			stocks = append(stocks, s)
+		}
+	}
+	lastTrade := map[trade.Symbol]trade.Quote{}
+	for _, q := range first {
+		lastTrade[q.Symbol] = q
+	}
+	var streams []dataStream
+	if len(stocks) > 0 {
+		streams = append(streams, dataStream{slot: 0, path: stockStreamPath(e.feed), symbols: stocks})
+	}
+	if len(crypto) > 0 {
+		streams = append(streams, dataStream{slot: 1, path: cryptoStreamPath, symbols: crypto})
+	}
+	if len(streams) == 1 {
+		return e.streamEndpoint(ctx, streams[0], lastTrade, fn)
+	}
+	// Two endpoints at once: fn sees one quote at a time, and nothing
+	// after StreamQuotes returns (both are waited for).
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	serial := func(q trade.Quote) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fn(q)
+	}
+	errs := make(chan error, len(streams))
+	for _, ds := range streams {
+		own := map[trade.Symbol]trade.Quote{}
+		for _, s := range ds.symbols {
+			own[s] = lastTrade[s]
+		}
+		go func() { errs <- e.streamEndpoint(ctx, ds, own, serial) }()
+	}
+	err = <-errs
+	cancel()
+	<-errs
+	return err
+}
+
+// dataStream is one endpoint's part of a StreamQuotes.
+type dataStream struct {
+	slot    int // which of the Exchange's endpoint locks
+	path    string
+	symbols []trade.Symbol
+}
+
+func (e *Exchange) streamEndpoint(ctx context.Context, ds dataStream, lastTrade map[trade.Symbol]trade.Quote, fn func(trade.Quote) error) error {
+	url := ""
+	if e.dataStreamURL != "" {
+		if e.dataStreamBusy[ds.slot].TryLock() {
+			defer e.dataStreamBusy[ds.slot].Unlock()
+			url = e.dataStreamURL + ds.path
+		} else {
+			e.log.Info("alpaca: the market data stream is in use by this profile already; polling", "profile", e.profile, "endpoint", ds.path)
+		}
+	}
+	var creds *credentials
+	if url != "" {
+		var err error
+		if creds, err = e.credentialsFor(ctx); err != nil {
+			return err
+		}
+	}
+	bySymbol := make(map[string]trade.Symbol, len(ds.symbols))
+	sub := dataSubscribe{Action: "subscribe"}
+	for _, s := range ds.symbols {
+		vs := venueSymbol(s)
+		bySymbol[vs] = s
+		sub.Quotes = append(sub.Quotes, vs)
+	}
+	sub.Trades = sub.Quotes
+	subMsg, err := json.Marshal(sub)
+	if err != nil {
+		return err
+	}
+	timing := e.streamTiming
+	if timing.PingInterval == 0 {
+		timing.PingInterval = dataStreamPing
+	}
+	if url == "" {
+		timing.PollInterval = min(timing.PollInterval, unstreamedPollInterval)
+	}
+	return venuews.Stream(ctx, venuews.Feed{
+		Venue:      venueName,
+		Profile:    e.profile,
+		URL:        url,
+		HTTPClient: e.streamHTTP,
+		Log:        e.log,
+		NewDialogue: func(send func([]byte)) venuews.Decoder {
+			return newDataDecoder(endpointName(ds.path), bySymbol, lastTrade, send, func() ([]byte, error) {
+				return json.Marshal(map[string]string{"action": "auth", "key": creds.keyID, "secret": creds.secret})
+			}, subMsg).decode
+		},
+		Poll:   func(ctx context.Context) ([]trade.Quote, error) { return e.Quotes(ctx, ds.symbols) },
+		Timing: timing,
+	}, fn)
+}
+
+// unstreamedPollInterval is how often a profile without a data stream
+// polls: watch's own default for venues that do not stream.
+const unstreamedPollInterval = time.Second
+
+// dataSubscribe asks for quotes and trades of the endpoint's symbols.
+type dataSubscribe struct {
+	Action string   `json:"action"`
+	Trades []string `json:"trades"`
+	Quotes []string `json:"quotes"`
+}
+
+// dataMsg is any element of a message array: control messages (success,
+// error, subscription) and data points (q quotes, t trades). Numbers stay
+// json.Number, read as decimals from their text.
+type dataMsg struct {
+	T      string   `json:"T"`
+	Msg    string   `json:"msg"`
+	Code   int      `json:"code"`
+	Quotes []string `json:"quotes"`
+	S      string   `json:"S"`
+	// Size is never read, but encoding/json matches keys regardless of
+	// case when no field has the exact name: without it a trade's size
+	// "s" would land in the symbol "S".
+	Size json.RawMessage `json:"s"`
+	BP   json.Number     `json:"bp"`
+	AP   json.Number     `json:"ap"`
+	P    json.Number     `json:"p"`
+	Time string          `json:"t"`
+}
+
+// dataDecoder plays one connection: connected → auth, authenticated →
+// subscribe, then quotes. Bid and ask come only from this connection's
+// quotes; the last trade price carries over (a trade stays the last one
+// until the next).
+type dataDecoder struct {
+	endpoint  string
+	bySymbol  map[string]trade.Symbol
+	lastTrade map[trade.Symbol]trade.Quote
+	quotes    map[string]trade.Quote
+	send      func([]byte)
+	auth      func() ([]byte, error)
+	subscribe []byte
+}
+
+func newDataDecoder(endpoint string, bySymbol map[string]trade.Symbol, lastTrade map[trade.Symbol]trade.Quote,
+	send func([]byte), auth func() ([]byte, error), subscribe []byte) *dataDecoder {
+	return &dataDecoder{endpoint: endpoint, bySymbol: bySymbol, lastTrade: lastTrade, quotes: make(map[string]trade.Quote, len(bySymbol)),
+		send: send, auth: auth, subscribe: subscribe}
+}
+
+func (d *dataDecoder) decode(raw []byte) ([]trade.Quote, error) {
+	var msgs []dataMsg
+	if err := json.Unmarshal(raw, &msgs); err != nil {
+		return nil, err
+	}
+	var out []trade.Quote
+	var at map[trade.Symbol]int // where each symbol's quote is in out
+	for _, m := range msgs {
+		switch m.T {
+		case "success":
+			switch m.Msg {
+			case "connected":
+				b, err := d.auth()
+				if err != nil {
+					return nil, venuews.Fatal(err)
+				}
+				d.send(b)
+			case "authenticated":
+				d.send(d.subscribe)
+			}
+		case "error":
+			return nil, classifyStreamError(&DataStreamError{Code: m.Code, Msg: m.Msg}, d.endpoint)
+		case "subscription":
+			// The whole subscription list; a symbol Alpaca dropped sends
+			// nothing, which watch shows as stale.
+		case "q", "t":
+			q, ok, err := d.point(m)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			// One quote per symbol per message, its state after every
+			// point: a batch of a quote and the trade that follows it
+			// is one update, not two.
+			if i, seen := at[q.Symbol]; seen {
+				out[i] = q
+				continue
+			}
+			if at == nil {
+				at = map[trade.Symbol]int{}
+			}
+			at[q.Symbol] = len(out)
+			out = append(out, q)
+		}
+	}
+	return out, nil
+}
+
+// point folds one quote or trade into its symbol's state and returns the
+// quote once both sides of the book are known.
+func (d *dataDecoder) point(m dataMsg) (trade.Quote, bool, error) {
+	sym, ok := d.bySymbol[m.S]
+	if !ok {
+		return trade.Quote{}, false, nil
+	}
+	at, err := time.Parse(time.RFC3339Nano, m.Time)
+	if err != nil {
+		return trade.Quote{}, false, fmt.Errorf("%s %s: time %q", m.T, m.S, m.Time)
+	}
+	q := d.quotes[m.S]
+	q.Symbol = sym
+	if m.T == "q" {
+		if q.Bid, err = parseNumber("bp", m.BP); err != nil {
+			return trade.Quote{}, false, err
+		}
+		if q.Ask, err = parseNumber("ap", m.AP); err != nil {
+			return trade.Quote{}, false, err
+		}
+	} else {
+		p, err := parseNumber("p", m.P)
+		if err != nil {
+			return trade.Quote{}, false, err
+		}
+		if !p.IsPositive() {
+			return trade.Quote{}, false, fmt.Errorf("trade %s: price %s", m.S, p)
+		}
+		d.lastTrade[sym] = trade.Quote{Last: p}
+	}
+	q.Last = d.lastTrade[sym].Last
+	q.Time = at.UTC()
+	d.quotes[m.S] = q
+	return q, q.Bid.IsPositive() && q.Ask.IsPositive(), nil
+}
+
+// endpointName says which stream an error came from, for messages.
+func endpointName(path string) string { return strings.TrimPrefix(path, "/") }
