@@ -155,12 +155,6 @@ func (e Event) Env(body []byte) []string {
 	}
 }
 
-// EnvNames are the variables Env sets, for documentation and tests.
-func EnvNames() []string {
-	return []string{"TRADECTL_EVENT_KIND", "TRADECTL_EVENT_TIME", "TRADECTL_EVENT_COMMAND", "TRADECTL_EVENT_PROFILE",
-		"TRADECTL_EVENT_VENUE", "TRADECTL_EVENT_SYMBOL", "TRADECTL_EVENT_MESSAGE", "TRADECTL_EVENT_JSON"}
-}
-
 // oneLine keeps a message to one line; a variable with a newline in it
 // is awkward in every shell.
 func oneLine(s string) string {
