@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -40,6 +41,7 @@ type BookOptions struct {
 	Printer      func() (*render.Printer, error)
 	Config       func() (*config.Config, error)
 	Now          func() time.Time
+	Logger       func() *slog.Logger
 
 	Symbol   trade.Symbol
 	Depth    int
@@ -60,6 +62,7 @@ func NewCmdBook(f *cmdutil.Factory, runF func(*BookOptions) error) *cobra.Comman
 		Printer:      f.Printer,
 		Config:       f.Config,
 		Now:          f.Now,
+		Logger:       f.Logger,
 	}
 	cmd := &cobra.Command{
 		Use:   "book SYMBOL [--depth N] [--watch [--interval D]]",
@@ -306,20 +309,25 @@ func bookRun(ctx context.Context, o *BookOptions) error {
 		}
 		return printer.Print(v, v.Table)
 	}
+	poll := func(ctx context.Context) (View, error) { return fetch(ctx, r, ex, o, prec) }
+	view := func(b trade.Book) View { return NewView(b, ex.Name(), prec) }
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	src := newFeed(ctx, ex, o, poll, view, o.Logger)
 	if printer.Format == render.Table && o.IO.IsStdoutTTY() {
-		return runLive(ctx, o, func(ctx context.Context) (View, error) { return fetch(ctx, r, ex, o, prec) })
+		return runLive(ctx, o, src)
 	}
-	return stream(ctx, o, printer, func(ctx context.Context) (View, error) { return fetch(ctx, r, ex, o, prec) })
+	return stream(ctx, o, printer, src)
 }
 
 // stream writes one refresh after another until the context ends: a JSON
 // line each (json, ndjson, and a piped table), or CSV rows under one
 // header. Ctrl-C ends it with exit 130; --timeout running out ends it as
 // asked, with exit 0.
-func stream(ctx context.Context, o *BookOptions, printer *render.Printer, next func(context.Context) (View, error)) error {
+func stream(ctx context.Context, o *BookOptions, printer *render.Printer, src *feed) error {
 	header := printer.Format == render.CSV
 	for {
-		v, err := next(ctx)
+		v, err := src.next(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return streamEnd(ctx)
@@ -337,7 +345,7 @@ func stream(ctx context.Context, o *BookOptions, printer *render.Printer, next f
 		select {
 		case <-ctx.Done():
 			return streamEnd(ctx)
-		case <-time.After(o.Interval):
+		case <-time.After(src.pause()):
 		}
 	}
 }

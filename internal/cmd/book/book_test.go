@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -180,7 +182,7 @@ func TestStream(t *testing.T) {
 	canceled, stop := context.WithCancel(context.Background())
 	stop()
 	printer, _ := o.Printer()
-	if err := stream(canceled, o, printer, func(context.Context) (View, error) { return View{}, context.Canceled }); !errors.Is(err, context.Canceled) {
+	if err := stream(canceled, o, printer, &feed{poll: func(context.Context) (View, error) { return View{}, context.Canceled }}); !errors.Is(err, context.Canceled) {
 		t.Errorf("Ctrl-C: %v, want context.Canceled (exit 130)", err)
 	}
 }
@@ -188,15 +190,97 @@ func TestStream(t *testing.T) {
 func TestFrame(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()
 	o := &BookOptions{IO: ios, Symbol: btc, Interval: 2 * time.Second, Now: time.Now}
-	if got := frame(o, 80, nil, nil); !strings.Contains(got, "loading the BTC-USD book") {
+	if got := frame(o, 80, nil, nil, false); !strings.Contains(got, "loading the BTC-USD book") {
 		t.Errorf("before the first read: %q", got)
 	}
 	d := trade.Dec
 	v := NewView(trade.Book{Symbol: btc, Time: time.Now(), Bids: []trade.BookLevel{{Price: d("1"), Qty: d("2")}}, Asks: []trade.BookLevel{{Price: d("1.5"), Qty: d("3")}}}, "paper", render.Precision{})
-	got := frame(o, 80, &v, errors.New("venue unavailable"))
+	got := frame(o, 80, &v, errors.New("venue unavailable"), false)
 	for _, want := range []string{"BTC-USD on paper · spread 0.5 · mid 1.25", "BID QTY", "refresh failed: venue unavailable", "every 2s · r refresh · q quit"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("frame lacks %q:\n%s", want, got)
 		}
 	}
 }
+
+// streamingPaper is the paper exchange with a pushed book: it pushes
+// three one-level books (bid 1, 2, 3) and then its stream breaks.
+type streamingPaper struct {
+	exchange.Exchange
+	pushed chan struct{}
+}
+
+func (s streamingPaper) OrderBook(ctx context.Context, sym trade.Symbol, depth int) (trade.Book, error) {
+	return s.Exchange.(exchange.OrderBookReader).OrderBook(ctx, sym, depth)
+}
+
+func (s streamingPaper) StreamBook(ctx context.Context, sym trade.Symbol, depth int, fn func(trade.Book) error) error {
+	for i := 1; i <= 3; i++ {
+		b, err := trade.NewBook(sym, time.Now(), []trade.BookLevel{{Price: trade.Dec(strconv.Itoa(i)), Qty: trade.Dec("1")}},
+			[]trade.BookLevel{{Price: trade.Dec("1000"), Qty: trade.Dec("1")}}, depth)
+		if err != nil {
+			return err
+		}
+		if err := fn(b); err != nil {
+			return err
+		}
+		<-s.pushed // the next push waits until this one was handed out
+	}
+	return errors.New("connection reset")
+}
+
+// TestStreamedBook: with a venue that pushes its book, --watch writes the
+// pushed books as they come (no REST read), and when the stream breaks it
+// says so once and reads the book every --interval instead.
+func TestStreamedBook(t *testing.T) {
+	at := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	ios, _, out, _ := iostreams.Test()
+	var logs strings.Builder
+	pushed := make(chan struct{}, 3)
+	open := openPaper(t, at)
+	o := &BookOptions{IO: ios, Now: func() time.Time { return at },
+		OpenExchange: func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error) {
+			ex, p, err := open(ctx, profile)
+			return streamingPaper{Exchange: ex, pushed: pushed}, p, err
+		},
+		Logger:  func() *slog.Logger { return slog.New(slog.NewTextHandler(&logs, nil)) },
+		Printer: func() (*render.Printer, error) { return render.NewPrinter(ios, "ndjson", "", nil) },
+		Symbol:  btc, Depth: 2, Watch: true, Interval: 50 * time.Millisecond}
+	// Each line written lets the stream push its next book.
+	ios.Out = writerFunc(func(p []byte) (int, error) {
+		select {
+		case pushed <- struct{}{}:
+		default: // polled lines, after the stream is gone
+		}
+		return out.Write(p)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	if err := bookRun(ctx, o); err != nil {
+		t.Fatalf("a watch ended by its deadline: %v, want nil", err)
+	}
+	var bids []string
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var v View
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		bids = append(bids, v.Bids[0].Price)
+	}
+	if len(bids) < 4 {
+		t.Fatalf("%d books, want the 3 pushed and then polled ones: %v", len(bids), bids)
+	}
+	if diff := cmp.Diff([]string{"1.00", "2.00", "3.00"}, bids[:3]); diff != "" {
+		t.Errorf("pushed books (-want +got):\n%s", diff)
+	}
+	if bids[3] == "3.00" || len(bids[3]) < 6 {
+		t.Errorf("after the stream broke the book was not read from paper: bid %s", bids[3])
+	}
+	if n := strings.Count(logs.String(), "order book stream stopped"); n != 1 {
+		t.Errorf("fallback warnings = %d, want 1:\n%s", n, logs.String())
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (w writerFunc) Write(p []byte) (int, error) { return w(p) }

@@ -16,7 +16,7 @@ import (
 // Ctrl-C; r fetches at once. q and Esc end with exit 0, Ctrl-C with 130.
 // A failed refresh is shown under the last good book, and the next one
 // is tried at the next interval.
-func runLive(ctx context.Context, o *BookOptions, next func(context.Context) (View, error)) error {
+func runLive(ctx context.Context, o *BookOptions, src *feed) error {
 	var mu sync.Mutex
 	var shown *View
 	var failure error
@@ -25,7 +25,7 @@ func runLive(ctx context.Context, o *BookOptions, next func(context.Context) (Vi
 		View: func(width, _ int) string {
 			mu.Lock()
 			defer mu.Unlock()
-			return frame(o, width, shown, failure)
+			return frame(o, width, shown, failure, src.isStreaming())
 		},
 		OnKey: func(key rune) {
 			if key == 'r' {
@@ -38,7 +38,7 @@ func runLive(ctx context.Context, o *BookOptions, next func(context.Context) (Vi
 	}
 	err := livescreen.Run(ctx, livescreen.For(o.IO.In, o.IO.Out), opts, func(ctx context.Context, s *livescreen.Screen) error {
 		for {
-			v, err := next(ctx)
+			v, err := src.next(ctx)
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -53,7 +53,7 @@ func runLive(ctx context.Context, o *BookOptions, next func(context.Context) (Vi
 			case <-ctx.Done():
 				return ctx.Err()
 			case <-refresh:
-			case <-time.After(o.Interval):
+			case <-time.After(src.pause()):
 			}
 		}
 	})
@@ -69,7 +69,7 @@ func runLive(ctx context.Context, o *BookOptions, next func(context.Context) (Vi
 }
 
 // frame is one screen of the live book for width cells.
-func frame(o *BookOptions, width int, v *View, failure error) string {
+func frame(o *BookOptions, width int, v *View, failure error, streaming bool) string {
 	pal := o.IO.Palette()
 	if v == nil {
 		if failure != nil {
@@ -90,7 +90,11 @@ func frame(o *BookOptions, width int, v *View, failure error) string {
 	if failure != nil {
 		lines = append(lines, pal.Warn.Render("refresh failed: "+failure.Error()))
 	}
-	lines = append(lines, pal.Muted.Render("updated "+render.Clock(time.Time(v.Time))+" · every "+o.Interval.String()+" · r refresh · q quit"))
+	pace := "every " + o.Interval.String() + " · r refresh"
+	if streaming {
+		pace = "streamed"
+	}
+	lines = append(lines, pal.Muted.Render("updated "+render.Clock(time.Time(v.Time))+" · "+pace+" · q quit"))
 	for i := range lines {
 		lines[i] = render.FitLine(lines[i], width)
 	}
