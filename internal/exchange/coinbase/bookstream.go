@@ -74,6 +74,39 @@ type wsLevel2Entry struct {
 // text so "60000.00" and "60000" are one level.
 type bookSide map[string]trade.BookLevel
 
+// topCache is a side's best levels as last cut: an update that only
+// touches levels worse than all of them (most updates, on a deep book)
+// leaves them as they are, and the side is not scanned again.
+type topCache struct {
+	levels []trade.BookLevel
+	valid  bool
+}
+
+// touch drops the cache when a change at price may alter the best depth
+// levels: when it is no worse than the last of them, or there are fewer
+// than depth of them (any new level joins).
+func (c *topCache) touch(price decimal.Decimal, depth int, bids bool) {
+	if !c.valid {
+		return
+	}
+	if len(c.levels) < depth {
+		c.valid = false
+		return
+	}
+	worst := c.levels[len(c.levels)-1].Price
+	if bids && price.GreaterThanOrEqual(worst) || !bids && price.LessThanOrEqual(worst) {
+		c.valid = false
+	}
+}
+
+// get returns the side's best depth levels, cutting them again if needed.
+func (c *topCache) get(s bookSide, depth int, bids bool) []trade.BookLevel {
+	if !c.valid {
+		c.levels, c.valid = s.best(depth, bids), true
+	}
+	return c.levels
+}
+
 // level2Decoder keeps one connection's copy of a product's book. It trusts
 // nothing it cannot check: a sequence gap, an update before the snapshot,
 // an unreadable level or a crossed book ends the connection (ErrResync)
@@ -84,10 +117,11 @@ type level2Decoder struct {
 	depth int
 	now   func() time.Time
 
-	bids, asks bookSide
-	have       bool // the snapshot came
-	seq        int64
-	started    bool
+	bids, asks       bookSide
+	topBids, topAsks topCache
+	have             bool // the snapshot came
+	seq              int64
+	started          bool
 }
 
 func newLevel2Decoder(sym trade.Symbol, depth int, now func() time.Time) *level2Decoder {
@@ -96,7 +130,7 @@ func newLevel2Decoder(sym trade.Symbol, depth int, now func() time.Time) *level2
 
 // level2Change is one update read and checked, not yet applied.
 type level2Change struct {
-	side  bookSide
+	bid   bool
 	key   string
 	level trade.BookLevel
 }
@@ -160,20 +194,26 @@ func (d *level2Decoder) decode(msg []byte) ([]trade.Book, error) {
 	if snapshot {
 		clear(d.bids)
 		clear(d.asks)
+		d.topBids.valid, d.topAsks.valid = false, false
 		d.have = true
 	}
 	for _, c := range changes {
+		side, top := d.asks, &d.topAsks
+		if c.bid {
+			side, top = d.bids, &d.topBids
+		}
+		top.touch(c.level.Price, d.depth, c.bid)
 		if c.level.Qty.IsZero() {
-			delete(c.side, c.key)
+			delete(side, c.key)
 		} else {
-			c.side[c.key] = c.level
+			side[c.key] = c.level
 		}
 	}
 	at := d.now().UTC()
 	if t, ok := parseTime(m.Timestamp); ok {
 		at = t
 	}
-	b, err := trade.NewBook(d.sym, at, d.bids.best(d.depth, true), d.asks.best(d.depth, false), d.depth)
+	b, err := trade.NewBook(d.sym, at, d.topBids.get(d.bids, d.depth, true), d.topAsks.get(d.asks, d.depth, false), d.depth)
 	if err != nil {
 		return nil, venuews.Resync("level2 book: %v", err)
 	}
@@ -182,12 +222,11 @@ func (d *level2Decoder) decode(msg []byte) ([]trade.Book, error) {
 
 // read checks one level of an update.
 func (d *level2Decoder) read(u wsLevel2Entry) (level2Change, error) {
-	var side bookSide
+	var bid bool
 	switch u.Side {
 	case "bid":
-		side = d.bids
+		bid = true
 	case "offer":
-		side = d.asks
 	default:
 		return level2Change{}, fmt.Errorf("side %q is neither bid nor offer", u.Side)
 	}
@@ -202,7 +241,7 @@ func (d *level2Decoder) read(u wsLevel2Entry) (level2Change, error) {
 	if !p.IsPositive() || q.IsNegative() {
 		return level2Change{}, fmt.Errorf("level %s × %s is not a price and a size", u.PriceLevel, u.NewQuantity)
 	}
-	return level2Change{side: side, key: p.String(), level: trade.BookLevel{Price: p, Qty: q}}, nil
+	return level2Change{bid: bid, key: p.String(), level: trade.BookLevel{Price: p, Qty: q}}, nil
 }
 
 // best returns the n best levels of the side, best first (highest bids,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -374,7 +375,9 @@ func FuzzLevel2Decoder(f *testing.F) {
 
 // BenchmarkDecodeLevel2Update measures one update message of three levels
 // against a deep book (5000 levels a side), cut to book's default depth
-// of 10: the work a busy product costs per message.
+// of 10: the work a busy product costs per message. "top" touches the
+// best bid, so that side is cut again; "deep" touches only levels below
+// the best ten, which leaves the cut as it was.
 func BenchmarkDecodeLevel2Update(b *testing.B) {
 	var sb strings.Builder
 	sb.WriteString(`{"channel":"l2_data","timestamp":"2023-02-09T20:32:50.714964855Z","sequence_num":0,"events":[{"type":"snapshot","product_id":"BTC-USD","updates":[`)
@@ -386,20 +389,63 @@ func BenchmarkDecodeLevel2Update(b *testing.B) {
 		fmt.Fprintf(&sb, `{"side":"offer","event_time":"x","price_level":"%d.%02d","new_quantity":"1"}`, 21922+i/100, i%100)
 	}
 	sb.WriteString(`]}]}`)
-	d := newLevel2Decoder(btcusd, 10, time.Now)
-	if _, err := d.decode([]byte(sb.String())); err != nil {
-		b.Fatal(err)
+	for _, bc := range []struct{ name, bestBid string }{{"top", "21921.99"}, {"deep", "21910.01"}} {
+		b.Run(bc.name, func(b *testing.B) {
+			d := newLevel2Decoder(btcusd, 10, time.Now)
+			if _, err := d.decode([]byte(sb.String())); err != nil {
+				b.Fatal(err)
+			}
+			msg := []byte(`{"channel":"l2_data","timestamp":"2023-02-09T20:32:51.000000001Z","sequence_num":1,"events":[{"type":"update","product_id":"BTC-USD","updates":[` +
+				`{"side":"bid","event_time":"x","price_level":"` + bc.bestBid + `","new_quantity":"3"},` +
+				`{"side":"bid","event_time":"x","price_level":"21900.5","new_quantity":"2"},` +
+				`{"side":"offer","event_time":"x","price_level":"21930.5","new_quantity":"0"}]}]}`)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(msg)))
+			for b.Loop() {
+				d.seq = 0 // each round is the next message
+				if _, err := d.decode(msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
-	msg := []byte(`{"channel":"l2_data","timestamp":"2023-02-09T20:32:51.000000001Z","sequence_num":1,"events":[{"type":"update","product_id":"BTC-USD","updates":[` +
-		`{"side":"bid","event_time":"x","price_level":"21921.99","new_quantity":"3"},` +
-		`{"side":"bid","event_time":"x","price_level":"21900.5","new_quantity":"2"},` +
-		`{"side":"offer","event_time":"x","price_level":"21930.5","new_quantity":"0"}]}]}`)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(msg)))
-	for b.Loop() {
-		d.seq = 0 // each round is the next message
-		if _, err := d.decode(msg); err != nil {
-			b.Fatal(err)
+}
+
+// The cut kept between messages (topCache) must always equal a cut of the
+// whole book: random updates on a grid of 100 bid and 100 ask prices,
+// many of them inside the best levels, each book checked against one
+// built from every level.
+func TestLevel2DecoderTopMatchesWholeBook(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const depth = 5
+	d := newLevel2Decoder(btcusd, depth, time.Now)
+	if _, err := d.decode([]byte(docL2Snapshot)); err != nil {
+		t.Fatal(err)
+	}
+	for seq := 1; seq <= 3000; seq++ {
+		var ups []string
+		for range 1 + rng.IntN(4) {
+			side, price := "bid", 21800+rng.IntN(100)
+			if rng.IntN(2) == 0 {
+				side, price = "offer", 22000+rng.IntN(100)
+			}
+			qty := "0"
+			if rng.IntN(3) > 0 {
+				qty = fmt.Sprint(1 + rng.IntN(9))
+			}
+			ups = append(ups, fmt.Sprintf(`{"side":%q,"event_time":"x","price_level":"%d","new_quantity":%q}`, side, price, qty))
+		}
+		msg := fmt.Sprintf(`{"channel":"l2_data","sequence_num":%d,"events":[{"type":"update","product_id":"BTC-USD","updates":[%s]}]}`, seq, strings.Join(ups, ","))
+		got, err := d.decode([]byte(msg))
+		if err != nil {
+			t.Fatalf("message %d: %v", seq, err)
+		}
+		want, err := trade.NewBook(btcusd, got[0].Time, d.bids.best(len(d.bids), true), d.asks.best(len(d.asks), false), depth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got[0], bookOpts); diff != "" {
+			t.Fatalf("message %d: book (-whole book cut +decoder):\n%s", seq, diff)
 		}
 	}
 }
