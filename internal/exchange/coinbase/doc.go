@@ -307,7 +307,11 @@
 //     and each update is {side, event_time, price_level, new_quantity}
 //     (field names also in Coinbase's Python SDK,
 //     coinbase-advanced-py coinbase/websocket/types/misc_types.py,
-//     L2Update). side is "bid" or "offer"; any other side is refused.
+//     L2Update). side is "bid" or "offer": the level2 page's text does not
+//     list the values, and these are the ones clients of the channel
+//     parse; any other side ends the connection (ErrResync), so a renamed
+//     value shows as a stream that keeps resubscribing and then falls
+//     back to REST, never as a one-sided book.
 //   - "new_quantity is the updated size at a price level (not a delta); a
 //     value of "0" means the level can be removed" (level2 page). The
 //     adapter keeps the whole book in decimals keyed by price, applies a
