@@ -9,8 +9,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange/coinbase/fakecoinbase"
 )
@@ -23,6 +27,10 @@ import (
 // 0600 PEM file in $WORK, never through the config itself.
 //
 //	fakecoinbase            start it
+//
+// COINBASE_WS_URL is the fake's market-data WebSocket, for scripts that
+// add a profile that streams (the profiles above have none, so they read
+// over REST).
 func cmdFakeCoinbase(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 0 {
 		ts.Fatalf("usage: fakecoinbase")
@@ -45,7 +53,9 @@ func cmdFakeCoinbase(ts *testscript.TestScript, neg bool, args []string) {
 	writeKey("coinbase-wrong.pem")
 	name := "organizations/tradectl-test/apiKeys/" + randomHex(ts, 16)
 	srv := fakecoinbase.New(name, &key.PublicKey, fakecoinbase.WithLatency(fakeLatency(ts)))
-	ts.Defer(srv.Close)
+	runningCoinbase.Store(ts, srv)
+	ts.Defer(func() { runningCoinbase.Delete(ts); srv.Close() })
+	ts.Setenv("COINBASE_WS_URL", srv.WSURL())
 	ts.Setenv("COINBASE_KEY_NAME", name)
 	ts.Setenv("COINBASE_URL", srv.URL())
 	cfg := fmt.Sprintf(`default_profile: paper
@@ -70,4 +80,75 @@ profiles:
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
 		ts.Fatalf("%v", err)
 	}
+}
+
+// runningCoinbase finds a script's fake Coinbase for the commands that
+// steer or inspect it.
+var runningCoinbase sync.Map // *testscript.TestScript → *fakecoinbase.Server
+
+func coinbaseOf(ts *testscript.TestScript, cmd string) *fakecoinbase.Server {
+	srv, ok := runningCoinbase.Load(ts)
+	if !ok {
+		ts.Fatalf("%s: start fakecoinbase first", cmd)
+	}
+	return srv.(*fakecoinbase.Server)
+}
+
+// cmdFakeCoinbaseRequests checks how many requests of any method the fake
+// Coinbase received on one path under the API prefix: 0 proves a command
+// never asked there.
+//
+//	fakecoinbase-requests /market/product_book 0
+func cmdFakeCoinbaseRequests(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: fakecoinbase-requests PATH N")
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	if got := coinbaseOf(ts, "fakecoinbase-requests").Count("", fakecoinbase.Prefix+args[0]); got != want {
+		ts.Fatalf("the fake Coinbase received %d requests on %s; want %d", got, args[0], want)
+	}
+}
+
+// cmdFakeCoinbaseSetBook moves a product's best bid and ask on the fake
+// Coinbase, which its streams then push.
+//
+//	fakecoinbase-setbook BTC-USD 59999.99 60000.01
+func cmdFakeCoinbaseSetBook(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: fakecoinbase-setbook PRODUCT BID ASK")
+	}
+	bid, err1 := decimal.NewFromString(args[1])
+	ask, err2 := decimal.NewFromString(args[2])
+	if err1 != nil || err2 != nil {
+		ts.Fatalf("fakecoinbase-setbook: bid and ask must be decimals")
+	}
+	coinbaseOf(ts, "fakecoinbase-setbook").SetBook(args[0], bid, ask, decimal.Zero)
+}
+
+// cmdFakeCoinbaseAwaitSubscriptions waits (up to ten seconds) until the
+// fake Coinbase's stream has received N subscriptions to a channel: a
+// command started in the background is then listening.
+//
+//	fakecoinbase-await-subscriptions level2 2
+func cmdFakeCoinbaseAwaitSubscriptions(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: fakecoinbase-await-subscriptions CHANNEL N")
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	srv := coinbaseOf(ts, "fakecoinbase-await-subscriptions")
+	got := 0
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		got = 0
+		for _, s := range srv.StreamSubscriptions() {
+			if s.Channel == args[0] {
+				got++
+			}
+		}
+		if got >= want {
+			return
+		}
+	}
+	ts.Fatalf("the fake Coinbase has %d %s subscriptions after ten seconds; want %d", got, args[0], want)
 }

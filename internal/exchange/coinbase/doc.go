@@ -1,6 +1,6 @@
 // Package coinbase is the Coinbase Advanced Trade adapter: REST
 // (/api/v3/brokerage) for orders, balances, quotes and product rules, and
-// the market-data WebSocket for live quotes.
+// the market-data WebSocket for live quotes and the order book.
 //
 // # Profile
 //
@@ -288,6 +288,53 @@
 //     connection: a gap ends the connection and the next one starts from a
 //     fresh snapshot (an assumption from the message shape, not a
 //     documented sentence; if it is wrong, the cost is extra reconnects).
+//
+// # Order book stream
+//
+// StreamBook (exchange.BookStreamer, `book --watch`) subscribes to
+// heartbeats and level2 for one product on the same connection plumbing
+// (venuews.StreamBooks; the same subscribe messages, signed the same way
+// when keyed). What Coinbase documents, and what the adapter does with it:
+//
+//   - One subscribes with channel "level2" and receives messages on
+//     channel "l2_data" (Level 2 order book AsyncAPI page,
+//     https://docs.cdp.coinbase.com/api-reference/advanced-trade-api/websocket/level2.md:
+//     "Subscribe with channel level2; received messages carry channel
+//     l2_data"). level2 needs no authentication (channel table,
+//     https://docs.cdp.coinbase.com/coinbase-app/advanced-trade-apis/websocket/websocket-channels);
+//     a usable key still signs it, as above.
+//   - Events are {"type":"snapshot"|"update","product_id","updates":[…]}
+//     and each update is {side, event_time, price_level, new_quantity}
+//     (field names also in Coinbase's Python SDK,
+//     coinbase-advanced-py coinbase/websocket/types/misc_types.py,
+//     L2Update). side is "bid" or "offer": the level2 page's text does not
+//     list the values, and these are the ones clients of the channel
+//     parse; any other side ends the connection (ErrResync), so a renamed
+//     value shows as a stream that keeps resubscribing and then falls
+//     back to REST, never as a one-sided book.
+//   - "new_quantity is the updated size at a price level (not a delta); a
+//     value of "0" means the level can be removed" (level2 page). The
+//     adapter keeps the whole book in decimals keyed by price, applies a
+//     message's updates together (one unreadable level and none of the
+//     message is applied), and calls fn once per message with the best
+//     depth levels (default 100, as OrderBook) built by trade.NewBook.
+//   - level2 "guarantees delivery of all updates" (level2 page), so a
+//     sequence_num gap on the connection means the book cannot be trusted:
+//     the connection is given up and the next one subscribes again and
+//     starts from its fresh snapshot, which replaces the book. So do an
+//     update before any snapshot, an unreadable update, a crossed book and
+//     an error message. No book from a lost connection is shown again.
+//   - Heartbeats every second keep a quiet book's connection open and
+//     prove it alive (heartbeats page,
+//     https://docs.cdp.coinbase.com/api-reference/advanced-trade-api/websocket/heartbeats.md;
+//     channels page: "most channels close within 60-90 seconds if no
+//     updates are sent"); 15 s without a readable message ends it.
+//   - Reconnects back off as for quotes; after three connections in a row
+//     that deliver no book StreamBook returns the last error, and
+//     `book --watch` reads product_book every --interval instead. A profile
+//     with no stream (base_url set, ws_url not) fails at once the same way.
+//     Coinbase publishes no checksum for level2, so nothing beyond the
+//     sequence numbers and an uncrossed book is verified.
 //
 // # Order and fill events
 //

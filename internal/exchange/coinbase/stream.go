@@ -59,7 +59,7 @@ func (e *Exchange) StreamQuotes(ctx context.Context, symbols []trade.Symbol, fn 
 		Log:        e.log,
 		Subscribe: func(context.Context) ([][]byte, error) {
 			// Built per connection: a token lives two minutes.
-			return e.subscribeMessages(creds, ids)
+			return e.subscribeMessages(creds, "ticker", ids)
 		},
 		NewDecoder: func() venuews.Decoder { return newTickerDecoder(byID, e.now).decode },
 		Poll:       func(ctx context.Context) ([]trade.Quote, error) { return e.Quotes(ctx, symbols) },
@@ -82,12 +82,12 @@ func (e *Exchange) streamCredentials(ctx context.Context) *credentials {
 }
 
 // subscribeMessages are heartbeats (which keep the connection open and
-// prove it alive every second) and ticker for ids, each with a fresh
-// token when creds is set. The token is never logged.
-func (e *Exchange) subscribeMessages(creds *credentials, ids []string) ([][]byte, error) {
+// prove it alive every second) and channel (ticker, level2) for ids, each
+// with a fresh token when creds is set. The token is never logged.
+func (e *Exchange) subscribeMessages(creds *credentials, channel string, ids []string) ([][]byte, error) {
 	subs := []wsSubscribe{
 		{Type: "subscribe", Channel: "heartbeats"},
-		{Type: "subscribe", Channel: "ticker", ProductIDs: ids},
+		{Type: "subscribe", Channel: channel, ProductIDs: ids},
 	}
 	out := make([][]byte, 0, len(subs))
 	for _, s := range subs {

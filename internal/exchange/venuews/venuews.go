@@ -134,6 +134,12 @@ type Feed struct {
 	Timing     Timing
 	// Sleep waits d or until ctx ends; nil: a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
+
+	// giveUp ends a stream without a poll function after
+	// Timing.FailuresBeforePoll failed sessions in a row, returning the
+	// last error, instead of reconnecting for ever (StreamBooks: its
+	// caller has a REST fallback of its own).
+	giveUp bool
 }
 
 // Timing are the stream's clocks and thresholds.
@@ -238,6 +244,9 @@ func streamAny[T any](ctx context.Context, f Feed, newDecoder func(send func([]b
 		}
 		if pollNow := (*pollNowError)(nil); errors.As(err, &pollNow) {
 			failures = max(failures, t.FailuresBeforePoll)
+		}
+		if poll == nil && f.giveUp && failures >= t.FailuresBeforePoll {
+			return fmt.Errorf("%s: stream failed %d times in a row: %w", f.Venue, failures, err)
 		}
 		if poll != nil && failures >= t.FailuresBeforePoll {
 			f.Log.Warn(f.Venue+": market stream unavailable, polling instead", "profile", f.Profile,

@@ -20,8 +20,9 @@ import (
 // wsEndpoint is the fake's Advanced Trade market-data WebSocket
 // (advanced-trade-ws.coinbase.com): subscribe and unsubscribe per channel,
 // the subscriptions answer, the ticker channel's snapshot and updates from
-// the fake's own book, heartbeats every second, and a sequence_num on every
-// message, counted per connection.
+// the fake's own book, the level2 channel's (l2_data) snapshot of the
+// book's ladder and the levels that changed since, heartbeats every
+// second, and a sequence_num on every message, counted per connection.
 type wsEndpoint struct {
 	once sync.Once
 	hub  *fakevenue.WSHub
@@ -168,7 +169,7 @@ func (s *Server) serveWS(ctx context.Context, fc *fakevenue.WSConn) {
 			}
 			switch req.Channel {
 			case "heartbeats":
-			case "ticker":
+			case "ticker", "level2":
 				s.mu.Lock()
 				unknown := ""
 				for _, id := range req.ProductIDs {
@@ -195,6 +196,7 @@ func (s *Server) serveWS(ctx context.Context, fc *fakevenue.WSConn) {
 
 	type sent struct{ bid, ask, last decimal.Decimal }
 	tickers := map[string]sent{}
+	books := map[string]ladder{} // level2: the book each product was last sent as
 	beating := false
 	var beats int64
 	heartbeat, repeat := s.ws.heartbeat, s.ws.repeat
@@ -213,16 +215,23 @@ func (s *Server) serveWS(ctx context.Context, fc *fakevenue.WSConn) {
 			if ch.channel == "heartbeats" {
 				beating = ch.on
 			}
-			var snapshot []any
+			var snapshot, l2snapshot []any
 			s.mu.Lock()
 			for _, id := range ch.ids {
 				p, _ := s.products.Get(id)
-				if !ch.on {
+				switch {
+				case ch.channel == "level2" && !ch.on:
+					delete(books, id)
+				case ch.channel == "level2":
+					books[id] = ladderOf(p)
+					l2snapshot = append(l2snapshot, map[string]any{"type": "snapshot", "product_id": id,
+						"updates": books[id].diff(nil, s.now())})
+				case !ch.on:
 					delete(tickers, id)
-					continue
+				default:
+					tickers[id] = sent{p.bid, p.ask, p.last}
+					snapshot = append(snapshot, tickerJSON(p))
 				}
-				tickers[id] = sent{p.bid, p.ask, p.last}
-				snapshot = append(snapshot, tickerJSON(p))
 			}
 			s.mu.Unlock()
 			subscribed := map[string][]string{}
@@ -233,9 +242,16 @@ func (s *Server) serveWS(ctx context.Context, fc *fakevenue.WSConn) {
 				subscribed["ticker"] = append(subscribed["ticker"], id)
 			}
 			sort.Strings(subscribed["ticker"])
+			for id := range books {
+				subscribed["level2"] = append(subscribed["level2"], id)
+			}
+			sort.Strings(subscribed["level2"])
 			err = c.send(ctx, "subscriptions", []any{map[string]any{"subscriptions": subscribed}})
 			if err == nil && len(snapshot) > 0 {
 				err = c.send(ctx, "ticker", []any{map[string]any{"type": "snapshot", "tickers": snapshot}})
+			}
+			if err == nil && len(l2snapshot) > 0 {
+				err = c.send(ctx, "l2_data", l2snapshot)
 			}
 		case <-poll.C:
 			all := repeat > 0 && time.Since(lastRepeat) >= repeat
@@ -255,6 +271,20 @@ func (s *Server) serveWS(ctx context.Context, fc *fakevenue.WSConn) {
 			s.mu.Unlock()
 			if len(updates) > 0 {
 				err = c.send(ctx, "ticker", []any{map[string]any{"type": "update", "tickers": updates}})
+			}
+			var l2updates []any
+			s.mu.Lock()
+			for id, was := range books {
+				p, _ := s.products.Get(id)
+				now := ladderOf(p)
+				if u := now.diff(was, s.now()); len(u) > 0 {
+					books[id] = now
+					l2updates = append(l2updates, map[string]any{"type": "update", "product_id": id, "updates": u})
+				}
+			}
+			s.mu.Unlock()
+			if err == nil && len(l2updates) > 0 {
+				err = c.send(ctx, "l2_data", l2updates)
 			}
 			if err == nil && beating && time.Since(lastBeat) >= heartbeat {
 				lastBeat = time.Now()
@@ -324,4 +354,57 @@ func (s *Server) verifyStreamToken(token string) string {
 	}
 	s.nonces[header.Nonce] = true
 	return ""
+}
+
+// ladder is a product's book as the level2 channel last sent it: price
+// text → quantity text, per side ("bid", "offer").
+type ladder map[string]map[string]string
+
+// ladderOf is the product's book: the same ladder product_book serves.
+func ladderOf(p *product) ladder {
+	bids, asks := fakevenue.Ladder(p.bid, p.ask, p.priceInc, p.baseInc, fakevenue.BookLevels)
+	l := ladder{"bid": {}, "offer": {}}
+	for _, b := range bids {
+		l["bid"][fx(b.Price)] = fx(b.Qty)
+	}
+	for _, a := range asks {
+		l["offer"][fx(a.Price)] = fx(a.Qty)
+	}
+	return l
+}
+
+// diff is the level2 updates that turn was into l: every level whose
+// quantity changed, and "0" for each level that is gone. Against nil it is
+// the whole book, a snapshot. Bids go best first, then offers.
+func (l ladder) diff(was ladder, at time.Time) []any {
+	var out []any
+	for _, side := range []string{"bid", "offer"} {
+		var prices []string
+		for p, q := range l[side] {
+			if was[side][p] != q {
+				prices = append(prices, p)
+			}
+		}
+		for p := range was[side] {
+			if _, ok := l[side][p]; !ok {
+				prices = append(prices, p)
+			}
+		}
+		sort.Slice(prices, func(i, j int) bool {
+			a, b := dec(prices[i]), dec(prices[j])
+			if side == "bid" {
+				return a.GreaterThan(b)
+			}
+			return a.LessThan(b)
+		})
+		for _, p := range prices {
+			q, ok := l[side][p]
+			if !ok {
+				q = "0"
+			}
+			out = append(out, map[string]string{"side": side, "event_time": at.Format(time.RFC3339Nano),
+				"price_level": p, "new_quantity": q})
+		}
+	}
+	return out
 }
