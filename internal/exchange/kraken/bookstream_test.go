@@ -1,13 +1,18 @@
 package kraken
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange"
 
 	"github.com/tradectl/tradectl/internal/exchange/venuews"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -217,4 +222,205 @@ func TestBookDecoder(t *testing.T) {
 			}
 		})
 	}
+}
+
+// collectBooks streams BTC-USD's book at depth until stop says so, then
+// cancels and returns the books (without their times) and StreamBook's
+// result.
+func collectBooks(t *testing.T, e *Exchange, depth int, stop func([]trade.Book) bool) ([]trade.Book, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	var mu sync.Mutex
+	var got []trade.Book
+	err := e.StreamBook(ctx, btcusd, depth, func(b trade.Book) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if b.Time.IsZero() {
+			t.Errorf("book without a time")
+		}
+		b.Time = time.Time{}
+		got = append(got, b)
+		if stop(got) {
+			cancel()
+		}
+		return nil
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if ctx.Err() == context.DeadlineExceeded {
+		t.Fatalf("stream timed out after %d books: %v", len(got), got)
+	}
+	return got, err
+}
+
+// fakeBook is the fake's ladder for BTC-USD around bid and ask (0.1 tick,
+// quantities 1, 2, 3… a side), depth levels a side.
+func fakeBook(bid, ask string, depth int) trade.Book {
+	b := trade.Book{Symbol: btcusd}
+	tick := trade.Dec("0.1")
+	for i := range depth {
+		off, qty := tick.Mul(decimal.NewFromInt(int64(i))), decimal.NewFromInt(int64(i+1))
+		b.Bids = append(b.Bids, trade.BookLevel{Price: trade.Dec(bid).Sub(off), Qty: qty})
+		b.Asks = append(b.Asks, trade.BookLevel{Price: trade.Dec(ask).Add(off), Qty: qty})
+	}
+	return b
+}
+
+func TestStreamBookSnapshotUpdatesAndRemoval(t *testing.T) {
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
+	moved := false
+	got, err := collectBooks(t, e, 3, func(bs []trade.Book) bool {
+		if !moved {
+			moved = true
+			// The ask moves up a tick: 60000.1 leaves the book (qty 0),
+			// the other levels change size, one comes in at the back.
+			go f.Srv.SetPrice("XBTUSD", trade.Dec("60000.0"), trade.Dec("60000.2"), trade.Dec("60000.1"))
+		}
+		return len(bs) == 2
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("StreamBook = %v, want context.Canceled", err)
+	}
+	want := []trade.Book{fakeBook("60000.0", "60000.1", 3), fakeBook("60000.0", "60000.2", 3)}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("books (-want +got):\n%s", diff)
+	}
+	if n := f.Srv.Count("/0/public/Depth"); n != 0 {
+		t.Errorf("Depth requests = %d, want none: the stream carries the book", n)
+	}
+}
+
+func TestStreamBookChecksumMismatchResubscribes(t *testing.T) {
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
+	corrupted := false
+	got, err := collectBooks(t, e, 2, func(bs []trade.Book) bool {
+		if !corrupted {
+			corrupted = true
+			f.Srv.CorruptNextBookChecksum()
+			go f.Srv.SetPrice("XBTUSD", trade.Dec("59999.9"), trade.Dec("60000.1"), trade.Dec("60000.0"))
+		}
+		return len(bs) == 2
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("StreamBook = %v, want context.Canceled", err)
+	}
+	// The update with the wrong checksum is never shown; the next book is
+	// the fresh snapshot's, which is the book after the move.
+	want := []trade.Book{fakeBook("60000.0", "60000.1", 2), fakeBook("59999.9", "60000.1", 2)}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("books (-want +got):\n%s", diff)
+	}
+	if n := f.Srv.BookSubscriptions(); n != 2 {
+		t.Errorf("book subscriptions = %d, want 2: the first and one after the mismatch", n)
+	}
+	if n := f.Srv.StreamConnections(); n != 1 {
+		t.Errorf("connections = %d, want 1: a resubscription, not a reconnect", n)
+	}
+}
+
+func TestStreamBookReconnectsAfterDrop(t *testing.T) {
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
+	dropped := false
+	got, err := collectBooks(t, e, 2, func(bs []trade.Book) bool {
+		if !dropped {
+			dropped = true
+			f.Srv.DropStreams()
+			// The move happens while the client is away: only the new
+			// connection's snapshot can tell it.
+			f.Srv.SetPrice("XBTUSD", trade.Dec("61000.0"), trade.Dec("61000.1"), trade.Dec("61000.0"))
+		}
+		return len(bs) == 2
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("StreamBook = %v, want context.Canceled", err)
+	}
+	want := []trade.Book{fakeBook("60000.0", "60000.1", 2), fakeBook("61000.0", "61000.1", 2)}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("books (-want +got):\n%s", diff)
+	}
+	if n := f.Srv.StreamConnections(); n != 2 {
+		t.Errorf("connections = %d, want 2", n)
+	}
+	if n := f.Srv.Count("/0/public/Depth"); n != 0 {
+		t.Errorf("Depth requests = %d, want none: a reconnect is not a fallback", n)
+	}
+}
+
+func TestStreamBookGivesUpWhenTheStreamIsDown(t *testing.T) {
+	f := adapter.Fixture(t)
+	f.Srv.DisableStreams(true)
+	e := f.Open(t, nil)
+	_, err := collectBooks(t, e, 5, func([]trade.Book) bool { return true })
+	if !errors.Is(err, venuews.ErrBookStreamDown) {
+		t.Errorf("StreamBook = %v, want ErrBookStreamDown so the caller reads over REST", err)
+	}
+	if n := f.Srv.StreamConnections(); n != 0 {
+		t.Errorf("connections = %d, want none accepted", n)
+	}
+}
+
+func TestStreamBookUnknownSymbol(t *testing.T) {
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil)
+	err := e.StreamBook(ctxT(t), trade.MustSymbol("NOPE-USD"), 5, func(trade.Book) error { return nil })
+	if !errors.Is(err, exchange.ErrNotFound) {
+		t.Errorf("StreamBook = %v, want ErrNotFound", err)
+	}
+	if n := f.Srv.StreamConnections(); n != 0 {
+		t.Errorf("connections = %d, want none for an unknown pair", n)
+	}
+}
+
+// FuzzBookStreamDecoder feeds arbitrary messages, one a line, to one
+// connection's book decoder: it must not panic, must keep each side
+// ordered, unique, positive and within the subscribed depth, and may only
+// deliver books that verified, within the asked depth and not crossed.
+func FuzzBookStreamDecoder(f *testing.F) {
+	snapBids, snapAsks := []string{"100.0 1.000", "99.9 2.000"}, []string{"100.1 1.000"}
+	for _, s := range []string{
+		docBookSnapshot,
+		msg("snapshot", snapBids, snapAsks, checksumOf(snapAsks, snapBids)) + "\n" + msg("update", []string{"100.0 0"}, nil, checksumOf(snapAsks, snapBids[1:])),
+		msg("snapshot", snapBids, snapAsks, "1"),
+		msg("update", []string{"1e5 1"}, nil, "0"),
+		`{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[{"price":"100.0","qty":"1"}],"asks":[],"checksum":4294967295}]}`,
+		`{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[{"price":101,"qty":1}],"asks":[{"price":100,"qty":1}],"checksum":0}]}`,
+		`{"channel":"book","type":"update","data":null}`, `{"method":"subscribe","success":false}`,
+		`{"channel":"heartbeat"}`, ``, `[]`, "\xff",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		d := newBookDecoder(btcusd, 10, 3, time.Now)
+		for _, line := range strings.Split(string(in), "\n") {
+			books, _ := d.decode([]byte(line))
+			for _, side := range []*bookSide{&d.bids, &d.asks} {
+				if len(side.levels) > d.subDepth {
+					t.Fatalf("%d levels kept, subscribed %d", len(side.levels), d.subDepth)
+				}
+				for i, l := range side.levels {
+					if !l.qty.IsPositive() || !l.price.IsPositive() {
+						t.Fatalf("level %v kept", l)
+					}
+					if i > 0 && !side.before(side.levels[i-1].price, l.price) {
+						t.Fatalf("side out of order at %d: %v", i, side.levels)
+					}
+				}
+			}
+			for _, b := range books {
+				if len(b.Bids) > 3 || len(b.Asks) > 3 {
+					t.Fatalf("book deeper than asked: %v", b)
+				}
+				if len(b.Bids) > 0 && len(b.Asks) > 0 && !b.Bids[0].Price.LessThan(b.Asks[0].Price) {
+					t.Fatalf("crossed book delivered: %v", b)
+				}
+				if got := bookChecksum(d.asks.levels, d.bids.levels); !d.live {
+					t.Fatalf("book delivered from an unverified state (checksum %d)", got)
+				}
+			}
+		}
+	})
 }
