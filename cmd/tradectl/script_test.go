@@ -70,6 +70,9 @@ func scriptParams() testscript.Params {
 			"fakecoinbase":         cmdFakeCoinbase,
 			"fakekraken":           cmdFakeKraken,
 			"fakekraken-timer":     cmdFakeKrakenTimer,
+			"fakekraken-requests":  cmdFakeKrakenRequests,
+			"fakekraken-price":     cmdFakeKrakenPrice,
+			"fakekraken-books":     cmdFakeKrakenBooks,
 			"webhook":              cmdWebhook,
 		},
 		Setup: func(env *testscript.Env) error {

@@ -75,6 +75,11 @@ func bookRequest(method, symbol string, depth int) []byte {
 // pair is checked against AssetPairs first, so an unknown one fails at
 // once as it does for OrderBook.
 func (e *Exchange) StreamBook(ctx context.Context, sym trade.Symbol, depth int, fn func(trade.Book) error) error {
+	if e.wsURL == "" {
+		// A profile pointed at another REST base without ws_url: its
+		// caller reads the book over REST.
+		return fmt.Errorf("stream book: %w: no order book stream for this profile (ws_url is not set)", venuews.ErrBookStreamDown)
+	}
 	if _, err := e.rulesFor(ctx, sym); err != nil {
 		return fmt.Errorf("stream book: %w", err)
 	}

@@ -424,3 +424,12 @@ func FuzzBookStreamDecoder(f *testing.F) {
 		}
 	})
 }
+
+func TestStreamBookWithoutAStreamURL(t *testing.T) {
+	f := adapter.Fixture(t)
+	e := f.Open(t, nil, func(e *Exchange) { e.wsURL = "" })
+	err := e.StreamBook(ctxT(t), btcusd, 5, func(trade.Book) error { return nil })
+	if !errors.Is(err, venuews.ErrBookStreamDown) || !strings.Contains(err.Error(), "ws_url") {
+		t.Errorf("StreamBook = %v, want ErrBookStreamDown naming ws_url", err)
+	}
+}

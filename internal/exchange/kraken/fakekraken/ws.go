@@ -27,6 +27,7 @@ type wsEndpoint struct {
 
 	corruptBook atomic.Bool  // the next book message's checksum is wrong
 	bookSubs    atomic.Int64 // book subscriptions accepted
+	bookMsgs    atomic.Int64 // book snapshots and updates built
 }
 
 // WithStreamHeartbeat sets how long the stream stays quiet before it sends

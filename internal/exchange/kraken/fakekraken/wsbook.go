@@ -29,6 +29,10 @@ func (s *Server) CorruptNextBookChecksum() { s.ws.corruptBook.Store(true) }
 // connection.
 func (s *Server) BookSubscriptions() int { return int(s.ws.bookSubs.Load()) }
 
+// BookMessages counts book snapshots and updates built for sending so
+// far, on every connection.
+func (s *Server) BookMessages() int { return int(s.ws.bookMsgs.Load()) }
+
 // wsLevel is a level as the book channel sends it.
 type wsLevel struct {
 	Price json.RawMessage `json:"price"`
@@ -105,6 +109,7 @@ func wsLevels(ls []textLevel) []wsLevel {
 // bookMessage is a book snapshot or update; the checksum is of the book
 // the message leaves, unless a test asked for a wrong one.
 func (s *Server) bookMessage(typ, sym string, v *bookView, bids, asks []wsLevel) []byte {
+	s.ws.bookMsgs.Add(1)
 	sum := krakenChecksum(v.bids, v.asks)
 	if s.ws.corruptBook.CompareAndSwap(true, false) {
 		sum++
