@@ -101,6 +101,17 @@ func cmdFakeKrakenPrice(ts *testscript.TestScript, neg bool, args []string) {
 	krakenOf(ts, "fakekraken-price").SetPrice(args[0], d[0], d[1], d[2])
 }
 
+// cmdFakeKrakenBadChecksum makes the fake Kraken's next order book stream
+// message carry a wrong checksum, once:
+//
+//	fakekraken-badchecksum
+func cmdFakeKrakenBadChecksum(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: fakekraken-badchecksum")
+	}
+	krakenOf(ts, "fakekraken-badchecksum").CorruptNextBookChecksum()
+}
+
 // cmdFakeKrakenBooks waits, up to 20s, until the fake Kraken has built N
 // order book stream messages (snapshots and updates), so a script moves
 // the price only once a background watch has its snapshot:

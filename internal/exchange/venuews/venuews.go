@@ -8,8 +8,9 @@
 // a decoder that turns its messages into quotes (with whatever snapshot and
 // update state it needs) and a poll function. The core knows no venue and
 // no CLI. Account streams (orders and fills) run on the same loop through
-// StreamEvents (events.go), without polling; Fatal ends either kind of
-// stream on a refusal that retrying cannot cure.
+// StreamEvents (events.go), without polling, and order books through
+// StreamBooks (books.go), which gives up instead of polling; Fatal ends
+// any kind of stream on a refusal that retrying cannot cure.
 //
 // Staleness: every connection gets a fresh decoder, so nothing read on a
 // lost connection is delivered after it; and a connection is given up when
