@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange/kraken/fakekraken"
 )
@@ -38,6 +39,7 @@ func cmdFakeKraken(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("KRAKEN_KEY", key)
 	ts.Setenv("KRAKEN_SECRET", secret)
 	ts.Setenv("KRAKEN_URL", srv.URL())
+	ts.Setenv("KRAKEN_WS_URL", srv.WSURL())
 	cfg := fmt.Sprintf(`default_profile: paper
 profiles:
   paper:
@@ -54,6 +56,79 @@ profiles:
 	}
 	if err := os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(cfg), 0o600); err != nil {
 		ts.Fatalf("%v", err)
+	}
+}
+
+// krakenOf is the script's fake Kraken, for the commands that steer or
+// inspect it.
+func krakenOf(ts *testscript.TestScript, cmd string) *fakekraken.Server {
+	v, ok := runningKrakens.Load(ts)
+	if !ok {
+		ts.Fatalf("%s: start fakekraken first", cmd)
+	}
+	return v.(*fakekraken.Server)
+}
+
+// cmdFakeKrakenRequests checks how many requests the fake Kraken's REST
+// API received on a path:
+//
+//	fakekraken-requests /0/public/Depth 0
+func cmdFakeKrakenRequests(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: fakekraken-requests PATH N")
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	if got := krakenOf(ts, "fakekraken-requests").Count(args[0]); got != want {
+		ts.Fatalf("the fake Kraken received %d requests on %s; want %d", got, args[0], want)
+	}
+}
+
+// cmdFakeKrakenPrice moves a pair's bid, ask and last, as the market
+// would; the streams push the change:
+//
+//	fakekraken-price XBTUSD 60000.5 60000.6 60000.5
+func cmdFakeKrakenPrice(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: fakekraken-price PAIR BID ASK LAST")
+	}
+	var d [3]decimal.Decimal
+	for i, a := range args[1:] {
+		var err error
+		d[i], err = decimal.NewFromString(a)
+		ts.Check(err)
+	}
+	krakenOf(ts, "fakekraken-price").SetPrice(args[0], d[0], d[1], d[2])
+}
+
+// cmdFakeKrakenBadChecksum makes the fake Kraken's next order book stream
+// message carry a wrong checksum, once:
+//
+//	fakekraken-badchecksum
+func cmdFakeKrakenBadChecksum(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: fakekraken-badchecksum")
+	}
+	krakenOf(ts, "fakekraken-badchecksum").CorruptNextBookChecksum()
+}
+
+// cmdFakeKrakenBooks waits, up to 20s, until the fake Kraken has built N
+// order book stream messages (snapshots and updates), so a script moves
+// the price only once a background watch has its snapshot:
+//
+//	fakekraken-books 1
+func cmdFakeKrakenBooks(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: fakekraken-books N")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	srv := krakenOf(ts, "fakekraken-books")
+	for deadline := time.Now().Add(20 * time.Second); srv.BookMessages() < want; {
+		if time.Now().After(deadline) {
+			ts.Fatalf("fakekraken-books: %d book messages after 20s; want %d", srv.BookMessages(), want)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

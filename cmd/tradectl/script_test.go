@@ -74,6 +74,10 @@ func scriptParams() testscript.Params {
 			"fakekraken":                       cmdFakeKraken,
 			"fakekraken-timer":                 cmdFakeKrakenTimer,
 			"webhook":                          cmdWebhook,
+			"fakekraken-requests":              cmdFakeKrakenRequests,
+			"fakekraken-price":                 cmdFakeKrakenPrice,
+			"fakekraken-books":                 cmdFakeKrakenBooks,
+			"fakekraken-badchecksum":           cmdFakeKrakenBadChecksum,
 		},
 		Setup: func(env *testscript.Env) error {
 			home := filepath.Join(env.WorkDir, "home")

@@ -1,6 +1,7 @@
 // Package kraken is the Kraken Spot adapter: REST (https://api.kraken.com,
 // /0/public and /0/private) for trading, balances, executions, quotes and
-// instrument rules, and the public WebSocket v2 ticker for live quotes.
+// instrument rules, and the public WebSocket v2 ticker and book channels
+// for live quotes and a live order book.
 //
 // # Profile keys
 //
@@ -11,8 +12,9 @@
 //	rate_tier        starter (default), intermediate or pro: the call-counter limits
 //	nonce_window     the key's nonce window as set at Kraken, in nonce units (tradectl's
 //	                 nonces count microseconds: 10000000 is ten seconds); default 0, none
-//	ws_url           WebSocket v2 endpoint for StreamQuotes (default wss://ws.kraken.com/v2;
-//	                 when base_url is set and ws_url is not, quotes are polled from base_url)
+//	ws_url           WebSocket v2 endpoint for StreamQuotes and StreamBook (default
+//	                 wss://ws.kraken.com/v2; when base_url is set and ws_url is not, quotes
+//	                 are polled from base_url and `book --watch` reads Depth)
 //
 // Credentials are api_key and api_secret (Kraken's base64 private key),
 // resolved on the first private call only: quotes and instruments need no
@@ -260,6 +262,55 @@
 //   - {"channel":"heartbeat"} comes about once a second when nothing else
 //     is sent, and {"channel":"status",…} on connecting: both prove the
 //     connection alive without carrying prices.
+//
+// # Order book stream
+//
+// StreamBook (exchange.BookStreamer) reads the WebSocket v2 book channel
+// on the same core (venuews.StreamBooks: reconnect with backoff, a
+// connection given up after 15 s without a readable message), without
+// polling: after three failed connections in a row it returns
+// venuews.ErrBookStreamDown and `book --watch` reads Depth instead. What
+// Kraken documents (Spot WebSocket v2 reference, "Book (Level 2)",
+// https://docs.kraken.com/exchange/api-reference/spot-websocket-v2/book.md,
+// and the guide "Spot Websockets (v2) Book Checksum",
+// https://docs.kraken.com/api/docs/guides/spot-ws-book-v2, also at
+// https://docs.kraken.com/exchange/guides/websockets/book-checksum-v2.md):
+//
+//   - Subscribe with {"method":"subscribe","params":{"channel":"book",
+//     "symbol":["BTC/USD"],"depth":N,"snapshot":true}}; depth is one of
+//     10, 25, 100, 500, 1000 (default 10), snapshot defaults to true. The
+//     adapter asks for the smallest depth that holds the book shown (100,
+//     REST's default, when none is given; 1000 at most) and cuts to it.
+//     Unsubscribe takes the same params with "method":"unsubscribe".
+//   - A snapshot, then updates: {"channel":"book","type":"snapshot"|
+//     "update","data":[{"symbol","bids":[{"price","qty"}],"asks":[…],
+//     "checksum","timestamp"}]} (timestamp on updates, RFC 3339). Unlike
+//     v1, v2 sends the checksum with the snapshot too.
+//   - Price and qty are JSON numbers written with the pair's full
+//     precision, trailing zeros kept ("qty": 0.00100000); the guide asks
+//     for a decimal or string decoder. The adapter keeps each number's
+//     text (and accepts only plain digits with one point) for the
+//     checksum, and reads the decimal from the same text, never a float.
+//   - "qty": 0 removes the level. All the levels of a message are applied
+//     before the checksum is computed. After each update the book is cut
+//     to the subscribed depth: Kraken sends no qty 0 for a level pushed
+//     out of scope.
+//   - The checksum is over the top 10 levels a side whatever the depth:
+//     for each of the 10 best asks, low to high, the price with its "."
+//     removed and then its leading zeros removed ("45285.2" → "452852"),
+//     followed by the qty treated the same way ("0.00100000" →
+//     "100000"); then the 10 best bids, high to low, the same way; the
+//     asks string and the bids string concatenated and passed to CRC32
+//     (IEEE), compared as an unsigned 32-bit integer with "checksum". The
+//     guide's worked example (a BTC/USD snapshot, checksum 3310070434) is
+//     reproduced in the tests.
+//   - Checksum verification is optional for Kraken; tradectl verifies
+//     every message. On a mismatch the book is dropped, the adapter
+//     unsubscribes and subscribes again on the same connection, and
+//     updates are ignored until the fresh snapshot; four mismatches in a
+//     row (the first and three fresh snapshots) end the stream, so the
+//     caller reads over REST rather than show a book it cannot verify. A
+//     new connection's snapshot replaces the book too.
 //
 // # Order and fill events
 //

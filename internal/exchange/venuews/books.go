@@ -2,6 +2,7 @@ package venuews
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -14,14 +15,16 @@ import (
 // connection's book and returns the books it completes: one after the
 // venue's snapshot and one after each message of updates, none for
 // heartbeats and acknowledgements. Errors mean what they mean for a
-// Decoder; a decoder that cannot trust its book any more (a sequence gap,
+// Decoder: a decoder that cannot trust its book any more (a sequence gap,
 // an update it cannot read) returns an error wrapping ErrResync, so the
-// next connection starts from a fresh snapshot.
+// next connection starts from a fresh snapshot; Fatal ends the stream;
+// anything else skips the message as malformed.
 type BookDecoder func(msg []byte) ([]trade.Book, error)
 
-// BookFeed is a venue's order-book stream: the connection, subscription
-// and clocks of a Feed, a book decoder, and no polling fallback — the
-// caller reads the book over REST once StreamBooks gives up.
+// BookFeed is a venue's order-book stream: a Feed's connection,
+// subscription and clocks, a decoder that keeps the book, and no polling
+// fallback — the caller (`book --watch`) reads the book over REST once
+// StreamBooks gives up.
 type BookFeed struct {
 	Venue   string
 	Profile string
@@ -31,6 +34,11 @@ type BookFeed struct {
 	// time so a signed one carries a fresh token.
 	Subscribe  func(ctx context.Context) ([][]byte, error)
 	NewDecoder func() BookDecoder
+	// NewDialogue, when set, replaces NewDecoder for a venue whose decoder
+	// talks back (Kraken's unsubscribe and subscribe, for a fresh snapshot
+	// after a failed checksum on the same connection): what it sends is
+	// written after the message it is decoding.
+	NewDialogue func(send func(msg []byte)) BookDecoder
 
 	HTTPClient *http.Client
 	Log        *slog.Logger
@@ -38,22 +46,37 @@ type BookFeed struct {
 	Sleep      func(ctx context.Context, d time.Duration) error
 }
 
+// ErrBookStreamDown is wrapped by the error StreamBooks returns when it
+// gives up on the stream: no URL, or Timing.FailuresBeforePoll sessions in
+// a row that ended without a book.
+var ErrBookStreamDown = errors.New("order book stream unavailable")
+
 // StreamBooks calls fn with every book the feed delivers, reconnecting
 // with Stream's backoff (each connection's decoder starts empty, so a
 // lost connection's book is never shown again), until ctx ends
 // (ctx.Err()), fn returns an error (returned as is), the subscription or
-// decoder returns a Fatal error (its cause), or Timing.FailuresBeforePoll
-// sessions in a row end without a book: then the last session's error is
-// returned, for the caller to read the book over REST instead.
+// decoder returns a Fatal error (its cause), or the stream keeps failing
+// (an error wrapping ErrBookStreamDown): a stream that keeps failing is
+// left to the caller's REST reads rather than retried while the screen
+// stays blank.
 func StreamBooks(ctx context.Context, f BookFeed, fn func(trade.Book) error) error {
 	if f.URL == "" {
-		return fmt.Errorf("%s: no order book stream to dial", f.Venue)
+		return fmt.Errorf("%s: %w: no stream URL", f.Venue, ErrBookStreamDown)
 	}
 	feed := Feed{
 		Venue: f.Venue, Profile: f.Profile, URL: f.URL, Subscribe: f.Subscribe,
 		HTTPClient: f.HTTPClient, Log: f.Log, Timing: f.Timing, Sleep: f.Sleep,
 		giveUp: true,
 	}
-	decoder := func(func([]byte)) func([]byte) ([]trade.Book, error) { return f.NewDecoder() }
-	return streamAny(ctx, feed, decoder, nil, fn)
+	decoder := func(send func([]byte)) func([]byte) ([]trade.Book, error) {
+		if f.NewDialogue != nil {
+			return f.NewDialogue(send)
+		}
+		return f.NewDecoder()
+	}
+	err := streamAny(ctx, feed, decoder, nil, fn)
+	if err != nil && ctx.Err() == nil && errors.Is(err, errStreamGaveUp) {
+		return fmt.Errorf("%w: %w", ErrBookStreamDown, err)
+	}
+	return err
 }

@@ -8,8 +8,9 @@
 // a decoder that turns its messages into quotes (with whatever snapshot and
 // update state it needs) and a poll function. The core knows no venue and
 // no CLI. Account streams (orders and fills) run on the same loop through
-// StreamEvents (events.go), without polling; Fatal ends either kind of
-// stream on a refusal that retrying cannot cure.
+// StreamEvents (events.go), without polling, and order books through
+// StreamBooks (books.go), which gives up instead of polling; Fatal ends
+// any kind of stream on a refusal that retrying cannot cure.
 //
 // Staleness: every connection gets a fresh decoder, so nothing read on a
 // lost connection is delivered after it; and a connection is given up when
@@ -142,6 +143,10 @@ type Feed struct {
 	giveUp bool
 }
 
+// errStreamGaveUp marks the end of a stream that gives up (Feed.giveUp)
+// after failing Timing.FailuresBeforePoll times in a row.
+var errStreamGaveUp = errors.New("stream failed")
+
 // Timing are the stream's clocks and thresholds.
 type Timing struct {
 	// BackoffMin and BackoffMax bound the wait before a reconnect; it
@@ -246,7 +251,7 @@ func streamAny[T any](ctx context.Context, f Feed, newDecoder func(send func([]b
 			failures = max(failures, t.FailuresBeforePoll)
 		}
 		if poll == nil && f.giveUp && failures >= t.FailuresBeforePoll {
-			return fmt.Errorf("%s: stream failed %d times in a row: %w", f.Venue, failures, err)
+			return fmt.Errorf("%s: %w: %d times in a row: %w", f.Venue, errStreamGaveUp, failures, err)
 		}
 		if poll != nil && failures >= t.FailuresBeforePoll {
 			f.Log.Warn(f.Venue+": market stream unavailable, polling instead", "profile", f.Profile,

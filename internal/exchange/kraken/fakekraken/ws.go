@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -12,9 +13,10 @@ import (
 )
 
 // wsEndpoint is the fake's public WebSocket v2 endpoint (ws.kraken.com/v2):
-// the status message on connect, subscribe acknowledgements, the ticker
-// channel's snapshot and updates from the fake's own book, heartbeats when
-// nothing else is sent for a second, and pong for ping.
+// the status message on connect, subscribe and unsubscribe
+// acknowledgements, the ticker channel's snapshot and updates from the
+// fake's own book, the book channel's (wsbook.go), heartbeats when nothing
+// else is sent for a second, and pong for ping.
 type wsEndpoint struct {
 	once sync.Once
 	hub  *fakevenue.WSHub
@@ -22,6 +24,10 @@ type wsEndpoint struct {
 	// Set by options before the hub starts.
 	heartbeat time.Duration // default 1s, as Kraken
 	repeat    time.Duration // 0: updates only when the book changes
+
+	corruptBook atomic.Bool  // the next book message's checksum is wrong
+	bookSubs    atomic.Int64 // book subscriptions accepted
+	bookMsgs    atomic.Int64 // book snapshots and updates built
 }
 
 // WithStreamHeartbeat sets how long the stream stays quiet before it sends
@@ -113,6 +119,7 @@ type wsRequest struct {
 		Symbol       []string `json:"symbol"`
 		EventTrigger string   `json:"event_trigger"`
 		Snapshot     *bool    `json:"snapshot"`
+		Depth        *int     `json:"depth"`
 	} `json:"params"`
 	ReqID *int64 `json:"req_id,omitempty"`
 }
@@ -132,6 +139,13 @@ func (s *Server) serveWS(ctx context.Context, c *fakevenue.WSConn) {
 		"api_version": "v2", "connection_id": 1000 + c.N, "system": "online", "version": "2.0.0"}}}))
 
 	subscribed := make(chan []string, 16)
+	// bookReqs carry book subscriptions (depth > 0) and unsubscriptions
+	// (depth 0) to the loop below, in the order they came.
+	type bookReq struct {
+		sym   string
+		depth int
+	}
+	bookReqs := make(chan bookReq, 16)
 	go func() {
 		defer cancel()
 		for {
@@ -147,8 +161,42 @@ func (s *Server) serveWS(ctx context.Context, c *fakevenue.WSConn) {
 			switch req.Method {
 			case "ping":
 				_ = c.Send(ctx, marshal(map[string]any{"method": "pong", "req_id": req.ReqID, "time_in": now(), "time_out": now()}))
-			case "subscribe":
-				if req.Params.Channel != "ticker" {
+			case "subscribe", "unsubscribe":
+				if req.Params.Channel == "book" {
+					depth := 10
+					if req.Params.Depth != nil {
+						depth = *req.Params.Depth
+					}
+					if !wsBookDepths[depth] {
+						_ = c.Send(ctx, marshal(map[string]any{"method": req.Method, "error": "Invalid depth", "success": false, "time_in": now(), "time_out": now()}))
+						continue
+					}
+					for _, sym := range req.Params.Symbol {
+						s.mu.Lock()
+						_, known := s.pairByV2Locked(sym)
+						s.mu.Unlock()
+						if !known {
+							_ = c.Send(ctx, marshal(map[string]any{"method": req.Method, "error": "Currency pair not supported " + sym,
+								"success": false, "symbol": sym, "time_in": now(), "time_out": now()}))
+							continue
+						}
+						result := map[string]any{"channel": "book", "symbol": sym, "depth": depth}
+						r := bookReq{sym, 0}
+						if req.Method == "subscribe" {
+							result["snapshot"] = req.Params.Snapshot == nil || *req.Params.Snapshot
+							r.depth = depth
+							s.ws.bookSubs.Add(1)
+						}
+						_ = c.Send(ctx, marshal(map[string]any{"method": req.Method, "result": result, "success": true, "time_in": now(), "time_out": now()}))
+						select {
+						case bookReqs <- r:
+						case <-ctx.Done():
+							return
+						}
+					}
+					continue
+				}
+				if req.Method != "subscribe" || req.Params.Channel != "ticker" {
 					_ = c.Send(ctx, marshal(map[string]any{"method": "subscribe", "error": "Channel not supported", "success": false, "time_in": now(), "time_out": now()}))
 					continue
 				}
@@ -178,6 +226,7 @@ func (s *Server) serveWS(ctx context.Context, c *fakevenue.WSConn) {
 
 	type sent struct{ bid, ask, last decimal.Decimal }
 	subs := map[string]sent{}
+	books := map[string]*bookView{}
 	tick := time.NewTicker(bookPoll)
 	defer tick.Stop()
 	heartbeat, repeat := s.ws.heartbeat, s.ws.repeat
@@ -198,6 +247,16 @@ func (s *Server) serveWS(ctx context.Context, c *fakevenue.WSConn) {
 				msgs = append(msgs, marshal(map[string]any{"channel": "ticker", "type": "snapshot", "data": []wsTicker{s.tickerLocked(sym, p)}}))
 			}
 			s.mu.Unlock()
+		case r := <-bookReqs:
+			if r.depth == 0 {
+				delete(books, r.sym)
+				break
+			}
+			s.mu.Lock()
+			v, snap := s.bookSnapshotLocked(r.sym, r.depth)
+			s.mu.Unlock()
+			books[r.sym] = v
+			msgs = append(msgs, snap)
 		case <-tick.C:
 			all := repeat > 0 && time.Since(lastRepeat) >= repeat
 			if all {
@@ -212,8 +271,13 @@ func (s *Server) serveWS(ctx context.Context, c *fakevenue.WSConn) {
 				subs[sym] = sent{p.bid, p.ask, p.last}
 				msgs = append(msgs, marshal(map[string]any{"channel": "ticker", "type": "update", "data": []wsTicker{s.tickerLocked(sym, p)}}))
 			}
+			for sym, v := range books {
+				if m := s.bookUpdateLocked(sym, v); m != nil {
+					msgs = append(msgs, m)
+				}
+			}
 			s.mu.Unlock()
-			if len(msgs) == 0 && len(subs) > 0 && time.Since(lastSent) >= heartbeat {
+			if len(msgs) == 0 && len(subs)+len(books) > 0 && time.Since(lastSent) >= heartbeat {
 				msgs = append(msgs, []byte(`{"channel":"heartbeat"}`))
 			}
 		}
