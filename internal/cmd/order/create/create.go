@@ -159,7 +159,12 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			(rounded up to the second): the venue itself ends it, expired, whether or
 			not tradectl is running. Only venues with good-till-date orders take it
 			(paper, Kraken, Coinbase); elsewhere the command refuses (exit 2) and sends
-			nothing, as tradectl does not cancel the order for the venue.
+			nothing, unless --client-expiry says tradectl should keep the deadline: the
+			order then goes out gtc, its deadline is written to the journal with its
+			intent (before it is sent), and tradectl order expire, run from cron,
+			cancels it once the deadline has passed. The order shows expires_at and
+			"expiry": "client" (or "venue" where the venue keeps it; there the flag
+			changes nothing).
 
 			Every order is placed at most once. It carries a client id, and its intent
 			is written to the journal (see tradectl journal) before it is sent. When the
@@ -216,6 +221,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 
 			# rest a buy at 90000 for 10 minutes at most: the venue ends it then
 			$ tradectl order create BTC-USD --side buy --qty 0.001 --price 90000 --cancel-after 10m
+
+			# on a venue without good-till-date orders: the journal keeps the deadline, order expire cancels it
+			$ tradectl order create BTC-USD --side buy --qty 0.001 --price 90000 --cancel-after 10m --client-expiry --dry-run
 
 			# give a buy at 1000 two seconds to fill, then cancel it (exit 10)
 			$ tradectl order create BTC-USD --side buy --qty 0.001 --price 1000 --wait --wait-timeout 2s --cancel-on-timeout
@@ -698,7 +706,7 @@ type CreatedOrder struct {
 	// Expiry says who ends the order at its expires_at: "venue" (a
 	// good-till-date order) or "client" (--client-expiry: the journal
 	// keeps the deadline, order expire cancels it); "" without one.
-	Expiry string `json:"-"`
+	Expiry string `json:"expiry,omitempty"`
 }
 
 // printOrder prints the order placed; precision is asked for only when a

@@ -101,9 +101,9 @@ func NewCmdExpire(f *cmdutil.Factory, runF func(*ExpireOptions) error) *cobra.Co
 			# cancel the orders whose deadline has passed on the selected profile
 			$ tradectl order expire
 
-			# crontab line: every minute, on two accounts, output kept as JSON
+			# crontab line: every minute, on two accounts, a JSON line per order acted on
 			# * * * * * tradectl order expire --profile binance,alpaca -o ndjson >> ~/expire.log 2>&1
-			$ tradectl order expire --profile binance,alpaca -o json
+			$ tradectl order expire --profile paper,rehearsal -o json
 		`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
