@@ -3,6 +3,7 @@ package expire
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,5 +163,51 @@ func TestExpireTakesNoArguments(t *testing.T) {
 	}
 	if n := len(v.Server.Requests()); n != 0 {
 		t.Errorf("requests: %d, want none", n)
+	}
+}
+
+// TestExpireTableOnATerminal: on a terminal the rows are a table, and a
+// run with nothing to do says so on stderr, leaving stdout empty.
+func TestExpireTableOnATerminal(t *testing.T) {
+	v := ordertest.NewVenue(t)
+	if _, code := run(t, v, func(f *cmdutil.Factory) *cobra.Command { return create.NewCmdCreate(f, nil) },
+		"BTC-USDT", "--side", "buy", "--qty", "0.001", "--price", "50000", "--cancel-after", "1m", "--client-expiry"); code != 0 {
+		t.Fatalf("order create: exit %d", code)
+	}
+	for _, tc := range []struct {
+		name       string
+		now        time.Time
+		wantOut    []string
+		wantErrOut string
+	}{
+		{"nothing due", time.Now(), nil, "no client-side deadline has passed"},
+		{"one canceled", time.Now().Add(time.Hour), []string{"PROFILE", "DEADLINE", "RESULT", "BTC-USDT", "canceled"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ios, _, out, errOut := iostreams.Test()
+			ios.SetTTY(true, true, true)
+			f := v.Factory(ios)
+			defer f.RunExitHooks()
+			cmd := NewCmdExpire(f, func(o *ExpireOptions) error {
+				o.Now = func() time.Time { return tc.now }
+				return expireRun(context.Background(), o)
+			})
+			cmd.SetArgs(nil)
+			cmd.SilenceUsage, cmd.SilenceErrors = true, true
+			if err := cmd.ExecuteContext(context.Background()); err != nil {
+				t.Fatalf("order expire: %v; stderr:\n%s", err, errOut)
+			}
+			if len(tc.wantOut) == 0 && out.Len() != 0 {
+				t.Errorf("stdout = %q, want nothing", out)
+			}
+			for _, w := range tc.wantOut {
+				if !strings.Contains(strings.ToUpper(out.String()), strings.ToUpper(w)) {
+					t.Errorf("stdout lacks %q:\n%s", w, out)
+				}
+			}
+			if !strings.Contains(errOut.String(), tc.wantErrOut) {
+				t.Errorf("stderr lacks %q:\n%s", tc.wantErrOut, errOut)
+			}
+		})
 	}
 }
