@@ -261,17 +261,24 @@ func cmdFakeBinanceOrders(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdFakeBinanceRequests checks how many requests the fake venue received,
-// of any kind: 0 proves a command sent nothing.
+// of any kind, or only those of one method and path: 0 proves a command
+// sent nothing (or no cancel).
 //
-//	fakebinance-requests N
+//	fakebinance-requests N [METHOD PATH]
 func cmdFakeBinanceRequests(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: fakebinance-requests N")
+	if neg || (len(args) != 1 && len(args) != 3) {
+		ts.Fatalf("usage: fakebinance-requests N [METHOD PATH]")
 	}
 	want, err := strconv.Atoi(args[0])
 	ts.Check(err)
-	if got := fakeOf(ts, "fakebinance-requests").Requests(); len(got) != want {
-		ts.Fatalf("the fake venue received %d requests; want %d", len(got), want)
+	got := 0
+	for _, r := range fakeOf(ts, "fakebinance-requests").Requests() {
+		if len(args) == 1 || (r.Method == args[1] && r.Path == args[2]) {
+			got++
+		}
+	}
+	if got != want {
+		ts.Fatalf("the fake venue received %d requests %s; want %d", got, strings.Join(args[1:], " "), want)
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/fills"
 	"github.com/tradectl/tradectl/internal/cmd/order/amend"
 	"github.com/tradectl/tradectl/internal/cmd/order/create"
+	"github.com/tradectl/tradectl/internal/cmd/order/expire"
 	pnlcmd "github.com/tradectl/tradectl/internal/cmd/pnl"
 	"github.com/tradectl/tradectl/internal/cmd/positions"
 	"github.com/tradectl/tradectl/internal/cmd/watch"
@@ -202,6 +203,7 @@ func TestReadmeJSONSchemas(t *testing.T) {
 		"Notification event":   jsonFields(notify.Event{}),
 		"Notification quote":   jsonFields(notify.Quote{}),
 		"Notification refusal": jsonFields(notify.Refusal{}),
+		"Expire row":           jsonFields(expire.Row{}),
 	}
 	for name, want := range schemas {
 		body, ok := tables[name]

@@ -96,6 +96,8 @@ CREATE INDEX fills_time ON fills (profile, time, id);
 		amendsSchema,
 		// 3: sliced orders and their slices (twaps.go).
 		twapsSchema,
+		// 4: client-side deadlines (expiries.go).
+		expiriesSchema,
 	}
 }
 

@@ -152,6 +152,16 @@ func (j *Journal) Begin(ctx context.Context, n NewIntent) (Intent, error) {
 		if err != nil {
 			return fmt.Errorf("write intent: %w", err)
 		}
+		if !n.ClientExpiry.IsZero() {
+			err = putExpiry(ctx, tx, id, n.ClientExpiry, now)
+		} else if ok {
+			// A reopened intent sent now without a deadline keeps none
+			// from its earlier try.
+			_, err = tx.ExecContext(ctx, "DELETE FROM expiries WHERE intent_id = ?", id)
+		}
+		if err != nil {
+			return err
+		}
 		msg := describeRequest(n.Request)
 		if n.IdempotencyKey != "" {
 			msg += " (idempotency key " + n.IdempotencyKey + ")"

@@ -190,6 +190,11 @@ type NewIntent struct {
 	// fsync here would buy no guarantee the order has. The zero value is
 	// a live order, whose intent is on disk before Begin returns.
 	Simulated bool
+	// ClientExpiry, when set, is a deadline tradectl keeps for a venue
+	// without good-till-date orders (order expire cancels the order
+	// then). It is committed with the intent, in the same transaction,
+	// so the order never leaves without it.
+	ClientExpiry time.Time
 }
 
 // ErrIntentOpen is returned (wrapped in *OpenIntentError) by Begin when

@@ -103,6 +103,10 @@ type Options struct {
 	// process's orders (open-order limits) belong here; an error ends the
 	// placement with nothing sent and nothing recorded.
 	BeforeSend func(ctx context.Context, req trade.OrderRequest) error
+	// ClientExpiry, when set, is a deadline tradectl keeps for the order
+	// (the venue has no good-till-date orders): it is committed with the
+	// intent, before the order is sent, for `order expire` to act on.
+	ClientExpiry time.Time
 }
 
 // Result is a placed (or found) order.
@@ -204,7 +208,8 @@ func Place(ctx context.Context, d Deps, req trade.OrderRequest, o Options) (Resu
 		}
 	}
 	in, err := d.Journal.Begin(ctx, journal.NewIntent{Profile: d.Profile, Exchange: d.Exchange.Name(),
-		ClientID: clientID, IdempotencyKey: o.IdempotencyKey, Request: req, Simulated: exchange.IsSimulated(d.Exchange)})
+		ClientID: clientID, IdempotencyKey: o.IdempotencyKey, Request: req, Simulated: exchange.IsSimulated(d.Exchange),
+		ClientExpiry: o.ClientExpiry})
 	if err != nil {
 		return Result{}, fmt.Errorf("place order: nothing was sent: %w", err)
 	}
@@ -280,7 +285,7 @@ func (p *placer) known(ctx context.Context, req trade.OrderRequest, flag string)
 				Previous: fmt.Sprintf("order %s: %s %s %s at the venue", o.ID, o.Side, o.Qty, o.Symbol), Now: describe(req)}
 		}
 		in, err := p.d.Journal.Begin(ctx, journal.NewIntent{Profile: p.d.Profile, Exchange: p.d.Exchange.Name(),
-			ClientID: req.ClientID, IdempotencyKey: p.o.IdempotencyKey, Request: req})
+			ClientID: req.ClientID, IdempotencyKey: p.o.IdempotencyKey, Request: req, ClientExpiry: p.o.ClientExpiry})
 		if err == nil {
 			err = p.d.Journal.RecordPlaced(p.journalCtx(ctx), in.ID, o, true)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/tradectl/tradectl/internal/cmd/order/amend"
 	"github.com/tradectl/tradectl/internal/cmd/order/cancel"
 	"github.com/tradectl/tradectl/internal/cmd/order/create"
+	"github.com/tradectl/tradectl/internal/cmd/order/expire"
 	"github.com/tradectl/tradectl/internal/cmd/order/get"
 	"github.com/tradectl/tradectl/internal/cmd/order/list"
 	orderwatch "github.com/tradectl/tradectl/internal/cmd/order/watch"
@@ -38,6 +39,7 @@ func NewCmdOrder(f *cmdutil.Factory) *cobra.Command {
 	cmd.AddCommand(create.NewCmdCreate(f, nil))
 	cmd.AddCommand(get.NewCmdGet(f, nil))
 	cmd.AddCommand(cancel.NewCmdCancel(f, nil))
+	cmd.AddCommand(expire.NewCmdExpire(f, nil))
 	cmd.AddCommand(amend.NewCmdAmend(f, nil))
 	cmd.AddCommand(list.NewCmdList(f, nil))
 	cmd.AddCommand(orderwatch.NewCmdWatch(f, nil))

@@ -25,10 +25,16 @@ type CancelAfterOptions struct {
 	// CancelOnTimeout is --cancel-on-timeout: when --wait-timeout passes
 	// first, the order is canceled before the command ends.
 	CancelOnTimeout bool
+	// ClientExpiry is --client-expiry: on a venue without good-till-date
+	// orders, --cancel-after is kept by tradectl instead (the deadline in
+	// the journal, `order expire` cancels the order then). Where the
+	// venue has its own, it is used and this changes nothing.
+	ClientExpiry bool
 }
 
 func addCancelAfterFlags(fl *pflag.FlagSet, f *CancelAfterOptions) {
 	fl.DurationVar(&f.CancelAfter, "cancel-after", 0, "limit and stop orders: the venue ends the order after this long (good till date; paper, kraken, coinbase)")
+	fl.BoolVar(&f.ClientExpiry, "client-expiry", false, "with --cancel-after on a venue without good-till-date orders (binance, alpaca): rest the order gtc, keep the deadline in the journal and let `tradectl order expire` (cron) cancel it")
 	fl.BoolVar(&f.CancelOnTimeout, "cancel-on-timeout", false, "with --wait and --wait-timeout: cancel the order when the wait times out (exit 10 still)")
 }
 
@@ -48,6 +54,9 @@ func (o *CreateOptions) parseCancelAfter(cmd *cobra.Command) error {
 		}
 		o.Request = o.Request.WithExpiry(trade.ExpiryAfter(o.Now(), o.CancelAfter))
 	}
+	if o.ClientExpiry && !cmd.Flags().Changed("cancel-after") {
+		return cmdutil.Usagef("--client-expiry needs --cancel-after D: it says who keeps that deadline")
+	}
 	if o.CancelOnTimeout && (!o.Wait || o.WaitTimeout <= 0) {
 		return cmdutil.Usagef("--cancel-on-timeout needs --wait and --wait-timeout: it cancels the order when that wait times out")
 	}
@@ -56,7 +65,27 @@ func (o *CreateOptions) parseCancelAfter(cmd *cobra.Command) error {
 
 // expiryRefusal words orderplan's refusal of an expiry in flags.
 func expiryRefusal(e *orderplan.ExpiryError) error {
-	return cmdutil.Usagef("--cancel-after: %v; %s — place it without --cancel-after and use --wait --wait-timeout D --cancel-on-timeout, or cancel it yourself; nothing was sent", e, expiryVenues)
+	return cmdutil.Usagef("--cancel-after: %v; %s — add --client-expiry to keep the deadline in the journal and cancel it with `tradectl order expire` from cron, or use --wait --wait-timeout D --cancel-on-timeout; nothing was sent", e, expiryVenues)
+}
+
+// Who keeps an order's expiry, as the created order's "expiry" field says.
+const (
+	ExpiryByVenue  = "venue"
+	ExpiryByClient = "client"
+)
+
+// clientDeadline takes the expiry off a request the venue cannot expire
+// natively when --client-expiry asked tradectl to keep it: the request
+// goes out gtc and the deadline is returned for the journal. Anywhere
+// else the request is unchanged (a venue's own good-till-date is always
+// preferred: it holds whether or not anything runs here).
+func (o *CreateOptions) clientDeadline(ex exchange.Exchange, req trade.OrderRequest) (trade.OrderRequest, time.Time) {
+	t, ok := req.Expiry()
+	if !ok || !o.ClientExpiry || exchange.CanExpire(ex, req.Type) {
+		return req, time.Time{}
+	}
+	req.ExpiresAt = nil
+	return req, t
 }
 
 // cancelOnTimeout ends a wait that timed out by canceling the order, the

@@ -159,7 +159,12 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			(rounded up to the second): the venue itself ends it, expired, whether or
 			not tradectl is running. Only venues with good-till-date orders take it
 			(paper, Kraken, Coinbase); elsewhere the command refuses (exit 2) and sends
-			nothing, as tradectl does not cancel the order for the venue.
+			nothing, unless --client-expiry says tradectl should keep the deadline: the
+			order then goes out gtc, its deadline is written to the journal with its
+			intent (before it is sent), and tradectl order expire, run from cron,
+			cancels it once the deadline has passed. The order shows expires_at and
+			"expiry": "client" (or "venue" where the venue keeps it; there the flag
+			changes nothing).
 
 			Every order is placed at most once. It carries a client id, and its intent
 			is written to the journal (see tradectl journal) before it is sent. When the
@@ -216,6 +221,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 
 			# rest a buy at 90000 for 10 minutes at most: the venue ends it then
 			$ tradectl order create BTC-USD --side buy --qty 0.001 --price 90000 --cancel-after 10m
+
+			# on a venue without good-till-date orders: the journal keeps the deadline, order expire cancels it
+			$ tradectl order create BTC-USD --side buy --qty 0.001 --price 90000 --cancel-after 10m --client-expiry --dry-run
 
 			# give a buy at 1000 two seconds to fill, then cancel it (exit 10)
 			$ tradectl order create BTC-USD --side buy --qty 0.001 --price 1000 --wait --wait-timeout 2s --cancel-on-timeout
@@ -463,6 +471,10 @@ type DryRunResult struct {
 	Slippage *risk.Estimate `json:"slippage,omitempty"`
 	// Sizing says how --qty all or N% became the request's quantity.
 	Sizing *orderplan.Sizing `json:"sizing,omitempty"`
+	// ExpiresAt and Expiry ("client") show a deadline --client-expiry
+	// would keep: the request itself goes out gtc, without it.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	Expiry    string     `json:"expiry,omitempty"`
 }
 
 // createRun plans the order (internal/orderplan: every check, one
@@ -484,6 +496,7 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	}
 	defer disp.Close()
 	copts := confirm.Options{IO: o.IO, Yes: o.Yes(), Safety: sf}
+	request, deadline := o.clientDeadline(ex, o.Request)
 	plan, err := orderplan.Make(ctx, orderplan.Deps{
 		Exchange: ex,
 		Profile:  prof.Name,
@@ -494,7 +507,7 @@ func createRun(parent context.Context, o *CreateOptions) error {
 		Confirm:  copts,
 		Refused:  notifycmd.RefusalNotifier(disp, o.Now, "order create", ex.Name()),
 	}, orderplan.Input{
-		Request:        o.Request,
+		Request:        request,
 		QtyShare:       o.QtyShare,
 		Round:          o.Round,
 		IdempotencyKey: o.IdempotencyKey,
@@ -507,12 +520,17 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	}
 	req := plan.Request
 	if o.DryRun {
-		return o.dryRun(ctx, printer, ex, prof, plan)
+		return o.dryRun(ctx, printer, ex, prof, plan, deadline)
 	}
 	placeCtx := ctx
 	if !plan.Rerun {
 		asked := confirm.NeedsPrompt(copts, plan.Simulated)
-		if err := confirm.Order(parent, copts, confirmSummary(prof, ex.Name(), plan, sf)); err != nil {
+		summary := confirmSummary(prof, ex.Name(), plan, sf)
+		if !deadline.IsZero() {
+			summary.Notes = append(summary.Notes, "good till "+trade.FormatTime(deadline)+" (--cancel-after --client-expiry): "+
+				ex.Name()+" has no such orders, so it rests gtc until `tradectl order expire` cancels it after then")
+		}
+		if err := confirm.Order(parent, copts, summary); err != nil {
 			return planWords(err, prof.Name, ex.Name(), req.Symbol)
 		}
 		if asked {
@@ -523,15 +541,16 @@ func createRun(parent context.Context, o *CreateOptions) error {
 			defer cancel()
 		}
 	}
-	res, err := place(placeCtx, o, ex, prof.Name, req, plan.FreshClientID)
+	res, err := place(placeCtx, o, ex, prof.Name, req, plan.FreshClientID, deadline)
 	if err != nil {
 		return planWords(err, prof.Name, ex.Name(), req.Symbol)
 	}
+	expiry := o.expiryOf(ctx, prof.Name, request, res, deadline)
 	// The plan looked the instrument up: its rules are held, and showing
 	// the order at its tick and step costs no request.
 	precision := func() render.Precision { return orderview.CachedPrecisionOf(ctx, ex) }
 	if !o.Wait {
-		return printOrder(printer, precision, res.Order, res.Existing, nil)
+		return printOrder(printer, precision, res.Order, res.Existing, nil, expiry)
 	}
 	waitCtx, cancelWait := withTimeout(parent, o.WaitTimeout)
 	defer cancelWait()
@@ -547,7 +566,7 @@ func createRun(parent context.Context, o *CreateOptions) error {
 		disp.Send(waitEvent(o.Now(), prof.Name, ex.Name(), order, w))
 	}
 	o.recordFills(parent, prof.Name, order)
-	if err := printOrder(printer, precision, order, res.Existing, w); err != nil {
+	if err := printOrder(printer, precision, order, res.Existing, w, expiry); err != nil {
 		return err
 	}
 	if waitErr != nil && order.ID != "" {
@@ -641,9 +660,13 @@ func (e *lockWaitError) Error() string {
 
 func (e *lockWaitError) Unwrap() error { return e.lt }
 
-func (o *CreateOptions) dryRun(ctx context.Context, printer *render.Printer, ex exchange.Exchange, prof config.Profile, plan orderplan.Plan) error {
+func (o *CreateOptions) dryRun(ctx context.Context, printer *render.Printer, ex exchange.Exchange, prof config.Profile, plan orderplan.Plan, deadline time.Time) error {
 	req := plan.Request
 	res := DryRunResult{DryRun: true, Exchange: ex.Name(), Profile: prof.Name, Request: req, Sizing: plan.Sizing}
+	if !deadline.IsZero() {
+		// Shown, not journaled: nothing is placed, so nothing is kept.
+		res.ExpiresAt, res.Expiry = &deadline, ExpiryByClient
+	}
 	if !plan.Rerun {
 		res.Risk, res.Slippage = &plan.Decision.Report, plan.Decision.Estimate
 	}
@@ -680,13 +703,24 @@ type CreatedOrder struct {
 	Existing bool `json:"existing"`
 	// Wait is how --wait ended; absent without --wait.
 	Wait *WaitResult `json:"wait,omitempty"`
+	// Expiry says who ends the order at its expires_at: "venue" (a
+	// good-till-date order) or "client" (--client-expiry: the journal
+	// keeps the deadline, order expire cancels it); "" without one.
+	Expiry string `json:"expiry,omitempty"`
 }
 
 // printOrder prints the order placed; precision is asked for only when a
 // table is printed.
-func printOrder(p *render.Printer, precision func() render.Precision, o trade.Order, existing bool, w *WaitResult) error {
-	return p.Print(CreatedOrder{Order: o, Existing: existing, Wait: w}, func() *render.TableData {
+func printOrder(p *render.Printer, precision func() render.Precision, o trade.Order, existing bool, w *WaitResult, e orderExpiry) error {
+	if !e.at.IsZero() && o.ExpiresAt == nil {
+		at := e.at
+		o.ExpiresAt = &at
+	}
+	return p.Print(CreatedOrder{Order: o, Existing: existing, Wait: w, Expiry: e.by}, func() *render.TableData {
 		t := orderview.DetailWith(o, precision())
+		if e.by == ExpiryByClient {
+			t.AddRow(render.S("expiry", render.Muted), render.T("kept by tradectl: `tradectl order expire` cancels it after "+trade.FormatTime(e.at)))
+		}
 		if existing {
 			t.AddRow(render.S("existing", render.Muted), render.T("yes: placed by an earlier run with this client id; nothing was sent"))
 		}
@@ -699,7 +733,7 @@ func printOrder(p *render.Printer, precision func() render.Precision, o trade.Or
 
 // place sends req through the exactly-once path: journal, lock,
 // reconciliation.
-func place(ctx context.Context, o *CreateOptions, ex exchange.Exchange, profile string, req trade.OrderRequest, fresh bool) (placement.Result, error) {
+func place(ctx context.Context, o *CreateOptions, ex exchange.Exchange, profile string, req trade.OrderRequest, fresh bool, deadline time.Time) (placement.Result, error) {
 	j, err := o.Journal()
 	if err != nil {
 		return placement.Result{}, err
@@ -723,8 +757,37 @@ func place(ctx context.Context, o *CreateOptions, ex exchange.Exchange, profile 
 		// only tradectl names it and the journal settles whether it was
 		// used; a --client-id may come from anywhere, so the venue is
 		// asked when the journal has never seen it.
-		FreshClientID: fresh, TrustJournal: o.IdempotencyKey != ""})
+		FreshClientID: fresh, TrustJournal: o.IdempotencyKey != "", ClientExpiry: deadline})
 	return res, err
+}
+
+// orderExpiry is who ends the created order and when.
+type orderExpiry struct {
+	at time.Time
+	by string
+}
+
+// expiryOf says who keeps the order's expiry. A client-side deadline is
+// read back from the journal, so a re-run that found the order shows the
+// deadline the first run recorded, not its own.
+func (o *CreateOptions) expiryOf(ctx context.Context, profile string, req trade.OrderRequest, res placement.Result, deadline time.Time) orderExpiry {
+	if t, ok := req.Expiry(); ok {
+		if res.Order.ExpiresAt != nil {
+			t = res.Order.ExpiresAt.UTC()
+		}
+		return orderExpiry{at: t, by: ExpiryByVenue}
+	}
+	if res.Existing || !deadline.IsZero() {
+		if j, err := o.Journal(); err == nil {
+			if e, ok, err := j.ExpiryOf(ctx, profile, res.ClientID); err == nil && ok {
+				return orderExpiry{at: e.Deadline, by: ExpiryByClient}
+			}
+		}
+	}
+	if !deadline.IsZero() {
+		return orderExpiry{at: deadline, by: ExpiryByClient}
+	}
+	return orderExpiry{}
 }
 
 // recordFills notes the fills --wait saw, so daily P&L limits count them.
@@ -756,6 +819,10 @@ func dryRunTable(r DryRunResult, prec render.Precision) *render.TableData {
 	add("time in force", string(q.EffectiveTIF()))
 	if t, ok := q.Expiry(); ok {
 		addCell("expires", render.At(t))
+	}
+	if r.ExpiresAt != nil {
+		addCell("expires", render.At(*r.ExpiresAt))
+		add("expiry", "kept by tradectl: sent gtc, canceled by `tradectl order expire` after then")
 	}
 	if q.QuoteSized() {
 		add("qty", "worked out by the venue as it fills")
@@ -817,8 +884,16 @@ func (c CreatedOrder) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b, err = trade.AppendJSONField(b, "existing", c.Existing); err != nil || c.Wait == nil {
+	if b, err = trade.AppendJSONField(b, "existing", c.Existing); err != nil {
 		return b, err
+	}
+	if c.Expiry != "" {
+		if b, err = trade.AppendJSONField(b, "expiry", c.Expiry); err != nil {
+			return b, err
+		}
+	}
+	if c.Wait == nil {
+		return b, nil
 	}
 	return trade.AppendJSONField(b, "wait", c.Wait)
 }

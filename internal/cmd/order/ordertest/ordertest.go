@@ -61,3 +61,6 @@ func (v *Venue) Since(n int) []string {
 	}
 	return out
 }
+
+// Setenv sets a variable the home's factories read (TRADECTL_OUTPUT …).
+func (v *Venue) Setenv(k, val string) { v.env[k] = val }
