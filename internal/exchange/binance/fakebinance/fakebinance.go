@@ -332,6 +332,7 @@ var endpoints = map[string]endpoint{
 	"GET /api/v3/exchangeInfo":             {weight: fixed(20), handle: (*Server).handleExchangeInfo},
 	"GET /api/v3/ticker/bookTicker":        {weight: oneOrMany(2, 4), handle: (*Server).handleBookTicker},
 	"GET /api/v3/ticker/price":             {weight: oneOrMany(2, 4), handle: (*Server).handlePrice},
+	"GET /api/v3/ticker/24hr":              {weight: ticker24hWeight, handle: (*Server).handleTicker24h},
 	"GET /api/v3/depth":                    {weight: depthWeight, handle: (*Server).handleDepth},
 	"GET /api/v3/klines":                   {weight: fixed(2), handle: (*Server).handleKlines},
 	"POST /api/v3/order":                   {signed: true, weight: fixed(1), handle: (*Server).handleNewOrder},
