@@ -196,6 +196,17 @@ func (s *Server) SetUsedWeight(n int) {
 	s.weightUsed = n
 }
 
+// UsedWeight is the request weight charged in the current minute, as the
+// last X-MBX-USED-WEIGHT-1M header said it.
+func (s *Server) UsedWeight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.weightMinute != s.now().Unix()/60 {
+		return 0
+	}
+	return s.weightUsed
+}
+
 // Request is one request the fake received. The API key header is reduced
 // to whether it was present, so a dump of requests never shows it.
 type Request struct {
