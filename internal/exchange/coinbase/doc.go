@@ -279,7 +279,8 @@
 //   - The ticker's 24-hour figures fill trade.Stats24h: volume_24_h,
 //     low_24_h, high_24_h and price_percent_chg_24_h (a percentage);
 //     Coinbase sends no absolute 24-hour change, so Change24h stays nil
-//     rather than being derived. `quote` (REST) reads no 24-hour figures.
+//     rather than being derived. `quote` (REST) reads its figures from the
+//     product instead (see "24-hour figures").
 //   - "Sequence numbers that are greater than one integer value from the
 //     previous number indicate that a message has been dropped"; lower ones
 //     are late and can be ignored. The page says the numbers increase "for
@@ -414,4 +415,25 @@
 // high, open, close, volume}]} comes newest first. A page asks [from,
 // to−1s] of at most 350 buckets, so a range needs ceil(slots/350)
 // requests.
+//
+// # 24-hour figures
+//
+// DayStats (exchange.DayStatsReader, read by `quote` only, alongside
+// Quotes, so the order path's pre-trade quotes cost what they did) is one
+// public GET /market/products/{product_id} per distinct symbol, all sent
+// at once (docs.cdp.coinbase.com, advanced-trade-api/rest-api/public/
+// get-public-product; the authenticated Get Product,
+// /products/{product_id}, has the same fields). The product object
+// carries "price_percentage_change_24h" ("The percent change in price
+// over the last 24 hours", a decimal string such as
+// "-2.6170468018115006") and "volume_24h" (the 24-hour volume in the base
+// currency), next to "price", "volume_percentage_change_24h",
+// "approximate_quote_24h_volume" and the increments the product list
+// gives. It has no absolute change, no 24-hour high or low and no time
+// the figures were computed: Change24h, High24h, Low24h and StatsTime stay
+// nil, never 0 or derived. A percent or volume that is not a decimal, a
+// negative volume, or an answer for another product is unreadable.
+// Unknown symbols are named from the cached product list before any
+// request; public requests count against the public limit (see "Rate
+// limits"), so a handful of symbols costs a handful of requests.
 package coinbase
