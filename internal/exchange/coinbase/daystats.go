@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/tradectl/tradectl/internal/exchange/venueorder"
@@ -23,11 +24,12 @@ type productStatsWire struct {
 // percent and the base volume. Coinbase's product has no absolute change,
 // high or low, and no time for the figures: those stay nil. An empty
 // field stays nil; a value that is not a decimal, or a negative volume,
-// is an error.
+// is an error. The percent may end in "%", as the reference's example
+// writes it ("9.43%"); the live API sends the bare number.
 func mapProductStats(w productStatsWire) (trade.Stats24h, error) {
 	var out trade.Stats24h
-	if w.PricePercentageChange24h != "" {
-		d, err := venueorder.Decimal("price_percentage_change_24h", w.PricePercentageChange24h)
+	if pct := strings.TrimSuffix(w.PricePercentageChange24h, "%"); pct != "" {
+		d, err := venueorder.Decimal("price_percentage_change_24h", pct)
 		if err != nil {
 			return trade.Stats24h{}, err
 		}

@@ -26,6 +26,10 @@ func TestMapProductStats(t *testing.T) {
 	}{
 		{name: "both", in: productStatsWire{ProductID: "BTC-USD", PricePercentageChange24h: "-2.6170468018115006", Volume24h: "9571.21698146"},
 			want: trade.Stats24h{Change24hPct: decPtr("-2.6170468018115006"), Volume24h: decPtr("9571.21698146")}},
+		{name: "percent sign, as the reference's example", in: productStatsWire{PricePercentageChange24h: "9.43%", Volume24h: "1908432"},
+			want: trade.Stats24h{Change24hPct: decPtr("9.43"), Volume24h: decPtr("1908432")}},
+		{name: "only a percent sign", in: productStatsWire{PricePercentageChange24h: "%"}},
+		{name: "two percent signs", in: productStatsWire{PricePercentageChange24h: "1%%"}, wantErr: true},
 		{name: "volume only", in: productStatsWire{Volume24h: "0"}, want: trade.Stats24h{Volume24h: decPtr("0")}},
 		{name: "none", in: productStatsWire{ProductID: "BTC-USD"}},
 		{name: "percent not a decimal", in: productStatsWire{PricePercentageChange24h: "NaN"}, wantErr: true},

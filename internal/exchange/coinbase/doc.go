@@ -423,17 +423,22 @@
 // public GET /market/products/{product_id} per distinct symbol, all sent
 // at once (docs.cdp.coinbase.com, advanced-trade-api/rest-api/public/
 // get-public-product; the authenticated Get Product,
-// /products/{product_id}, has the same fields). The product object
-// carries "price_percentage_change_24h" ("The percent change in price
-// over the last 24 hours", a decimal string such as
-// "-2.6170468018115006") and "volume_24h" (the 24-hour volume in the base
-// currency), next to "price", "volume_percentage_change_24h",
-// "approximate_quote_24h_volume" and the increments the product list
-// gives. It has no absolute change, no 24-hour high or low and no time
-// the figures were computed: Change24h, High24h, Low24h and StatsTime stay
-// nil, never 0 or derived. A percent or volume that is not a decimal, a
-// negative volume, or an answer for another product is unreadable.
-// Unknown symbols are named from the cached product list before any
-// request; public requests count against the public limit (see "Rate
-// limits"), so a handful of symbols costs a handful of requests.
+// /products/{product_id}, answers with the same object). What the
+// reference says, and what the adapter does with it:
+//
+//   - "price_percentage_change_24h": "The amount the price of the product
+//     has changed, in percent, in the last 24 hours". The reference's
+//     example writes "9.43%"; clients of the live API read a bare decimal
+//     string. Both are accepted: one trailing "%" is dropped.
+//   - "volume_24h": "The trading volume for the product in the last 24
+//     hours". Read as base-currency volume, because
+//     "approximate_quote_24h_volume" beside it is the quote-currency
+//     figure (an inference from the pair, not a documented sentence).
+//   - The product has no absolute change, no 24-hour high or low and no
+//     time the figures were computed: Change24h, High24h, Low24h and
+//     StatsTime stay nil, never 0 and never derived.
+//   - A percent or volume that is not a decimal, a negative volume, or an
+//     answer for another product is unreadable. Unknown symbols are named
+//     from the cached product list before any request. Public requests
+//     count against the public limit (see "Rate limits").
 package coinbase
