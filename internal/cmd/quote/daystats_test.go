@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
@@ -22,7 +23,7 @@ import (
 
 // runAgainstBinance runs quote BTC-USDT against a fake Binance in format
 // and returns stdout and the log.
-func runAgainstBinance(t *testing.T, srv *fakebinance.Server, format string) (string, string) {
+func runAgainstBinance(t *testing.T, srv *fakebinance.Server, format string, wait time.Duration) (string, string) {
 	t.Helper()
 	ios, _, out, _ := iostreams.Test()
 	var logs bytes.Buffer
@@ -33,9 +34,10 @@ func runAgainstBinance(t *testing.T, srv *fakebinance.Server, format string) (st
 				Options: map[string]any{binance.KeyBaseURL: srv.URL(), binance.KeyWSURL: srv.WSURL(), binance.KeyWSAPIURL: srv.WSAPIURL()}})
 			return ex, config.Profile{Name: "bn", Exchange: "binance"}, err
 		},
-		Printer: func() (*render.Printer, error) { return render.NewPrinter(ios, format, "", nil) },
-		Logger:  func() *slog.Logger { return slog.New(slog.NewTextHandler(&logs, nil)) },
-		Symbols: []trade.Symbol{trade.MustSymbol("BTC-USDT")},
+		Printer:      func() (*render.Printer, error) { return render.NewPrinter(ios, format, "", nil) },
+		Logger:       func() *slog.Logger { return slog.New(slog.NewTextHandler(&logs, nil)) },
+		Symbols:      []trade.Symbol{trade.MustSymbol("BTC-USDT")},
+		DayStatsWait: wait,
 	}
 	if err := quoteRun(context.Background(), o); err != nil {
 		t.Fatalf("quote: %v", err)
@@ -50,7 +52,7 @@ func TestQuoteDayStats(t *testing.T) {
 	srv := fakebinance.New("k", "s")
 	t.Cleanup(srv.Close)
 
-	out, logs := runAgainstBinance(t, srv, "json")
+	out, logs := runAgainstBinance(t, srv, "json", time.Minute)
 	var got []map[string]any
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v in %s", err, out)
@@ -64,7 +66,7 @@ func TestQuoteDayStats(t *testing.T) {
 
 	for _, format := range []string{"json", "table"} {
 		srv.Inject(fakebinance.Failure{Method: "GET", Path: "/api/v3/ticker/24hr", Status: 500, Body: `{"code":-1001,"msg":"Internal error; unable to process your request. Please try again."}`})
-		out, logs := runAgainstBinance(t, srv, format)
+		out, logs := runAgainstBinance(t, srv, format, time.Minute)
 		if !strings.Contains(out, "60000.01") {
 			t.Errorf("%s: the quote is missing after a failed 24hr request:\n%s", format, out)
 		}
@@ -74,6 +76,21 @@ func TestQuoteDayStats(t *testing.T) {
 		if !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, "24-hour figures") || !strings.Contains(logs, "Internal error") {
 			t.Errorf("%s: log %q, want a warning with the venue's reason", format, logs)
 		}
+	}
+}
+
+// TestQuoteDayStatsSlow: figures that do not come within DayStatsWait of
+// the quotes are given up; the quote is shown without them.
+func TestQuoteDayStatsSlow(t *testing.T) {
+	srv := fakebinance.New("k", "s")
+	t.Cleanup(srv.Close)
+	srv.Inject(fakebinance.Failure{Method: "GET", Path: "/api/v3/ticker/24hr", Mode: fakebinance.Hang})
+	out, logs := runAgainstBinance(t, srv, "json", 50*time.Millisecond)
+	if !strings.Contains(out, `"ask": "60000.01"`) || strings.Contains(out, "24h") {
+		t.Errorf("want the quote without 24h figures, got:\n%s", out)
+	}
+	if !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, "no answer 50ms after the quotes") {
+		t.Errorf("log %q, want a warning that the figures did not come", logs)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -25,9 +26,16 @@ type QuoteOptions struct {
 	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
 	Printer      func() (*render.Printer, error)
 	Logger       func() *slog.Logger
+	// DayStatsWait is how long the quotes wait, once they have arrived,
+	// for 24-hour figures still on their way: a venue slow to send them
+	// does not hold the prices back longer than that.
+	DayStatsWait time.Duration
 
 	Symbols []trade.Symbol
 }
+
+// dayStatsWait is DayStatsWait unless a test sets it.
+const dayStatsWait = 2 * time.Second
 
 // NewCmdQuote builds the command; runF replaces the run step in tests.
 func NewCmdQuote(f *cmdutil.Factory, runF func(*QuoteOptions) error) *cobra.Command {
@@ -35,6 +43,7 @@ func NewCmdQuote(f *cmdutil.Factory, runF func(*QuoteOptions) error) *cobra.Comm
 		OpenExchange: f.OpenExchange,
 		Printer:      f.Printer,
 		Logger:       f.Logger,
+		DayStatsWait: dayStatsWait,
 	}
 	return &cobra.Command{
 		Use:   "quote SYMBOL...",
@@ -51,7 +60,8 @@ func NewCmdQuote(f *cmdutil.Factory, runF func(*QuoteOptions) error) *cobra.Comm
 			change_24h_pct, high_24h, low_24h, volume_24h and stats_time; a figure the
 			venue does not report is left out, never shown as 0. Binance and Coinbase
 			send them from a request of their own, made together with the quote: when
-			it fails the quote is shown without them and a warning says why.
+			it fails, or has not answered 2s after the quote, the quote is shown
+			without them and a warning says why.
 		`),
 		Example: heredoc.Doc(`
 			$ tradectl quote BTC-USD ETH-USD AAPL
@@ -107,10 +117,18 @@ func quoteRun(ctx context.Context, o *QuoteOptions) error {
 		}
 		return cmdutil.WrapOp("quote", err)
 	}
-	if r := <-stats; r.err != nil {
-		o.logger().Warn("quote: shown without 24-hour figures", slog.String("err", r.err.Error()))
-	} else {
-		quotes = MergeDayStats(quotes, r.stats)
+	wait := time.NewTimer(o.DayStatsWait)
+	defer wait.Stop()
+	select {
+	case r := <-stats:
+		if r.err != nil {
+			o.logger().Warn("quote: shown without 24-hour figures", slog.String("err", r.err.Error()))
+		} else {
+			quotes = MergeDayStats(quotes, r.stats)
+		}
+	case <-wait.C:
+		cancelStats()
+		o.logger().Warn("quote: shown without 24-hour figures", slog.String("err", fmt.Sprintf("no answer %s after the quotes", o.DayStatsWait)))
 	}
 	return printer.Print(quotes, func() *render.TableData {
 		return Table(quotes, orderview.PrecisionOf(ctx, ex))
