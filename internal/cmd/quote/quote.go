@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -23,15 +25,25 @@ type QuoteOptions struct {
 	// What the command works with, each built on first use.
 	OpenExchange func(ctx context.Context, profile string) (exchange.Exchange, config.Profile, error)
 	Printer      func() (*render.Printer, error)
+	Logger       func() *slog.Logger
+	// DayStatsWait is how long the quotes wait, once they have arrived,
+	// for 24-hour figures still on their way: a venue slow to send them
+	// does not hold the prices back longer than that.
+	DayStatsWait time.Duration
 
 	Symbols []trade.Symbol
 }
+
+// dayStatsWait is DayStatsWait unless a test sets it.
+const dayStatsWait = 2 * time.Second
 
 // NewCmdQuote builds the command; runF replaces the run step in tests.
 func NewCmdQuote(f *cmdutil.Factory, runF func(*QuoteOptions) error) *cobra.Command {
 	opts := &QuoteOptions{
 		OpenExchange: f.OpenExchange,
 		Printer:      f.Printer,
+		Logger:       f.Logger,
+		DayStatsWait: dayStatsWait,
 	}
 	return &cobra.Command{
 		Use:   "quote SYMBOL...",
@@ -43,9 +55,13 @@ func NewCmdQuote(f *cmdutil.Factory, runF func(*QuoteOptions) error) *cobra.Comm
 			move, see tradectl watch.
 
 			Where the venue reports them, the rolling 24-hour figures follow: change,
-			change %, high, low and volume (Kraken: high, low and volume). JSON carries
-			them as change_24h, change_24h_pct, high_24h, low_24h, volume_24h and
-			stats_time; a figure the venue does not report is left out, never shown as 0.
+			change %, high, low and volume (Binance: all five; Kraken: high, low and
+			volume; Coinbase: change % and volume). JSON carries them as change_24h,
+			change_24h_pct, high_24h, low_24h, volume_24h and stats_time; a figure the
+			venue does not report is left out, never shown as 0. Binance and Coinbase
+			send them from a request of their own, made together with the quote: when
+			it fails, or has not answered 2s after the quote, the quote is shown
+			without them and a warning says why.
 		`),
 		Example: heredoc.Doc(`
 			$ tradectl quote BTC-USD ETH-USD AAPL
@@ -85,8 +101,15 @@ func quoteRun(ctx context.Context, o *QuoteOptions) error {
 		return err
 	}
 	defer ex.Close()
+	// The 24-hour figures are asked for together with the quotes, so they
+	// add a request but no round trip; when the quotes fail they are no
+	// longer wanted.
+	statsCtx, cancelStats := context.WithCancel(ctx)
+	defer cancelStats()
+	stats := fetchDayStats(statsCtx, ex, o.Symbols)
 	quotes, err := ex.Quotes(ctx, o.Symbols)
 	if err != nil {
+		cancelStats()
 		if errors.Is(err, exchange.ErrNotFound) {
 			if hint := exchange.UnknownSymbolHint(ctx, ex, o.Symbols); hint != "" {
 				err = fmt.Errorf("%w; %s", err, hint)
@@ -94,9 +117,69 @@ func quoteRun(ctx context.Context, o *QuoteOptions) error {
 		}
 		return cmdutil.WrapOp("quote", err)
 	}
+	wait := time.NewTimer(o.DayStatsWait)
+	defer wait.Stop()
+	select {
+	case r := <-stats:
+		if r.err != nil {
+			o.logger().Warn("quote: shown without 24-hour figures", slog.String("err", r.err.Error()))
+		} else {
+			quotes = MergeDayStats(quotes, r.stats)
+		}
+	case <-wait.C:
+		cancelStats()
+		o.logger().Warn("quote: shown without 24-hour figures", slog.String("err", fmt.Sprintf("no answer %s after the quotes", o.DayStatsWait)))
+	}
 	return printer.Print(quotes, func() *render.TableData {
 		return Table(quotes, orderview.PrecisionOf(ctx, ex))
 	})
+}
+
+// dayStatsResult is what a DayStats call gave.
+type dayStatsResult struct {
+	stats map[trade.Symbol]trade.Stats24h
+	err   error
+}
+
+// fetchDayStats starts reading the 24-hour figures of syms from a venue
+// that serves them apart from its quotes; the channel gets one result
+// (none to read, from a venue that does not: a nil map).
+func fetchDayStats(ctx context.Context, ex exchange.Exchange, syms []trade.Symbol) <-chan dayStatsResult {
+	ch := make(chan dayStatsResult, 1)
+	dr, ok := ex.(exchange.DayStatsReader)
+	if !ok {
+		ch <- dayStatsResult{}
+		return ch
+	}
+	go func() {
+		st, err := dr.DayStats(ctx, syms)
+		ch <- dayStatsResult{stats: st, err: err}
+	}()
+	return ch
+}
+
+// MergeDayStats gives each quote without 24-hour figures of its own those
+// of stats; figures the quote already carries (a venue's own ticker) are
+// kept.
+func MergeDayStats(quotes []trade.Quote, stats map[trade.Symbol]trade.Stats24h) []trade.Quote {
+	if len(stats) == 0 {
+		return quotes
+	}
+	out := make([]trade.Quote, len(quotes))
+	for i, q := range quotes {
+		if st, ok := stats[q.Symbol]; ok && !q.Has24h() {
+			q.Stats24h = st
+		}
+		out[i] = q
+	}
+	return out
+}
+
+func (o *QuoteOptions) logger() *slog.Logger {
+	if o.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return o.Logger()
 }
 
 // Table lays out quotes, prices at their instrument's tick. The venue's

@@ -160,8 +160,8 @@
 // "Individual Symbol Mini Ticker Stream"): High24h, Low24h and Volume24h
 // are read from it, Change24h is c−o and Change24hPct (c−o)/o×100 to 3
 // places, as the 24hr ticker's priceChange and priceChangePercent are
-// computed and written. REST quotes (`quote`) use bookTicker and
-// ticker/price and carry no 24-hour figures. It runs on the shared stream core
+// computed and written. REST quotes use bookTicker and ticker/price and
+// carry no 24-hour figures (see "24-hour figures" for `quote`'s). It runs on the shared stream core
 // (internal/exchange/venuews): dropped connections are redialed with
 // exponential backoff and jitter; a connection with no readable message
 // for three minutes is given up; every connection starts from an empty
@@ -264,4 +264,28 @@
 // buy base volume, taker buy quote volume, ignore]. startTime and endTime
 // are inclusive milliseconds, so a page asks [from, to−1ms] with limit the
 // window's slot count, and a range needs ceil(slots/1000) requests.
+//
+// # 24-hour figures
+//
+// DayStats (exchange.DayStatsReader, read by `quote` only, alongside
+// Quotes, so the order path's pre-trade quotes cost what they did) is one
+// GET /api/v3/ticker/24hr (Binance Spot API docs, rest-api.md, "24hr
+// ticker price change statistics"): "24 hour rolling window price change
+// statistics", with symbol or symbols (a JSON array, as for the other
+// tickers) and type FULL or MINI ("If none provided, the default is
+// FULL"; MINI leaves out priceChange and priceChangePercent, so FULL is
+// sent). The weight goes by the symbols named: symbol 2; symbols 1-20: 2,
+// 21-100: 40, 101 or more: 80; omitted: 80 — the adapter charges its
+// limiter the same (ticker24hWeight). A FULL entry has "symbol",
+// "priceChange", "priceChangePercent", "weightedAvgPrice",
+// "prevClosePrice", "lastPrice", "lastQty", "bidPrice", "bidQty",
+// "askPrice", "askQty", "openPrice", "highPrice", "lowPrice", "volume"
+// (base asset), "quoteVolume", "openTime", "closeTime", "firstId",
+// "lastId", "count"; prices as strings, times as millisecond numbers; an
+// object for symbol=, an array for symbols=. Change24h is priceChange,
+// Change24hPct priceChangePercent (as written, 3 places), High24h,
+// Low24h and Volume24h highPrice, lowPrice and volume, StatsTime
+// closeTime. Values are read as decimals from their text; a negative
+// high, low or volume, or a low above the high, is an unreadable answer.
+// An unknown symbol answers -1121 like the other tickers.
 package binance

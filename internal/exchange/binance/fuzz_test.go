@@ -27,6 +27,8 @@ func FuzzDecoders(f *testing.F) {
 		`{"stream":"btcusdt@miniTicker","data":{"e":"24hrMiniTicker","E":1,"s":"BTCUSDT","c":"5"}}`,
 		`{"symbol":"BTCUSDT","bidPrice":"1","askPrice":"2"}`,
 		`[{"symbol":"BTCUSDT","price":"1"}]`,
+		`{"symbol":"BTCUSDT","priceChange":"-94.99999800","priceChangePercent":"-95.960","highPrice":"100","lowPrice":"0.1","volume":"8913.3","closeTime":1499869899040}`,
+		`[{"symbol":"BTCUSDT","priceChange":"1e9999999","lowPrice":"5","highPrice":"1","closeTime":-5}]`,
 		`[{"symbol":"BTCUSDT","id":1,"orderId":2,"price":"1","qty":"2","commission":"0","commissionAsset":"BTC","time":1,"isBuyer":true,"isMaker":false}]`,
 		``, `null`, `[]`, `{}`, `{"code":null}`, "\xff\xfe",
 	}
@@ -35,6 +37,16 @@ func FuzzDecoders(f *testing.F) {
 	}
 	e := &Exchange{profile: "fuzz"}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		if st, err := decodeTicker24h(body, map[string]trade.Symbol{"BTCUSDT": btcusdt}); err == nil {
+			for _, s := range st {
+				if s.High24h != nil && s.Low24h != nil && s.Low24h.GreaterThan(*s.High24h) {
+					t.Fatalf("24hr ticker %q: low above high accepted", body)
+				}
+				if s.Volume24h != nil && s.Volume24h.IsNegative() {
+					t.Fatalf("24hr ticker %q: negative volume accepted", body)
+				}
+			}
+		}
 		var w orderWire
 		if json.Unmarshal(body, &w) == nil {
 			_, _ = e.mapOrder(w, btcusdt)

@@ -279,7 +279,8 @@
 //   - The ticker's 24-hour figures fill trade.Stats24h: volume_24_h,
 //     low_24_h, high_24_h and price_percent_chg_24_h (a percentage);
 //     Coinbase sends no absolute 24-hour change, so Change24h stays nil
-//     rather than being derived. `quote` (REST) reads no 24-hour figures.
+//     rather than being derived. `quote` (REST) reads its figures from the
+//     product instead (see "24-hour figures").
 //   - "Sequence numbers that are greater than one integer value from the
 //     previous number indicate that a message has been dropped"; lower ones
 //     are late and can be ignored. The page says the numbers increase "for
@@ -414,4 +415,30 @@
 // high, open, close, volume}]} comes newest first. A page asks [from,
 // to−1s] of at most 350 buckets, so a range needs ceil(slots/350)
 // requests.
+//
+// # 24-hour figures
+//
+// DayStats (exchange.DayStatsReader, read by `quote` only, alongside
+// Quotes, so the order path's pre-trade quotes cost what they did) is one
+// public GET /market/products/{product_id} per distinct symbol, all sent
+// at once (docs.cdp.coinbase.com, advanced-trade-api/rest-api/public/
+// get-public-product; the authenticated Get Product,
+// /products/{product_id}, answers with the same object). What the
+// reference says, and what the adapter does with it:
+//
+//   - "price_percentage_change_24h": "The amount the price of the product
+//     has changed, in percent, in the last 24 hours". The reference's
+//     example writes "9.43%"; clients of the live API read a bare decimal
+//     string. Both are accepted: one trailing "%" is dropped.
+//   - "volume_24h": "The trading volume for the product in the last 24
+//     hours". Read as base-currency volume, because
+//     "approximate_quote_24h_volume" beside it is the quote-currency
+//     figure (an inference from the pair, not a documented sentence).
+//   - The product has no absolute change, no 24-hour high or low and no
+//     time the figures were computed: Change24h, High24h, Low24h and
+//     StatsTime stay nil, never 0 and never derived.
+//   - A percent or volume that is not a decimal, a negative volume, or an
+//     answer for another product is unreadable. Unknown symbols are named
+//     from the cached product list before any request. Public requests
+//     count against the public limit (see "Rate limits").
 package coinbase

@@ -196,6 +196,17 @@ func (s *Server) SetUsedWeight(n int) {
 	s.weightUsed = n
 }
 
+// UsedWeight is the request weight charged in the current minute, as the
+// last X-MBX-USED-WEIGHT-1M header said it.
+func (s *Server) UsedWeight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.weightMinute != s.now().Unix()/60 {
+		return 0
+	}
+	return s.weightUsed
+}
+
 // Request is one request the fake received. The API key header is reduced
 // to whether it was present, so a dump of requests never shows it.
 type Request struct {
@@ -332,6 +343,7 @@ var endpoints = map[string]endpoint{
 	"GET /api/v3/exchangeInfo":             {weight: fixed(20), handle: (*Server).handleExchangeInfo},
 	"GET /api/v3/ticker/bookTicker":        {weight: oneOrMany(2, 4), handle: (*Server).handleBookTicker},
 	"GET /api/v3/ticker/price":             {weight: oneOrMany(2, 4), handle: (*Server).handlePrice},
+	"GET /api/v3/ticker/24hr":              {weight: ticker24hWeight, handle: (*Server).handleTicker24h},
 	"GET /api/v3/depth":                    {weight: depthWeight, handle: (*Server).handleDepth},
 	"GET /api/v3/klines":                   {weight: fixed(2), handle: (*Server).handleKlines},
 	"POST /api/v3/order":                   {signed: true, weight: fixed(1), handle: (*Server).handleNewOrder},

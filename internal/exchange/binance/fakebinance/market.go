@@ -3,6 +3,7 @@ package fakebinance
 import (
 	"encoding/json"
 	"sort"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -265,4 +266,80 @@ func (s *Server) handleAccount(p params) response {
 		"permissions": []string{"SPOT"},
 		"uid":         354937868,
 	})
+}
+
+// dayOpenFactor places a symbol's price 24 hours ago 2% below its last
+// price, so the 24hr ticker reports a change that agrees with the book.
+var dayOpenFactor = decimal.RequireFromString("0.98")
+
+// dayVolume is every symbol's 24-hour base volume.
+var dayVolume = decimal.RequireFromString("1234.5")
+
+// ticker24hWeight charges as Binance does: 2 for symbol= and for up to 20
+// symbols=, 40 up to 100, 80 beyond or for all.
+func ticker24hWeight(p params) int {
+	if p.get("symbol") != "" {
+		return 2
+	}
+	var names []string
+	if err := json.Unmarshal([]byte(p.get("symbols")), &names); err != nil || len(names) == 0 {
+		return 80
+	}
+	switch {
+	case len(names) <= 20:
+		return 2
+	case len(names) <= 100:
+		return 40
+	default:
+		return 80
+	}
+}
+
+// handleTicker24h answers GET /api/v3/ticker/24hr in its FULL form (the
+// default; MINI leaves out the change, the percent and the last-trade
+// fields). The window's open is dayOpenFactor below the last price at
+// the symbol's tick; high and low span open, book and last.
+func (s *Server) handleTicker24h(p params) response {
+	typ := p.get("type")
+	if typ != "" && typ != "FULL" && typ != "MINI" {
+		return errorResponse(errBody(400, -1100, "Illegal characters found in parameter 'type'; legal range is 'FULL, MINI'."))
+	}
+	syms, e := s.requestedSymbols(p)
+	if e != nil {
+		return errorResponse(e)
+	}
+	now := s.now()
+	one := func(sym *symbol) map[string]any {
+		open := sym.last.Mul(dayOpenFactor)
+		if sym.tick.IsPositive() {
+			open = open.Div(sym.tick).Floor().Mul(sym.tick)
+		}
+		high := decimal.Max(open, sym.last, sym.ask)
+		low := decimal.Min(open, sym.last, sym.bid)
+		out := map[string]any{
+			"symbol": sym.spec.Symbol, "openPrice": fx(open), "highPrice": fx(high), "lowPrice": fx(low),
+			"lastPrice": fx(sym.last), "volume": fx(dayVolume), "quoteVolume": fx(dayVolume.Mul(sym.last)),
+			"openTime": now.Add(-24 * time.Hour).UnixMilli(), "closeTime": now.UnixMilli(),
+			"firstId": 0, "lastId": 999, "count": 1000,
+		}
+		if typ != "MINI" {
+			change := sym.last.Sub(open)
+			pct := decimal.Zero
+			if open.IsPositive() {
+				pct = change.Mul(decimal.NewFromInt(100)).DivRound(open, 3)
+			}
+			out["priceChange"], out["priceChangePercent"] = fx(change), pct.StringFixed(3)
+			out["weightedAvgPrice"], out["prevClosePrice"] = fx(open.Add(sym.last).Div(decimal.NewFromInt(2))), fx(open)
+			out["lastQty"], out["bidPrice"], out["bidQty"], out["askPrice"], out["askQty"] = "0.01000000", fx(sym.bid), "1.00000000", fx(sym.ask), "1.00000000"
+		}
+		return out
+	}
+	if p.get("symbol") != "" {
+		return jsonResponse(one(syms[0]))
+	}
+	out := make([]map[string]any, 0, len(syms))
+	for _, sym := range syms {
+		out = append(out, one(sym))
+	}
+	return jsonResponse(out)
 }

@@ -127,13 +127,27 @@ func (s *Server) SetBook(productID string, bid, ask, last decimal.Decimal) {
 
 func fx(d decimal.Decimal) string { return d.String() }
 
+// dayOpenFactor places a product's price 24 hours ago 2% below its last
+// price, so price_percentage_change_24h agrees with the prices served.
+var dayOpenFactor = decimal.RequireFromString("0.98")
+
+// dayChangePct is the 24-hour change in percent against that open, to 16
+// places as Coinbase writes it ("-2.6170468018115006").
+func (p *product) dayChangePct() decimal.Decimal {
+	open := p.last.Mul(dayOpenFactor)
+	if !open.IsPositive() {
+		return decimal.Zero
+	}
+	return p.last.Sub(open).Mul(decimal.NewFromInt(100)).DivRound(open, 16)
+}
+
 func (p *product) json() map[string]any {
 	status := "online"
 	if p.spec.TradingDisabled {
 		status = "delisted"
 	}
 	return map[string]any{
-		"product_id": p.spec.ID, "price": fx(p.last), "price_percentage_change_24h": "0", "volume_24h": "1000",
+		"product_id": p.spec.ID, "price": fx(p.last), "price_percentage_change_24h": fx(p.dayChangePct()), "volume_24h": "1000",
 		"volume_percentage_change_24h": "0", "base_increment": p.spec.BaseIncrement, "quote_increment": p.spec.QuoteIncrement,
 		"quote_min_size": p.spec.QuoteMinSize, "quote_max_size": p.spec.QuoteMaxSize, "base_min_size": p.spec.BaseMinSize,
 		"base_max_size": p.spec.BaseMaxSize, "base_name": p.base, "quote_name": p.quote, "watched": false,
