@@ -19,7 +19,7 @@ import (
 // steer it.
 var runningAlpacas sync.Map // *testscript.TestScript → *fakealpaca.Server
 
-const fakeAlpacaUsage = "usage: fakealpaca [quiet | resume | drop | quote SYMBOL BID ASK | fail-next-stream CODE MSG | await-connections N]"
+const fakeAlpacaUsage = "usage: fakealpaca [quiet | resume | drop | quote SYMBOL BID ASK | fail-next-stream CODE MSG | await-connections N | await-quotes CONN]"
 
 // cmdFakeAlpaca starts a fake Alpaca (a trading host, a market data host
 // and its data stream) for the rest of the script and writes a config
@@ -36,6 +36,7 @@ const fakeAlpacaUsage = "usage: fakealpaca [quiet | resume | drop | quote SYMBOL
 //	fakealpaca fail-next-stream 406 connection limit exceeded
 //	                                     answer the next connection with that error message
 //	fakealpaca await-connections N       wait (up to 10s) until N data stream connections were accepted
+//	fakealpaca await-quotes CONN         wait (up to 10s) until data stream connection CONN (from 1) was sent a price
 func cmdFakeAlpaca(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf(fakeAlpacaUsage)
@@ -108,6 +109,16 @@ func steerFakeAlpaca(ts *testscript.TestScript, srv *fakealpaca.Server, args []s
 		for srv.DataStreamConnections() < n {
 			if time.Now().After(deadline) {
 				ts.Fatalf("fakealpaca: %d data stream connections after 10s, want %d", srv.DataStreamConnections(), n)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	case args[0] == "await-quotes" && len(args) == 2:
+		n, err := strconv.Atoi(args[1])
+		ts.Check(err)
+		deadline := time.Now().Add(10 * time.Second)
+		for srv.DataStreamPushes(n) == 0 {
+			if time.Now().After(deadline) {
+				ts.Fatalf("fakealpaca: no price sent on data stream connection %d after 10s", n)
 			}
 			time.Sleep(10 * time.Millisecond)
 		}

@@ -71,7 +71,7 @@ func NewCmdExpire(f *cmdutil.Factory, runF func(*ExpireOptions) error) *cobra.Co
 	}
 	cmd := &cobra.Command{
 		Use:   "expire [--profile a,b,…]",
-		Short: "Cancel the orders whose client-side deadline (--client-expiry) has passed",
+		Short: "Cancel orders whose client-side deadline has passed",
 		Long: heredoc.Doc(`
 			Cancel every order placed with --cancel-after D --client-expiry whose
 			deadline has passed and that is still working. Such orders went to a venue

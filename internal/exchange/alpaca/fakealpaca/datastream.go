@@ -36,6 +36,7 @@ type dataStream struct {
 	mu       sync.Mutex
 	holders  map[string]int // open authenticated-or-not connections by path
 	failNext *dataFailure
+	pushed   map[int]int // data messages written, by connection number
 }
 
 type dataFailure struct {
@@ -260,10 +261,29 @@ func (s *Server) serveDataStream(ctx context.Context, c *fakevenue.WSConn) {
 		}
 		// Data points may share one message, as Alpaca batches them for
 		// a client that reads slower than they come.
+		silent := s.dataHub().Silent()
 		if c.Send(ctx, dataJSON(points...)) != nil {
 			return
 		}
+		if !silent {
+			d.mu.Lock()
+			if d.pushed == nil {
+				d.pushed = map[int]int{}
+			}
+			d.pushed[c.N]++
+			d.mu.Unlock()
+		}
 	}
+}
+
+// DataStreamPushes counts the messages of quotes and trades written to the
+// data stream connection numbered n (from 1, in the order accepted): a
+// test that silences the stream waits for the first one, so it knows the
+// client has signed in, subscribed and seen a price.
+func (s *Server) DataStreamPushes(n int) int {
+	s.data.mu.Lock()
+	defer s.data.mu.Unlock()
+	return s.data.pushed[n]
 }
 
 // quotePointLocked is a "q" point: a stock's carries exchange codes,
