@@ -120,8 +120,7 @@ type level2Decoder struct {
 	bids, asks       bookSide
 	topBids, topAsks topCache
 	have             bool // the snapshot came
-	seq              int64
-	started          bool
+	seq              wsSequence
 }
 
 func newLevel2Decoder(sym trade.Symbol, depth int, now func() time.Time) *level2Decoder {
@@ -145,15 +144,10 @@ func (d *level2Decoder) decode(msg []byte) ([]trade.Book, error) {
 	if m.Type == "error" {
 		return nil, venuews.Resync("coinbase: %s", m.Message)
 	}
-	if m.SequenceNum != nil {
-		n := *m.SequenceNum
-		switch {
-		case d.started && n > d.seq+1:
-			return nil, venuews.Resync("sequence gap: %d after %d", n, d.seq)
-		case d.started && n <= d.seq:
-			return nil, nil // late or repeated: already applied
-		}
-		d.started, d.seq = true, n
+	if fresh, err := d.seq.admit(m.SequenceNum); !fresh {
+		// A gap could be a lost update: start over from a fresh snapshot
+		// (or, for the account, reconcile after the new connection).
+		return nil, err
 	}
 	if m.Channel != "l2_data" {
 		return nil, nil // heartbeats, subscriptions

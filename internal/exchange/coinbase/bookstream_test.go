@@ -402,7 +402,7 @@ func BenchmarkDecodeLevel2Update(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(msg)))
 			for b.Loop() {
-				d.seq = 0 // each round is the next message
+				d.seq.last = 0 // each round is the next message
 				if _, err := d.decode(msg); err != nil {
 					b.Fatal(err)
 				}

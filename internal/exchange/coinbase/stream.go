@@ -138,11 +138,10 @@ type wsTickerEvent struct {
 // sequence numbers: a gap means messages were lost, so the connection is
 // given up for a fresh snapshot.
 type tickerDecoder struct {
-	byID    map[string]trade.Symbol
-	quotes  map[string]trade.Quote
-	now     func() time.Time
-	seq     int64
-	started bool
+	byID   map[string]trade.Symbol
+	quotes map[string]trade.Quote
+	now    func() time.Time
+	seq    wsSequence
 }
 
 func newTickerDecoder(byID map[string]trade.Symbol, now func() time.Time) *tickerDecoder {
@@ -157,15 +156,10 @@ func (d *tickerDecoder) decode(msg []byte) ([]trade.Quote, error) {
 	if m.Type == "error" {
 		return nil, venuews.Resync("coinbase: %s", m.Message)
 	}
-	if m.SequenceNum != nil {
-		n := *m.SequenceNum
-		switch {
-		case d.started && n > d.seq+1:
-			return nil, venuews.Resync("sequence gap: %d after %d", n, d.seq)
-		case d.started && n <= d.seq:
-			return nil, nil // late or repeated: what it says is known or older
-		}
-		d.started, d.seq = true, n
+	if fresh, err := d.seq.admit(m.SequenceNum); !fresh {
+		// A gap could be a lost update: start over from a fresh snapshot
+		// (or, for the account, reconcile after the new connection).
+		return nil, err
 	}
 	if m.Channel != "ticker" {
 		return nil, nil // heartbeats, subscriptions

@@ -353,7 +353,7 @@ func BenchmarkDecodeTicker(b *testing.B) {
 	b.SetBytes(int64(len(msg)))
 	for b.Loop() {
 		// Each round is a new message: the decoder ignores repeats.
-		d.seq = 1
+		d.seq.last = 1
 		if _, err := d.decode(msg); err != nil {
 			b.Fatal(err)
 		}

@@ -144,8 +144,7 @@ type wsUserEvent struct {
 type userDecoder struct {
 	profile   string
 	now       func() time.Time
-	seq       int64
-	started   bool
+	seq       wsSequence
 	connected bool
 	filled    map[string]decimal.Decimal
 	delivered map[string]bool
@@ -165,17 +164,10 @@ func (d *userDecoder) decode(msg []byte) ([]exchange.OrderEvent, error) {
 	if m.Type == "error" {
 		return nil, userStreamError(m.Message)
 	}
-	if m.SequenceNum != nil {
-		n := *m.SequenceNum
-		switch {
-		case d.started && n > d.seq+1:
-			// A lost update could be a lost fill: start over, and the
-			// caller reconciles after the new connection's EventConnected.
-			return nil, venuews.Resync("sequence gap: %d after %d", n, d.seq)
-		case d.started && n <= d.seq:
-			return nil, nil
-		}
-		d.started, d.seq = true, n
+	if fresh, err := d.seq.admit(m.SequenceNum); !fresh {
+		// A gap could be a lost update: start over from a fresh snapshot
+		// (or, for the account, reconcile after the new connection).
+		return nil, err
 	}
 	at := d.now().UTC()
 	if t, ok := parseTime(m.Timestamp); ok {
