@@ -107,15 +107,14 @@ func describeAmend(was trade.Order, a trade.AmendRequest, newOrderID string) str
 	return s
 }
 
-// mergeNewest merges events and amendments (each newest first, as read)
-// into one list oldest first, keeping the newest limit of them (0: all).
-func mergeNewest(events, amends []Entry, limit int) []Entry {
-	out := make([]Entry, 0, len(events)+len(amends))
-	out = append(out, events...)
-	out = append(out, amends...)
+// mergeNewest merges events, amendments and deadlines (each list newest
+// first, as read) into one list oldest first, keeping the newest limit of
+// them (0: all).
+func mergeNewest(limit int, lists ...[]Entry) []Entry {
+	out := slices.Concat(lists...)
 	slices.SortStableFunc(out, func(a, b Entry) int {
 		// Newest first. The sort is stable, so at the same millisecond
-		// the events keep their order and read after the amendment.
+		// an earlier list's entries read after a later list's.
 		return b.Time.Compare(a.Time)
 	})
 	if limit > 0 && len(out) > limit {

@@ -138,5 +138,9 @@ func (j *Journal) Entries(ctx context.Context, q Query) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return mergeNewest(out, amends, q.Limit), nil
+	expiries, err := j.expiryEntries(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return mergeNewest(q.Limit, out, amends, expiries), nil
 }

@@ -49,7 +49,8 @@ func NewCmdJournal(f *cmdutil.Factory, runF func(*JournalOptions) error) *cobra.
 		Long: heredoc.Doc(`
 			Show the local journal, oldest first: every order intent (written before the
 			order is sent), its outcome, retries, reconciliation look-ups, risk-limit
-			refusals and overrides, and the fills tradectl has seen — each with its time.
+			refusals and overrides, amendments, what order expire did with client-side
+			deadlines, and the fills tradectl has seen — each with its time.
 
 			An intent is pending while its outcome is unknown; placed when the venue has
 			the order; failed when the venue refused it or it was never sent; not_placed
@@ -213,6 +214,8 @@ func Detail(e ledger.Entry) string {
 		return e.Limit + " refused: " + e.Message
 	case ledger.KindOverride:
 		return e.Limit + " lifted: " + e.Message
+	case ledger.KindExpiry:
+		return "deadline " + e.Result + ": " + e.Message
 	case ledger.KindAmend:
 		s := e.Result + " order " + e.OrderID
 		if e.ErrorCode != "" {
