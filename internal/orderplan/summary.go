@@ -25,10 +25,10 @@ func (p Plan) Summary(prof config.Profile, exName string, sf config.Safety) conf
 			req.Price.Decimal, dec.Tolerance, dec.Estimate.Mid))
 	}
 	for _, ov := range dec.Report.Overridden {
-		s.Notes = append(s.Notes, "--override-limit "+ov.Limit)
+		s.Notes = append(s.Notes, "risk limit "+ov.Limit+" lifted for this order")
 	}
 	if t, ok := req.Expiry(); ok {
-		s.Notes = append(s.Notes, "good till "+trade.FormatTime(t)+" (--cancel-after): "+exName+" ends it then")
+		s.Notes = append(s.Notes, "good till "+trade.FormatTime(t)+": "+exName+" ends it then")
 	}
 	return s
 }

@@ -84,7 +84,7 @@ func TestConfirmShowsExpiry(t *testing.T) {
 		Qty: trade.Dec("0.01"), Price: trade.OptDec("1000")}
 	plain := confirmSummary(config.Profile{Name: "kr"}, "kraken", orderplan.Plan{Request: req}, config.Safety{})
 	s := confirmSummary(config.Profile{Name: "kr"}, "kraken", orderplan.Plan{Request: req.WithExpiry(expires)}, config.Safety{})
-	want := append(plain.Notes, "good till 2026-11-27T12:10:00.000Z (--cancel-after): kraken ends it then")
+	want := append(plain.Notes, "good till 2026-11-27T12:10:00.000Z: kraken ends it then")
 	if diff := cmp.Diff(want, s.Notes); diff != "" {
 		t.Errorf("confirmation notes (-want +got):\n%s", diff)
 	}
