@@ -75,16 +75,13 @@ func Venue() exchange.Venue {
 
 // Exchange is one Alpaca account. It is safe for concurrent use.
 type Exchange struct {
-	profile       string
-	baseURL       string
-	dataURL       string
-	feed          string
-	extendedHours bool
-	now           func() time.Time
-	log           *slog.Logger
-	secret        func(ctx context.Context, name string) (string, error)
-	cacheDir      string
-	ttl           time.Duration
+	config // trading and data hosts, feed, extended_hours, streams
+
+	profile string
+	now     func() time.Time
+	log     *slog.Logger
+	secret  func(ctx context.Context, name string) (string, error)
+	ttl     time.Duration
 
 	cancelSettle time.Duration
 	cancelPoll   time.Duration
@@ -99,16 +96,14 @@ type Exchange struct {
 
 	rules *rulecache.Cache[assetSet, *assetSet]
 
-	// The trading stream (userstream.go): endpoint, the profile's HTTP
-	// client for the handshake, and clocks.
-	streamURL    string
+	// The trading stream (userstream.go): the profile's HTTP client for
+	// the handshake, and clocks; its endpoint is config's.
 	streamHTTP   *http.Client
 	streamTiming venuews.Timing
 
-	// The market data stream (datastream.go): its host ("" polls), and
-	// one lock per endpoint (stocks, crypto), since Alpaca allows one
-	// connection to each per account.
-	dataStreamURL  string
+	// The market data stream (datastream.go): one lock per endpoint
+	// (stocks, crypto), since Alpaca allows one connection to each per
+	// account; its host ("" polls) is config's.
 	dataStreamBusy [2]sync.Mutex
 }
 
@@ -131,21 +126,15 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	}
 
 	e := &Exchange{
-		profile:       p.Profile,
-		baseURL:       cfg.baseURL,
-		dataURL:       cfg.dataURL,
-		feed:          cfg.feed,
-		extendedHours: cfg.extendedHours,
-		secret:        p.Secret,
-		cacheDir:      p.CacheDir,
-		ttl:           cfg.instrumentsTTL,
-		cancelSettle:  defaultCancelSettle,
-		cancelPoll:    defaultCancelPoll,
-		sleep:         venuehttp.Sleep,
-		streamURL:     cfg.streamURL,
-		dataStreamURL: cfg.dataStreamURL,
-		streamHTTP:    p.HTTPClient,
-		streamTiming:  venuews.DefaultTiming(),
+		config:       cfg,
+		profile:      p.Profile,
+		secret:       p.Secret,
+		ttl:          cfg.instrumentsTTL,
+		cancelSettle: defaultCancelSettle,
+		cancelPoll:   defaultCancelPoll,
+		sleep:        venuehttp.Sleep,
+		streamHTTP:   p.HTTPClient,
+		streamTiming: venuews.DefaultTiming(),
 	}
 	e.now, e.log = venuehttp.ClockAndLog(p)
 	e.rest = e.newClient(p.HTTPClient)
@@ -157,7 +146,7 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 		}
 	}
 	e.rules = &rulecache.Cache[assetSet, *assetSet]{
-		Venue: venueName, What: "assets", BaseURL: e.baseURL, Dir: e.cacheDir, TTL: e.ttl,
+		Venue: venueName, What: "assets", BaseURL: e.baseURL, Dir: p.CacheDir, TTL: e.ttl,
 		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchAssets,
 	}
 	return e, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuebook"
 	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
@@ -45,41 +46,26 @@ type latestOrderbooksWire struct {
 	Orderbooks map[string]orderbookWire `json:"orderbooks"`
 }
 
-func mapLevelWires(side string, in []levelWire) ([]trade.BookLevel, error) {
-	out := make([]trade.BookLevel, 0, len(in))
-	for i, l := range in {
-		p, err := parseNumber(fmt.Sprintf("%s[%d].p", side, i), l.P)
-		if err != nil {
-			return nil, err
-		}
-		s, err := parseNumber(fmt.Sprintf("%s[%d].s", side, i), l.S)
-		if err != nil {
-			return nil, err
-		}
-		if !p.IsPositive() {
-			return nil, fmt.Errorf("%s[%d]: price %s is not positive", side, i, p)
-		}
-		out = append(out, trade.BookLevel{Price: p, Qty: s})
-	}
-	return out, nil
+// orderbookLevels reads {p, s} levels: JSON numbers, read as every Alpaca
+// market-data number is (parseNumber).
+var orderbookLevels = venuebook.Levels[levelWire]{
+	Level:  func(l levelWire) (string, string, error) { return string(l.P), string(l.S), nil },
+	Number: marketNumber,
+}
+
+// marketNumber is parseNumber for numbers venuebook hands over as text.
+func marketNumber(field, text string) (decimal.Decimal, error) {
+	return parseNumber(field, json.Number(text))
 }
 
 // mapOrderbook reads one latest order book; its time is the venue's.
 func mapOrderbook(sym trade.Symbol, w orderbookWire, depth int, now time.Time) (trade.Book, error) {
-	bids, err := mapLevelWires("b", w.B)
-	if err != nil {
-		return trade.Book{}, err
-	}
-	asks, err := mapLevelWires("a", w.A)
-	if err != nil {
-		return trade.Book{}, err
-	}
 	if t, err := venueorder.Time("t", w.T); err != nil {
 		return trade.Book{}, err
 	} else if !t.IsZero() {
 		now = t
 	}
-	return trade.NewBook(sym, now, bids, asks, depth)
+	return orderbookLevels.Book(sym, now, depth, w.B, w.A)
 }
 
 // stockQuoteWire is a latest stock quote with its sizes.
@@ -165,7 +151,7 @@ var timeframes = map[trade.Interval]string{
 
 // CandleIntervals implements exchange.CandleReader.
 func (e *Exchange) CandleIntervals(trade.Symbol) []trade.Interval {
-	return append([]trade.Interval(nil), trade.Intervals...)
+	return venuebook.Intervals(timeframes)
 }
 
 type barWire struct {
@@ -184,28 +170,13 @@ type barsWire struct {
 
 // mapBars reads the bars of one symbol from a bars page.
 func mapBars(sym trade.Symbol, in []barWire) ([]trade.Candle, error) {
-	out := make([]trade.Candle, 0, len(in))
-	for i, bw := range in {
+	return venuebook.Rows("bar", in, func(bw barWire) (trade.Candle, error) {
 		t, err := venueorder.Time("t", bw.T)
 		if err != nil || t.IsZero() {
-			return nil, fmt.Errorf("bar %d: time %q: %v", i, bw.T, err)
+			return trade.Candle{}, fmt.Errorf("time %q: %v", bw.T, err)
 		}
-		c := trade.Candle{Symbol: sym, Time: t.UTC()}
-		for _, f := range []struct {
-			name string
-			n    json.Number
-			into *decimal.Decimal
-		}{{"o", bw.O, &c.Open}, {"h", bw.H, &c.High}, {"l", bw.L, &c.Low}, {"c", bw.C, &c.Close}, {"v", bw.V, &c.Volume}} {
-			if *f.into, err = parseNumber(f.name, f.n); err != nil {
-				return nil, fmt.Errorf("bar %d: %w", i, err)
-			}
-		}
-		if err := c.Validate(); err != nil {
-			return nil, fmt.Errorf("bar %d: %w", i, err)
-		}
-		out = append(out, c)
-	}
-	return out, nil
+		return venuebook.Candle(sym, t, [5]string{string(bw.O), string(bw.H), string(bw.L), string(bw.C), string(bw.V)}, marketNumber)
+	})
 }
 
 // maxBarPages bounds how many next_page_token pages one window may take,
@@ -217,11 +188,8 @@ const maxBarPages = 100
 // profile's feed), start and end inclusive, up to 10000 bars a page,
 // following next_page_token when Alpaca pages sooner.
 func (e *Exchange) Candles(ctx context.Context, sym trade.Symbol, r trade.CandleRange) ([]trade.Candle, error) {
-	tf, ok := timeframes[r.Interval]
-	if !ok {
-		return nil, fmt.Errorf("candles: %w", exchange.UnsupportedInterval(venueName, r.Interval, e.CandleIntervals(sym)))
-	}
-	if err := r.Validate(); err != nil {
+	tf, err := venuebook.Interval(venueName, timeframes, r)
+	if err != nil {
 		return nil, fmt.Errorf("candles: %w", err)
 	}
 	if _, err := e.ruleFor(ctx, sym); err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -224,8 +223,7 @@ func (e *Exchange) fillPage(ctx context.Context, q exchange.FillQuery, direction
 		if err != nil {
 			return exchange.FillPage{}, decodeFailure("GET "+pathFillActivities+": unreadable answer", err, false, "")
 		}
-		if (q.Symbol.IsZero() || f.Symbol == q.Symbol) &&
-			(q.Since.IsZero() || !f.Time.Before(q.Since)) && (q.Until.IsZero() || f.Time.Before(q.Until)) {
+		if venueorder.InQuery(q, f) {
 			page.Fills = append(page.Fills, f)
 		}
 	}
@@ -247,32 +245,7 @@ func (e *Exchange) Fills(ctx context.Context, f exchange.FillFilter) ([]trade.Fi
 		q.Limit = f.Limit
 	}
 	resolve := e.cryptoResolver(ctx)
-	seen := map[string]bool{}
-	var out []trade.Fill
-	for range fillsListPages {
-		p, err := e.fillPage(ctx, q, "desc", resolve)
-		if err != nil {
-			return nil, fmt.Errorf("fills: %w", err)
-		}
-		for _, fill := range p.Fills {
-			if !seen[fill.ID] {
-				seen[fill.ID] = true
-				out = append(out, fill)
-			}
-		}
-		if p.Next == "" || (f.Limit > 0 && len(out) >= f.Limit) {
-			break
-		}
-		q.Cursor = p.Next
-	}
-	slices.SortStableFunc(out, func(a, b trade.Fill) int {
-		if c := b.Time.Compare(a.Time); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
+	return venueorder.ListFills(ctx, f, q, fillsListPages, func(ctx context.Context, q exchange.FillQuery) (exchange.FillPage, error) {
+		return e.fillPage(ctx, q, "desc", resolve)
 	})
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[:f.Limit]
-	}
-	return out, nil
 }

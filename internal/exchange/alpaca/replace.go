@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -17,8 +18,8 @@ var _ exchange.Amender = (*Exchange)(nil)
 // partially filled order is refused: its replacement's quantity would
 // count from zero, not from the total tradectl's --qty means.
 func (e *Exchange) PlanAmend(o trade.Order, a trade.AmendRequest) (exchange.AmendPlan, error) {
-	if _, err := a.Amended(o); err != nil {
-		return exchange.AmendPlan{}, refuse("%v", err)
+	if _, err := venueorder.CheckAmend(venueName, o, a); err != nil {
+		return exchange.AmendPlan{}, err
 	}
 	if o.FilledQty.IsPositive() {
 		return exchange.AmendPlan{}, refuse("order %s has filled %s: alpaca's replace would start the new order's quantity from zero; cancel it and place what is left", o.ID, o.FilledQty)

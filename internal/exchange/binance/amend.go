@@ -25,8 +25,8 @@ var _ exchange.Amender = (*Exchange)(nil)
 // A partially filled order is not cancel-replaced: the new order's
 // quantity would count from zero, not from the total --qty means.
 func (e *Exchange) PlanAmend(o trade.Order, a trade.AmendRequest) (exchange.AmendPlan, error) {
-	if _, err := a.Amended(o); err != nil {
-		return exchange.AmendPlan{}, &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Message: err.Error(), Err: err}
+	if _, err := venueorder.CheckAmend(venueName, o, a); err != nil {
+		return exchange.AmendPlan{}, err
 	}
 	if _, _, err := parseOrderID(o.ID); err != nil {
 		return exchange.AmendPlan{}, err

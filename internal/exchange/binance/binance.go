@@ -58,20 +58,14 @@ func Venue() exchange.Venue {
 
 // Exchange is one Binance Spot account. It is safe for concurrent use.
 type Exchange struct {
-	profile    string
-	baseURL    string
-	wsURL      string
-	wsAPIURL   string
-	http       *http.Client
-	rest       *venuehttp.Client
-	now        func() time.Time
-	log        *slog.Logger
-	secret     func(ctx context.Context, name string) (string, error)
-	keyType    string
-	recvWindow int
-	syncClock  bool
-	cacheDir   string
-	ttl        time.Duration
+	config // endpoints, recv_window, key_type, sync_clock
+
+	profile string
+	http    *http.Client
+	rest    *venuehttp.Client
+	now     func() time.Time
+	log     *slog.Logger
+	secret  func(ctx context.Context, name string) (string, error)
 
 	pollInterval   time.Duration
 	wsBackoffMin   time.Duration
@@ -109,17 +103,10 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	}
 
 	e := &Exchange{
+		config:         cfg,
 		profile:        p.Profile,
-		baseURL:        cfg.baseURL,
-		wsURL:          cfg.wsURL,
-		wsAPIURL:       cfg.wsAPIURL,
 		http:           p.HTTPClient,
 		secret:         p.Secret,
-		keyType:        cfg.keyType,
-		recvWindow:     cfg.recvWindow,
-		syncClock:      cfg.syncClock,
-		cacheDir:       p.CacheDir,
-		ttl:            cfg.instrumentsTTL,
 		pollInterval:   defaultPollInterval,
 		wsBackoffMin:   500 * time.Millisecond,
 		wsBackoffMax:   30 * time.Second,
@@ -132,7 +119,7 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	e.now, e.log = venuehttp.ClockAndLog(p)
 	e.rest = e.newClient(e.http)
 	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{
-		Venue: venueName, What: "exchangeinfo", BaseURL: e.baseURL, Dir: e.cacheDir, TTL: e.ttl,
+		Venue: venueName, What: "exchangeinfo", BaseURL: e.baseURL, Dir: p.CacheDir, TTL: e.instrumentsTTL,
 		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchRules,
 	}
 	e.limiter = newWeightLimiter(e.venueNow, defaultWeightLimit)

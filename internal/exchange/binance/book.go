@@ -9,10 +9,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/tradectl/tradectl/internal/exchange"
-	"github.com/tradectl/tradectl/internal/exchange/venueorder"
+	"github.com/tradectl/tradectl/internal/exchange/venuebook"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -35,37 +33,15 @@ type depthWire struct {
 	Asks         [][2]string `json:"asks"`
 }
 
-func mapLevels(side string, in [][2]string) ([]trade.BookLevel, error) {
-	out := make([]trade.BookLevel, 0, len(in))
-	for i, l := range in {
-		p, err := venueorder.Decimal(fmt.Sprintf("%s[%d] price", side, i), l[0])
-		if err != nil {
-			return nil, err
-		}
-		q, err := venueorder.Decimal(fmt.Sprintf("%s[%d] qty", side, i), l[1])
-		if err != nil {
-			return nil, err
-		}
-		if !p.IsPositive() || q.IsNegative() {
-			return nil, fmt.Errorf("%s[%d]: level %s × %s is not a price and a quantity", side, i, p, q)
-		}
-		out = append(out, trade.BookLevel{Price: p, Qty: q})
-	}
-	return out, nil
+// depthLevels reads depth's [price, qty] levels.
+var depthLevels = venuebook.Levels[[2]string]{
+	Level: func(l [2]string) (string, string, error) { return l[0], l[1], nil },
 }
 
 // mapDepth turns a depth answer into a book, keeping at most depth levels
 // a side (depth ≤ 0: all).
 func mapDepth(sym trade.Symbol, w depthWire, depth int, now time.Time) (trade.Book, error) {
-	bids, err := mapLevels("bids", w.Bids)
-	if err != nil {
-		return trade.Book{}, err
-	}
-	asks, err := mapLevels("asks", w.Asks)
-	if err != nil {
-		return trade.Book{}, err
-	}
-	return trade.NewBook(sym, now, bids, asks, depth)
+	return depthLevels.Book(sym, now, depth, w.Bids, w.Asks)
 }
 
 // depthWeight is the request weight Binance charges for a depth limit.
@@ -89,10 +65,7 @@ func (e *Exchange) OrderBook(ctx context.Context, sym trade.Symbol, depth int) (
 	if err != nil {
 		return trade.Book{}, fmt.Errorf("order book: %w", err)
 	}
-	limit := depthDefault
-	if depth > 0 {
-		limit = min(depth, depthMax)
-	}
+	limit := venuebook.Limit(depth, depthDefault, depthMax)
 	var w depthWire
 	c := call{method: http.MethodGet, path: "/api/v3/depth", params: newQuery().add("symbol", vs).add("limit", strconv.Itoa(limit)), weight: depthWeight(limit)}
 	if err := e.do(ctx, c, &w); err != nil {
@@ -116,7 +89,7 @@ var klineIntervals = map[trade.Interval]string{
 
 // CandleIntervals implements exchange.CandleReader.
 func (e *Exchange) CandleIntervals(trade.Symbol) []trade.Interval {
-	return append([]trade.Interval(nil), trade.Intervals...)
+	return venuebook.Intervals(klineIntervals)
 }
 
 // mapKlines reads kline rows: [openTime ms, open, high, low, close,
@@ -126,44 +99,30 @@ func mapKlines(sym trade.Symbol, raw []byte) ([]trade.Candle, error) {
 	if err := json.Unmarshal(raw, &rows); err != nil {
 		return nil, err
 	}
-	out := make([]trade.Candle, 0, len(rows))
-	for i, row := range rows {
+	return venuebook.Rows("kline", rows, func(row []json.RawMessage) (trade.Candle, error) {
 		if len(row) < 6 {
-			return nil, fmt.Errorf("kline %d: %d fields, want at least 6", i, len(row))
+			return trade.Candle{}, fmt.Errorf("%d fields, want at least 6", len(row))
 		}
 		var ms int64
 		if err := json.Unmarshal(row[0], &ms); err != nil {
-			return nil, fmt.Errorf("kline %d: open time: %w", i, err)
+			return trade.Candle{}, fmt.Errorf("open time: %w", err)
 		}
-		c := trade.Candle{Symbol: sym, Time: time.UnixMilli(ms).UTC()}
-		for at, f := range []struct {
-			name string
-			into *decimal.Decimal
-		}{{"open", &c.Open}, {"high", &c.High}, {"low", &c.Low}, {"close", &c.Close}, {"volume", &c.Volume}} {
-			var text string
-			if err := json.Unmarshal(row[at+1], &text); err != nil {
-				return nil, fmt.Errorf("kline %d: %s: %w", i, f.name, err)
+		var ohlcv [5]string
+		for i, name := range venuebook.OHLCV {
+			if err := json.Unmarshal(row[i+1], &ohlcv[i]); err != nil {
+				return trade.Candle{}, fmt.Errorf("%s: %w", name, err)
 			}
-			d, err := venueorder.Decimal(f.name, text)
-			if err != nil {
-				return nil, fmt.Errorf("kline %d: %w", i, err)
-			}
-			*f.into = d
 		}
-		if err := c.Validate(); err != nil {
-			return nil, fmt.Errorf("kline %d: %w", i, err)
-		}
-		out = append(out, c)
-	}
-	return out, nil
+		return venuebook.Candle(sym, time.UnixMilli(ms), ohlcv, nil)
+	})
 }
 
 // Candles implements exchange.CandleReader with GET /api/v3/klines, a page
 // of at most 1000 klines per request (startTime and endTime inclusive).
 func (e *Exchange) Candles(ctx context.Context, sym trade.Symbol, r trade.CandleRange) ([]trade.Candle, error) {
-	iv, ok := klineIntervals[r.Interval]
-	if !ok {
-		return nil, fmt.Errorf("candles: %w", exchange.UnsupportedInterval(venueName, r.Interval, e.CandleIntervals(sym)))
+	iv, err := venuebook.Interval(venueName, klineIntervals, r)
+	if err != nil {
+		return nil, fmt.Errorf("candles: %w", err)
 	}
 	vs, err := venueSymbol(sym)
 	if err != nil {

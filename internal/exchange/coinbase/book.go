@@ -8,10 +8,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/tradectl/tradectl/internal/exchange"
-	"github.com/tradectl/tradectl/internal/exchange/venueorder"
+	"github.com/tradectl/tradectl/internal/exchange/venuebook"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -36,23 +34,9 @@ type productBookWire struct {
 	} `json:"pricebook"`
 }
 
-func mapPriceLevels(side string, in []priceLevel) ([]trade.BookLevel, error) {
-	out := make([]trade.BookLevel, 0, len(in))
-	for i, l := range in {
-		p, err := venueorder.Decimal(fmt.Sprintf("%s[%d].price", side, i), l.Price)
-		if err != nil {
-			return nil, err
-		}
-		q, err := venueorder.Decimal(fmt.Sprintf("%s[%d].size", side, i), l.Size)
-		if err != nil {
-			return nil, err
-		}
-		if !p.IsPositive() || q.IsNegative() {
-			return nil, fmt.Errorf("%s[%d]: level %s × %s is not a price and a size", side, i, p, q)
-		}
-		out = append(out, trade.BookLevel{Price: p, Qty: q})
-	}
-	return out, nil
+// priceLevels reads product_book's {price, size} levels.
+var priceLevels = venuebook.Levels[priceLevel]{
+	Level: func(l priceLevel) (string, string, error) { return l.Price, l.Size, nil },
 }
 
 // mapProductBook reads a product_book answer for sym; the book's time is
@@ -61,18 +45,10 @@ func mapProductBook(sym trade.Symbol, w productBookWire, depth int, now time.Tim
 	if w.Pricebook.ProductID != "" && w.Pricebook.ProductID != sym.String() {
 		return trade.Book{}, fmt.Errorf("asked for the %s book, got %q", sym, w.Pricebook.ProductID)
 	}
-	bids, err := mapPriceLevels("bids", w.Pricebook.Bids)
-	if err != nil {
-		return trade.Book{}, err
-	}
-	asks, err := mapPriceLevels("asks", w.Pricebook.Asks)
-	if err != nil {
-		return trade.Book{}, err
-	}
 	if t, ok := parseTime(w.Pricebook.Time); ok {
 		now = t
 	}
-	return trade.NewBook(sym, now, bids, asks, depth)
+	return priceLevels.Book(sym, now, depth, w.Pricebook.Bids, w.Pricebook.Asks)
 }
 
 // OrderBook implements exchange.OrderBookReader with one public GET
@@ -81,10 +57,7 @@ func (e *Exchange) OrderBook(ctx context.Context, sym trade.Symbol, depth int) (
 	if _, err := e.rulesFor(ctx, sym); err != nil {
 		return trade.Book{}, fmt.Errorf("order book: %w", err)
 	}
-	limit := bookDefault
-	if depth > 0 {
-		limit = depth
-	}
+	limit := venuebook.Limit(depth, bookDefault, 0)
 	var w productBookWire
 	c := call{method: http.MethodGet, path: "/market/product_book", query: url.Values{"product_id": {sym.String()}, "limit": {strconv.Itoa(limit)}}}
 	if err := e.do(ctx, c, &w); err != nil {
@@ -106,60 +79,39 @@ var granularities = map[trade.Interval]string{
 
 // CandleIntervals implements exchange.CandleReader: every interval but 4h.
 func (e *Exchange) CandleIntervals(trade.Symbol) []trade.Interval {
-	var out []trade.Interval
-	for _, iv := range trade.Intervals {
-		if _, ok := granularities[iv]; ok {
-			out = append(out, iv)
-		}
-	}
-	return out
+	return venuebook.Intervals(granularities)
 }
 
 type candlesWire struct {
-	Candles []struct {
-		Start  string `json:"start"`
-		Low    string `json:"low"`
-		High   string `json:"high"`
-		Open   string `json:"open"`
-		Close  string `json:"close"`
-		Volume string `json:"volume"`
-	} `json:"candles"`
+	Candles []candleWire `json:"candles"`
+}
+
+type candleWire struct {
+	Start  string `json:"start"`
+	Low    string `json:"low"`
+	High   string `json:"high"`
+	Open   string `json:"open"`
+	Close  string `json:"close"`
+	Volume string `json:"volume"`
 }
 
 // mapCandles reads a candles answer (newest first on the wire; the pager
 // sorts), each start a Unix time in seconds as a string.
 func mapCandles(sym trade.Symbol, w candlesWire) ([]trade.Candle, error) {
-	out := make([]trade.Candle, 0, len(w.Candles))
-	for i, cw := range w.Candles {
+	return venuebook.Rows("candle", w.Candles, func(cw candleWire) (trade.Candle, error) {
 		sec, err := strconv.ParseInt(cw.Start, 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("candle %d: start %q: %w", i, cw.Start, err)
+			return trade.Candle{}, fmt.Errorf("start %q: %w", cw.Start, err)
 		}
-		c := trade.Candle{Symbol: sym, Time: time.Unix(sec, 0).UTC()}
-		for _, f := range []struct {
-			name, text string
-			into       *decimal.Decimal
-		}{{"open", cw.Open, &c.Open}, {"high", cw.High, &c.High}, {"low", cw.Low, &c.Low}, {"close", cw.Close, &c.Close}, {"volume", cw.Volume, &c.Volume}} {
-			if *f.into, err = venueorder.Decimal(f.name, f.text); err != nil {
-				return nil, fmt.Errorf("candle %d: %w", i, err)
-			}
-		}
-		if err := c.Validate(); err != nil {
-			return nil, fmt.Errorf("candle %d: %w", i, err)
-		}
-		out = append(out, c)
-	}
-	return out, nil
+		return venuebook.Candle(sym, time.Unix(sec, 0), [5]string{cw.Open, cw.High, cw.Low, cw.Close, cw.Volume}, nil)
+	})
 }
 
 // Candles implements exchange.CandleReader with the public GET
 // /market/products/{id}/candles, 350 buckets a request at most.
 func (e *Exchange) Candles(ctx context.Context, sym trade.Symbol, r trade.CandleRange) ([]trade.Candle, error) {
-	gran, ok := granularities[r.Interval]
-	if !ok {
-		return nil, fmt.Errorf("candles: %w", exchange.UnsupportedInterval(venueName, r.Interval, e.CandleIntervals(sym)))
-	}
-	if err := r.Validate(); err != nil {
+	gran, err := venuebook.Interval(venueName, granularities, r)
+	if err != nil {
 		return nil, fmt.Errorf("candles: %w", err)
 	}
 	if _, err := e.rulesFor(ctx, sym); err != nil {

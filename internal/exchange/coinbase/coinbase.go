@@ -66,31 +66,24 @@ func Venue() exchange.Venue {
 // Exchange is one Coinbase Advanced Trade account. It is safe for
 // concurrent use.
 type Exchange struct {
-	profile string
-	sandbox bool
-	// baseURL serves accounts and orders; marketURL serves the public
-	// /market endpoints (products, tickers). They differ only in sandbox
+	// The profile's options. baseURL serves accounts and orders,
+	// marketURL the public /market endpoints: they differ only in sandbox
 	// mode, whose static mock has no market data.
-	baseURL   string
-	marketURL string
-	rest      *venuehttp.Client
-	now       func() time.Time
-	log       *slog.Logger
-	secret    func(ctx context.Context, name string) (string, error)
-	cacheDir  string
-	ttl       time.Duration
+	config
+
+	profile string
+	rest    *venuehttp.Client
+	now     func() time.Time
+	log     *slog.Logger
+	secret  func(ctx context.Context, name string) (string, error)
 
 	private *bucket
 	public  *bucket
 
-	// The quote stream (stream.go): endpoint, the profile's HTTP client
-	// for the handshake, and clocks.
-	wsURL    string
+	// The quote and user streams (stream.go, userstream.go): the
+	// profile's HTTP client for the handshake, and clocks.
 	wsHTTP   *http.Client
 	wsTiming venuews.Timing
-	// wsUserURL is the user channel's endpoint (userstream.go); "" for
-	// none.
-	wsUserURL string
 
 	creds venuehttp.Credentials[*credentials] // nil once resolved: sandbox, unsigned
 
@@ -122,24 +115,18 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	}
 
 	e := &Exchange{
-		profile:   p.Profile,
-		sandbox:   cfg.sandbox,
-		baseURL:   cfg.baseURL,
-		marketURL: cfg.marketURL,
-		secret:    p.Secret,
-		cacheDir:  p.CacheDir,
-		ttl:       cfg.instrumentsTTL,
-		wsURL:     cfg.wsURL,
-		wsUserURL: cfg.wsUserURL,
-		wsHTTP:    p.HTTPClient,
-		wsTiming:  venuews.DefaultTiming(),
+		config:   cfg,
+		profile:  p.Profile,
+		secret:   p.Secret,
+		wsHTTP:   p.HTTPClient,
+		wsTiming: venuews.DefaultTiming(),
 	}
 	e.now, e.log = venuehttp.ClockAndLog(p)
 	e.rest = e.newClient(p.HTTPClient)
 	e.private = newBucket(privateRatePerSecond, e.now, venuehttp.Sleep)
 	e.public = newBucket(publicRatePerSecond, e.now, venuehttp.Sleep)
 	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{
-		Venue: venueName, What: "products", BaseURL: e.marketURL, Dir: e.cacheDir, TTL: e.ttl,
+		Venue: venueName, What: "products", BaseURL: e.marketURL, Dir: p.CacheDir, TTL: e.instrumentsTTL,
 		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchRules,
 	}
 	return e, nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -18,8 +19,8 @@ var _ exchange.Amender = (*Exchange)(nil)
 // price of a limit GTC order in place; the order id stays. Other orders,
 // and stop prices, are refused before anything is sent.
 func (e *Exchange) PlanAmend(o trade.Order, a trade.AmendRequest) (exchange.AmendPlan, error) {
-	if _, err := a.Amended(o); err != nil {
-		return exchange.AmendPlan{}, refuse("%v", err)
+	if _, err := venueorder.CheckAmend(venueName, o, a); err != nil {
+		return exchange.AmendPlan{}, err
 	}
 	if o.Type != trade.Limit || o.TimeInForce != trade.GTC {
 		return exchange.AmendPlan{}, refuse("coinbase edits only limit gtc orders; order %s is a %s %s order: cancel it and place a new one", o.ID, o.Type, o.TimeInForce)

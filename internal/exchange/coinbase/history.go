@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -190,7 +188,7 @@ func (e *Exchange) fillHistory(ctx context.Context, q exchange.FillQuery) (excha
 		if err != nil {
 			return exchange.FillPage{}, decodeFailure(c.String(), err, false, "")
 		}
-		if inRange(f, q.Symbol, q.Since, q.Until) {
+		if venueorder.InQuery(q, f) {
 			page.Fills = append(page.Fills, f)
 		}
 	}
@@ -202,47 +200,10 @@ func (e *Exchange) fillHistory(ctx context.Context, q exchange.FillQuery) (excha
 	return page, nil
 }
 
-// inRange says f is of sym (any, when zero) and within [since, until).
-func inRange(f trade.Fill, sym trade.Symbol, since, until time.Time) bool {
-	return (sym.IsZero() || f.Symbol == sym) &&
-		(since.IsZero() || !f.Time.Before(since)) &&
-		(until.IsZero() || f.Time.Before(until))
-}
-
 // Fills implements exchange.FillLister: the newest fills first, from the
 // first fillsListPages pages of List Fills (newest first), at most
 // f.Limit of them when it is set.
 func (e *Exchange) Fills(ctx context.Context, f exchange.FillFilter) ([]trade.Fill, error) {
 	q := exchange.FillQuery{Symbol: f.Symbol, Since: f.Since, Until: f.Until, Limit: f.Limit}
-	seen := map[string]bool{}
-	var out []trade.Fill
-	for range fillsListPages {
-		p, err := e.fillHistory(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("fills: %w", err)
-		}
-		for _, fill := range p.Fills {
-			if !seen[fill.ID] {
-				seen[fill.ID] = true
-				out = append(out, fill)
-			}
-		}
-		if p.Next == "" || (f.Limit > 0 && len(out) >= f.Limit) {
-			break
-		}
-		q.Cursor = p.Next
-	}
-	slices.SortStableFunc(out, newestFirst)
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[:f.Limit]
-	}
-	return out, nil
-}
-
-// newestFirst orders fills by time, newest first, then by id.
-func newestFirst(a, b trade.Fill) int {
-	if c := b.Time.Compare(a.Time); c != 0 {
-		return c
-	}
-	return strings.Compare(b.ID, a.ID)
+	return venueorder.ListFills(ctx, f, q, fillsListPages, e.fillHistory)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -19,8 +20,8 @@ var _ exchange.Amender = (*Exchange)(nil)
 // the txid stays, and the order keeps its queue priority where it can —
 // on a quantity cut — and loses it on a price change or a larger quantity.
 func (e *Exchange) PlanAmend(o trade.Order, a trade.AmendRequest) (exchange.AmendPlan, error) {
-	if _, err := a.Amended(o); err != nil {
-		return exchange.AmendPlan{}, invalid(err)
+	if _, err := venueorder.CheckAmend(venueName, o, a); err != nil {
+		return exchange.AmendPlan{}, err
 	}
 	if _, err := parseTxID(o.ID); err != nil {
 		return exchange.AmendPlan{}, err

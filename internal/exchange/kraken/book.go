@@ -7,10 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/tradectl/tradectl/internal/exchange"
-	"github.com/tradectl/tradectl/internal/exchange/venueorder"
+	"github.com/tradectl/tradectl/internal/exchange/venuebook"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -42,28 +40,18 @@ func rawString(field string, raw json.RawMessage) (string, error) {
 	return s, nil
 }
 
-func mapDepthLevels(side string, rows [][]json.RawMessage) ([]trade.BookLevel, error) {
-	out := make([]trade.BookLevel, 0, len(rows))
-	for i, row := range rows {
+// depthLevels reads Depth's [price, volume, timestamp] levels.
+var depthLevels = venuebook.Levels[[]json.RawMessage]{
+	Level: func(row []json.RawMessage) (price, volume string, err error) {
 		if len(row) < 2 {
-			return nil, fmt.Errorf("%s[%d]: %d fields, want price and volume", side, i, len(row))
+			return "", "", fmt.Errorf("%d fields, want price and volume", len(row))
 		}
-		var vals [2]decimal.Decimal
-		for j, name := range []string{"price", "volume"} {
-			s, err := rawString(fmt.Sprintf("%s[%d] %s", side, i, name), row[j])
-			if err != nil {
-				return nil, err
-			}
-			if vals[j], err = venueorder.Decimal(fmt.Sprintf("%s[%d] %s", side, i, name), s); err != nil {
-				return nil, err
-			}
+		if price, err = rawString("price", row[0]); err != nil {
+			return "", "", err
 		}
-		if !vals[0].IsPositive() || vals[1].IsNegative() {
-			return nil, fmt.Errorf("%s[%d]: level %s × %s is not a price and a quantity", side, i, vals[0], vals[1])
-		}
-		out = append(out, trade.BookLevel{Price: vals[0], Qty: vals[1]})
-	}
-	return out, nil
+		volume, err = rawString("volume", row[1])
+		return price, volume, err
+	},
 }
 
 // mapDepth reads a Depth result for the pair r (keyed by its id, or its
@@ -79,15 +67,7 @@ func mapDepth(sym trade.Symbol, r pairRules, raw []byte, depth int, now time.Tim
 			return trade.Book{}, fmt.Errorf("no book for %s in the answer", r.ID)
 		}
 	}
-	bids, err := mapDepthLevels("bids", w.Bids)
-	if err != nil {
-		return trade.Book{}, err
-	}
-	asks, err := mapDepthLevels("asks", w.Asks)
-	if err != nil {
-		return trade.Book{}, err
-	}
-	return trade.NewBook(sym, now, bids, asks, depth)
+	return depthLevels.Book(sym, now, depth, w.Bids, w.Asks)
 }
 
 // OrderBook implements exchange.OrderBookReader with one public Depth
@@ -97,10 +77,7 @@ func (e *Exchange) OrderBook(ctx context.Context, sym trade.Symbol, depth int) (
 	if err != nil {
 		return trade.Book{}, fmt.Errorf("order book: %w", err)
 	}
-	count := depthDefault
-	if depth > 0 {
-		count = min(depth, depthMax)
-	}
+	count := venuebook.Limit(depth, depthDefault, depthMax)
 	var raw json.RawMessage
 	c := call{path: pathDepth, params: newForm().add("pair", r.ID).add("count", strconv.Itoa(count))}
 	if err := e.do(ctx, c, &raw); err != nil {
@@ -122,7 +99,7 @@ var ohlcMinutes = map[trade.Interval]int{
 
 // CandleIntervals implements exchange.CandleReader.
 func (e *Exchange) CandleIntervals(trade.Symbol) []trade.Interval {
-	return append([]trade.Interval(nil), trade.Intervals...)
+	return venuebook.Intervals(ohlcMinutes)
 }
 
 // mapOHLC reads an OHLC result: rows [time s, open, high, low, close,
@@ -142,35 +119,24 @@ func mapOHLC(sym trade.Symbol, r pairRules, raw []byte) ([]trade.Candle, error) 
 	if err := json.Unmarshal(body, &rows); err != nil {
 		return nil, err
 	}
-	out := make([]trade.Candle, 0, len(rows))
-	for i, row := range rows {
+	return venuebook.Rows("entry", rows, func(row []json.RawMessage) (trade.Candle, error) {
 		if len(row) < 7 {
-			return nil, fmt.Errorf("entry %d: %d fields, want at least 7", i, len(row))
+			return trade.Candle{}, fmt.Errorf("%d fields, want at least 7", len(row))
 		}
 		var sec int64
 		if err := json.Unmarshal(row[0], &sec); err != nil {
-			return nil, fmt.Errorf("entry %d: time: %w", i, err)
+			return trade.Candle{}, fmt.Errorf("time: %w", err)
 		}
-		c := trade.Candle{Symbol: sym, Time: time.Unix(sec, 0).UTC()}
-		for _, f := range []struct {
-			name string
-			at   int
-			into *decimal.Decimal
-		}{{"open", 1, &c.Open}, {"high", 2, &c.High}, {"low", 3, &c.Low}, {"close", 4, &c.Close}, {"volume", 6, &c.Volume}} {
-			s, err := rawString(f.name, row[f.at])
-			if err != nil {
-				return nil, fmt.Errorf("entry %d: %w", i, err)
-			}
-			if *f.into, err = venueorder.Decimal(f.name, s); err != nil {
-				return nil, fmt.Errorf("entry %d: %w", i, err)
+		// vwap (5) sits between close and volume.
+		var ohlcv [5]string
+		for i, at := range []int{1, 2, 3, 4, 6} {
+			var err error
+			if ohlcv[i], err = rawString(venuebook.OHLCV[i], row[at]); err != nil {
+				return trade.Candle{}, err
 			}
 		}
-		if err := c.Validate(); err != nil {
-			return nil, fmt.Errorf("entry %d: %w", i, err)
-		}
-		out = append(out, c)
-	}
-	return out, nil
+		return venuebook.Candle(sym, time.Unix(sec, 0), ohlcv, nil)
+	})
 }
 
 // Candles implements exchange.CandleReader with public OHLC calls. OHLC
@@ -178,11 +144,8 @@ func mapOHLC(sym trade.Symbol, r pairRules, raw []byte) ([]trade.Candle, error) 
 // earlier is refused before anything is sent, and any range it can serve
 // fits in one request (720 entries from since on).
 func (e *Exchange) Candles(ctx context.Context, sym trade.Symbol, cr trade.CandleRange) ([]trade.Candle, error) {
-	minutes, ok := ohlcMinutes[cr.Interval]
-	if !ok {
-		return nil, fmt.Errorf("candles: %w", exchange.UnsupportedInterval(venueName, cr.Interval, e.CandleIntervals(sym)))
-	}
-	if err := cr.Validate(); err != nil {
+	minutes, err := venuebook.Interval(venueName, ohlcMinutes, cr)
+	if err != nil {
 		return nil, fmt.Errorf("candles: %w", err)
 	}
 	width := cr.Interval.Duration()

@@ -44,30 +44,7 @@ var _ exchange.FillLister = (*Exchange)(nil)
 // TradesHistory does not say otherwise per trade.
 func (e *Exchange) Fills(ctx context.Context, f exchange.FillFilter) ([]trade.Fill, error) {
 	q := exchange.FillQuery{Symbol: f.Symbol, Since: f.Since, Until: f.Until}
-	var out []trade.Fill
-	seen := map[string]bool{}
-	for range maxTradePages {
-		p, err := e.fillHistory(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("fills: %w", err)
-		}
-		for _, fill := range p.Fills {
-			// Pages overlap when trades are made during the read.
-			if !seen[fill.ID] {
-				seen[fill.ID] = true
-				out = append(out, fill)
-			}
-		}
-		if p.Next == "" || (f.Limit > 0 && len(out) >= f.Limit) {
-			break
-		}
-		q.Cursor = p.Next
-	}
-	sortNewestFirst(out)
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[:f.Limit]
-	}
-	return out, nil
+	return venueorder.ListFills(ctx, f, q, maxTradePages, e.fillHistory)
 }
 
 // mapFill reads one TradesHistory entry. A trade without its order, time

@@ -3,13 +3,12 @@ package kraken
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
-	"github.com/tradectl/tradectl/internal/trade"
+	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 )
 
 var _ exchange.FillHistorian = (*Exchange)(nil)
@@ -119,7 +118,8 @@ func (e *Exchange) fillHistory(ctx context.Context, q exchange.FillQuery) (excha
 			page.Fills = append(page.Fills, fill)
 		}
 	}
-	sortNewestFirst(page.Fills)
+	// The answer is a JSON object, whose order Go does not keep.
+	venueorder.NewestFillsFirst(page.Fills)
 	if next := cur.ofs + len(res.Trades); len(res.Trades) > 0 && next < *res.Count {
 		if cur.end == 0 {
 			cur.end = ceilUnix(newest)
@@ -128,15 +128,4 @@ func (e *Exchange) fillHistory(ctx context.Context, q exchange.FillQuery) (excha
 		page.Next = cur.String()
 	}
 	return page, nil
-}
-
-// sortNewestFirst orders fills as TradesHistory lists them; the answer is
-// a JSON object, whose order Go does not keep.
-func sortNewestFirst(fills []trade.Fill) {
-	slices.SortStableFunc(fills, func(a, b trade.Fill) int {
-		if c := b.Time.Compare(a.Time); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
 }

@@ -61,26 +61,19 @@ func Venue() exchange.Venue {
 
 // Exchange is one Kraken Spot account. It is safe for concurrent use.
 type Exchange struct {
-	profile   string
-	baseURL   string
-	rest      *venuehttp.Client
-	now       func() time.Time
-	log       *slog.Logger
-	secret    func(ctx context.Context, name string) (string, error)
-	dataDir   string
-	cacheDir  string
-	nonceFile string
-	ttl       time.Duration
-	tier      rateTier
+	config // endpoints (wsAuthURL "": no order stream), nonce file, tier
 
-	// The quote stream (stream.go): endpoint, the profile's HTTP client
-	// for the handshake, and clocks.
-	wsURL  string
-	wsHTTP *http.Client
-	// wsAuthURL is the authenticated endpoint of the order stream
-	// (userstream.go); "" for none.
-	wsAuthURL string
-	wsTiming  venuews.Timing
+	profile string
+	rest    *venuehttp.Client
+	now     func() time.Time
+	log     *slog.Logger
+	secret  func(ctx context.Context, name string) (string, error)
+	dataDir string
+
+	// The quote and order streams (stream.go, userstream.go): the
+	// profile's HTTP client for the handshake, and clocks.
+	wsHTTP   *http.Client
+	wsTiming venuews.Timing
 
 	// cancelPoll is how long CancelOrder waits between reads of an order
 	// whose cancel Kraken reported as pending.
@@ -125,16 +118,10 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	}
 
 	e := &Exchange{
+		config:     cfg,
 		profile:    p.Profile,
-		baseURL:    cfg.baseURL,
 		secret:     p.Secret,
 		dataDir:    p.DataDir,
-		cacheDir:   p.CacheDir,
-		nonceFile:  cfg.nonceFile,
-		ttl:        cfg.instrumentsTTL,
-		tier:       cfg.tier,
-		wsURL:      cfg.wsURL,
-		wsAuthURL:  cfg.wsAuthURL,
 		wsHTTP:     p.HTTPClient,
 		wsTiming:   venuews.DefaultTiming(),
 		cancelPoll: 250 * time.Millisecond,
@@ -148,7 +135,7 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 			"profile", e.profile, "counter", fmt.Sprintf("%.1f", counter), "max", max, "wait", wait.Round(time.Millisecond))
 	}
 	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{
-		Venue: venueName, What: "assetpairs", BaseURL: e.baseURL, Dir: e.cacheDir, TTL: e.ttl,
+		Venue: venueName, What: "assetpairs", BaseURL: e.baseURL, Dir: p.CacheDir, TTL: e.instrumentsTTL,
 		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchRules,
 	}
 	return e, nil

@@ -150,6 +150,19 @@ func CheckRules(venue string, req trade.OrderRequest, in trade.Instrument) error
 	return Invalid(venue, err)
 }
 
+// CheckAmend is the check every venue's PlanAmend starts with: the order
+// as it would stand after the amendment (trade.AmendRequest.Amended), with
+// what the domain refuses (an order no longer working, a price its type
+// lacks, a quantity not above the filled part) refused as the venue's
+// ErrInvalidOrder before anything is sent.
+func CheckAmend(venue string, o trade.Order, a trade.AmendRequest) (trade.OrderRequest, error) {
+	req, err := a.Amended(o)
+	if err != nil {
+		return trade.OrderRequest{}, &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venue, Message: err.Error(), Err: err}
+	}
+	return req, nil
+}
+
 // Lookup finds the order ref names the way the reference allows: by the
 // venue's order id when it has one, else by its client id (ref.Symbol, if
 // set, tells the venue where to look), and refuses a reference with
