@@ -43,7 +43,19 @@ func TestValidateExits(t *testing.T) {
 			r.StopPrice = OptDec("100")
 			return r
 		}(), "type"},
-		{"bracket without take-profit", noTP, "take_profit"},
+		{"bracket with a stop-loss alone", noTP, ""},
+		{"buy limit: take-profit alone", bracket(Buy, Limit, "100", "110", ""), ""},
+		{"buy limit: take-profit alone below the entry", bracket(Buy, Limit, "100", "99", ""), "take_profit"},
+		{"sell limit: stop-loss alone", bracket(Sell, Limit, "100", "", "110"), ""},
+		{"sell limit: stop-loss alone below the entry", bracket(Sell, Limit, "100", "", "99"), "stop_loss"},
+		{"buy limit: stop-loss alone above the entry", bracket(Buy, Limit, "100", "", "101"), "stop_loss"},
+		{"bracket without exits", bracket(Buy, Limit, "100", "", ""), "take_profit"},
+		{"stop-loss limit without a stop-loss", func() OrderRequest {
+			r := bracket(Buy, Limit, "100", "110", "")
+			r.Exits.StopLossLimit = OptDec("89")
+			return r
+		}(), "stop_loss_limit"},
+		{"OCO without a stop-loss", oco(Sell, "110", ""), "stop_loss"},
 		{"sell OCO", oco(Sell, "110", "90"), ""},
 		{"buy OCO", oco(Buy, "90", "110"), ""},
 		{"sell OCO: stop-loss above take-profit", oco(Sell, "90", "110"), "stop_loss"},
