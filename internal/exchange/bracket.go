@@ -58,3 +58,12 @@ func CanLink(ex Exchange, req trade.OrderRequest) bool {
 		return ok && b.Brackets(req)
 	}
 }
+
+// LinkRefuser is implemented by venues that say, in their own words, why
+// they do not take a request's linked exits when CanLink is false: the
+// combination their native form cannot express (a stop-loss limit of the
+// trader's choosing, a pair where one exit is attached). LinkRefusal is ""
+// when the venue has nothing to add to the capability's own refusal.
+type LinkRefuser interface {
+	LinkRefusal(req trade.OrderRequest) string
+}

@@ -2,6 +2,7 @@ package kraken
 
 import (
 	"context"
+	"errors"
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/venueorder"
@@ -137,3 +138,18 @@ func linkListed(os []trade.Order) {
 		os[j].Legs = append(os[j].Legs, child)
 	}
 }
+
+// LinkRefusal implements exchange.LinkRefuser: what checkClose says of a
+// request CanLink refuses.
+func (e *Exchange) LinkRefusal(req trade.OrderRequest) string {
+	if err := e.checkClose(req); err != nil {
+		var xe *exchange.Error
+		if errors.As(err, &xe) {
+			return xe.Message
+		}
+		return err.Error()
+	}
+	return ""
+}
+
+var _ exchange.LinkRefuser = (*Exchange)(nil)
