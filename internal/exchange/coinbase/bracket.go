@@ -85,15 +85,27 @@ func (e *Exchange) prepareOCO(ctx context.Context, req trade.OrderRequest, clien
 }
 
 // bracketLegs shows a trigger bracket, one order on Coinbase, as tradectl's
-// OCO: the order is the take-profit (its limit), and its stop is a
-// stop-loss leg carrying the same order id, the trigger as its stop price
-// and the order's status. Fills are the order's: Coinbase reports one
-// order, and so does o.
-func bracketLegs(o trade.Order, trigger decimal.NullDecimal) trade.Order {
+// OCO: the order is the take-profit (its limit, its status and fills as
+// Coinbase reports them), and its stop is a stop-loss leg carrying the
+// same order id and the trigger as its stop price. The leg's status follows
+// trigger_status: a stop that has fired (STOP_TRIGGERED) carries the
+// order's status and fills; one that has not is working while the order
+// is, and canceled once the take-profit has filled it (one cancels the
+// other).
+func bracketLegs(o trade.Order, trigger decimal.NullDecimal, triggered bool) trade.Order {
 	o.ListID, o.Leg = o.ID, trade.LegTakeProfit
 	sl := trade.Order{ID: o.ID, ClientID: o.ClientID, Symbol: o.Symbol, Side: o.Side, Type: trade.Stop, TimeInForce: o.TimeInForce,
 		Status: o.Status, Qty: o.Qty, StopPrice: trigger, FeeAsset: o.FeeAsset, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 		ExpiresAt: o.ExpiresAt, Exchange: o.Exchange, Profile: o.Profile, ListID: o.ID, Leg: trade.LegStopLoss}
+	switch {
+	case triggered:
+		sl.FilledQty, sl.AvgFillPrice, sl.Fee = o.FilledQty, o.AvgFillPrice, o.Fee
+	case o.Status == trade.StatusFilled || o.Status == trade.StatusPartiallyFilled:
+		// The limit is what filled; the stop never fired.
+		if o.Status == trade.StatusFilled {
+			sl.Status = trade.StatusCanceled
+		}
+	}
 	o.Legs = []trade.Order{sl}
 	return o
 }

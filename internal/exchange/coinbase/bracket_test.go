@@ -149,7 +149,8 @@ func TestTriggerBracketLifecycle(t *testing.T) {
 		Status trade.OrderStatus
 		Filled string
 	}
-	want := []view{{placed.ID, trade.LegTakeProfit, trade.StatusFilled, "0.01"}, {placed.ID, trade.LegStopLoss, trade.StatusFilled, "0"}}
+	// The stop fired: the stop-loss leg carries the fill.
+	want := []view{{placed.ID, trade.LegTakeProfit, trade.StatusFilled, "0.01"}, {placed.ID, trade.LegStopLoss, trade.StatusFilled, "0.01"}}
 	gotViews := []view{{got.ID, got.Leg, got.Status, got.FilledQty.String()}}
 	for _, l := range got.Legs {
 		gotViews = append(gotViews, view{l.ID, l.Leg, l.Status, l.FilledQty.String()})

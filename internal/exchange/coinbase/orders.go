@@ -99,6 +99,7 @@ type orderWire struct {
 	AverageFilledPrice string      `json:"average_filled_price"`
 	TotalFees          string      `json:"total_fees"`
 	OrderType          string      `json:"order_type"`
+	TriggerStatus      string      `json:"trigger_status"`
 	RejectReason       string      `json:"reject_reason"`
 	RejectMessage      string      `json:"reject_message"`
 	OrderConfiguration orderConfig `json:"order_configuration"`
@@ -209,7 +210,7 @@ func (e *Exchange) mapOrder(w orderWire) (trade.Order, error) {
 		o.UpdatedAt = t
 	}
 	if v.bracket {
-		o = bracketLegs(o, trigger)
+		o = bracketLegs(o, trigger, w.TriggerStatus == "STOP_TRIGGERED")
 	}
 	return o, nil
 }

@@ -431,6 +431,13 @@ func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 	if err != nil {
 		return trade.Order{}, fmt.Errorf("cancel order %s: %w", ref, err)
 	}
+	// The cancel is done: failing to read the rest of the list must not
+	// report it as failed.
+	if withLegs, err := e.withLegs(ctx, o); err != nil {
+		e.log.Warn("kraken: order canceled, its list not read", "profile", e.profile, "txid", o.ID, "err", err)
+	} else {
+		o = withLegs
+	}
 	return o, nil
 }
 
