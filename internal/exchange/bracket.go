@@ -67,3 +67,19 @@ func CanLink(ex Exchange, req trade.OrderRequest) bool {
 type LinkRefuser interface {
 	LinkRefusal(req trade.OrderRequest) string
 }
+
+// ExitNoter is implemented by venues whose native exits differ in a detail
+// from what tradectl's flags name, within what the trader asked: the
+// dry run and the confirmation screen show ExitNote ("" for none) beside
+// the legs, so the difference is seen before anything is sent.
+type ExitNoter interface {
+	ExitNote(req trade.OrderRequest) string
+}
+
+// ExitNote is ex's note on req's linked exits, "" when it has none.
+func ExitNote(ex Exchange, req trade.OrderRequest) string {
+	if n, ok := ex.(ExitNoter); ok && req.Linked() {
+		return n.ExitNote(req)
+	}
+	return ""
+}

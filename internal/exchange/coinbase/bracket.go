@@ -2,6 +2,7 @@ package coinbase
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -37,9 +38,24 @@ func (e *Exchange) LinkRefusal(req trade.OrderRequest) string {
 	return ""
 }
 
+// ExitNote implements exchange.ExitNoter: a trigger bracket's stop is not
+// a stop market order but the stop-limit Coinbase places when it fires.
+func (e *Exchange) ExitNote(req trade.OrderRequest) string {
+	if req.Exits == nil || !req.Exits.OCO {
+		return ""
+	}
+	beyond := "below"
+	if req.Side == trade.Buy {
+		beyond = "above"
+	}
+	return fmt.Sprintf("coinbase places the stop-loss as a stop-limit when %s trades, its limit set by Coinbase about 5%% %s it",
+		req.Exits.StopLoss.Decimal, beyond)
+}
+
 var (
 	_ exchange.OCOPlacer   = (*Exchange)(nil)
 	_ exchange.LinkRefuser = (*Exchange)(nil)
+	_ exchange.ExitNoter   = (*Exchange)(nil)
 )
 
 // prepareOCO checks an OCO locally — the request, what a trigger bracket

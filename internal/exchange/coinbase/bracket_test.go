@@ -176,3 +176,21 @@ func TestTriggerBracketLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestTriggerBracketNote: the dry run and the confirmation screen say that
+// Coinbase's stop is a stop-limit it prices itself, on the side the exits
+// trade; a request without an OCO has no note.
+func TestTriggerBracketNote(t *testing.T) {
+	e := &Exchange{}
+	buy := sellOCO("")
+	buy.Side, buy.Price, buy.Exits.StopLoss = trade.Buy, trade.OptDec("50000"), trade.OptDec("65000")
+	got := []string{exchange.ExitNote(e, sellOCO("")), exchange.ExitNote(e, buy), exchange.ExitNote(e, restingBuy(""))}
+	want := []string{
+		"coinbase places the stop-loss as a stop-limit when 55000 trades, its limit set by Coinbase about 5% below it",
+		"coinbase places the stop-loss as a stop-limit when 65000 trades, its limit set by Coinbase about 5% above it",
+		"",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ExitNote (-want +got):\n%s", diff)
+	}
+}

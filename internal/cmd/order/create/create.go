@@ -485,6 +485,9 @@ type DryRunResult struct {
 	// would keep: the request itself goes out gtc, without it.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	Expiry    string     `json:"expiry,omitempty"`
+	// ExitNote is the venue's word on how it places the linked exits,
+	// where that differs in a detail from the flags (exchange.ExitNoter).
+	ExitNote string `json:"exit_note,omitempty"`
 }
 
 // createRun plans the order (internal/orderplan: every check, one
@@ -536,6 +539,9 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	if !plan.Rerun {
 		asked := confirm.NeedsPrompt(copts, plan.Simulated)
 		summary := confirmSummary(prof, ex.Name(), plan, sf)
+		if note := exchange.ExitNote(ex, req); note != "" {
+			summary.Notes = append(summary.Notes, note)
+		}
 		if !deadline.IsZero() {
 			summary.Notes = append(summary.Notes, "good till "+trade.FormatTime(deadline)+" (--cancel-after --client-expiry): "+
 				ex.Name()+" has no such orders, so it rests gtc until `tradectl order expire` cancels it after then")
@@ -672,7 +678,8 @@ func (e *lockWaitError) Unwrap() error { return e.lt }
 
 func (o *CreateOptions) dryRun(ctx context.Context, printer *render.Printer, ex exchange.Exchange, prof config.Profile, plan orderplan.Plan, deadline time.Time) error {
 	req := plan.Request
-	res := DryRunResult{DryRun: true, Exchange: ex.Name(), Profile: prof.Name, Request: req, Sizing: plan.Sizing}
+	res := DryRunResult{DryRun: true, Exchange: ex.Name(), Profile: prof.Name, Request: req, Sizing: plan.Sizing,
+		ExitNote: exchange.ExitNote(ex, req)}
 	if !deadline.IsZero() {
 		// Shown, not journaled: nothing is placed, so nothing is kept.
 		res.ExpiresAt, res.Expiry = &deadline, ExpiryByClient
@@ -854,6 +861,9 @@ func dryRunTable(r DryRunResult, prec render.Precision) *render.TableData {
 	}
 	for _, l := range q.ExitLines() {
 		add(l[0], l[1])
+	}
+	if r.ExitNote != "" {
+		add("exits", r.ExitNote)
 	}
 	add("post only", fmt.Sprint(q.PostOnly))
 	add("client id", q.ClientID)
