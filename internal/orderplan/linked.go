@@ -13,12 +13,24 @@ import (
 type LinkError struct {
 	Venue string
 	OCO   bool
-	Type  trade.OrderType
+	// Single is a bracket with one exit (a take-profit or a stop-loss
+	// alone).
+	Single bool
+	Type   trade.OrderType
+	// Reason is the venue's own word on what it cannot express
+	// (exchange.LinkRefuser), "" when it has none.
+	Reason string
 }
 
 func (e *LinkError) Error() string {
+	if e.Reason != "" {
+		return e.Reason
+	}
 	if e.OCO {
 		return fmt.Sprintf("%s does not place OCO exit pairs natively", e.Venue)
+	}
+	if e.Single {
+		return fmt.Sprintf("%s does not attach a single exit (a take-profit or a stop-loss alone) to a %s entry natively", e.Venue, e.Type)
 	}
 	return fmt.Sprintf("%s does not attach a take-profit and a stop-loss to a %s entry natively", e.Venue, e.Type)
 }
@@ -28,5 +40,9 @@ func checkLinked(ex exchange.Exchange, req trade.OrderRequest) error {
 	if exchange.CanLink(ex, req) {
 		return nil
 	}
-	return &LinkError{Venue: ex.Name(), OCO: req.Exits.OCO, Type: req.Type}
+	e := &LinkError{Venue: ex.Name(), OCO: req.Exits.OCO, Single: !req.Exits.Pair(), Type: req.Type}
+	if r, ok := ex.(exchange.LinkRefuser); ok {
+		e.Reason = r.LinkRefusal(req)
+	}
+	return e
 }

@@ -15,6 +15,11 @@ import (
 // OCO set there is no entry: the request itself is the take-profit leg (a
 // limit order at Price) and StopLoss is its stop-loss leg, on the same
 // side, for the same quantity.
+//
+// A bracket may also carry a single exit — a take-profit alone or a
+// stop-loss alone (Pair false) — which rests once the entry has filled
+// with nothing to cancel. Only venues that attach one exit natively
+// (exchange.ExitAttacher) take it; an OCO always has both legs.
 type Exits struct {
 	// TakeProfit is the take-profit leg's limit price (brackets only; an
 	// OCO's take-profit is the request's Price).
@@ -41,6 +46,13 @@ const (
 // Linked reports whether the request carries linked exits (a bracket or an
 // OCO).
 func (r OrderRequest) Linked() bool { return r.Exits != nil }
+
+// Pair reports whether the exits are a take-profit and a stop-loss that
+// cancel each other (every OCO, and a bracket with both), rather than a
+// bracket's single exit.
+func (x *Exits) Pair() bool {
+	return x != nil && (x.OCO || x.TakeProfit.Valid && x.StopLoss.Valid)
+}
 
 // ExitSide is the side the exits of a request trade: the opposite of a
 // bracket's entry, the request's own side for an OCO.
@@ -123,8 +135,13 @@ func (r OrderRequest) validateExits() error {
 	if r.QuoteQty.Valid {
 		return invalid("quote_qty", "cannot be combined with linked exits: the exits need the entry's quantity")
 	}
-	if !x.StopLoss.Valid {
-		return invalid("stop_loss", "is required with linked exits")
+	switch {
+	case x.OCO && !x.StopLoss.Valid:
+		return invalid("stop_loss", "is required with an OCO")
+	case !x.TakeProfit.Valid && !x.StopLoss.Valid:
+		return invalid("take_profit", "linked exits need a take-profit, a stop-loss or both")
+	case x.StopLossLimit.Valid && !x.StopLoss.Valid:
+		return invalid("stop_loss_limit", "needs a stop-loss trigger")
 	}
 	for _, p := range []struct {
 		field string
@@ -150,11 +167,11 @@ func (r OrderRequest) validateExits() error {
 			return invalid("time_in_force", "an OCO's legs rest until one fills: gtc only")
 		}
 	} else {
-		if !x.TakeProfit.Valid {
-			return invalid("take_profit", "is required with a stop-loss on an entry")
-		}
 		if r.Type != Market && r.Type != Limit {
 			return invalid("type", "a bracket's entry is a market or limit order, got %s", r.Type)
+		}
+		if !x.Pair() {
+			return r.validateSingleExit()
 		}
 		if r.Price.Valid {
 			entry := r.Price.Decimal
@@ -171,6 +188,37 @@ func (r OrderRequest) validateExits() error {
 	}
 	if exitSide == Buy && !sl.GreaterThan(tp) {
 		return invalid("stop_loss", "%s must be above the take-profit %s (the exits buy)", sl, tp)
+	}
+	return nil
+}
+
+// validateSingleExit checks a bracket's exits against a limit entry's
+// price one at a time: a buy's take-profit above the entry and its
+// stop-loss below, a sell's the reverse. A market entry's price is not
+// known here.
+func (r OrderRequest) validateSingleExit() error {
+	x := r.Exits
+	if !r.Price.Valid {
+		return nil
+	}
+	entry := r.Price.Decimal
+	if x.TakeProfit.Valid {
+		tp := x.TakeProfit.Decimal
+		if r.Side == Buy && !tp.GreaterThan(entry) {
+			return invalid("take_profit", "a buy's take-profit %s must be above its entry %s", tp, entry)
+		}
+		if r.Side == Sell && !tp.LessThan(entry) {
+			return invalid("take_profit", "a sell's take-profit %s must be below its entry %s", tp, entry)
+		}
+	}
+	if x.StopLoss.Valid {
+		sl := x.StopLoss.Decimal
+		if r.Side == Buy && !sl.LessThan(entry) {
+			return invalid("stop_loss", "a buy's stop-loss %s must be below its entry %s", sl, entry)
+		}
+		if r.Side == Sell && !sl.GreaterThan(entry) {
+			return invalid("stop_loss", "a sell's stop-loss %s must be above its entry %s", sl, entry)
+		}
 	}
 	return nil
 }
@@ -224,6 +272,13 @@ func (r OrderRequest) ExitLines() [][2]string {
 	if r.Exits.OCO {
 		when = ""
 	}
+	if !r.Exits.Pair() {
+		// A single exit: nothing for it to cancel.
+		if r.Exits.TakeProfit.Valid {
+			return [][2]string{{"take-profit", leg(r.TakeProfitRequest("")) + " (once the entry has filled)"}}
+		}
+		return [][2]string{{"stop-loss", leg(r.StopLossRequest("")) + " (once the entry has filled)"}}
+	}
 	return [][2]string{
 		{"take-profit", leg(r.TakeProfitRequest("")) + " (" + when + "one cancels the other)"},
 		{"stop-loss", leg(r.StopLossRequest("")) + " (" + when + "one cancels the other)"},
@@ -243,7 +298,9 @@ func (x *Exits) Describe() string {
 	if x.TakeProfit.Valid {
 		s += " take-profit " + x.TakeProfit.Decimal.String()
 	}
-	s += " stop-loss " + x.StopLoss.Decimal.String()
+	if x.StopLoss.Valid {
+		s += " stop-loss " + x.StopLoss.Decimal.String()
+	}
 	if x.StopLossLimit.Valid {
 		s += " limit " + x.StopLossLimit.Decimal.String()
 	}

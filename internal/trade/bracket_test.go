@@ -43,7 +43,19 @@ func TestValidateExits(t *testing.T) {
 			r.StopPrice = OptDec("100")
 			return r
 		}(), "type"},
-		{"bracket without take-profit", noTP, "take_profit"},
+		{"bracket with a stop-loss alone", noTP, ""},
+		{"buy limit: take-profit alone", bracket(Buy, Limit, "100", "110", ""), ""},
+		{"buy limit: take-profit alone below the entry", bracket(Buy, Limit, "100", "99", ""), "take_profit"},
+		{"sell limit: stop-loss alone", bracket(Sell, Limit, "100", "", "110"), ""},
+		{"sell limit: stop-loss alone below the entry", bracket(Sell, Limit, "100", "", "99"), "stop_loss"},
+		{"buy limit: stop-loss alone above the entry", bracket(Buy, Limit, "100", "", "101"), "stop_loss"},
+		{"bracket without exits", bracket(Buy, Limit, "100", "", ""), "take_profit"},
+		{"stop-loss limit without a stop-loss", func() OrderRequest {
+			r := bracket(Buy, Limit, "100", "110", "")
+			r.Exits.StopLossLimit = OptDec("89")
+			return r
+		}(), "stop_loss_limit"},
+		{"OCO without a stop-loss", oco(Sell, "110", ""), "stop_loss"},
 		{"sell OCO", oco(Sell, "110", "90"), ""},
 		{"buy OCO", oco(Buy, "90", "110"), ""},
 		{"sell OCO: stop-loss above take-profit", oco(Sell, "90", "110"), "stop_loss"},
@@ -102,5 +114,49 @@ func TestLegClientID(t *testing.T) {
 		if got != tt.want || ValidateClientID(got) != nil {
 			t.Errorf("LegClientID(%q, %s) = %q, want %q (valid)", tt.list, tt.role, got, tt.want)
 		}
+	}
+}
+
+// TestExitWords: dry runs, confirmation screens and the journal name the
+// legs a request carries — a single exit alone, with nothing to cancel.
+func TestExitWords(t *testing.T) {
+	btc := MustSymbol("BTC-USD")
+	entry := func(x Exits) OrderRequest {
+		return OrderRequest{Symbol: btc, Side: Buy, Type: Limit, Qty: Dec("0.5"), Price: OptDec("100"), Exits: &x}
+	}
+	tests := []struct {
+		name     string
+		req      OrderRequest
+		lines    [][2]string
+		describe string
+		pair     bool
+	}{
+		{"pair", entry(Exits{TakeProfit: OptDec("110"), StopLoss: OptDec("90")}),
+			[][2]string{{"take-profit", "sell 0.5 limit 110 (once the entry has filled, one cancels the other)"}, {"stop-loss", "sell 0.5 stop 90 market (once the entry has filled, one cancels the other)"}},
+			" take-profit 110 stop-loss 90", true},
+		{"take-profit alone", entry(Exits{TakeProfit: OptDec("110")}),
+			[][2]string{{"take-profit", "sell 0.5 limit 110 (once the entry has filled)"}}, " take-profit 110", false},
+		{"stop-loss limit alone", entry(Exits{StopLoss: OptDec("90"), StopLossLimit: OptDec("89")}),
+			[][2]string{{"stop-loss", "sell 0.5 stop 90 limit 89 (once the entry has filled)"}}, " stop-loss 90 limit 89", false},
+		{"OCO", OrderRequest{Symbol: btc, Side: Sell, Type: Limit, Qty: Dec("0.5"), Price: OptDec("110"), Exits: &Exits{StopLoss: OptDec("90"), OCO: true}},
+			[][2]string{{"take-profit", "sell 0.5 limit 110 (one cancels the other)"}, {"stop-loss", "sell 0.5 stop 90 market (one cancels the other)"}},
+			" oco stop-loss 90", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := struct {
+				Lines    [][2]string
+				Describe string
+				Pair     bool
+			}{tt.req.ExitLines(), tt.req.Exits.Describe(), tt.req.Exits.Pair()}
+			want := struct {
+				Lines    [][2]string
+				Describe string
+				Pair     bool
+			}{tt.lines, tt.describe, tt.pair}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -136,6 +136,10 @@ func (e *Exchange) prepareList(ctx context.Context, req trade.OrderRequest, list
 	if err := venueorder.Invalid(venueName, req.Validate()); err != nil {
 		return "", nil, err
 	}
+	if !req.Exits.Pair() {
+		// Not an exchange.ExitAttacher: an OTOCO's pending orders are a pair.
+		return "", nil, venueorder.Refusef(venueName, "binance attaches exits as a take-profit and stop-loss pair (OTOCO): give both")
+	}
 	if !req.Exits.OCO && !e.Brackets(req) {
 		return "", nil, venueorder.Refusef(venueName, "binance attaches exits to limit entries only (an OTOCO's working order is LIMIT or LIMIT_MAKER), got a %s entry", req.Type)
 	}

@@ -229,20 +229,59 @@
 //
 // # Not supported
 //
-// Positions are not reported (see brackets below). Quote-sized market orders are
+// Positions are not reported. Quote-sized market orders are
 // buys only: market_market_ioc takes quote_size or base_size (Coinbase
 // Advanced Trade Python SDK, coinbase/rest/orders.py L74-126), and neither
 // that source nor the API reference says a sell may be sized in the quote
 // currency, so a quote-sized sell is refused rather than sent on a guess.
 //
-// Brackets and OCO exits are refused: order_configuration's
-// trigger_bracket_gtc/gtd (Advanced Trade, Create Order) is itself an exit
-// pair — a limit and a stop trigger — on a position already held, placed
-// with no entry; neither the reference nor the API docs show it attached
-// to an entry, and it takes no stop-loss limit of its own. Whether it may
-// stand in for --oco has not been verified against the venue, so the
-// adapter claims neither exchange.Bracketer nor exchange.OCOPlacer and a
-// linked request is refused before anything is sent.
+// OCO exits (--oco) are a trigger bracket (exchange.OCOPlacer). What the
+// sources say:
+//
+//   - order_configuration takes trigger_bracket_gtc {base_size,
+//     limit_price, stop_trigger_price} and trigger_bracket_gtd, the same
+//     with end_time (Advanced Trade API reference, List Orders and Get
+//     Order, order_configuration schema,
+//     docs.cdp.coinbase.com/api-reference/advanced-trade-api/rest-api/orders/list-orders;
+//     the Coinbase Advanced API Python SDK lists trigger_bracket_order_gtc
+//     and trigger_bracket_order_gtd among its order calls,
+//     coinbase.github.io/coinbase-advanced-py). Such an order reads back
+//     with order_type BRACKET and trigger_status STOP_PENDING or
+//     STOP_TRIGGERED (List Orders: order_types, trigger_status).
+//   - limit_price is "the specified price, or better, that the Order
+//     should be executed at"; stop_trigger_price is "the price level (in
+//     quote currency) where the position will be exited. When triggered, a
+//     stop limit order is automatically placed with a limit price 5%
+//     higher for BUYS and 5% lower for SELLS" (the field descriptions of
+//     Create Order's trigger bracket, as the rCoinbase reference
+//     cb_trig_gtc_order/cb_trig_gtd_order reproduces them; the stored
+//     Coinbase pages give the schema without the wording).
+//   - A bracket is one order with one order_id: there are no separate
+//     legs on the venue, and canceling it (batch_cancel) ends both.
+//
+// So --oco on Coinbase sends one create with trigger_bracket_gtc (gtd
+// with --cancel-after): side the exits' side, base_size the quantity,
+// limit_price the take-profit, stop_trigger_price the stop-loss. It is a
+// pair of exits on a position already held, with no entry. Coinbase, not
+// the trader, chooses the stop's limit (about 5% beyond the trigger), so
+// --stop-loss-limit is refused before anything is sent (exit 2): tradectl
+// does not change what the trader asked. The order reads back as the
+// take-profit (a limit at limit_price) with its stop as a stop-loss leg
+// carrying the same order id, the trigger as its stop price and the
+// order's status; the fills are the order's. Orders placed elsewhere with
+// a trigger bracket read the same way.
+//
+// Take-profit and stop-loss attached to an entry (--take-profit with
+// --stop-loss, or alone, without --oco) are refused before anything is
+// sent. List Orders shows an order's attached_order_id,
+// originating_order_id and attached_order_configuration (a
+// trigger_bracket_gtc among its variants), and the Python SDK's create
+// answer carries success_response.attached_order_id (types/orders_types.py),
+// so Coinbase links an attached exit to its entry; but Create Order's own
+// attached_order_configuration field — its name, which variants it takes
+// and what attached_order_id then names — could not be read in Coinbase's
+// reference, and third-party clients disagree on its fields. Not verified,
+// so not built.
 //
 // # Streaming
 //

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/trade"
 )
 
 // The decoders read whatever the network hands them: they must never
@@ -51,6 +52,8 @@ func FuzzMapOrder(f *testing.F) {
 		`{"order_id":"a","product_id":"ETH-BTC","side":"SELL","status":"FILLED","average_filled_price":"0.05","order_configuration":{"market_market_ioc":{"quote_size":"1"}}}`,
 		`{"order_configuration":{"stop_limit_stop_limit_gtd":{"stop_price":"-1"}}}`,
 		`{"created_time":"not a time","status":"CANCEL_QUEUED","side":"BUY","product_id":"A-B","order_configuration":{"trigger_bracket_gtd":{}}}`,
+		`{"order_id":"b","product_id":"BTC-USD","side":"SELL","status":"FILLED","filled_size":"0.1","average_filled_price":"54990","trigger_status":"STOP_TRIGGERED","order_configuration":{"trigger_bracket_gtc":{"base_size":"0.1","limit_price":"70000","stop_trigger_price":"55000"}}}`,
+		`{"order_id":"c","product_id":"BTC-USD","side":"BUY","status":"OPEN","order_configuration":{"trigger_bracket_gtd":{"base_size":"1","limit_price":"1","stop_trigger_price":"x","end_time":"2030-01-01T00:00:00Z"}}}`,
 	} {
 		f.Add(s)
 	}
@@ -72,6 +75,12 @@ func FuzzMapOrder(f *testing.F) {
 		}
 		if o.AvgFillPrice.Valid && !o.FilledQty.IsPositive() {
 			t.Errorf("average price without a fill: %+v", o)
+		}
+		// A trigger bracket is one order: its stop-loss leg is that order.
+		for _, l := range o.Legs {
+			if l.ID != o.ID || l.ListID != o.ListID || o.Leg != trade.LegTakeProfit || l.Leg != trade.LegStopLoss {
+				t.Errorf("bracket leg %+v of %+v", l, o)
+			}
 		}
 	})
 }

@@ -109,12 +109,15 @@ func TestMapOrder(t *testing.T) {
 				FeeAsset: "USD", CreatedAt: created, UpdatedAt: created},
 		},
 		{
-			name: "bracket reads as stop-limit",
+			name: "trigger bracket reads as an OCO: the take-profit limit, its stop a leg of the same order",
 			json: `{"order_id":"a6","product_id":"BTC-USD","side":"SELL","status":"OPEN","created_time":"2026-01-02T03:04:05Z",
 				"order_configuration":{"trigger_bracket_gtc":{"base_size":"0.1","limit_price":"70000","stop_trigger_price":"55000"}}}`,
-			want: trade.Order{ID: "a6", Symbol: btcusd, Side: trade.Sell, Type: trade.StopLimit, TimeInForce: trade.GTC,
-				Status: trade.StatusOpen, Qty: trade.Dec("0.1"), Price: trade.OptDec("70000"), StopPrice: trade.OptDec("55000"),
-				FeeAsset: "USD", CreatedAt: created, UpdatedAt: created},
+			want: trade.Order{ID: "a6", Symbol: btcusd, Side: trade.Sell, Type: trade.Limit, TimeInForce: trade.GTC,
+				Status: trade.StatusOpen, Qty: trade.Dec("0.1"), Price: trade.OptDec("70000"),
+				FeeAsset: "USD", CreatedAt: created, UpdatedAt: created, ListID: "a6", Leg: trade.LegTakeProfit,
+				Legs: []trade.Order{{ID: "a6", Symbol: btcusd, Side: trade.Sell, Type: trade.Stop, TimeInForce: trade.GTC,
+					Status: trade.StatusOpen, Qty: trade.Dec("0.1"), StopPrice: trade.OptDec("55000"),
+					FeeAsset: "USD", CreatedAt: created, UpdatedAt: created, ListID: "a6", Leg: trade.LegStopLoss}}},
 		},
 		{
 			name: "sor limit ioc expired",
@@ -148,6 +151,9 @@ func TestMapOrder(t *testing.T) {
 				return
 			}
 			tt.want.Exchange, tt.want.Profile = "coinbase", "p"
+			for i := range tt.want.Legs {
+				tt.want.Legs[i].Exchange, tt.want.Legs[i].Profile = "coinbase", "p"
+			}
 			if diff := cmp.Diff(tt.want, got, venuetest.DecEqual); diff != "" {
 				t.Errorf("mapOrder (-want +got):\n%s", diff)
 			}

@@ -53,26 +53,30 @@ type orderConfig struct {
 type variant struct {
 	typ trade.OrderType
 	tif trade.TimeInForce
+	// bracket is a trigger bracket: a take-profit limit with its stop,
+	// tradectl's OCO (see bracketLegs).
+	bracket bool
 }
 
 // variantOf returns the set variant, its body and its domain reading.
-// Brackets (take-profit limit plus stop trigger, placed elsewhere) read as
-// stop-limit orders; "day" stands for every good-till-date order, since
-// tradectl places GTD orders only for day orders.
+// Trigger brackets read as their take-profit limit, with the stop as a
+// leg (bracketLegs); "day" stands for every good-till-date order, since
+// tradectl places GTD orders only for day orders (readExpiry tells an
+// expiry from a day).
 func (c orderConfig) variantOf() (variant, *configBody, bool) {
 	for _, v := range []struct {
 		body *configBody
 		variant
 	}{
-		{c.MarketIOC, variant{trade.Market, trade.IOC}},
-		{c.SorLimitIOC, variant{trade.Limit, trade.IOC}},
-		{c.LimitGTC, variant{trade.Limit, trade.GTC}},
-		{c.LimitGTD, variant{trade.Limit, trade.Day}},
-		{c.LimitFOK, variant{trade.Limit, trade.FOK}},
-		{c.StopLimitGTC, variant{trade.StopLimit, trade.GTC}},
-		{c.StopLimitGTD, variant{trade.StopLimit, trade.Day}},
-		{c.TriggerBracketGTC, variant{trade.StopLimit, trade.GTC}},
-		{c.TriggerBracketGTD, variant{trade.StopLimit, trade.Day}},
+		{c.MarketIOC, variant{typ: trade.Market, tif: trade.IOC}},
+		{c.SorLimitIOC, variant{typ: trade.Limit, tif: trade.IOC}},
+		{c.LimitGTC, variant{typ: trade.Limit, tif: trade.GTC}},
+		{c.LimitGTD, variant{typ: trade.Limit, tif: trade.Day}},
+		{c.LimitFOK, variant{typ: trade.Limit, tif: trade.FOK}},
+		{c.StopLimitGTC, variant{typ: trade.StopLimit, tif: trade.GTC}},
+		{c.StopLimitGTD, variant{typ: trade.StopLimit, tif: trade.Day}},
+		{c.TriggerBracketGTC, variant{typ: trade.Limit, tif: trade.GTC, bracket: true}},
+		{c.TriggerBracketGTD, variant{typ: trade.Limit, tif: trade.Day, bracket: true}},
 	} {
 		if v.body != nil {
 			return v.variant, v.body, true
@@ -95,6 +99,7 @@ type orderWire struct {
 	AverageFilledPrice string      `json:"average_filled_price"`
 	TotalFees          string      `json:"total_fees"`
 	OrderType          string      `json:"order_type"`
+	TriggerStatus      string      `json:"trigger_status"`
 	RejectReason       string      `json:"reject_reason"`
 	RejectMessage      string      `json:"reject_message"`
 	OrderConfiguration orderConfig `json:"order_configuration"`
@@ -171,7 +176,12 @@ func (e *Exchange) mapOrder(w orderWire) (trade.Order, error) {
 		errs = append(errs, e1)
 	}
 	if v.typ == trade.StopLimit {
-		o.StopPrice, e1 = optDec("stop_price", firstNonEmpty(body.StopPrice, body.StopTriggerPrice))
+		o.StopPrice, e1 = optDec("stop_price", body.StopPrice)
+		errs = append(errs, e1)
+	}
+	var trigger decimal.NullDecimal
+	if v.bracket {
+		trigger, e1 = optDec("stop_trigger_price", body.StopTriggerPrice)
 		errs = append(errs, e1)
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -198,6 +208,9 @@ func (e *Exchange) mapOrder(w orderWire) (trade.Order, error) {
 	o.UpdatedAt = o.CreatedAt
 	if t, ok := parseTime(w.LastFillTime); ok && t.After(o.UpdatedAt) {
 		o.UpdatedAt = t
+	}
+	if v.bracket {
+		o = bracketLegs(o, trigger, w.TriggerStatus == "STOP_TRIGGERED")
 	}
 	return o, nil
 }
@@ -391,6 +404,9 @@ func refuse(format string, args ...any) error { return venueorder.Refusef(venueN
 // product's increments and sizes) and returns the body to send. A bad
 // request never reaches Coinbase.
 func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID string) (createBody, error) {
+	if req.Linked() {
+		return e.prepareOCO(ctx, req, clientID)
+	}
 	if err := venueorder.CheckRequest(venueName, req); err != nil {
 		return createBody{}, err
 	}

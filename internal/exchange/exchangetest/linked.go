@@ -11,7 +11,8 @@ import (
 // a take-profit limit well below the bid and a stop-loss well above the
 // ask, so neither moves — and a bracket on a resting limit buy.
 //
-// A venue that claims the kind (exchange.OCOPlacer, exchange.Bracketer)
+// A venue that claims the kind (exchange.OCOPlacer, exchange.Bracketer,
+// exchange.ExitAttacher for a single exit)
 // returns the first order (the OCO's take-profit, the bracket's entry)
 // with its list id and leg, the other legs in Legs under the same list;
 // GetOrder by the list's client id shows the list together; and canceling
@@ -34,6 +35,20 @@ func testLinked(s *suite) {
 	}
 	entry.Qty = minQty(in, entry.Exits.StopLoss.Decimal)
 	s.checkLinked("bracket", entry, trade.LegEntry)
+
+	// A single exit (exchange.ExitAttacher): a take-profit alone, then a
+	// stop-loss limit alone, on a resting limit buy. A venue that attaches
+	// exits only in pairs refuses both, placing nothing.
+	tpOnly := s.restingBuy()
+	tpOnly.Exits = &trade.Exits{TakeProfit: decimal.NewNullDecimal(floorTo(q.Bid.Mul(decimal.RequireFromString("0.8")), in.TickSize))}
+	s.checkLinked("take-profit alone", tpOnly, trade.LegEntry)
+	slOnly := s.restingBuy()
+	slOnly.Exits = &trade.Exits{
+		StopLoss:      decimal.NewNullDecimal(floorTo(q.Bid.Mul(decimal.RequireFromString("0.6")), in.TickSize)),
+		StopLossLimit: decimal.NewNullDecimal(floorTo(q.Bid.Mul(decimal.RequireFromString("0.59")), in.TickSize)),
+	}
+	slOnly.Qty = minQty(in, slOnly.Exits.StopLossLimit.Decimal)
+	s.checkLinked("stop-loss alone", slOnly, trade.LegEntry)
 }
 
 func (s *suite) checkLinked(kind string, req trade.OrderRequest, firstLeg trade.LegRole) {

@@ -217,13 +217,49 @@
 // force with; an expiry on a stop-loss (a market order once triggered) is
 // refused. Orders read back carry their expiretm as ExpiresAt (0: none).
 //
-// Brackets and OCO exits are not supported: AddOrder's close[ordertype],
-// close[price] and close[price2] attach one conditional close order to an
-// entry (Kraken Spot REST, AddOrder), not a take-profit and a stop-loss
-// that cancel each other, and tradectl does not emulate the pair. The
-// adapter is neither an exchange.Bracketer nor an exchange.OCOPlacer; a
-// linked request that reaches it anyway is refused before anything is
-// sent (venueorder.CheckRequest).
+// A single exit on an entry is Kraken's conditional close
+// (exchange.ExitAttacher). What the sources say:
+//
+//   - Spot WebSocket v2 add_order, Kraken's own reference
+//     (docs.kraken.com/exchange/api-reference/spot-websocket-v2/add_order):
+//     "For One-Triggers-Other (OTO) orders, the conditional section
+//     contains the parameters to add a secondary close order to the
+//     primary order", with conditional.order_type one of limit, stop-loss,
+//     stop-loss-limit, take-profit, take-profit-limit, trailing-stop,
+//     trailing-stop-limit.
+//   - REST AddOrder carries the same close order as close[ordertype],
+//     close[price] and close[price2] (Kraken Spot REST, Add Order,
+//     docs.kraken.com/api/docs/rest-api/add-order; the REST clients
+//     yeikiu/ts-kraken src/types/shared/add_order.ts type close.ordertype
+//     as limit, stop-loss, take-profit, stop-loss-limit or
+//     take-profit-limit). veox/python3-krakenex's
+//     examples/order-conditional-close.py notes that only ordertype,
+//     price and price2 are read; pair, side and volume come from the
+//     entry, the close being the entry's volume on the other side once
+//     the entry has filled.
+//   - Order objects (Query Orders Info, Get Open/Closed Orders) carry
+//     descr.close, describing an entry's conditional close, and refid,
+//     the order that created this one. That a close order names its entry
+//     in refid is how the adapter and the fake read the link; it has not
+//     been checked against the live venue.
+//
+// So the adapter attaches --take-profit alone as a limit close at that
+// price, --stop-loss alone as a stop-loss close (price the trigger), and
+// --stop-loss with --stop-loss-limit as a stop-loss-limit close (price the
+// trigger, price2 the limit), on market and limit entries. It reads an
+// entry with descr.close as the entry of a list named by its txid, and an
+// order with a refid as that list's take-profit (a limit or take-profit
+// close) or stop-loss; GetOrder adds the other order of the list (an
+// entry's close order exists once the entry has filled) and ListOrders
+// links the two when both are listed. Canceling the entry before it fills
+// cancels its close, which does not exist yet; once the entry has filled,
+// the close order is independent and is canceled by its own id.
+//
+// A take-profit and a stop-loss together are refused before anything is
+// sent: Kraken attaches one close order, not a pair that cancels each
+// other, and tradectl does not emulate the pair. So are OCO pairs (the
+// adapter is neither an exchange.Bracketer nor an exchange.OCOPlacer) and
+// a close on a stop or trailing entry.
 //
 // # Streaming
 //

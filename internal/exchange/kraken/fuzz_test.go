@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
+	"github.com/tradectl/tradectl/internal/trade"
 )
 
 // FuzzDecoders feeds arbitrary bytes to every decoder of Kraken answers:
@@ -22,6 +23,9 @@ func FuzzDecoders(f *testing.F) {
 		`{"refid":null,"userref":0,"cl_ord_id":"x","status":"open","opentm":1688666559.8974,"descr":{"pair":"XBTUSD","type":"buy","ordertype":"limit","price":"30010.0","price2":"0"},"vol":"1.25","vol_exec":"0.3","cost":"1","fee":"0.1","price":"30010.0","oflags":"post,fcib"}`,
 		`{"status":"closed","opentm":"1e400","descr":{"type":"sell","ordertype":"trailing-stop-limit","price":"+1%","price2":"#-5"},"vol":"","vol_exec":"1"}`,
 		`{"status":"canceled","reason":"Post only order","closetm":-1,"descr":{"type":"buy","ordertype":"stop-loss","price":"."},"vol":"1"}`,
+		`{"refid":null,"status":"closed","descr":{"pair":"XBTUSD","type":"buy","ordertype":"limit","price":"50000.0","close":"close position @ limit 65000.0"},"vol":"0.001","vol_exec":"0.001"}`,
+		`{"refid":"OU22CG-KLAF2-FWUDD7","status":"open","descr":{"pair":"XBTUSD","type":"sell","ordertype":"stop-loss-limit","price":"35000.0","price2":"34900.0"},"vol":"0.001"}`,
+		`{"refid":7,"descr":{"close":["x"]}}`,
 		assetPairsFixture,
 		`{"X":{"wsname":"/","lot_decimals":-1}}`,
 		`{"ZUSD":{"balance":"171288.6158","hold_trade":"1"},"XBT.M":{"balance":"x"}}`,
@@ -53,7 +57,13 @@ func FuzzDecoders(f *testing.F) {
 
 		var w orderWire
 		if json.Unmarshal(body, &w) == nil {
-			_, _ = e.mapOrder("O", w, btcusd, newClientIDMap(""), orderHint{clientID: string(body)})
+			o, err := e.mapOrder("O", w, btcusd, newClientIDMap(""), orderHint{clientID: string(body)})
+			// A close order names its entry as its list and parent; an
+			// entry with a close names itself.
+			if err == nil && (w.RefID != "" && (o.ListID != w.RefID || o.ParentID != w.RefID || o.Leg == trade.LegEntry) ||
+				w.RefID == "" && o.ParentID != "") {
+				t.Errorf("refid %q read as list %q parent %q leg %q", w.RefID, o.ListID, o.ParentID, o.Leg)
+			}
 			_, _ = guessPair(w.Descr.Pair)
 		}
 		var ws map[string]orderWire

@@ -16,7 +16,10 @@ import (
 // orderWire is Kraken's order object as QueryOrders, OpenOrders and
 // ClosedOrders give it.
 type orderWire struct {
-	ClOrdID  string      `json:"cl_ord_id"`
+	ClOrdID string `json:"cl_ord_id"`
+	// RefID is the order that created this one: an entry's txid on its
+	// conditional close order.
+	RefID    string      `json:"refid"`
 	Status   string      `json:"status"`
 	Reason   string      `json:"reason"`
 	OpenTm   json.Number `json:"opentm"`
@@ -28,6 +31,8 @@ type orderWire struct {
 		OrderType string `json:"ordertype"`
 		Price     string `json:"price"`
 		Price2    string `json:"price2"`
+		// Close describes an entry's conditional close, if it has one.
+		Close string `json:"close"`
 	} `json:"descr"`
 	Vol     string `json:"vol"`
 	VolExec string `json:"vol_exec"`
@@ -279,6 +284,12 @@ func (e *Exchange) mapOrder(txid string, w orderWire, sym trade.Symbol, ids *cli
 	o.UpdatedAt = o.CreatedAt
 	if !closed.IsZero() {
 		o.UpdatedAt = closed
+	}
+	switch {
+	case w.RefID != "":
+		o.ListID, o.ParentID, o.Leg = w.RefID, w.RefID, legRole(typ, w.Descr.OrderType)
+	case strings.TrimSpace(w.Descr.Close) != "":
+		o.ListID, o.Leg = txid, trade.LegEntry
 	}
 	switch {
 	case hint.clientID != "" && sameWireID(wireClientID(hint.clientID), w.ClOrdID):

@@ -84,6 +84,13 @@ func orderForm(req trade.OrderRequest, pairID string, w wireOrder, clientID stri
 // rules) and returns AddOrder's parameters. A bad request never reaches
 // Kraken.
 func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID string, validate bool) (*form, error) {
+	linked := req
+	if req.Linked() {
+		if err := e.checkClose(req); err != nil {
+			return nil, err
+		}
+		req = req.EntryRequest()
+	}
 	if err := venueorder.CheckRequest(venueName, req); err != nil {
 		return nil, err
 	}
@@ -116,7 +123,15 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 	if err := venueorder.CheckRules(venueName, req, rules.instrument()); err != nil {
 		return nil, err
 	}
-	return orderForm(req, rules.ID, w, clientID, validate), nil
+	f := orderForm(req, rules.ID, w, clientID, validate)
+	if linked.Linked() {
+		leg := closeLeg(linked)
+		if err := venueorder.CheckRules(venueName, leg, rules.instrument()); err != nil {
+			return nil, err
+		}
+		addClose(f, leg)
+	}
+	return f, nil
 }
 
 type addOrderResult struct {
@@ -190,6 +205,10 @@ func (e *Exchange) accepted(req trade.OrderRequest, txid, clientID string) trade
 		FeeAsset: req.Symbol.Quote, CreatedAt: now, UpdatedAt: now, Exchange: venueName, Profile: e.profile}
 	if t, ok := req.Expiry(); ok {
 		o.ExpiresAt = &t
+	}
+	if req.Linked() {
+		// The entry names its list; the close order exists once it fills.
+		o.ListID, o.Leg = txid, trade.LegEntry
 	}
 	return o
 }
@@ -385,6 +404,9 @@ func (e *Exchange) GetOrder(ctx context.Context, ref exchange.OrderRef) (trade.O
 		return e.queryOne(ctx, txid, orderHint{})
 	}
 	o, err := venueorder.Lookup(ctx, venueName, ref, byTxID, e.findByClientID)
+	if err == nil {
+		o, err = e.withLegs(ctx, o)
+	}
 	if err != nil {
 		return trade.Order{}, fmt.Errorf("get order %s: %w", ref, err)
 	}
@@ -408,6 +430,13 @@ func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 	o, err := e.cancelOrder(ctx, ref)
 	if err != nil {
 		return trade.Order{}, fmt.Errorf("cancel order %s: %w", ref, err)
+	}
+	// The cancel is done: failing to read the rest of the list must not
+	// report it as failed.
+	if withLegs, err := e.withLegs(ctx, o); err != nil {
+		e.log.Warn("kraken: order canceled, its list not read", "profile", e.profile, "txid", o.ID, "err", err)
+	} else {
+		o = withLegs
 	}
 	return o, nil
 }
@@ -494,7 +523,12 @@ func (e *Exchange) listOrders(ctx context.Context, f exchange.ListFilter) ([]tra
 			}
 		}
 	}
-	return e.mapAll(ctx, all, orderHint{})
+	os, err := e.mapAll(ctx, all, orderHint{})
+	if err != nil {
+		return nil, err
+	}
+	linkListed(os)
+	return os, nil
 }
 
 // CancelAll implements exchange.Exchange. Without a symbol it lists the

@@ -73,6 +73,11 @@ func (s *session) placeLinked(req trade.OrderRequest) (*orderRow, error) {
 		return nil, &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: Name,
 			Message: fmt.Sprintf("a bracket's entry is a market or limit order, got %s", req.Type)}
 	}
+	if !req.Exits.Pair() {
+		// Not an exchange.ExitAttacher: a bracket is a pair of exits here.
+		return nil, &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: Name,
+			Message: "the paper exchange attaches exits as a take-profit and stop-loss pair: give both"}
+	}
 	if !req.Price.Valid {
 		// A market entry fills at about the touch: the exits must
 		// bracket it there.

@@ -138,10 +138,17 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			buy, S < entry < P; for a sell, the reverse. --oco places such a pair of
 			exits alone, on --side, for --qty: a sell exit's take-profit above the
 			market and its stop-loss below it. Only venues that link the orders
-			natively are sent either (paper; binance, limit entries only; alpaca,
-			stocks); elsewhere the command refuses (exit 2) and sends nothing. Risk
-			limits value the entry (an OCO: its take-profit leg); the exits reduce
-			exposure and are not added to it. Canceling one exit cancels its pair.
+			natively are sent either (brackets: paper; binance, limit entries only;
+			alpaca, stocks. --oco: those and coinbase, as one trigger bracket whose
+			stop-limit Coinbase prices itself, so --stop-loss-limit is refused there);
+			elsewhere the command refuses (exit 2) and sends nothing. Risk limits
+			value the entry (an OCO: its take-profit leg); the exits reduce exposure
+			and are not added to it. Canceling one exit cancels its pair.
+
+			--take-profit or --stop-loss alone on an entry is a single exit, placed
+			by the venue once the entry has filled: kraken's conditional close
+			(a limit, stop-loss or stop-loss-limit close). Other venues refuse it
+			(exit 2), and kraken refuses both exits together.
 
 			--dry-run runs every check (at the venue too, where it offers a test endpoint),
 			prints what would be sent and changes nothing.
@@ -237,6 +244,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			# buy 0.03 BTC as 3 limit orders over an hour; re-run the same command to resume.
 			# --dry-run shows the schedule and checks the first slice, sending nothing
 			$ tradectl order create BTC-USD --side buy --qty 0.03 --price 90000 --slices 3 --over 1h --idempotency-key dca-1 --dry-run
+
+			# buy 0.01 BTC; once filled, sell it at 110000 or, below 100000, at the market (dry run)
+			$ tradectl order create BTC-USD --side buy --qty 0.01 --take-profit 110000 --stop-loss 100000 --dry-run
 
 			# check everything and show what would be sent, the price rounded to the tick
 			$ tradectl order create ETH-USD --side buy --qty 0.5 --price 1000.005 --round down --dry-run
@@ -475,6 +485,9 @@ type DryRunResult struct {
 	// would keep: the request itself goes out gtc, without it.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	Expiry    string     `json:"expiry,omitempty"`
+	// ExitNote is the venue's word on how it places the linked exits,
+	// where that differs in a detail from the flags (exchange.ExitNoter).
+	ExitNote string `json:"exit_note,omitempty"`
 }
 
 // createRun plans the order (internal/orderplan: every check, one
@@ -526,6 +539,9 @@ func createRun(parent context.Context, o *CreateOptions) error {
 	if !plan.Rerun {
 		asked := confirm.NeedsPrompt(copts, plan.Simulated)
 		summary := confirmSummary(prof, ex.Name(), plan, sf)
+		if note := exchange.ExitNote(ex, req); note != "" {
+			summary.Notes = append(summary.Notes, note)
+		}
 		if !deadline.IsZero() {
 			summary.Notes = append(summary.Notes, "good till "+trade.FormatTime(deadline)+" (--cancel-after --client-expiry): "+
 				ex.Name()+" has no such orders, so it rests gtc until `tradectl order expire` cancels it after then")
@@ -662,7 +678,8 @@ func (e *lockWaitError) Unwrap() error { return e.lt }
 
 func (o *CreateOptions) dryRun(ctx context.Context, printer *render.Printer, ex exchange.Exchange, prof config.Profile, plan orderplan.Plan, deadline time.Time) error {
 	req := plan.Request
-	res := DryRunResult{DryRun: true, Exchange: ex.Name(), Profile: prof.Name, Request: req, Sizing: plan.Sizing}
+	res := DryRunResult{DryRun: true, Exchange: ex.Name(), Profile: prof.Name, Request: req, Sizing: plan.Sizing,
+		ExitNote: exchange.ExitNote(ex, req)}
 	if !deadline.IsZero() {
 		// Shown, not journaled: nothing is placed, so nothing is kept.
 		res.ExpiresAt, res.Expiry = &deadline, ExpiryByClient
@@ -844,6 +861,9 @@ func dryRunTable(r DryRunResult, prec render.Precision) *render.TableData {
 	}
 	for _, l := range q.ExitLines() {
 		add(l[0], l[1])
+	}
+	if r.ExitNote != "" {
+		add("exits", r.ExitNote)
 	}
 	add("post only", fmt.Sprint(q.PostOnly))
 	add("client id", q.ClientID)

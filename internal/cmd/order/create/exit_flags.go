@@ -19,8 +19,8 @@ type exitFlags struct {
 // addExitFlags registers the linked-exit flags on fl.
 func addExitFlags(fl *pflag.FlagSet) *exitFlags {
 	x := &exitFlags{}
-	fl.StringVar(&x.takeProfit, "take-profit", "", "linked take-profit: the limit price of an exit that rests once the entry fills (with --oco: of the OCO's limit leg)")
-	fl.StringVar(&x.stopLoss, "stop-loss", "", "linked stop-loss: the trigger price of an exit resting with the take-profit; one filling cancels the other")
+	fl.StringVar(&x.takeProfit, "take-profit", "", "linked take-profit: the limit price of an exit that rests once the entry fills (with --oco: of the OCO's limit leg; alone: a single exit, kraken)")
+	fl.StringVar(&x.stopLoss, "stop-loss", "", "linked stop-loss: the trigger price of an exit resting with the take-profit; one filling cancels the other (alone: a single exit, kraken)")
 	fl.StringVar(&x.stopLossLimit, "stop-loss-limit", "", "with --stop-loss: make the stop-loss a stop-limit at this price (default: a stop market order)")
 	fl.BoolVar(&x.oco, "oco", false, "place a pair of exits with no entry: a --take-profit limit and a --stop-loss, one cancels the other")
 	return x
@@ -33,12 +33,15 @@ func (x *exitFlags) apply(r *trade.OrderRequest, cmd *cobra.Command) error {
 	if !changed("take-profit") && !changed("stop-loss") && !changed("stop-loss-limit") && !x.oco {
 		return nil
 	}
-	if !changed("stop-loss") {
-		return cmdutil.Usagef("--stop-loss is required with --take-profit, --stop-loss-limit or --oco: tradectl places exits as a take-profit and stop-loss pair")
+	if x.oco && (!changed("stop-loss") || !changed("take-profit")) {
+		return cmdutil.Usagef("--oco needs --take-profit and --stop-loss: an OCO is a take-profit and stop-loss pair")
 	}
-	if !changed("take-profit") {
-		return cmdutil.Usagef("--take-profit is required with --stop-loss: tradectl places exits as a take-profit and stop-loss pair")
+	if changed("stop-loss-limit") && !changed("stop-loss") {
+		return cmdutil.Usagef("--stop-loss-limit needs --stop-loss: it is the limit of the stop-loss that --stop-loss triggers")
 	}
+	// --take-profit or --stop-loss alone on an entry is a single exit,
+	// which only venues with a conditional close attach (kraken); the
+	// plan refuses it elsewhere before anything is sent.
 	exits := &trade.Exits{OCO: x.oco}
 	for _, f := range []struct {
 		name, raw string
@@ -69,4 +72,6 @@ func (x *exitFlags) apply(r *trade.OrderRequest, cmd *cobra.Command) error {
 // linkedVenues names the venues that place brackets and OCO pairs, for the
 // refusal on the others. The venues themselves say so (exchange.Bracketer,
 // exchange.OCOPlacer); this sentence follows the README's venue table.
-const linkedVenues = "brackets (--take-profit with --stop-loss on an entry) and --oco pairs are placed natively by paper, binance (brackets on limit entries only) and alpaca (stocks)"
+const linkedVenues = "brackets (--take-profit with --stop-loss on an entry) are placed natively by paper, binance (limit entries only) and alpaca (stocks); " +
+	"a single exit (--take-profit or --stop-loss alone on an entry) by kraken; " +
+	"--oco pairs by paper, binance, alpaca (stocks) and coinbase (no --stop-loss-limit)"

@@ -26,6 +26,11 @@ type orderSpec struct {
 
 func (sp orderSpec) isLimit() bool { return sp.kind != "market_market_ioc" }
 func (sp orderSpec) isStop() bool  { return strings.HasPrefix(sp.kind, "stop_limit_") }
+
+// isBracket is a trigger bracket: a limit at limit_price and a stop at
+// stop_trigger_price on one order, the stop placing a stop-limit about 5%
+// beyond the trigger when it fires.
+func (sp orderSpec) isBracket() bool { return strings.HasPrefix(sp.kind, "trigger_bracket_") }
 func (sp orderSpec) immediate() bool {
 	return sp.kind == "sor_limit_ioc" || sp.kind == "limit_limit_fok" || sp.kind == "market_market_ioc"
 }
@@ -68,6 +73,7 @@ type configFields struct {
 	LimitPrice    *string `json:"limit_price"`
 	StopPrice     *string `json:"stop_price"`
 	StopDirection *string `json:"stop_direction"`
+	StopTrigger   *string `json:"stop_trigger_price"`
 	EndTime       *string `json:"end_time"`
 	PostOnly      *bool   `json:"post_only"`
 }
@@ -82,6 +88,8 @@ var variantFields = map[string]struct{ required, allowed []string }{
 	"sor_limit_ioc":             {[]string{"base_size", "limit_price"}, nil},
 	"stop_limit_stop_limit_gtc": {[]string{"base_size", "limit_price", "stop_price", "stop_direction"}, nil},
 	"stop_limit_stop_limit_gtd": {[]string{"base_size", "limit_price", "stop_price", "stop_direction", "end_time"}, nil},
+	"trigger_bracket_gtc":       {[]string{"base_size", "limit_price", "stop_trigger_price"}, nil},
+	"trigger_bracket_gtd":       {[]string{"base_size", "limit_price", "stop_trigger_price", "end_time"}, nil},
 }
 
 func decimalText(s string) bool {
@@ -127,6 +135,7 @@ func parseConfig(cfg map[string]json.RawMessage) (orderSpec, *response, *failure
 	present := map[string]bool{
 		"quote_size": f.QuoteSize != nil, "base_size": f.BaseSize != nil, "limit_price": f.LimitPrice != nil,
 		"stop_price": f.StopPrice != nil, "stop_direction": f.StopDirection != nil, "end_time": f.EndTime != nil, "post_only": f.PostOnly != nil,
+		"stop_trigger_price": f.StopTrigger != nil,
 	}
 	for name, has := range present {
 		req, allowed := slices.Contains(rules.required, name), slices.Contains(rules.allowed, name)
@@ -143,7 +152,8 @@ func parseConfig(cfg map[string]json.RawMessage) (orderSpec, *response, *failure
 		src *string
 		dst *decimal.Decimal
 		n   string
-	}{{f.BaseSize, &sp.baseSize, "base_size"}, {f.QuoteSize, &sp.quoteSize, "quote_size"}, {f.LimitPrice, &sp.limitPrice, "limit_price"}, {f.StopPrice, &sp.stopPrice, "stop_price"}} {
+	}{{f.BaseSize, &sp.baseSize, "base_size"}, {f.QuoteSize, &sp.quoteSize, "quote_size"}, {f.LimitPrice, &sp.limitPrice, "limit_price"}, {f.StopPrice, &sp.stopPrice, "stop_price"},
+		{f.StopTrigger, &sp.stopPrice, "stop_trigger_price"}} {
 		if d.src == nil {
 			continue
 		}
@@ -212,7 +222,7 @@ func (s *Server) check(productID, side string, sp orderSpec) (*order, *failure) 
 		return nil, &failure{code: "ORDER_ENTRY_DISABLED", preview: "PREVIEW_INVALID_ORDER_CONFIG", newOrder: true, message: "Trading is disabled for this product"}
 	case offGrid(sp.baseSize, p.baseInc):
 		return nil, &failure{code: "INVALID_SIZE_PRECISION", preview: "PREVIEW_INVALID_SIZE_PRECISION", newOrder: true, message: "Invalid order size precision"}
-	case sp.isLimit() && offGrid(sp.limitPrice, p.priceInc), sp.isStop() && offGrid(sp.stopPrice, p.priceInc):
+	case sp.isLimit() && offGrid(sp.limitPrice, p.priceInc), (sp.isStop() || sp.isBracket()) && offGrid(sp.stopPrice, p.priceInc):
 		return nil, &failure{code: "INVALID_PRICE_PRECISION", preview: "PREVIEW_INVALID_PRICE_PRECISION", newOrder: true, message: "Invalid price precision"}
 	case !sp.baseSize.IsPositive() || sp.baseSize.LessThan(p.baseMin):
 		return nil, &failure{code: "INVALID_BASE_SIZE_TOO_SMALL", preview: "PREVIEW_INVALID_BASE_SIZE_TOO_SMALL", message: "Order size is too small. Minimum size is " + p.spec.BaseMinSize}
@@ -235,6 +245,18 @@ func (s *Server) check(productID, side string, sp orderSpec) (*order, *failure) 
 		up := sp.stopDir == "STOP_DIRECTION_STOP_UP"
 		if (up && !sp.stopPrice.GreaterThan(p.last)) || (!up && !sp.stopPrice.LessThan(p.last)) {
 			return nil, &failure{code: "INVALID_STOP_PRICE", preview: "PREVIEW_INVALID_STOP_PRICE", message: "Stop price would trigger immediately"}
+		}
+	}
+	if sp.isBracket() {
+		// A sell bracket's stop guards against a fall, a buy's against a
+		// rise: a trigger the last price has already passed would fire at
+		// once, and the stop must be on the far side of the limit.
+		sell := side == "SELL"
+		if (sell && !sp.stopPrice.LessThan(p.last)) || (!sell && !sp.stopPrice.GreaterThan(p.last)) {
+			return nil, &failure{code: "INVALID_STOP_PRICE", preview: "PREVIEW_INVALID_STOP_PRICE", message: "Stop trigger price would trigger immediately"}
+		}
+		if (sell && !sp.stopPrice.LessThan(sp.limitPrice)) || (!sell && !sp.stopPrice.GreaterThan(sp.limitPrice)) {
+			return nil, &failure{code: "INVALID_LIMIT_PRICE", preview: "PREVIEW_INVALID_LIMIT_PRICE", newOrder: true, message: "Invalid limit price for the stop trigger price"}
 		}
 	}
 	marketable := sp.kind == "market_market_ioc" || (!sp.isStop() &&
@@ -326,6 +348,10 @@ func (s *Server) matchLocked(p *product) {
 		if o.p != p || !o.working() {
 			continue
 		}
+		if o.spec.isBracket() {
+			s.matchBracketLocked(o)
+			continue
+		}
 		if o.spec.isStop() && !o.triggered {
 			up := o.spec.stopDir == "STOP_DIRECTION_STOP_UP"
 			if (up && !p.last.LessThan(o.spec.stopPrice)) || (!up && !p.last.GreaterThan(o.spec.stopPrice)) {
@@ -337,6 +363,37 @@ func (s *Server) matchLocked(p *product) {
 		if (o.side == "BUY" && !o.spec.limitPrice.LessThan(p.ask)) || (o.side == "SELL" && !o.spec.limitPrice.GreaterThan(p.bid)) {
 			s.fillLocked(o, o.spec.limitPrice, true)
 		}
+	}
+}
+
+// bracketSlippage is how far beyond its trigger a bracket's stop-limit
+// rests: "a limit price 5% higher for BUYS and 5% lower for SELLS".
+var bracketSlippage = decimal.RequireFromString("0.05")
+
+// matchBracketLocked runs a trigger bracket: its limit fills when the
+// book reaches limit_price; once the last price reaches the trigger, its
+// stop is a stop-limit 5% beyond the trigger, which fills at the touch
+// while the touch is within that limit.
+func (s *Server) matchBracketLocked(o *order) {
+	p := o.p
+	sell := o.side == "SELL"
+	if !o.triggered && ((sell && !p.last.GreaterThan(o.spec.stopPrice)) || (!sell && !p.last.LessThan(o.spec.stopPrice))) {
+		o.triggered = true
+	}
+	if !o.triggered {
+		if (!sell && !o.spec.limitPrice.LessThan(p.ask)) || (sell && !o.spec.limitPrice.GreaterThan(p.bid)) {
+			s.fillLocked(o, o.spec.limitPrice, true)
+		}
+		return
+	}
+	if sell {
+		if limit := o.spec.stopPrice.Mul(decimal.NewFromInt(1).Sub(bracketSlippage)); !p.bid.LessThan(limit) {
+			s.fillLocked(o, p.bid, false)
+		}
+		return
+	}
+	if limit := o.spec.stopPrice.Mul(decimal.NewFromInt(1).Add(bracketSlippage)); !p.ask.GreaterThan(limit) {
+		s.fillLocked(o, p.ask, false)
 	}
 }
 
@@ -444,6 +501,8 @@ var timeInForce = map[string]string{
 	"limit_limit_fok":           "FILL_OR_KILL",
 	"stop_limit_stop_limit_gtc": "GOOD_UNTIL_CANCELLED",
 	"stop_limit_stop_limit_gtd": "GOOD_UNTIL_DATE_TIME",
+	"trigger_bracket_gtc":       "GOOD_UNTIL_CANCELLED",
+	"trigger_bracket_gtd":       "GOOD_UNTIL_DATE_TIME",
 }
 
 func (o *order) json() map[string]any {
@@ -451,8 +510,11 @@ func (o *order) json() map[string]any {
 	switch {
 	case o.spec.kind == "market_market_ioc":
 		typ = "MARKET"
-	case o.spec.isStop():
+	case o.spec.isStop(), o.spec.isBracket():
 		typ, trigger = "STOP_LIMIT", "STOP_PENDING"
+		if o.spec.isBracket() {
+			typ = "BRACKET"
+		}
 		if o.triggered {
 			trigger = "STOP_TRIGGERED"
 		}

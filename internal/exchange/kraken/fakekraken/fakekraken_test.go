@@ -175,6 +175,13 @@ func TestAddOrderRules(t *testing.T) {
 		{"pair=XLTCZUSD&type=buy&ordertype=market&volume=1", "EService:Market in cancel_only mode"},
 		{"pair=XXBTZUSD&type=buy&ordertype=limit&volume=0.001&price=1000&timeinforce=FOK", "EGeneral:Invalid arguments:timeinforce"},
 		{"pair=XXBTZUSD&type=buy&ordertype=limit&volume=100&price=50000&validate=true", ""}, // validate checks rules, not funds
+		// Conditional closes: a known type with the prices it needs, on the tick.
+		{"pair=XXBTZUSD&type=buy&ordertype=limit&volume=0.001&price=1000&close%5Bordertype%5D=bogus&close%5Bprice%5D=2000&validate=true", "EGeneral:Invalid arguments:close[ordertype]"},
+		{"pair=XXBTZUSD&type=buy&ordertype=limit&volume=0.001&price=1000&close%5Bprice%5D=2000&validate=true", "EGeneral:Invalid arguments:close[ordertype]"},
+		{"pair=XXBTZUSD&type=buy&ordertype=limit&volume=0.001&price=1000&close%5Bordertype%5D=limit&validate=true", "EGeneral:Invalid arguments:close[price]"},
+		{"pair=XXBTZUSD&type=buy&ordertype=limit&volume=0.001&price=1000&close%5Bordertype%5D=stop-loss-limit&close%5Bprice%5D=900&validate=true", "EGeneral:Invalid arguments:close[price2]"},
+		{"pair=XXBTZUSD&type=buy&ordertype=limit&volume=0.001&price=1000&close%5Bordertype%5D=limit&close%5Bprice%5D=2000.05&validate=true", "EOrder:Tick size check failed"},
+		{"pair=XXBTZUSD&type=buy&ordertype=limit&volume=0.001&price=1000&close%5Bordertype%5D=stop-loss-limit&close%5Bprice%5D=900&close%5Bprice2%5D=890&validate=true", ""},
 	}
 	for _, tt := range tests {
 		a := add(tt.params)

@@ -37,6 +37,19 @@ type order struct {
 	closetm     time.Time
 	triggered   bool
 	hold        fakevenue.Hold // what a working order holds
+	// close is the conditional close AddOrder attached (close[…]): placed
+	// when the order has filled completely, for its volume on the other
+	// side. refid is the order a close order was created by.
+	close *closeSpec
+	refid string
+	// closeDescr keeps descr.close after the close order was placed.
+	closeDescr string
+}
+
+// closeSpec is AddOrder's close[ordertype], close[price], close[price2].
+type closeSpec struct {
+	ordertype     string
+	price, price2 decimal.Decimal
 }
 
 func (o *order) working() bool { return o.status == "open" || o.status == "pending" }
@@ -195,6 +208,11 @@ func (s *Server) parseOrder(p params) (*order, string) {
 	if !o.hasFlag("fcib") && !o.hasFlag("fciq") {
 		o.oflags = append(o.oflags, "fciq")
 	}
+	if c, kerr := parseClose(p, pr); kerr != "" {
+		return nil, kerr
+	} else if c != nil {
+		o.close = c
+	}
 	if p.has("cl_ord_id") {
 		if !validClOrdID(o.clOrdID) {
 			return nil, invalidArgs("cl_ord_id")
@@ -232,6 +250,96 @@ func (s *Server) parseOrder(p params) (*order, string) {
 	return o, ""
 }
 
+// closeTypes are the close[ordertype] values the AddOrder reference lists.
+// The fake simulates limit, stop-loss and stop-loss-limit closes, the ones
+// tradectl attaches; the others are refused rather than rested as orders
+// the fake would never execute.
+var closeTypes = map[string]bool{
+	"limit": true, "stop-loss": true, "stop-loss-limit": true,
+	"iceberg": false, "take-profit": false, "take-profit-limit": false, "trailing-stop": false, "trailing-stop-limit": false,
+}
+
+// parseClose reads a conditional close: close[ordertype] with the prices
+// its type needs, on the pair's tick. Without close[ordertype], close
+// prices are refused. Only ordertype, price and price2 belong to close[…].
+func parseClose(p params, pr *pair) (*closeSpec, string) {
+	typ := p.get("close[ordertype]")
+	if typ == "" {
+		for _, k := range []string{"close[price]", "close[price2]"} {
+			if p.has(k) {
+				return nil, invalidArgs("close[ordertype]")
+			}
+		}
+		return nil, ""
+	}
+	simulated, known := closeTypes[typ]
+	if !known || !simulated {
+		return nil, invalidArgs("close[ordertype]")
+	}
+	c := &closeSpec{ordertype: typ}
+	for _, f := range []struct {
+		name string
+		need bool
+		dst  *decimal.Decimal
+	}{{"close[price]", true, &c.price}, {"close[price2]", typ == "stop-loss-limit", &c.price2}} {
+		v := p.get(f.name)
+		if !f.need {
+			if v != "" {
+				return nil, invalidArgs(f.name)
+			}
+			continue
+		}
+		if !decimalParam.MatchString(v) {
+			return nil, invalidArgs(f.name)
+		}
+		d := decimal.RequireFromString(v)
+		if !d.IsPositive() {
+			return nil, invalidArgs(f.name)
+		}
+		if pr.tick.IsPositive() && !d.Mod(pr.tick).IsZero() {
+			return nil, "EOrder:Tick size check failed"
+		}
+		*f.dst = d
+	}
+	return c, ""
+}
+
+// closeDescr is descr.close: the conditional close in words, "" without one.
+func (s *Server) closeDescr(o *order) string {
+	c := o.close
+	if c == nil {
+		return ""
+	}
+	d := o.pair.spec.PairDecimals
+	text := "close position @ " + c.ordertype + " " + fx(c.price, d)
+	if c.ordertype == "stop-loss-limit" {
+		text += " -> limit " + fx(c.price2, d)
+	}
+	return text
+}
+
+// placeCloseLocked creates a filled entry's conditional close order, once:
+// the entry's volume on the other side, naming the entry in refid. A
+// close the account cannot fund is booked canceled with the reason.
+func (s *Server) placeCloseLocked(entry *order) {
+	c := entry.close
+	entry.close = nil
+	side := "sell"
+	if entry.side == "sell" {
+		side = "buy"
+	}
+	o := &order{pair: entry.pair, side: side, ordertype: c.ordertype, price: c.price, price2: c.price2, vol: entry.vol,
+		status: "open", timeinforce: "GTC", oflags: []string{"fciq"}, refid: entry.txid}
+	o.txid = s.newTxIDLocked()
+	s.orders = append(s.orders, o)
+	s.byTxID[o.txid] = o
+	if kerr := s.executeLocked(o); kerr != "" {
+		o.opentm = s.clock()
+		s.closeLocked(o, "canceled", strings.TrimPrefix(kerr, "EOrder:"))
+	}
+	entry.closeDescr = s.closeDescr(&order{pair: entry.pair, close: c})
+}
+
 func (s *Server) handleAddOrder(p params) (any, string) {
 	o, kerr := s.parseOrder(p)
 	if kerr != "" {
@@ -239,6 +347,9 @@ func (s *Server) handleAddOrder(p params) (any, string) {
 	}
 	validate := p.get("validate") == "true"
 	descr := map[string]any{"order": s.describe(o)}
+	if o.close != nil {
+		descr["close"] = s.closeDescr(o)
+	}
 	if validate {
 		return map[string]any{"descr": descr}, ""
 	}
@@ -250,10 +361,12 @@ func (s *Server) handleAddOrder(p params) (any, string) {
 			}
 		}
 	}
+	// The txid comes first: an entry that fills at once creates its
+	// close order, which names it.
+	o.txid = s.newTxIDLocked()
 	if kerr := s.executeLocked(o); kerr != "" {
 		return nil, kerr
 	}
-	o.txid = s.newTxIDLocked()
 	s.orders = append(s.orders, o)
 	s.byTxID[o.txid] = o
 	s.placed.Add(1)
@@ -385,6 +498,9 @@ func (s *Server) fillLocked(o *order, price, qty decimal.Decimal, maker bool) {
 	s.tradeIDs[t.id] = true
 	if o.volExec.GreaterThanOrEqual(o.vol) {
 		o.status, o.closetm = "closed", s.clock()
+		if o.close != nil {
+			s.placeCloseLocked(o)
+		}
 		return
 	}
 	if wasHolding {
@@ -510,12 +626,20 @@ func (s *Server) orderJSON(o *order) map[string]any {
 	if o.volExec.IsPositive() && o.volExec.LessThan(o.vol) {
 		misc = "partial"
 	}
+	var refid any
+	if o.refid != "" {
+		refid = o.refid
+	}
+	closeText := o.closeDescr
+	if o.close != nil {
+		closeText = s.closeDescr(o)
+	}
 	out := map[string]any{
-		"refid": nil, "userref": 0, "cl_ord_id": clOrdID, "status": o.status, "reason": reason,
+		"refid": refid, "userref": 0, "cl_ord_id": clOrdID, "status": o.status, "reason": reason,
 		"opentm": unixNumber(o.opentm), "starttm": 0, "expiretm": o.expiretm,
 		"descr": map[string]any{
 			"pair": o.pair.spec.AltName, "type": o.side, "ordertype": o.ordertype, "price": price, "price2": price2,
-			"leverage": "none", "order": s.describe(o), "close": "",
+			"leverage": "none", "order": s.describe(o), "close": closeText,
 		},
 		"vol": fx(o.vol, o.pair.spec.LotDecimals), "vol_exec": fx(o.volExec, o.pair.spec.LotDecimals), "cost": fx(o.cost, o.pair.spec.CostDecimals),
 		"fee": fx(o.fee, o.pair.spec.CostDecimals), "price": fx(avg, d+1), "stopprice": "0.00000", "limitprice": "0.00000",
