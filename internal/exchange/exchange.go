@@ -176,6 +176,25 @@ func CanQuoteSize(ex Exchange, side trade.Side) bool {
 	return ok && q.QuoteSized(side)
 }
 
+// ClientQuoteSizer is implemented by venues that take no quote-sized
+// order on side but whose adapter says so plainly and lets tradectl size
+// one openly: the order plan converts the quote amount into a base
+// quantity at the current ask (a buy) or bid (a sell), rounded down to
+// the step, and sends that. The dry run shows the conversion (quote_sizing)
+// and so do the confirmation and the command's note; the venue receives
+// only the base quantity. Kraken is one: its AddOrder reference lists a
+// viqc flag but says nothing of what it does.
+type ClientQuoteSizer interface {
+	SizesQuoteClientSide(side trade.Side) bool
+}
+
+// CanSizeQuoteClientSide reports whether tradectl may size a quote-sized
+// market order on side for ex (ClientQuoteSizer).
+func CanSizeQuoteClientSide(ex Exchange, side trade.Side) bool {
+	q, ok := ex.(ClientQuoteSizer)
+	return ok && q.SizesQuoteClientSide(side)
+}
+
 // Simulator is implemented by exchanges that trade no real money (the paper
 // exchange). Callers ask IsSimulated rather than comparing venue names, so a
 // second simulated venue, or a venue's own testnet, needs no new name checks.

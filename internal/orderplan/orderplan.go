@@ -121,6 +121,10 @@ type Plan struct {
 	// Sizing says how a share of a balance became the order's quantity
 	// (nil: the quantity was given).
 	Sizing *Sizing
+	// QuoteSizing says how a quote amount became the order's base
+	// quantity, on a venue that takes no quote-sized order
+	// (exchange.ClientQuoteSizer); nil otherwise.
+	QuoteSizing *QuoteSizing
 }
 
 // Sizing is how Input.QtyShare became a quantity: Share of the Free
@@ -167,12 +171,20 @@ func Make(ctx context.Context, d Deps, in Input) (Plan, error) {
 	if !p.Rerun && !in.DryRun && confirm.NeedsYes(d.Confirm, p.Simulated) {
 		return p, &confirm.NeedsYesError{Profile: d.Profile, Exchange: ex.Name()}
 	}
+	quoteToBase := false
 	if p.Request.QuoteSized() {
-		if !exchange.CanQuoteSize(ex, p.Request.Side) {
+		switch {
+		case exchange.CanQuoteSize(ex, p.Request.Side):
+			if !p.Rerun && risk.Tolerance(in.MaxSlippage, d.Safety).IsPositive() && !slices.Contains(in.Overrides, config.SafetyMaxSlippagePct) {
+				return p, ErrSlippageQuoteSized
+			}
+		case exchange.CanSizeQuoteClientSide(ex, p.Request.Side):
+			// Sized below from the quote: what goes out is a plain
+			// base-quantity market order, which every check (the slippage
+			// guard included) treats as such.
+			quoteToBase = true
+		default:
 			return p, &QuoteSizeError{Venue: ex.Name(), Side: p.Request.Side}
-		}
-		if !p.Rerun && risk.Tolerance(in.MaxSlippage, d.Safety).IsPositive() && !slices.Contains(in.Overrides, config.SafetyMaxSlippagePct) {
-			return p, ErrSlippageQuoteSized
 		}
 	}
 	if err := checkExpiry(ex, p.Request); err != nil {
@@ -185,10 +197,10 @@ func Make(ctx context.Context, d Deps, in Input) (Plan, error) {
 		return p, trailRefusal(ex, p.Request)
 	}
 	share := in.QtyShare.Valid
-	if share && p.Rerun {
-		// A re-run reports the order the first run sized; balances have
-		// moved since, so the share is not worked out again.
-		p.Request.Qty, share = earlier.Request.Qty, false
+	if (share || quoteToBase) && p.Rerun {
+		// A re-run reports the order the first run sized; balances and
+		// prices have moved since, so the size is not worked out again.
+		p.Request.Qty, p.Request.QuoteQty, share, quoteToBase = earlier.Request.Qty, earlier.Request.QuoteQty, false, false
 	}
 	inst, err := exchange.FindInstrument(ctx, ex, p.Request.Symbol)
 	if err != nil {
@@ -206,7 +218,7 @@ func Make(ctx context.Context, d Deps, in Input) (Plan, error) {
 	p.Instrument = inst
 	priced := p.Request.Price.Valid || p.Request.StopPrice.Valid
 	shareNeedsQuote := share && p.Request.Side == trade.Buy && !priced
-	if !p.Rerun && (shareNeedsQuote || NeedsQuote(p.Request, d.Safety, in.MaxSlippage, confirm.NeedsPrompt(d.Confirm, p.Simulated))) {
+	if !p.Rerun && (shareNeedsQuote || quoteToBase || NeedsQuote(p.Request, d.Safety, in.MaxSlippage, confirm.NeedsPrompt(d.Confirm, p.Simulated))) {
 		qs, err := ex.Quotes(ctx, []trade.Symbol{p.Request.Symbol})
 		if err != nil {
 			return p, fmt.Errorf("quote %s: %w", p.Request.Symbol, err)
@@ -221,6 +233,13 @@ func Make(ctx context.Context, d Deps, in Input) (Plan, error) {
 			return p, err
 		}
 		p.Request.Qty, p.Sizing = sized.Qty, &sized
+	}
+	if quoteToBase {
+		sized, err := sizeFromQuote(ex.Name(), inst, p.Request, p.Quote)
+		if err != nil {
+			return p, err
+		}
+		p.Request.Qty, p.Request.QuoteQty, p.QuoteSizing = sized.Qty, decimal.NullDecimal{}, &sized
 	}
 	conformed, err := inst.Conform(p.Request, in.Round, p.Quote.Mid())
 	if err != nil {

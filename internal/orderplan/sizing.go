@@ -66,6 +66,54 @@ func sizeFromBalance(ctx context.Context, ex exchange.Exchange, in trade.Instrum
 	return sz, nil
 }
 
+// QuoteSizing is how a quote amount became a base quantity on a venue
+// that takes no quote-sized order: QuoteQty of Asset divided by Price
+// (the ask for a buy, the bid for a sell), rounded down to the step.
+type QuoteSizing struct {
+	QuoteQty decimal.Decimal `json:"quote_qty"`
+	Asset    string          `json:"asset"`
+	// PriceSide is "ask" (a buy) or "bid" (a sell): which side of the
+	// quote Price is.
+	PriceSide string          `json:"price_side"`
+	Price     decimal.Decimal `json:"price"`
+	Qty       decimal.Decimal `json:"qty"`
+}
+
+// Note says what tradectl did, in one line for the confirmation and the
+// command's stderr.
+func (z QuoteSizing) Note(venue string, base string) string {
+	return fmt.Sprintf("%s takes no quote-sized orders: tradectl sized %s %s as %s %s at the %s %s, rounded down to the step; what it fills at moves with the market",
+		venue, z.QuoteQty, z.Asset, z.Qty, base, z.PriceSide, z.Price)
+}
+
+// sizeFromQuote works out the base quantity of a quote-sized market order
+// from the quote q: the amount divided by the ask for a buy (what it would
+// cost now) or the bid for a sell (what it would fetch now), rounded down
+// to the step so a buy never asks for more than the amount buys at that
+// price. A missing side of the book, or a quantity that rounds to 0, is
+// refused with nothing sent.
+func sizeFromQuote(venue string, in trade.Instrument, req trade.OrderRequest, q trade.Quote) (QuoteSizing, error) {
+	z := QuoteSizing{QuoteQty: req.QuoteQty.Decimal, Asset: in.QuoteAsset, PriceSide: "ask", Price: q.Ask}
+	if req.Side == trade.Sell {
+		z.PriceSide, z.Price = "bid", q.Bid
+	}
+	if z.Asset == "" {
+		z.Asset = req.Symbol.Quote
+	}
+	if !z.Price.IsPositive() {
+		return z, fmt.Errorf("%s takes no quote-sized orders and %s has no %s to size one from; size it in %s instead",
+			venue, req.Symbol, z.PriceSide, in.BaseAsset)
+	}
+	amount := z.QuoteQty.DivRound(z.Price, 16)
+	z.Qty = floorToStep(amount, in.StepSize)
+	if !z.Qty.IsPositive() {
+		return z, &RulesError{Err: &trade.ValidationError{Field: "quote_qty",
+			Message: fmt.Sprintf("%s %s at %s is %s %s, which rounds down to 0 (step size %s)",
+				z.QuoteQty, z.Asset, z.Price, amount.Round(12), in.BaseAsset, in.StepSize)}}
+	}
+	return z, nil
+}
+
 // floorToStep rounds v down to the step; without a step, to 8 places.
 func floorToStep(v, step decimal.Decimal) decimal.Decimal {
 	if !step.IsPositive() {

@@ -171,3 +171,78 @@ func TestQtyShare(t *testing.T) {
 		t.Errorf("Make(50%% of dust) = %v, want a RulesError saying it rounds to 0", err)
 	}
 }
+
+// clientSizing is counting on a venue that takes no quote-sized order
+// but lets tradectl size one from the quote (as Kraken's adapter does).
+type clientSizing struct{ *counting }
+
+func (clientSizing) SizesQuoteClientSide(trade.Side) bool { return true }
+
+func TestQuoteSizedClientSide(t *testing.T) {
+	ctx := context.Background()
+	ex := openPaper(t, map[string]any{"USD": "1000", "BTC": "1"})
+	in, err := exchange.FindInstrument(ctx, ex, btcUSD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs, err := ex.Quotes(ctx, []trade.Symbol{btcUSD})
+	if err != nil {
+		t.Fatal(err)
+	}
+	floor := func(v decimal.Decimal) decimal.Decimal { return trade.FloorTo(v, in.StepSize) }
+	tests := []struct {
+		name  string
+		side  trade.Side
+		quote string
+		want  orderplan.QuoteSizing
+	}{
+		{"buy at the ask", trade.Buy, "100", orderplan.QuoteSizing{QuoteQty: trade.Dec("100"), Asset: "USD", PriceSide: "ask",
+			Price: qs[0].Ask, Qty: floor(trade.Dec("100").DivRound(qs[0].Ask, 16))}},
+		{"sell at the bid", trade.Sell, "250.5", orderplan.QuoteSizing{QuoteQty: trade.Dec("250.5"), Asset: "USD", PriceSide: "bid",
+			Price: qs[0].Bid, Qty: floor(trade.Dec("250.5").DivRound(qs[0].Bid, 16))}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := clientSizing{&counting{Exchange: ex}}
+			req := trade.OrderRequest{Symbol: btcUSD, Side: tc.side, Type: trade.Market, QuoteQty: trade.OptDec(tc.quote)}
+			p, err := orderplan.Make(ctx, deps(c, config.Safety{}), orderplan.Input{Request: req, DryRun: true})
+			if err != nil {
+				t.Fatalf("Make: %v", err)
+			}
+			if p.QuoteSizing == nil {
+				t.Fatal("no QuoteSizing in the plan")
+			}
+			if diff := cmp.Diff(tc.want, *p.QuoteSizing); diff != "" {
+				t.Errorf("QuoteSizing (-want +got):\n%s", diff)
+			}
+			// What goes out is a base-quantity market order, the size
+			// rounded down: it never spends (or fetches) more than asked at
+			// the quoted price.
+			if p.Request.QuoteSized() || !p.Request.Qty.Equal(tc.want.Qty) {
+				t.Errorf("request qty %s quote %v, want qty %s and no quote size", p.Request.Qty, p.Request.QuoteQty, tc.want.Qty)
+			}
+			if p.Request.Qty.Mul(tc.want.Price).GreaterThan(tc.want.QuoteQty) {
+				t.Errorf("sized %s × %s is more than the amount %s", p.Request.Qty, tc.want.Price, tc.want.QuoteQty)
+			}
+			if diff := cmp.Diff([]string{"Instruments", "Quotes"}, c.calls); diff != "" {
+				t.Errorf("calls (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	// An amount below one step is refused, nothing placed.
+	tiny := trade.OrderRequest{Symbol: btcUSD, Side: trade.Buy, Type: trade.Market, QuoteQty: trade.OptDec("0.0001")}
+	_, err = orderplan.Make(ctx, deps(clientSizing{&counting{Exchange: ex}}, config.Safety{}), orderplan.Input{Request: tiny, DryRun: true})
+	var re *orderplan.RulesError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "rounds down to 0") {
+		t.Errorf("Make(tiny quote amount) = %v, want a rules error", err)
+	}
+
+	// The slippage guard treats the sized order as the market order it is
+	// (it is not refused as a quote-sized one).
+	guarded := config.Safety{MaxSlippagePct: trade.Dec("5")}
+	req := trade.OrderRequest{Symbol: btcUSD, Side: trade.Buy, Type: trade.Market, QuoteQty: trade.OptDec("100")}
+	if _, err := orderplan.Make(ctx, deps(clientSizing{&counting{Exchange: ex}}, guarded), orderplan.Input{Request: req, DryRun: true}); err != nil {
+		t.Errorf("Make(client-sized under the slippage guard) = %v, want it planned", err)
+	}
+}

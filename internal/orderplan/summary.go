@@ -24,6 +24,9 @@ func (p Plan) Summary(prof config.Profile, exName string, sf config.Safety) conf
 		s.Notes = append(s.Notes, fmt.Sprintf("market order sent as a limit IOC at %s: no fill beyond %s%% from the mid %s",
 			req.Price.Decimal, dec.Tolerance, dec.Estimate.Mid))
 	}
+	if z := p.QuoteSizing; z != nil {
+		s.Notes = append(s.Notes, z.Note(exName, p.Instrument.BaseAsset))
+	}
 	for _, ov := range dec.Report.Overridden {
 		s.Notes = append(s.Notes, "risk limit "+ov.Limit+" lifted for this order")
 	}

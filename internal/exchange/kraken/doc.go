@@ -197,13 +197,17 @@
 // for instruments_ttl; a corrupt or stale cache is refetched. Pair names map
 // both ways: XXBTZUSD and XBTUSD are BTC-USD, XDGUSD is DOGE-USD.
 //
-// Quote-sized market orders are not supported: the AddOrder reference lists
-// viqc ("volume in quote currency") among the oflags (Kraken Spot REST
-// OpenAPI spec, AddOrder, schemas/requests/trading/orders/add.yaml) but
-// says nothing of what it does or on which orders Kraken honours it, and
-// tradectl does not size the order client-side behind the trader's back.
-// The adapter is no exchange.QuoteSizer, and a quote-sized request that
-// reaches it anyway is refused before anything is sent.
+// Quote-sized market orders (--quote-qty) are sized by tradectl, openly:
+// the AddOrder reference lists viqc ("volume in quote currency") among the
+// oflags (Kraken Spot REST OpenAPI spec, AddOrder,
+// schemas/requests/trading/orders/add.yaml) but says nothing of what it
+// does or on which orders Kraken honours it, so it is never sent. The
+// adapter is an exchange.ClientQuoteSizer instead: the order plan reads
+// the quote (one Ticker request), divides the amount by the ask (a buy)
+// or the bid (a sell), rounds down to the pair's lot step and sends a
+// plain base-quantity market order; the dry run (quote_sizing), the
+// confirmation and a note on stderr say so. A quote-sized request that
+// reaches the adapter itself is still refused before anything is sent.
 //
 // An order with an expiry (OrderRequest.ExpiresAt, --cancel-after) is
 // Kraken's own good-till-date order: AddOrder takes "timeinforce

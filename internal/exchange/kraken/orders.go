@@ -618,3 +618,10 @@ func (e *Exchange) readBack(ctx context.Context, txids []string, listed []trade.
 	}
 	return out, errors.Join(errs...)
 }
+
+var _ exchange.ClientQuoteSizer = (*Exchange)(nil)
+
+// SizesQuoteClientSide implements exchange.ClientQuoteSizer: Kraken takes
+// no quote-sized order (see doc.go on viqc), so tradectl sizes one from
+// the quote, on either side, and sends the base quantity.
+func (e *Exchange) SizesQuoteClientSide(trade.Side) bool { return true }

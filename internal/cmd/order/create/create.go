@@ -119,9 +119,11 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			--quote-qty sizes a market order in the quote asset instead: the amount to
 			spend on a buy, or to receive on a sell, with the venue working out the
 			quantity as it fills. Only venues that take such orders natively are sent
-			one (paper, Binance, Coinbase for buys, Alpaca); elsewhere the command
-			refuses (exit 2) and sends nothing. max_order_notional compares the amount
-			itself.
+			one (paper, Binance, Coinbase for buys, Alpaca). On Kraken, which takes
+			none, tradectl sizes it openly: the amount over the ask (buy) or bid
+			(sell), rounded down to the step, sent as a quantity and said on stderr.
+			Elsewhere the command refuses (exit 2) and sends nothing.
+			max_order_notional compares the amount itself.
 
 			--qty all or --qty N% sizes the order from the free balance, with one
 			balance request: a sell from the base asset, a buy from the quote asset
@@ -481,6 +483,9 @@ type DryRunResult struct {
 	Slippage *risk.Estimate `json:"slippage,omitempty"`
 	// Sizing says how --qty all or N% became the request's quantity.
 	Sizing *orderplan.Sizing `json:"sizing,omitempty"`
+	// QuoteSizing says how --quote-qty became the request's quantity on a
+	// venue that takes no quote-sized order (Kraken).
+	QuoteSizing *orderplan.QuoteSizing `json:"quote_sizing,omitempty"`
 	// ExpiresAt and Expiry ("client") show a deadline --client-expiry
 	// would keep: the request itself goes out gtc, without it.
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
@@ -536,8 +541,9 @@ func createRun(parent context.Context, o *CreateOptions) error {
 		return o.dryRun(ctx, printer, ex, prof, plan, deadline)
 	}
 	placeCtx := ctx
+	asked := false
 	if !plan.Rerun {
-		asked := confirm.NeedsPrompt(copts, plan.Simulated)
+		asked = confirm.NeedsPrompt(copts, plan.Simulated)
 		summary := confirmSummary(prof, ex.Name(), plan, sf)
 		if note := exchange.ExitNote(ex, req); note != "" {
 			summary.Notes = append(summary.Notes, note)
@@ -556,6 +562,12 @@ func createRun(parent context.Context, o *CreateOptions) error {
 			placeCtx, cancel = withTimeout(parent, cfg.Timeout)
 			defer cancel()
 		}
+	}
+	if z := plan.QuoteSizing; z != nil && !asked {
+		// Said on stderr whatever the output format, so a script's log
+		// shows how its amount became a quantity (a person who was asked
+		// read it on the confirmation).
+		fmt.Fprintln(o.IO.ErrOut, "note: "+z.Note(ex.Name(), plan.Instrument.BaseAsset))
 	}
 	res, err := place(placeCtx, o, ex, prof.Name, req, plan.FreshClientID, deadline)
 	if err != nil {
@@ -661,7 +673,7 @@ func planWords(err error, profile, venue string, symbol trade.Symbol) error {
 // quoteSizedVenues names the venues that take --quote-qty, for the refusal
 // on the others. The venues themselves say so (exchange.QuoteSizer); this
 // sentence follows the README's venue-support table.
-const quoteSizedVenues = "quote-sized market orders are taken by paper, binance (quoteOrderQty), coinbase (quote_size, buys only) and alpaca (notional, stocks)"
+const quoteSizedVenues = "quote-sized market orders are taken by paper, binance (quoteOrderQty), coinbase (quote_size, buys only) and alpaca (notional, stocks), and sized by tradectl from the quote on kraken"
 
 // lockWaitError words a placement lock timeout in flags.
 type lockWaitError struct {
@@ -678,7 +690,7 @@ func (e *lockWaitError) Unwrap() error { return e.lt }
 
 func (o *CreateOptions) dryRun(ctx context.Context, printer *render.Printer, ex exchange.Exchange, prof config.Profile, plan orderplan.Plan, deadline time.Time) error {
 	req := plan.Request
-	res := DryRunResult{DryRun: true, Exchange: ex.Name(), Profile: prof.Name, Request: req, Sizing: plan.Sizing,
+	res := DryRunResult{DryRun: true, Exchange: ex.Name(), Profile: prof.Name, Request: req, Sizing: plan.Sizing, QuoteSizing: plan.QuoteSizing,
 		ExitNote: exchange.ExitNote(ex, req)}
 	if !deadline.IsZero() {
 		// Shown, not journaled: nothing is placed, so nothing is kept.
@@ -853,6 +865,10 @@ func dryRunTable(r DryRunResult, prec render.Precision) *render.TableData {
 			from += " at " + z.Price.String()
 		}
 		add("qty from", from+", rounded down to the step")
+	}
+	if z := r.QuoteSizing; z != nil {
+		add("qty from", fmt.Sprintf("%s %s at the %s %s, rounded down to the step (sized by tradectl: %s takes no quote-sized orders)",
+			z.QuoteQty, z.Asset, z.PriceSide, z.Price, r.Exchange))
 	}
 	addCell("price", render.NumOr(q.Price, pp))
 	addCell("stop price", render.NumOr(q.StopPrice, pp))
