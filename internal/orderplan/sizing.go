@@ -82,8 +82,12 @@ type QuoteSizing struct {
 // Note says what tradectl did, in one line for the confirmation and the
 // command's stderr.
 func (z QuoteSizing) Note(venue string, base string) string {
-	return fmt.Sprintf("%s takes no quote-sized orders: tradectl sized %s %s as %s %s at the %s %s, rounded down to the step; what it fills at moves with the market",
-		venue, z.QuoteQty, z.Asset, z.Qty, base, z.PriceSide, z.Price)
+	side := trade.Buy
+	if z.PriceSide == "bid" {
+		side = trade.Sell
+	}
+	return fmt.Sprintf("%s takes no quote-sized %s orders: tradectl sized %s %s as %s %s at the %s %s, rounded down to the step; what it fills at moves with the market",
+		venue, side, z.QuoteQty, z.Asset, z.Qty, base, z.PriceSide, z.Price)
 }
 
 // sizeFromQuote works out the base quantity of a quote-sized market order
@@ -101,8 +105,8 @@ func sizeFromQuote(venue string, in trade.Instrument, req trade.OrderRequest, q 
 		z.Asset = req.Symbol.Quote
 	}
 	if !z.Price.IsPositive() {
-		return z, fmt.Errorf("%s takes no quote-sized orders and %s has no %s to size one from; size it in %s instead",
-			venue, req.Symbol, z.PriceSide, in.BaseAsset)
+		return z, fmt.Errorf("%s takes no quote-sized %s orders and %s has no %s to size one from; size it in %s instead",
+			venue, req.Side, req.Symbol, z.PriceSide, in.BaseAsset)
 	}
 	amount := z.QuoteQty.DivRound(z.Price, 16)
 	z.Qty = floorToStep(amount, in.StepSize)

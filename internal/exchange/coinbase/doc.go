@@ -230,10 +230,14 @@
 // # Not supported
 //
 // Positions are not reported. Quote-sized market orders are
-// buys only: market_market_ioc takes quote_size or base_size (Coinbase
-// Advanced Trade Python SDK, coinbase/rest/orders.py L74-126), and neither
-// that source nor the API reference says a sell may be sized in the quote
-// currency, so a quote-sized sell is refused rather than sent on a guess.
+// buys only at the venue: market_market_ioc takes quote_size or base_size
+// (Coinbase Advanced Trade Python SDK, coinbase/rest/orders.py L74-126),
+// and Coinbase's order guide says "To buy a product, provide a quote_size
+// or base_size; to sell, provide a base_size" (Advanced Trade API, guides,
+// Order Management, Market Orders). A quote-sized sell is therefore never
+// sent as one: the adapter is an exchange.ClientQuoteSizer for sells, and
+// tradectl sizes the order from the bid, rounded down to the step, openly
+// (the dry run's quote_sizing, the confirmation, a note on stderr).
 //
 // OCO exits (--oco) are a trigger bracket (exchange.OCOPlacer). What the
 // sources say:

@@ -15,3 +15,10 @@ var quoteSizedSides = []trade.Side{trade.Buy}
 func (e *Exchange) QuoteSized(side trade.Side) bool { return slices.Contains(quoteSizedSides, side) }
 
 var _ exchange.QuoteSizer = (*Exchange)(nil)
+
+// SizesQuoteClientSide implements exchange.ClientQuoteSizer: a sell takes
+// base_size only (see doc.go), so tradectl sizes a quote-sized sell from
+// the bid and sends the base quantity.
+func (e *Exchange) SizesQuoteClientSide(side trade.Side) bool { return side == trade.Sell }
+
+var _ exchange.ClientQuoteSizer = (*Exchange)(nil)

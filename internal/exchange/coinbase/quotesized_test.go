@@ -34,6 +34,10 @@ func TestQuoteSizedOrders(t *testing.T) {
 	if !exchange.CanQuoteSize(e, trade.Buy) || exchange.CanQuoteSize(e, trade.Sell) {
 		t.Fatal("coinbase must claim quote-sized buys, and only buys")
 	}
+	// A quote-sized sell is sized by tradectl (base_size only on a sell).
+	if exchange.CanSizeQuoteClientSide(e, trade.Buy) || !exchange.CanSizeQuoteClientSide(e, trade.Sell) {
+		t.Fatal("coinbase must let tradectl size quote-sized sells, and only sells")
+	}
 	_, err := e.PlaceOrder(ctxT(t), trade.OrderRequest{Symbol: btcusd, Side: trade.Sell, Type: trade.Market, QuoteQty: trade.OptDec("25")})
 	if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), "no quote-sized sell orders") {
 		t.Errorf("quote-sized sell: %v, want ErrInvalidOrder", err)

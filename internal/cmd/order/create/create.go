@@ -120,9 +120,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			spend on a buy, or to receive on a sell, with the venue working out the
 			quantity as it fills. Only venues that take such orders natively are sent
 			one (paper, Binance, Coinbase for buys, Alpaca). On Kraken, which takes
-			none, tradectl sizes it openly: the amount over the ask (buy) or bid
-			(sell), rounded down to the step, sent as a quantity and said on stderr.
-			Elsewhere the command refuses (exit 2) and sends nothing.
+			none, and for Coinbase sells, tradectl sizes it openly: the amount over
+			the ask (buy) or bid (sell), rounded down to the step, sent as a quantity
+			and said on stderr. Elsewhere the command refuses (exit 2), sending nothing.
 			max_order_notional compares the amount itself.
 
 			--qty all or --qty N% sizes the order from the free balance, with one
@@ -483,8 +483,9 @@ type DryRunResult struct {
 	Slippage *risk.Estimate `json:"slippage,omitempty"`
 	// Sizing says how --qty all or N% became the request's quantity.
 	Sizing *orderplan.Sizing `json:"sizing,omitempty"`
-	// QuoteSizing says how --quote-qty became the request's quantity on a
-	// venue that takes no quote-sized order (Kraken).
+	// QuoteSizing says how --quote-qty became the request's quantity where
+	// the venue takes no quote-sized order on that side (Kraken; Coinbase
+	// sells).
 	QuoteSizing *orderplan.QuoteSizing `json:"quote_sizing,omitempty"`
 	// ExpiresAt and Expiry ("client") show a deadline --client-expiry
 	// would keep: the request itself goes out gtc, without it.
@@ -673,7 +674,7 @@ func planWords(err error, profile, venue string, symbol trade.Symbol) error {
 // quoteSizedVenues names the venues that take --quote-qty, for the refusal
 // on the others. The venues themselves say so (exchange.QuoteSizer); this
 // sentence follows the README's venue-support table.
-const quoteSizedVenues = "quote-sized market orders are taken by paper, binance (quoteOrderQty), coinbase (quote_size, buys only) and alpaca (notional, stocks), and sized by tradectl from the quote on kraken"
+const quoteSizedVenues = "quote-sized market orders are taken by paper, binance (quoteOrderQty), coinbase (quote_size, buys) and alpaca (notional, stocks), and sized by tradectl from the quote on kraken and for coinbase sells"
 
 // lockWaitError words a placement lock timeout in flags.
 type lockWaitError struct {
@@ -867,8 +868,8 @@ func dryRunTable(r DryRunResult, prec render.Precision) *render.TableData {
 		add("qty from", from+", rounded down to the step")
 	}
 	if z := r.QuoteSizing; z != nil {
-		add("qty from", fmt.Sprintf("%s %s at the %s %s, rounded down to the step (sized by tradectl: %s takes no quote-sized orders)",
-			z.QuoteQty, z.Asset, z.PriceSide, z.Price, r.Exchange))
+		add("qty from", fmt.Sprintf("%s %s at the %s %s, rounded down to the step (sized by tradectl: %s takes no quote-sized %s orders)",
+			z.QuoteQty, z.Asset, z.PriceSide, z.Price, r.Exchange, q.Side))
 	}
 	addCell("price", render.NumOr(q.Price, pp))
 	addCell("stop price", render.NumOr(q.StopPrice, pp))
