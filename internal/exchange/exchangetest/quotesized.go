@@ -11,8 +11,15 @@ import (
 // on each side: a venue that claims the side (exchange.QuoteSizer) fills
 // about the amount — filled qty × average price within one step × price
 // of it, and never more than it on a buy; a venue that does not claim the
-// side refuses the order with ErrInvalidOrder and places nothing.
+// side refuses the order with ErrInvalidOrder and places nothing. A side
+// may be sized by tradectl (exchange.ClientQuoteSizer) only where the
+// venue does not take it natively: the two never overlap.
 func testQuoteSized(s *suite) {
+	for _, side := range []trade.Side{trade.Buy, trade.Sell} {
+		if exchange.CanQuoteSize(s.ex, side) && exchange.CanSizeQuoteClientSide(s.ex, side) {
+			s.t.Errorf("%s claims quote-sized %s orders both natively and sized by tradectl", s.ex.Name(), side)
+		}
+	}
 	in := s.instrument()
 	q := s.quote()
 	amount := decimal.NewFromInt(50)
