@@ -72,6 +72,7 @@ func (x *exitFlags) apply(r *trade.OrderRequest, cmd *cobra.Command) error {
 // linkedVenues names the venues that place brackets and OCO pairs, for the
 // refusal on the others. The venues themselves say so (exchange.Bracketer,
 // exchange.OCOPlacer); this sentence follows the README's venue table.
-const linkedVenues = "brackets (--take-profit with --stop-loss on an entry) are placed natively by paper, binance (limit entries only) and alpaca (stocks); " +
+const linkedVenues = "brackets (--take-profit with --stop-loss on an entry) are placed natively by paper, binance (limit entries only), alpaca (stocks) " +
+	"and coinbase (no --stop-loss-limit); " +
 	"a single exit (--take-profit or --stop-loss alone on an entry) by kraken; " +
 	"--oco pairs by paper, binance, alpaca (stocks) and coinbase (no --stop-loss-limit)"
