@@ -75,6 +75,9 @@ func checkAttached(o *order, a *attachedSpec) *failure {
 		return &failure{code: "INVALID_ORDER_CONFIGURATION", preview: "PREVIEW_INVALID_ORDER_CONFIG", newOrder: true,
 			message: "an attached order needs a market or limit parent order"}
 	}
+	if !a.limitPrice.IsPositive() || !a.stopPrice.IsPositive() {
+		return &failure{code: "INVALID_LIMIT_PRICE", preview: "PREVIEW_INVALID_LIMIT_PRICE", newOrder: true, message: "Invalid attached order price"}
+	}
 	if offGrid(a.limitPrice, p.priceInc) || offGrid(a.stopPrice, p.priceInc) {
 		return &failure{code: "INVALID_PRICE_PRECISION", preview: "PREVIEW_INVALID_PRICE_PRECISION", newOrder: true, message: "Invalid price precision"}
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -80,6 +81,7 @@ func TestAttachedBracketShapes(t *testing.T) {
 		{"stop above a buy", "BUY", limitBuy, `{"trigger_bracket_gtc":{"limit_price":"45000","stop_trigger_price":"41000"}}`, 200, "INVALID_STOP_PRICE"},
 		{"take-profit below a buy", "BUY", limitBuy, `{"trigger_bracket_gtc":{"limit_price":"39000","stop_trigger_price":"35000"}}`, 200, "INVALID_LIMIT_PRICE"},
 		{"take-profit below a market buy's ask", "BUY", `{"market_market_ioc":{"base_size":"0.001"}}`, `{"trigger_bracket_gtc":{"limit_price":"60000","stop_trigger_price":"50000"}}`, 200, "INVALID_LIMIT_PRICE"},
+		{"a zero stop", "BUY", limitBuy, `{"trigger_bracket_gtc":{"limit_price":"45000","stop_trigger_price":"0"}}`, 200, "INVALID_LIMIT_PRICE"},
 		{"off the tick", "BUY", limitBuy, `{"trigger_bracket_gtc":{"limit_price":"45000.001","stop_trigger_price":"35000"}}`, 200, "INVALID_PRICE_PRECISION"},
 		{"on a stop-limit entry", "BUY", `{"stop_limit_stop_limit_gtc":{"base_size":"0.001","limit_price":"70000","stop_price":"69000","stop_direction":"STOP_DIRECTION_STOP_UP"}}`,
 			`{"trigger_bracket_gtc":{"limit_price":"80000","stop_trigger_price":"60000"}}`, 200, "INVALID_ORDER_CONFIG"},
@@ -116,4 +118,43 @@ func TestAttachedBracketShapes(t *testing.T) {
 	if n := srv.OrdersCreated(); n != 3 {
 		t.Errorf("orders created = %d, want 3", n)
 	}
+}
+
+// FuzzParseAttached: whatever attached_order_configuration holds, the fake
+// takes only a trigger_bracket_gtc with both prices and no size, and
+// refuses everything else with a 400, never a panic.
+func FuzzParseAttached(f *testing.F) {
+	for _, s := range []string{
+		`{"trigger_bracket_gtc":{"limit_price":"45000","stop_trigger_price":"35000"}}`,
+		`{"trigger_bracket_gtc":{"base_size":"1","limit_price":"45000","stop_trigger_price":"35000"}}`,
+		`{"trigger_bracket_gtd":{"limit_price":"1","stop_trigger_price":"1","end_time":"2030-01-01T00:00:00Z"}}`,
+		`{"trigger_bracket_gtc":{"limit_price":"1e5","stop_trigger_price":"."}}`,
+		`{"trigger_bracket_gtc":null}`, `{}`, `{"a":1,"trigger_bracket_gtc":{}}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var cfg map[string]json.RawMessage
+		if json.Unmarshal([]byte(s), &cfg) != nil || cfg == nil {
+			return
+		}
+		sp, bad := parseAttached(cfg)
+		if (sp == nil) == (bad == nil) {
+			t.Fatalf("parseAttached(%s) = %v, %v: want exactly one", s, sp, bad)
+		}
+		if bad != nil {
+			if bad.status != http.StatusBadRequest {
+				t.Errorf("refused %s with %d, want 400", s, bad.status)
+			}
+			return
+		}
+		var f configFields
+		if len(cfg) != 1 || strictDecode(cfg["trigger_bracket_gtc"], &f) != nil || f.BaseSize != nil || f.QuoteSize != nil ||
+			f.LimitPrice == nil || f.StopTrigger == nil {
+			t.Errorf("took %s", s)
+		}
+		if sp.limitPrice.IsNegative() || sp.stopPrice.IsNegative() {
+			t.Errorf("took negative prices from %s", s)
+		}
+	})
 }
