@@ -1,12 +1,14 @@
 package coinbase
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/coinbase/fakecoinbase"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -226,5 +228,72 @@ func TestAttachedBracketLifecycle(t *testing.T) {
 	open, err := e.ListOrders(ctxT(t), exchange.ListFilter{Symbol: btcusd})
 	if err != nil || len(open) != 0 {
 		t.Errorf("working orders after the cancel = %v, %v: want none", open, err)
+	}
+}
+
+// TestAttachedBracketCreatedWithEntry: Coinbase's references say neither
+// when the attached order appears nor what canceling its entry does to
+// it. Where it exists from the start (the fake's WithAttachedAtCreate:
+// PENDING until the entry fills, left alone by the entry's cancel), the
+// entry reads with it as its exits, and canceling the entry cancels the
+// bracket too, leaving nothing working; once the entry fills, the same
+// bracket works as the exits.
+func TestAttachedBracketCreatedWithEntry(t *testing.T) {
+	f := adapter.Fixture(t, fakecoinbase.WithAttachedAtCreate())
+	e := f.Open(t, nil, fastBuckets)
+	first, err := e.PlaceOrder(ctxT(t), attachedBuy("ab-early"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.GetOrder(ctxT(t), exchange.OrderRef{ID: first.ID, Symbol: btcusd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := func(st trade.OrderStatus, filled string) legView {
+		return legView{trade.LegEntry, trade.Buy, trade.Limit, "40000", "", st, filled, true, true}
+	}
+	tp := func(st trade.OrderStatus, filled string) legView {
+		return legView{trade.LegTakeProfit, trade.Sell, trade.Limit, "45000", "", st, filled, true, true}
+	}
+	sl := func(st trade.OrderStatus, filled string) legView {
+		return legView{trade.LegStopLoss, trade.Sell, trade.Stop, "", "35000", st, filled, true, true}
+	}
+	if diff := cmp.Diff([]legView{entry(trade.StatusOpen, "0"), tp(trade.StatusOpen, "0"), sl(trade.StatusOpen, "0")}, viewLegs(got)); diff != "" {
+		t.Errorf("resting, its bracket pending (-want +got):\n%s", diff)
+	}
+	canceled, err := e.CancelOrder(ctxT(t), exchange.OrderRef{ID: first.ID, Symbol: btcusd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]legView{entry(trade.StatusCanceled, "0"), tp(trade.StatusCanceled, "0"), sl(trade.StatusCanceled, "0")}, viewLegs(canceled)); diff != "" {
+		t.Errorf("entry canceled (-want +got):\n%s", diff)
+	}
+	cancels := 0
+	for _, r := range f.Srv.Requests() {
+		if strings.HasSuffix(r.Path, "/orders/batch_cancel") {
+			cancels++
+			if !strings.Contains(r.Body, first.Legs[0].ID) && !strings.Contains(r.Body, first.ID) {
+				t.Errorf("batch_cancel %s names neither the entry nor its bracket", r.Body)
+			}
+		}
+	}
+	if cancels != 2 {
+		t.Errorf("%d batch_cancel requests, want the entry's and then its bracket's", cancels)
+	}
+	if open, err := e.ListOrders(ctxT(t), exchange.ListFilter{Symbol: btcusd}); err != nil || len(open) != 0 {
+		t.Errorf("working orders after the cancel = %v, %v: want none", open, err)
+	}
+
+	if _, err := e.PlaceOrder(ctxT(t), attachedBuy("ab-early-2")); err != nil {
+		t.Fatal(err)
+	}
+	f.Srv.SetBook("BTC-USD", trade.Dec("39999.99"), trade.Dec("40000"), trade.Dec("40000"))
+	f.Srv.SetBook("BTC-USD", trade.Dec("45000"), trade.Dec("45000.01"), trade.Dec("45000"))
+	done, err := e.GetOrder(ctxT(t), exchange.OrderRef{ClientID: "ab-early-2", Symbol: btcusd})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]legView{entry(trade.StatusFilled, "0.001"), tp(trade.StatusFilled, "0.001"), sl(trade.StatusCanceled, "0")}, viewLegs(done)); diff != "" {
+		t.Errorf("entry filled, then the take-profit (-want +got):\n%s", diff)
 	}
 }

@@ -98,24 +98,48 @@ func checkAttached(o *order, a *attachedSpec) *failure {
 	return nil
 }
 
-// placeAttachedLocked places a filled entry's trigger bracket: the other
-// side, the entry's size, its own order id (the one the create answer
-// named as attached_order_id) and client id, and originating_order_id
-// naming the entry. An entry that ends without filling never places it.
+// placeAttachedLocked places a filled entry's trigger bracket for the
+// size filled (attachedOrder), or starts the one created with it. An
+// entry that ends without filling never places it.
 func (s *Server) placeAttachedLocked(entry *order) {
 	if entry.attached == nil || entry.attachedPlaced || entry.status != "FILLED" {
 		return
 	}
 	entry.attachedPlaced = true
+	if b := entry.pending; b != nil {
+		if b.status == "PENDING" {
+			b.waiting = false
+			s.executeLocked(b)
+		}
+		return
+	}
+	b := s.attachedOrder(entry, entry.filled)
+	s.executeLocked(b)
+	s.orders = append(s.orders, b)
+	s.byClientID[b.clientID] = b
+}
+
+// createAttachedLocked creates a resting entry's bracket with it, PENDING
+// (WithAttachedAtCreate): it holds nothing and is not matched until the
+// entry fills.
+func (s *Server) createAttachedLocked(entry *order) {
+	b := s.attachedOrder(entry, entry.spec.baseSize)
+	b.status, b.created, b.waiting = "PENDING", s.now(), true
+	entry.pending = b
+	s.orders = append(s.orders, b)
+	s.byClientID[b.clientID] = b
+}
+
+// attachedOrder is entry's trigger bracket for size: the other side, its
+// own order id (the one the create answer named as attached_order_id) and
+// client id, and originating_order_id naming the entry.
+func (s *Server) attachedOrder(entry *order, size decimal.Decimal) *order {
 	side := "SELL"
 	if entry.side == "SELL" {
 		side = "BUY"
 	}
-	sp := orderSpec{kind: "trigger_bracket_gtc", baseSize: entry.filled, limitPrice: entry.attached.limitPrice, stopPrice: entry.attached.stopPrice}
+	sp := orderSpec{kind: "trigger_bracket_gtc", baseSize: size, limitPrice: entry.attached.limitPrice, stopPrice: entry.attached.stopPrice}
 	raw, _ := json.Marshal(map[string]any{"trigger_bracket_gtc": map[string]string{
 		"base_size": sp.baseSize.String(), "limit_price": sp.limitPrice.String(), "stop_trigger_price": sp.stopPrice.String()}})
-	b := &order{id: entry.attachedID, clientID: fakevenue.NewUUID(), p: entry.p, side: side, spec: sp, rawConfig: raw, originatingID: entry.id}
-	s.executeLocked(b)
-	s.orders = append(s.orders, b)
-	s.byClientID[b.clientID] = b
+	return &order{id: entry.attachedID, clientID: fakevenue.NewUUID(), p: entry.p, side: side, spec: sp, rawConfig: raw, originatingID: entry.id}
 }

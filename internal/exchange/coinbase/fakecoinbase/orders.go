@@ -57,6 +57,10 @@ type order struct {
 	attachedID     string
 	attachedPlaced bool
 	originatingID  string // on the bracket: its entry
+	// pending is an entry's bracket created with it (WithAttachedAtCreate);
+	// waiting is set on that bracket until the entry fills.
+	pending *order
+	waiting bool
 }
 
 func (o *order) working() bool {
@@ -353,7 +357,7 @@ func (s *Server) fillLocked(o *order, price decimal.Decimal, maker bool) {
 // matchLocked triggers stops and fills resting orders the book crosses.
 func (s *Server) matchLocked(p *product) {
 	for _, o := range s.orders {
-		if o.p != p || !o.working() {
+		if o.p != p || !o.working() || o.waiting {
 			continue
 		}
 		if o.spec.isBracket() {
@@ -474,6 +478,9 @@ func (s *Server) handleCreate(_ *http.Request, body []byte) response {
 	s.orders = append(s.orders, o)
 	s.byClientID[o.clientID] = o
 	s.created.Add(1)
+	if attached != nil && s.attachAtCreate && !o.attachedPlaced {
+		s.createAttachedLocked(o)
+	}
 	return ok(map[string]any{"success": true, "success_response": map[string]any{"order_id": o.id, "product_id": o.p.spec.ID,
 		"side": o.side, "client_order_id": o.clientID, "attached_order_id": o.attachedID}, "order_configuration": json.RawMessage(raw)})
 }
