@@ -21,7 +21,7 @@ func addExitFlags(fl *pflag.FlagSet) *exitFlags {
 	x := &exitFlags{}
 	fl.StringVar(&x.takeProfit, "take-profit", "", "linked take-profit: the limit price of an exit that rests once the entry fills (with --oco: of the OCO's limit leg; alone: a single exit, kraken)")
 	fl.StringVar(&x.stopLoss, "stop-loss", "", "linked stop-loss: the trigger price of an exit resting with the take-profit; one filling cancels the other (alone: a single exit, kraken)")
-	fl.StringVar(&x.stopLossLimit, "stop-loss-limit", "", "with --stop-loss: make the stop-loss a stop-limit at this price (default: a stop market order)")
+	fl.StringVar(&x.stopLossLimit, "stop-loss-limit", "", "with --stop-loss: make the stop-loss a stop-limit at this price (default: a stop market order; not on coinbase, which sets its own)")
 	fl.BoolVar(&x.oco, "oco", false, "place a pair of exits with no entry: a --take-profit limit and a --stop-loss, one cancels the other")
 	return x
 }
