@@ -47,7 +47,8 @@ func (e *Exchange) LinkRefusal(req trade.OrderRequest) string {
 // and a bracket attached to a good-till-date entry is good till canceled
 // all the same, the only attached variant Coinbase takes.
 func (e *Exchange) ExitNote(req trade.OrderRequest) string {
-	if req.Exits == nil {
+	if !req.Exits.Pair() {
+		// Not a trigger bracket: refused, with nothing to note.
 		return ""
 	}
 	beyond := "below"

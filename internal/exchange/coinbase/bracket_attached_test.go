@@ -136,12 +136,15 @@ func TestAttachedBracketNote(t *testing.T) {
 	day.TimeInForce = trade.Day
 	sell := trade.OrderRequest{Symbol: btcusd, Side: trade.Sell, Type: trade.Market, Qty: trade.Dec("0.001"),
 		Exits: &trade.Exits{TakeProfit: trade.OptDec("50000"), StopLoss: trade.OptDec("65000")}}
-	got := []string{exchange.ExitNote(e, attachedBuy("")), exchange.ExitNote(e, day), exchange.ExitNote(e, sell)}
+	single := restingBuy("")
+	single.Exits = &trade.Exits{TakeProfit: trade.OptDec("45000")}
+	got := []string{exchange.ExitNote(e, attachedBuy("")), exchange.ExitNote(e, day), exchange.ExitNote(e, sell), exchange.ExitNote(e, single)}
 	want := []string{
 		"coinbase places the stop-loss as a stop-limit when 35000 trades, its limit set by Coinbase about 5% below it",
 		"coinbase places the stop-loss as a stop-limit when 35000 trades, its limit set by Coinbase about 5% below it; " +
 			"the exits are good till canceled (Coinbase attaches only trigger_bracket_gtc), though the entry expires",
 		"coinbase places the stop-loss as a stop-limit when 65000 trades, its limit set by Coinbase about 5% above it",
+		"",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ExitNote (-want +got):\n%s", diff)
