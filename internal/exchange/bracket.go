@@ -4,7 +4,8 @@ import "github.com/tradectl/tradectl/internal/trade"
 
 // Bracketer is implemented by venues that attach a take-profit and a
 // stop-loss to an entry natively (trade.OrderRequest.Exits without OCO):
-// the paper exchange, Binance (OTOCO) and Alpaca (order_class bracket).
+// the paper exchange, Binance (OTOCO), Alpaca (order_class bracket) and
+// Coinbase (an attached trigger bracket).
 // PlaceOrder sends the entry and its exits as one list and returns the
 // entry with the exits in Legs; the venue rests the exits once the entry
 // has filled, and one of them filling or triggering cancels the other.

@@ -24,32 +24,43 @@ func (e *Exchange) PlacesOCO(req trade.OrderRequest) bool {
 	return req.Exits != nil && !req.Exits.StopLossLimit.Valid
 }
 
+// stopLossLimitRefusal is why --stop-loss-limit is refused with any
+// trigger bracket, an OCO's or one attached to an entry.
+const stopLossLimitRefusal = "coinbase's trigger bracket sets its stop-loss limit itself (a stop-limit about 5% beyond the --stop-loss trigger): " +
+	"--stop-loss-limit cannot be honoured there; leave it out to accept Coinbase's, or place the exits on another venue"
+
 // LinkRefusal implements exchange.LinkRefuser.
 func (e *Exchange) LinkRefusal(req trade.OrderRequest) string {
 	switch {
 	case req.Exits == nil:
 		return ""
 	case req.Exits.OCO && req.Exits.StopLossLimit.Valid:
-		return "coinbase's trigger bracket sets its stop-loss limit itself (a stop-limit about 5% beyond the --stop-loss trigger): " +
-			"--stop-loss-limit cannot be honoured there; leave it out to accept Coinbase's, or place the exits on another venue"
+		return stopLossLimitRefusal
 	case !req.Exits.OCO:
-		return "coinbase attaches no exits to an entry through the order API tradectl uses: place the entry, then --oco on the position it opens"
+		return attachedRefusal(req)
 	}
 	return ""
 }
 
 // ExitNote implements exchange.ExitNoter: a trigger bracket's stop is not
-// a stop market order but the stop-limit Coinbase places when it fires.
+// a stop market order but the stop-limit Coinbase places when it fires;
+// and a bracket attached to a good-till-date entry is good till canceled
+// all the same, the only attached variant Coinbase takes.
 func (e *Exchange) ExitNote(req trade.OrderRequest) string {
-	if req.Exits == nil || !req.Exits.OCO {
+	if !req.Exits.Pair() {
+		// Not a trigger bracket: refused, with nothing to note.
 		return ""
 	}
 	beyond := "below"
-	if req.Side == trade.Buy {
+	if req.ExitSide() == trade.Buy {
 		beyond = "above"
 	}
-	return fmt.Sprintf("coinbase places the stop-loss as a stop-limit when %s trades, its limit set by Coinbase about 5%% %s it",
+	note := fmt.Sprintf("coinbase places the stop-loss as a stop-limit when %s trades, its limit set by Coinbase about 5%% %s it",
 		req.Exits.StopLoss.Decimal, beyond)
+	if _, expires := req.Expiry(); !req.Exits.OCO && req.Type == trade.Limit && (expires || req.EffectiveTIF() == trade.Day) {
+		note += "; the exits are good till canceled (Coinbase attaches only trigger_bracket_gtc), though the entry expires"
+	}
+	return note
 }
 
 var (

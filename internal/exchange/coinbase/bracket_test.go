@@ -92,8 +92,14 @@ func TestTriggerBracketRefusals(t *testing.T) {
 	e := f.Open(t, nil, fastBuckets)
 	withLimit := sellOCO("")
 	withLimit.Exits.StopLossLimit = trade.OptDec("54000")
-	entry := restingBuy("")
-	entry.Exits = &trade.Exits{TakeProfit: trade.OptDec("45000"), StopLoss: trade.OptDec("35000")}
+	single := restingBuy("")
+	single.Exits = &trade.Exits{TakeProfit: trade.OptDec("45000")}
+	entryLimit := attachedBuy("")
+	entryLimit.Exits.StopLossLimit = trade.OptDec("34000")
+	quoteSized := trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Market, QuoteQty: trade.OptDec("100"),
+		Exits: &trade.Exits{TakeProfit: trade.OptDec("70000"), StopLoss: trade.OptDec("50000")}}
+	offTickExit := attachedBuy("")
+	offTickExit.Exits.TakeProfit = trade.OptDec("45000.001")
 	offTick := sellOCO("")
 	offTick.Exits.StopLoss = trade.OptDec("55000.001")
 	tests := []struct {
@@ -101,7 +107,10 @@ func TestTriggerBracketRefusals(t *testing.T) {
 		req        trade.OrderRequest
 	}{
 		{"stop-loss limit", "--stop-loss-limit cannot be honoured", withLimit},
-		{"bracket on an entry", "coinbase attaches no exits to an entry", entry},
+		{"single exit on an entry", "coinbase attaches only a trigger bracket to an entry", single},
+		{"stop-loss limit on an entry", "--stop-loss-limit cannot be honoured", entryLimit},
+		{"quote-sized entry", "cannot be combined with linked exits", quoteSized},
+		{"attached take-profit off the tick", "45000.001 is not a multiple of the tick size 0.01", offTickExit},
 		{"stop trigger off the tick", "55000.001 is not a multiple of the tick size 0.01", offTick},
 	}
 	for _, tt := range tests {
@@ -115,8 +124,13 @@ func TestTriggerBracketRefusals(t *testing.T) {
 			}
 		})
 	}
-	if exchange.CanLink(e, withLimit) || exchange.CanLink(e, entry) || !exchange.CanLink(e, sellOCO("")) {
-		t.Error("CanLink: want an OCO without a stop-loss limit only")
+	for _, req := range []trade.OrderRequest{withLimit, single, entryLimit, quoteSized} {
+		if exchange.CanLink(e, req) {
+			t.Errorf("CanLink(%s) = true, want false", req.Exits.Describe())
+		}
+	}
+	if !exchange.CanLink(e, sellOCO("")) || !exchange.CanLink(e, attachedBuy("")) {
+		t.Error("CanLink: want an OCO and a pair of exits on an entry, without a stop-loss limit, taken")
 	}
 	if n := f.Srv.OrdersCreated(); n != 0 {
 		t.Errorf("orders created = %d, want 0", n)

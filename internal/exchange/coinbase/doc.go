@@ -276,16 +276,47 @@
 // a trigger bracket read the same way.
 //
 // Take-profit and stop-loss attached to an entry (--take-profit with
-// --stop-loss, or alone, without --oco) are refused before anything is
-// sent. List Orders shows an order's attached_order_id,
-// originating_order_id and attached_order_configuration (a
-// trigger_bracket_gtc among its variants), and the Python SDK's create
-// answer carries success_response.attached_order_id (types/orders_types.py),
-// so Coinbase links an attached exit to its entry; but Create Order's own
-// attached_order_configuration field — its name, which variants it takes
-// and what attached_order_id then names — could not be read in Coinbase's
-// reference, and third-party clients disagree on its fields. Not verified,
-// so not built.
+// --stop-loss, without --oco) are Create Order's attached order
+// (exchange.Bracketer). What the sources say:
+//
+//   - Preview Orders takes Create Order's body, and its reference
+//     (docs.cdp.coinbase.com/api-reference/advanced-trade-api/rest-api/orders/preview-orders,
+//     request body) describes the attached order: "The configuration of
+//     the attached order. Only TriggerBracketGtc is eligible. Size field
+//     must be omitted as the size of the attached order is the same as that
+//     of the parent order." The field is attached_order_configuration
+//     (List Orders and Get Order show attached_order_id,
+//     originating_order_id and attached_order_configuration on an order).
+//   - Create Order's answer carries success_response.attached_order_id
+//     (the Python SDK's types/orders_types.py).
+//   - Nothing says whether the attached order exists before its entry
+//     fills, nor what canceling the entry does to it.
+//
+// So an entry with exits is its own order_configuration (market_market_ioc
+// or limit_*, as without exits) plus attached_order_configuration
+// {"trigger_bracket_gtc": {"limit_price": take-profit,
+// "stop_trigger_price": stop-loss}} with no base_size, in the preview as
+// in the create. The stop is Coinbase's stop-limit about 5% beyond the
+// trigger, so --stop-loss-limit is refused (exit 2), as for --oco; a
+// single exit is refused too, since only a trigger bracket, which has
+// both, may be attached; and a --quote-qty entry, whose size (the exits')
+// is only known once it fills. The attached order is gtc even on a
+// good-till-date entry (--cancel-after, day): trigger_bracket_gtc is the
+// only eligible variant, and the dry run and the confirmation say so.
+//
+// Read back, the entry is the list's first order (leg entry, list id its
+// own order id) and its exits are its legs: the take-profit and the
+// stop-loss of the attached trigger bracket, read by attached_order_id
+// as the OCO is (one order, its stop a leg of it), their parent the
+// entry. Until Coinbase knows that order they are shown as asked for,
+// working while the entry may fill and canceled once it ended unfilled.
+// order list shows the entry with its exits, not the bracket again on its
+// own line; a bracket listed without its entry (the working orders, once
+// the entry filled) carries the entry's id as list and parent. Canceling
+// the entry cancels it, then — since the reference does not say what
+// Coinbase does — whatever of the attached bracket is still working, and
+// shows both; canceling the bracket by its own id ends both exits and
+// leaves the entry as it is.
 //
 // # Streaming
 //

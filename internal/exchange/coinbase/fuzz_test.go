@@ -54,6 +54,9 @@ func FuzzMapOrder(f *testing.F) {
 		`{"created_time":"not a time","status":"CANCEL_QUEUED","side":"BUY","product_id":"A-B","order_configuration":{"trigger_bracket_gtd":{}}}`,
 		`{"order_id":"b","product_id":"BTC-USD","side":"SELL","status":"FILLED","filled_size":"0.1","average_filled_price":"54990","trigger_status":"STOP_TRIGGERED","order_configuration":{"trigger_bracket_gtc":{"base_size":"0.1","limit_price":"70000","stop_trigger_price":"55000"}}}`,
 		`{"order_id":"c","product_id":"BTC-USD","side":"BUY","status":"OPEN","order_configuration":{"trigger_bracket_gtd":{"base_size":"1","limit_price":"1","stop_trigger_price":"x","end_time":"2030-01-01T00:00:00Z"}}}`,
+		`{"order_id":"d","product_id":"BTC-USD","side":"BUY","status":"OPEN","order_configuration":{"limit_limit_gtc":{"base_size":"0.01","limit_price":"50000"}},"attached_order_id":"e","attached_order_configuration":{"trigger_bracket_gtc":{"limit_price":"65000","stop_trigger_price":"45000"}}}`,
+		`{"order_id":"d","product_id":"BTC-USD","side":"SELL","status":"CANCELLED","order_configuration":{"market_market_ioc":{"base_size":"0.01"}},"attached_order_id":"","attached_order_configuration":{}}`,
+		`{"order_id":"e","product_id":"BTC-USD","side":"SELL","status":"OPEN","originating_order_id":"d","order_configuration":{"trigger_bracket_gtc":{"base_size":"0.01","limit_price":"65000","stop_trigger_price":"45000"}},"attached_order_configuration":null}`,
 	} {
 		f.Add(s)
 	}
@@ -76,11 +79,28 @@ func FuzzMapOrder(f *testing.F) {
 		if o.AvgFillPrice.Valid && !o.FilledQty.IsPositive() {
 			t.Errorf("average price without a fill: %+v", o)
 		}
+		if o.Leg == trade.LegEntry {
+			// An entry's exits: the attached bracket's two legs, on the
+			// other side, in the entry's list, waiting or done with it.
+			if len(o.Legs) != 2 || o.ListID != o.ID || o.Legs[0].Leg != trade.LegTakeProfit || o.Legs[1].Leg != trade.LegStopLoss {
+				t.Fatalf("entry %+v: want its take-profit and stop-loss", o)
+			}
+			for _, l := range o.Legs {
+				if l.ListID != o.ID || l.ParentID != o.ID || l.Side == o.Side || l.ID != w.AttachedOrderID ||
+					l.Status.Working() != (o.Status.Working() || o.Status == trade.StatusFilled) {
+					t.Errorf("exit %+v of entry %+v", l, o)
+				}
+			}
+			return
+		}
 		// A trigger bracket is one order: its stop-loss leg is that order.
 		for _, l := range o.Legs {
 			if l.ID != o.ID || l.ListID != o.ListID || o.Leg != trade.LegTakeProfit || l.Leg != trade.LegStopLoss {
 				t.Errorf("bracket leg %+v of %+v", l, o)
 			}
+		}
+		if len(o.Legs) > 0 && w.OriginatingOrderID != "" && (o.ListID != w.OriginatingOrderID || o.ParentID != w.OriginatingOrderID) {
+			t.Errorf("attached bracket %+v: want its entry %s as list and parent", o, w.OriginatingOrderID)
 		}
 	})
 }

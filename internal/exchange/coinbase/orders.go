@@ -103,6 +103,11 @@ type orderWire struct {
 	RejectReason       string      `json:"reject_reason"`
 	RejectMessage      string      `json:"reject_message"`
 	OrderConfiguration orderConfig `json:"order_configuration"`
+	// An entry placed with exits names its trigger bracket and what was
+	// asked of it; the bracket names its entry (see bracket_attached.go).
+	AttachedOrderID            string       `json:"attached_order_id"`
+	OriginatingOrderID         string       `json:"originating_order_id"`
+	AttachedOrderConfiguration *orderConfig `json:"attached_order_configuration"`
 }
 
 // statusFromWire maps Coinbase's order statuses. Queued states are still
@@ -211,6 +216,16 @@ func (e *Exchange) mapOrder(w orderWire) (trade.Order, error) {
 	}
 	if v.bracket {
 		o = bracketLegs(o, trigger, w.TriggerStatus == "STOP_TRIGGERED")
+		if w.OriginatingOrderID != "" {
+			o = asAttached(o, w.OriginatingOrderID)
+		}
+	}
+	if c := w.AttachedOrderConfiguration; c != nil && (c.TriggerBracketGTC != nil || c.TriggerBracketGTD != nil) {
+		// Only a trigger bracket may be attached; an empty or other
+		// configuration is not an exit tradectl can show.
+		if o, err = attachedLegs(o, w.AttachedOrderID, *w.AttachedOrderConfiguration); err != nil {
+			return trade.Order{}, err
+		}
 	}
 	return o, nil
 }
@@ -221,6 +236,9 @@ type createBody struct {
 	ProductID          string      `json:"product_id"`
 	Side               string      `json:"side"`
 	OrderConfiguration orderConfig `json:"order_configuration"`
+	// AttachedOrderConfiguration is an entry's exits: a trigger bracket
+	// without base_size (see bracket_attached.go).
+	AttachedOrderConfiguration *orderConfig `json:"attached_order_configuration,omitempty"`
 }
 
 type createResponse struct {
@@ -233,6 +251,8 @@ type createResponse struct {
 		ProductID     string `json:"product_id"`
 		Side          string `json:"side"`
 		ClientOrderID string `json:"client_order_id"`
+		// AttachedOrderID names the trigger bracket attached to the entry.
+		AttachedOrderID string `json:"attached_order_id"`
 	} `json:"success_response"`
 	ErrorResponse *errorBody `json:"error_response"`
 	// OrderConfiguration is the configuration of the order answered for,
@@ -404,8 +424,11 @@ func refuse(format string, args ...any) error { return venueorder.Refusef(venueN
 // product's increments and sizes) and returns the body to send. A bad
 // request never reaches Coinbase.
 func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID string) (createBody, error) {
-	if req.Linked() {
+	switch {
+	case req.Linked() && req.Exits.OCO:
 		return e.prepareOCO(ctx, req, clientID)
+	case req.Linked():
+		return e.prepareAttached(ctx, req, clientID)
 	}
 	if err := venueorder.CheckRequest(venueName, req); err != nil {
 		return createBody{}, err
@@ -510,7 +533,11 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trad
 			Message: fmt.Sprintf("client id %s already names order %s (%s), which Coinbase returned instead of placing a new one",
 				clientID, id, earlier)})
 	}
-	o, err := e.accepted(body, id)
+	attachedID := ""
+	if resp.SuccessResponse != nil {
+		attachedID = resp.SuccessResponse.AttachedOrderID
+	}
+	o, err := e.accepted(body, id, attachedID)
 	if err != nil {
 		return trade.Order{}, fmt.Errorf("place order: %w", decodeFailure(c.String(), err, true, clientID))
 	}
@@ -540,10 +567,12 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trad
 // nothing filled — no fill price, no fees — even a market order that has
 // in fact already filled; its creation time is this machine's clock when
 // the answer came. A quote-sized market order's quantity is unknown until
-// it fills (zero). GetOrder tells the rest.
-func (e *Exchange) accepted(body createBody, id string) (trade.Order, error) {
+// it fills (zero). An entry's exits are shown waiting for it, under the
+// attached_order_id the answer gives. GetOrder tells the rest.
+func (e *Exchange) accepted(body createBody, id, attachedID string) (trade.Order, error) {
 	o, err := e.mapOrder(orderWire{OrderID: id, ProductID: body.ProductID, Side: body.Side, ClientOrderID: body.ClientOrderID,
-		Status: "OPEN", OrderConfiguration: body.OrderConfiguration})
+		Status: "OPEN", OrderConfiguration: body.OrderConfiguration, AttachedOrderID: attachedID,
+		AttachedOrderConfiguration: body.AttachedOrderConfiguration})
 	if err != nil {
 		return trade.Order{}, err
 	}
@@ -635,7 +664,7 @@ func (e *Exchange) fetchOrder(ctx context.Context, id string) (trade.Order, erro
 	if err != nil {
 		return trade.Order{}, decodeFailure(c.String(), err, false, "")
 	}
-	return o, nil
+	return e.withAttached(ctx, o)
 }
 
 // ordersPageSize is the page asked of orders/historical/batch.
@@ -721,7 +750,7 @@ func (e *Exchange) findByClientID(ctx context.Context, clientID string, sym trad
 	if err != nil {
 		return trade.Order{}, decodeFailure("GET "+apiPrefix+"/orders/historical/batch", err, false, "")
 	}
-	return o, nil
+	return e.withAttached(ctx, o)
 }
 
 // GetOrder implements exchange.Exchange.
@@ -813,6 +842,9 @@ func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 	o, err := e.fetchOrder(ctx, id)
 	if err != nil {
 		return trade.Order{}, fmt.Errorf("cancel order %s: canceled, but reading it back failed: %w", ref, err)
+	}
+	if o, err = e.cancelAttached(ctx, o); err != nil {
+		return trade.Order{}, fmt.Errorf("cancel order %s: canceled, but its exits: %w", ref, err)
 	}
 	return o, nil
 }
@@ -929,6 +961,9 @@ func (e *Exchange) ListOrders(ctx context.Context, f exchange.ListFilter) ([]tra
 		return f.Limit > 0 && len(out) >= f.Limit, nil
 	})
 	if err != nil {
+		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	if out, err = e.foldAttached(ctx, out); err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}
 	slices.SortStableFunc(out, func(a, b trade.Order) int { return b.CreatedAt.Compare(a.CreatedAt) })

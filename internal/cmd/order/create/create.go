@@ -141,9 +141,10 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Co
 			exits alone, on --side, for --qty: a sell exit's take-profit above the
 			market and its stop-loss below it. Only venues that link the orders
 			natively are sent either (brackets: paper; binance, limit entries only;
-			alpaca, stocks. --oco: those and coinbase, as one trigger bracket whose
-			stop-limit Coinbase prices itself, so --stop-loss-limit is refused there);
-			elsewhere the command refuses (exit 2) and sends nothing. Risk limits
+			alpaca, stocks; coinbase, as a trigger bracket attached to the entry.
+			--oco: those but kraken. Coinbase prices its trigger bracket's
+			stop-limit itself, so --stop-loss-limit is refused there); elsewhere
+			the command refuses (exit 2) and sends nothing. Risk limits
 			value the entry (an OCO: its take-profit leg); the exits reduce exposure
 			and are not added to it. Canceling one exit cancels its pair.
 

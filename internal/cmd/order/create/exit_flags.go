@@ -21,7 +21,7 @@ func addExitFlags(fl *pflag.FlagSet) *exitFlags {
 	x := &exitFlags{}
 	fl.StringVar(&x.takeProfit, "take-profit", "", "linked take-profit: the limit price of an exit that rests once the entry fills (with --oco: of the OCO's limit leg; alone: a single exit, kraken)")
 	fl.StringVar(&x.stopLoss, "stop-loss", "", "linked stop-loss: the trigger price of an exit resting with the take-profit; one filling cancels the other (alone: a single exit, kraken)")
-	fl.StringVar(&x.stopLossLimit, "stop-loss-limit", "", "with --stop-loss: make the stop-loss a stop-limit at this price (default: a stop market order)")
+	fl.StringVar(&x.stopLossLimit, "stop-loss-limit", "", "with --stop-loss: make the stop-loss a stop-limit at this price (default: a stop market order; not on coinbase, which sets its own)")
 	fl.BoolVar(&x.oco, "oco", false, "place a pair of exits with no entry: a --take-profit limit and a --stop-loss, one cancels the other")
 	return x
 }
@@ -72,6 +72,7 @@ func (x *exitFlags) apply(r *trade.OrderRequest, cmd *cobra.Command) error {
 // linkedVenues names the venues that place brackets and OCO pairs, for the
 // refusal on the others. The venues themselves say so (exchange.Bracketer,
 // exchange.OCOPlacer); this sentence follows the README's venue table.
-const linkedVenues = "brackets (--take-profit with --stop-loss on an entry) are placed natively by paper, binance (limit entries only) and alpaca (stocks); " +
+const linkedVenues = "brackets (--take-profit with --stop-loss on an entry) are placed natively by paper, binance (limit entries only), alpaca (stocks) " +
+	"and coinbase (no --stop-loss-limit); " +
 	"a single exit (--take-profit or --stop-loss alone on an entry) by kraken; " +
 	"--oco pairs by paper, binance, alpaca (stocks) and coinbase (no --stop-loss-limit)"

@@ -65,6 +65,9 @@ type Server struct {
 	takerFee   decimal.Decimal
 	makerFee   decimal.Decimal
 	pageMax    int
+	// attachAtCreate creates an entry's attached order with the entry
+	// (WithAttachedAtCreate).
+	attachAtCreate bool
 }
 
 // Option configures a Server.
@@ -81,6 +84,14 @@ func WithPageMax(n int) Option { return func(s *Server) { s.pageMax = n } }
 // WithLatency delays every request by d, as a venue across a network
 // would, so benchmarks can count round trips.
 func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+
+// WithAttachedAtCreate creates an entry's attached trigger bracket with the
+// entry, PENDING until the entry fills, and leaves it when the entry is
+// canceled. Coinbase's references say neither when the attached order
+// appears nor what canceling its entry does to it; by default the fake
+// places it when the entry fills, and this is the other reading a client
+// must handle.
+func WithAttachedAtCreate() Option { return func(s *Server) { s.attachAtCreate = true } }
 
 // New starts a fake venue that accepts JWTs from the CDP key keyName whose
 // public key is pub, with DefaultProducts and balances of 100000 USD, 1 BTC,

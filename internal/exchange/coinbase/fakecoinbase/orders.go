@@ -50,6 +50,17 @@ type order struct {
 	lastFill     time.Time
 	hold         fakevenue.Hold // what a resting order holds
 	triggered    bool
+	// An entry's attached trigger bracket (attached.go): asked for, its
+	// order id reserved at create, placed once the entry fills.
+	attached       *attachedSpec
+	attachedRaw    json.RawMessage
+	attachedID     string
+	attachedPlaced bool
+	originatingID  string // on the bracket: its entry
+	// pending is an entry's bracket created with it (WithAttachedAtCreate);
+	// waiting is set on that bracket until the entry fills.
+	pending *order
+	waiting bool
 }
 
 func (o *order) working() bool {
@@ -340,12 +351,13 @@ func (s *Server) fillLocked(o *order, price decimal.Decimal, maker bool) {
 	o.status, o.lastFill = "FILLED", now
 	p.last, p.lastTime = price, now
 	p.tradeSeq++
+	s.placeAttachedLocked(o)
 }
 
 // matchLocked triggers stops and fills resting orders the book crosses.
 func (s *Server) matchLocked(p *product) {
 	for _, o := range s.orders {
-		if o.p != p || !o.working() {
+		if o.p != p || !o.working() || o.waiting {
 			continue
 		}
 		if o.spec.isBracket() {
@@ -421,6 +433,7 @@ type createBody struct {
 	ProductID             string                     `json:"product_id"`
 	Side                  string                     `json:"side"`
 	OrderConfiguration    map[string]json.RawMessage `json:"order_configuration"`
+	AttachedOrderConfig   map[string]json.RawMessage `json:"attached_order_configuration"`
 	SelfTradePreventionID string                     `json:"self_trade_prevention_id"`
 	RetailPortfolioID     string                     `json:"retail_portfolio_id"`
 	PreviewID             string                     `json:"preview_id"`
@@ -440,29 +453,45 @@ func (s *Server) handleCreate(_ *http.Request, body []byte) response {
 	// instead."
 	if prev, dup := s.byClientID[b.ClientOrderID]; dup {
 		return ok(map[string]any{"success": true, "success_response": map[string]any{"order_id": prev.id, "product_id": prev.p.spec.ID,
-			"side": prev.side, "client_order_id": prev.clientID, "attached_order_id": ""}, "order_configuration": prev.rawConfig})
+			"side": prev.side, "client_order_id": prev.clientID, "attached_order_id": prev.attachedID}, "order_configuration": prev.rawConfig})
+	}
+	attached, bad := parseAttached(b.AttachedOrderConfig)
+	if bad != nil {
+		return *bad
 	}
 	_, o, bad, fail := s.checkConfig(b.ProductID, b.Side, b.OrderConfiguration)
 	if bad != nil {
 		return *bad
 	}
+	if fail == nil {
+		fail = checkAttached(o, attached)
+	}
 	if fail != nil {
 		return ok(map[string]any{"success": false, "error_response": fail.errorResponse(), "order_configuration": json.RawMessage(raw)})
 	}
 	o.id, o.clientID, o.rawConfig = fakevenue.NewUUID(), b.ClientOrderID, raw
+	if attached != nil {
+		o.attached, o.attachedID = attached, fakevenue.NewUUID()
+		o.attachedRaw, _ = json.Marshal(b.AttachedOrderConfig)
+	}
 	s.executeLocked(o)
 	s.orders = append(s.orders, o)
 	s.byClientID[o.clientID] = o
 	s.created.Add(1)
+	if attached != nil && s.attachAtCreate && !o.attachedPlaced {
+		s.createAttachedLocked(o)
+	}
 	return ok(map[string]any{"success": true, "success_response": map[string]any{"order_id": o.id, "product_id": o.p.spec.ID,
-		"side": o.side, "client_order_id": o.clientID, "attached_order_id": ""}, "order_configuration": json.RawMessage(raw)})
+		"side": o.side, "client_order_id": o.clientID, "attached_order_id": o.attachedID}, "order_configuration": json.RawMessage(raw)})
 }
 
 type previewBody struct {
 	ProductID          string                     `json:"product_id"`
 	Side               string                     `json:"side"`
 	OrderConfiguration map[string]json.RawMessage `json:"order_configuration"`
-	RetailPortfolioID  string                     `json:"retail_portfolio_id"`
+	// Preview takes Create Order's body, attached order included.
+	AttachedOrderConfig map[string]json.RawMessage `json:"attached_order_configuration"`
+	RetailPortfolioID   string                     `json:"retail_portfolio_id"`
 }
 
 func (s *Server) handlePreview(_ *http.Request, body []byte) response {
@@ -470,9 +499,16 @@ func (s *Server) handlePreview(_ *http.Request, body []byte) response {
 	if err := strictDecode(body, &b); err != nil {
 		return invalidArgument("invalid request body: " + err.Error())
 	}
+	attached, bad := parseAttached(b.AttachedOrderConfig)
+	if bad != nil {
+		return *bad
+	}
 	sp, o, bad, fail := s.checkConfig(b.ProductID, b.Side, b.OrderConfiguration)
 	if bad != nil {
 		return *bad
+	}
+	if fail == nil {
+		fail = checkAttached(o, attached)
 	}
 	errs := []string{}
 	total, commission := decimal.Zero, decimal.Zero
@@ -540,7 +576,17 @@ func (o *order) json() map[string]any {
 		"reject_message": "", "cancel_message": "", "order_placement_source": "RETAIL_ADVANCED",
 		"outstanding_hold_amount": fx(o.hold.Amount), "is_liquidation": false, "last_fill_time": lastFill, "edit_history": []any{},
 		"leverage": "", "margin_type": "UNKNOWN_MARGIN_TYPE", "retail_portfolio_id": "default",
+		"attached_order_id": o.attachedID, "originating_order_id": o.originatingID, "attached_order_configuration": o.attachedJSON(),
 	}
+}
+
+// attachedJSON is an entry's attached_order_configuration as it was
+// sent, null on other orders.
+func (o *order) attachedJSON() any {
+	if o.attachedRaw == nil {
+		return nil
+	}
+	return o.attachedRaw
 }
 
 func (s *Server) handleGetOrder(r *http.Request, _ []byte) response {
