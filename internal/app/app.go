@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/spf13/cobra"
+
 	"github.com/tradectl/tradectl/internal/cmd/factory"
 	"github.com/tradectl/tradectl/internal/cmd/root"
 	"github.com/tradectl/tradectl/internal/cmdutil"
@@ -38,12 +40,13 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	cmd.SetIn(f.IOStreams.In)
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
-	err := cmd.ExecuteContext(ctx)
+	ran, err := cmd.ExecuteContextC(ctx)
 	f.RunExitHooks()
 	if err == nil {
 		return cmdutil.ExitOK
 	}
 	err = classifyCobra(err)
+	err = flagHint(ran, err)
 	c := cmdutil.Classify(ctx, err)
 	var silent *cmdutil.SilentError
 	if !errors.As(err, &silent) {
@@ -137,3 +140,24 @@ func writeErrorJSON(w io.Writer, err error, c cmdutil.Classification) {
 	b, _ := json.Marshal(ErrorJSON{Error: body})
 	fmt.Fprintln(w, string(b))
 }
+
+// flagHint names the flag of the command that ran for a refusal the
+// layers below word in the domain's terms: a venue that needs the order's
+// symbol (exchange.ErrSymbolNeeded) is answered with --symbol where the
+// command has one.
+func flagHint(ran *cobra.Command, err error) error {
+	if ran == nil || !errors.Is(err, exchange.ErrSymbolNeeded) || ran.Flags().Lookup("symbol") == nil {
+		return err
+	}
+	return &hinted{err: err, hint: "pass --symbol"}
+}
+
+// hinted is an error with the flag that avoids it appended; it is still
+// the error it wraps for errors.Is/As (and so for Classify).
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (h *hinted) Error() string { return h.err.Error() + "; " + h.hint }
+func (h *hinted) Unwrap() error { return h.err }

@@ -166,7 +166,7 @@ func Run(ctx context.Context, o Options) error {
 	s.native, _ = o.Exchange.(exchange.CancelAllAfterer)
 	switch {
 	case s.native == nil && o.Once:
-		return fmt.Errorf("%s keeps no cancel-all-after timer of its own: --once needs one", o.Exchange.Name())
+		return fmt.Errorf("%s keeps no cancel-all-after timer of its own, so there is none to refresh once", o.Exchange.Name())
 	case s.native == nil && o.Heartbeat == "":
 		return ErrNoFeed
 	case o.Once:

@@ -24,6 +24,12 @@ var (
 	ErrUnknownOutcome = errors.New("order outcome unknown")
 )
 
+// ErrSymbolNeeded is the cause (Error.Err) of a refusal a symbol would
+// have avoided: the venue finds an order, or keeps its history, only per
+// symbol. Adapters say so in the venue's words; the command that was run
+// names its own flag for it.
+var ErrSymbolNeeded = errors.New("the symbol is needed")
+
 // Error is a venue failure of one of the kinds above.
 type Error struct {
 	Kind       error         // one of the Err* sentinels

@@ -34,11 +34,11 @@ func NewPrinter(ios *iostreams.IOStreams, format, jq string, now func() time.Tim
 	if jq != "" {
 		q, err := gojq.Parse(jq)
 		if err != nil {
-			return nil, fmt.Errorf("invalid --jq expression: %v", err)
+			return nil, fmt.Errorf("invalid jq expression: %v", err)
 		}
 		code, err := gojq.Compile(q)
 		if err != nil {
-			return nil, fmt.Errorf("invalid --jq expression: %v", err)
+			return nil, fmt.Errorf("invalid jq expression: %v", err)
 		}
 		p.jq = code
 		if f == Table || f == CSV {
@@ -142,7 +142,7 @@ func (p *Printer) runJQ(data any, compact bool) error {
 			if err, halt := err.(*gojq.HaltError); halt && err.Value() == nil {
 				return nil
 			}
-			return fmt.Errorf("--jq: %w", err)
+			return fmt.Errorf("jq: %w", err)
 		}
 		if s, isStr := v.(string); isStr {
 			if _, err := fmt.Fprintln(p.IO.Out, s); err != nil {

@@ -138,7 +138,7 @@ func TestBadFormatAndJQ(t *testing.T) {
 	if _, err := NewPrinter(ios, "yaml", "", nil); err == nil || !strings.Contains(err.Error(), "table, json, ndjson, csv") {
 		t.Errorf("unknown format error = %v, want the allowed list", err)
 	}
-	if _, err := NewPrinter(ios, "json", ".[", nil); err == nil || !strings.Contains(err.Error(), "--jq") {
+	if _, err := NewPrinter(ios, "json", ".[", nil); err == nil || !strings.Contains(err.Error(), "invalid jq expression") {
 		t.Errorf("bad jq error = %v", err)
 	}
 }

@@ -180,8 +180,8 @@ func (in Instrument) fit(field string, v, unit decimal.Decimal, mode RoundMode) 
 		if field == "qty" {
 			what = "step size"
 		}
-		return v, invalid(field, "%s is not a multiple of the %s %s for %s: nearest valid values are %s and %s (or pass --round down|nearest)",
-			v, what, unit, in.Symbol, lower, upper)
+		return v, &ValidationError{Field: field, OffGrid: true, Message: fmt.Sprintf("%s is not a multiple of the %s %s for %s: nearest valid values are %s and %s",
+			v, what, unit, in.Symbol, lower, upper)}
 	}
 }
 

@@ -46,6 +46,9 @@ type OrderRequest struct {
 type ValidationError struct {
 	Field   string
 	Message string
+	// OffGrid says the value is off the instrument's tick or step: a
+	// rounding mode (RoundDown, RoundNearest) would have fitted it.
+	OffGrid bool
 }
 
 func (e *ValidationError) Error() string {

@@ -283,7 +283,7 @@ func toWire(req trade.OrderRequest, r assetRule, clientID string, extendedHours 
 			// market order day and gtc differ in nothing but the name.
 			tif = trade.Day
 		case tif != trade.Day:
-			return orderRequestWire{}, refuse("alpaca takes fractional quantities only on day orders: pass --tif day or a whole number of shares")
+			return orderRequestWire{}, refuse("alpaca takes fractional quantities only on day orders: make it a day order or a whole number of shares")
 		}
 	}
 	w := orderRequestWire{

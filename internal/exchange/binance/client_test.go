@@ -395,7 +395,8 @@ func TestOrderRefResolution(t *testing.T) {
 	_, num, _ := strings.Cut(o.ID, ":")
 
 	_, err := e.GetOrder(ctx, exchange.OrderRef{ID: num})
-	if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), "binance needs the symbol to find order "+num+": pass --symbol or use the id") {
+	if !errors.Is(err, exchange.ErrInvalidOrder) || !errors.Is(err, exchange.ErrSymbolNeeded) ||
+		!strings.Contains(err.Error(), "binance needs the symbol to find order "+num+": give it, or the id as <SYMBOL>:") {
 		t.Errorf("bare id without symbol = %v", err)
 	}
 	if got, err := e.GetOrder(ctx, exchange.OrderRef{ID: num, Symbol: btcusdt}); err != nil || got.ID != o.ID {
@@ -413,7 +414,7 @@ func TestOrderRefResolution(t *testing.T) {
 		t.Fatalf("cancel by client id alone: %v", err)
 	}
 	_, err = e.GetOrder(ctx, exchange.OrderRef{ClientID: "ref-1"})
-	if !errors.Is(err, exchange.ErrNotFound) || !strings.Contains(err.Error(), "pass --symbol") {
+	if !errors.Is(err, exchange.ErrNotFound) || !errors.Is(err, exchange.ErrSymbolNeeded) {
 		t.Errorf("finished order by client id alone = %v, want ErrNotFound asking for the symbol", err)
 	}
 	if got, err := e.GetOrder(ctx, exchange.OrderRef{ClientID: "ref-1", Symbol: btcusdt}); err != nil || got.Status != trade.StatusCanceled {
@@ -424,7 +425,7 @@ func TestOrderRefResolution(t *testing.T) {
 func TestListAllNeedsSymbol(t *testing.T) {
 	_, e, ctx := adapter.Start(t)
 	_, err := e.ListOrders(ctx, exchange.ListFilter{Scope: exchange.ListAll})
-	if !errors.Is(err, exchange.ErrInvalidOrder) || !strings.Contains(err.Error(), "--symbol") {
+	if !errors.Is(err, exchange.ErrInvalidOrder) || !errors.Is(err, exchange.ErrSymbolNeeded) {
 		t.Errorf("ListAll without symbol = %v", err)
 	}
 	// Asking only for working statuses is served from open orders.

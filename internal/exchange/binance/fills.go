@@ -76,8 +76,8 @@ func mapFill(w tradeWire, sym trade.Symbol) (trade.Fill, error) {
 // reads the range with FillHistory's pager.
 func (e *Exchange) Fills(ctx context.Context, f exchange.FillFilter) ([]trade.Fill, error) {
 	if f.Symbol.IsZero() {
-		return nil, &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName,
-			Message: "binance keeps executions per symbol: pass --symbol to list fills"}
+		return nil, &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Err: exchange.ErrSymbolNeeded,
+			Message: "binance keeps executions per symbol: fills are listed only with one"}
 	}
 	var out []trade.Fill
 	var err error

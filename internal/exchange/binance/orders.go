@@ -398,8 +398,8 @@ func (e *Exchange) resolve(ctx context.Context, ref exchange.OrderRef) (target, 
 		}
 		switch {
 		case vs == "" && hint == "":
-			return target{}, &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName,
-				Message: fmt.Sprintf("binance needs the symbol to find order %s: pass --symbol or use the id <SYMBOL>:%s (e.g. BTCUSDT:%s)", ref.ID, ref.ID, ref.ID)}
+			return target{}, &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Err: exchange.ErrSymbolNeeded,
+				Message: fmt.Sprintf("binance needs the symbol to find order %s: give it, or the id as <SYMBOL>:%s (e.g. BTCUSDT:%s)", ref.ID, ref.ID, ref.ID)}
 		case vs == "":
 			vs = hint
 		case hint != "" && hint != vs:
@@ -428,8 +428,8 @@ func (e *Exchange) resolve(ctx context.Context, ref exchange.OrderRef) (target, 
 				return target{venueSymbol: w.Symbol, symbol: sym, orderID: w.OrderID, open: &open[i]}, nil
 			}
 		}
-		return target{}, &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName,
-			Message: fmt.Sprintf("no open order has client id %s; binance finds finished orders only with their symbol: pass --symbol", ref.ClientID)}
+		return target{}, &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName, Err: exchange.ErrSymbolNeeded,
+			Message: fmt.Sprintf("no open order has client id %s; binance finds finished orders only with their symbol", ref.ClientID)}
 	}
 	return target{}, &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Message: "an order id or client id is required"}
 }
@@ -567,8 +567,8 @@ func (e *Exchange) ListOrders(ctx context.Context, f exchange.ListFilter) ([]tra
 		}
 	} else {
 		if vs == "" {
-			return nil, &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName,
-				Message: "binance keeps order history per symbol: pass --symbol to list all orders (open orders can be listed without one)"}
+			return nil, &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName, Err: exchange.ErrSymbolNeeded,
+				Message: "binance keeps order history per symbol: all orders are listed only with one (open orders are listed without)"}
 		}
 		q := newQuery().add("symbol", vs)
 		if !f.Since.IsZero() {

@@ -26,8 +26,8 @@ func (e *Exchange) PlacesOCO(req trade.OrderRequest) bool {
 
 // stopLossLimitRefusal is why --stop-loss-limit is refused with any
 // trigger bracket, an OCO's or one attached to an entry.
-const stopLossLimitRefusal = "coinbase's trigger bracket sets its stop-loss limit itself (a stop-limit about 5% beyond the --stop-loss trigger): " +
-	"--stop-loss-limit cannot be honoured there; leave it out to accept Coinbase's, or place the exits on another venue"
+const stopLossLimitRefusal = "coinbase's trigger bracket sets its stop-loss limit itself (a stop-limit about 5% beyond the stop-loss trigger): " +
+	"a stop-loss limit of your own cannot be honoured there; leave it out to accept Coinbase's, or place the exits on another venue"
 
 // LinkRefusal implements exchange.LinkRefuser.
 func (e *Exchange) LinkRefusal(req trade.OrderRequest) string {

@@ -35,10 +35,10 @@ func attachedRefusal(req trade.OrderRequest) string {
 		return stopLossLimitRefusal
 	case !x.Pair():
 		return "coinbase attaches only a trigger bracket to an entry, a take-profit and a stop-loss together: " +
-			"give both --take-profit and --stop-loss, or place the entry and then the exit on the position it opens"
+			"give both a take-profit and a stop-loss, or place the entry and then the exit on the position it opens"
 	case req.QuoteSized():
-		return "coinbase sizes an attached trigger bracket as its entry, and a --quote-qty entry's size is only known once it fills: " +
-			"give --qty for an entry with exits"
+		return "coinbase sizes an attached trigger bracket as its entry, and a quote-sized entry's size is only known once it fills: " +
+			"size an entry with exits in the base asset"
 	}
 	return ""
 }

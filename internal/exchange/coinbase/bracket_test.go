@@ -106,9 +106,9 @@ func TestTriggerBracketRefusals(t *testing.T) {
 		name, want string
 		req        trade.OrderRequest
 	}{
-		{"stop-loss limit", "--stop-loss-limit cannot be honoured", withLimit},
+		{"stop-loss limit", "stop-loss limit of your own cannot be honoured", withLimit},
 		{"single exit on an entry", "coinbase attaches only a trigger bracket to an entry", single},
-		{"stop-loss limit on an entry", "--stop-loss-limit cannot be honoured", entryLimit},
+		{"stop-loss limit on an entry", "stop-loss limit of your own cannot be honoured", entryLimit},
 		{"quote-sized entry", "cannot be combined with linked exits", quoteSized},
 		{"attached take-profit off the tick", "45000.001 is not a multiple of the tick size 0.01", offTickExit},
 		{"stop trigger off the tick", "55000.001 is not a multiple of the tick size 0.01", offTick},

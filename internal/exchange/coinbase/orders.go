@@ -322,10 +322,10 @@ func checkSupported(req trade.OrderRequest) error {
 	switch req.Type {
 	case trade.Market:
 		if tif == trade.FOK {
-			return refuse("coinbase market orders are immediate-or-cancel: time in force fok is not available (use a limit order with --tif fok)")
+			return refuse("coinbase market orders are immediate-or-cancel: time in force fok is not available (use a limit order with time in force fok)")
 		}
 	case trade.Stop:
-		return refuse("coinbase advanced trade has no stop (stop-market) orders: give a limit price too (--price) for a stop-limit order")
+		return refuse("coinbase advanced trade has no stop (stop-market) orders: give a limit price too for a stop-limit order")
 	case trade.StopLimit:
 		if tif == trade.IOC || tif == trade.FOK {
 			return refuse("coinbase stop-limit orders are gtc or day, not %s", tif)

@@ -43,7 +43,7 @@ func (e *Exchange) checkClose(req trade.OrderRequest) error {
 	case req.Exits.OCO:
 		return invalidf("kraken places no OCO exit pairs: AddOrder attaches one conditional close to an entry")
 	case req.Exits.Pair():
-		return invalidf("kraken attaches one conditional close order to an entry: give --take-profit or --stop-loss, not both")
+		return invalidf("kraken attaches one conditional close order to an entry: give a take-profit or a stop-loss, not both")
 	case !e.AttachesExit(req):
 		return invalidf("kraken attaches a conditional close to market and limit entries only, got a %s entry", req.Type)
 	}

@@ -91,7 +91,7 @@ func TestConditionalCloseRefusals(t *testing.T) {
 		name, want string
 		req        trade.OrderRequest
 	}{
-		{"both exits", "give --take-profit or --stop-loss, not both", with(func(r *trade.OrderRequest) {
+		{"both exits", "give a take-profit or a stop-loss, not both", with(func(r *trade.OrderRequest) {
 			r.Exits = &trade.Exits{TakeProfit: trade.OptDec("45000"), StopLoss: trade.OptDec("35000")}
 		})},
 		{"OCO", "kraken places no OCO exit pairs", with(func(r *trade.OrderRequest) {

@@ -52,7 +52,7 @@ func Venue() exchange.Venue {
 		Name:        venueName,
 		Keys:        []string{KeyBaseURL, KeyNonceFile, KeyInstrumentsTTL, KeyRateTier, KeyNonceWindow, KeyWSURL, KeyWSAuthURL},
 		Credentials: []string{"api_key", "api_secret"},
-		Summary:     "Kraken Spot (no sandbox: --dry-run asks Kraken to validate without trading)",
+		Summary:     "Kraken Spot (no sandbox: a dry run asks Kraken to validate without trading)",
 		New: func(ctx context.Context, p exchange.Params) (exchange.Exchange, error) {
 			return New(ctx, p)
 		},

@@ -12,5 +12,5 @@ func CheckExpiry(venue string, req trade.OrderRequest, takes bool) error {
 	if _, ok := req.Expiry(); !ok || takes {
 		return nil
 	}
-	return Refusef(venue, "%s takes no expiry time on %s orders: place it without --cancel-after and cancel it yourself", venue, req.Type)
+	return Refusef(venue, "%s takes no expiry time on %s orders: place it without an expiry and cancel it yourself", venue, req.Type)
 }

@@ -174,10 +174,17 @@ func NewCmdAmend(f *cmdutil.Factory, runF func(*AmendOptions) error) *cobra.Comm
 // flagWords names a validation error's field as the flag a person typed.
 func flagWords(err error) error {
 	var v *trade.ValidationError
-	if errors.As(err, &v) && v.Field != "" {
-		return fmt.Errorf("--%s: %s", strings.ReplaceAll(v.Field, "_", "-"), v.Message)
+	if !errors.As(err, &v) {
+		return err
 	}
-	return err
+	hint := ""
+	if v.OffGrid {
+		hint = " (or pass --round down|nearest)"
+	}
+	if v.Field == "" {
+		return fmt.Errorf("%w%s", err, hint)
+	}
+	return fmt.Errorf("--%s: %s%s", strings.ReplaceAll(v.Field, "_", "-"), v.Message, hint)
 }
 
 // AmendedOrder is what order amend prints: the order as it now stands

@@ -461,10 +461,14 @@ func flagNames(err error) error {
 		"take_profit": "--take-profit", "stop_loss": "--stop-loss", "stop_loss_limit": "--stop-loss-limit",
 		"trail_pct": "--trail-pct", "trail_amount": "--trail-amount",
 	}[v.Field]
-	if flag == "" {
-		return err
+	hint := ""
+	if v.OffGrid {
+		hint = " (or pass --round down|nearest)"
 	}
-	return fmt.Errorf("%s %s", flag, v.Message)
+	if flag == "" {
+		return fmt.Errorf("%w%s", err, hint)
+	}
+	return fmt.Errorf("%s %s%s", flag, v.Message, hint)
 }
 
 // DryRunResult is what --dry-run prints: the exact request that would be
