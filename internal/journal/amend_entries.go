@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -28,25 +27,8 @@ func (j *Journal) amendEntries(ctx context.Context, q Query) ([]Entry, error) {
 	if q.Status != "" {
 		return nil, nil
 	}
-	var where []string
-	var args []any
-	if !q.Since.IsZero() {
-		where = append(where, "created_at >= ?")
-		args = append(args, ms(q.Since))
-	}
-	if q.Profile != "" {
-		where = append(where, "profile = ?")
-		args = append(args, q.Profile)
-	}
-	sqlText := `SELECT id, created_at, profile, exchange, order_id, new_client_id, amend, before_json, status, new_order_id,
-		error_code, error_message FROM amends`
-	if len(where) > 0 {
-		sqlText += " WHERE " + strings.Join(where, " AND ")
-	}
-	sqlText += " ORDER BY created_at DESC, id DESC"
-	if q.Limit > 0 {
-		sqlText += " LIMIT " + strconv.Itoa(q.Limit)
-	}
+	sqlText, args := q.sql(`SELECT id, created_at, profile, exchange, order_id, new_client_id, amend, before_json, status, new_order_id,
+		error_code, error_message FROM amends`, "created_at", "profile", "", "created_at DESC, id DESC")
 	rows, err := j.db.QueryContext(ctx, sqlText, args...)
 	if err != nil {
 		return nil, fmt.Errorf("journal: read amendments: %w", err)

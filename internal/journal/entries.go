@@ -70,32 +70,40 @@ type Query struct {
 	Limit   int
 }
 
-// Entries returns the events and amendments matching q, oldest first.
-func (j *Journal) Entries(ctx context.Context, q Query) ([]Entry, error) {
-	var where []string
+// sql completes a SELECT with q's filters on the given columns (a status
+// column of "" takes no status filter), the order and q's limit, and
+// returns it with its arguments; extra conditions come first.
+func (q Query) sql(selectFrom, timeCol, profileCol, statusCol, orderBy string, extra ...string) (string, []any) {
+	where := extra
 	var args []any
 	if !q.Since.IsZero() {
-		where = append(where, "e.time >= ?")
+		where = append(where, timeCol+" >= ?")
 		args = append(args, ms(q.Since))
 	}
 	if q.Profile != "" {
-		where = append(where, "e.profile = ?")
+		where = append(where, profileCol+" = ?")
 		args = append(args, q.Profile)
 	}
-	if q.Status != "" {
-		where = append(where, "i.status = ?")
+	if q.Status != "" && statusCol != "" {
+		where = append(where, statusCol+" = ?")
 		args = append(args, string(q.Status))
 	}
-	sqlText := `SELECT e.id, e.time, e.kind, e.profile, e.exchange, e.client_id, e.result, e.order_id, e.order_status,
-		e.attempt, e.error_code, e.limit_name, e.message, e.data, COALESCE(i.status, ''), COALESCE(i.idempotency_key, '')
-		FROM events e LEFT JOIN intents i ON i.id = e.intent_id`
 	if len(where) > 0 {
-		sqlText += " WHERE " + strings.Join(where, " AND ")
+		selectFrom += " WHERE " + strings.Join(where, " AND ")
 	}
-	sqlText += " ORDER BY e.id DESC"
+	selectFrom += " ORDER BY " + orderBy
 	if q.Limit > 0 {
-		sqlText += " LIMIT " + strconv.Itoa(q.Limit)
+		selectFrom += " LIMIT " + strconv.Itoa(q.Limit)
 	}
+	return selectFrom, args
+}
+
+// Entries returns the events, amendments and acted-on deadlines matching
+// q, oldest first.
+func (j *Journal) Entries(ctx context.Context, q Query) ([]Entry, error) {
+	sqlText, args := q.sql(`SELECT e.id, e.time, e.kind, e.profile, e.exchange, e.client_id, e.result, e.order_id, e.order_status,
+		e.attempt, e.error_code, e.limit_name, e.message, e.data, COALESCE(i.status, ''), COALESCE(i.idempotency_key, '')
+		FROM events e LEFT JOIN intents i ON i.id = e.intent_id`, "e.time", "e.profile", "i.status", "e.id DESC")
 	rows, err := j.db.QueryContext(ctx, sqlText, args...)
 	if err != nil {
 		return nil, fmt.Errorf("journal: read entries: %w", err)

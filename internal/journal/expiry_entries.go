@@ -3,8 +3,6 @@ package journal
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 )
 
 // KindExpiry is what `order expire` last did with a client-side deadline
@@ -19,26 +17,9 @@ const KindExpiry Kind = "expiry"
 // expiryEntries reads the acted-on deadlines matching q as entries, newest
 // first, at most q.Limit of them.
 func (j *Journal) expiryEntries(ctx context.Context, q Query) ([]Entry, error) {
-	where := []string{"x.result != ''"}
-	var args []any
-	if !q.Since.IsZero() {
-		where = append(where, "x.updated_at >= ?")
-		args = append(args, ms(q.Since))
-	}
-	if q.Profile != "" {
-		where = append(where, "i.profile = ?")
-		args = append(args, q.Profile)
-	}
-	if q.Status != "" {
-		where = append(where, "i.status = ?")
-		args = append(args, string(q.Status))
-	}
-	sqlText := "SELECT x.updated_at, x.result, x.message, " + prefixed("i.", intentColumns) +
-		" FROM expiries x JOIN intents i ON i.id = x.intent_id WHERE " + strings.Join(where, " AND ") +
-		" ORDER BY x.updated_at DESC, x.intent_id DESC"
-	if q.Limit > 0 {
-		sqlText += " LIMIT " + strconv.Itoa(q.Limit)
-	}
+	sqlText, args := q.sql("SELECT x.updated_at, x.result, x.message, "+prefixed("i.", intentColumns)+
+		" FROM expiries x JOIN intents i ON i.id = x.intent_id", "x.updated_at", "i.profile", "i.status",
+		"x.updated_at DESC, x.intent_id DESC", "x.result != ''")
 	rows, err := j.db.QueryContext(ctx, sqlText, args...)
 	if err != nil {
 		return nil, fmt.Errorf("journal: read expiries: %w", err)
