@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -383,9 +384,11 @@ func liveExit(o *WatchOptions, err error) error {
 }
 
 // follow applies every quote until the watch ends: to the live table and
-// redraws it when there is one, else written as events. Quotes arrive on
-// a goroutine of their own, so a symbol whose feed falls silent is marked
-// stale on time even while no quote comes at all.
+// redraws it when there is one, else written as events. A quote is
+// applied on the goroutine that read it from the venue, with no hand-over
+// to another goroutine (each would wake a thread per message); a ticker of
+// its own marks symbols stale on time even while no quote comes at all.
+// Both take the watcher's lock.
 func follow(ctx context.Context, o *WatchOptions, ex exchange.Exchange, printer *render.Printer, screen *liveTable, redraw func(), notifier conditionNotifier) error {
 	emit := printer.PrintEvent
 	if printer.Format == render.CSV {
@@ -402,41 +405,50 @@ func follow(ctx context.Context, o *WatchOptions, ex exchange.Exchange, printer 
 
 	fctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	incoming := make(chan trade.Quote)
-	done := make(chan error, 1)
+	var (
+		mu      sync.Mutex
+		ended   bool  // the stream has returned: nothing more is applied
+		stopErr error // what ended the watch from inside: a quote's or a check's
+	)
+	checked := make(chan struct{})
 	go func() {
-		done <- quotes.Follow(fctx, ex, o.Symbols, o.Interval, o.Logger(), func(q trade.Quote) error {
+		defer close(checked)
+		check := time.NewTicker(staleCheckEvery(o.StaleAfter))
+		defer check.Stop()
+		for {
 			select {
-			case incoming <- q:
-				return nil
 			case <-fctx.Done():
-				return fctx.Err()
+				return
+			case <-check.C:
 			}
-		})
-	}()
-	check := time.NewTicker(staleCheckEvery(o.StaleAfter))
-	defer check.Stop()
-	var err error
-loop:
-	for {
-		select {
-		case q := <-incoming:
-			if err = w.quote(q); err != nil {
-				break loop
+			mu.Lock()
+			if !ended && stopErr == nil {
+				stopErr = w.checkStale()
 			}
-		case <-check.C:
-			if err = w.checkStale(); err != nil {
-				break loop
+			failed := stopErr != nil
+			mu.Unlock()
+			if failed {
+				cancel()
+				return
 			}
-		case err = <-done:
-			done <- err // the stream has ended: read again below
-			break loop
 		}
+	}()
+	err := quotes.Follow(fctx, ex, o.Symbols, o.Interval, o.Logger(), func(q trade.Quote) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopErr == nil && !ended {
+			stopErr = w.quote(q)
+		}
+		return stopErr
+	})
+	mu.Lock()
+	ended = true
+	if stopErr != nil {
+		err = stopErr
 	}
+	mu.Unlock()
 	cancel()
-	if followErr := <-done; err == nil {
-		err = followErr
-	}
+	<-checked
 	if errors.Is(err, quotes.ErrStop) {
 		err = nil
 	}
@@ -462,8 +474,8 @@ func staleCheckEvery(after time.Duration) time.Duration {
 	return min(max(after/4, 50*time.Millisecond), time.Second)
 }
 
-// watcher is one watch's state, kept on the goroutine that applies
-// quotes and staleness checks alike.
+// watcher is one watch's state; follow applies quotes and staleness
+// checks to it one at a time, under its lock.
 type watcher struct {
 	o        *WatchOptions
 	emit     func(any) error
