@@ -394,15 +394,7 @@ func follow(ctx context.Context, o *WatchOptions, ex exchange.Exchange, printer 
 	if printer.Format == render.CSV {
 		emit = printer.NewCSVWriter(csvColumns()).Write
 	}
-	w := &watcher{o: o, emit: emit, screen: screen, redraw: redraw, notifier: notifier, tracker: expr.NewTracker(),
-		alertWas: make([]bool, len(o.Alerts)), lastSeen: map[trade.Symbol]time.Time{}, lastAt: map[trade.Symbol]time.Time{},
-		stale: map[trade.Symbol]bool{}}
-	w.env = staleEnv{Env: w.tracker, stale: w.stale}
-	start, startAt := time.Now(), o.Now()
-	for _, s := range o.Symbols {
-		w.lastSeen[s], w.lastAt[s] = start, startAt
-	}
-
+	w := newWatcher(o, emit, screen, redraw, notifier)
 	fctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -492,6 +484,20 @@ type watcher struct {
 	lastSeen map[trade.Symbol]time.Time
 	lastAt   map[trade.Symbol]time.Time
 	stale    map[trade.Symbol]bool
+}
+
+// newWatcher starts a watch of o's symbols now: each counts as updated at
+// the start, so one that never quotes is stale after --stale-after.
+func newWatcher(o *WatchOptions, emit func(any) error, screen *liveTable, redraw func(), notifier conditionNotifier) *watcher {
+	w := &watcher{o: o, emit: emit, screen: screen, redraw: redraw, notifier: notifier, tracker: expr.NewTracker(),
+		alertWas: make([]bool, len(o.Alerts)), lastSeen: map[trade.Symbol]time.Time{}, lastAt: map[trade.Symbol]time.Time{},
+		stale: map[trade.Symbol]bool{}}
+	w.env = staleEnv{Env: w.tracker, stale: w.stale}
+	start, startAt := time.Now(), o.Now()
+	for _, s := range o.Symbols {
+		w.lastSeen[s], w.lastAt[s] = start, startAt
+	}
+	return w
 }
 
 // staleEnv reads conditions' fields from the tracker, except a stale
