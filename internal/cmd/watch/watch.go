@@ -388,7 +388,8 @@ func liveExit(o *WatchOptions, err error) error {
 // applied on the goroutine that read it from the venue, with no hand-over
 // to another goroutine (each would wake a thread per message); a ticker of
 // its own marks symbols stale on time even while no quote comes at all.
-// Both take the watcher's lock.
+// Both take the watcher's lock. The live table is redrawn at most every
+// redrawEvery, however fast quotes come.
 func follow(ctx context.Context, o *WatchOptions, ex exchange.Exchange, printer *render.Printer, screen *liveTable, redraw func(), notifier conditionNotifier) error {
 	emit := printer.PrintEvent
 	if printer.Format == render.CSV {
@@ -397,11 +398,7 @@ func follow(ctx context.Context, o *WatchOptions, ex exchange.Exchange, printer 
 	w := newWatcher(o, emit, screen, redraw, notifier)
 	fctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var (
-		mu      sync.Mutex
-		ended   bool  // the stream has returned: nothing more is applied
-		stopErr error // what ended the watch from inside: a quote's or a check's
-	)
+	var stopErr error // what ended the watch from inside: a quote's or a check's; under w.mu
 	checked := make(chan struct{})
 	go func() {
 		defer close(checked)
@@ -413,12 +410,12 @@ func follow(ctx context.Context, o *WatchOptions, ex exchange.Exchange, printer 
 				return
 			case <-check.C:
 			}
-			mu.Lock()
-			if !ended && stopErr == nil {
+			w.mu.Lock()
+			if !w.ended && stopErr == nil {
 				stopErr = w.checkStale()
 			}
 			failed := stopErr != nil
-			mu.Unlock()
+			w.mu.Unlock()
 			if failed {
 				cancel()
 				return
@@ -426,19 +423,19 @@ func follow(ctx context.Context, o *WatchOptions, ex exchange.Exchange, printer 
 		}
 	}()
 	err := quotes.Follow(fctx, ex, o.Symbols, o.Interval, o.Logger(), func(q trade.Quote) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if stopErr == nil && !ended {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if stopErr == nil && !w.ended {
 			stopErr = w.quote(q)
 		}
 		return stopErr
 	})
-	mu.Lock()
-	ended = true
+	w.mu.Lock()
+	w.ended = true // a redraw still pending is the final one's
 	if stopErr != nil {
 		err = stopErr
 	}
-	mu.Unlock()
+	w.mu.Unlock()
 	cancel()
 	<-checked
 	if errors.Is(err, quotes.ErrStop) {
@@ -469,15 +466,25 @@ func staleCheckEvery(after time.Duration) time.Duration {
 // watcher is one watch's state; follow applies quotes and staleness
 // checks to it one at a time, under its lock.
 type watcher struct {
-	o        *WatchOptions
-	emit     func(any) error
-	screen   *liveTable
-	redraw   func()
-	notifier conditionNotifier
-	tracker  *expr.Tracker
-	env      staleEnv
-	alertWas []bool
-	updates  int
+	o      *WatchOptions
+	emit   func(any) error
+	screen *liveTable
+	redraw func()
+	// mu serialises quotes, staleness checks and delayed redraws.
+	mu    sync.Mutex
+	ended bool // follow is done: nothing more is applied or drawn
+	// drawnAt is when the live table was last redrawn; drawPending says a
+	// redraw is due at drawnAt+redrawEvery. now and afterFunc are the
+	// real clock's, but for tests.
+	drawnAt     time.Time
+	drawPending bool
+	now         func() time.Time
+	afterFunc   func(time.Duration, func())
+	notifier    conditionNotifier
+	tracker     *expr.Tracker
+	env         staleEnv
+	alertWas    []bool
+	updates     int
 	// lastSeen is when each symbol last had an update (the watch's start
 	// before its first), on the real clock; lastAt the same on o.Now, for
 	// the events.
@@ -491,7 +498,7 @@ type watcher struct {
 func newWatcher(o *WatchOptions, emit func(any) error, screen *liveTable, redraw func(), notifier conditionNotifier) *watcher {
 	w := &watcher{o: o, emit: emit, screen: screen, redraw: redraw, notifier: notifier, tracker: expr.NewTracker(),
 		alertWas: make([]bool, len(o.Alerts)), lastSeen: map[trade.Symbol]time.Time{}, lastAt: map[trade.Symbol]time.Time{},
-		stale: map[trade.Symbol]bool{}}
+		stale: map[trade.Symbol]bool{}, now: time.Now, afterFunc: func(d time.Duration, f func()) { time.AfterFunc(d, f) }}
 	w.env = staleEnv{Env: w.tracker, stale: w.stale}
 	start, startAt := time.Now(), o.Now()
 	for _, s := range o.Symbols {
@@ -557,7 +564,7 @@ func (w *watcher) quote(q trade.Quote) error {
 		}
 	}
 	if w.screen != nil {
-		w.redraw()
+		w.redrawSoon()
 	}
 	if o.Count > 0 && w.updates >= o.Count {
 		return quotes.ErrStop
@@ -600,9 +607,44 @@ func (w *watcher) checkStale() error {
 		}
 	}
 	if w.screen != nil {
-		w.redraw()
+		w.redrawSoon()
 	}
 	return nil
+}
+
+// redrawEvery caps the live table's redraws. A busy stream brings
+// hundreds of quotes a second; drawing the whole table for each would
+// cost more than everything else the watch does, for changes faster than
+// anyone reads.
+const redrawEvery = 100 * time.Millisecond
+
+// redrawSoon redraws the live table now if it has not been for
+// redrawEvery, else once that much has passed since the last redraw,
+// with whatever has changed by then: one timer per delayed redraw, not
+// one per quote. Called under w.mu.
+func (w *watcher) redrawSoon() {
+	if w.drawPending {
+		return
+	}
+	now := w.now()
+	if wait := w.drawnAt.Add(redrawEvery).Sub(now); wait > 0 {
+		w.drawPending = true
+		w.afterFunc(wait, w.delayedRedraw)
+		return
+	}
+	w.drawnAt = now
+	w.redraw()
+}
+
+func (w *watcher) delayedRedraw() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.drawPending || w.ended {
+		return
+	}
+	w.drawPending = false
+	w.drawnAt = w.now()
+	w.redraw()
 }
 
 func announce(emit func(any) error, screen *liveTable, ios *iostreams.IOStreams, kind string, e *expr.Expr, q QuoteEvent) error {
