@@ -342,12 +342,10 @@ func session[T any](ctx context.Context, f *Feed, newDecoder func(send func([]by
 			}
 		}
 		outbox = outbox[:0]
-		var fatal *fatalError
-		var pollNow *pollNowError
-		if errors.Is(err, ErrResync) || errors.As(err, &fatal) || errors.As(err, &pollNow) {
-			return delivered, err
-		}
 		if err != nil {
+			if errors.Is(err, ErrResync) || IsFatal(err) || IsPollNow(err) {
+				return delivered, err
+			}
 			f.Log.Debug(f.Venue+": skipping unreadable stream message", "err", &MalformedError{Venue: f.Venue, Err: err})
 			continue
 		}
