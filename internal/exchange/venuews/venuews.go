@@ -109,7 +109,8 @@ func (e *MalformedError) Unwrap() error { return e.Err }
 // books). An error wrapping ErrResync ends the session; any other error
 // marks the message as malformed. msg is valid only during the call: the
 // session reads the next message into the same memory, so a decoder copies
-// what it keeps.
+// what it keeps. The session is done with the returned slice before the
+// next call, so a decoder may reuse it.
 type Decoder func(msg []byte) ([]trade.Quote, error)
 
 // Feed is what a venue supplies.
