@@ -173,6 +173,11 @@ type Timing struct {
 	// may rightly stay silent (an account with nothing happening) and has
 	// no heartbeat. A pong missing for IdleTimeout ends the session.
 	PingInterval time.Duration
+	// ReadEvery, when set, has a steady stream of small frames read a few
+	// at a time, about this often, instead of one wake-up each; a frame
+	// may wait up to twice this long (coalesce.go). 0: every frame is read
+	// as it comes.
+	ReadEvery time.Duration
 }
 
 // DefaultTiming suits a venue that sends heartbeats about once a second.
@@ -223,6 +228,11 @@ func streamAny[T any](ctx context.Context, f Feed, newDecoder func(send func([]b
 		f.Sleep = venuehttp.Sleep
 	}
 	t := f.Timing
+	if f.URL != "" && t.ReadEvery > 0 {
+		var release func()
+		f.HTTPClient, release = coalescingClient(f.HTTPClient, t.ReadEvery)
+		defer release()
+	}
 	if f.URL == "" {
 		if poll == nil {
 			return fmt.Errorf("%s: no stream and no way to poll", f.Venue)
