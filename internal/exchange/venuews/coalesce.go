@@ -27,10 +27,12 @@ import (
 // what is there is read at once. The cost is that delay: at most
 // ReadEvery while the rate holds, twice that when it falls.
 
-// coalescingClient returns c with its connections coalescing reads, or c
-// itself where that cannot be done (a transport other than an
-// *http.Transport, whose connections this package cannot reach; a
-// platform without the mark). The returned func releases the clone's idle
+// coalescingClient returns c with the connections its transport dials
+// coalescing reads, or c itself where that cannot be done (a transport
+// other than an *http.Transport, whose connections this package cannot
+// reach; a platform without the mark). A transport with a TLS dialer of
+// its own dials wss:// without DialContext, so those connections read
+// every frame as it comes. The returned func releases the clone's idle
 // connections.
 func coalescingClient(c *http.Client, every time.Duration) (*http.Client, func()) {
 	if every <= 0 || !haveLowWaterMark {
@@ -43,7 +45,7 @@ func coalescingClient(c *http.Client, every time.Duration) (*http.Client, func()
 	case *http.Transport:
 		base = t
 	}
-	if base == nil || base.DialTLSContext != nil || base.DialTLS != nil {
+	if base == nil {
 		return c, func() {}
 	}
 	t := base.Clone()
