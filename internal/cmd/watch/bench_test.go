@@ -236,8 +236,9 @@ func serveFloor(ln net.Listener) {
 // carrying a 200-byte line every 5 ms, read line by line, the sender in
 // a child process as for the Watch*Stream benchmarks. Every line wakes
 // the reader (the poller, the runtime's monitor thread), so its
-// cpu%/core is the floor under the Alpaca rate=200 figures on the
-// machine it runs on:
+// cpu%/core is the floor, on the machine it runs on, for any client woken
+// once per frame; the Alpaca stream reads a steady stream a few frames at
+// a time (venuews.Timing.ReadEvery) to get below it:
 //
 //	go test -run '^$' -bench 'StreamFloor|WatchAlpacaStream/rate=200$' -benchtime 2000x ./internal/cmd/watch/
 func BenchmarkStreamFloor(b *testing.B) {
