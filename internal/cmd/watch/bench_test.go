@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"runtime"
@@ -189,6 +190,16 @@ func TestFakeVenueProcess(t *testing.T) {
 		srv := fakecoinbase.New(key, &k.PublicKey, fakecoinbase.WithProducts(products...), fakecoinbase.WithStreamRepeat(time.Duration(float64(time.Second)*100/float64(rate))))
 		defer srv.Close()
 		ep.Options = map[string]any{coinbase.KeyBaseURL: srv.URL(), coinbase.KeyWSURL: srv.WSURL()}
+	case "floor":
+		// Not a venue: a plain TCP socket sending a 200-byte line every
+		// 5 ms, as the Alpaca fake paces its frames (see BenchmarkStreamFloor).
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		go serveFloor(ln)
+		ep.Options = map[string]any{"addr": ln.Addr().String()}
 	default:
 		t.Fatalf("no fake for %q", venue)
 	}
@@ -197,6 +208,65 @@ func TestFakeVenueProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _ = io.Copy(io.Discard, os.Stdin) // until the benchmark is done
+}
+
+// serveFloor writes a 200-byte line every 5 ms to each connection.
+func serveFloor(ln net.Listener) {
+	line := []byte(strings.Repeat("x", 199) + "\n")
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			tick := time.NewTicker(5 * time.Millisecond)
+			defer tick.Stop()
+			for range tick.C {
+				if _, err := c.Write(line); err != nil {
+					return
+				}
+			}
+		}()
+	}
+}
+
+// BenchmarkStreamFloor is what the Alpaca stream's pacing costs a Go
+// process that does nothing with what it reads: a plain TCP socket
+// carrying a 200-byte line every 5 ms, read line by line, the sender in
+// a child process as for the Watch*Stream benchmarks. Every line wakes
+// the reader (the poller, the runtime's monitor thread), so its
+// cpu%/core is the floor, on the machine it runs on, for any client woken
+// once per frame; the Alpaca stream reads a steady stream a few frames at
+// a time (venuews.Timing.ReadEvery) to get below it:
+//
+//	go test -run '^$' -bench 'StreamFloor|WatchAlpacaStream/rate=200$' -benchtime 2000x ./internal/cmd/watch/
+func BenchmarkStreamFloor(b *testing.B) {
+	ep := startFakeProcess(b, "floor", 200)
+	addr, _ := ep.Options["addr"].(string)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	for range 200 { // a second of warm-up, as the stream benchmarks have
+		if _, err := r.ReadSlice('\n'); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runtime.GC()
+	cpu0, wall0 := cpuTime(), time.Now()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := r.ReadSlice('\n'); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	wall, cpu := time.Since(wall0), cpuTime()-cpu0
+	b.ReportMetric(float64(b.N)/wall.Seconds(), "lines/s")
+	b.ReportMetric(100*cpu.Seconds()/wall.Seconds(), "cpu%/core")
 }
 
 // startFakeProcess runs venue's fake in a child process, pushing rate

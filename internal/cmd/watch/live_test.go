@@ -2,8 +2,10 @@ package watch
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/google/go-cmp/cmp"
@@ -83,5 +85,67 @@ func TestLiveFrameFollowsWidth(t *testing.T) {
 				t.Errorf("width %d: line %q is wider", tt.width, l)
 			}
 		}
+	}
+}
+
+// TestLiveRedrawsCapped: quotes faster than redrawEvery are drawn
+// together, once that much has passed since the last redraw, showing the
+// latest of them; one timer waits for that, not one per quote; and once
+// the watch is over a pending redraw draws nothing (follow draws the
+// final frame itself).
+func TestLiveRedrawsCapped(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	table := newLiveTable(ios, []trade.Symbol{btc}, nil, nil, render.Precision{})
+	o := &WatchOptions{IO: ios, Symbols: []trade.Symbol{btc}, StaleAfter: DefaultStaleAfter, Now: time.Now, Since: time.Since}
+	var drawn []string // the bid each redraw showed
+	w := newWatcher(o, nil, table, func() { drawn = append(drawn, table.rows[btc].ev.Bid.String()) }, conditionNotifier{})
+	clock := time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC)
+	w.now = func() time.Time { return clock }
+	var waits []time.Duration
+	var timers []func()
+	w.afterFunc = func(d time.Duration, f func()) { waits, timers = append(waits, d), append(timers, f) }
+	quote := func(bid string, after time.Duration) {
+		t.Helper()
+		clock = clock.Add(after)
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if err := w.quote(q(btc, bid, bid+"1", bid)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fire := func(i int) {
+		t.Helper()
+		clock = clock.Add(waits[i])
+		timers[i]()
+	}
+
+	quote("100", 0)
+	for i := range 20 {
+		quote("101."+strconv.Itoa(i), 3*time.Millisecond)
+	}
+	if diff := cmp.Diff([]string{"100"}, drawn); diff != "" {
+		t.Fatalf("redraws during the burst (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]time.Duration{redrawEvery - 3*time.Millisecond}, waits); diff != "" {
+		t.Fatalf("timers (-want +got):\n%s", diff)
+	}
+	fire(0)
+	if diff := cmp.Diff([]string{"100", "101.19"}, drawn); diff != "" {
+		t.Fatalf("after the wait (-want +got):\n%s", diff)
+	}
+
+	// A quote long after is drawn at once.
+	quote("102", time.Second)
+	// One within redrawEvery waits; the watch ends before the wait does.
+	quote("103", time.Millisecond)
+	w.mu.Lock()
+	w.ended = true
+	w.mu.Unlock()
+	fire(1)
+	if diff := cmp.Diff([]string{"100", "101.19", "102"}, drawn); diff != "" {
+		t.Errorf("redraws (-want +got):\n%s", diff)
+	}
+	if len(timers) != 2 {
+		t.Errorf("%d timers for 23 quotes, want 2", len(timers))
 	}
 }

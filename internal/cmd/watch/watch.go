@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -383,60 +384,60 @@ func liveExit(o *WatchOptions, err error) error {
 }
 
 // follow applies every quote until the watch ends: to the live table and
-// redraws it when there is one, else written as events. Quotes arrive on
-// a goroutine of their own, so a symbol whose feed falls silent is marked
-// stale on time even while no quote comes at all.
+// redraws it when there is one, else written as events. A quote is
+// applied on the goroutine that read it from the venue, with no hand-over
+// to another goroutine (each would wake a thread per message); a ticker of
+// its own marks symbols stale on time even while no quote comes at all.
+// Both take the watcher's lock. The live table is redrawn at most every
+// redrawEvery, however fast quotes come.
 func follow(ctx context.Context, o *WatchOptions, ex exchange.Exchange, printer *render.Printer, screen *liveTable, redraw func(), notifier conditionNotifier) error {
 	emit := printer.PrintEvent
 	if printer.Format == render.CSV {
 		emit = printer.NewCSVWriter(csvColumns()).Write
 	}
-	w := &watcher{o: o, emit: emit, screen: screen, redraw: redraw, notifier: notifier, tracker: expr.NewTracker(),
-		alertWas: make([]bool, len(o.Alerts)), lastSeen: map[trade.Symbol]time.Time{}, lastAt: map[trade.Symbol]time.Time{},
-		stale: map[trade.Symbol]bool{}}
-	w.env = staleEnv{Env: w.tracker, stale: w.stale}
-	start, startAt := time.Now(), o.Now()
-	for _, s := range o.Symbols {
-		w.lastSeen[s], w.lastAt[s] = start, startAt
-	}
-
+	w := newWatcher(o, emit, screen, redraw, notifier)
 	fctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	incoming := make(chan trade.Quote)
-	done := make(chan error, 1)
+	var stopErr error // what ended the watch from inside: a quote's or a check's; under w.mu
+	checked := make(chan struct{})
 	go func() {
-		done <- quotes.Follow(fctx, ex, o.Symbols, o.Interval, o.Logger(), func(q trade.Quote) error {
+		defer close(checked)
+		check := time.NewTicker(staleCheckEvery(o.StaleAfter))
+		defer check.Stop()
+		for {
 			select {
-			case incoming <- q:
-				return nil
 			case <-fctx.Done():
-				return fctx.Err()
+				return
+			case <-check.C:
 			}
-		})
-	}()
-	check := time.NewTicker(staleCheckEvery(o.StaleAfter))
-	defer check.Stop()
-	var err error
-loop:
-	for {
-		select {
-		case q := <-incoming:
-			if err = w.quote(q); err != nil {
-				break loop
+			w.mu.Lock()
+			if !w.ended && stopErr == nil {
+				stopErr = w.checkStale()
 			}
-		case <-check.C:
-			if err = w.checkStale(); err != nil {
-				break loop
+			failed := stopErr != nil
+			w.mu.Unlock()
+			if failed {
+				cancel()
+				return
 			}
-		case err = <-done:
-			done <- err // the stream has ended: read again below
-			break loop
 		}
+	}()
+	err := quotes.Follow(fctx, ex, o.Symbols, o.Interval, o.Logger(), func(q trade.Quote) error {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if stopErr == nil && !w.ended {
+			stopErr = w.quote(q)
+		}
+		return stopErr
+	})
+	w.mu.Lock()
+	w.ended = true // a redraw still pending is the final one's
+	if stopErr != nil {
+		err = stopErr
 	}
+	w.mu.Unlock()
 	cancel()
-	if followErr := <-done; err == nil {
-		err = followErr
-	}
+	<-checked
 	if errors.Is(err, quotes.ErrStop) {
 		err = nil
 	}
@@ -462,24 +463,48 @@ func staleCheckEvery(after time.Duration) time.Duration {
 	return min(max(after/4, 50*time.Millisecond), time.Second)
 }
 
-// watcher is one watch's state, kept on the goroutine that applies
-// quotes and staleness checks alike.
+// watcher is one watch's state; follow applies quotes and staleness
+// checks to it one at a time, under its lock.
 type watcher struct {
-	o        *WatchOptions
-	emit     func(any) error
-	screen   *liveTable
-	redraw   func()
-	notifier conditionNotifier
-	tracker  *expr.Tracker
-	env      staleEnv
-	alertWas []bool
-	updates  int
+	o      *WatchOptions
+	emit   func(any) error
+	screen *liveTable
+	redraw func()
+	// mu serialises quotes, staleness checks and delayed redraws.
+	mu    sync.Mutex
+	ended bool // follow is done: nothing more is applied or drawn
+	// drawnAt is when the live table was last redrawn; drawPending says a
+	// redraw is due at drawnAt+redrawEvery. now and afterFunc are the
+	// real clock's, but for tests.
+	drawnAt     time.Time
+	drawPending bool
+	now         func() time.Time
+	afterFunc   func(time.Duration, func())
+	notifier    conditionNotifier
+	tracker     *expr.Tracker
+	env         staleEnv
+	alertWas    []bool
+	updates     int
 	// lastSeen is when each symbol last had an update (the watch's start
 	// before its first), on the real clock; lastAt the same on o.Now, for
 	// the events.
 	lastSeen map[trade.Symbol]time.Time
 	lastAt   map[trade.Symbol]time.Time
 	stale    map[trade.Symbol]bool
+}
+
+// newWatcher starts a watch of o's symbols now: each counts as updated at
+// the start, so one that never quotes is stale after --stale-after.
+func newWatcher(o *WatchOptions, emit func(any) error, screen *liveTable, redraw func(), notifier conditionNotifier) *watcher {
+	w := &watcher{o: o, emit: emit, screen: screen, redraw: redraw, notifier: notifier, tracker: expr.NewTracker(),
+		alertWas: make([]bool, len(o.Alerts)), lastSeen: map[trade.Symbol]time.Time{}, lastAt: map[trade.Symbol]time.Time{},
+		stale: map[trade.Symbol]bool{}, now: time.Now, afterFunc: func(d time.Duration, f func()) { time.AfterFunc(d, f) }}
+	w.env = staleEnv{Env: w.tracker, stale: w.stale}
+	start, startAt := time.Now(), o.Now()
+	for _, s := range o.Symbols {
+		w.lastSeen[s], w.lastAt[s] = start, startAt
+	}
+	return w
 }
 
 // staleEnv reads conditions' fields from the tracker, except a stale
@@ -539,7 +564,7 @@ func (w *watcher) quote(q trade.Quote) error {
 		}
 	}
 	if w.screen != nil {
-		w.redraw()
+		w.redrawSoon()
 	}
 	if o.Count > 0 && w.updates >= o.Count {
 		return quotes.ErrStop
@@ -582,9 +607,44 @@ func (w *watcher) checkStale() error {
 		}
 	}
 	if w.screen != nil {
-		w.redraw()
+		w.redrawSoon()
 	}
 	return nil
+}
+
+// redrawEvery caps the live table's redraws. A busy stream brings
+// hundreds of quotes a second; drawing the whole table for each would
+// cost more than everything else the watch does, for changes faster than
+// anyone reads.
+const redrawEvery = 100 * time.Millisecond
+
+// redrawSoon redraws the live table now if it has not been for
+// redrawEvery, else once that much has passed since the last redraw,
+// with whatever has changed by then: one timer per delayed redraw, not
+// one per quote. Called under w.mu.
+func (w *watcher) redrawSoon() {
+	if w.drawPending {
+		return
+	}
+	now := w.now()
+	if wait := w.drawnAt.Add(redrawEvery).Sub(now); wait > 0 {
+		w.drawPending = true
+		w.afterFunc(wait, w.delayedRedraw)
+		return
+	}
+	w.drawnAt = now
+	w.redraw()
+}
+
+func (w *watcher) delayedRedraw() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.drawPending || w.ended {
+		return
+	}
+	w.drawPending = false
+	w.drawnAt = w.now()
+	w.redraw()
 }
 
 func announce(emit func(any) error, screen *liveTable, ios *iostreams.IOStreams, kind string, e *expr.Expr, q QuoteEvent) error {

@@ -18,7 +18,8 @@ import (
 // Decoder: a decoder that cannot trust its book any more (a sequence gap,
 // an update it cannot read) returns an error wrapping ErrResync, so the
 // next connection starts from a fresh snapshot; Fatal ends the stream;
-// anything else skips the message as malformed.
+// anything else skips the message as malformed. msg is valid only during
+// the call, as for a Decoder.
 type BookDecoder func(msg []byte) ([]trade.Book, error)
 
 // BookFeed is a venue's order-book stream: a Feed's connection,

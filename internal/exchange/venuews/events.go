@@ -14,7 +14,8 @@ import (
 // an exchange.EventConnected event when the venue confirms the
 // subscription (or the venue's first message on it), so every
 // (re)connection announces itself before its first order event. Errors
-// mean what they mean for a Decoder; Fatal ends the stream.
+// mean what they mean for a Decoder; Fatal ends the stream. msg is valid
+// only during the call, as for a Decoder.
 type EventDecoder func(msg []byte) ([]exchange.OrderEvent, error)
 
 // EventFeed is a venue's private account stream (orders and fills): the

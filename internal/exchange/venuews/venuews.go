@@ -20,12 +20,14 @@
 package venuews
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -105,7 +107,10 @@ func (e *MalformedError) Unwrap() error { return e.Err }
 // Decoder folds one message into the connection's state and returns the
 // quotes it completes (none for heartbeats, acknowledgements and one-sided
 // books). An error wrapping ErrResync ends the session; any other error
-// marks the message as malformed.
+// marks the message as malformed. msg is valid only during the call: the
+// session reads the next message into the same memory, so a decoder copies
+// what it keeps. The session is done with the returned slice before the
+// next call, so a decoder may reuse it.
 type Decoder func(msg []byte) ([]trade.Quote, error)
 
 // Feed is what a venue supplies.
@@ -168,6 +173,11 @@ type Timing struct {
 	// may rightly stay silent (an account with nothing happening) and has
 	// no heartbeat. A pong missing for IdleTimeout ends the session.
 	PingInterval time.Duration
+	// ReadEvery, when set, has a steady stream of small frames read a few
+	// at a time, about this often, instead of one wake-up each; a frame
+	// may wait up to twice this long (coalesce.go). 0: every frame is read
+	// as it comes.
+	ReadEvery time.Duration
 }
 
 // DefaultTiming suits a venue that sends heartbeats about once a second.
@@ -218,6 +228,11 @@ func streamAny[T any](ctx context.Context, f Feed, newDecoder func(send func([]b
 		f.Sleep = venuehttp.Sleep
 	}
 	t := f.Timing
+	if f.URL != "" && t.ReadEvery > 0 {
+		var release func()
+		f.HTTPClient, release = coalescingClient(f.HTTPClient, t.ReadEvery)
+		defer release()
+	}
 	if f.URL == "" {
 		if poll == nil {
 			return fmt.Errorf("%s: no stream and no way to poll", f.Venue)
@@ -301,29 +316,30 @@ func session[T any](ctx context.Context, f *Feed, newDecoder func(send func([]by
 	// sign-in): its messages are written once the message it decoded is.
 	var outbox [][]byte
 	decode := newDecoder(func(m []byte) { outbox = append(outbox, m) })
-	pinging := f.Timing.PingInterval > 0
-	if pinging {
-		go keepAlive(sctx, c, f.Timing, cancel)
-	}
+	// The session's end closes the connection, which ends a read in
+	// progress. Reads themselves get a context that is never done: a read
+	// with a cancellable one registers and drops a callback on it per frame,
+	// and a deadline per read would be a timer per frame.
+	stopClosing := context.AfterFunc(sctx, func() { _ = c.CloseNow() })
+	defer stopClosing()
+	readCtx := context.WithoutCancel(sctx)
 	// Only messages the decoder reads count as signs of life, so a feed
 	// that sends nothing, or nothing but garbage, is given up on — unless
 	// the feed is checked by pings instead (a quiet account is no fault).
-	lastGood := time.Now()
+	var good *lifeSigns
+	if f.Timing.PingInterval > 0 {
+		go keepAlive(sctx, c, f.Timing, cancel)
+	} else {
+		good = newLifeSigns()
+		go good.watch(sctx, f.Timing.IdleTimeout, cancel)
+	}
+	var buf bytes.Buffer // one buffer for every message: decoders do not keep msg
 	for {
-		// The library answers the server's pings while Read runs.
-		rctx, rcancel := sctx, context.CancelFunc(func() {})
-		if !pinging {
-			rctx, rcancel = context.WithDeadline(sctx, lastGood.Add(f.Timing.IdleTimeout))
-		}
-		_, msg, err := c.Read(rctx)
-		stale := rctx.Err() == context.DeadlineExceeded
-		rcancel()
+		// The library answers the server's pings while a read runs.
+		msg, err := readMessage(readCtx, c, &buf)
 		if err != nil {
 			if cause := context.Cause(sctx); errors.Is(cause, ErrStale) && ctx.Err() == nil {
 				return delivered, cause
-			}
-			if stale && ctx.Err() == nil {
-				return delivered, fmt.Errorf("%w: nothing for %s", ErrStale, f.Timing.IdleTimeout)
 			}
 			return delivered, err
 		}
@@ -337,22 +353,70 @@ func session[T any](ctx context.Context, f *Feed, newDecoder func(send func([]by
 			}
 		}
 		outbox = outbox[:0]
-		var fatal *fatalError
-		var pollNow *pollNowError
-		if errors.Is(err, ErrResync) || errors.As(err, &fatal) || errors.As(err, &pollNow) {
-			return delivered, err
-		}
 		if err != nil {
+			if errors.Is(err, ErrResync) || IsFatal(err) || IsPollNow(err) {
+				return delivered, err
+			}
 			f.Log.Debug(f.Venue+": skipping unreadable stream message", "err", &MalformedError{Venue: f.Venue, Err: err})
 			continue
 		}
-		lastGood = time.Now()
+		if good != nil {
+			good.seen()
+		}
 		for _, q := range qs {
 			delivered = true
 			if err := fn(q); err != nil {
 				return delivered, &fnError{err}
 			}
 		}
+	}
+}
+
+// readMessage reads one data message into buf, reusing its memory, and
+// returns its bytes, valid until the next read.
+func readMessage(ctx context.Context, c *websocket.Conn, buf *bytes.Buffer) ([]byte, error) {
+	_, r, err := c.Reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	buf.Reset()
+	if _, err := buf.ReadFrom(r); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// lifeSigns is when a session last read a message its decoder understood,
+// on the monotonic clock, for the idle watchdog. A frame stores the time
+// (one clock read); only the watchdog, woken once per idle timeout at
+// most, compares it.
+type lifeSigns struct {
+	start time.Time
+	last  atomic.Int64 // time since start of the last good message
+}
+
+func newLifeSigns() *lifeSigns { return &lifeSigns{start: time.Now()} }
+
+func (l *lifeSigns) seen() { l.last.Store(int64(time.Since(l.start))) }
+
+// watch ends the session (cause ErrStale) once nothing good has been read
+// for idle: it sleeps until the moment the session would be idle for that
+// long, and looks again if a message came meanwhile.
+func (l *lifeSigns) watch(ctx context.Context, idle time.Duration, end context.CancelCauseFunc) {
+	t := time.NewTimer(idle)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		quiet := time.Since(l.start) - time.Duration(l.last.Load())
+		if quiet >= idle {
+			end(fmt.Errorf("%w: nothing for %s", ErrStale, idle))
+			return
+		}
+		t.Reset(idle - quiet)
 	}
 }
 

@@ -231,6 +231,40 @@ func TestStreamGivesUpOnAQuietFeed(t *testing.T) {
 	}
 }
 
+func TestStreamHeartbeatsKeepTheSessionAlive(t *testing.T) {
+	// Heartbeats for four idle timeouts in a row: the idle watchdog,
+	// armed once per timeout, sees each time that the feed was heard
+	// from since, and the session lives on to the next quote.
+	srv := newServer(t, func(ctx context.Context, n int, c *websocket.Conn) {
+		send(ctx, c, quoteMsg("BTC-USD", "1", "2"))
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for end := time.Now().Add(600 * time.Millisecond); time.Now().Before(end); {
+			if !send(ctx, c, `{"hb":true}`) {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+		send(ctx, c, quoteMsg("BTC-USD", "3", "4"))
+		hold(ctx)
+	})
+	f := feed(srv, nil)
+	bids, err := run(t, f, func(b []string) bool { return len(b) == 2 })
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Stream = %v, want context.Canceled", err)
+	}
+	if diff := cmp.Diff([]string{"1", "3"}, bids); diff != "" {
+		t.Errorf("bids (-want +got):\n%s", diff)
+	}
+	if n := srv.conns.Load(); n != 1 {
+		t.Errorf("%d connections, want the one kept alive by heartbeats", n)
+	}
+}
+
 func TestStreamGarbageIsNoSignOfLife(t *testing.T) {
 	// A feed that sends only unreadable messages is as good as silent.
 	srv := newServer(t, func(ctx context.Context, n int, c *websocket.Conn) {
