@@ -217,9 +217,6 @@ func (e *Exchange) streamEndpoint(ctx context.Context, ds dataStream, lastTrade 
 	if timing.ReadEvery == 0 {
 		timing.ReadEvery = dataStreamReadEvery
 	}
-	if url == "" {
-		timing.PollInterval = min(timing.PollInterval, unstreamedPollInterval)
-	}
 	return venuews.Stream(ctx, venuews.Feed{
 		Venue:      venueName,
 		Profile:    e.profile,
@@ -232,13 +229,9 @@ func (e *Exchange) streamEndpoint(ctx context.Context, ds dataStream, lastTrade 
 			}, subMsg).decode
 		},
 		Poll:   func(ctx context.Context) ([]trade.Quote, error) { return e.Quotes(ctx, ds.symbols) },
-		Timing: timing,
+		Timing: timing.ForURL(url),
 	}, fn)
 }
-
-// unstreamedPollInterval is how often a profile without a data stream
-// polls: watch's own default for venues that do not stream.
-const unstreamedPollInterval = time.Second
 
 // dataSubscribe asks for quotes and trades of the endpoint's symbols.
 type dataSubscribe struct {

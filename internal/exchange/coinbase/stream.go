@@ -63,7 +63,7 @@ func (e *Exchange) StreamQuotes(ctx context.Context, symbols []trade.Symbol, fn 
 		},
 		NewDecoder: func() venuews.Decoder { return newTickerDecoder(byID, e.now).decode },
 		Poll:       func(ctx context.Context) ([]trade.Quote, error) { return e.Quotes(ctx, symbols) },
-		Timing:     e.streamTiming(),
+		Timing:     e.wsTiming.ForURL(e.wsURL),
 	}, fn)
 }
 
@@ -252,18 +252,4 @@ func setStat(dst **decimal.Decimal, field, text string, signed bool) error {
 	}
 	*dst = &d
 	return nil
-}
-
-// unstreamedPollInterval is how often a profile without a stream polls:
-// watch's own default for venues that do not stream.
-const unstreamedPollInterval = time.Second
-
-// streamTiming is the stream's clocks; a profile without a stream polls at
-// watch's pace rather than the slower pace of a fallback.
-func (e *Exchange) streamTiming() venuews.Timing {
-	t := e.wsTiming
-	if e.wsURL == "" {
-		t.PollInterval = min(t.PollInterval, unstreamedPollInterval)
-	}
-	return t
 }

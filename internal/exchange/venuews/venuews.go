@@ -192,6 +192,20 @@ func DefaultTiming() Timing {
 	}
 }
 
+// UnstreamedPollInterval is how often a profile without a stream polls:
+// watch's own default for venues that do not stream.
+const UnstreamedPollInterval = time.Second
+
+// ForURL is t for a feed at url. A profile without a stream ("" url) has
+// nothing to fall back from, so it polls at watch's pace rather than at
+// the slower pace of a fallback.
+func (t Timing) ForURL(url string) Timing {
+	if url == "" {
+		t.PollInterval = min(t.PollInterval, UnstreamedPollInterval)
+	}
+	return t
+}
+
 // maxMessage bounds one message; a snapshot of many symbols is the largest.
 const maxMessage = 1 << 20
 
