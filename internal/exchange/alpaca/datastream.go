@@ -188,7 +188,7 @@ func (e *Exchange) streamEndpoint(ctx context.Context, ds dataStream, lastTrade 
 			defer e.dataStreamBusy[ds.slot].Unlock()
 			url = e.dataStreamURL + ds.path
 		} else {
-			e.log.Info("alpaca: the market data stream is in use by this profile already; polling", "profile", e.profile, "endpoint", ds.path)
+			e.Log.Info("alpaca: the market data stream is in use by this profile already; polling", "profile", e.Profile, "endpoint", ds.path)
 		}
 	}
 	var creds *credentials
@@ -219,10 +219,10 @@ func (e *Exchange) streamEndpoint(ctx context.Context, ds dataStream, lastTrade 
 	}
 	return venuews.Stream(ctx, venuews.Feed{
 		Venue:      venueName,
-		Profile:    e.profile,
+		Profile:    e.Profile,
 		URL:        url,
-		HTTPClient: e.streamHTTP,
-		Log:        e.log,
+		HTTPClient: e.HTTP,
+		Log:        e.Log,
 		NewDialogue: func(send func([]byte)) venuews.Decoder {
 			return newDataDecoder(endpointName(ds.path), bySymbol, lastTrade, send, func() ([]byte, error) {
 				return json.Marshal(map[string]string{"action": "auth", "key": creds.keyID, "secret": creds.secret})

@@ -192,12 +192,12 @@ func (e *Exchange) StreamQuotes(ctx context.Context, symbols []trade.Symbol, fn 
 	}
 	return venuews.Stream(ctx, venuews.Feed{
 		Venue:      venueName,
-		Profile:    e.profile,
+		Profile:    e.Profile,
 		URL:        e.wsURL + "/stream?streams=" + strings.Join(streams, "/"),
-		HTTPClient: e.http,
-		Log:        e.log,
+		HTTPClient: e.HTTP,
+		Log:        e.Log,
 		NewDecoder: func() venuews.Decoder {
-			st := &quoteState{bySymbol: bySymbol, bid: map[string]decimal.Decimal{}, ask: map[string]decimal.Decimal{}, last: last, now: e.now}
+			st := &quoteState{bySymbol: bySymbol, bid: map[string]decimal.Decimal{}, ask: map[string]decimal.Decimal{}, last: last, now: e.Now}
 			return st.decode
 		},
 		// REST tickers at a conservative interval (8 weight per round at most).

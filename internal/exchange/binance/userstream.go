@@ -55,10 +55,10 @@ func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.Order
 	}
 	return venuews.StreamEvents(ctx, venuews.EventFeed{
 		Venue:      venueName,
-		Profile:    e.profile,
+		Profile:    e.Profile,
 		URL:        e.wsAPIURL,
-		HTTPClient: e.http,
-		Log:        e.log,
+		HTTPClient: e.HTTP,
+		Log:        e.Log,
 		Subscribe: func(ctx context.Context) ([][]byte, error) {
 			msg, err := e.subscribeMessage(ctx)
 			return [][]byte{msg}, err
@@ -148,7 +148,7 @@ func (d *userDecoder) decode(msg []byte) ([]exchange.OrderEvent, error) {
 		return nil, venuews.Resync("user data stream subscription refused: %s", reason)
 	}
 	d.subscribed = true
-	return []exchange.OrderEvent{{Kind: exchange.EventConnected, Time: d.e.now().UTC()}}, nil
+	return []exchange.OrderEvent{{Kind: exchange.EventConnected, Time: d.e.Now().UTC()}}, nil
 }
 
 // event reads one user data stream event; only executionReport concerns

@@ -53,15 +53,15 @@ func (e *Exchange) StreamQuotes(ctx context.Context, symbols []trade.Symbol, fn 
 	}
 	return venuews.Stream(ctx, venuews.Feed{
 		Venue:      venueName,
-		Profile:    e.profile,
+		Profile:    e.Profile,
 		URL:        e.wsURL,
-		HTTPClient: e.wsHTTP,
-		Log:        e.log,
+		HTTPClient: e.HTTP,
+		Log:        e.Log,
 		Subscribe: func(context.Context) ([][]byte, error) {
 			// Built per connection: a token lives two minutes.
 			return e.subscribeMessages(creds, "ticker", ids)
 		},
-		NewDecoder: func() venuews.Decoder { return newTickerDecoder(byID, e.now).decode },
+		NewDecoder: func() venuews.Decoder { return newTickerDecoder(byID, e.Now).decode },
 		Poll:       func(ctx context.Context) ([]trade.Quote, error) { return e.Quotes(ctx, symbols) },
 		Timing:     e.wsTiming.ForURL(e.wsURL),
 	}, fn)
@@ -74,7 +74,7 @@ func (e *Exchange) streamCredentials(ctx context.Context) *credentials {
 	creds, err := e.credentialsFor(ctx)
 	if err != nil {
 		if !errors.Is(err, errNoCredentials) && ctx.Err() == nil {
-			e.log.Debug("coinbase: streaming without a key: the key cannot be used", "profile", e.profile, "err", err)
+			e.Log.Debug("coinbase: streaming without a key: the key cannot be used", "profile", e.Profile, "err", err)
 		}
 		return nil
 	}
@@ -93,7 +93,7 @@ func (e *Exchange) subscribeMessages(creds *credentials, channel string, ids []s
 	for _, s := range subs {
 		if creds != nil {
 			// WebSocket tokens carry no uri claim.
-			tok, err := signJWT(creds.keyName, creds.key, "", e.now(), rand.Reader)
+			tok, err := signJWT(creds.keyName, creds.key, "", e.Now(), rand.Reader)
 			if err != nil {
 				return nil, err
 			}

@@ -58,12 +58,12 @@ func (e *Exchange) StreamQuotes(ctx context.Context, symbols []trade.Symbol, fn 
 	}
 	return venuews.Stream(ctx, venuews.Feed{
 		Venue:      venueName,
-		Profile:    e.profile,
+		Profile:    e.Profile,
 		URL:        e.wsURL,
-		HTTPClient: e.wsHTTP,
-		Log:        e.log,
+		HTTPClient: e.HTTP,
+		Log:        e.Log,
 		Subscribe:  func(context.Context) ([][]byte, error) { return [][]byte{msg}, nil },
-		NewDecoder: func() venuews.Decoder { return newTickerDecoder(bySymbol, e.now).decode },
+		NewDecoder: func() venuews.Decoder { return newTickerDecoder(bySymbol, e.Now).decode },
 		Poll:       func(ctx context.Context) ([]trade.Quote, error) { return e.Quotes(ctx, symbols) },
 		Timing:     e.wsTiming.ForURL(e.wsURL),
 	}, fn)

@@ -30,7 +30,7 @@ const pathGetWebSocketsToken = "/0/private/GetWebSocketsToken"
 func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.OrderEvent) error) error {
 	if e.wsAuthURL == "" {
 		return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName,
-			Message: fmt.Sprintf("profile %q has no order stream (set %s)", e.profile, KeyWSAuthURL)}
+			Message: fmt.Sprintf("profile %q has no order stream (set %s)", e.Profile, KeyWSAuthURL)}
 	}
 	creds, err := e.credentialsFor(ctx)
 	if err != nil {
@@ -38,14 +38,14 @@ func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.Order
 	}
 	return venuews.StreamEvents(ctx, venuews.EventFeed{
 		Venue:      venueName,
-		Profile:    e.profile,
+		Profile:    e.Profile,
 		URL:        e.wsAuthURL,
-		HTTPClient: e.wsHTTP,
-		Log:        e.log,
+		HTTPClient: e.HTTP,
+		Log:        e.Log,
 		Timing:     e.wsTiming,
 		Subscribe:  e.subscribeExecutions,
 		NewDecoder: func() venuews.EventDecoder {
-			return newExecutionsDecoder(e.profile, creds.idNames.original, e.now).decode
+			return newExecutionsDecoder(e.Profile, creds.idNames.original, e.Now).decode
 		},
 	}, fn)
 }

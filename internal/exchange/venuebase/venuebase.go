@@ -1,0 +1,42 @@
+// Package venuebase is what every venue adapter keeps of its profile: its
+// name, its secret store, its HTTP client, clock and logger, and the REST
+// client built on them. An adapter embeds Base, so its constructor sets
+// only what is its own.
+package venuebase
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
+)
+
+// Base holds the parts of a profile every adapter uses the same way.
+type Base struct {
+	// Profile names the profile in logs and errors.
+	Profile string
+	// Secret resolves a credential by name; nil when the caller gave no
+	// store. Adapters read it on the first signed call, never earlier.
+	Secret func(ctx context.Context, name string) (string, error)
+	// HTTP is the profile's HTTP client (timeouts, proxies, test
+	// transports) as given, nil included: a WebSocket handshake uses it
+	// as it is.
+	HTTP *http.Client
+	// Now and Log are never nil: New puts the real clock and a discarding
+	// logger where the caller gave none. Tests may pin Now after New.
+	Now func() time.Time
+	Log *slog.Logger
+	// Rest is the adapter's REST client; the adapter builds it, since it
+	// needs the adapter's signing and error decoding.
+	Rest *venuehttp.Client
+}
+
+// New reads the Base of a profile. It does no I/O.
+func New(p exchange.Params) Base {
+	b := Base{Profile: p.Profile, Secret: p.Secret, HTTP: p.HTTPClient}
+	b.Now, b.Log = venuehttp.ClockAndLog(p)
+	return b
+}

@@ -1,0 +1,90 @@
+package venuebase
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tradectl/tradectl/internal/exchange"
+)
+
+func TestNew(t *testing.T) {
+	pinned := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	client := &http.Client{Timeout: time.Second}
+	store := func(_ context.Context, name string) (string, error) {
+		if name == "api_key" {
+			return "key", nil
+		}
+		return "", errors.New("no such secret")
+	}
+
+	type view struct {
+		Profile   string
+		HasSecret bool
+		HTTP      *http.Client
+		Now       bool // Now is set and, with a pinned clock, returns it
+		Pinned    time.Time
+		HasLog    bool
+		HasRest   bool
+	}
+	see := func(b Base) view {
+		v := view{Profile: b.Profile, HasSecret: b.Secret != nil, HTTP: b.HTTP, Now: b.Now != nil, HasLog: b.Log != nil, HasRest: b.Rest != nil}
+		if b.Now != nil {
+			v.Pinned = b.Now()
+		}
+		return v
+	}
+
+	tests := []struct {
+		name string
+		p    exchange.Params
+		want view
+	}{
+		{
+			name: "the caller's parts are kept",
+			p:    exchange.Params{Profile: "main", Secret: store, HTTPClient: client, Now: func() time.Time { return pinned }},
+			want: view{Profile: "main", HasSecret: true, HTTP: client, Now: true, Pinned: pinned, HasLog: true},
+		},
+		{
+			name: "a missing client and store stay missing",
+			p:    exchange.Params{Profile: "bare", Now: func() time.Time { return pinned }},
+			want: view{Profile: "bare", Now: true, Pinned: pinned, HasLog: true},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, see(New(tt.p))); diff != "" {
+				t.Errorf("New (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// A caller without a clock gets the real one, so a rate limiter or a
+// cache age never reads a zero time.
+func TestNewRealClock(t *testing.T) {
+	b := New(exchange.Params{Profile: "p"})
+	before := time.Now()
+	got := b.Now()
+	if got.Before(before.Add(-time.Second)) || got.After(time.Now().Add(time.Second)) {
+		t.Errorf("Now() = %v, want about %v", got, before)
+	}
+	b.Log.Info("discarded") // must not panic on a nil handler
+}
+
+// The secret store is the caller's own: New neither reads nor wraps it.
+func TestNewSecretUntouched(t *testing.T) {
+	calls := 0
+	b := New(exchange.Params{Secret: func(context.Context, string) (string, error) { calls++; return "s", nil }})
+	if calls != 0 {
+		t.Fatalf("New read %d secrets, want none", calls)
+	}
+	v, err := b.Secret(context.Background(), "api_secret")
+	if err != nil || v != "s" || calls != 1 {
+		t.Errorf("Secret = %q, %v after %d calls; want \"s\", nil after 1", v, err, calls)
+	}
+}
