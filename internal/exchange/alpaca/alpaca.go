@@ -75,8 +75,9 @@ func Venue() exchange.Venue {
 // Exchange is one Alpaca account. It is safe for concurrent use.
 type Exchange struct {
 	config // trading and data hosts, feed, extended_hours, streams
-	// profile, secret store, clock, logger, REST client; HTTP is the
-	// trading stream's (userstream.go) client for the handshake.
+	// Venue and profile names, secret store, clock, logger, REST client,
+	// Name and Close; HTTP is the trading stream's (userstream.go) client
+	// for the handshake.
 	venuebase.Base
 
 	ttl time.Duration
@@ -123,7 +124,7 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 
 	e := &Exchange{
 		config:       cfg,
-		Base:         venuebase.New(p),
+		Base:         venuebase.New(venueName, p),
 		ttl:          cfg.instrumentsTTL,
 		cancelSettle: defaultCancelSettle,
 		cancelPoll:   defaultCancelPoll,
@@ -144,13 +145,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	}
 	return e, nil
 }
-
-// Name implements exchange.Exchange.
-func (e *Exchange) Name() string { return venueName }
-
-// Close implements exchange.Exchange; connections belong to the shared
-// HTTP transport, so there is nothing of our own to release.
-func (e *Exchange) Close() error { return nil }
 
 // credentialsFor resolves the key id and secret on the first call. Every
 // Alpaca endpoint, market data included, needs both.

@@ -60,8 +60,8 @@ func Venue() exchange.Venue {
 type Exchange struct {
 	config // endpoints, recv_window, key_type, sync_clock
 
-	// profile, secret store, clock, logger, REST client; HTTP serves the
-	// streams' handshakes too.
+	// Venue and profile names, secret store, clock, logger, REST client,
+	// Name and Close; HTTP serves the streams' handshakes too.
 	venuebase.Base
 
 	pollInterval   time.Duration
@@ -101,7 +101,7 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 
 	e := &Exchange{
 		config:         cfg,
-		Base:           venuebase.New(p),
+		Base:           venuebase.New(venueName, p),
 		pollInterval:   defaultPollInterval,
 		wsBackoffMin:   500 * time.Millisecond,
 		wsBackoffMax:   30 * time.Second,
@@ -123,13 +123,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	}
 	return e, nil
 }
-
-// Name implements exchange.Exchange.
-func (e *Exchange) Name() string { return venueName }
-
-// Close implements exchange.Exchange; idle connections belong to the
-// shared HTTP client, so there is nothing of our own to release.
-func (e *Exchange) Close() error { return nil }
 
 // venueNow is the local clock corrected by the last measured offset.
 func (e *Exchange) venueNow() time.Time {

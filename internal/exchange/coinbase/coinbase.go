@@ -69,8 +69,9 @@ type Exchange struct {
 	// marketURL the public /market endpoints: they differ only in sandbox
 	// mode, whose static mock has no market data.
 	config
-	// profile, secret store, clock, logger, REST client; HTTP is the
-	// streams' (stream.go, userstream.go) client for the handshake.
+	// Venue and profile names, secret store, clock, logger, REST client,
+	// Name and Close; HTTP is the streams' (stream.go, userstream.go)
+	// client for the handshake.
 	venuebase.Base
 
 	private *bucket
@@ -110,7 +111,7 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 
 	e := &Exchange{
 		config:   cfg,
-		Base:     venuebase.New(p),
+		Base:     venuebase.New(venueName, p),
 		wsTiming: venuews.DefaultTiming(),
 	}
 	e.Rest = e.newClient(e.HTTP)
@@ -122,13 +123,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	}
 	return e, nil
 }
-
-// Name implements exchange.Exchange.
-func (e *Exchange) Name() string { return venueName }
-
-// Close implements exchange.Exchange; connections belong to the shared
-// transport, so there is nothing of our own to release.
-func (e *Exchange) Close() error { return nil }
 
 // errNoCredentials marks an ErrAuth caused by a profile without keys, so
 // Quotes can fall back to public endpoints.

@@ -62,8 +62,10 @@ func Venue() exchange.Venue {
 type Exchange struct {
 	config // endpoints (wsAuthURL "": no order stream), nonce file, tier
 
-	// profile, secret store, clock, logger, REST client; HTTP is the
-	// streams' (stream.go, userstream.go) client for the handshake.
+	// Venue and profile names, secret store, clock, logger, REST client,
+	// Name and Close (file locks are held only during a call, so Close has
+	// nothing to release); HTTP is the streams' (stream.go, userstream.go)
+	// client for the handshake.
 	venuebase.Base
 	dataDir string
 
@@ -114,7 +116,7 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 
 	e := &Exchange{
 		config:     cfg,
-		Base:       venuebase.New(p),
+		Base:       venuebase.New(venueName, p),
 		dataDir:    p.DataDir,
 		wsTiming:   venuews.DefaultTiming(),
 		cancelPoll: 250 * time.Millisecond,
@@ -132,14 +134,6 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 	}
 	return e, nil
 }
-
-// Name implements exchange.Exchange.
-func (e *Exchange) Name() string { return venueName }
-
-// Close implements exchange.Exchange. Connections belong to the shared
-// HTTP client and file locks are held only during a call, so there is
-// nothing of our own to release.
-func (e *Exchange) Close() error { return nil }
 
 // keyHash names per-key state files without putting the key itself in a
 // file name.

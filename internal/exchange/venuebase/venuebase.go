@@ -1,7 +1,8 @@
-// Package venuebase is what every venue adapter keeps of its profile: its
-// name, its secret store, its HTTP client, clock and logger, and the REST
-// client built on them. An adapter embeds Base, so its constructor sets
-// only what is its own.
+// Package venuebase is what every venue adapter keeps of its profile: the
+// venue's and the profile's names, the secret store, the HTTP client,
+// clock and logger, and the REST client built on them. An adapter embeds
+// Base, so its constructor sets only what is its own, and Base answers
+// the parts of exchange.Exchange that are the same for every adapter.
 package venuebase
 
 import (
@@ -16,6 +17,8 @@ import (
 
 // Base holds the parts of a profile every adapter uses the same way.
 type Base struct {
+	// Venue is the adapter's registered name, what Name answers.
+	Venue string
 	// Profile names the profile in logs and errors.
 	Profile string
 	// Secret resolves a credential by name; nil when the caller gave no
@@ -34,9 +37,18 @@ type Base struct {
 	Rest *venuehttp.Client
 }
 
-// New reads the Base of a profile. It does no I/O.
-func New(p exchange.Params) Base {
-	b := Base{Profile: p.Profile, Secret: p.Secret, HTTP: p.HTTPClient}
+// New reads the Base of a profile of venue. It does no I/O.
+func New(venue string, p exchange.Params) Base {
+	b := Base{Venue: venue, Profile: p.Profile, Secret: p.Secret, HTTP: p.HTTPClient}
 	b.Now, b.Log = venuehttp.ClockAndLog(p)
 	return b
 }
+
+// Name implements exchange.Exchange.
+func (b *Base) Name() string { return b.Venue }
+
+// Close implements exchange.Exchange. An adapter's connections belong to
+// the profile's shared HTTP client and transport, and whatever else it
+// holds (file locks, stream connections) lives only as long as one call,
+// so there is nothing of its own to release.
+func (b *Base) Close() error { return nil }

@@ -23,6 +23,7 @@ func TestNew(t *testing.T) {
 	}
 
 	type view struct {
+		Name      string
 		Profile   string
 		HasSecret bool
 		HTTP      *http.Client
@@ -32,7 +33,7 @@ func TestNew(t *testing.T) {
 		HasRest   bool
 	}
 	see := func(b Base) view {
-		v := view{Profile: b.Profile, HasSecret: b.Secret != nil, HTTP: b.HTTP, Now: b.Now != nil, HasLog: b.Log != nil, HasRest: b.Rest != nil}
+		v := view{Name: b.Name(), Profile: b.Profile, HasSecret: b.Secret != nil, HTTP: b.HTTP, Now: b.Now != nil, HasLog: b.Log != nil, HasRest: b.Rest != nil}
 		if b.Now != nil {
 			v.Pinned = b.Now()
 		}
@@ -40,24 +41,27 @@ func TestNew(t *testing.T) {
 	}
 
 	tests := []struct {
-		name string
-		p    exchange.Params
-		want view
+		name  string
+		venue string
+		p     exchange.Params
+		want  view
 	}{
 		{
-			name: "the caller's parts are kept",
-			p:    exchange.Params{Profile: "main", Secret: store, HTTPClient: client, Now: func() time.Time { return pinned }},
-			want: view{Profile: "main", HasSecret: true, HTTP: client, Now: true, Pinned: pinned, HasLog: true},
+			name:  "the caller's parts are kept",
+			venue: "binance",
+			p:     exchange.Params{Profile: "main", Secret: store, HTTPClient: client, Now: func() time.Time { return pinned }},
+			want:  view{Name: "binance", Profile: "main", HasSecret: true, HTTP: client, Now: true, Pinned: pinned, HasLog: true},
 		},
 		{
-			name: "a missing client and store stay missing",
-			p:    exchange.Params{Profile: "bare", Now: func() time.Time { return pinned }},
-			want: view{Profile: "bare", Now: true, Pinned: pinned, HasLog: true},
+			name:  "a missing client and store stay missing",
+			venue: "kraken",
+			p:     exchange.Params{Profile: "bare", Now: func() time.Time { return pinned }},
+			want:  view{Name: "kraken", Profile: "bare", Now: true, Pinned: pinned, HasLog: true},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, see(New(tt.p))); diff != "" {
+			if diff := cmp.Diff(tt.want, see(New(tt.venue, tt.p))); diff != "" {
 				t.Errorf("New (-want +got):\n%s", diff)
 			}
 		})
@@ -67,7 +71,7 @@ func TestNew(t *testing.T) {
 // A caller without a clock gets the real one, so a rate limiter or a
 // cache age never reads a zero time.
 func TestNewRealClock(t *testing.T) {
-	b := New(exchange.Params{Profile: "p"})
+	b := New("alpaca", exchange.Params{Profile: "p"})
 	before := time.Now()
 	got := b.Now()
 	if got.Before(before.Add(-time.Second)) || got.After(time.Now().Add(time.Second)) {
@@ -79,12 +83,23 @@ func TestNewRealClock(t *testing.T) {
 // The secret store is the caller's own: New neither reads nor wraps it.
 func TestNewSecretUntouched(t *testing.T) {
 	calls := 0
-	b := New(exchange.Params{Secret: func(context.Context, string) (string, error) { calls++; return "s", nil }})
+	b := New("coinbase", exchange.Params{Secret: func(context.Context, string) (string, error) { calls++; return "s", nil }})
 	if calls != 0 {
 		t.Fatalf("New read %d secrets, want none", calls)
 	}
 	v, err := b.Secret(context.Background(), "api_secret")
 	if err != nil || v != "s" || calls != 1 {
 		t.Errorf("Secret = %q, %v after %d calls; want \"s\", nil after 1", v, err, calls)
+	}
+}
+
+// Close has nothing to release, so a second Close (a deferred one after
+// an explicit one) is as harmless as the first.
+func TestCloseTwice(t *testing.T) {
+	b := New("kraken", exchange.Params{Profile: "p"})
+	for i := range 2 {
+		if err := b.Close(); err != nil {
+			t.Fatalf("Close #%d = %v, want nil", i+1, err)
+		}
 	}
 }
