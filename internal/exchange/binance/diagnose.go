@@ -45,7 +45,7 @@ func (e *Exchange) Diagnose(ctx context.Context) []exchange.Check {
 		e.offsetMS.Store(skew.Milliseconds())
 		e.synced.Store(true)
 	}
-	if !venuehttp.HasSecrets(ctx, e.Secret, "api_key", "api_secret") {
+	if !e.HasKeyPair(ctx) {
 		return checks
 	}
 	return append(checks, e.checkKey(ctx))

@@ -32,7 +32,7 @@ var _ exchange.Diagnoser = (*Exchange)(nil)
 // own, and in sandbox mode, whose static mock has no such endpoint.
 func (e *Exchange) Diagnose(ctx context.Context) []exchange.Check {
 	checks := []exchange.Check{e.checkClock(ctx)}
-	if e.sandbox || !venuehttp.HasSecrets(ctx, e.Secret, "api_key", "api_secret") {
+	if e.sandbox || !e.HasKeyPair(ctx) {
 		return checks
 	}
 	return append(checks, e.checkKey(ctx))

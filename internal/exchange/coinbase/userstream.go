@@ -33,8 +33,7 @@ const ProductionWSUserURL = "wss://advanced-trade-ws-user.coinbase.com"
 // with ErrAuth, and a token the venue refuses ends the stream with ErrAuth.
 func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.OrderEvent) error) error {
 	if e.wsUserURL == "" {
-		return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName,
-			Message: fmt.Sprintf("profile %q has no order stream (set %s)", e.Profile, KeyWSUserURL)}
+		return e.NoOrderStream(KeyWSUserURL)
 	}
 	creds, err := e.credentialsFor(ctx)
 	if err != nil {

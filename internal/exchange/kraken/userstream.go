@@ -29,8 +29,7 @@ const pathGetWebSocketsToken = "/0/private/GetWebSocketsToken"
 // refused credentials end the stream with an ErrAuth error.
 func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.OrderEvent) error) error {
 	if e.wsAuthURL == "" {
-		return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName,
-			Message: fmt.Sprintf("profile %q has no order stream (set %s)", e.Profile, KeyWSAuthURL)}
+		return e.NoOrderStream(KeyWSAuthURL)
 	}
 	creds, err := e.credentialsFor(ctx)
 	if err != nil {

@@ -7,6 +7,7 @@ package venuebase
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -52,3 +53,17 @@ func (b *Base) Name() string { return b.Venue }
 // holds (file locks, stream connections) lives only as long as one call,
 // so there is nothing of its own to release.
 func (b *Base) Close() error { return nil }
+
+// HasKeyPair reports whether the profile's secret store holds an api_key
+// and an api_secret, neither blank. A venue's setup checks skip what needs
+// a key without one and leave saying why to the caller's secret checks.
+func (b *Base) HasKeyPair(ctx context.Context) bool {
+	return venuehttp.HasSecrets(ctx, b.Secret, "api_key", "api_secret")
+}
+
+// NoOrderStream is the error for an order stream asked of a profile
+// without one; key is the option that would name its endpoint.
+func (b *Base) NoOrderStream(key string) error {
+	return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: b.Venue,
+		Message: fmt.Sprintf("profile %q has no order stream (set %s)", b.Profile, key)}
+}

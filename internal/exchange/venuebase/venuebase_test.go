@@ -103,3 +103,49 @@ func TestCloseTwice(t *testing.T) {
 		}
 	}
 }
+
+func TestHasKeyPair(t *testing.T) {
+	store := func(secrets map[string]string) func(context.Context, string) (string, error) {
+		return func(_ context.Context, name string) (string, error) {
+			if v, ok := secrets[name]; ok {
+				return v, nil
+			}
+			return "", errors.New("unreadable")
+		}
+	}
+	tests := []struct {
+		name   string
+		secret func(context.Context, string) (string, error)
+		want   bool
+	}{
+		{"no store", nil, false},
+		{"both", store(map[string]string{"api_key": "k", "api_secret": "s"}), true},
+		{"blank secret", store(map[string]string{"api_key": "k", "api_secret": "  "}), false},
+		{"no key", store(map[string]string{"api_secret": "s"}), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := New("kraken", exchange.Params{Profile: "p", Secret: tt.secret})
+			if got := b.HasKeyPair(context.Background()); got != tt.want {
+				t.Errorf("HasKeyPair = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNoOrderStream(t *testing.T) {
+	b := New("coinbase", exchange.Params{Profile: "main"})
+	err := b.NoOrderStream("ws_user_url")
+	var ee *exchange.Error
+	if !errors.As(err, &ee) {
+		t.Fatalf("NoOrderStream = %T, want *exchange.Error", err)
+	}
+	want := exchange.Error{Kind: exchange.ErrUnavailable, Venue: "coinbase",
+		Message: `profile "main" has no order stream (set ws_user_url)`}
+	if diff := cmp.Diff(want, *ee, cmp.Comparer(func(a, b error) bool { return a == b })); diff != "" {
+		t.Errorf("NoOrderStream (-want +got):\n%s", diff)
+	}
+	if !errors.Is(err, exchange.ErrUnavailable) {
+		t.Errorf("errors.Is(%v, ErrUnavailable) = false", err)
+	}
+}
