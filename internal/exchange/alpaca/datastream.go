@@ -218,11 +218,7 @@ func (e *Exchange) streamEndpoint(ctx context.Context, ds dataStream, lastTrade 
 		timing.ReadEvery = dataStreamReadEvery
 	}
 	return venuews.Stream(ctx, venuews.Feed{
-		Venue:      venueName,
-		Profile:    e.Profile,
-		URL:        url,
-		HTTPClient: e.HTTP,
-		Log:        e.Log,
+		Endpoint: e.Endpoint(url),
 		NewDialogue: func(send func([]byte)) venuews.Decoder {
 			return newDataDecoder(endpointName(ds.path), bySymbol, lastTrade, send, func() ([]byte, error) {
 				return json.Marshal(map[string]string{"action": "auth", "key": creds.keyID, "secret": creds.secret})

@@ -33,12 +33,8 @@ func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.Order
 		timing.PingInterval = tradeStreamPing
 	}
 	return venuews.StreamEvents(ctx, venuews.EventFeed{
-		Venue:      venueName,
-		Profile:    e.Profile,
-		URL:        e.streamURL,
-		HTTPClient: e.HTTP,
-		Log:        e.Log,
-		Timing:     timing,
+		Endpoint: e.Endpoint(e.streamURL),
+		Timing:   timing,
 		Subscribe: func(context.Context) ([][]byte, error) {
 			msg, err := json.Marshal(map[string]string{"action": "auth", "key": creds.keyID, "secret": creds.secret})
 			return [][]byte{msg}, err

@@ -191,11 +191,7 @@ func (e *Exchange) StreamQuotes(ctx context.Context, symbols []trade.Symbol, fn 
 		return err
 	}
 	return venuews.Stream(ctx, venuews.Feed{
-		Venue:      venueName,
-		Profile:    e.Profile,
-		URL:        e.wsURL + "/stream?streams=" + strings.Join(streams, "/"),
-		HTTPClient: e.HTTP,
-		Log:        e.Log,
+		Endpoint: e.Endpoint(e.wsURL + "/stream?streams=" + strings.Join(streams, "/")),
 		NewDecoder: func() venuews.Decoder {
 			st := &quoteState{bySymbol: bySymbol, bid: map[string]decimal.Decimal{}, ask: map[string]decimal.Decimal{}, last: last, now: e.Now}
 			return st.decode

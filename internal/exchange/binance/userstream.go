@@ -54,11 +54,7 @@ func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.Order
 		return err
 	}
 	return venuews.StreamEvents(ctx, venuews.EventFeed{
-		Venue:      venueName,
-		Profile:    e.Profile,
-		URL:        e.wsAPIURL,
-		HTTPClient: e.HTTP,
-		Log:        e.Log,
+		Endpoint: e.Endpoint(e.wsAPIURL),
 		Subscribe: func(ctx context.Context) ([][]byte, error) {
 			msg, err := e.subscribeMessage(ctx)
 			return [][]byte{msg}, err

@@ -39,11 +39,7 @@ func (e *Exchange) StreamBook(ctx context.Context, sym trade.Symbol, depth int, 
 	}
 	id := sym.String()
 	return venuews.StreamBooks(ctx, venuews.BookFeed{
-		Venue:      venueName,
-		Profile:    e.Profile,
-		URL:        e.wsURL,
-		HTTPClient: e.HTTP,
-		Log:        e.Log,
+		Endpoint: e.Endpoint(e.wsURL),
 		Subscribe: func(context.Context) ([][]byte, error) {
 			// Built per connection: a token lives two minutes.
 			return e.subscribeMessages(creds, "level2", []string{id})

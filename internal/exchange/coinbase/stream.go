@@ -52,11 +52,7 @@ func (e *Exchange) StreamQuotes(ctx context.Context, symbols []trade.Symbol, fn 
 		return err
 	}
 	return venuews.Stream(ctx, venuews.Feed{
-		Venue:      venueName,
-		Profile:    e.Profile,
-		URL:        e.wsURL,
-		HTTPClient: e.HTTP,
-		Log:        e.Log,
+		Endpoint: e.Endpoint(e.wsURL),
 		Subscribe: func(context.Context) ([][]byte, error) {
 			// Built per connection: a token lives two minutes.
 			return e.subscribeMessages(creds, "ticker", ids)

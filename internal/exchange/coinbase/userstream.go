@@ -44,12 +44,8 @@ func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.Order
 			Message: fmt.Sprintf("profile %q: the user channel needs an API key", e.Profile)}
 	}
 	return venuews.StreamEvents(ctx, venuews.EventFeed{
-		Venue:      venueName,
-		Profile:    e.Profile,
-		URL:        e.wsUserURL,
-		HTTPClient: e.HTTP,
-		Log:        e.Log,
-		Timing:     e.wsTiming,
+		Endpoint: e.Endpoint(e.wsUserURL),
+		Timing:   e.wsTiming,
 		Subscribe: func(context.Context) ([][]byte, error) {
 			return e.userSubscribeMessages(creds)
 		},

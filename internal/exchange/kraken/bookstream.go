@@ -93,12 +93,8 @@ func (e *Exchange) StreamBook(ctx context.Context, sym trade.Symbol, depth int, 
 		log = slog.New(slog.DiscardHandler)
 	}
 	return venuews.StreamBooks(ctx, venuews.BookFeed{
-		Venue:      venueName,
-		Profile:    e.Profile,
-		URL:        e.wsURL,
-		HTTPClient: e.HTTP,
-		Log:        e.Log,
-		Subscribe:  func(context.Context) ([][]byte, error) { return [][]byte{sub}, nil },
+		Endpoint:  e.Endpoint(e.wsURL),
+		Subscribe: func(context.Context) ([][]byte, error) { return [][]byte{sub}, nil },
 		NewDialogue: func(send func([]byte)) venuews.BookDecoder {
 			d := newBookDecoder(sym, subDepth, depth, e.Now)
 			d.resubscribe = func(reason string) {

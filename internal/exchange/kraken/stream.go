@@ -57,11 +57,7 @@ func (e *Exchange) StreamQuotes(ctx context.Context, symbols []trade.Symbol, fn 
 		return err
 	}
 	return venuews.Stream(ctx, venuews.Feed{
-		Venue:      venueName,
-		Profile:    e.Profile,
-		URL:        e.wsURL,
-		HTTPClient: e.HTTP,
-		Log:        e.Log,
+		Endpoint:   e.Endpoint(e.wsURL),
 		Subscribe:  func(context.Context) ([][]byte, error) { return [][]byte{msg}, nil },
 		NewDecoder: func() venuews.Decoder { return newTickerDecoder(bySymbol, e.Now).decode },
 		Poll:       func(ctx context.Context) ([]trade.Quote, error) { return e.Quotes(ctx, symbols) },

@@ -36,13 +36,9 @@ func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.Order
 		return err
 	}
 	return venuews.StreamEvents(ctx, venuews.EventFeed{
-		Venue:      venueName,
-		Profile:    e.Profile,
-		URL:        e.wsAuthURL,
-		HTTPClient: e.HTTP,
-		Log:        e.Log,
-		Timing:     e.wsTiming,
-		Subscribe:  e.subscribeExecutions,
+		Endpoint:  e.Endpoint(e.wsAuthURL),
+		Timing:    e.wsTiming,
+		Subscribe: e.subscribeExecutions,
 		NewDecoder: func() venuews.EventDecoder {
 			return newExecutionsDecoder(e.Profile, creds.idNames.original, e.Now).decode
 		},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
+	"github.com/tradectl/tradectl/internal/exchange/venuews"
 )
 
 // Base holds the parts of a profile every adapter uses the same way.
@@ -66,4 +67,10 @@ func (b *Base) HasKeyPair(ctx context.Context) bool {
 func (b *Base) NoOrderStream(key string) error {
 	return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: b.Venue,
 		Message: fmt.Sprintf("profile %q has no order stream (set %s)", b.Profile, key)}
+}
+
+// Endpoint is a stream of this profile at url, dialed with the profile's
+// HTTP client and logged under its names.
+func (b *Base) Endpoint(url string) venuews.Endpoint {
+	return venuews.Endpoint{Venue: b.Venue, Profile: b.Profile, URL: url, HTTPClient: b.HTTP, Log: b.Log}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuews"
 )
 
 func TestNew(t *testing.T) {
@@ -147,5 +148,19 @@ func TestNoOrderStream(t *testing.T) {
 	}
 	if !errors.Is(err, exchange.ErrUnavailable) {
 		t.Errorf("errors.Is(%v, ErrUnavailable) = false", err)
+	}
+}
+
+func TestEndpoint(t *testing.T) {
+	client := &http.Client{Timeout: time.Second}
+	b := New("kraken", exchange.Params{Profile: "main", HTTPClient: client})
+	got := b.Endpoint("wss://ws.example/v2")
+	if got.Log != b.Log {
+		t.Errorf("Endpoint's logger is not the profile's")
+	}
+	got.Log = nil
+	want := venuews.Endpoint{Venue: "kraken", Profile: "main", URL: "wss://ws.example/v2", HTTPClient: client}
+	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b *http.Client) bool { return a == b })); diff != "" {
+		t.Errorf("Endpoint (-want +got):\n%s", diff)
 	}
 }
