@@ -3,14 +3,13 @@ package alpaca
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
+	"github.com/tradectl/tradectl/internal/exchange/venuebase"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 	"github.com/tradectl/tradectl/internal/exchange/venuews"
 )
@@ -76,18 +75,17 @@ func Venue() exchange.Venue {
 // Exchange is one Alpaca account. It is safe for concurrent use.
 type Exchange struct {
 	config // trading and data hosts, feed, extended_hours, streams
+	// Venue and profile names, secret store, clock, logger, REST client,
+	// Name and Close; HTTP is the trading stream's (userstream.go) client
+	// for the handshake.
+	venuebase.Base
 
-	profile string
-	now     func() time.Time
-	log     *slog.Logger
-	secret  func(ctx context.Context, name string) (string, error)
-	ttl     time.Duration
+	ttl time.Duration
 
 	cancelSettle time.Duration
 	cancelPoll   time.Duration
 	sleep        func(ctx context.Context, d time.Duration) error
 
-	rest *venuehttp.Client
 	// Alpaca counts trading and market-data requests separately.
 	tradeLimiter *limiter
 	dataLimiter  *limiter
@@ -96,9 +94,8 @@ type Exchange struct {
 
 	rules *rulecache.Cache[assetSet, *assetSet]
 
-	// The trading stream (userstream.go): the profile's HTTP client for
-	// the handshake, and clocks; its endpoint is config's.
-	streamHTTP   *http.Client
+	// The trading stream's clocks (userstream.go); its endpoint is
+	// config's.
 	streamTiming venuews.Timing
 
 	// The market data stream (datastream.go): one lock per endpoint
@@ -127,37 +124,27 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 
 	e := &Exchange{
 		config:       cfg,
-		profile:      p.Profile,
-		secret:       p.Secret,
+		Base:         venuebase.New(venueName, p),
 		ttl:          cfg.instrumentsTTL,
 		cancelSettle: defaultCancelSettle,
 		cancelPoll:   defaultCancelPoll,
 		sleep:        venuehttp.Sleep,
-		streamHTTP:   p.HTTPClient,
 		streamTiming: venuews.DefaultTiming(),
 	}
-	e.now, e.log = venuehttp.ClockAndLog(p)
-	e.rest = e.newClient(p.HTTPClient)
-	e.tradeLimiter = newLimiter(e.now, defaultRateLimit)
-	e.dataLimiter = newLimiter(e.now, defaultRateLimit)
+	e.Rest = e.newClient(e.HTTP)
+	e.tradeLimiter = newLimiter(e.Now, defaultRateLimit)
+	e.dataLimiter = newLimiter(e.Now, defaultRateLimit)
 	for _, l := range []*limiter{e.tradeLimiter, e.dataLimiter} {
 		l.onWait = func(wait time.Duration) {
-			e.log.Info("alpaca: pacing requests under the rate limit", "profile", e.profile, "wait", wait.Round(time.Millisecond))
+			e.Log.Info("alpaca: pacing requests under the rate limit", "profile", e.Profile, "wait", wait.Round(time.Millisecond))
 		}
 	}
 	e.rules = &rulecache.Cache[assetSet, *assetSet]{
 		Venue: venueName, What: "assets", BaseURL: e.baseURL, Dir: p.CacheDir, TTL: e.ttl,
-		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchAssets,
+		Version: cacheVersion, Now: func() time.Time { return e.Now() }, Log: e.Log, Fetch: e.fetchAssets,
 	}
 	return e, nil
 }
-
-// Name implements exchange.Exchange.
-func (e *Exchange) Name() string { return venueName }
-
-// Close implements exchange.Exchange; connections belong to the shared
-// HTTP transport, so there is nothing of our own to release.
-func (e *Exchange) Close() error { return nil }
 
 // credentialsFor resolves the key id and secret on the first call. Every
 // Alpaca endpoint, market data included, needs both.
@@ -169,12 +156,12 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 // next is read.
 func (e *Exchange) readCredentials(ctx context.Context) (*credentials, error) {
 	get := func(name string) (string, error) {
-		v, err := venuehttp.RequireSecret(ctx, e.secret, venueName, e.profile, name, "every Alpaca call, quotes included, needs a key")
+		v, err := venuehttp.RequireSecret(ctx, e.Secret, venueName, e.Profile, name, "every Alpaca call, quotes included, needs a key")
 		// A header value cannot carry line breaks; saying so beats a
 		// transport error that might echo the value.
 		if err == nil && strings.ContainsAny(v, "\r\n") {
 			err = &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
-				Message: fmt.Sprintf("profile %q: %s contains a line break", e.profile, name)}
+				Message: fmt.Sprintf("profile %q: %s contains a line break", e.Profile, name)}
 		}
 		return v, err
 	}

@@ -120,7 +120,7 @@ func (e *Exchange) OrderBook(ctx context.Context, sym trade.Symbol, depth int) (
 		if !ok {
 			return trade.Book{}, fmt.Errorf("order book: %w", notFound)
 		}
-		b, err := mapStockQuoteBook(sym, qw, e.now().UTC())
+		b, err := mapStockQuoteBook(sym, qw, e.Now().UTC())
 		if err != nil {
 			return trade.Book{}, fmt.Errorf("order book: %w", decodeFailure("latest quote "+vs, err, false, ""))
 		}
@@ -135,7 +135,7 @@ func (e *Exchange) OrderBook(ctx context.Context, sym trade.Symbol, depth int) (
 	if !ok {
 		return trade.Book{}, fmt.Errorf("order book: %w", notFound)
 	}
-	b, err := mapOrderbook(sym, ow, depth, e.now().UTC())
+	b, err := mapOrderbook(sym, ow, depth, e.Now().UTC())
 	if err != nil {
 		return trade.Book{}, fmt.Errorf("order book: %w", decodeFailure("latest order book "+vs, err, false, ""))
 	}

@@ -45,10 +45,10 @@ func (e *Exchange) newClient(hc *http.Client) *venuehttp.Client {
 	return venuehttp.New(venuehttp.Config{
 		Venue: venueName, Title: "Alpaca", BaseURL: e.baseURL, HTTPClient: hc,
 		Timeout: defaultRequestTimeout, MaxBody: maxBody, RefuseRedirects: true, EmptyOK: true,
-		Logger: e.log, Now: e.now, Sign: e.sign,
+		Logger: e.Log, Now: e.Now, Sign: e.sign,
 		DecodeError: func(r *venuehttp.Request, a *venuehttp.Answer) *exchange.Error {
 			c := call{method: r.Method, path: r.Path, placement: r.Placement, clientID: r.ClientID, lookup: r.Lookup}
-			return toError(decodeError(a.Status, a.Header, a.Body, e.now()), c)
+			return toError(decodeError(a.Status, a.Header, a.Body, e.Now()), c)
 		},
 	})
 }
@@ -75,7 +75,7 @@ func (e *Exchange) do(ctx context.Context, c call, out any) error {
 	if err := r.SetJSON(c.body); err != nil {
 		return fmt.Errorf("alpaca: %w", err)
 	}
-	return e.rest.JSON(ctx, r, out)
+	return e.Rest.JSON(ctx, r, out)
 }
 
 // sign adds the key id and secret: Alpaca authenticates every call, market

@@ -139,7 +139,7 @@ func TestCredentialFailures(t *testing.T) {
 
 func TestSecretsNeverInErrors(t *testing.T) {
 	f := adapter.Fixture(t)
-	e := f.Open(t, nil, func(e *Exchange) { e.rest.SetTimeout(100 * time.Millisecond) })
+	e := f.Open(t, nil, func(e *Exchange) { e.Rest.SetTimeout(100 * time.Millisecond) })
 	ctx := ctxT(t)
 	var errs []error
 	f.Srv.DropNextOrderAfterAccept()
@@ -267,7 +267,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 
 func TestPlacementTimeoutIsUnknownOutcome(t *testing.T) {
 	f := adapter.Fixture(t)
-	e := f.Open(t, nil, func(e *Exchange) { e.rest.SetTimeout(50 * time.Millisecond) })
+	e := f.Open(t, nil, func(e *Exchange) { e.Rest.SetTimeout(50 * time.Millisecond) })
 	f.Srv.Inject(fakealpaca.Failure{Method: http.MethodPost, Path: "/v2/orders", Mode: fakevenue.Hang})
 	_, err := e.PlaceOrder(ctxT(t), restingBuy("hang-1"))
 	var xe *exchange.Error

@@ -188,7 +188,7 @@ func (e *Exchange) streamEndpoint(ctx context.Context, ds dataStream, lastTrade 
 			defer e.dataStreamBusy[ds.slot].Unlock()
 			url = e.dataStreamURL + ds.path
 		} else {
-			e.log.Info("alpaca: the market data stream is in use by this profile already; polling", "profile", e.profile, "endpoint", ds.path)
+			e.Log.Info("alpaca: the market data stream is in use by this profile already; polling", "profile", e.Profile, "endpoint", ds.path)
 		}
 	}
 	var creds *credentials
@@ -217,28 +217,17 @@ func (e *Exchange) streamEndpoint(ctx context.Context, ds dataStream, lastTrade 
 	if timing.ReadEvery == 0 {
 		timing.ReadEvery = dataStreamReadEvery
 	}
-	if url == "" {
-		timing.PollInterval = min(timing.PollInterval, unstreamedPollInterval)
-	}
 	return venuews.Stream(ctx, venuews.Feed{
-		Venue:      venueName,
-		Profile:    e.profile,
-		URL:        url,
-		HTTPClient: e.streamHTTP,
-		Log:        e.log,
+		Endpoint: e.Endpoint(url),
 		NewDialogue: func(send func([]byte)) venuews.Decoder {
 			return newDataDecoder(endpointName(ds.path), bySymbol, lastTrade, send, func() ([]byte, error) {
 				return json.Marshal(map[string]string{"action": "auth", "key": creds.keyID, "secret": creds.secret})
 			}, subMsg).decode
 		},
 		Poll:   func(ctx context.Context) ([]trade.Quote, error) { return e.Quotes(ctx, ds.symbols) },
-		Timing: timing,
+		Timing: timing.ForURL(url),
 	}, fn)
 }
-
-// unstreamedPollInterval is how often a profile without a data stream
-// polls: watch's own default for venues that do not stream.
-const unstreamedPollInterval = time.Second
 
 // dataSubscribe asks for quotes and trades of the endpoint's symbols.
 type dataSubscribe struct {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/tradectl/tradectl/internal/exchange/venuebase"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -32,7 +33,7 @@ func FuzzDecoders(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
-	e := &Exchange{profile: "fuzz"}
+	e := &Exchange{Base: venuebase.Base{Profile: "fuzz"}}
 	as := &assetSet{Assets: []assetRule{{VenueSymbol: "BTC/USD", Class: classCrypto, Base: "BTC", Quote: "USD"}}}
 	as.index()
 	now := time.Unix(1_700_000_000, 0)

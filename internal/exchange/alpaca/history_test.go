@@ -22,7 +22,7 @@ var seedStart = time.Date(2025, 3, 3, 14, 30, 0, 0, time.UTC)
 
 // unlimited lifts the rate limits on both sides: the limiter's own tests
 // cover them, and reads of thousands of fills would wait on them.
-func unlimited(e *Exchange) { e.tradeLimiter = newLimiter(e.now, 1000000) }
+func unlimited(e *Exchange) { e.tradeLimiter = newLimiter(e.Now, 1000000) }
 
 func historyFixture(t *testing.T, opts ...fakealpaca.Option) (*venuetest.Fixture[*fakealpaca.Server, *Exchange], *Exchange) {
 	f := adapter.Fixture(t, append([]fakealpaca.Option{fakealpaca.WithRateLimit(1000000)}, opts...)...)

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuebase"
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
@@ -76,7 +77,7 @@ func TestMapStatus(t *testing.T) {
 }
 
 func TestMapOrder(t *testing.T) {
-	e := &Exchange{profile: "p"}
+	e := &Exchange{Base: venuebase.Base{Profile: "p"}}
 	created := time.Date(2026, 3, 16, 18, 38, 1, 942282000, time.UTC)
 	updated := created.Add(time.Second)
 	base := orderWire{

@@ -152,7 +152,7 @@ func (e *Exchange) Quotes(ctx context.Context, symbols []trade.Symbol) ([]trade.
 		if err != nil {
 			return nil, fmt.Errorf("quotes: %w", err)
 		}
-		now := e.now()
+		now := e.Now()
 		for _, vs := range class.vss {
 			qw, ok := lq.Quotes[vs]
 			if !ok {

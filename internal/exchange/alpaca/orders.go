@@ -136,7 +136,7 @@ func (e *Exchange) mapOrder(w orderWire, as *assetSet) (trade.Order, error) {
 	}
 	o := trade.Order{
 		ID: w.ID, ClientID: w.ClientOrderID, Symbol: sym, Side: side, Type: typ, TimeInForce: tif,
-		Exchange: venueName, Profile: e.profile,
+		Exchange: venueName, Profile: e.Profile,
 	}
 	if o.ID == "" {
 		return trade.Order{}, errors.New("order without an id")
@@ -451,14 +451,14 @@ func (e *Exchange) cancelID(ctx context.Context, id string) (trade.Order, error)
 // cancelSettle; after that it returns the order as it stands (still
 // working: the cancel may yet lose to a fill).
 func (e *Exchange) settle(ctx context.Context, id string) (trade.Order, error) {
-	deadline := e.now().Add(e.cancelSettle)
+	deadline := e.Now().Add(e.cancelSettle)
 	for {
 		var w orderWire
 		c := call{method: http.MethodGet, path: "/v2/orders/{id}", pathParams: map[string]string{"id": id}}
 		if err := e.do(ctx, c, &w); err != nil {
 			return trade.Order{}, err
 		}
-		if w.Status != "pending_cancel" || !e.now().Before(deadline) {
+		if w.Status != "pending_cancel" || !e.Now().Before(deadline) {
 			return e.mapOne(ctx, w, "GET /v2/orders/{id}")
 		}
 		if err := e.sleep(ctx, e.cancelPoll); err != nil {
@@ -589,7 +589,7 @@ func (e *Exchange) CancelAll(ctx context.Context, sym trade.Symbol) ([]trade.Ord
 	var errs []error
 	for _, en := range entries {
 		if en.Status >= 300 {
-			ae := decodeError(en.Status, http.Header{}, en.Body, e.now())
+			ae := decodeError(en.Status, http.Header{}, en.Body, e.Now())
 			errs = append(errs, fmt.Errorf("cancel all: order %s: %w", en.ID, toError(ae, call{method: http.MethodDelete, path: "/v2/orders/{id}"})))
 			continue
 		}

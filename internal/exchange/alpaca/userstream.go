@@ -33,18 +33,14 @@ func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.Order
 		timing.PingInterval = tradeStreamPing
 	}
 	return venuews.StreamEvents(ctx, venuews.EventFeed{
-		Venue:      venueName,
-		Profile:    e.profile,
-		URL:        e.streamURL,
-		HTTPClient: e.streamHTTP,
-		Log:        e.log,
-		Timing:     timing,
+		Endpoint: e.Endpoint(e.streamURL),
+		Timing:   timing,
 		Subscribe: func(context.Context) ([][]byte, error) {
 			msg, err := json.Marshal(map[string]string{"action": "auth", "key": creds.keyID, "secret": creds.secret})
 			return [][]byte{msg}, err
 		},
 		NewDialogue: func(send func([]byte)) venuews.EventDecoder {
-			return newTradeUpdatesDecoder(e.mapStreamOrder, send, e.now).decode
+			return newTradeUpdatesDecoder(e.mapStreamOrder, send, e.Now).decode
 		},
 	}, fn)
 }
@@ -56,7 +52,7 @@ func (e *Exchange) mapStreamOrder(w orderWire) (trade.Order, error) {
 	if err != nil {
 		return trade.Order{}, err
 	}
-	o.Profile = e.profile
+	o.Profile = e.Profile
 	return o, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuebase"
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/exchange/venuews"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -34,7 +35,7 @@ const (
 )
 
 func newTestDecoder(sent *[][]byte) *tradeUpdatesDecoder {
-	e := &Exchange{profile: "p"}
+	e := &Exchange{Base: venuebase.Base{Profile: "p"}}
 	return newTradeUpdatesDecoder(e.mapStreamOrder, func(m []byte) { *sent = append(*sent, m) }, func() time.Time { return tradeStreamClock })
 }
 

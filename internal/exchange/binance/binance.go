@@ -3,13 +3,13 @@ package binance
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"sync/atomic"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
+	"github.com/tradectl/tradectl/internal/exchange/venuebase"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
@@ -60,12 +60,9 @@ func Venue() exchange.Venue {
 type Exchange struct {
 	config // endpoints, recv_window, key_type, sync_clock
 
-	profile string
-	http    *http.Client
-	rest    *venuehttp.Client
-	now     func() time.Time
-	log     *slog.Logger
-	secret  func(ctx context.Context, name string) (string, error)
+	// Venue and profile names, secret store, clock, logger, REST client,
+	// Name and Close; HTTP serves the streams' handshakes too.
+	venuebase.Base
 
 	pollInterval   time.Duration
 	wsBackoffMin   time.Duration
@@ -104,42 +101,32 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 
 	e := &Exchange{
 		config:         cfg,
-		profile:        p.Profile,
-		http:           p.HTTPClient,
-		secret:         p.Secret,
+		Base:           venuebase.New(venueName, p),
 		pollInterval:   defaultPollInterval,
 		wsBackoffMin:   500 * time.Millisecond,
 		wsBackoffMax:   30 * time.Second,
 		wsDialAttempts: 3,
 		wsIdleTimeout:  3 * time.Minute,
 	}
-	if e.http == nil {
-		e.http = &http.Client{}
+	if e.HTTP == nil {
+		e.HTTP = &http.Client{}
 	}
-	e.now, e.log = venuehttp.ClockAndLog(p)
-	e.rest = e.newClient(e.http)
+	e.Rest = e.newClient(e.HTTP)
 	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{
 		Venue: venueName, What: "exchangeinfo", BaseURL: e.baseURL, Dir: p.CacheDir, TTL: e.instrumentsTTL,
-		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchRules,
+		Version: cacheVersion, Now: func() time.Time { return e.Now() }, Log: e.Log, Fetch: e.fetchRules,
 	}
 	e.limiter = newWeightLimiter(e.venueNow, defaultWeightLimit)
 	e.limiter.onWait = func(wait time.Duration, used, limit int) {
-		e.log.Info("binance: request weight near the limit, waiting for the next minute",
-			"profile", e.profile, "used", used, "limit", limit, "wait", wait.Round(time.Millisecond))
+		e.Log.Info("binance: request weight near the limit, waiting for the next minute",
+			"profile", e.Profile, "used", used, "limit", limit, "wait", wait.Round(time.Millisecond))
 	}
 	return e, nil
 }
 
-// Name implements exchange.Exchange.
-func (e *Exchange) Name() string { return venueName }
-
-// Close implements exchange.Exchange; idle connections belong to the
-// shared HTTP client, so there is nothing of our own to release.
-func (e *Exchange) Close() error { return nil }
-
 // venueNow is the local clock corrected by the last measured offset.
 func (e *Exchange) venueNow() time.Time {
-	return e.now().Add(time.Duration(e.offsetMS.Load()) * time.Millisecond)
+	return e.Now().Add(time.Duration(e.offsetMS.Load()) * time.Millisecond)
 }
 
 // credentialsFor resolves and caches the API key and signer on the first
@@ -150,7 +137,7 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 
 // readCredentials reads the key pair and builds the signer key_type names.
 func (e *Exchange) readCredentials(ctx context.Context) (*credentials, error) {
-	key, secret, err := venuehttp.RequireKeyPair(ctx, e.secret, venueName, e.profile, "this call needs a Binance API key")
+	key, secret, err := venuehttp.RequireKeyPair(ctx, e.Secret, venueName, e.Profile, "this call needs a Binance API key")
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +146,7 @@ func (e *Exchange) readCredentials(ctx context.Context) (*credentials, error) {
 		k, err := parseEd25519Key(secret)
 		if err != nil {
 			return nil, &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
-				Message: fmt.Sprintf("profile %q: key_type is ed25519 but %v", e.profile, err)}
+				Message: fmt.Sprintf("profile %q: key_type is ed25519 but %v", e.Profile, err)}
 		}
 		c.signer = ed25519Signer{key: k}
 	} else {

@@ -74,7 +74,7 @@ func (e *Exchange) OrderBook(ctx context.Context, sym trade.Symbol, depth int) (
 		}
 		return trade.Book{}, fmt.Errorf("order book: %w", err)
 	}
-	b, err := mapDepth(sym, w, depth, e.now().UTC())
+	b, err := mapDepth(sym, w, depth, e.Now().UTC())
 	if err != nil {
 		return trade.Book{}, fmt.Errorf("order book: %w", decodeFailure("GET /api/v3/depth", err, false, ""))
 	}

@@ -35,7 +35,7 @@ const maxBody = 64 << 20
 func (e *Exchange) newClient(hc *http.Client) *venuehttp.Client {
 	return venuehttp.New(venuehttp.Config{
 		Venue: venueName, Title: "Binance", BaseURL: e.baseURL, HTTPClient: hc,
-		Timeout: defaultRequestTimeout, MaxBody: maxBody, Logger: e.log, Now: e.now,
+		Timeout: defaultRequestTimeout, MaxBody: maxBody, Logger: e.Log, Now: e.Now,
 		Sign: e.sign,
 		DecodeError: func(r *venuehttp.Request, a *venuehttp.Answer) *exchange.Error {
 			if r.Path == pathCancelReplace {
@@ -63,14 +63,14 @@ func (e *Exchange) do(ctx context.Context, c call, out any) error {
 		}
 		r := &venuehttp.Request{Method: c.method, Path: c.path, Query: c.params.String(), Signed: c.signed,
 			Placement: c.placement, ClientID: c.clientID, Limiter: e.limiter, Cost: c.weight, Attempt: attempt}
-		err := e.rest.JSON(ctx, r, out)
+		err := e.Rest.JSON(ctx, r, out)
 		var xe *exchange.Error
 		if attempt == 0 && c.signed && errors.As(err, &xe) && xe.Code == "-1021" {
 			if err := e.syncClockNow(ctx); err == nil {
-				e.log.Info("binance: clock skew corrected, retrying", "profile", e.profile, "offset_ms", e.offsetMS.Load())
+				e.Log.Info("binance: clock skew corrected, retrying", "profile", e.Profile, "offset_ms", e.offsetMS.Load())
 				continue
 			} else {
-				e.log.Warn("binance: clock sync failed", "profile", e.profile, "err", err)
+				e.Log.Warn("binance: clock sync failed", "profile", e.Profile, "err", err)
 			}
 		}
 		return err
@@ -105,11 +105,11 @@ func (e *Exchange) syncClockNow(ctx context.Context) error {
 	var t struct {
 		ServerTime int64 `json:"serverTime"`
 	}
-	before := e.now()
+	before := e.Now()
 	if err := e.do(ctx, call{method: http.MethodGet, path: "/api/v3/time", weight: 1}, &t); err != nil {
 		return err
 	}
-	after := e.now()
+	after := e.Now()
 	if t.ServerTime <= 0 {
 		return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: "GET /api/v3/time: no serverTime in the answer"}
 	}

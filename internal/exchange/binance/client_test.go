@@ -127,7 +127,7 @@ func TestBadCredentialsNeverLeak(t *testing.T) {
 	_, err = e.PlaceOrder(ctx, restingBuy("leak-check"))
 	errs = append(errs, err)
 	f.Srv.HangNext()
-	e.rest.SetTimeout(100 * time.Millisecond)
+	e.Rest.SetTimeout(100 * time.Millisecond)
 	_, err = e.GetOrder(ctx, exchange.OrderRef{ID: "BTCUSDT:1"})
 	errs = append(errs, err)
 
@@ -314,7 +314,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 	}{
 		{"5xx after accepting", func(s *fakebinance.Server) { s.FailNextOrderAfterAccept(http.StatusServiceUnavailable) }, nil},
 		{"connection dropped after accepting", (*fakebinance.Server).DropNextOrderAfterAccept, nil},
-		{"no answer before the timeout", (*fakebinance.Server).HangNext, func(e *Exchange) { e.rest.SetTimeout(200 * time.Millisecond) }},
+		{"no answer before the timeout", (*fakebinance.Server).HangNext, func(e *Exchange) { e.Rest.SetTimeout(200 * time.Millisecond) }},
 	}
 	for _, tt := range tests {
 		for _, withID := range []bool{true, false} {
@@ -349,7 +349,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 					t.Error("an unknown outcome must not be blindly retryable")
 				}
 				if tt.tweak != nil {
-					e.rest.SetTimeout(defaultRequestTimeout)
+					e.Rest.SetTimeout(defaultRequestTimeout)
 				}
 				// The id in the error finds the order.
 				got, err := e.GetOrder(ctx, exchange.OrderRef{ClientID: xe.ClientID, Symbol: btcusdt})
@@ -373,7 +373,7 @@ func TestPlacementUnknownOutcome(t *testing.T) {
 
 func TestReadsOnTransportFailureAreUnavailable(t *testing.T) {
 	f := adapter.Fixture(t)
-	e := f.Open(t, nil, func(e *Exchange) { e.rest.SetTimeout(100 * time.Millisecond) })
+	e := f.Open(t, nil, func(e *Exchange) { e.Rest.SetTimeout(100 * time.Millisecond) })
 	f.Srv.HangNext()
 	_, err := e.Balances(ctxT(t))
 	if !errors.Is(err, exchange.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {

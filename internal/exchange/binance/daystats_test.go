@@ -117,7 +117,7 @@ func TestDayStatsAgainstFake(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := adapter.Fixture(t, fakebinance.WithClock(pinned))
-			e := f.Open(t, nil, func(e *Exchange) { e.now = pinned })
+			e := f.Open(t, nil, func(e *Exchange) { e.Now = pinned })
 			f.Srv.SetUsedWeight(0)
 			got, err := e.DayStats(ctxT(t), tt.syms)
 			if err != nil {

@@ -45,7 +45,7 @@ func (e *Exchange) Diagnose(ctx context.Context) []exchange.Check {
 		e.offsetMS.Store(skew.Milliseconds())
 		e.synced.Store(true)
 	}
-	if !venuehttp.HasSecrets(ctx, e.secret, "api_key", "api_secret") {
+	if !e.HasKeyPair(ctx) {
 		return checks
 	}
 	return append(checks, e.checkKey(ctx))
@@ -57,11 +57,11 @@ func (e *Exchange) measureSkew(ctx context.Context) (skew, rtt time.Duration, er
 	var body struct {
 		ServerTime int64 `json:"serverTime"`
 	}
-	start := e.now()
+	start := e.Now()
 	if err := e.do(ctx, call{method: http.MethodGet, path: "/api/v3/time", weight: 1}, &body); err != nil {
 		return 0, 0, err
 	}
-	end := e.now()
+	end := e.Now()
 	if body.ServerTime <= 0 {
 		return 0, 0, fmt.Errorf("the answer has no serverTime")
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/tradectl/tradectl/internal/exchange/venuebase"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -35,7 +36,7 @@ func FuzzDecoders(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
-	e := &Exchange{profile: "fuzz"}
+	e := &Exchange{Base: venuebase.Base{Profile: "fuzz"}}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		if st, err := decodeTicker24h(body, map[string]trade.Symbol{"BTCUSDT": btcusdt}); err == nil {
 			for _, s := range st {

@@ -117,7 +117,7 @@ func TestUsedWeightHeaderThrottles(t *testing.T) {
 	f := adapter.Fixture(t, fakebinance.WithClock(pinned))
 	var waits []time.Duration
 	e := f.Open(t, nil, func(e *Exchange) {
-		e.now = pinned
+		e.Now = pinned
 		e.limiter.sleep = func(ctx context.Context, d time.Duration) error {
 			waits = append(waits, d)
 			// Let the venue's minute roll over as if we had waited.

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuebase"
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
@@ -162,7 +163,7 @@ func TestParseOrderID(t *testing.T) {
 }
 
 func TestMapOrder(t *testing.T) {
-	e := &Exchange{profile: "main"}
+	e := &Exchange{Base: venuebase.Base{Profile: "main"}}
 	tests := []struct {
 		name string
 		body string

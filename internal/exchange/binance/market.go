@@ -125,7 +125,7 @@ func (e *Exchange) tickers(ctx context.Context, vss []string, bySymbol map[strin
 	if err != nil {
 		return nil, decodeFailure("GET /api/v3/ticker/price", err, false, "")
 	}
-	now := e.now().UTC()
+	now := e.Now().UTC()
 	out := make(map[string]trade.Quote, len(books))
 	for _, b := range books {
 		sym, ok := bySymbol[b.Symbol]

@@ -129,7 +129,7 @@ func (e *Exchange) mapOrder(w orderWire, sym trade.Symbol) (trade.Order, error) 
 		PostOnly:    typ.postOnly,
 		Status:      status,
 		Exchange:    venueName,
-		Profile:     e.profile,
+		Profile:     e.Profile,
 	}
 	if w.OrderListID != nil && *w.OrderListID >= 0 {
 		o.ListID, o.Leg = strconv.FormatInt(*w.OrderListID, 10), legFromWire(w.Type)

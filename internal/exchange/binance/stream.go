@@ -191,13 +191,9 @@ func (e *Exchange) StreamQuotes(ctx context.Context, symbols []trade.Symbol, fn 
 		return err
 	}
 	return venuews.Stream(ctx, venuews.Feed{
-		Venue:      venueName,
-		Profile:    e.profile,
-		URL:        e.wsURL + "/stream?streams=" + strings.Join(streams, "/"),
-		HTTPClient: e.http,
-		Log:        e.log,
+		Endpoint: e.Endpoint(e.wsURL + "/stream?streams=" + strings.Join(streams, "/")),
 		NewDecoder: func() venuews.Decoder {
-			st := &quoteState{bySymbol: bySymbol, bid: map[string]decimal.Decimal{}, ask: map[string]decimal.Decimal{}, last: last, now: e.now}
+			st := &quoteState{bySymbol: bySymbol, bid: map[string]decimal.Decimal{}, ask: map[string]decimal.Decimal{}, last: last, now: e.Now}
 			return st.decode
 		},
 		// REST tickers at a conservative interval (8 weight per round at most).

@@ -54,11 +54,7 @@ func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.Order
 		return err
 	}
 	return venuews.StreamEvents(ctx, venuews.EventFeed{
-		Venue:      venueName,
-		Profile:    e.profile,
-		URL:        e.wsAPIURL,
-		HTTPClient: e.http,
-		Log:        e.log,
+		Endpoint: e.Endpoint(e.wsAPIURL),
 		Subscribe: func(ctx context.Context) ([][]byte, error) {
 			msg, err := e.subscribeMessage(ctx)
 			return [][]byte{msg}, err
@@ -148,7 +144,7 @@ func (d *userDecoder) decode(msg []byte) ([]exchange.OrderEvent, error) {
 		return nil, venuews.Resync("user data stream subscription refused: %s", reason)
 	}
 	d.subscribed = true
-	return []exchange.OrderEvent{{Kind: exchange.EventConnected, Time: d.e.now().UTC()}}, nil
+	return []exchange.OrderEvent{{Kind: exchange.EventConnected, Time: d.e.Now().UTC()}}, nil
 }
 
 // event reads one user data stream event; only executionReport concerns

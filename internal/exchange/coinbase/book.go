@@ -63,7 +63,7 @@ func (e *Exchange) OrderBook(ctx context.Context, sym trade.Symbol, depth int) (
 	if err := e.do(ctx, c, &w); err != nil {
 		return trade.Book{}, fmt.Errorf("order book: %w", err)
 	}
-	b, err := mapProductBook(sym, w, depth, e.now().UTC())
+	b, err := mapProductBook(sym, w, depth, e.Now().UTC())
 	if err != nil {
 		return trade.Book{}, fmt.Errorf("order book: %w", decodeFailure(c.String(), err, false, ""))
 	}

@@ -39,16 +39,12 @@ func (e *Exchange) StreamBook(ctx context.Context, sym trade.Symbol, depth int, 
 	}
 	id := sym.String()
 	return venuews.StreamBooks(ctx, venuews.BookFeed{
-		Venue:      venueName,
-		Profile:    e.profile,
-		URL:        e.wsURL,
-		HTTPClient: e.wsHTTP,
-		Log:        e.log,
+		Endpoint: e.Endpoint(e.wsURL),
 		Subscribe: func(context.Context) ([][]byte, error) {
 			// Built per connection: a token lives two minutes.
 			return e.subscribeMessages(creds, "level2", []string{id})
 		},
-		NewDecoder: func() venuews.BookDecoder { return newLevel2Decoder(sym, depth, e.now).decode },
+		NewDecoder: func() venuews.BookDecoder { return newLevel2Decoder(sym, depth, e.Now).decode },
 		Timing:     e.wsTiming,
 	}, fn)
 }

@@ -102,7 +102,7 @@ func (e *Exchange) prepareOCO(ctx context.Context, req trade.OrderRequest, clien
 	}
 	body := &configBody{BaseSize: req.Qty.String(), LimitPrice: req.Price.Decimal.String(), StopTriggerPrice: req.Exits.StopLoss.Decimal.String()}
 	var cfg orderConfig
-	if end, gtd := endTime(req, e.now()); gtd {
+	if end, gtd := endTime(req, e.Now()); gtd {
 		body.EndTime = end
 		cfg.TriggerBracketGTD = body
 	} else {

@@ -40,9 +40,9 @@ const minPause = time.Second
 func (e *Exchange) newClient(hc *http.Client) *venuehttp.Client {
 	return venuehttp.New(venuehttp.Config{
 		Venue: venueName, Title: "Coinbase", BaseURL: e.marketURL, HTTPClient: hc,
-		Timeout: defaultRequestTimeout, MaxBody: maxBody, Logger: e.log, Now: e.now, Sign: e.sign,
+		Timeout: defaultRequestTimeout, MaxBody: maxBody, Logger: e.Log, Now: e.Now, Sign: e.sign,
 		DecodeError: func(r *venuehttp.Request, a *venuehttp.Answer) *exchange.Error {
-			return toError(decodeHTTPError(a.Status, a.Header, a.Body, e.now()), r.Placement, r.ClientID)
+			return toError(decodeHTTPError(a.Status, a.Header, a.Body, e.Now()), r.Placement, r.ClientID)
 		},
 		MinPause: minPause,
 	})
@@ -64,7 +64,7 @@ func (e *Exchange) do(ctx context.Context, c call, out any) error {
 	if err := r.SetJSON(c.body); err != nil {
 		return fmt.Errorf("coinbase: %w", err)
 	}
-	return e.rest.JSON(ctx, r, out)
+	return e.Rest.JSON(ctx, r, out)
 }
 
 // sign adds a fresh bearer token, as Coinbase requires one per request;
@@ -79,7 +79,7 @@ func (e *Exchange) sign(ctx context.Context, r *venuehttp.Request) error {
 	if err != nil {
 		return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName, Message: fmt.Sprintf("%s: bad request URL", r)}
 	}
-	tok, err := signJWT(creds.keyName, creds.key, jwtURI(r.Method, u.Host, u.EscapedPath()), e.now(), rand.Reader)
+	tok, err := signJWT(creds.keyName, creds.key, jwtURI(r.Method, u.Host, u.EscapedPath()), e.Now(), rand.Reader)
 	if err != nil {
 		return &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName, Message: fmt.Sprintf("%s: %v", r, err), Err: err}
 	}

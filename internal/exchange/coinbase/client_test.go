@@ -169,7 +169,7 @@ func TestWrongKeyIsAuthAndNeverLeaks(t *testing.T) {
 	_, err = good.PlaceOrder(ctx, restingBuy("leak-check"))
 	errs = append(errs, err)
 	f.Srv.HangNext()
-	good.rest.SetTimeout(100 * time.Millisecond)
+	good.Rest.SetTimeout(100 * time.Millisecond)
 	_, err = good.GetOrder(ctx, exchange.OrderRef{ID: "00000000-0000-4000-8000-000000000000"})
 	errs = append(errs, err)
 

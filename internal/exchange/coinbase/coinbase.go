@@ -5,14 +5,13 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
+	"github.com/tradectl/tradectl/internal/exchange/venuebase"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 	"github.com/tradectl/tradectl/internal/exchange/venuews"
 )
@@ -70,19 +69,15 @@ type Exchange struct {
 	// marketURL the public /market endpoints: they differ only in sandbox
 	// mode, whose static mock has no market data.
 	config
-
-	profile string
-	rest    *venuehttp.Client
-	now     func() time.Time
-	log     *slog.Logger
-	secret  func(ctx context.Context, name string) (string, error)
+	// Venue and profile names, secret store, clock, logger, REST client,
+	// Name and Close; HTTP is the streams' (stream.go, userstream.go)
+	// client for the handshake.
+	venuebase.Base
 
 	private *bucket
 	public  *bucket
 
-	// The quote and user streams (stream.go, userstream.go): the
-	// profile's HTTP client for the handshake, and clocks.
-	wsHTTP   *http.Client
+	// The quote and user streams' clocks.
 	wsTiming venuews.Timing
 
 	creds venuehttp.Credentials[*credentials] // nil once resolved: sandbox, unsigned
@@ -116,28 +111,18 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 
 	e := &Exchange{
 		config:   cfg,
-		profile:  p.Profile,
-		secret:   p.Secret,
-		wsHTTP:   p.HTTPClient,
+		Base:     venuebase.New(venueName, p),
 		wsTiming: venuews.DefaultTiming(),
 	}
-	e.now, e.log = venuehttp.ClockAndLog(p)
-	e.rest = e.newClient(p.HTTPClient)
-	e.private = newBucket(privateRatePerSecond, e.now, venuehttp.Sleep)
-	e.public = newBucket(publicRatePerSecond, e.now, venuehttp.Sleep)
+	e.Rest = e.newClient(e.HTTP)
+	e.private = newBucket(privateRatePerSecond, e.Now, venuehttp.Sleep)
+	e.public = newBucket(publicRatePerSecond, e.Now, venuehttp.Sleep)
 	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{
 		Venue: venueName, What: "products", BaseURL: e.marketURL, Dir: p.CacheDir, TTL: e.instrumentsTTL,
-		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchRules,
+		Version: cacheVersion, Now: func() time.Time { return e.Now() }, Log: e.Log, Fetch: e.fetchRules,
 	}
 	return e, nil
 }
-
-// Name implements exchange.Exchange.
-func (e *Exchange) Name() string { return venueName }
-
-// Close implements exchange.Exchange; connections belong to the shared
-// transport, so there is nothing of our own to release.
-func (e *Exchange) Close() error { return nil }
 
 // errNoCredentials marks an ErrAuth caused by a profile without keys, so
 // Quotes can fall back to public endpoints.
@@ -153,7 +138,7 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 // the sandbox, a profile with neither resolves to nil: send unsigned.
 func (e *Exchange) readCredentials(ctx context.Context) (*credentials, error) {
 	get := func(name string) (string, error) {
-		return venuehttp.ReadSecret(ctx, e.secret, venueName, e.profile, name)
+		return venuehttp.ReadSecret(ctx, e.Secret, venueName, e.Profile, name)
 	}
 	name, err := get("api_key")
 	if err != nil {
@@ -170,16 +155,16 @@ func (e *Exchange) readCredentials(ctx context.Context) (*credentials, error) {
 	for _, missing := range []struct{ name, v string }{{"api_key", name}, {"api_secret", secret}} {
 		if missing.v == "" {
 			return nil, &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName, Err: errNoCredentials,
-				Message: fmt.Sprintf("profile %q has no %s: set %s for this profile (this call needs a Coinbase CDP API key: api_key is its name organizations/…/apiKeys/…, api_secret its EC private key)", e.profile, missing.name, missing.name)}
+				Message: fmt.Sprintf("profile %q has no %s: set %s for this profile (this call needs a Coinbase CDP API key: api_key is its name organizations/…/apiKeys/…, api_secret its EC private key)", e.Profile, missing.name, missing.name)}
 		}
 	}
 	if !strings.HasPrefix(name, "organizations/") || !strings.Contains(name, "/apiKeys/") {
-		e.log.Warn("coinbase: api_key does not look like a CDP key name (organizations/{org_id}/apiKeys/{key_id})", "profile", e.profile)
+		e.Log.Warn("coinbase: api_key does not look like a CDP key name (organizations/{org_id}/apiKeys/{key_id})", "profile", e.Profile)
 	}
 	key, err := parsePrivateKey(secret)
 	if err != nil {
 		return nil, &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
-			Message: fmt.Sprintf("profile %q: api_secret: %v", e.profile, err)}
+			Message: fmt.Sprintf("profile %q: api_secret: %v", e.Profile, err)}
 	}
 	return &credentials{keyName: name, key: key}, nil
 }

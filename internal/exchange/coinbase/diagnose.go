@@ -32,7 +32,7 @@ var _ exchange.Diagnoser = (*Exchange)(nil)
 // own, and in sandbox mode, whose static mock has no such endpoint.
 func (e *Exchange) Diagnose(ctx context.Context) []exchange.Check {
 	checks := []exchange.Check{e.checkClock(ctx)}
-	if e.sandbox || !venuehttp.HasSecrets(ctx, e.secret, "api_key", "api_secret") {
+	if e.sandbox || !e.HasKeyPair(ctx) {
 		return checks
 	}
 	return append(checks, e.checkKey(ctx))
@@ -42,11 +42,11 @@ func (e *Exchange) checkClock(ctx context.Context) exchange.Check {
 	var body struct {
 		EpochMillis string `json:"epochMillis"`
 	}
-	start := e.now()
+	start := e.Now()
 	if err := e.do(ctx, call{method: http.MethodGet, path: "/time"}, &body); err != nil {
 		return exchange.Check{Name: CheckClock, Status: exchange.CheckFail, Detail: fmt.Sprintf("GET %s/time: %v", apiPrefix, err)}
 	}
-	end := e.now()
+	end := e.Now()
 	ms, err := strconv.ParseInt(body.EpochMillis, 10, 64)
 	if err != nil || ms <= 0 {
 		return exchange.Check{Name: CheckClock, Status: exchange.CheckFail, Detail: fmt.Sprintf("GET %s/time: the answer has no epochMillis", apiPrefix)}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuebase"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -60,7 +61,7 @@ func FuzzMapOrder(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	e := &Exchange{profile: "p"}
+	e := &Exchange{Base: venuebase.Base{Profile: "p"}}
 	f.Fuzz(func(t *testing.T, s string) {
 		var w orderWire
 		if json.Unmarshal([]byte(s), &w) != nil {

@@ -72,8 +72,8 @@ var adapter = venuetest.Adapter[*fakecoinbase.Server, *Exchange, fakecoinbase.Op
 // fastBuckets lifts the client-side rate limits, which the limiter's own
 // tests cover, so suites do not wait on them.
 func fastBuckets(e *Exchange) {
-	e.private = newBucket(100000, e.now, venuehttp.Sleep)
-	e.public = newBucket(100000, e.now, venuehttp.Sleep)
+	e.private = newBucket(100000, e.Now, venuehttp.Sleep)
+	e.public = newBucket(100000, e.Now, venuehttp.Sleep)
 }
 
 func ctxT(t *testing.T) context.Context { return venuetest.Context(t) }

@@ -182,7 +182,7 @@ func (e *Exchange) fillHistory(ctx context.Context, q exchange.FillQuery) (excha
 	for _, fw := range w.Fills {
 		f, err := mapFill(fw)
 		if errors.Is(err, errNotAFill) {
-			e.log.Warn("coinbase: fill history entry left out", "profile", e.profile, "entry_id", fw.EntryID, "trade_type", fw.TradeType)
+			e.Log.Warn("coinbase: fill history entry left out", "profile", e.Profile, "entry_id", fw.EntryID, "trade_type", fw.TradeType)
 			continue
 		}
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuebase"
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
@@ -34,7 +35,7 @@ func TestStatusMapping(t *testing.T) {
 		{"EXPIRED", "0", trade.StatusExpired},
 		{"FAILED", "0", trade.StatusRejected},
 	}
-	e := &Exchange{profile: "p"}
+	e := &Exchange{Base: venuebase.Base{Profile: "p"}}
 	for _, tt := range tests {
 		t.Run(tt.wire+"/"+tt.filled, func(t *testing.T) {
 			w := orderWire{OrderID: "x", ProductID: "BTC-USD", Side: "BUY", Status: tt.wire, FilledSize: tt.filled,
@@ -139,7 +140,7 @@ func TestMapOrder(t *testing.T) {
 		{name: "futures product", json: `{"order_id":"x","product_id":"BIT-31JAN25-CDE","side":"BUY","status":"OPEN","order_configuration":{"limit_limit_gtc":{"base_size":"1"}}}`, wantErr: "not a BASE-QUOTE pair"},
 		{name: "bad size", json: `{"order_id":"x","product_id":"BTC-USD","side":"BUY","status":"OPEN","order_configuration":{"limit_limit_gtc":{"base_size":"1e3"}}}`, wantErr: "base_size"},
 	}
-	e := &Exchange{profile: "p"}
+	e := &Exchange{Base: venuebase.Base{Profile: "p"}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var w orderWire

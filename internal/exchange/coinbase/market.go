@@ -157,7 +157,7 @@ func (e *Exchange) bookQuotes(ctx context.Context, ids []string) (map[string]tra
 	if bookErr != nil {
 		return nil, bookErr
 	}
-	now := e.now().UTC()
+	now := e.Now().UTC()
 	out := make(map[string]trade.Quote, len(ids))
 	for _, pb := range book.Pricebooks {
 		sym, err := symbolOf(pb.ProductID)
@@ -199,7 +199,7 @@ func (e *Exchange) tickerQuote(ctx context.Context, sym trade.Symbol) (trade.Quo
 	if err := e.do(ctx, c, &w); err != nil {
 		return trade.Quote{}, err
 	}
-	q := trade.Quote{Symbol: sym, Time: e.now().UTC()}
+	q := trade.Quote{Symbol: sym, Time: e.Now().UTC()}
 	var errs []error
 	var err error
 	q.Bid, err = venueorder.Decimal("best_bid", w.BestBid)
@@ -240,7 +240,7 @@ func (e *Exchange) useBook(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("coinbase: credentials: %w", ctx.Err())
 	}
 	if err != nil && !errors.Is(err, errNoCredentials) {
-		e.log.Debug("coinbase: quoting from public tickers: the key cannot be used", "profile", e.profile, "err", err)
+		e.Log.Debug("coinbase: quoting from public tickers: the key cannot be used", "profile", e.Profile, "err", err)
 	}
 	book = err == nil && creds != nil
 	e.quoteMu.Lock()

@@ -164,7 +164,7 @@ func (e *Exchange) mapOrder(w orderWire) (trade.Order, error) {
 	o := trade.Order{
 		ID: w.OrderID, ClientID: w.ClientOrderID, Symbol: sym, Side: side, Type: v.typ, TimeInForce: v.tif,
 		PostOnly: body.PostOnly != nil && *body.PostOnly, Status: status, FeeAsset: sym.Quote,
-		Exchange: venueName, Profile: e.profile,
+		Exchange: venueName, Profile: e.Profile,
 	}
 	var errs []error
 	var e1 error
@@ -466,7 +466,7 @@ func (e *Exchange) prepare(ctx context.Context, req trade.OrderRequest, clientID
 			return createBody{}, err
 		}
 	}
-	cfg, err := buildConfig(req, e.now(), dir)
+	cfg, err := buildConfig(req, e.Now(), dir)
 	if err != nil {
 		return createBody{}, err
 	}
@@ -550,7 +550,7 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trad
 	got, err := e.fetchOrder(ctx, id)
 	if err != nil {
 		// The order exists; only reading it back failed.
-		e.log.Warn("coinbase: order placed but not read back", "profile", e.profile, "order_id", id, "err", err)
+		e.Log.Warn("coinbase: order placed but not read back", "profile", e.Profile, "order_id", id, "err", err)
 		return o, nil
 	}
 	if got.ClientID == clientID && !sameOrder(got, req) {
@@ -576,7 +576,7 @@ func (e *Exchange) accepted(body createBody, id, attachedID string) (trade.Order
 	if err != nil {
 		return trade.Order{}, err
 	}
-	o.CreatedAt = e.now().UTC()
+	o.CreatedAt = e.Now().UTC()
 	o.UpdatedAt = o.CreatedAt
 	return o, nil
 }
@@ -889,7 +889,7 @@ func (e *Exchange) CancelAll(ctx context.Context, sym trade.Symbol) ([]trade.Ord
 	results, err := e.batchCancel(ctx, ids)
 	var out []trade.Order
 	var errs []error
-	now := e.now().UTC()
+	now := e.Now().UTC()
 	for _, o := range open {
 		r, ok := results[o.ID]
 		if ok && r.Success {

@@ -52,18 +52,14 @@ func (e *Exchange) StreamQuotes(ctx context.Context, symbols []trade.Symbol, fn 
 		return err
 	}
 	return venuews.Stream(ctx, venuews.Feed{
-		Venue:      venueName,
-		Profile:    e.profile,
-		URL:        e.wsURL,
-		HTTPClient: e.wsHTTP,
-		Log:        e.log,
+		Endpoint: e.Endpoint(e.wsURL),
 		Subscribe: func(context.Context) ([][]byte, error) {
 			// Built per connection: a token lives two minutes.
 			return e.subscribeMessages(creds, "ticker", ids)
 		},
-		NewDecoder: func() venuews.Decoder { return newTickerDecoder(byID, e.now).decode },
+		NewDecoder: func() venuews.Decoder { return newTickerDecoder(byID, e.Now).decode },
 		Poll:       func(ctx context.Context) ([]trade.Quote, error) { return e.Quotes(ctx, symbols) },
-		Timing:     e.streamTiming(),
+		Timing:     e.wsTiming.ForURL(e.wsURL),
 	}, fn)
 }
 
@@ -74,7 +70,7 @@ func (e *Exchange) streamCredentials(ctx context.Context) *credentials {
 	creds, err := e.credentialsFor(ctx)
 	if err != nil {
 		if !errors.Is(err, errNoCredentials) && ctx.Err() == nil {
-			e.log.Debug("coinbase: streaming without a key: the key cannot be used", "profile", e.profile, "err", err)
+			e.Log.Debug("coinbase: streaming without a key: the key cannot be used", "profile", e.Profile, "err", err)
 		}
 		return nil
 	}
@@ -93,7 +89,7 @@ func (e *Exchange) subscribeMessages(creds *credentials, channel string, ids []s
 	for _, s := range subs {
 		if creds != nil {
 			// WebSocket tokens carry no uri claim.
-			tok, err := signJWT(creds.keyName, creds.key, "", e.now(), rand.Reader)
+			tok, err := signJWT(creds.keyName, creds.key, "", e.Now(), rand.Reader)
 			if err != nil {
 				return nil, err
 			}
@@ -252,18 +248,4 @@ func setStat(dst **decimal.Decimal, field, text string, signed bool) error {
 	}
 	*dst = &d
 	return nil
-}
-
-// unstreamedPollInterval is how often a profile without a stream polls:
-// watch's own default for venues that do not stream.
-const unstreamedPollInterval = time.Second
-
-// streamTiming is the stream's clocks; a profile without a stream polls at
-// watch's pace rather than the slower pace of a fallback.
-func (e *Exchange) streamTiming() venuews.Timing {
-	t := e.wsTiming
-	if e.wsURL == "" {
-		t.PollInterval = min(t.PollInterval, unstreamedPollInterval)
-	}
-	return t
 }

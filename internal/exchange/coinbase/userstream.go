@@ -33,8 +33,7 @@ const ProductionWSUserURL = "wss://advanced-trade-ws-user.coinbase.com"
 // with ErrAuth, and a token the venue refuses ends the stream with ErrAuth.
 func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.OrderEvent) error) error {
 	if e.wsUserURL == "" {
-		return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName,
-			Message: fmt.Sprintf("profile %q has no order stream (set %s)", e.profile, KeyWSUserURL)}
+		return e.NoOrderStream(KeyWSUserURL)
 	}
 	creds, err := e.credentialsFor(ctx)
 	if err != nil {
@@ -42,20 +41,16 @@ func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.Order
 	}
 	if creds == nil {
 		return &exchange.Error{Kind: exchange.ErrAuth, Venue: venueName,
-			Message: fmt.Sprintf("profile %q: the user channel needs an API key", e.profile)}
+			Message: fmt.Sprintf("profile %q: the user channel needs an API key", e.Profile)}
 	}
 	return venuews.StreamEvents(ctx, venuews.EventFeed{
-		Venue:      venueName,
-		Profile:    e.profile,
-		URL:        e.wsUserURL,
-		HTTPClient: e.wsHTTP,
-		Log:        e.log,
-		Timing:     e.wsTiming,
+		Endpoint: e.Endpoint(e.wsUserURL),
+		Timing:   e.wsTiming,
 		Subscribe: func(context.Context) ([][]byte, error) {
 			return e.userSubscribeMessages(creds)
 		},
 		NewDecoder: func() venuews.EventDecoder {
-			d := newUserDecoder(e.profile, e.now)
+			d := newUserDecoder(e.Profile, e.Now)
 			d.fills = func(orderID string) ([]trade.Fill, error) { return e.orderFills(ctx, orderID) }
 			return d.decode
 		},
@@ -99,7 +94,7 @@ func (e *Exchange) orderFills(ctx context.Context, orderID string) ([]trade.Fill
 func (e *Exchange) userSubscribeMessages(creds *credentials) ([][]byte, error) {
 	var out [][]byte
 	for _, channel := range []string{"heartbeats", "user"} {
-		tok, err := signJWT(creds.keyName, creds.key, "", e.now(), rand.Reader)
+		tok, err := signJWT(creds.keyName, creds.key, "", e.Now(), rand.Reader)
 		if err != nil {
 			return nil, venuews.Fatal(err)
 		}

@@ -70,7 +70,7 @@ func (e *Exchange) AmendOrder(ctx context.Context, o trade.Order, a trade.AmendR
 	if err != nil {
 		// Amended all the same: report what was asked rather than invite
 		// a second amendment.
-		e.log.Warn("kraken: order amended but not read back", "profile", e.profile, "txid", txid, "amend_id", res.AmendID, "err", err)
+		e.Log.Warn("kraken: order amended but not read back", "profile", e.Profile, "txid", txid, "amend_id", res.AmendID, "err", err)
 		got = o
 		if a.Qty.Valid {
 			got.Qty = a.Qty.Decimal

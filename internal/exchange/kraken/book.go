@@ -83,7 +83,7 @@ func (e *Exchange) OrderBook(ctx context.Context, sym trade.Symbol, depth int) (
 	if err := e.do(ctx, c, &raw); err != nil {
 		return trade.Book{}, fmt.Errorf("order book: %w", err)
 	}
-	b, err := mapDepth(sym, r, raw, depth, e.now().UTC())
+	b, err := mapDepth(sym, r, raw, depth, e.Now().UTC())
 	if err != nil {
 		return trade.Book{}, fmt.Errorf("order book: %w", decodeFailure(c, err))
 	}
@@ -149,7 +149,7 @@ func (e *Exchange) Candles(ctx context.Context, sym trade.Symbol, cr trade.Candl
 		return nil, fmt.Errorf("candles: %w", err)
 	}
 	width := cr.Interval.Duration()
-	earliest := cr.Interval.Floor(e.now()).Add(-(ohlcEntries - 1) * width)
+	earliest := cr.Interval.Floor(e.Now()).Add(-(ohlcEntries - 1) * width)
 	if cr.First().Before(earliest) {
 		return nil, fmt.Errorf("candles: %w", &exchange.Error{Kind: exchange.ErrInvalidOrder, Venue: venueName,
 			Message: fmt.Sprintf("Kraken serves only the latest %d %s candles: start at or after %s, or use a longer interval",

@@ -88,21 +88,17 @@ func (e *Exchange) StreamBook(ctx context.Context, sym trade.Symbol, depth int, 
 		depth = subDepth
 	}
 	sub, unsub := bookRequest("subscribe", ws, subDepth), bookRequest("unsubscribe", ws, subDepth)
-	log := e.log
+	log := e.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return venuews.StreamBooks(ctx, venuews.BookFeed{
-		Venue:      venueName,
-		Profile:    e.profile,
-		URL:        e.wsURL,
-		HTTPClient: e.wsHTTP,
-		Log:        e.log,
-		Subscribe:  func(context.Context) ([][]byte, error) { return [][]byte{sub}, nil },
+		Endpoint:  e.Endpoint(e.wsURL),
+		Subscribe: func(context.Context) ([][]byte, error) { return [][]byte{sub}, nil },
 		NewDialogue: func(send func([]byte)) venuews.BookDecoder {
-			d := newBookDecoder(sym, subDepth, depth, e.now)
+			d := newBookDecoder(sym, subDepth, depth, e.Now)
 			d.resubscribe = func(reason string) {
-				log.Warn("kraken: order book checksum failed, resubscribing for a fresh snapshot", "profile", e.profile, "symbol", sym.String(), "why", reason)
+				log.Warn("kraken: order book checksum failed, resubscribing for a fresh snapshot", "profile", e.Profile, "symbol", sym.String(), "why", reason)
 				send(unsub)
 				send(sub)
 			}

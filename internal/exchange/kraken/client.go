@@ -45,10 +45,10 @@ type envelope struct {
 func (e *Exchange) newClient(hc *http.Client) *venuehttp.Client {
 	return venuehttp.New(venuehttp.Config{
 		Venue: venueName, Title: "Kraken", BaseURL: e.baseURL, HTTPClient: hc,
-		Timeout: defaultRequestTimeout, MaxBody: maxBody, Logger: e.log, Now: e.now, Sign: e.sign,
+		Timeout: defaultRequestTimeout, MaxBody: maxBody, Logger: e.Log, Now: e.Now, Sign: e.sign,
 		DecodeError: func(r *venuehttp.Request, a *venuehttp.Answer) *exchange.Error {
 			c := call{path: r.Path, private: r.Signed, cost: r.Cost, placement: r.Placement, clientID: r.ClientID}
-			return e.toError(httpError(a.Status, a.Header, a.Body, e.now()), c)
+			return e.toError(httpError(a.Status, a.Header, a.Body, e.Now()), c)
 		},
 	})
 }
@@ -82,7 +82,7 @@ func (e *Exchange) do(ctx context.Context, c call, out any) error {
 		} else {
 			r.Query = c.params.String()
 		}
-		a, err := e.rest.Do(ctx, r)
+		a, err := e.Rest.Do(ctx, r)
 		if err != nil {
 			return err
 		}
@@ -93,7 +93,7 @@ func (e *Exchange) do(ctx context.Context, c call, out any) error {
 		var errs []string
 		for _, m := range env.Error {
 			if strings.HasPrefix(m, "W") {
-				e.log.Warn("kraken: warning", "profile", e.profile, "call", c.String(), "warning", m)
+				e.Log.Warn("kraken: warning", "profile", e.Profile, "call", c.String(), "warning", m)
 				continue
 			}
 			errs = append(errs, m)
@@ -101,7 +101,7 @@ func (e *Exchange) do(ctx context.Context, c call, out any) error {
 		if len(errs) > 0 {
 			a := apiError{Status: a.Status, Errors: errs}
 			if c.private && attempt == 0 && a.has(errInvalidNonce) {
-				e.log.Info("kraken: nonce refused, retrying once with a fresh one", "profile", e.profile, "call", c.String())
+				e.Log.Info("kraken: nonce refused, retrying once with a fresh one", "profile", e.Profile, "call", c.String())
 				continue
 			}
 			if until, ok := a.throttledUntil(); ok {

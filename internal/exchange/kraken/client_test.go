@@ -166,7 +166,7 @@ func TestNoncesAcrossExchangeValues(t *testing.T) {
 	clock := frozen(nonceEpoch)
 	var es []*Exchange
 	for i := 0; i < 3; i++ {
-		es = append(es, f.Open(t, nil, func(e *Exchange) { e.now = clock; e.limiter.max = 1e9 }))
+		es = append(es, f.Open(t, nil, func(e *Exchange) { e.Now = clock; e.limiter.max = 1e9 }))
 	}
 	const rounds = 5
 	for r := 0; r < rounds; r++ {
@@ -186,9 +186,9 @@ func TestNoncesAcrossExchangeValues(t *testing.T) {
 	// Without the shared state (separate data directories) the same clock
 	// makes Kraken refuse the second Exchange's nonces.
 	g := adapter.Fixture(t)
-	a := g.Open(t, nil, func(e *Exchange) { e.now = clock })
+	a := g.Open(t, nil, func(e *Exchange) { e.Now = clock })
 	g.Data = t.TempDir()
-	b := g.Open(t, nil, func(e *Exchange) { e.now = clock })
+	b := g.Open(t, nil, func(e *Exchange) { e.Now = clock })
 	if _, err := a.Balances(ctxT(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestNoncesAcrossExchangeValues(t *testing.T) {
 
 func TestConcurrentCallsOnOneExchange(t *testing.T) {
 	f := adapter.Fixture(t)
-	e := f.Open(t, nil, func(e *Exchange) { e.now = frozen(nonceEpoch); e.limiter.max = 1e9 })
+	e := f.Open(t, nil, func(e *Exchange) { e.Now = frozen(nonceEpoch); e.limiter.max = 1e9 })
 	const n = 16
 	var wg sync.WaitGroup
 	errs := make(chan error, n)

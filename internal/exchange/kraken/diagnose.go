@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/tradectl/tradectl/internal/exchange"
-	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
 // Names of the checks Diagnose reports.
@@ -30,7 +29,7 @@ var _ exchange.Diagnoser = (*Exchange)(nil)
 // which Kraken answers only for a key that can withdraw. Without a key it
 // reports nothing: the caller's own secret checks say the key is missing.
 func (e *Exchange) Diagnose(ctx context.Context) []exchange.Check {
-	if !venuehttp.HasSecrets(ctx, e.secret, "api_key", "api_secret") {
+	if !e.HasKeyPair(ctx) {
 		return nil
 	}
 	if err := e.do(ctx, call{path: pathBalanceEx, private: true, cost: costQuery}, nil); err != nil {

@@ -175,7 +175,7 @@ func (e *Exchange) toError(a apiError, c call) *exchange.Error {
 	case exchange.ErrRateLimited:
 		if out.RetryAfter == 0 {
 			if until, ok := a.throttledUntil(); ok {
-				if d := until.Sub(e.now()); d > 0 {
+				if d := until.Sub(e.Now()); d > 0 {
 					out.RetryAfter = ceilSecond(d)
 				} else {
 					out.RetryAfter = time.Second

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
+	"github.com/tradectl/tradectl/internal/exchange/venuebase"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -39,12 +40,12 @@ func FuzzDecoders(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	e := &Exchange{profile: "fuzz", now: func() time.Time { return now }, limiter: newCounterLimiter(func() time.Time { return now }, tierStarter)}
+	e := &Exchange{Base: venuebase.Base{Profile: "fuzz", Now: func() time.Time { return now }}, limiter: newCounterLimiter(func() time.Time { return now }, tierStarter)}
 	rs, err := parseAssetPairs([]byte(assetPairsFixture))
 	if err != nil {
 		f.Fatal(err)
 	}
-	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{Venue: venueName, What: "assetpairs", Version: cacheVersion, Now: e.now,
+	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{Venue: venueName, What: "assetpairs", Version: cacheVersion, Now: e.Now,
 		Fetch: func(context.Context) (*ruleSet, error) { return rs, nil }}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var env envelope

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
+	"github.com/tradectl/tradectl/internal/exchange/venuebase"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -41,7 +42,7 @@ func TestParseAssetPairsRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &Exchange{now: time.Now, rules: &rulecache.Cache[ruleSet, *ruleSet]{Venue: venueName, What: "assetpairs",
+	e := &Exchange{Base: venuebase.Base{Now: time.Now}, rules: &rulecache.Cache[ruleSet, *ruleSet]{Venue: venueName, What: "assetpairs",
 		Version: cacheVersion, Now: time.Now, TTL: time.Hour, Fetch: func(context.Context) (*ruleSet, error) { return rs, nil }}}
 	got, err := e.Instruments(context.Background())
 	if err != nil {
@@ -100,7 +101,7 @@ func TestInstrumentCache(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	open := func(extra map[string]any) *Exchange {
-		return f.Open(t, extra, func(e *Exchange) { e.now = clock; e.limiter.now = clock })
+		return f.Open(t, extra, func(e *Exchange) { e.Now = clock; e.limiter.now = clock })
 	}
 	if _, err := open(nil).Instruments(ctxT(t)); err != nil {
 		t.Fatal(err)

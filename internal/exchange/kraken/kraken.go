@@ -6,14 +6,13 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/rulecache"
+	"github.com/tradectl/tradectl/internal/exchange/venuebase"
 	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 	"github.com/tradectl/tradectl/internal/exchange/venuews"
 )
@@ -63,16 +62,14 @@ func Venue() exchange.Venue {
 type Exchange struct {
 	config // endpoints (wsAuthURL "": no order stream), nonce file, tier
 
-	profile string
-	rest    *venuehttp.Client
-	now     func() time.Time
-	log     *slog.Logger
-	secret  func(ctx context.Context, name string) (string, error)
+	// Venue and profile names, secret store, clock, logger, REST client,
+	// Name and Close (file locks are held only during a call, so Close has
+	// nothing to release); HTTP is the streams' (stream.go, userstream.go)
+	// client for the handshake.
+	venuebase.Base
 	dataDir string
 
-	// The quote and order streams (stream.go, userstream.go): the
-	// profile's HTTP client for the handshake, and clocks.
-	wsHTTP   *http.Client
+	// The quote and order streams' clocks.
 	wsTiming venuews.Timing
 
 	// cancelPoll is how long CancelOrder waits between reads of an order
@@ -119,35 +116,24 @@ func New(_ context.Context, p exchange.Params) (*Exchange, error) {
 
 	e := &Exchange{
 		config:     cfg,
-		profile:    p.Profile,
-		secret:     p.Secret,
+		Base:       venuebase.New(venueName, p),
 		dataDir:    p.DataDir,
-		wsHTTP:     p.HTTPClient,
 		wsTiming:   venuews.DefaultTiming(),
 		cancelPoll: 250 * time.Millisecond,
 		private:    make(chan struct{}, cfg.signedInFlight()),
 	}
-	e.now, e.log = venuehttp.ClockAndLog(p)
-	e.rest = e.newClient(p.HTTPClient)
-	e.limiter = newCounterLimiter(e.now, cfg.tier)
+	e.Rest = e.newClient(e.HTTP)
+	e.limiter = newCounterLimiter(e.Now, cfg.tier)
 	e.limiter.onWait = func(wait time.Duration, counter, max float64) {
-		e.log.Info("kraken: API call counter near its limit, waiting",
-			"profile", e.profile, "counter", fmt.Sprintf("%.1f", counter), "max", max, "wait", wait.Round(time.Millisecond))
+		e.Log.Info("kraken: API call counter near its limit, waiting",
+			"profile", e.Profile, "counter", fmt.Sprintf("%.1f", counter), "max", max, "wait", wait.Round(time.Millisecond))
 	}
 	e.rules = &rulecache.Cache[ruleSet, *ruleSet]{
 		Venue: venueName, What: "assetpairs", BaseURL: e.baseURL, Dir: p.CacheDir, TTL: e.instrumentsTTL,
-		Version: cacheVersion, Now: func() time.Time { return e.now() }, Log: e.log, Fetch: e.fetchRules,
+		Version: cacheVersion, Now: func() time.Time { return e.Now() }, Log: e.Log, Fetch: e.fetchRules,
 	}
 	return e, nil
 }
-
-// Name implements exchange.Exchange.
-func (e *Exchange) Name() string { return venueName }
-
-// Close implements exchange.Exchange. Connections belong to the shared
-// HTTP client and file locks are held only during a call, so there is
-// nothing of our own to release.
-func (e *Exchange) Close() error { return nil }
 
 // keyHash names per-key state files without putting the key itself in a
 // file name.
@@ -165,14 +151,14 @@ func (e *Exchange) credentialsFor(ctx context.Context) (*credentials, error) {
 // readCredentials reads the key pair, decodes the secret and opens the
 // key's nonce and client-id files.
 func (e *Exchange) readCredentials(ctx context.Context) (*credentials, error) {
-	key, secretText, err := venuehttp.RequireKeyPair(ctx, e.secret, venueName, e.profile, "this call needs a Kraken API key")
+	key, secretText, err := venuehttp.RequireKeyPair(ctx, e.Secret, venueName, e.Profile, "this call needs a Kraken API key")
 	if err != nil {
 		return nil, err
 	}
 	secret, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(secretText), ""))
 	if err != nil || len(secret) == 0 {
 		// Never quote the secret, not even in part.
-		return nil, authError(fmt.Sprintf("profile %q: api_secret is not base64 (Kraken shows the private key base64-encoded; paste it unchanged)", e.profile))
+		return nil, authError(fmt.Sprintf("profile %q: api_secret is not base64 (Kraken shows the private key base64-encoded; paste it unchanged)", e.Profile))
 	}
 	h := keyHash(key)
 	noncePath := e.nonceFile
@@ -186,7 +172,7 @@ func (e *Exchange) readCredentials(ctx context.Context) (*credentials, error) {
 	return &credentials{
 		apiKey:  key,
 		secret:  secret,
-		nonces:  newNonceSource(noncePath, e.now),
+		nonces:  newNonceSource(noncePath, e.Now),
 		idNames: newClientIDMap(idsPath),
 	}, nil
 }

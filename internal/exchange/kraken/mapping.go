@@ -214,7 +214,7 @@ func (e *Exchange) mapOrder(txid string, w orderWire, sym trade.Symbol, ids *cli
 		Type:        typ,
 		TimeInForce: trade.GTC,
 		Exchange:    venueName,
-		Profile:     e.profile,
+		Profile:     e.Profile,
 	}
 	if hint.tif != "" {
 		o.TimeInForce = hint.tif

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuebase"
 	"github.com/tradectl/tradectl/internal/exchange/venuetest"
 	"github.com/tradectl/tradectl/internal/trade"
 )
@@ -154,7 +155,7 @@ func TestClassifyErrors(t *testing.T) {
 
 func TestToErrorRetryAfter(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	e := &Exchange{now: func() time.Time { return now }, limiter: newCounterLimiter(func() time.Time { return now }, tierStarter)}
+	e := &Exchange{Base: venuebase.Base{Now: func() time.Time { return now }}, limiter: newCounterLimiter(func() time.Time { return now }, tierStarter)}
 	tests := []struct {
 		name string
 		a    apiError
@@ -180,7 +181,7 @@ func TestToErrorRetryAfter(t *testing.T) {
 }
 
 func TestInvalidOrderOnLookupIsNotFound(t *testing.T) {
-	e := &Exchange{now: time.Now}
+	e := &Exchange{Base: venuebase.Base{Now: time.Now}}
 	a := apiError{Status: 200, Errors: []string{"EOrder:Invalid order"}}
 	for path, want := range map[string]error{
 		pathQueryOrders: exchange.ErrNotFound, pathCancelOrder: exchange.ErrNotFound, pathAddOrder: exchange.ErrInvalidOrder,
@@ -279,7 +280,7 @@ func appendLine(path, line string) error {
 }
 
 func TestMapOrder(t *testing.T) {
-	e := &Exchange{profile: "p"}
+	e := &Exchange{Base: venuebase.Base{Profile: "p"}}
 	long := "strategy-a.2026-11-27:order-0001"
 	ids := newClientIDMap("")
 	ids.remember(long)

@@ -167,7 +167,7 @@ func (e *Exchange) Quotes(ctx context.Context, symbols []trade.Symbol) ([]trade.
 	if err := e.do(ctx, c, &res); err != nil {
 		return nil, fmt.Errorf("quotes: %w", err)
 	}
-	now := e.now().UTC()
+	now := e.Now().UTC()
 	out := make([]trade.Quote, 0, len(symbols))
 	for i, s := range symbols {
 		w, ok := res[rules[i].ID]

@@ -182,7 +182,7 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trad
 	if err != nil {
 		// The order exists; failing now would invite a second placement.
 		// Report what was sent, as Kraken accepted it.
-		e.log.Warn("kraken: order placed but not read back", "profile", e.profile, "txid", txid, "err", err)
+		e.Log.Warn("kraken: order placed but not read back", "profile", e.Profile, "txid", txid, "err", err)
 		return e.accepted(req, txid, clientID), nil
 	}
 	if o.Status == trade.StatusRejected {
@@ -198,11 +198,11 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trad
 // a market order that has in fact already filled; its creation time is
 // this machine's clock when the answer came. GetOrder tells the rest.
 func (e *Exchange) accepted(req trade.OrderRequest, txid, clientID string) trade.Order {
-	now := e.now().UTC()
+	now := e.Now().UTC()
 	o := trade.Order{ID: txid, ClientID: clientID, Symbol: req.Symbol, Side: req.Side, Type: req.Type,
 		TimeInForce: req.EffectiveTIF(), PostOnly: req.PostOnly, Status: trade.StatusOpen, Qty: req.Qty,
 		Price: req.Price, StopPrice: req.StopPrice, TrailPct: req.TrailPct, TrailAmount: req.TrailAmount,
-		FeeAsset: req.Symbol.Quote, CreatedAt: now, UpdatedAt: now, Exchange: venueName, Profile: e.profile}
+		FeeAsset: req.Symbol.Quote, CreatedAt: now, UpdatedAt: now, Exchange: venueName, Profile: e.Profile}
 	if t, ok := req.Expiry(); ok {
 		o.ExpiresAt = &t
 	}
@@ -434,7 +434,7 @@ func (e *Exchange) CancelOrder(ctx context.Context, ref exchange.OrderRef) (trad
 	// The cancel is done: failing to read the rest of the list must not
 	// report it as failed.
 	if withLegs, err := e.withLegs(ctx, o); err != nil {
-		e.log.Warn("kraken: order canceled, its list not read", "profile", e.profile, "txid", o.ID, "err", err)
+		e.Log.Warn("kraken: order canceled, its list not read", "profile", e.Profile, "txid", o.ID, "err", err)
 	} else {
 		o = withLegs
 	}
@@ -606,8 +606,8 @@ func (e *Exchange) readBack(ctx context.Context, txids []string, listed []trade.
 		out, err = e.mapAll(ctx, ws, orderHint{})
 	}
 	if err != nil {
-		e.log.Warn("kraken: orders canceled but not read back", "profile", e.profile, "count", len(txids), "err", err)
-		now := e.now().UTC()
+		e.Log.Warn("kraken: orders canceled but not read back", "profile", e.Profile, "count", len(txids), "err", err)
+		now := e.Now().UTC()
 		out = out[:0]
 		for _, o := range listed {
 			if slices.Contains(txids, o.ID) {

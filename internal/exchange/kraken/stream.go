@@ -57,15 +57,11 @@ func (e *Exchange) StreamQuotes(ctx context.Context, symbols []trade.Symbol, fn 
 		return err
 	}
 	return venuews.Stream(ctx, venuews.Feed{
-		Venue:      venueName,
-		Profile:    e.profile,
-		URL:        e.wsURL,
-		HTTPClient: e.wsHTTP,
-		Log:        e.log,
+		Endpoint:   e.Endpoint(e.wsURL),
 		Subscribe:  func(context.Context) ([][]byte, error) { return [][]byte{msg}, nil },
-		NewDecoder: func() venuews.Decoder { return newTickerDecoder(bySymbol, e.now).decode },
+		NewDecoder: func() venuews.Decoder { return newTickerDecoder(bySymbol, e.Now).decode },
 		Poll:       func(ctx context.Context) ([]trade.Quote, error) { return e.Quotes(ctx, symbols) },
-		Timing:     e.streamTiming(),
+		Timing:     e.wsTiming.ForURL(e.wsURL),
 	}, fn)
 }
 
@@ -198,18 +194,4 @@ func (d *tickerDecoder) decode(msg []byte) ([]trade.Quote, error) {
 		}
 	}
 	return out, nil
-}
-
-// unstreamedPollInterval is how often a profile without a stream polls:
-// watch's own default for venues that do not stream.
-const unstreamedPollInterval = time.Second
-
-// streamTiming is the stream's clocks; a profile without a stream polls at
-// watch's pace rather than the slower pace of a fallback.
-func (e *Exchange) streamTiming() venuews.Timing {
-	t := e.wsTiming
-	if e.wsURL == "" {
-		t.PollInterval = min(t.PollInterval, unstreamedPollInterval)
-	}
-	return t
 }

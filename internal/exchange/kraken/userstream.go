@@ -29,23 +29,18 @@ const pathGetWebSocketsToken = "/0/private/GetWebSocketsToken"
 // refused credentials end the stream with an ErrAuth error.
 func (e *Exchange) StreamOrderEvents(ctx context.Context, fn func(exchange.OrderEvent) error) error {
 	if e.wsAuthURL == "" {
-		return &exchange.Error{Kind: exchange.ErrUnavailable, Venue: venueName,
-			Message: fmt.Sprintf("profile %q has no order stream (set %s)", e.profile, KeyWSAuthURL)}
+		return e.NoOrderStream(KeyWSAuthURL)
 	}
 	creds, err := e.credentialsFor(ctx)
 	if err != nil {
 		return err
 	}
 	return venuews.StreamEvents(ctx, venuews.EventFeed{
-		Venue:      venueName,
-		Profile:    e.profile,
-		URL:        e.wsAuthURL,
-		HTTPClient: e.wsHTTP,
-		Log:        e.log,
-		Timing:     e.wsTiming,
-		Subscribe:  e.subscribeExecutions,
+		Endpoint:  e.Endpoint(e.wsAuthURL),
+		Timing:    e.wsTiming,
+		Subscribe: e.subscribeExecutions,
 		NewDecoder: func() venuews.EventDecoder {
-			return newExecutionsDecoder(e.profile, creds.idNames.original, e.now).decode
+			return newExecutionsDecoder(e.Profile, creds.idNames.original, e.Now).decode
 		},
 	}, fn)
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/trade"
@@ -27,10 +25,8 @@ type BookDecoder func(msg []byte) ([]trade.Book, error)
 // fallback — the caller (`book --watch`) reads the book over REST once
 // StreamBooks gives up.
 type BookFeed struct {
-	Venue   string
-	Profile string
-	// URL is dialed for every connection; "" fails StreamBooks at once.
-	URL string
+	// Endpoint's URL "" fails StreamBooks at once.
+	Endpoint
 	// Subscribe returns the messages sent after each dial, built anew each
 	// time so a signed one carries a fresh token.
 	Subscribe  func(ctx context.Context) ([][]byte, error)
@@ -41,10 +37,8 @@ type BookFeed struct {
 	// written after the message it is decoding.
 	NewDialogue func(send func(msg []byte)) BookDecoder
 
-	HTTPClient *http.Client
-	Log        *slog.Logger
-	Timing     Timing
-	Sleep      func(ctx context.Context, d time.Duration) error
+	Timing Timing
+	Sleep  func(ctx context.Context, d time.Duration) error
 }
 
 // ErrBookStreamDown is wrapped by the error StreamBooks returns when it
@@ -65,8 +59,7 @@ func StreamBooks(ctx context.Context, f BookFeed, fn func(trade.Book) error) err
 		return fmt.Errorf("%s: %w: no stream URL", f.Venue, ErrBookStreamDown)
 	}
 	feed := Feed{
-		Venue: f.Venue, Profile: f.Profile, URL: f.URL, Subscribe: f.Subscribe,
-		HTTPClient: f.HTTPClient, Log: f.Log, Timing: f.Timing, Sleep: f.Sleep,
+		Endpoint: f.Endpoint, Subscribe: f.Subscribe, Timing: f.Timing, Sleep: f.Sleep,
 		giveUp: true,
 	}
 	decoder := func(send func([]byte)) func([]byte) ([]trade.Book, error) {

@@ -17,7 +17,7 @@ import (
 // one-level book, the rest as for quotes.
 func dialogueBookFeed(url string) BookFeed {
 	return BookFeed{
-		Venue: "testvenue", Profile: "test", URL: url,
+		Endpoint:  Endpoint{Venue: "testvenue", Profile: "test", URL: url},
 		Subscribe: func(context.Context) ([][]byte, error) { return [][]byte{[]byte(`{"sub":"book"}`)}, nil },
 		NewDialogue: func(func([]byte)) BookDecoder {
 			return func(msg []byte) ([]trade.Book, error) {

@@ -19,7 +19,7 @@ import (
 func bookFeed(srv *testServer) BookFeed {
 	f := feed(srv, nil)
 	return BookFeed{
-		Venue: f.Venue, URL: f.URL, Subscribe: f.Subscribe, Timing: f.Timing,
+		Endpoint: Endpoint{Venue: f.Venue, URL: f.URL}, Subscribe: f.Subscribe, Timing: f.Timing,
 		NewDecoder: func() BookDecoder {
 			quotes := f.NewDecoder()
 			return func(msg []byte) ([]trade.Book, error) {

@@ -2,8 +2,6 @@ package venuews
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/tradectl/tradectl/internal/exchange"
@@ -23,10 +21,8 @@ type EventDecoder func(msg []byte) ([]exchange.OrderEvent, error)
 // polling fallback — after each EventConnected the caller reconciles over
 // REST, which is what polling would have done.
 type EventFeed struct {
-	Venue   string
-	Profile string
-	// URL is dialed for every connection; "" fails StreamEvents at once.
-	URL string
+	// Endpoint's URL "" fails StreamEvents at once.
+	Endpoint
 	// Subscribe returns the messages sent after each dial (sign-in,
 	// subscription), built anew each time so they carry a fresh token.
 	Subscribe  func(ctx context.Context) ([][]byte, error)
@@ -37,10 +33,8 @@ type EventFeed struct {
 	// written on the connection after the message it is decoding.
 	NewDialogue func(send func(msg []byte)) EventDecoder
 
-	HTTPClient *http.Client
-	Log        *slog.Logger
-	Timing     Timing
-	Sleep      func(ctx context.Context, d time.Duration) error
+	Timing Timing
+	Sleep  func(ctx context.Context, d time.Duration) error
 }
 
 // StreamEvents calls fn with every event the feed delivers, reconnecting
@@ -49,8 +43,7 @@ type EventFeed struct {
 // (its cause, e.g. an *exchange.Error of kind ErrAuth, is returned).
 func StreamEvents(ctx context.Context, f EventFeed, fn func(exchange.OrderEvent) error) error {
 	feed := Feed{
-		Venue: f.Venue, Profile: f.Profile, URL: f.URL, Subscribe: f.Subscribe,
-		HTTPClient: f.HTTPClient, Log: f.Log, Timing: f.Timing, Sleep: f.Sleep,
+		Endpoint: f.Endpoint, Subscribe: f.Subscribe, Timing: f.Timing, Sleep: f.Sleep,
 	}
 	decoder := func(send func([]byte)) func([]byte) ([]exchange.OrderEvent, error) {
 		if f.NewDialogue != nil {

@@ -57,7 +57,7 @@ func eventDecoder(send func([]byte)) EventDecoder {
 
 func eventFeed(url string, timing Timing) EventFeed {
 	return EventFeed{
-		Venue: "testvenue", URL: url,
+		Endpoint:    Endpoint{Venue: "testvenue", URL: url},
 		Subscribe:   func(context.Context) ([][]byte, error) { return [][]byte{[]byte("auth")}, nil },
 		NewDialogue: eventDecoder,
 		Timing:      timing,

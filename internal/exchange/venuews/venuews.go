@@ -113,14 +113,23 @@ func (e *MalformedError) Unwrap() error { return e.Err }
 // next call, so a decoder may reuse it.
 type Decoder func(msg []byte) ([]trade.Quote, error)
 
-// Feed is what a venue supplies.
-type Feed struct {
+// Endpoint is where a stream connects and for whom: the part every feed
+// (Feed, EventFeed, BookFeed) has alike. What an empty URL means is the
+// feed's own.
+type Endpoint struct {
 	Venue   string // for logs and errors
 	Profile string // for logs
+	// URL is dialed for every connection.
+	URL        string
+	HTTPClient *http.Client // nil: http.DefaultClient
+	Log        *slog.Logger // nil: discard
+}
 
-	// URL is dialed for every connection; "" means the profile has no
-	// stream to dial, and Stream only polls.
-	URL string
+// Feed is what a venue supplies.
+type Feed struct {
+	// Endpoint's URL "" means the profile has no stream to dial, and
+	// Stream only polls.
+	Endpoint
 	// Subscribe returns the messages sent after each dial, built anew
 	// each time so a signed one carries a fresh token. Nil: none (the
 	// subscription is in the URL).
@@ -135,9 +144,7 @@ type Feed struct {
 	// Poll reads quotes over REST for the fallback; nil: no fallback.
 	Poll func(ctx context.Context) ([]trade.Quote, error)
 
-	HTTPClient *http.Client // nil: http.DefaultClient
-	Log        *slog.Logger // nil: discard
-	Timing     Timing
+	Timing Timing
 	// Sleep waits d or until ctx ends; nil: a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
 
@@ -190,6 +197,20 @@ func DefaultTiming() Timing {
 		PollInterval:       3 * time.Second,
 		PollFor:            2 * time.Minute,
 	}
+}
+
+// UnstreamedPollInterval is how often a profile without a stream polls:
+// watch's own default for venues that do not stream.
+const UnstreamedPollInterval = time.Second
+
+// ForURL is t for a feed at url. A profile without a stream ("" url) has
+// nothing to fall back from, so it polls at watch's pace rather than at
+// the slower pace of a fallback.
+func (t Timing) ForURL(url string) Timing {
+	if url == "" {
+		t.PollInterval = min(t.PollInterval, UnstreamedPollInterval)
+	}
+	return t
 }
 
 // maxMessage bounds one message; a snapshot of many symbols is the largest.

@@ -93,8 +93,7 @@ func quoteMsg(sym, bid, ask string) string {
 // feed builds a Feed on srv whose decoders count themselves.
 func feed(srv *testServer, decoders *atomic.Int64) Feed {
 	return Feed{
-		Venue: "testvenue",
-		URL:   srv.wsURL(),
+		Endpoint: Endpoint{Venue: "testvenue", URL: srv.wsURL()},
 		Subscribe: func(context.Context) ([][]byte, error) {
 			return [][]byte{[]byte(`{"subscribe":"quotes"}`)}, nil
 		},
@@ -417,7 +416,7 @@ func TestMalformedErrorNamesVenue(t *testing.T) {
 }
 
 func TestStreamWithoutURLOnlyPolls(t *testing.T) {
-	f := Feed{Venue: "testvenue", Timing: Timing{PollInterval: time.Millisecond, PollFor: time.Nanosecond}}
+	f := Feed{Endpoint: Endpoint{Venue: "testvenue"}, Timing: Timing{PollInterval: time.Millisecond, PollFor: time.Nanosecond}}
 	if err := Stream(context.Background(), f, func(trade.Quote) error { return nil }); err == nil || !strings.Contains(err.Error(), "no way to poll") {
 		t.Errorf("Stream without URL or Poll = %v, want an error saying so", err)
 	}
