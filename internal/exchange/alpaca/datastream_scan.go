@@ -44,14 +44,11 @@ func scanFrame(frame []byte, msgs []wireMsg) ([]wireMsg, error) {
 		if err := s.element(&msgs[len(msgs)-1]); err != nil {
 			return nil, err
 		}
-		s.space()
-		if s.consume(']') {
+		if done, err := s.afterElement(']'); err != nil {
+			return nil, err
+		} else if done {
 			return msgs, s.end()
 		}
-		if !s.consume(',') {
-			return nil, s.fail("expected , or ]")
-		}
-		s.space()
 	}
 }
 
@@ -84,6 +81,21 @@ func (s *scanner) consume(c byte) bool {
 		return true
 	}
 	return false
+}
+
+// afterElement reads what follows an element of an array or object up to
+// the next element: the closing byte (done) or a comma and the space
+// after it.
+func (s *scanner) afterElement(closing byte) (done bool, err error) {
+	s.space()
+	if s.consume(closing) {
+		return true, nil
+	}
+	if !s.consume(',') {
+		return false, s.fail("expected , or " + string(closing))
+	}
+	s.space()
+	return false, nil
 }
 
 func (s *scanner) literal(word string) bool {
@@ -127,14 +139,9 @@ func (s *scanner) element(m *wireMsg) error {
 		if err := s.field(m, key); err != nil {
 			return err
 		}
-		s.space()
-		if s.consume('}') {
-			return nil
+		if done, err := s.afterElement('}'); done || err != nil {
+			return err
 		}
-		if !s.consume(',') {
-			return s.fail("expected , or }")
-		}
-		s.space()
 	}
 }
 
@@ -236,14 +243,9 @@ func (s *scanner) stringList(name string) error {
 				return err
 			}
 		}
-		s.space()
-		if s.consume(']') {
-			return nil
+		if done, err := s.afterElement(']'); done || err != nil {
+			return err
 		}
-		if !s.consume(',') {
-			return s.fail("expected , or ]")
-		}
-		s.space()
 	}
 }
 
@@ -394,14 +396,9 @@ func (s *scanner) skipDepth(depth int) error {
 			if err := s.skipDepth(depth + 1); err != nil {
 				return err
 			}
-			s.space()
-			if s.consume('}') {
-				return nil
+			if done, err := s.afterElement('}'); done || err != nil {
+				return err
 			}
-			if !s.consume(',') {
-				return s.fail("expected , or }")
-			}
-			s.space()
 		}
 	case c == '[':
 		s.i++
@@ -413,14 +410,9 @@ func (s *scanner) skipDepth(depth int) error {
 			if err := s.skipDepth(depth + 1); err != nil {
 				return err
 			}
-			s.space()
-			if s.consume(']') {
-				return nil
+			if done, err := s.afterElement(']'); done || err != nil {
+				return err
 			}
-			if !s.consume(',') {
-				return s.fail("expected , or ]")
-			}
-			s.space()
 		}
 	case c == '-' || '0' <= c && c <= '9':
 		_, err := s.number()
