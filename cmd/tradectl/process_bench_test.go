@@ -42,6 +42,12 @@ func BenchmarkProcess(b *testing.B) {
 	}
 	build(hello, src)
 	build(tradectl, ".")
+	// The floor: a hello-world linked with the libraries tradectl is built
+	// on (cobra, viper, lipgloss, SQLite, decimal, net/http). What they do
+	// before main is start-up no command can avoid; floor/hello says how
+	// much of the version/hello ratio is theirs.
+	floor := filepath.Join(dir, "floor")
+	build(floor, "./testdata/floor")
 
 	home := filepath.Join(dir, "home")
 	env := append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home+"/config", "XDG_DATA_HOME="+home+"/data",
@@ -61,25 +67,30 @@ func BenchmarkProcess(b *testing.B) {
 	}
 	// Warm the page cache and create the paper database outside the timing.
 	run(hello)
+	run(floor)
 	run(tradectl, "version")
 	run(tradectl, "quote", "BTC-USD")
 
-	var hellos, versions, orders []processRun
+	var hellos, floors, versions, orders []processRun
 	sides := []string{"buy", "sell"}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		hellos = append(hellos, run(hello))
+		floors = append(floors, run(floor))
 		versions = append(versions, run(tradectl, "version"))
 		orders = append(orders, run(tradectl, "order", "create", "BTC-USD", "--side", sides[i%2], "--qty", "0.001", "-o", "json"))
 	}
 	b.StopTimer()
-	tHello, tVersion, tOrder := medianWall(hellos), medianWall(versions), medianWall(orders)
+	tHello, tFloor, tVersion, tOrder := medianWall(hellos), medianWall(floors), medianWall(versions), medianWall(orders)
 	b.ReportMetric(float64(tHello.Microseconds()), "hello-µs")
+	b.ReportMetric(float64(tFloor.Microseconds()), "floor-µs")
+	b.ReportMetric(float64(tFloor)/float64(tHello), "floor/hello")
 	b.ReportMetric(float64(tVersion.Microseconds()), "version-µs")
 	b.ReportMetric(float64(tOrder.Microseconds()), "order-µs")
 	b.ReportMetric(float64(tVersion)/float64(tHello), "version/hello")
 	b.ReportMetric(float64(tOrder)/float64(tHello), "order/hello")
 	b.ReportMetric(float64(medianFaults(hellos)), "hello-minflt")
+	b.ReportMetric(float64(medianFaults(floors)), "floor-minflt")
 	b.ReportMetric(float64(medianFaults(versions)), "version-minflt")
 	b.ReportMetric(float64(medianFaults(orders)), "order-minflt")
 }

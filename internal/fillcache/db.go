@@ -7,11 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
-
-	// The pure-Go SQLite driver, registered as "sqlite".
-	_ "modernc.org/sqlite"
 
 	"github.com/tradectl/tradectl/internal/sqliteopen"
 )
@@ -74,23 +70,11 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 	if err := sqliteopen.CheckFile(path, true); err != nil {
 		return nil, fmt.Errorf("fill cache: %w", err)
 	}
-	dsn := path + "?_pragma=busy_timeout(" + strconv.Itoa(busyTimeoutMs) + ")" +
-		"&_pragma=journal_mode(WAL)" +
-		// NORMAL: a power cut may lose the last pages, which the next run
-		// simply reads again; a process crash loses nothing.
-		"&_pragma=synchronous(NORMAL)" +
-		"&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	// synchronous=NORMAL (sqliteopen.Open): a power cut may lose the last
+	// pages, which the next run simply reads again; a process crash loses
+	// nothing.
+	db, err := sqliteopen.Open(ctx, path, sqliteopen.Settings{BusyTimeout: busyTimeoutMs * time.Millisecond})
 	if err != nil {
-		return nil, fmt.Errorf("fill cache: open %s: %w", path, err)
-	}
-	// One connection: pages are written one transaction at a time, and
-	// the per-symbol reads running side by side queue here, not on the
-	// file lock.
-	db.SetMaxOpenConns(1)
-	db.SetConnMaxIdleTime(0)
-	if err := sqliteopen.Ping(ctx, db, busyTimeoutMs*time.Millisecond); err != nil {
-		db.Close()
 		return nil, fmt.Errorf("fill cache: open %s: %w", path, err)
 	}
 	return db, nil

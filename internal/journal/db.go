@@ -1,10 +1,6 @@
 package journal
 
 import (
-	"time"
-
-	"github.com/tradectl/tradectl/internal/sqliteopen"
-
 	"context"
 	"database/sql"
 	"errors"
@@ -12,11 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
+	"time"
 
-	// The pure-Go SQLite driver, registered as "sqlite": the binary stays
-	// static and cross-compiles without cgo.
-	_ "modernc.org/sqlite"
+	"github.com/tradectl/tradectl/internal/sqliteopen"
 )
 
 // busyTimeoutMs is how long a write waits for another process's. Journal
@@ -110,28 +104,15 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 	if err := sqliteopen.CheckFile(path, true); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	dsn := path + "?_pragma=busy_timeout(" + strconv.Itoa(busyTimeoutMs) + ")" +
-		"&_pragma=foreign_keys(1)" +
-		"&_pragma=journal_mode(WAL)" +
-		// NORMAL, WAL's usual pairing: a commit is not fsync'd, which a
-		// process crash never notices and which spares an order the
-		// fsyncs of its outcome, fills and events. The one record that
-		// must survive a power cut — the intent, on disk before the order
-		// leaves, or the venue could hold an order the journal forgot —
-		// is committed with FULL (Journal.writeDurable). Checkpoints
-		// fsync in either mode, so the file itself stays consistent.
-		"&_pragma=synchronous(NORMAL)" +
-		"&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	// synchronous=NORMAL, WAL's usual pairing (sqliteopen.Open): a commit
+	// is not fsync'd, which a process crash never notices and which spares
+	// an order the fsyncs of its outcome, fills and events. The one record
+	// that must survive a power cut — the intent, on disk before the order
+	// leaves, or the venue could hold an order the journal forgot — is
+	// committed with FULL (Journal.writeDurable). Checkpoints fsync in
+	// either mode, so the file itself stays consistent.
+	db, err := sqliteopen.Open(ctx, path, sqliteopen.Settings{BusyTimeout: busyTimeoutMs * time.Millisecond, ForeignKeys: true})
 	if err != nil {
-		return nil, fmt.Errorf("journal: open %s: %w", path, err)
-	}
-	// One connection per process: every call is short, most are writes,
-	// and a single connection keeps a process from queuing behind itself.
-	db.SetMaxOpenConns(1)
-	db.SetConnMaxIdleTime(0)
-	if err := sqliteopen.Ping(ctx, db, busyTimeoutMs*time.Millisecond); err != nil {
-		db.Close()
 		return nil, fmt.Errorf("journal: open %s: %w", path, err)
 	}
 	return db, nil

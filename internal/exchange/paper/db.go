@@ -118,21 +118,10 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 	if err := sqliteopen.CheckFile(path, false); err != nil {
 		return nil, fmt.Errorf("paper: %w", err)
 	}
-	dsn := path + "?_pragma=busy_timeout(" + strconv.Itoa(busyTimeoutMs) + ")" +
-		"&_pragma=foreign_keys(1)" +
-		"&_pragma=journal_mode(WAL)" +
-		// NORMAL is WAL's usual pairing: a crash of the process loses
-		// nothing; only a power cut may lose the last transactions.
-		"&_pragma=synchronous(NORMAL)" +
-		"&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	// synchronous=NORMAL (sqliteopen.Open): a crash of the process loses
+	// nothing; only a power cut may lose the last transactions.
+	db, err := sqliteopen.Open(ctx, path, sqliteopen.Settings{BusyTimeout: busyTimeoutMs * time.Millisecond, ForeignKeys: true})
 	if err != nil {
-		return nil, fmt.Errorf("paper: open database %s: %w", path, err)
-	}
-	db.SetMaxOpenConns(1)
-	db.SetConnMaxIdleTime(0)
-	if err := sqliteopen.Ping(ctx, db, busyTimeoutMs*time.Millisecond); err != nil {
-		db.Close()
 		return nil, fmt.Errorf("paper: open database %s: %w", path, classify(err))
 	}
 	return db, nil
