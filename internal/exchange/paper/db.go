@@ -115,7 +115,7 @@ CREATE TABLE bracket_exits (
 // single connection keeps a process from queuing behind itself on the
 // file lock.
 func openDB(ctx context.Context, path string) (*sql.DB, error) {
-	if err := sqliteopen.CheckFile(path, false); err != nil {
+	if err := sqliteopen.CheckFile(path, true); err != nil {
 		return nil, fmt.Errorf("paper: %w", err)
 	}
 	// synchronous=NORMAL (sqliteopen.Open): a crash of the process loses

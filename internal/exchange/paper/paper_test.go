@@ -322,8 +322,13 @@ func TestDBPathOption(t *testing.T) {
 	if want := filepath.Join(p.DataDir, "nested", "custom.db"); e.Path() != want {
 		t.Errorf("Path() = %s, want %s", e.Path(), want)
 	}
-	if _, err := os.Stat(e.Path()); err != nil {
-		t.Error(err)
+	fi, err := os.Stat(e.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The account names orders and amounts, as the journal does.
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("paper database mode = %v, want 0600", fi.Mode().Perm())
 	}
 }
 
