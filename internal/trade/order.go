@@ -180,6 +180,18 @@ func (r OrderRequest) EffectiveTIF() TimeInForce {
 	return r.TimeInForce
 }
 
+// EndsAtOnce reports whether the venue settles the order the moment it
+// takes it: a market order fills, an IOC or FOK limit fills what it can
+// and the rest is canceled. Such an order is never open once placed, so
+// a venue whose create answer carries no status is asked for it.
+func (r OrderRequest) EndsAtOnce() bool {
+	if r.Type == Market {
+		return true
+	}
+	tif := r.EffectiveTIF()
+	return r.Type == Limit && (tif == IOC || tif == FOK)
+}
+
 // Order is an order as a venue reports it.
 type Order struct {
 	ID          string              `json:"id"`

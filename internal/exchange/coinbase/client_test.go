@@ -459,6 +459,18 @@ func TestOneRequestPerPlaceAndCancel(t *testing.T) {
 			wantOrder: "true BTC-USD buy market ioc filled qty=0.001 filled=0.001 price=- avg=true client=rt-market",
 		},
 		{
+			name:      "IOC limit through the ask: read back, never shown open",
+			act:       place(trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, TimeInForce: trade.IOC, Qty: trade.Dec("0.001"), Price: trade.OptDec("70000"), ClientID: "rt-ioc-fill"}),
+			want:      []string{"POST " + pathOrders, "GET " + pathOrders + "/historical/{id}"},
+			wantOrder: "true BTC-USD buy limit ioc filled qty=0.001 filled=0.001 price=70000 avg=true client=rt-ioc-fill",
+		},
+		{
+			name:      "FOK limit below the ask: read back, never shown open",
+			act:       place(trade.OrderRequest{Symbol: btcusd, Side: trade.Buy, Type: trade.Limit, TimeInForce: trade.FOK, Qty: trade.Dec("0.001"), Price: trade.OptDec("40000"), ClientID: "rt-fok-none"}),
+			want:      []string{"POST " + pathOrders, "GET " + pathOrders + "/historical/{id}"},
+			wantOrder: "true BTC-USD buy limit fok expired qty=0.001 filled=0 price=40000 avg=false client=rt-fok-none",
+		},
+		{
 			name:  "cancel by id: read back for what filled before it",
 			setup: true,
 			act: func(t *testing.T, e *Exchange, placed trade.Order) (trade.Order, error) {

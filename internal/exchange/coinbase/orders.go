@@ -541,12 +541,13 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trad
 	if err != nil {
 		return trade.Order{}, fmt.Errorf("place order: %w", decodeFailure(c.String(), err, true, clientID))
 	}
-	if req.Type != trade.Market {
+	if !req.EndsAtOnce() {
 		return o, nil
 	}
-	// A market order fills at once, and the trader is owed its fill
-	// (quantity, average price, fees): reporting it as open with nothing
-	// filled would misstate it, so it is read back.
+	// A market order fills at once, an IOC or FOK limit fills or is
+	// canceled at once, and the trader is owed the outcome (quantity,
+	// average price, fees): reporting it as open with nothing filled
+	// would misstate it, so it is read back.
 	got, err := e.fetchOrder(ctx, id)
 	if err != nil {
 		// The order exists; only reading it back failed.

@@ -814,6 +814,26 @@ func TestOneRequestPerPlaceAndCancel(t *testing.T) {
 			wantOrder: "true BTC-USD buy market filled qty=0.001 filled=0.001 price=- client=rt-market",
 		},
 		{
+			name: "IOC limit through the ask: read back, never shown open",
+			act: func(t *testing.T, e *Exchange, _ trade.Order) (trade.Order, error) {
+				req := restingBuy("rt-ioc-fill")
+				req.Price, req.TimeInForce = trade.OptDec("70000"), trade.IOC
+				return e.PlaceOrder(ctxT(t), req)
+			},
+			want:      []string{pathAddOrder, pathQueryOrders},
+			wantOrder: "true BTC-USD buy limit filled qty=0.001 filled=0.001 price=70000 client=rt-ioc-fill",
+		},
+		{
+			name: "IOC limit below the ask: read back, never shown open",
+			act: func(t *testing.T, e *Exchange, _ trade.Order) (trade.Order, error) {
+				req := restingBuy("rt-ioc-none")
+				req.TimeInForce = trade.IOC
+				return e.PlaceOrder(ctxT(t), req)
+			},
+			want:      []string{pathAddOrder, pathQueryOrders},
+			wantOrder: "true BTC-USD buy limit canceled qty=0.001 filled=0 price=40000 client=rt-ioc-none",
+		},
+		{
 			name: "post-only order: read back",
 			act: func(t *testing.T, e *Exchange, _ trade.Order) (trade.Order, error) {
 				req := restingBuy("rt-post")

@@ -174,7 +174,10 @@ func (e *Exchange) PlaceOrder(ctx context.Context, req trade.OrderRequest) (trad
 		return trade.Order{}, fmt.Errorf("place order: %w", decodeFailure(c, errors.New("AddOrder answered without a txid")))
 	}
 	txid := res.TxID[0]
-	if !req.PostOnly && req.Type != trade.Market {
+	// A resting order is reported as AddOrder took it: one request. One
+	// that ends at once (market, IOC, FOK) or may be canceled for taking
+	// liquidity (post-only) is read back, so it is never shown open.
+	if !req.PostOnly && !req.EndsAtOnce() {
 		return e.accepted(req, txid, clientID), nil
 	}
 	hint := orderHint{symbol: req.Symbol, clientID: clientID, tif: req.EffectiveTIF()}

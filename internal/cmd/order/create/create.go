@@ -392,9 +392,11 @@ func (o *CreateOptions) parse(symbol string, raw rawFlags, cmd *cobra.Command) e
 		if r.Type != trade.Market {
 			return cmdutil.Usagef("--max-slippage applies to market orders only: a limit order's price is already its bound")
 		}
-		if r.QuoteSized() {
-			return cmdutil.Usagef("--max-slippage cannot bound a --quote-qty order: venues take no limit price with a quote amount; give --qty instead")
-		}
+		// A --quote-qty order is judged by the plan, which knows the
+		// venue: one that takes quote-sized orders takes no limit price
+		// with them, so the guard cannot bound it; one whose order
+		// tradectl sizes from the quote sends a base quantity, which the
+		// guard bounds as any other.
 		d, err := risk.ParseTolerance(raw.maxSlippage)
 		if err != nil {
 			return cmdutil.Usagef("--max-slippage must be a percentage above 0 and below 100, got %s", raw.maxSlippage)
@@ -540,6 +542,11 @@ func createRun(parent context.Context, o *CreateOptions) error {
 		DryRun:         o.DryRun,
 	})
 	if err != nil {
+		if errors.Is(err, orderplan.ErrSlippageQuoteSized) && o.MaxSlippage.Valid {
+			// The guard was asked for on this command line, not lifted
+			// from the profile's default: no override to suggest.
+			return cmdutil.Usagef("--max-slippage cannot bound a --quote-qty order on %s: it takes no limit price with a quote amount; give --qty instead; nothing was sent", ex.Name())
+		}
 		return planWords(err, prof.Name, ex.Name(), o.Request.Symbol)
 	}
 	req := plan.Request
