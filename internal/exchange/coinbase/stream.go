@@ -146,16 +146,8 @@ func newTickerDecoder(byID map[string]trade.Symbol, now func() time.Time) *ticke
 }
 
 func (d *tickerDecoder) decode(msg []byte) ([]trade.Quote, error) {
-	var m wsMessage
-	if err := json.Unmarshal(msg, &m); err != nil {
-		return nil, err
-	}
-	if m.Type == "error" {
-		return nil, venuews.Resync("coinbase: %s", m.Message)
-	}
-	if fresh, err := d.seq.admit(m.SequenceNum); !fresh {
-		// A gap could be a lost update: start over from a fresh snapshot
-		// (or, for the account, reconcile after the new connection).
+	m, fresh, err := d.seq.read(msg, marketDataError)
+	if !fresh {
 		return nil, err
 	}
 	if m.Channel != "ticker" {

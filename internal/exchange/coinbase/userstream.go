@@ -152,16 +152,8 @@ func newUserDecoder(profile string, now func() time.Time) *userDecoder {
 }
 
 func (d *userDecoder) decode(msg []byte) ([]exchange.OrderEvent, error) {
-	var m wsMessage
-	if err := json.Unmarshal(msg, &m); err != nil {
-		return nil, err
-	}
-	if m.Type == "error" {
-		return nil, userStreamError(m.Message)
-	}
-	if fresh, err := d.seq.admit(m.SequenceNum); !fresh {
-		// A gap could be a lost update: start over from a fresh snapshot
-		// (or, for the account, reconcile after the new connection).
+	m, fresh, err := d.seq.read(msg, userStreamError)
+	if !fresh {
 		return nil, err
 	}
 	at := d.now().UTC()
