@@ -69,17 +69,9 @@ func (e *Exchange) DayStats(ctx context.Context, syms []trade.Symbol) (map[trade
 	if len(syms) == 0 {
 		return nil, nil
 	}
-	bySymbol := map[string]trade.Symbol{}
-	var vss []string
-	for _, s := range syms {
-		vs, err := venueSymbol(s)
-		if err != nil {
-			return nil, fmt.Errorf("24h stats: %w", err)
-		}
-		if _, seen := bySymbol[vs]; !seen {
-			bySymbol[vs] = s
-			vss = append(vss, vs)
-		}
+	vss, bySymbol, err := venueSymbols(syms)
+	if err != nil {
+		return nil, fmt.Errorf("24h stats: %w", err)
 	}
 	q, _ := symbolsParam(vss)
 	q.add("type", "FULL")

@@ -160,18 +160,12 @@ func (e *Exchange) StreamQuotes(ctx context.Context, symbols []trade.Symbol, fn 
 	if len(symbols) == 0 {
 		return errors.New("binance: stream quotes: no symbols given")
 	}
-	bySymbol := map[string]trade.Symbol{}
-	var vss, streams []string
-	for _, s := range symbols {
-		vs, err := venueSymbol(s)
-		if err != nil {
-			return fmt.Errorf("stream quotes: %w", err)
-		}
-		if _, seen := bySymbol[vs]; seen {
-			continue
-		}
-		bySymbol[vs] = s
-		vss = append(vss, vs)
+	vss, bySymbol, err := venueSymbols(symbols)
+	if err != nil {
+		return fmt.Errorf("stream quotes: %w", err)
+	}
+	var streams []string
+	for _, vs := range vss {
 		lower := strings.ToLower(vs)
 		streams = append(streams, lower+"@bookTicker", lower+"@miniTicker")
 	}
