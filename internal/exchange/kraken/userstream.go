@@ -291,10 +291,7 @@ func wsStatus(s string, filled decimal.Decimal, reason string) (trade.OrderStatu
 	case "filled":
 		return trade.StatusFilled, nil
 	case "canceled":
-		if strings.EqualFold(strings.TrimSpace(reason), postOnlyReason) {
-			return trade.StatusRejected, nil
-		}
-		return trade.StatusCanceled, nil
+		return canceledStatus(reason), nil
 	case "expired":
 		return trade.StatusExpired, nil
 	}
