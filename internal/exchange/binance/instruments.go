@@ -278,7 +278,7 @@ func (e *Exchange) rulesFor(ctx context.Context, sym trade.Symbol) (symbolRules,
 	}
 	r, ok := rs.lookup(vs)
 	if !ok || r.symbol() != sym {
-		return symbolRules{}, &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName, Message: "unknown symbol " + sym.String()}
+		return symbolRules{}, exchange.UnknownSymbol(venueName, sym)
 	}
 	return r, nil
 }
