@@ -56,6 +56,11 @@ func SuggestSymbols(instruments []trade.Instrument, sym trade.Symbol) []trade.Sy
 	return out
 }
 
+// UnknownSymbol is the venue's ErrNotFound for a symbol it does not list.
+func UnknownSymbol(venue string, sym trade.Symbol) error {
+	return &Error{Kind: ErrNotFound, Venue: venue, Message: "unknown symbol " + sym.String()}
+}
+
 // unknownSymbolMessage is the not-found message for sym: the nearest
 // symbols the venue lists and, when the venue trades sym's base only
 // against other quote assets (a profile on Binance, where the paper

@@ -33,7 +33,7 @@ func parseConfig(p exchange.Params) (config, error) {
 		extendedHours:  o.Bool(KeyExtendedHours, false),
 		instrumentsTTL: o.TTL(KeyInstrumentsTTL, defaultInstrumentsTTL),
 	}
-	c.dataStreamURL = dataStreamURL(p, o, c.feed)
+	c.dataStreamURL = dataStreamURL(o, c.feed)
 	// The trading stream lives on the trading host (Alpaca: wss://…/stream
 	// on api. and paper-api.), so by default it follows base_url.
 	if c.baseURL != "" {

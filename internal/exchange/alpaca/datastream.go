@@ -36,12 +36,8 @@ func stockStreamPath(feed string) string { return "/v2/" + feed }
 // then come from that host, polled, never from a production stream the
 // profile did not name ("": no stream). A full endpoint URL is accepted
 // and cut back to its host, since the path follows the symbol's class.
-func dataStreamURL(p exchange.Params, o *venuehttp.Options, feed string) string {
-	_, streamSet := p.Options[KeyDataStreamURL]
-	if _, dataSet := p.Options[KeyDataURL]; dataSet && !streamSet {
-		return ""
-	}
-	return o.URL(KeyDataStreamURL, ProductionDataStreamURL, []string{"ws", "wss"},
+func dataStreamURL(o *venuehttp.Options, feed string) string {
+	return o.StreamURL(KeyDataStreamURL, ProductionDataStreamURL, KeyDataURL,
 		stockStreamPath(FeedIEX), stockStreamPath(FeedSIP), cryptoStreamPath, stockStreamPath(feed))
 }
 

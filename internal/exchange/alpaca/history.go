@@ -80,15 +80,11 @@ func mapActivity(w activityWire, resolve cryptoResolver) (trade.Fill, error) {
 	if f.Side, err = venueorder.FromWire(fillSideFromWire, "side", w.Side); err != nil {
 		return trade.Fill{}, wrap(err)
 	}
-	var errs []error
-	var e1 error
-	f.Price, e1 = venueorder.Decimal("price", w.Price)
-	errs = append(errs, e1)
-	f.Qty, e1 = venueorder.Decimal("qty", w.Qty)
-	errs = append(errs, e1)
-	f.Time, e1 = venueorder.Time("transaction_time", w.TransactionTime)
-	errs = append(errs, e1)
-	if err := errors.Join(errs...); err != nil {
+	var fs venueorder.Fields
+	f.Price = fs.Decimal("price", w.Price)
+	f.Qty = fs.Decimal("qty", w.Qty)
+	f.Time = fs.Time("transaction_time", w.TransactionTime)
+	if err := fs.Err(); err != nil {
 		return trade.Fill{}, wrap(err)
 	}
 	switch {

@@ -230,7 +230,7 @@ func (e *Exchange) ruleFor(ctx context.Context, sym trade.Symbol) (assetRule, er
 	}
 	r, ok := as.lookup(sym)
 	if !ok {
-		return assetRule{}, &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName, Message: "unknown symbol " + sym.String()}
+		return assetRule{}, exchange.UnknownSymbol(venueName, sym)
 	}
 	return r, nil
 }

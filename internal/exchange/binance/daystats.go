@@ -8,10 +8,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/tradectl/tradectl/internal/exchange"
-	"github.com/tradectl/tradectl/internal/exchange/venueorder"
+	"github.com/tradectl/tradectl/internal/exchange/venuebook"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -43,28 +41,14 @@ func ticker24hWeight(n int) int {
 // that is not a decimal, or a negative high, low or volume, is an error.
 func mapTicker24h(w ticker24hWire) (trade.Stats24h, error) {
 	var out trade.Stats24h
-	for _, f := range []struct {
-		name, text string
-		signed     bool
-		dst        **decimal.Decimal
-	}{
-		{"priceChange", w.PriceChange, true, &out.Change24h},
-		{"priceChangePercent", w.PriceChangePercent, true, &out.Change24hPct},
-		{"highPrice", w.HighPrice, false, &out.High24h},
-		{"lowPrice", w.LowPrice, false, &out.Low24h},
-		{"volume", w.Volume, false, &out.Volume24h},
-	} {
-		if f.text == "" {
-			continue
-		}
-		d, err := venueorder.Decimal(f.name, f.text)
-		if err != nil {
-			return trade.Stats24h{}, err
-		}
-		if !f.signed && d.IsNegative() {
-			return trade.Stats24h{}, fmt.Errorf("%s: negative %s", f.name, f.text)
-		}
-		*f.dst = &d
+	if err := venuebook.Figures(
+		venuebook.Signed("priceChange", w.PriceChange, &out.Change24h),
+		venuebook.Signed("priceChangePercent", w.PriceChangePercent, &out.Change24hPct),
+		venuebook.Unsigned("highPrice", w.HighPrice, &out.High24h),
+		venuebook.Unsigned("lowPrice", w.LowPrice, &out.Low24h),
+		venuebook.Unsigned("volume", w.Volume, &out.Volume24h),
+	); err != nil {
+		return trade.Stats24h{}, err
 	}
 	if out.High24h != nil && out.Low24h != nil && out.Low24h.GreaterThan(*out.High24h) {
 		return trade.Stats24h{}, fmt.Errorf("lowPrice %s above highPrice %s", out.Low24h, out.High24h)
@@ -85,17 +69,9 @@ func (e *Exchange) DayStats(ctx context.Context, syms []trade.Symbol) (map[trade
 	if len(syms) == 0 {
 		return nil, nil
 	}
-	bySymbol := map[string]trade.Symbol{}
-	var vss []string
-	for _, s := range syms {
-		vs, err := venueSymbol(s)
-		if err != nil {
-			return nil, fmt.Errorf("24h stats: %w", err)
-		}
-		if _, seen := bySymbol[vs]; !seen {
-			bySymbol[vs] = s
-			vss = append(vss, vs)
-		}
+	vss, bySymbol, err := venueSymbols(syms)
+	if err != nil {
+		return nil, fmt.Errorf("24h stats: %w", err)
 	}
 	q, _ := symbolsParam(vss)
 	q.add("type", "FULL")

@@ -249,6 +249,23 @@ func venueSymbol(sym trade.Symbol) (string, error) {
 	return sym.Base + sym.Quote, nil
 }
 
+// venueSymbols names symbols as Binance does, each once and in the order
+// given, with the way back from a venue symbol to the caller's.
+func venueSymbols(symbols []trade.Symbol) (vss []string, bySymbol map[string]trade.Symbol, err error) {
+	bySymbol = map[string]trade.Symbol{}
+	for _, s := range symbols {
+		vs, err := venueSymbol(s)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, seen := bySymbol[vs]; !seen {
+			bySymbol[vs] = s
+			vss = append(vss, vs)
+		}
+	}
+	return vss, bySymbol, nil
+}
+
 // rulesFor returns the rules of sym or ErrNotFound.
 func (e *Exchange) rulesFor(ctx context.Context, sym trade.Symbol) (symbolRules, error) {
 	vs, err := venueSymbol(sym)
@@ -261,7 +278,7 @@ func (e *Exchange) rulesFor(ctx context.Context, sym trade.Symbol) (symbolRules,
 	}
 	r, ok := rs.lookup(vs)
 	if !ok || r.symbol() != sym {
-		return symbolRules{}, &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName, Message: "unknown symbol " + sym.String()}
+		return symbolRules{}, exchange.UnknownSymbol(venueName, sym)
 	}
 	return r, nil
 }

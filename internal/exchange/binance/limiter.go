@@ -62,30 +62,29 @@ func (l *weightLimiter) setLimit(n int) {
 // cross the headroom. While a ban from a 429/418 lasts it fails at once
 // with the remaining time instead of sending anything.
 func (l *weightLimiter) acquire(ctx context.Context, weight int) (banned time.Duration, err error) {
-	for {
-		if d := l.banned.Left(l.now()); d > 0 {
-			return d, nil
-		}
-		l.mu.Lock()
-		now := l.now()
-		l.rollLocked(now)
-		budget := int(float64(l.limit) * headroom)
-		// A fresh minute admits any single request, however heavy.
-		if l.used == 0 || l.used+weight <= budget {
-			l.used += weight
-			l.mu.Unlock()
-			return 0, nil
-		}
-		wait := l.minute.Add(time.Minute).Sub(now) + rolloverMargin
-		used, limit := l.used, l.limit
+	return venuehttp.Admit(ctx, &l.banned, l.now, l.sleep, func() (time.Duration, bool) { return l.reserve(weight) })
+}
+
+// reserve adds weight to this minute's when it stays within the headroom,
+// else answers how long until the next minute.
+func (l *weightLimiter) reserve(weight int) (wait time.Duration, admitted bool) {
+	l.mu.Lock()
+	now := l.now()
+	l.rollLocked(now)
+	budget := int(float64(l.limit) * headroom)
+	// A fresh minute admits any single request, however heavy.
+	if l.used == 0 || l.used+weight <= budget {
+		l.used += weight
 		l.mu.Unlock()
-		if l.onWait != nil {
-			l.onWait(wait, used, limit)
-		}
-		if err := l.sleep(ctx, wait); err != nil {
-			return 0, err
-		}
+		return 0, true
 	}
+	wait = l.minute.Add(time.Minute).Sub(now) + rolloverMargin
+	used, limit := l.used, l.limit
+	l.mu.Unlock()
+	if l.onWait != nil {
+		l.onWait(wait, used, limit)
+	}
+	return wait, false
 }
 
 // observe records the venue's used weight for the current minute.

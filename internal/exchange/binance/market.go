@@ -180,17 +180,9 @@ func (e *Exchange) Quotes(ctx context.Context, symbols []trade.Symbol) ([]trade.
 	if len(symbols) == 0 {
 		return nil, nil
 	}
-	bySymbol := map[string]trade.Symbol{}
-	var vss []string
-	for _, s := range symbols {
-		vs, err := venueSymbol(s)
-		if err != nil {
-			return nil, fmt.Errorf("quotes: %w", err)
-		}
-		if _, seen := bySymbol[vs]; !seen {
-			bySymbol[vs] = s
-			vss = append(vss, vs)
-		}
+	vss, bySymbol, err := venueSymbols(symbols)
+	if err != nil {
+		return nil, fmt.Errorf("quotes: %w", err)
 	}
 	got, err := e.tickers(ctx, vss, bySymbol)
 	if err != nil {

@@ -9,33 +9,24 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
-	"net/url"
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
-// query builds a query string in the order parameters are added. Binance
-// signs the exact bytes sent, and url.Values.Encode sorts keys, so signed
-// payloads are built here by hand instead (sorted order would also be
-// accepted, but could not reproduce the documented vectors byte for byte).
-type query struct {
-	b strings.Builder
-}
+// query is a query string in the order parameters are added
+// (venuehttp.Form). Binance signs the exact bytes sent; sorted order would
+// also be accepted, but could not reproduce the documented vectors byte
+// for byte. Binance requires values percent-encoded before signing
+// (non-ASCII included); its parameter names are plain words that the
+// encoding leaves as they are.
+type query venuehttp.Form
 
 func newQuery() *query { return &query{} }
 
-// add appends name=value with value percent-encoded as Binance requires
-// before signing (non-ASCII included).
-func (q *query) add(name, value string) *query {
-	if q.b.Len() > 0 {
-		q.b.WriteByte('&')
-	}
-	q.b.WriteString(name)
-	q.b.WriteByte('=')
-	q.b.WriteString(url.QueryEscape(value))
-	return q
-}
+func (q *query) add(name, value string) *query { (*venuehttp.Form)(q).Add(name, value); return q }
 
 // addDec appends a decimal in plain notation (no exponent), which is what
 // Binance's parameter format '^([0-9]{1,20})(\.[0-9]{1,20})?$' accepts.
@@ -43,12 +34,7 @@ func (q *query) addDec(name string, d decimal.Decimal) *query {
 	return q.add(name, d.String())
 }
 
-func (q *query) String() string {
-	if q == nil {
-		return ""
-	}
-	return q.b.String()
-}
+func (q *query) String() string { return (*venuehttp.Form)(q).String() }
 
 // signer signs a request payload (query string followed by body).
 type signer interface {

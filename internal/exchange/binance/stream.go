@@ -10,6 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/tradectl/tradectl/internal/exchange/venuebook"
 	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/exchange/venuews"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -127,21 +128,9 @@ const binancePctPlaces = 3
 // ticker computes priceChange and priceChangePercent.
 func miniTickerStats(ev miniTickerEvent, close decimal.Decimal) (trade.Stats24h, error) {
 	var out trade.Stats24h
-	for _, f := range []struct {
-		name, text string
-		dst        **decimal.Decimal
-	}{{"h", ev.High, &out.High24h}, {"l", ev.Low, &out.Low24h}, {"v", ev.Volume, &out.Volume24h}} {
-		if f.text == "" {
-			continue
-		}
-		d, err := venueorder.Decimal(f.name, f.text)
-		if err != nil {
-			return trade.Stats24h{}, err
-		}
-		if d.IsNegative() {
-			return trade.Stats24h{}, fmt.Errorf("%s: negative %s", f.name, f.text)
-		}
-		*f.dst = &d
+	if err := venuebook.Figures(venuebook.Unsigned("h", ev.High, &out.High24h), venuebook.Unsigned("l", ev.Low, &out.Low24h),
+		venuebook.Unsigned("v", ev.Volume, &out.Volume24h)); err != nil {
+		return trade.Stats24h{}, err
 	}
 	if ev.Open != "" {
 		open, err := venueorder.Decimal("o", ev.Open)
@@ -171,18 +160,12 @@ func (e *Exchange) StreamQuotes(ctx context.Context, symbols []trade.Symbol, fn 
 	if len(symbols) == 0 {
 		return errors.New("binance: stream quotes: no symbols given")
 	}
-	bySymbol := map[string]trade.Symbol{}
-	var vss, streams []string
-	for _, s := range symbols {
-		vs, err := venueSymbol(s)
-		if err != nil {
-			return fmt.Errorf("stream quotes: %w", err)
-		}
-		if _, seen := bySymbol[vs]; seen {
-			continue
-		}
-		bySymbol[vs] = s
-		vss = append(vss, vs)
+	vss, bySymbol, err := venueSymbols(symbols)
+	if err != nil {
+		return fmt.Errorf("stream quotes: %w", err)
+	}
+	var streams []string
+	for _, vs := range vss {
 		lower := strings.ToLower(vs)
 		streams = append(streams, lower+"@bookTicker", lower+"@miniTicker")
 	}

@@ -131,18 +131,8 @@ type level2Change struct {
 }
 
 func (d *level2Decoder) decode(msg []byte) ([]trade.Book, error) {
-	var m wsMessage
-	if err := json.Unmarshal(msg, &m); err != nil {
-		// Skipped as unreadable; its sequence number is not taken, so if
-		// it was book data the next message shows the gap.
-		return nil, err
-	}
-	if m.Type == "error" {
-		return nil, venuews.Resync("coinbase: %s", m.Message)
-	}
-	if fresh, err := d.seq.admit(m.SequenceNum); !fresh {
-		// A gap could be a lost update: start over from a fresh snapshot
-		// (or, for the account, reconcile after the new connection).
+	m, fresh, err := d.seq.read(msg, marketDataError)
+	if !fresh {
 		return nil, err
 	}
 	if m.Channel != "l2_data" {

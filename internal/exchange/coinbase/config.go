@@ -33,30 +33,19 @@ func parseConfig(p exchange.Params) (config, error) {
 		c.marketURL = ProductionURL
 	}
 	c.instrumentsTTL = o.TTL(KeyInstrumentsTTL, defaultInstrumentsTTL)
-	c.wsURL = streamURL(p, o)
+	// Without ws_url, production's stream unless base_url points elsewhere
+	// ("": no stream, prices polled from that host).
+	c.wsURL = o.StreamURL(KeyWSURL, ProductionWSURL, KeyBaseURL)
 	c.wsUserURL = userStreamURL(p, o, c.sandbox)
 	return c, o.Err()
-}
-
-// streamURL is ws_url, checked; without it, production's stream, unless
-// base_url points elsewhere (a proxy, a test venue): prices then come from
-// that host too, polled, never from a production stream the profile did
-// not name ("": no stream).
-func streamURL(p exchange.Params, o *venuehttp.Options) string {
-	_, wsSet := p.Options[KeyWSURL]
-	if _, baseSet := p.Options[KeyBaseURL]; baseSet && !wsSet {
-		return ""
-	}
-	return o.URL(KeyWSURL, ProductionWSURL, []string{"ws", "wss"})
 }
 
 // userStreamURL is ws_user_url, checked; without it, production's user
 // channel, unless base_url points elsewhere or the profile is the
 // sandbox's, whose keys production would refuse ("": no order stream).
 func userStreamURL(p exchange.Params, o *venuehttp.Options, sandbox bool) string {
-	_, wsSet := p.Options[KeyWSUserURL]
-	if _, baseSet := p.Options[KeyBaseURL]; (baseSet || sandbox) && !wsSet {
+	if _, wsSet := p.Options[KeyWSUserURL]; sandbox && !wsSet {
 		return ""
 	}
-	return o.URL(KeyWSUserURL, ProductionWSUserURL, []string{"ws", "wss"})
+	return o.StreamURL(KeyWSUserURL, ProductionWSUserURL, KeyBaseURL)
 }

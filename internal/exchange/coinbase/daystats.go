@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/tradectl/tradectl/internal/exchange/venueorder"
+	"github.com/tradectl/tradectl/internal/exchange/venuebook"
 	"github.com/tradectl/tradectl/internal/trade"
 )
 
@@ -28,22 +28,11 @@ type productStatsWire struct {
 // writes it ("9.43%"); the live API sends the bare number.
 func mapProductStats(w productStatsWire) (trade.Stats24h, error) {
 	var out trade.Stats24h
-	if pct := strings.TrimSuffix(w.PricePercentageChange24h, "%"); pct != "" {
-		d, err := venueorder.Decimal("price_percentage_change_24h", pct)
-		if err != nil {
-			return trade.Stats24h{}, err
-		}
-		out.Change24hPct = &d
-	}
-	if w.Volume24h != "" {
-		d, err := venueorder.Decimal("volume_24h", w.Volume24h)
-		if err != nil {
-			return trade.Stats24h{}, err
-		}
-		if d.IsNegative() {
-			return trade.Stats24h{}, fmt.Errorf("volume_24h: negative %s", w.Volume24h)
-		}
-		out.Volume24h = &d
+	if err := venuebook.Figures(
+		venuebook.Signed("price_percentage_change_24h", strings.TrimSuffix(w.PricePercentageChange24h, "%"), &out.Change24hPct),
+		venuebook.Unsigned("volume_24h", w.Volume24h, &out.Volume24h),
+	); err != nil {
+		return trade.Stats24h{}, err
 	}
 	return out, nil
 }

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -92,16 +90,11 @@ func mapFill(w fillWire) (trade.Fill, error) {
 	if f.Liquidity, err = venueorder.FromWire(liquidityFromWire, "liquidity_indicator", w.LiquidityIndicator); err != nil {
 		return trade.Fill{}, wrap(err)
 	}
-	var size decimal.Decimal
-	var errs []error
-	var e1 error
-	f.Price, e1 = venueorder.Decimal("price", w.Price)
-	errs = append(errs, e1)
-	size, e1 = venueorder.Decimal("size", w.Size)
-	errs = append(errs, e1)
-	f.Fee, e1 = venueorder.Decimal("commission", w.Commission)
-	errs = append(errs, e1)
-	if err := errors.Join(errs...); err != nil {
+	var fs venueorder.Fields
+	f.Price = fs.Decimal("price", w.Price)
+	size := fs.Decimal("size", w.Size)
+	f.Fee = fs.Decimal("commission", w.Commission)
+	if err := fs.Err(); err != nil {
 		return trade.Fill{}, wrap(err)
 	}
 	if !f.Price.IsPositive() || !size.IsPositive() || f.Fee.IsNegative() {

@@ -200,20 +200,16 @@ func (e *Exchange) tickerQuote(ctx context.Context, sym trade.Symbol) (trade.Quo
 		return trade.Quote{}, err
 	}
 	q := trade.Quote{Symbol: sym, Time: e.Now().UTC()}
-	var errs []error
-	var err error
-	q.Bid, err = venueorder.Decimal("best_bid", w.BestBid)
-	errs = append(errs, err)
-	q.Ask, err = venueorder.Decimal("best_ask", w.BestAsk)
-	errs = append(errs, err)
+	var fs venueorder.Fields
+	q.Bid = fs.Decimal("best_bid", w.BestBid)
+	q.Ask = fs.Decimal("best_ask", w.BestAsk)
 	if len(w.Trades) > 0 {
-		q.Last, err = venueorder.Decimal("trades[0].price", w.Trades[0].Price)
-		errs = append(errs, err)
+		q.Last = fs.Decimal("trades[0].price", w.Trades[0].Price)
 		if t, ok := parseTime(w.Trades[0].Time); ok {
 			q.Time = t
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := fs.Err(); err != nil {
 		return trade.Quote{}, decodeFailure(c.String(), err, false, "")
 	}
 	return q, nil

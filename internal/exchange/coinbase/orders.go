@@ -166,30 +166,23 @@ func (e *Exchange) mapOrder(w orderWire) (trade.Order, error) {
 		PostOnly: body.PostOnly != nil && *body.PostOnly, Status: status, FeeAsset: sym.Quote,
 		Exchange: venueName, Profile: e.Profile,
 	}
-	var errs []error
-	var e1 error
-	o.Qty, e1 = venueorder.Decimal("base_size", body.BaseSize)
-	errs = append(errs, e1)
-	o.FilledQty, e1 = venueorder.Decimal("filled_size", w.FilledSize)
-	errs = append(errs, e1)
-	o.Fee, e1 = venueorder.Decimal("total_fees", w.TotalFees)
-	errs = append(errs, e1)
-	o.AvgFillPrice, e1 = optDec("average_filled_price", w.AverageFilledPrice)
-	errs = append(errs, e1)
+	// Prices Coinbase writes as "" or "0" when the order has none are null.
+	var fs venueorder.Fields
+	o.Qty = fs.Decimal("base_size", body.BaseSize)
+	o.FilledQty = fs.Decimal("filled_size", w.FilledSize)
+	o.Fee = fs.Decimal("total_fees", w.TotalFees)
+	o.AvgFillPrice = venueorder.PositiveOrNull(fs.Decimal("average_filled_price", w.AverageFilledPrice))
 	if v.typ != trade.Market {
-		o.Price, e1 = optDec("limit_price", body.LimitPrice)
-		errs = append(errs, e1)
+		o.Price = venueorder.PositiveOrNull(fs.Decimal("limit_price", body.LimitPrice))
 	}
 	if v.typ == trade.StopLimit {
-		o.StopPrice, e1 = optDec("stop_price", body.StopPrice)
-		errs = append(errs, e1)
+		o.StopPrice = venueorder.PositiveOrNull(fs.Decimal("stop_price", body.StopPrice))
 	}
 	var trigger decimal.NullDecimal
 	if v.bracket {
-		trigger, e1 = optDec("stop_trigger_price", body.StopTriggerPrice)
-		errs = append(errs, e1)
+		trigger = venueorder.PositiveOrNull(fs.Decimal("stop_trigger_price", body.StopTriggerPrice))
 	}
-	if err := errors.Join(errs...); err != nil {
+	if err := fs.Err(); err != nil {
 		return trade.Order{}, err
 	}
 	if o.Qty.IsZero() {

@@ -228,7 +228,7 @@ func (e *Exchange) rulesFor(ctx context.Context, sym trade.Symbol) (productRules
 	}
 	r, ok := rs.lookup(id)
 	if !ok {
-		return productRules{}, &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName, Message: "unknown symbol " + sym.String()}
+		return productRules{}, exchange.UnknownSymbol(venueName, sym)
 	}
 	return r, nil
 }

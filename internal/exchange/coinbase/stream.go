@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuebook"
 	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/exchange/venuews"
 	"github.com/tradectl/tradectl/internal/trade"
@@ -145,16 +146,8 @@ func newTickerDecoder(byID map[string]trade.Symbol, now func() time.Time) *ticke
 }
 
 func (d *tickerDecoder) decode(msg []byte) ([]trade.Quote, error) {
-	var m wsMessage
-	if err := json.Unmarshal(msg, &m); err != nil {
-		return nil, err
-	}
-	if m.Type == "error" {
-		return nil, venuews.Resync("coinbase: %s", m.Message)
-	}
-	if fresh, err := d.seq.admit(m.SequenceNum); !fresh {
-		// A gap could be a lost update: start over from a fresh snapshot
-		// (or, for the account, reconcile after the new connection).
+	m, fresh, err := d.seq.read(msg, marketDataError)
+	if !fresh {
 		return nil, err
 	}
 	if m.Channel != "ticker" {
@@ -192,15 +185,10 @@ func (d *tickerDecoder) decode(msg []byte) ([]trade.Quote, error) {
 			if err := setPrice(&q.Last, "price", t.Price); err != nil {
 				return nil, err
 			}
-			for _, f := range []struct {
-				name, text string
-				dst        **decimal.Decimal
-				signed     bool
-			}{{"volume_24_h", t.Volume24h, &q.Volume24h, false}, {"low_24_h", t.Low24h, &q.Low24h, false},
-				{"high_24_h", t.High24h, &q.High24h, false}, {"price_percent_chg_24_h", t.ChangePct24h, &q.Change24hPct, true}} {
-				if err := setStat(f.dst, f.name, f.text, f.signed); err != nil {
-					return nil, err
-				}
+			// An empty figure keeps what the connection knew.
+			if err := venuebook.Figures(venuebook.Unsigned("volume_24_h", t.Volume24h, &q.Volume24h), venuebook.Unsigned("low_24_h", t.Low24h, &q.Low24h),
+				venuebook.Unsigned("high_24_h", t.High24h, &q.High24h), venuebook.Signed("price_percent_chg_24_h", t.ChangePct24h, &q.Change24hPct)); err != nil {
+				return nil, err
 			}
 			if t.Volume24h != "" || t.Low24h != "" || t.High24h != "" || t.ChangePct24h != "" {
 				// Only a ticker that carried figures dates them.
@@ -230,22 +218,5 @@ func setPrice(dst *decimal.Decimal, field, text string) error {
 		return fmt.Errorf("%s: negative price %s", field, text)
 	}
 	*dst = d
-	return nil
-}
-
-// setStat reads an optional 24-hour figure into dst; an empty field keeps
-// what the connection knew. Only a change may be negative.
-func setStat(dst **decimal.Decimal, field, text string, signed bool) error {
-	if text == "" {
-		return nil
-	}
-	d, err := venueorder.Decimal(field, text)
-	if err != nil {
-		return err
-	}
-	if d.IsNegative() && !signed {
-		return fmt.Errorf("%s: negative %s", field, text)
-	}
-	*dst = &d
 	return nil
 }

@@ -2,7 +2,6 @@ package coinbase
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -90,21 +89,14 @@ func (e *Exchange) orderFills(ctx context.Context, orderID string) ([]trade.Fill
 }
 
 // userSubscribeMessages are heartbeats and user, each with a fresh token
-// (a token lives two minutes); tokens are never logged.
+// (a token lives two minutes); tokens are never logged. A key that cannot
+// sign a token now will not on the next connection either.
 func (e *Exchange) userSubscribeMessages(creds *credentials) ([][]byte, error) {
-	var out [][]byte
-	for _, channel := range []string{"heartbeats", "user"} {
-		tok, err := signJWT(creds.keyName, creds.key, "", e.Now(), rand.Reader)
-		if err != nil {
-			return nil, venuews.Fatal(err)
-		}
-		b, err := json.Marshal(wsSubscribe{Type: "subscribe", Channel: channel, JWT: tok})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
+	msgs, err := e.subscribeMessages(creds, "user", nil)
+	if err != nil {
+		return nil, venuews.Fatal(err)
 	}
-	return out, nil
+	return msgs, nil
 }
 
 // wsUserOrder is one order of the user channel. Quantities and prices are
@@ -152,16 +144,8 @@ func newUserDecoder(profile string, now func() time.Time) *userDecoder {
 }
 
 func (d *userDecoder) decode(msg []byte) ([]exchange.OrderEvent, error) {
-	var m wsMessage
-	if err := json.Unmarshal(msg, &m); err != nil {
-		return nil, err
-	}
-	if m.Type == "error" {
-		return nil, userStreamError(m.Message)
-	}
-	if fresh, err := d.seq.admit(m.SequenceNum); !fresh {
-		// A gap could be a lost update: start over from a fresh snapshot
-		// (or, for the account, reconcile after the new connection).
+	m, fresh, err := d.seq.read(msg, userStreamError)
+	if !fresh {
 		return nil, err
 	}
 	at := d.now().UTC()

@@ -274,30 +274,17 @@ func (d *bookDecoder) decode(msg []byte) ([]trade.Book, error) {
 	if err := json.Unmarshal(msg, &m); err != nil {
 		return nil, err
 	}
-	if m.Success != nil && !*m.Success {
-		return nil, venuews.Resync("kraken refused %q: %s", m.Method, m.Error)
-	}
-	switch {
-	case m.Method != "":
-		return nil, nil // subscribe and unsubscribe acknowledgements, pong
-	case m.Channel == "heartbeat", m.Channel == "status":
-		return nil, nil
-	case m.Channel != "book":
-		return nil, nil
-	}
-	if m.Type != "snapshot" && m.Type != "update" {
-		return nil, fmt.Errorf("book message of type %q", m.Type)
-	}
 	var entries []wsBookEntry
-	if err := json.Unmarshal(m.Data, &entries); err != nil {
-		return nil, fmt.Errorf("book data: %w", err)
+	snapshot, ok, err := m.entries("book", &entries)
+	if !ok {
+		return nil, err
 	}
 	var out []trade.Book
 	for _, e := range entries {
 		if e.Symbol != d.ws {
 			continue
 		}
-		b, err := d.fold(m.Type == "snapshot", e)
+		b, err := d.fold(snapshot, e)
 		if err != nil {
 			return out, err
 		}

@@ -46,8 +46,11 @@ func parseConfig(p exchange.Params) (config, error) {
 		nonceFile:      strings.TrimSpace(o.String(KeyNonceFile, "")),
 		instrumentsTTL: o.TTL(KeyInstrumentsTTL, defaultInstrumentsTTL),
 		nonceWindow:    o.IntBetween(KeyNonceWindow, 0, 0, math.MaxInt32, "nonce units (microseconds)"),
-		wsURL:          streamURL(p, o),
-		wsAuthURL:      authStreamURL(p, o),
+		// Without ws_url or ws_auth_url, production's streams, unless
+		// base_url points elsewhere: a profile aimed at another host never
+		// signs in to production's stream ("": no stream).
+		wsURL:     o.StreamURL(KeyWSURL, ProductionWSURL, KeyBaseURL),
+		wsAuthURL: o.StreamURL(KeyWSAuthURL, ProductionWSAuthURL, KeyBaseURL),
 	}
 	tierName := o.String(KeyRateTier, string(tierStarter))
 	if err := o.Err(); err != nil {
@@ -59,28 +62,4 @@ func parseConfig(p exchange.Params) (config, error) {
 	}
 	c.tier = tier
 	return c, nil
-}
-
-// streamURL is ws_url, checked; without it, production's stream, unless
-// base_url points elsewhere (a proxy, a test venue): prices then come from
-// that host too, polled, never from a production stream the profile did
-// not name ("": no stream).
-func streamURL(p exchange.Params, o *venuehttp.Options) string {
-	_, wsSet := p.Options[KeyWSURL]
-	if _, baseSet := p.Options[KeyBaseURL]; baseSet && !wsSet {
-		return ""
-	}
-	return o.URL(KeyWSURL, ProductionWSURL, []string{"ws", "wss"})
-}
-
-// authStreamURL is ws_auth_url, checked, by streamURL's rule: without it,
-// production's authenticated endpoint unless base_url points elsewhere,
-// so a profile aimed at another host never signs in to production's
-// stream ("": no order stream).
-func authStreamURL(p exchange.Params, o *venuehttp.Options) string {
-	_, wsSet := p.Options[KeyWSAuthURL]
-	if _, baseSet := p.Options[KeyBaseURL]; baseSet && !wsSet {
-		return ""
-	}
-	return o.URL(KeyWSAuthURL, ProductionWSAuthURL, []string{"ws", "wss"})
 }

@@ -260,7 +260,7 @@ func (e *Exchange) rulesFor(ctx context.Context, sym trade.Symbol) (pairRules, e
 	}
 	r, ok := rs.forSymbol(sym)
 	if !ok {
-		return pairRules{}, &exchange.Error{Kind: exchange.ErrNotFound, Venue: venueName, Message: "unknown symbol " + sym.String()}
+		return pairRules{}, exchange.UnknownSymbol(venueName, sym)
 	}
 	return r, nil
 }

@@ -90,32 +90,31 @@ func (l *counterLimiter) decayLocked(now time.Time) {
 // until that keeps it within the limit. While a throttle lasts it returns
 // at once with the time left, having sent nothing.
 func (l *counterLimiter) acquire(ctx context.Context, cost int) (throttled time.Duration, err error) {
-	for {
-		if d := l.throttled.Left(l.now()); d > 0 {
-			return d, nil
-		}
-		l.mu.Lock()
-		now := l.now()
-		l.decayLocked(now)
-		if cost == 0 || l.counter+float64(cost) <= l.max {
-			l.counter += float64(cost)
-			l.mu.Unlock()
-			return 0, nil
-		}
-		over := l.counter + float64(cost) - l.max
-		wait := time.Duration(over / l.decay * float64(time.Second))
-		// Kraken decrements in whole steps every couple of seconds; a
-		// little margin avoids arriving a hair early.
-		wait += 50 * time.Millisecond
-		counter, max := l.counter, l.max
+	return venuehttp.Admit(ctx, &l.throttled, l.now, l.sleep, func() (time.Duration, bool) { return l.reserve(cost) })
+}
+
+// reserve adds cost to the counter when that keeps it within the limit,
+// else answers how long until the counter has decayed enough.
+func (l *counterLimiter) reserve(cost int) (wait time.Duration, admitted bool) {
+	l.mu.Lock()
+	now := l.now()
+	l.decayLocked(now)
+	if cost == 0 || l.counter+float64(cost) <= l.max {
+		l.counter += float64(cost)
 		l.mu.Unlock()
-		if l.onWait != nil {
-			l.onWait(wait, counter, max)
-		}
-		if err := l.sleep(ctx, wait); err != nil {
-			return 0, err
-		}
+		return 0, true
 	}
+	over := l.counter + float64(cost) - l.max
+	wait = time.Duration(over / l.decay * float64(time.Second))
+	// Kraken decrements in whole steps every couple of seconds; a
+	// little margin avoids arriving a hair early.
+	wait += 50 * time.Millisecond
+	counter, max := l.counter, l.max
+	l.mu.Unlock()
+	if l.onWait != nil {
+		l.onWait(wait, counter, max)
+	}
+	return wait, false
 }
 
 // exceeded records that Kraken refused a call for the counter: ours was

@@ -63,6 +63,15 @@ var typeFromWire = map[string]trade.OrderType{
 // order that would have taken liquidity.
 const postOnlyReason = "Post only order"
 
+// canceledStatus is the status of an order Kraken canceled: rejected when
+// the reason says it was post-only and would have taken liquidity.
+func canceledStatus(reason string) trade.OrderStatus {
+	if strings.EqualFold(strings.TrimSpace(reason), postOnlyReason) {
+		return trade.StatusRejected
+	}
+	return trade.StatusCanceled
+}
+
 // statusOf maps Kraken's order status. Kraken closes an order when nothing
 // more will fill: with everything executed that is "filled"; with less
 // (an IOC or market order that ran out of book) the rest was canceled.
@@ -82,10 +91,7 @@ func statusOf(status string, vol, volExec decimal.Decimal, reason string) (trade
 		}
 		return trade.StatusCanceled, nil
 	case "canceled":
-		if strings.EqualFold(strings.TrimSpace(reason), postOnlyReason) {
-			return trade.StatusRejected, nil
-		}
-		return trade.StatusCanceled, nil
+		return canceledStatus(reason), nil
 	case "expired":
 		return trade.StatusExpired, nil
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuebook"
 	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
@@ -114,21 +115,9 @@ func (w tickerWire) quote(sym trade.Symbol) (trade.Quote, error) {
 		return trade.Quote{}, err
 	}
 	q := trade.Quote{Symbol: sym, Bid: bid, Ask: ask, Last: last}
-	for _, f := range []struct {
-		name, text string
-		dst        **decimal.Decimal
-	}{{"h", rolling(w.H), &q.High24h}, {"l", rolling(w.L), &q.Low24h}, {"v", rolling(w.V), &q.Volume24h}} {
-		if f.text == "" {
-			continue
-		}
-		d, err := venueorder.Decimal(f.name, f.text)
-		if err != nil {
-			return trade.Quote{}, err
-		}
-		if d.IsNegative() {
-			return trade.Quote{}, fmt.Errorf("%s: negative %s", f.name, f.text)
-		}
-		*f.dst = &d
+	if err := venuebook.Figures(venuebook.Unsigned("h", rolling(w.H), &q.High24h), venuebook.Unsigned("l", rolling(w.L), &q.Low24h),
+		venuebook.Unsigned("v", rolling(w.V), &q.Volume24h)); err != nil {
+		return trade.Quote{}, err
 	}
 	return q, nil
 }

@@ -5,42 +5,26 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
-	"net/url"
-	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 )
 
-// form builds an application/x-www-form-urlencoded body in the order
-// parameters are added. Kraken signs the exact bytes sent; building them
-// by hand (rather than url.Values.Encode, which sorts) keeps the bytes
-// signed and the bytes sent the same string by construction.
-type form struct {
-	b strings.Builder
-}
+// form is a POST body in the order parameters are added (venuehttp.Form):
+// Kraken signs the exact bytes sent, so the bytes signed and the bytes
+// sent are the same string by construction.
+type form venuehttp.Form
 
 func newForm() *form { return &form{} }
 
-func (f *form) add(name, value string) *form {
-	if f.b.Len() > 0 {
-		f.b.WriteByte('&')
-	}
-	f.b.WriteString(url.QueryEscape(name))
-	f.b.WriteByte('=')
-	f.b.WriteString(url.QueryEscape(value))
-	return f
-}
+func (f *form) add(name, value string) *form { (*venuehttp.Form)(f).Add(name, value); return f }
 
 // addDec appends a decimal in plain notation; decimal.String never uses
 // an exponent, which Kraken would refuse.
 func (f *form) addDec(name string, d decimal.Decimal) *form { return f.add(name, d.String()) }
 
-func (f *form) String() string {
-	if f == nil {
-		return ""
-	}
-	return f.b.String()
-}
+func (f *form) String() string { return (*venuehttp.Form)(f).String() }
 
 // sign computes API-Sign: base64(HMAC-SHA512(secret, path + SHA256(nonce +
 // body))). path is the URI path from /0/private on; body is the exact

@@ -77,6 +77,27 @@ type wsMessage struct {
 	Error   string          `json:"error"`
 }
 
+// entries decodes into out the data of a message on channel, a snapshot
+// or an update (snapshot says which). Everything else a connection hears
+// (answers to requests, pongs, heartbeats, status, other channels) has
+// none: ok is false. A refused request (a subscription, say) leaves the
+// connection without the data asked for, so it starts over (ErrResync).
+func (m wsMessage) entries(channel string, out any) (snapshot, ok bool, err error) {
+	if m.Success != nil && !*m.Success {
+		return false, false, venuews.Resync("kraken refused %q: %s", m.Method, m.Error)
+	}
+	if m.Method != "" || m.Channel != channel {
+		return false, false, nil
+	}
+	if m.Type != "snapshot" && m.Type != "update" {
+		return false, false, fmt.Errorf("%s message of type %q", channel, m.Type)
+	}
+	if err := json.Unmarshal(m.Data, out); err != nil {
+		return false, false, fmt.Errorf("%s data: %w", channel, err)
+	}
+	return m.Type == "snapshot", true, nil
+}
+
 // wsTicker is one ticker entry. v2 sends prices as JSON numbers; decimal
 // reads them from their text, never through a float. Absent fields stay
 // nil and keep what the connection knew.
@@ -112,25 +133,9 @@ func (d *tickerDecoder) decode(msg []byte) ([]trade.Quote, error) {
 	if err := json.Unmarshal(msg, &m); err != nil {
 		return nil, err
 	}
-	if m.Success != nil && !*m.Success {
-		// A refused subscription (or any refused request) leaves the
-		// connection without the data asked for: start over.
-		return nil, venuews.Resync("kraken refused %q: %s", m.Method, m.Error)
-	}
-	switch {
-	case m.Method != "":
-		return nil, nil // subscribe acknowledgement, pong
-	case m.Channel == "heartbeat", m.Channel == "status":
-		return nil, nil
-	case m.Channel != "ticker":
-		return nil, nil
-	}
-	if m.Type != "snapshot" && m.Type != "update" {
-		return nil, fmt.Errorf("ticker message of type %q", m.Type)
-	}
 	var ts []wsTicker
-	if err := json.Unmarshal(m.Data, &ts); err != nil {
-		return nil, fmt.Errorf("ticker data: %w", err)
+	if _, ok, err := m.entries("ticker", &ts); !ok {
+		return nil, err
 	}
 	var out []trade.Quote
 	for _, t := range ts {

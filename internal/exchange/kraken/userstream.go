@@ -126,21 +126,9 @@ func (d *executionsDecoder) decode(msg []byte) ([]exchange.OrderEvent, error) {
 		}
 		return []exchange.OrderEvent{{Kind: exchange.EventConnected, Time: d.now().UTC()}}, nil
 	}
-	if m.Success != nil && !*m.Success {
-		return nil, venuews.Resync("kraken refused %q: %s", m.Method, m.Error)
-	}
-	switch {
-	case m.Method != "", m.Channel == "heartbeat", m.Channel == "status":
-		return nil, nil
-	case m.Channel != "executions":
-		return nil, nil
-	}
-	if m.Type != "snapshot" && m.Type != "update" {
-		return nil, fmt.Errorf("executions message of type %q", m.Type)
-	}
 	var xs []wsExecution
-	if err := json.Unmarshal(m.Data, &xs); err != nil {
-		return nil, fmt.Errorf("executions data: %w", err)
+	if _, ok, err := m.entries("executions", &xs); !ok {
+		return nil, err
 	}
 	var out []exchange.OrderEvent
 	for _, x := range xs {
@@ -303,10 +291,7 @@ func wsStatus(s string, filled decimal.Decimal, reason string) (trade.OrderStatu
 	case "filled":
 		return trade.StatusFilled, nil
 	case "canceled":
-		if strings.EqualFold(strings.TrimSpace(reason), postOnlyReason) {
-			return trade.StatusRejected, nil
-		}
-		return trade.StatusCanceled, nil
+		return canceledStatus(reason), nil
 	case "expired":
 		return trade.StatusExpired, nil
 	}

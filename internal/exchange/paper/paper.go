@@ -588,11 +588,11 @@ func (e *Exchange) clock() time.Time {
 
 func (e *Exchange) pathOf(sym trade.Symbol) (*sim.Path, error) {
 	if e.market == nil {
-		return nil, &exchange.Error{Kind: exchange.ErrNotFound, Venue: Name, Message: "unknown symbol " + sym.String()}
+		return nil, exchange.UnknownSymbol(Name, sym)
 	}
 	p, ok := e.market.Path(sym)
 	if !ok {
-		return nil, &exchange.Error{Kind: exchange.ErrNotFound, Venue: Name, Message: "unknown symbol " + sym.String()}
+		return nil, exchange.UnknownSymbol(Name, sym)
 	}
 	return p, nil
 }

@@ -88,6 +88,27 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// Admit is the loop a counting limiter's Acquire runs. While pause lasts
+// it returns the time left at once, having charged nothing. Otherwise
+// reserve either charges the request (admitted) or answers how long until
+// there is room, which Admit waits (on ctx, with sleep) before it asks
+// again: another request may have taken the room meanwhile.
+func Admit(ctx context.Context, pause *Pause, now func() time.Time, sleep func(context.Context, time.Duration) error,
+	reserve func() (wait time.Duration, admitted bool)) (paused time.Duration, err error) {
+	for {
+		if d := pause.Left(now()); d > 0 {
+			return d, nil
+		}
+		wait, admitted := reserve()
+		if admitted {
+			return 0, nil
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return 0, err
+		}
+	}
+}
+
 // MaxRetryAfter caps what a venue may ask us to wait; beyond it the number
 // is more likely garbage (or an overflow) than advice.
 const MaxRetryAfter = 24 * time.Hour

@@ -90,6 +90,20 @@ func (o *Options) URL(key, def string, schemes []string, dropSuffixes ...string)
 	return keep(o, v, err)
 }
 
+// StreamURL reads a WebSocket URL option as URL does. Unset, it is def,
+// the venue's production stream, unless the profile set hostKey, the
+// option naming the host the stream belongs with: a profile aimed at
+// another host (a proxy, a test venue) then has no stream, "" (its prices
+// are polled from that host), and never reaches a production stream it
+// did not name.
+func (o *Options) StreamURL(key, def, hostKey string, dropSuffixes ...string) string {
+	_, set := o.p.Options[key]
+	if _, hostSet := o.p.Options[hostKey]; hostSet && !set {
+		return ""
+	}
+	return o.URL(key, def, []string{"ws", "wss"}, dropSuffixes...)
+}
+
 // TTL reads a cache lifetime as TTL does.
 func (o *Options) TTL(key string, def time.Duration) time.Duration {
 	if o.err != nil {
