@@ -306,6 +306,24 @@ func TestVenueRejectionsAreTyped(t *testing.T) {
 	}
 }
 
+// An order answer that cannot be read — here valid JSON with a price that
+// is no number — leaves the order's fate unknown, and the error says what
+// to do, as on every venue.
+func TestUnreadablePlacementAnswer(t *testing.T) {
+	f, e, ctx := adapter.Start(t)
+	f.Srv.FailNextAfterAccept("POST /api/v3/order", http.StatusOK, `{"symbol":"BTCUSDT","orderId":12345,"clientOrderId":"unreadable-1",`+
+		`"transactTime":1700000000000,"price":"oops","origQty":"0.001","executedQty":"0","cummulativeQuoteQty":"0",`+
+		`"status":"NEW","timeInForce":"GTC","type":"LIMIT","side":"BUY"}`, nil)
+	_, err := e.PlaceOrder(ctx, restingBuy("unreadable-1"))
+	var xe *exchange.Error
+	if !errors.As(err, &xe) || !errors.Is(err, exchange.ErrUnknownOutcome) || xe.ClientID != "unreadable-1" {
+		t.Fatalf("PlaceOrder = %v, want ErrUnknownOutcome naming client id unreadable-1", err)
+	}
+	if !strings.Contains(err.Error(), "look it up by its client id before trying again") {
+		t.Errorf("PlaceOrder = %v, want the advice to look the order up", err)
+	}
+}
+
 func TestPlacementUnknownOutcome(t *testing.T) {
 	tests := []struct {
 		name   string

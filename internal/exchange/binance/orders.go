@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/tradectl/tradectl/internal/exchange"
+	"github.com/tradectl/tradectl/internal/exchange/venuehttp"
 	"github.com/tradectl/tradectl/internal/exchange/venueorder"
 	"github.com/tradectl/tradectl/internal/trade"
 )
@@ -200,15 +201,9 @@ func (e *Exchange) mapOrder(w orderWire, sym trade.Symbol) (trade.Order, error) 
 
 // decodeFailure reports an answer the adapter cannot read. For a placement
 // the order exists but is unreadable, so its outcome is "unknown" to the
-// caller, who must look it up.
+// caller, who must look it up — which the error says, as on every venue.
 func decodeFailure(what string, err error, placement bool, clientID string) error {
-	kind := exchange.ErrUnavailable
-	if placement {
-		kind = exchange.ErrUnknownOutcome
-	} else {
-		clientID = ""
-	}
-	return &exchange.Error{Kind: kind, Venue: venueName, ClientID: clientID, Message: fmt.Sprintf("%s: %v", what, err), Err: err}
+	return venuehttp.Unreadable(venueName, what, err, placement, clientID)
 }
 
 // wireOrder is the domain → Binance mapping of one request.
