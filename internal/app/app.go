@@ -22,16 +22,12 @@ import (
 	"github.com/tradectl/tradectl/internal/cmdutil"
 	"github.com/tradectl/tradectl/internal/exchange"
 	"github.com/tradectl/tradectl/internal/iostreams"
-	"github.com/tradectl/tradectl/internal/sqliteopen"
 )
 
 // Main runs the process's command line and returns the exit code.
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// A process-wide choice, made once here rather than by whichever
-	// package opens SQLite first.
-	sqliteopen.SyncDataOnly()
 	ios := iostreams.System(os.Getenv)
 	f := factory.New(ios, os.Getenv, nil)
 	return Run(ctx, f, os.Args[1:])

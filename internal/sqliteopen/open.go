@@ -36,6 +36,7 @@ type Settings struct {
 // The caller checks the file (CheckFile) and creates its directory first,
 // and wraps the error with what the file is.
 func Open(ctx context.Context, path string, s Settings) (*sql.DB, error) {
+	syncDataOnly()
 	dsn := path + "?_pragma=busy_timeout(" + strconv.FormatInt(s.BusyTimeout.Milliseconds(), 10) + ")"
 	if s.ForeignKeys {
 		dsn += "&_pragma=foreign_keys(1)"
@@ -58,12 +59,14 @@ func Open(ctx context.Context, path string, s Settings) (*sql.DB, error) {
 	return db, nil
 }
 
-// SyncDataOnly makes SQLite commit with fdatasync(2) instead of fsync(2)
-// where the platform has it, for the whole process: the commit's data and
-// the file size reach the disk either way, and fdatasync skips the
-// timestamp update that makes fsync wait on the file system's journal.
-// SQLite's own Linux builds do the same; the pure-Go build keeps fsync
-// unless told. Where fdatasync does not exist nothing changes.
-func SyncDataOnly() {
+// syncDataOnly makes SQLite commit with fdatasync(2) instead of fsync(2)
+// where the platform has it: the commit's data and the file size reach the
+// disk either way, and fdatasync skips the timestamp update that makes
+// fsync wait on the file system's journal. SQLite's own Linux builds do the
+// same; the pure-Go build keeps fsync unless told. The switch is the
+// driver's, for the whole process; setting it again is harmless, and
+// setting it here, not at start-up, leaves commands that open no file
+// without the cost. Where fdatasync does not exist nothing changes.
+func syncDataOnly() {
 	_, _ = sqlite.Fdatasync(true)
 }

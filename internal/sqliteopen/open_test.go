@@ -7,10 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"modernc.org/sqlite"
 )
 
 func openForTest(t *testing.T, path string) *sql.DB {
@@ -48,6 +50,9 @@ func TestOpenSettings(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("pragmas (-want +got):\n%s", diff)
+	}
+	if runtime.GOOS == "linux" && !sqlite.FdatasyncEnabled() {
+		t.Error("commits sync with fsync after Open, want fdatasync")
 	}
 }
 
